@@ -1,0 +1,98 @@
+"""bytenite-nb: create, run and watch ByteNite compute jobs from a notebook.
+
+Everything is imported lazily, on first use of a name, so that
+``%load_ext bytenite_nb`` costs almost nothing::
+
+    from bytenite_nb import Client
+    with Client() as client:                      # BYTENITE_API_KEY from the env
+        job = client.create_job({"templateId": "hello-world-template"})
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+from ._version import __version__
+
+if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
+    from .client import AsyncClient, Client
+    from .errors import (
+        ApiError,
+        AuthenticationError,
+        BadRequestError,
+        ByteNiteConnectionError,
+        ByteNiteError,
+        InternalServerError,
+        NotFoundError,
+        PayloadError,
+        PermissionDeniedError,
+        ServiceUnavailableError,
+    )
+    from .models import (
+        AppParams,
+        CreateJobRequest,
+        DataSource,
+        ExecutionPriority,
+        Job,
+        JobConfig,
+        JobResponse,
+        JobState,
+        JobTemplate,
+        RpcStatus,
+    )
+
+_LAZY = {
+    "Client": "client",
+    "AsyncClient": "client",
+    "AppParams": "models",
+    "CreateJobRequest": "models",
+    "DataSource": "models",
+    "ExecutionPriority": "models",
+    "Job": "models",
+    "JobConfig": "models",
+    "JobResponse": "models",
+    "JobState": "models",
+    "JobTemplate": "models",
+    "RpcStatus": "models",
+    "ApiError": "errors",
+    "AuthenticationError": "errors",
+    "BadRequestError": "errors",
+    "ByteNiteConnectionError": "errors",
+    "ByteNiteError": "errors",
+    "InternalServerError": "errors",
+    "NotFoundError": "errors",
+    "PayloadError": "errors",
+    "PermissionDeniedError": "errors",
+    "ServiceUnavailableError": "errors",
+    "JobForm": "form",
+}
+
+__all__ = ["__version__", *_LAZY, "load_ipython_extension", "unload_ipython_extension"]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'bytenite_nb' has no attribute {name!r}")
+    value = getattr(import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
+
+
+def load_ipython_extension(ipython: Any) -> None:
+    """``%load_ext bytenite_nb``: register ``%bytenite`` and ``%%bytenite``."""
+    from .magic import load_ipython_extension as load
+
+    load(ipython)
+
+
+def unload_ipython_extension(ipython: Any) -> None:
+    """``%unload_ext bytenite_nb``: remove the magics again."""
+    from .magic import unload_ipython_extension as unload
+
+    unload(ipython)

@@ -1,0 +1,311 @@
+"""One hierarchy of exceptions for everything bytenite-nb raises.
+
+::
+
+    ByteNiteError
+    ├── PayloadError (also ValueError)          bad payload, raised before any I/O
+    ├── ApiError                                the service answered non-2xx
+    │   ├── BadRequestError            400
+    │   ├── AuthenticationError        401 (and: no credentials configured)
+    │   ├── PermissionDeniedError      403
+    │   ├── NotFoundError              404
+    │   ├── InternalServerError        500
+    │   └── ServiceUnavailableError    503
+    └── ByteNiteConnectionError (also ConnectionError)   transport failure
+
+This module imports no front end and no HTTP library: errors are built from a
+status code and a body, so they can be made (and rendered) anywhere.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+__all__ = [
+    "GRPC_CODE_NAMES",
+    "ApiError",
+    "AuthenticationError",
+    "BadRequestError",
+    "ByteNiteConnectionError",
+    "ByteNiteError",
+    "InternalServerError",
+    "NotFoundError",
+    "PayloadError",
+    "PermissionDeniedError",
+    "ServiceUnavailableError",
+    "api_error_from_body",
+    "redact",
+]
+
+#: gRPC status code numbers (what ``rpcStatus.code`` holds) and their names.
+GRPC_CODE_NAMES: Mapping[int, str] = {
+    0: "OK",
+    1: "CANCELLED",
+    2: "UNKNOWN",
+    3: "INVALID_ARGUMENT",
+    4: "DEADLINE_EXCEEDED",
+    5: "NOT_FOUND",
+    6: "ALREADY_EXISTS",
+    7: "PERMISSION_DENIED",
+    8: "RESOURCE_EXHAUSTED",
+    9: "FAILED_PRECONDITION",
+    10: "ABORTED",
+    11: "OUT_OF_RANGE",
+    12: "UNIMPLEMENTED",
+    13: "INTERNAL",
+    14: "UNAVAILABLE",
+    15: "DATA_LOSS",
+    16: "UNAUTHENTICATED",
+}
+
+_HTTP_REASONS: Mapping[int, str] = {
+    400: "Bad Request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    409: "Conflict",
+    429: "Too Many Requests",
+    500: "Internal Server Error",
+    502: "Bad Gateway",
+    503: "Service Unavailable",
+    504: "Gateway Timeout",
+}
+
+EXCERPT_CHARS = 200
+_REDACTED = "***"
+
+
+def redact(text: str, secrets: Iterable[str | None]) -> str:
+    """Replace every occurrence of each non-empty secret in ``text`` by ``***``."""
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, _REDACTED)
+    return text
+
+
+def _redact_json(value: Any, secrets: tuple[str | None, ...]) -> Any:
+    if isinstance(value, str):
+        return redact(value, secrets)
+    if isinstance(value, dict):
+        return {redact(str(k), secrets): _redact_json(v, secrets) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_redact_json(v, secrets) for v in value]
+    return value
+
+
+class ByteNiteError(Exception):
+    """Base class of every error this package raises."""
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        """The error card (text/plain, text/html, application/json)."""
+        from .display import error_mimebundle
+
+        return error_mimebundle(self)
+
+    def _repr_html_(self) -> str:
+        from .display import error_html
+
+        return error_html(self)
+
+
+class PayloadError(ByteNiteError, ValueError):
+    """A create-job payload failed local validation; nothing was sent.
+
+    ``errors`` lists ``{"field": "config.taskTimeout", "message": "..."}`` with
+    field paths in wire (camelCase) form.
+    """
+
+    def __init__(self, errors: Sequence[Mapping[str, str]]) -> None:
+        self.errors: list[dict[str, str]] = [
+            {"field": str(e.get("field", "")), "message": str(e.get("message", ""))} for e in errors
+        ]
+        super().__init__(self._summary())
+
+    def _summary(self) -> str:
+        n = len(self.errors)
+        head = f"{n} problem{'s' if n != 1 else ''} in the job payload (nothing was sent)"
+        lines = [f"  {e['field'] or '(payload)'}: {e['message']}" for e in self.errors]
+        return "\n".join([head + ":", *lines])
+
+    def __repr__(self) -> str:
+        fields = ", ".join(e["field"] or "(payload)" for e in self.errors)
+        return f"PayloadError({len(self.errors)} problem(s): {fields})"
+
+
+class ApiError(ByteNiteError):
+    """The service answered with a non-2xx status.
+
+    ``code``, ``message`` and ``details`` come from the ``rpcStatus`` body when
+    there is one; otherwise ``message`` holds a short excerpt of the body.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status_code: int | None = None,
+        code: int | None = None,
+        details: Sequence[Mapping[str, Any]] | None = None,
+        method: str | None = None,
+        url: str | None = None,
+    ) -> None:
+        self.message = message
+        self.status_code = status_code
+        self.code = code
+        self.details: list[dict[str, Any]] = [dict(d) for d in details or ()]
+        self.method = method
+        self.url = url
+        super().__init__(str(self))
+
+    @property
+    def code_name(self) -> str | None:
+        """The gRPC name of ``code`` (``"INVALID_ARGUMENT"`` for 3), if known."""
+        if self.code is None:
+            return None
+        return GRPC_CODE_NAMES.get(self.code, f"CODE_{self.code}")
+
+    @property
+    def reason(self) -> str:
+        """The HTTP status with its reason phrase, e.g. ``"404 Not Found"``."""
+        if self.status_code is None:
+            return "no response"
+        return f"{self.status_code} {_HTTP_REASONS.get(self.status_code, '')}".rstrip()
+
+    def __str__(self) -> str:
+        where = f" ({self.method} {self.url})" if self.method and self.url else ""
+        code = f" [{self.code_name}]" if self.code is not None else ""
+        return f"{self.reason}{code}: {self.message}{where}"
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(status_code={self.status_code!r}, "
+            f"code={self.code!r}, message={_short(self.message, 80)!r})"
+        )
+
+
+class BadRequestError(ApiError):
+    """400: the service rejected the payload (rpcStatus code 3, usually)."""
+
+
+class AuthenticationError(ApiError):
+    """401, or no API key/access token configured (then ``status_code`` is None)."""
+
+
+class PermissionDeniedError(ApiError):
+    """403: the account may not use this resource."""
+
+
+class NotFoundError(ApiError):
+    """404: no such job or template."""
+
+
+class InternalServerError(ApiError):
+    """500: the service failed."""
+
+
+class ServiceUnavailableError(ApiError):
+    """503: the service is temporarily unavailable (retried before raising)."""
+
+
+class ByteNiteConnectionError(ByteNiteError, ConnectionError):
+    """The request failed in transport: no HTTP answer was received.
+
+    ``maybe_applied`` is True when the request may have reached the service
+    before the failure (a read timeout on ``POST /jobs``: the job may exist).
+    """
+
+    def __init__(self, message: str, *, maybe_applied: bool = False) -> None:
+        self.maybe_applied = maybe_applied
+        super().__init__(message)
+
+
+_ERRORS_BY_STATUS: Mapping[int, type[ApiError]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    500: InternalServerError,
+    503: ServiceUnavailableError,
+}
+
+
+def _short(text: str, limit: int = EXCERPT_CHARS) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.I | re.S)
+_TAG = re.compile(r"<[^>]+>")
+
+
+def _excerpt(body: bytes) -> str:
+    """A short, tag-free, one-line excerpt of a body that is not rpcStatus JSON."""
+    text = body.decode("utf-8", "replace").strip()
+    if not text:
+        return "empty response body"
+    title = _TITLE.search(text)
+    if title and title.group(1).strip():
+        text = title.group(1)
+    elif "<" in text:
+        text = _TAG.sub(" ", text)
+    return _short(html.unescape(text))
+
+
+def api_error_from_body(
+    status_code: int,
+    body: bytes,
+    *,
+    method: str | None = None,
+    url: str | None = None,
+    secrets: Iterable[str | None] = (),
+) -> ApiError:
+    """Build the right ``ApiError`` subclass from a status and a raw body.
+
+    An ``rpcStatus`` JSON body fills ``code``/``message``/``details``; any other
+    body (an HTML proxy page, an empty or truncated body) gives its excerpt.
+    Every occurrence of a secret is replaced by ``***``.
+    """
+    secrets = tuple(secrets)
+    cls = _ERRORS_BY_STATUS.get(status_code, ApiError)
+    code: int | None = None
+    details: list[dict[str, Any]] = []
+    message = ""
+    try:
+        data = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        data = None
+    if isinstance(data, dict):
+        raw_code = data.get("code")
+        if isinstance(raw_code, int) and not isinstance(raw_code, bool):
+            code = raw_code
+        raw_message = data.get("message", data.get("error"))
+        if isinstance(raw_message, dict):  # {"error": {"code", "message", ...}}
+            raw_message = raw_message.get("message")
+        if raw_message is not None:
+            message = str(raw_message)
+        raw_details = data.get("details")
+        if isinstance(raw_details, list):
+            details = [d if isinstance(d, dict) else {"value": d} for d in raw_details]
+        if not message:
+            message = _short(json.dumps(data))
+    elif data is not None:
+        message = _short(json.dumps(data))
+    else:
+        message = _excerpt(body)
+    if secrets:
+        message = redact(message, secrets)
+        details = [_redact_json(d, secrets) for d in details]
+        url = redact(url, secrets) if url else url
+    return cls(
+        message or _HTTP_REASONS.get(status_code, "error"),
+        status_code=status_code,
+        code=code,
+        details=details,
+        method=method,
+        url=url,
+    )

@@ -1,0 +1,44 @@
+"""``python -m bytenite_nb.sandbox [--port N]``: run the sandbox in the foreground."""
+
+from __future__ import annotations
+
+import argparse
+
+from ._server import SandboxServer, make_server
+from ._templates import TEMPLATES
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(
+        prog="python -m bytenite_nb.sandbox",
+        description="Run a local stand-in of the ByteNite API on loopback.",
+    )
+    parser.add_argument("--port", type=int, default=8787, help="port (0 picks a free one)")
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default loopback)")
+    parser.add_argument(
+        "--step-seconds", type=float, default=1.0, help="seconds a running job spends per state"
+    )
+    parser.add_argument("--verbose", action="store_true", help="log every request")
+    args = parser.parse_args(argv)
+    server = SandboxServer(
+        make_server(
+            args.port, host=args.host, step_seconds=args.step_seconds, verbose=args.verbose
+        ),
+        None,
+    )
+    print(f"ByteNite sandbox at {server.url}", flush=True)
+    print(f"API key (sandbox only, not a secret): {server.api_key}")
+    print(f"Templates: {', '.join(t.id for t in TEMPLATES.values() if not t.private)}")
+    print("Use it from a shell with:")
+    print(f"  export BYTENITE_API_URL={server.url} BYTENITE_API_KEY={server.api_key}")
+    print("Ctrl-C stops it.", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,315 @@
+"""The client against the real sandbox over loopback HTTP, sync and async."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from bytenite_nb import sandbox
+from bytenite_nb.client import USER_AGENT, AsyncClient, Client
+from bytenite_nb.errors import (
+    ApiError,
+    AuthenticationError,
+    BadRequestError,
+    ByteNiteConnectionError,
+    InternalServerError,
+    NotFoundError,
+    PayloadError,
+    PermissionDeniedError,
+    ServiceUnavailableError,
+)
+from bytenite_nb.models import CreateJobRequest, JobResponse, JobState
+
+HELLO = {"templateId": "hello-world-template", "name": "demo", "params": {"app": {"case": "upper"}}}
+
+
+def test_create_job_happy_path(client: Client, server: sandbox.SandboxServer) -> None:
+    response = client.create_job({**HELLO, "config": {"taskTimeout": "300", "isTestJob": True}})
+    assert isinstance(response, JobResponse)
+    job = response.job
+    assert job.id and job.name == "demo" and job.template_id == "hello-world-template"
+    assert job.state is JobState["NEW"]
+    assert job.config is not None and job.config.task_timeout == 300 and job.config.is_test_job
+    assert job.params is not None and job.params.app == {"case": "upper"}
+    assert job.created_at is not None and job.created_at.tzinfo is not None
+    assert response.template_info is not None
+    assert response.template_info.app == "hello-world@1"
+    assert job.id in {j["id"] for j in server.sandbox.jobs}
+
+
+def test_create_job_takes_a_model_and_get_job_reads_it_back(client: Client) -> None:
+    created = client.create_job(CreateJobRequest.model_validate(HELLO))
+    fetched = client.get_job(created.job.id or "")
+    assert fetched.job.id == created.job.id and fetched.job.name == "demo"
+
+
+def test_run_job_moves_through_the_states_to_complete(client: Client) -> None:
+    job_id = client.create_job(HELLO).job.id or ""
+    assert client.run_job(job_id)["ok"] is True
+    seen = []
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        job = client.get_job(job_id).job
+        seen.append(job.state)
+        if job.state is not None and job.state.is_terminal:
+            break
+        time.sleep(0.05)
+    assert seen[-1] is JobState["COMPLETE"]
+    assert job.ended_at is not None and job.num_chunks == 1 and job.duration is not None
+    assert job.state_timestamps is not None and "JOB_STATE_COMPLETE" in job.state_timestamps
+
+
+def test_list_templates(client: Client) -> None:
+    ids = {t.id for t in client.list_templates()}
+    assert {"hello-world-template", "img-gen-diffusers-flux-gpu-template"} <= ids
+
+
+def test_one_connection_is_reused_across_calls(fresh_server: sandbox.SandboxServer) -> None:
+    with Client(fresh_server.api_key, base_url=fresh_server.url) as client:
+        for _ in range(3):
+            client.create_job(HELLO)
+        pool = client._http._transport._pool  # type: ignore[attr-defined]
+        assert len(pool.connections) == 1
+
+
+def test_token_is_exchanged_once_and_cached(fresh_server: sandbox.SandboxServer) -> None:
+    with Client(fresh_server.api_key, base_url=fresh_server.url) as client:
+        for _ in range(3):
+            client.create_job(HELLO)
+    assert fresh_server.sandbox.count("POST", "/auth/access_token") == 1
+    assert fresh_server.sandbox.count("POST", "/customer/jobs") == 3
+
+
+def test_expired_token_is_exchanged_again_before_use() -> None:
+    with sandbox.start(token_ttl=1) as srv, Client(srv.api_key, base_url=srv.url) as client:
+        client.create_job(HELLO)
+        client.create_job(HELLO)  # margin of 10%: still valid
+        time.sleep(1.05)
+        client.create_job(HELLO)
+        assert srv.sandbox.count("POST", "/auth/access_token") == 2
+        assert srv.sandbox.count("POST", "/customer/jobs") == 3  # never a 401 round trip
+
+
+def test_a_revoked_token_gets_one_new_exchange(fresh_server: sandbox.SandboxServer) -> None:
+    with Client(fresh_server.api_key, base_url=fresh_server.url) as client:
+        client.create_job(HELLO)
+        fresh_server.sandbox.revoke_tokens()
+        client.create_job(HELLO)
+    assert fresh_server.sandbox.count("POST", "/auth/access_token") == 2
+    assert fresh_server.sandbox.count("POST", "/customer/jobs") == 3
+
+
+def test_user_agent_and_raw_token_header(fresh_server: sandbox.SandboxServer) -> None:
+    seen = {}
+    original = fresh_server.sandbox.handle
+
+    def spy(method, target, headers, body):  # type: ignore[no-untyped-def]
+        seen[target] = headers
+        return original(method, target, headers, body)
+
+    fresh_server.sandbox.handle = spy  # type: ignore[method-assign]
+    with Client(fresh_server.api_key, base_url=fresh_server.url) as client:
+        client.create_job(HELLO)
+    jobs_headers = seen["/v1/customer/jobs"]
+    assert jobs_headers["user-agent"] == USER_AGENT and USER_AGENT.startswith("bytenite-nb/")
+    assert jobs_headers["authorization"].startswith("sbx.")  # raw, no "Bearer "
+    assert "authorization" not in seen["/v1/auth/access_token"]
+
+
+# -- errors from the server ------------------------------------------------------------
+
+
+def test_template_schema_violation_is_a_bad_request_with_details(client: Client) -> None:
+    with pytest.raises(BadRequestError) as info:
+        client.create_job({"templateId": "hello-world-template", "params": {"app": {"case": "x"}}})
+    error = info.value
+    assert error.status_code == 400 and error.code == 3 and error.code_name == "INVALID_ARGUMENT"
+    assert "params.app.case" in error.message
+    assert error.details[0]["fieldViolations"][0]["field"] == "params.app.case"
+
+
+def test_unknown_template_is_not_found(client: Client) -> None:
+    with pytest.raises(NotFoundError) as info:
+        client.create_job({"templateId": "no-such-template"})
+    assert info.value.status_code == 404 and info.value.code == 5
+    assert "no-such-template" in str(info.value)
+
+
+def test_unknown_job_is_not_found(client: Client) -> None:
+    with pytest.raises(NotFoundError):
+        client.get_job("does/not/exist")  # quoted into one path segment
+
+
+def test_private_template_is_permission_denied(client: Client) -> None:
+    with pytest.raises(PermissionDeniedError) as info:
+        client.create_job({"templateId": "private-template"})
+    assert info.value.code == 7
+
+
+def test_wrong_api_key_is_an_authentication_error(server: sandbox.SandboxServer) -> None:
+    with (
+        Client("wrong-key", base_url=server.url) as client,
+        pytest.raises(AuthenticationError) as info,
+    ):
+        client.create_job(HELLO)
+    assert info.value.status_code == 401 and info.value.code == 16
+    assert "API key was rejected" in str(info.value)
+
+
+def test_wrong_fixed_token_is_an_authentication_error(server: sandbox.SandboxServer) -> None:
+    with Client(access_token="not-a-token", base_url=server.url) as client:
+        with pytest.raises(AuthenticationError) as info:
+            client.create_job(HELLO)
+    assert info.value.status_code == 401
+
+
+def test_a_fixed_access_token_works_without_a_key(server: sandbox.SandboxServer) -> None:
+    with Client(server.api_key, base_url=server.url) as keyed:
+        keyed.create_job(HELLO)
+        token = keyed._token.value  # type: ignore[union-attr]
+    with Client(access_token=token, base_url=server.url) as client:
+        assert client.create_job(HELLO).job.id
+
+
+def test_no_credentials_fails_before_any_request(fresh_server: sandbox.SandboxServer) -> None:
+    with Client(base_url=fresh_server.url) as client, pytest.raises(AuthenticationError) as info:
+        client.create_job(HELLO)
+    assert info.value.status_code is None and "BYTENITE_API_KEY" in str(info.value)
+    assert fresh_server.sandbox.requests == []
+
+
+def test_credentials_and_url_come_from_the_environment(
+    server: sandbox.SandboxServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("BYTENITE_API_KEY", server.api_key)
+    monkeypatch.setenv("BYTENITE_API_URL", server.url)
+    with Client() as client:
+        assert client.base_url == server.url
+        assert client.create_job(HELLO).job.id
+
+
+def test_invalid_payload_raises_before_any_request(fresh_server: sandbox.SandboxServer) -> None:
+    with Client(fresh_server.api_key, base_url=fresh_server.url) as client:
+        with pytest.raises(PayloadError) as info:
+            client.create_job({"templateId": "t", "config": {"taskTimeout": -5}})
+    assert info.value.errors == [
+        {"field": "config.taskTimeout", "message": "must be 0 or more seconds, got -5"}
+    ]
+    assert isinstance(info.value, ValueError)
+    assert fresh_server.sandbox.requests == []
+
+
+@pytest.mark.parametrize(
+    ("status", "error_type"),
+    [(500, InternalServerError), (503, ServiceUnavailableError), (418, ApiError)],
+)
+def test_server_failures_map_to_their_error(
+    fresh_server: sandbox.SandboxServer, status: int, error_type: type[ApiError]
+) -> None:
+    with Client(fresh_server.api_key, base_url=fresh_server.url, max_retries=2) as client:
+        client._sleep = lambda s: None
+        client.create_job(HELLO)  # token in hand
+        fresh_server.sandbox.fail_next(status, times=5, path="/customer/jobs")
+        with pytest.raises(error_type) as info:
+            client.create_job(HELLO)
+    assert type(info.value) is error_type and info.value.status_code == status
+    expected = 3 if status == 503 else 1  # only 503 is retried (max_retries=2)
+    assert fresh_server.sandbox.count("POST", "/customer/jobs") == 1 + expected
+
+
+def test_503_with_retry_after_is_retried_then_succeeds(fresh_server: sandbox.SandboxServer) -> None:
+    waits: list[float] = []
+    with Client(fresh_server.api_key, base_url=fresh_server.url) as client:
+        client._sleep = waits.append
+        fresh_server.sandbox.fail_next(503, times=2, path="/customer/jobs", retry_after=2)
+        assert client.create_job(HELLO).job.id
+    assert waits == [2.0, 2.0]
+    assert fresh_server.sandbox.count("POST", "/customer/jobs") == 3
+    assert len(fresh_server.sandbox.jobs) == 1
+
+
+def test_html_proxy_page_gives_a_short_api_error(fresh_server: sandbox.SandboxServer) -> None:
+    page = "<html><head><title>502 Bad Gateway</title></head><body>" + "x" * 5000 + "</body></html>"
+    with Client(fresh_server.api_key, base_url=fresh_server.url, max_retries=0) as client:
+        fresh_server.sandbox.fail_next(502, body=page, content_type="text/html")
+        with pytest.raises(ApiError) as info:
+            client.list_templates()
+    assert info.value.status_code == 502 and info.value.code is None
+    assert info.value.message == "502 Bad Gateway"
+    assert "Traceback" not in str(info.value) and len(str(info.value)) < 300
+
+
+def test_empty_error_body(fresh_server: sandbox.SandboxServer) -> None:
+    with Client(fresh_server.api_key, base_url=fresh_server.url) as client:
+        fresh_server.sandbox.fail_next(500, body=b"", content_type="text/plain")
+        with pytest.raises(InternalServerError) as info:
+            client.list_templates()
+    assert info.value.message == "empty response body"
+
+
+def test_nothing_listening_is_a_connection_error() -> None:
+    with sandbox.start() as srv:
+        url = srv.url
+    with Client("k", base_url=url, max_retries=1) as client:
+        client._sleep = lambda s: None
+        with pytest.raises(ByteNiteConnectionError) as info:
+            client.create_job(HELLO)
+    assert isinstance(info.value, ConnectionError) and not info.value.maybe_applied
+    assert "no connection could be made" in str(info.value)
+
+
+def test_bad_settings_are_refused() -> None:
+    with pytest.raises(ValueError, match="base_url"):
+        Client("k", base_url="api.bytenite.com")
+    with pytest.raises(ValueError, match="max_retries"):
+        Client("k", max_retries=-1)
+
+
+# -- async ------------------------------------------------------------------------------
+
+
+@pytest.mark.anyio
+async def test_async_client_happy_path_and_errors(server: sandbox.SandboxServer) -> None:
+    async with AsyncClient(server.api_key, base_url=server.url) as client:
+        response = await client.create_job(HELLO)
+        assert response.job.state is JobState["NEW"]
+        assert (await client.get_job(response.job.id or "")).job.id == response.job.id
+        assert await client.list_templates()
+        assert (await client.run_job(response.job.id or ""))["ok"]
+        with pytest.raises(NotFoundError):
+            await client.create_job({"templateId": "no-such-template"})
+        with pytest.raises(PermissionDeniedError):
+            await client.create_job({"templateId": "private-template"})
+        with pytest.raises(BadRequestError):
+            await client.create_job(
+                {"templateId": "hello-world-template", "params": {"app": {"case": 1}}}
+            )
+        with pytest.raises(PayloadError):
+            await client.create_job({"templateId": ""})
+
+
+@pytest.mark.anyio
+async def test_async_client_retries_and_reauthenticates(
+    fresh_server: sandbox.SandboxServer,
+) -> None:
+    waits: list[float] = []
+
+    async def record(seconds: float) -> None:
+        waits.append(seconds)
+
+    async with AsyncClient(fresh_server.api_key, base_url=fresh_server.url) as client:
+        client._sleep = record
+        await client.create_job(HELLO)
+        fresh_server.sandbox.revoke_tokens()
+        fresh_server.sandbox.fail_next(503, path="/customer/jobs", retry_after=1)
+        await client.create_job(HELLO)
+    assert waits == [1.0]
+    assert fresh_server.sandbox.count("POST", "/auth/access_token") == 2
+
+
+@pytest.mark.anyio
+async def test_async_wrong_key(server: sandbox.SandboxServer) -> None:
+    async with AsyncClient("nope", base_url=server.url) as client:
+        with pytest.raises(AuthenticationError):
+            await client.create_job(HELLO)

@@ -1,0 +1,209 @@
+"""Faults a real server cannot easily give, through httpx.MockTransport.
+
+Each test counts the requests that reached the transport: a create that may
+have reached the service is never sent twice.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+import httpx
+import pytest
+
+from bytenite_nb.client import AsyncClient, Client
+from bytenite_nb.errors import ApiError, ByteNiteConnectionError, ServiceUnavailableError
+
+URL = "https://api.test/v1"
+JOB = {"job": {"id": "j-1", "state": "JOB_STATE_NEW"}}
+Handler = Callable[[httpx.Request], httpx.Response]
+
+
+class Recorder:
+    """A MockTransport handler that answers auth itself and counts job creates."""
+
+    def __init__(self, *jobs: Callable[[httpx.Request], httpx.Response]) -> None:
+        self.script = list(jobs)
+        self.creates = 0
+        self.exchanges = 0
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/v1/auth/access_token":
+            self.exchanges += 1
+            return httpx.Response(200, json={"token": "tok", "expiresIn": "3600"})
+        assert request.headers["Authorization"] == "tok"
+        self.creates += 1
+        step = self.script.pop(0) if self.script else (lambda r: httpx.Response(200, json=JOB))
+        return step(request)
+
+
+def make_client(recorder: Recorder, waits: list[float] | None = None, **kwargs: object) -> Client:
+    client = Client("key", base_url=URL, transport=httpx.MockTransport(recorder), **kwargs)  # type: ignore[arg-type]
+    client._sleep = (waits if waits is not None else []).append
+    return client
+
+
+def raise_(exc: Exception) -> Callable[[httpx.Request], httpx.Response]:
+    def step(request: httpx.Request) -> httpx.Response:
+        raise exc
+
+    return step
+
+
+def answer(status: int, **kwargs: object) -> Callable[[httpx.Request], httpx.Response]:
+    return lambda request: httpx.Response(status, **kwargs)  # type: ignore[arg-type]
+
+
+def test_connection_refused_before_sending_is_retried() -> None:
+    recorder = Recorder(raise_(httpx.ConnectError("connection refused")))
+    waits: list[float] = []
+    with make_client(recorder, waits) as client:
+        assert client.create_job({"templateId": "t"}).job.id == "j-1"
+    assert recorder.creates == 2 and len(waits) == 1 and 0.25 <= waits[0] <= 0.5
+
+
+def test_connect_failures_give_up_after_max_retries_with_growing_backoff() -> None:
+    recorder = Recorder(*[raise_(httpx.ConnectError("reset")) for _ in range(10)])
+    waits: list[float] = []
+    with make_client(recorder, waits, max_retries=3) as client:
+        with pytest.raises(ByteNiteConnectionError) as info:
+            client.create_job({"templateId": "t"})
+    assert recorder.creates == 4 and len(waits) == 3
+    assert waits[0] <= 0.5 and 0.5 <= waits[1] <= 1.0 and 1.0 <= waits[2] <= 2.0
+    assert not info.value.maybe_applied
+
+
+@pytest.mark.parametrize(
+    "exc",
+    [
+        httpx.ReadTimeout("read timed out"),
+        httpx.RemoteProtocolError("Server disconnected without sending a response."),
+        httpx.ReadError("connection reset by peer"),
+    ],
+    ids=["read-timeout", "disconnect", "reset-after-send"],
+)
+def test_create_is_never_sent_twice_after_it_may_have_arrived(exc: Exception) -> None:
+    recorder = Recorder(raise_(exc))
+    with make_client(recorder) as client, pytest.raises(ByteNiteConnectionError) as info:
+        client.create_job({"templateId": "t"})
+    assert recorder.creates == 1
+    assert info.value.maybe_applied
+    assert "may have been created" in str(info.value)
+
+
+def test_a_read_timeout_on_a_get_is_retried() -> None:
+    recorder = Recorder(raise_(httpx.ReadTimeout("slow")))
+    with make_client(recorder) as client:
+        assert client.get_job("j-1").job.id == "j-1"
+    assert recorder.creates == 2
+
+
+def test_truncated_body_on_create_says_the_job_may_exist() -> None:
+    def truncated(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(
+            200, content=b'{"job": {"id": "j-1", "sta', headers={"Content-Type": "application/json"}
+        )
+
+    recorder = Recorder(truncated)
+    with make_client(recorder) as client, pytest.raises(ApiError) as info:
+        client.create_job({"templateId": "t"})
+    assert recorder.creates == 1
+    assert "not JSON" in info.value.message and "may have been applied" in info.value.message
+
+
+def test_503_then_200_honours_retry_after() -> None:
+    recorder = Recorder(
+        answer(503, headers={"Retry-After": "3"}, json={"code": 14, "message": "busy"})
+    )
+    waits: list[float] = []
+    with make_client(recorder, waits) as client:
+        assert client.create_job({"templateId": "t"}).job.id == "j-1"
+    assert recorder.creates == 2 and waits == [3.0]
+
+
+def test_retry_after_as_an_http_date_and_capped() -> None:
+    recorder = Recorder(
+        answer(503, headers={"Retry-After": "Wed, 21 Oct 2099 07:28:00 GMT"}),
+    )
+    waits: list[float] = []
+    with make_client(recorder, waits) as client:
+        client.create_job({"templateId": "t"})
+    assert waits == [60.0]
+
+
+def test_gateway_timeout_on_create_is_not_retried() -> None:
+    recorder = Recorder(answer(504, text="<html><title>504 Gateway Time-out</title></html>"))
+    with make_client(recorder) as client, pytest.raises(ApiError) as info:
+        client.create_job({"templateId": "t"})
+    assert recorder.creates == 1 and info.value.status_code == 504
+
+
+def test_gateway_timeout_on_a_get_is_retried() -> None:
+    recorder = Recorder(answer(504), answer(502))
+    with make_client(recorder) as client:
+        client.get_job("j-1")
+    assert recorder.creates == 3
+
+
+@pytest.mark.parametrize("status", [400, 401, 403, 404, 409, 429, 500])
+def test_other_statuses_are_never_retried(status: int) -> None:
+    recorder = Recorder(*[answer(status, json={"code": 2, "message": "no"}) for _ in range(3)])
+    client = Client(access_token="tok", base_url=URL, transport=httpx.MockTransport(recorder))
+    with client, pytest.raises(ApiError) as info:
+        client.create_job({"templateId": "t"})
+    assert recorder.creates == 1 and info.value.status_code == status
+
+
+def test_persistent_503_stops_after_max_retries() -> None:
+    recorder = Recorder(*[answer(503) for _ in range(10)])
+    with make_client(recorder, max_retries=2) as client, pytest.raises(ServiceUnavailableError):
+        client.create_job({"templateId": "t"})
+    assert recorder.creates == 3
+
+
+def test_every_request_carries_the_timeout() -> None:
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        if request.url.path.endswith("access_token"):
+            return httpx.Response(200, json={"token": "tok"})
+        return httpx.Response(200, json=JOB)
+
+    with Client("k", base_url=URL, timeout=7, transport=httpx.MockTransport(handler)) as client:
+        client.create_job({"templateId": "t"})
+    assert [r.extensions["timeout"]["read"] for r in seen] == [7.0, 7.0]
+    assert json.loads(seen[0].content) == {"apiKey": "k"}
+
+
+def test_a_non_json_success_body_from_a_get_is_an_api_error() -> None:
+    recorder = Recorder(answer(200, text="<html>maintenance</html>"))
+    with make_client(recorder) as client, pytest.raises(ApiError, match="not JSON"):
+        client.get_job("j")
+
+
+def test_token_response_without_token() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json={"expiresIn": "3600"})
+
+    with Client("k", base_url=URL, transport=httpx.MockTransport(handler)) as client:
+        with pytest.raises(ApiError, match="without a token"):
+            client.create_job({"templateId": "t"})
+
+
+@pytest.mark.anyio
+async def test_async_read_timeout_on_create_is_not_retried() -> None:
+    creates = 0
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        nonlocal creates
+        if request.url.path.endswith("access_token"):
+            return httpx.Response(200, json={"token": "tok"})
+        creates += 1
+        raise httpx.ReadTimeout("slow")
+
+    async with AsyncClient("k", base_url=URL, transport=httpx.MockTransport(handler)) as client:
+        with pytest.raises(ByteNiteConnectionError) as info:
+            await client.create_job({"templateId": "t"})
+    assert creates == 1 and info.value.maybe_applied
