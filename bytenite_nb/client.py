@@ -264,13 +264,10 @@ class _BaseClient:
             )
             if response.status_code in statuses and attempt < self._settings.max_retries:
                 attempt += 1
-                delay = _retry_after(response.headers.get("Retry-After"))
-                if delay is None:
-                    delay = _backoff(attempt)
-                log.debug(
-                    "retry %d of %s %s in %.2f s", attempt, request.method, request.url, delay
-                )
-                yield _Sleep(delay)
+                wait = _retry_after(response.headers.get("Retry-After"))
+                wait = _backoff(attempt) if wait is None else wait
+                log.debug("retry %d of %s %s in %.2f s", attempt, request.method, request.url, wait)
+                yield _Sleep(wait)
                 continue
             return response
 
@@ -450,6 +447,10 @@ class Client(_BaseClient):
             except httpx.TransportError as exc:
                 error = exc
 
+    def authenticate(self) -> None:
+        """Exchange the API key for a token now (``AuthenticationError`` if refused)."""
+        self._run(self._token_flow())
+
     def create_job(self, request: CreateJobRequest | Mapping[str, Any]) -> JobResponse:
         """Validate ``request`` (``PayloadError`` before any I/O), create the job."""
         return self._run(self._create_job(request))
@@ -526,6 +527,10 @@ class AsyncClient(_BaseClient):
                 value = await self._http.send(step.request)
             except httpx.TransportError as exc:
                 error = exc
+
+    async def authenticate(self) -> None:
+        """Exchange the API key for a token now (``AuthenticationError`` if refused)."""
+        await self._run(self._token_flow())
 
     async def create_job(self, request: CreateJobRequest | Mapping[str, Any]) -> JobResponse:
         """Validate ``request`` (``PayloadError`` before any I/O), create the job."""

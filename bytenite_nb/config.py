@@ -1,9 +1,11 @@
-"""Settings from one place: environment, then explicit values, secrets masked.
+"""Settings from one place: environment, session, then explicit values.
 
 Priority, lowest first: environment variables (``BYTENITE_API_KEY``,
-``BYTENITE_ACCESS_TOKEN``, ``BYTENITE_API_URL``), then values given by the
-caller (the magic passes its ``%config`` values here, the client its
-constructor arguments). Imports nothing heavy.
+``BYTENITE_ACCESS_TOKEN``, ``BYTENITE_API_URL``); the kernel session
+(``%bytenite login`` and ``%bytenite sandbox`` set it, in memory only); then
+values given by the caller (the magic passes its ``%config`` values, the
+client its constructor arguments). Secrets are masked wherever shown.
+Imports nothing heavy.
 """
 
 from __future__ import annotations
@@ -26,6 +28,35 @@ DEFAULT_TIMEOUT = 30.0
 DEFAULT_MAX_RETRIES = 3
 
 SECRET_FIELDS = frozenset({"api_key", "access_token"})
+
+#: Session settings: field -> (value, where it came from). In memory only.
+_session: dict[str, tuple[str, str]] = {}
+
+
+def set_session(source: str, **values: str | None) -> dict[str, tuple[str, str] | None]:
+    """Set (or with None, clear) session settings; returns what they were before."""
+    before: dict[str, tuple[str, str] | None] = {}
+    for name, value in values.items():
+        before[name] = _session.get(name)
+        if value is None:
+            _session.pop(name, None)
+        else:
+            _session[name] = (value, source)
+    return before
+
+
+def restore_session(before: Mapping[str, tuple[str, str] | None]) -> None:
+    """Put back what :func:`set_session` returned."""
+    for name, entry in before.items():
+        if entry is None:
+            _session.pop(name, None)
+        else:
+            _session[name] = entry
+
+
+def session_version() -> tuple[tuple[str, tuple[str, str]], ...]:
+    """A value that changes whenever the session settings change."""
+    return tuple(sorted(_session.items()))
 
 
 def mask_secret(value: str | None) -> str:
@@ -91,6 +122,11 @@ def resolve_settings(
         if explicit is not None and explicit.strip():
             sources[name] = name
             return explicit.strip()
+        if name in _session:
+            value, sources[name] = _session[name]
+            return value
+        if name == "access_token" and "api_key" in _session:
+            return None  # a session key (login, sandbox) outranks a token from the env
         if env_name and env.get(env_name, "").strip():
             sources[name] = env_name
             return env[env_name].strip()

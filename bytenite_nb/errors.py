@@ -112,6 +112,19 @@ class ByteNiteError(Exception):
 
         return error_html(self)
 
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        # IPython prints exceptions with its own text printer, ahead of the
+        # mimebundle's text/plain; this hook is found first.
+        from .display import error_text
+
+        printer.text(error_text(self))
+
+    def __repr__(self) -> str:
+        return self._short_repr()
+
+    def _short_repr(self) -> str:
+        return super().__repr__()
+
 
 class PayloadError(ByteNiteError, ValueError):
     """A create-job payload failed local validation; nothing was sent.
@@ -132,7 +145,7 @@ class PayloadError(ByteNiteError, ValueError):
         lines = [f"  {e['field'] or '(payload)'}: {e['message']}" for e in self.errors]
         return "\n".join([head + ":", *lines])
 
-    def __repr__(self) -> str:
+    def _short_repr(self) -> str:
         fields = ", ".join(e["field"] or "(payload)" for e in self.errors)
         return f"PayloadError({len(self.errors)} problem(s): {fields})"
 
@@ -181,7 +194,7 @@ class ApiError(ByteNiteError):
         code = f" [{self.code_name}]" if self.code is not None else ""
         return f"{self.reason}{code}: {self.message}{where}"
 
-    def __repr__(self) -> str:
+    def _short_repr(self) -> str:
         return (
             f"{type(self).__name__}(status_code={self.status_code!r}, "
             f"code={self.code!r}, message={_short(self.message, 80)!r})"

@@ -53,6 +53,7 @@ __all__ = [
     "JobTemplate",
     "RpcStatus",
     "SelectionList",
+    "parse_seconds",
     "payload_problems",
     "spec",
     "spec_schema",
@@ -210,6 +211,30 @@ def _seconds(value: Any) -> int:
             "int64", "must be 0 or more seconds, got {value}", {"value": number}
         )
     return number
+
+
+_DURATION = re.compile(r"(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?")
+
+
+def parse_seconds(text: str | int) -> int:
+    """``"90s"``, ``"15m"``, ``"2h"``, ``"1h30m"``, ``"1d"`` or ``"3600"`` → seconds.
+
+    Raises ``ValueError`` with a message that shows the accepted forms.
+    """
+    if isinstance(text, int) and not isinstance(text, bool):
+        if text < 0:
+            raise ValueError(f"must be 0 or more seconds, got {text}")
+        return text
+    value = str(text).strip().lower().replace(" ", "")
+    if value.isdigit():
+        return int(value)
+    match = _DURATION.fullmatch(value)
+    if not value or match is None or not any(match.groups()):
+        raise ValueError(
+            f"{text!r} is not a duration: use seconds (3600) or 90s, 15m, 2h, 1h30m, 1d"
+        )
+    days, hours, minutes, seconds = (int(g or 0) for g in match.groups())
+    return ((days * 24 + hours) * 60 + minutes) * 60 + seconds
 
 
 Int64 = Annotated[int, BeforeValidator(_int64)]

@@ -1,0 +1,29 @@
+# Two commands: `make run` (JupyterLab on the quickstart, sandbox unless
+# BYTENITE_API_KEY is set) and `make test` (lint, types and the whole suite).
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+PORT ?= 8888
+
+.PHONY: run test bench clean
+
+$(STAMP): pyproject.toml
+	python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(VENV)/bin/jupyter lab --ServerApp.port=$(PORT) notebooks/quickstart.ipynb
+
+test: $(STAMP)
+	$(VENV)/bin/ruff format --check bytenite_nb tests bench
+	$(VENV)/bin/ruff check bytenite_nb tests bench
+	$(VENV)/bin/mypy
+	$(PY) -m pytest
+
+bench: $(STAMP)
+	$(PY) bench/run.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache .hypothesis
