@@ -260,26 +260,16 @@ def source_summary(source: DataSource | None) -> str:
     if "bucketName" in params:
         region = f" ({params['cloudRegion']})" if params.get("cloudRegion") else ""
         return f"{kind} {params['bucketName']}/{params.get('name', '')}{region}"
-    shown = {k: ("(hidden)" if k in HIDDEN_PARAMS else v) for k, v in params.items()}
+    shown = {k: ("(signed URL, hidden)" if k in HIDDEN_PARAMS else v) for k, v in params.items()}
     return f"{kind} {json_text(shown, 120)}" if shown else kind
 
 
 def _source_rows(label: str, source: DataSource | None) -> list[tuple[str, str]]:
     if source is None:
         return []
-    params = {
-        k: ("(signed URL, hidden)" if k in HIDDEN_PARAMS else v)
-        for k, v in (source.params or {}).items()
-        if k != "@type"
-    }
-    value = f"<code>{esc(source.data_source_descriptor or '?')}</code>"
-    if params:
-        inner = ", ".join(
-            f'{esc(k)}=<span class="bn-mono">{esc(fold(str(v), 160))}</span>'
-            for k, v in list(params.items())[:12]
-        )
-        value += f" {inner}"
-    return [(label, value)]
+    kind, _, rest = source_summary(source).partition(" ")
+    detail = f' <span class="bn-mono">{esc(rest)}</span>' if rest else ""
+    return [(label, f"<code>{esc(kind)}</code>{detail}")]
 
 
 def _config_rows(job: Job) -> list[tuple[str, str]]:
@@ -428,14 +418,26 @@ def job_text(response: JobResponse, *, now: datetime | None = None) -> str:
     return "\n".join(lines)
 
 
-def job_mimebundle(response: JobResponse) -> dict[str, Any]:
-    """text/plain, text/html and application/json (the wire form) for a job."""
+def mimebundle(
+    text: str, markup: str, wire: Any, include: Iterable[str] | None = None
+) -> dict[str, Any]:
+    """text/plain and text/html; application/json (the wire form) only when asked for.
+
+    JupyterLab ranks its JSON tree viewer above HTML, so offering
+    application/json unasked would hide the card behind a JSON tree.
+    """
+    bundle: dict[str, Any] = {"text/plain": text, "text/html": markup}
+    if include is not None and "application/json" in include:
+        bundle["application/json"] = wire
+    return bundle
+
+
+def job_mimebundle(response: JobResponse, include: Iterable[str] | None = None) -> dict[str, Any]:
+    """The job card as a mimebundle (see :func:`mimebundle`)."""
     now = _now(None)
-    return {
-        "text/plain": job_text(response, now=now),
-        "text/html": job_html(response, now=now),
-        "application/json": response.to_wire(),
-    }
+    return mimebundle(
+        job_text(response, now=now), job_html(response, now=now), response.to_wire(), include
+    )
 
 
 # --------------------------------------------------------------------------
@@ -537,12 +539,9 @@ def error_json(error: BaseException) -> dict[str, Any]:
     return {"error": type(error).__name__, "message": str(error)}
 
 
-def error_mimebundle(error: BaseException) -> dict[str, Any]:
-    return {
-        "text/plain": error_text(error),
-        "text/html": error_html(error),
-        "application/json": error_json(error),
-    }
+def error_mimebundle(error: BaseException, include: Iterable[str] | None = None) -> dict[str, Any]:
+    """The error card as a mimebundle (see :func:`mimebundle`)."""
+    return mimebundle(error_text(error), error_html(error), error_json(error), include)
 
 
 # --------------------------------------------------------------------------
@@ -595,9 +594,8 @@ def payload_text(
     return "\n".join(lines)
 
 
-def payload_mimebundle(payload: CreateJobRequest | Mapping[str, Any]) -> dict[str, Any]:
-    return {
-        "text/plain": payload_text(payload),
-        "text/html": payload_html(payload),
-        "application/json": _payload_dict(payload),
-    }
+def payload_mimebundle(
+    payload: CreateJobRequest | Mapping[str, Any], include: Iterable[str] | None = None
+) -> dict[str, Any]:
+    """The payload card as a mimebundle (see :func:`mimebundle`)."""
+    return mimebundle(payload_text(payload), payload_html(payload), _payload_dict(payload), include)

@@ -102,10 +102,10 @@ class ByteNiteError(Exception):
     """Base class of every error this package raises."""
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
-        """The error card (text/plain, text/html, application/json)."""
+        """The error card (text/plain and text/html; application/json when asked)."""
         from .display import error_mimebundle
 
-        return error_mimebundle(self)
+        return error_mimebundle(self, include)
 
     def _repr_html_(self) -> str:
         from .display import error_html

@@ -657,7 +657,7 @@ class Job(_WireModel):
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
         from .display import job_mimebundle
 
-        return job_mimebundle(JobResponse(job=self, template_info=self.template_info))
+        return job_mimebundle(JobResponse(job=self, template_info=self.template_info), include)
 
     def __repr__(self) -> str:
         state = self.state.short_name if self.state else "?"
@@ -675,7 +675,7 @@ class JobResponse(_WireModel):
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
         from .display import job_mimebundle
 
-        return job_mimebundle(self)
+        return job_mimebundle(self, include)
 
     def _repr_html_(self) -> str:
         from .display import job_html
@@ -755,7 +755,7 @@ class CreateJobRequest(_WireModel):
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
         from .display import payload_mimebundle
 
-        return payload_mimebundle(self)
+        return payload_mimebundle(self, include)
 
     def __repr__(self) -> str:
         name = f", name={self.name!r}" if self.name else ""

@@ -250,7 +250,8 @@ def test_unknown_fields_are_shown_escaped() -> None:
 
 def test_mimebundle_has_three_forms_and_short_repr() -> None:
     response = JobResponse.model_validate(TYPICAL)
-    bundle = response._repr_mimebundle_()
+    assert set(response._repr_mimebundle_()) == {"text/plain", "text/html"}
+    bundle = response._repr_mimebundle_(include={"application/json", "text/plain"})
     assert set(bundle) == {"text/plain", "text/html", "application/json"}
     assert bundle["application/json"]["job"]["config"] == {
         "taskTimeout": 300,
@@ -294,7 +295,10 @@ def test_error_cards() -> None:
     )
     card = display.error_html(payload)
     assert "<th>config.taskTimeout</th>" in card and "nothing was sent" in card
-    assert set(payload._repr_mimebundle_()) == {"text/plain", "text/html", "application/json"}
+    assert set(payload._repr_mimebundle_()) == {"text/plain", "text/html"}
+    assert payload._repr_mimebundle_(include=["application/json"])["application/json"] == {
+        "errors": payload.errors
+    }
     connection = ByteNiteConnectionError("POST x timed out", maybe_applied=True)
     assert "may have been applied" in display.error_html(connection)
     assert "Not signed in" in display.error_html(ApiError("no credentials"))
@@ -308,7 +312,9 @@ def test_payload_card() -> None:
         {"templateId": ""}, [{"field": "templateId", "message": "blank"}]
     )
     assert ">1 problem<" in invalid and "<th>templateId</th>" in invalid
-    assert set(request._repr_mimebundle_()) == {"text/plain", "text/html", "application/json"}
+    assert set(request._repr_mimebundle_()) == {"text/plain", "text/html"}
+    wire = request._repr_mimebundle_(include=["application/json"])["application/json"]
+    assert wire == request.to_payload()
 
 
 # -- hostile input -------------------------------------------------------------------------

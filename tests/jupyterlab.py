@@ -1,0 +1,165 @@
+"""Run JupyterLab and headless Chromium for browser tests (see BROWSER_TESTING notes).
+
+Everything lives in a throwaway folder: server root, settings, workspaces and
+Jupyter's config/data/runtime dirs, so nothing of the user's home leaks in.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+CHROMIUM = os.environ.get("BYTENITE_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Lab:
+    url: str
+    token: str
+    root: Path
+
+    def notebook_url(self, name: str) -> str:
+        return f"{self.url}/lab/tree/{name}?token={self.token}"
+
+
+@contextmanager
+def jupyterlab(workdir: Path, env: dict[str, str] | None = None) -> Iterator[Lab]:
+    """A JupyterLab server on loopback, rooted at ``workdir/root``."""
+    root = workdir / "root"
+    settings = workdir / "settings"
+    for folder in (root, settings, workdir / "workspaces", workdir / "jupyter"):
+        folder.mkdir(parents=True, exist_ok=True)
+    news = settings / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings"
+    news.parent.mkdir(parents=True, exist_ok=True)
+    news.write_text(json.dumps({"fetchNews": "false", "checkForUpdates": False}))
+    token = secrets.token_hex(16)
+    port = free_port()
+    jupyter = workdir / "jupyter"
+    process_env = {
+        **os.environ,
+        "JUPYTER_CONFIG_DIR": str(jupyter / "config"),
+        "JUPYTER_DATA_DIR": str(jupyter / "data"),
+        "JUPYTER_RUNTIME_DIR": str(jupyter / "runtime"),
+        **(env or {}),
+    }
+    # The kernelspec of this interpreter, so the kernel runs with our packages.
+    subprocess.run(
+        [sys.executable, "-m", "ipykernel", "install", "--prefix", str(jupyter / "prefix")],
+        check=True,
+        capture_output=True,
+        env=process_env,
+    )
+    process_env["JUPYTER_PATH"] = str(jupyter / "prefix" / "share" / "jupyter")
+    log = (workdir / "jupyterlab.log").open("w")
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "jupyterlab",
+            "--no-browser",
+            "--allow-root",
+            f"--IdentityProvider.token={token}",
+            "--ServerApp.ip=127.0.0.1",
+            f"--ServerApp.port={port}",
+            "--ServerApp.port_retries=0",
+            f"--ServerApp.root_dir={root}",
+            f"--LabApp.user_settings_dir={settings}",
+            f"--LabApp.workspaces_dir={workdir / 'workspaces'}",
+            "--LabApp.expose_app_in_browser=True",
+        ],
+        env=process_env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    headers = {"Authorization": f"token {token}"}
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"JupyterLab exited: {(workdir / 'jupyterlab.log').read_text()}")
+            try:
+                if httpx.get(f"{url}/api/status", headers=headers, timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError("JupyterLab did not start within 60 s")
+            time.sleep(0.3)
+        yield Lab(url, token, root)
+    finally:
+        try:
+            httpx.post(f"{url}/api/shutdown", headers=headers, timeout=5)
+            process.wait(timeout=10)
+        except (httpx.HTTPError, subprocess.TimeoutExpired):
+            process.kill()
+            process.wait(timeout=10)
+        log.close()
+
+
+def chromium_missing() -> str | None:
+    """Why the browser tests cannot run here, or None when they can."""
+    if not Path(CHROMIUM).exists():
+        return f"Chromium not found at {CHROMIUM} (apt-get install chromium)"
+    try:
+        import playwright  # noqa: F401
+    except ImportError:
+        return "playwright is not installed (pip install playwright)"
+    return None
+
+
+def open_notebook(page, lab: Lab, name: str) -> None:  # type: ignore[no-untyped-def]
+    """Open a notebook and wait until its kernel is idle."""
+    page.goto(lab.notebook_url(name))
+    page.locator("#jp-main-statusbar").get_by_text(re_idle()).wait_for(timeout=60_000)
+
+
+def re_idle():  # type: ignore[no-untyped-def]
+    import re
+
+    return re.compile(r"\| Idle")
+
+
+def run_all(page) -> None:  # type: ignore[no-untyped-def]
+    page.get_by_role("menuitem", name="Run", exact=True).click()
+    page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+
+
+def set_theme(page, theme: str) -> None:  # type: ignore[no-untyped-def]
+    page.evaluate(
+        "theme => window.jupyterapp.commands.execute('apputils:change-theme', {theme})", theme
+    )
+
+
+def copy_notebook(source: Path, lab: Lab) -> str:
+    shutil.copy(source, lab.root / source.name)
+    return source.name
