@@ -237,6 +237,7 @@ def json_text(value: Any, limit: int = 600) -> str:
 
 def wrap(card_class: str, body: str, text: str) -> str:
     """The outer markup: CSS, the text fallback, and the card (hidden until styled)."""
+    card_class = " ".join(card_class.split())
     return (
         f'<div class="bn-root"><style>{css()}</style>'
         f'<pre class="bn-text">{esc(text)}</pre>'
@@ -379,7 +380,7 @@ def job_html(response: JobResponse, *, now: datetime | None = None) -> str:
     overview += _source_rows("input", job.data_source)
     overview += _source_rows("output", job.data_destination)
     body.append(section("Overview", kv_table(overview), open=True))
-    body.append(section("Config", kv_table(_config_rows(job))))
+    body.append(section("Config", kv_table(_config_rows(job)), open=True))
     body.append(section("Params", _params_body(job)))
     body.append(section("Template", kv_table(_template_rows(template))))
     body.append(section("Times", kv_table(_time_rows(job, at)), open=True))
@@ -388,7 +389,9 @@ def job_html(response: JobResponse, *, now: datetime | None = None) -> str:
     if extra:
         body.append(section("Other fields", json_block(extra)))
     tone = state_tone(job.state)
-    return wrap(f"bn-{tone}" if tone else "", "".join(body), job_text(response, now=at))
+    return wrap(
+        f"bn-job bn-{tone}" if tone else "bn-job", "".join(body), job_text(response, now=at)
+    )
 
 
 def job_text(response: JobResponse, *, now: datetime | None = None) -> str:
@@ -508,7 +511,7 @@ def error_html(error: BaseException) -> str:
                 '<div class="bn-note">The request may have been applied: '
                 "check your jobs before sending it again.</div>"
             )
-    return wrap("bn-bad", "".join(body), error_text(error))
+    return wrap("bn-error bn-bad", "".join(body), error_text(error))
 
 
 def error_text(error: BaseException) -> str:
@@ -579,7 +582,7 @@ def payload_html(
             )
         )
     body.append(json_block(wire))
-    return wrap(f"bn-{tone}", "".join(body), payload_text(payload, errors))
+    return wrap(f"bn-payload bn-{tone}", "".join(body), payload_text(payload, errors))
 
 
 def payload_text(

@@ -53,6 +53,7 @@ __all__ = [
     "JobTemplate",
     "RpcStatus",
     "SelectionList",
+    "format_seconds",
     "parse_seconds",
     "payload_problems",
     "spec",
@@ -228,6 +229,10 @@ def parse_seconds(text: str | int) -> int:
     value = str(text).strip().lower().replace(" ", "")
     if value.isdigit():
         return int(value)
+    if re.fullmatch(r"-\d+(\.\d*)?[smhd]?", value):
+        raise ValueError(f"must be 0 or more seconds, got {text!r}")
+    if re.fullmatch(r"\d*\.\d+", value):
+        raise ValueError(f"must be whole seconds, got {text!r} (or use units: 90s, 15m, 2h)")
     match = _DURATION.fullmatch(value)
     if not value or match is None or not any(match.groups()):
         raise ValueError(
@@ -235,6 +240,19 @@ def parse_seconds(text: str | int) -> int:
         )
     days, hours, minutes, seconds = (int(g or 0) for g in match.groups())
     return ((days * 24 + hours) * 60 + minutes) * 60 + seconds
+
+
+def format_seconds(seconds: int) -> str:
+    """The shortest exact text :func:`parse_seconds` reads back: ``5400`` → ``"1h30m"``."""
+    if seconds <= 0:
+        return "0"
+    parts = []
+    rest = seconds
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60), ("s", 1)):
+        if rest >= size:
+            parts.append(f"{rest // size}{unit}")
+            rest %= size
+    return "".join(parts)
 
 
 Int64 = Annotated[int, BeforeValidator(_int64)]
@@ -684,6 +702,11 @@ class JobResponse(_WireModel):
 
     def __repr__(self) -> str:
         return f"JobResponse({self.job!r})"
+
+    def __str__(self) -> str:
+        from .display import job_text
+
+        return job_text(self)
 
 
 # --------------------------------------------------------------------------

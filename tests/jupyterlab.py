@@ -48,7 +48,9 @@ class Lab:
     root: Path
 
     def notebook_url(self, name: str) -> str:
-        return f"{self.url}/lab/tree/{name}?token={self.token}"
+        """The notebook alone in a fresh workspace of its own (no restored tabs)."""
+        workspace = name.replace(".", "-")
+        return f"{self.url}/lab/workspaces/{workspace}/tree/{name}?reset&token={self.token}"
 
 
 @contextmanager
@@ -140,7 +142,12 @@ def chromium_missing() -> str | None:
 def open_notebook(page, lab: Lab, name: str) -> None:  # type: ignore[no-untyped-def]
     """Open a notebook and wait until its kernel is idle."""
     page.goto(lab.notebook_url(name))
-    page.locator("#jp-main-statusbar").get_by_text(re_idle()).wait_for(timeout=60_000)
+    status = page.locator("#jp-main-statusbar").get_by_text(re_idle())
+    dialog = page.get_by_role("button", name="Select", exact=True)
+    status.or_(dialog).first.wait_for(timeout=60_000)
+    if dialog.is_visible():  # a kernel chooser, when JupyterLab cannot decide alone
+        dialog.click()
+    status.wait_for(timeout=60_000)
 
 
 def re_idle():  # type: ignore[no-untyped-def]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from pathlib import Path
@@ -60,3 +61,37 @@ def test_quickstart_shows_cards() -> None:
     assert "Create-job payload" in html  # --dry-run
     assert "lighthouse" in html  # the job card
     assert "Invalid job payload" in html  # the error card
+
+
+@pytest.mark.notebook
+def test_a_saved_notebook_with_a_submitted_form_holds_no_key(tmp_path: Path) -> None:
+    from .conftest import CANARY_KEY
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_code_cell(
+            "import os\n"
+            "from bytenite_nb import sandbox, JobForm\n"
+            "server = sandbox.start()\n"
+            f"server.sandbox.api_key = {CANARY_KEY!r}\n"
+            f"os.environ['BYTENITE_API_KEY'] = {CANARY_KEY!r}\n"
+            "os.environ['BYTENITE_API_URL'] = server.url"
+        ),
+        nbformat.v4.new_code_cell(
+            "form = JobForm(templateId='hello-world-template', name='saved')\nform"
+        ),
+        nbformat.v4.new_code_cell("form.submit()\nform.response.job.name"),
+    ]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3"}
+    path = tmp_path / "secret.ipynb"
+    nbformat.write(nb, path)
+    executed = execute(path)
+    # The key is in this test's own cell sources; outputs and metadata must not have it.
+    outputs = json.dumps([c.outputs for c in executed.cells])
+    metadata = json.dumps(executed.metadata)
+    state = executed.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]
+    assert "saved" in json.dumps(state)  # the form's state was saved
+    assert "ByteNite job" in outputs or "saved" in outputs
+    for text in (outputs, metadata):
+        assert CANARY_KEY not in text
+        assert not TOKEN.search(text)

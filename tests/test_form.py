@@ -1,0 +1,293 @@
+"""JobForm in-process: set widget values, read .payload/.errors/Submit, submit
+against the sandbox over loopback. (The browser test is tests/test_browser.py.)"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from ipywidgets.embed import embed_data
+
+from bytenite_nb import sandbox
+from bytenite_nb.client import Client
+from bytenite_nb.errors import BadRequestError, PayloadError
+from bytenite_nb.form import JobForm
+from bytenite_nb.magic import parse_body
+from bytenite_nb.models import CreateJobRequest, JobResponse
+
+from .conftest import CANARY_KEY
+
+
+@pytest.fixture
+def sandbox_client(fresh_server: sandbox.SandboxServer) -> Iterator[Client]:
+    with Client(fresh_server.api_key, base_url=fresh_server.url) as client:
+        yield client
+
+
+@pytest.fixture
+def form(sandbox_client: Client) -> JobForm:
+    made = JobForm(sandbox_client)
+    made._suggestions.join(timeout=10)
+    return made
+
+
+def labels(form: JobForm) -> list[str]:
+    return [label.value for label in form._labels.values() if label.value]
+
+
+def test_a_new_form_needs_a_template_and_submit_is_disabled(form: JobForm) -> None:
+    assert form.errors == {"templateId": "required"}
+    assert form.payload is None and form.submit_button.disabled
+    assert "1 problem remains: templateId" in form.summary.value
+    assert any("required" in text for text in labels(form))
+
+
+def test_filling_the_template_makes_it_valid(form: JobForm) -> None:
+    form.template.value = "hello-world-template"
+    assert form.errors == {}
+    assert isinstance(form.payload, CreateJobRequest)
+    assert not form.submit_button.disabled
+    assert "ready to submit" in form.summary.value
+    assert labels(form) == []
+
+
+def test_template_suggestions_come_from_the_service(form: JobForm) -> None:
+    assert "hello-world-template" in form.template.options
+    assert "private-template" not in form.template.options
+
+
+@pytest.mark.parametrize(
+    ("setup", "field", "fragment"),
+    [
+        (
+            lambda f: setattr(f.params["app"], "value", '{"case": "upper",}'),
+            "params.app",
+            "line 1, column 18",
+        ),
+        (
+            lambda f: setattr(f.params["app"], "value", '{\n  "a": 1\n  "b": 2}'),
+            "params.app",
+            "line 3, column 3",
+        ),
+        (
+            lambda f: setattr(f.params["partitioner"], "value", "[1, 2]"),
+            "params.partitioner",
+            "got a list",
+        ),
+        (lambda f: setattr(f.task_timeout, "value", "-5"), "config.taskTimeout", "0 or more"),
+        (lambda f: setattr(f.job_timeout, "value", "1.5"), "config.jobTimeout", "whole seconds"),
+        (lambda f: setattr(f.job_timeout, "value", "soon"), "config.jobTimeout", "not a duration"),
+        (lambda f: setattr(f.template, "value", "   "), "templateId", "required"),
+        (
+            lambda f: (
+                setattr(f.source.kind, "value", "url"),
+                setattr(f.source.url, "value", "ftp://h/x"),
+            ),
+            "dataSource.params.url",
+            "ftp://",
+        ),
+        (
+            lambda f: (
+                setattr(f.source.kind, "value", "url"),
+                setattr(f.source.url, "value", "example.com/x"),
+            ),
+            "dataSource.params.url",
+            "no scheme",
+        ),
+        (
+            lambda f: setattr(f.destination.kind, "value", "gcp"),
+            "dataDestination.params.bucketName",
+            "required",
+        ),
+        (
+            lambda f: (
+                setattr(f.source.kind, "value", "other…"),
+                setattr(f.source.other_params, "value", "{oops"),
+            ),
+            "dataSource.params",
+            "invalid JSON",
+        ),
+    ],
+)
+def test_bad_input_gives_a_field_message_and_keeps_submit_disabled(
+    form: JobForm, setup: Any, field: str, fragment: str
+) -> None:
+    if field != "templateId":
+        form.template.value = "hello-world-template"
+    setup(form)
+    assert field in form.errors, form.errors
+    assert fragment in form.errors[field]
+    assert form.payload is None and form.submit_button.disabled
+    assert any(fragment.replace("'", "&#x27;") in text for text in labels(form)), labels(form)
+
+
+def test_a_message_disappears_once_fixed(form: JobForm) -> None:
+    form.template.value = "hello-world-template"
+    form.task_timeout.value = "-5"
+    assert labels(form)
+    form.task_timeout.value = "15m"
+    assert labels(form) == [] and form.errors == {}
+    assert form.payload is not None and form.payload.to_payload()["config"] == {"taskTimeout": 900}
+
+
+def test_a_one_megabyte_paste(form: JobForm) -> None:
+    form.template.value = "hello-world-template"
+    junk = "x" * 1_000_000
+    form.params["app"].value = junk
+    assert "invalid JSON at line 1, column 1" in form.errors["params.app"]
+    assert form.submit_button.disabled and len(form.preview.value) < 30_000
+    big = json.dumps({f"k{i}": "v" * 90 for i in range(10_000)})
+    form.params["app"].value = big
+    assert form.errors == {} and len(big) > 1_000_000
+    assert len(form.preview.value) < 30_000  # the preview folds
+
+
+def test_value_keeps_an_invalid_draft(form: JobForm) -> None:
+    form.params["app"].value = "{not json"
+    form.job_timeout.value = "later"
+    assert form.value == {"params": {"app": "{not json"}, "config": {"jobTimeout": "later"}}
+
+
+def test_preview_and_magic_text_follow_the_form(form: JobForm) -> None:
+    form.template.value = "hello-world-template"
+    form.test_job.value = True
+    assert "&quot;isTestJob&quot;" in form.preview.value and ">valid<" in form.preview.value
+    assert form.magic_text.value.startswith("%%bytenite job\ntemplateId: hello-world-template\n")
+
+
+def test_round_trip_form_payload_magic_form(sandbox_client: Client) -> None:
+    payload = {
+        "name": "round trip",
+        "templateId": "hello-world-template",
+        "description": "yes: no\n# not a comment",
+        "dataSource": {
+            "dataSourceDescriptor": "aws",
+            "params": {"bucketName": "b", "cloudRegion": "eu", "name": "in/x", "secret_id": "s"},
+        },
+        "dataDestination": {"dataSourceDescriptor": "ipfs", "params": {"cid": "Qm", "n": 1}},
+        "params": {"app": {"case": "upper", "list": [1, None, "true"]}, "preset": "legacy"},
+        "config": {"taskTimeout": 5400, "jobTimeout": 90, "isTestJob": True},
+        "futureField": {"x": 1},
+    }
+    form = JobForm.from_payload(payload, client=sandbox_client)
+    assert form.errors == {}
+    assert form.task_timeout.value == "1h30m" and form.job_timeout.value == "1m30s"
+    assert form.destination.kind.value == "other…" and form.source.kind.value == "aws"
+    assert form.value == payload
+    cell = form.magic_cell()
+    header, body = cell.split("\n", 1)
+    assert header == "%%bytenite job"
+    assert parse_body(body) == payload
+    again = JobForm.from_payload(parse_body(body), client=sandbox_client)
+    assert again.value == payload
+    assert again.payload is not None and form.payload is not None
+    assert again.payload.to_payload() == form.payload.to_payload()
+
+
+def test_snake_case_initial_values(sandbox_client: Client) -> None:
+    form = JobForm(sandbox_client, template_id="hello-world-template", config={"taskTimeout": 60})
+    assert form.template.value == "hello-world-template" and form.task_timeout.value == "1m"
+
+
+def test_reset_restores_the_initial_values(sandbox_client: Client) -> None:
+    form = JobForm(sandbox_client, name="start", templateId="hello-world-template")
+    form.name.value = "changed"
+    form.params["app"].value = "{bad"
+    form.reset_button.click()
+    assert form.name.value == "start" and form.params["app"].value == ""
+    assert form.errors == {}
+
+
+def test_click_submit_creates_the_job_once_and_shows_the_card(
+    form: JobForm, fresh_server: sandbox.SandboxServer
+) -> None:
+    form.template.value = "hello-world-template"
+    form.name.value = "clicked"
+    form.submit_button.click()
+    assert form._worker is not None
+    form._worker.join(timeout=30)
+    assert isinstance(form.response, JobResponse) and form.response.job.name == "clicked"
+    assert fresh_server.sandbox.count("POST", "/customer/jobs") == 1
+    shown = form.result.outputs
+    assert len(shown) == 1 and "ByteNite job 'clicked'" in shown[0]["data"]["text/plain"]
+    assert "bn-card" in shown[0]["data"]["text/html"]
+    assert not form.submit_button.disabled and form.submit_button.description == "Submit"
+    assert "hello-world-template" in JobForm(form._client).template.options  # recent use
+
+
+def test_a_second_click_while_in_flight_does_nothing(
+    sandbox_client: Client, fresh_server: sandbox.SandboxServer
+) -> None:
+    release = threading.Event()
+    entered = threading.Event()
+
+    class SlowClient:
+        def create_job(self, request: Any) -> JobResponse:
+            entered.set()
+            release.wait(timeout=10)
+            return sandbox_client.create_job(request)
+
+        def list_templates(self) -> list[Any]:
+            return []
+
+    form = JobForm(SlowClient(), templateId="hello-world-template")  # type: ignore[arg-type]
+    form.submit_button.click()
+    assert entered.wait(timeout=10)
+    assert form.submit_button.disabled and form.submit_button.description == "Submitting…"
+    first = form._worker
+    form.submit_button.click()  # ignored: still busy
+    assert form._worker is first
+    with pytest.raises(RuntimeError, match="in flight"):
+        form.submit()
+    release.set()
+    assert first is not None
+    first.join(timeout=30)
+    assert fresh_server.sandbox.count("POST", "/customer/jobs") == 1
+
+
+def test_submit_from_code(form: JobForm, fresh_server: sandbox.SandboxServer) -> None:
+    with pytest.raises(PayloadError) as info:
+        form.submit()
+    assert info.value.errors == [{"field": "templateId", "message": "required"}]
+    assert fresh_server.sandbox.count("POST", "/customer/jobs") == 0
+    form.template.value = "hello-world-template"
+    response = form.submit()
+    assert form.response is response and response.job.template_id == "hello-world-template"
+
+
+def test_a_server_error_shows_the_card_and_keeps_the_form(form: JobForm) -> None:
+    form.template.value = "hello-world-template"
+    form.params["app"].value = '{"case": "sideways"}'
+    with pytest.raises(BadRequestError):
+        form.submit()
+    assert "INVALID_ARGUMENT" in form.message.value and "params.app.case" in form.message.value
+    assert form.params["app"].value == '{"case": "sideways"}' and form.response is None
+    form.submit_button.click()  # the same through the button: shown, not raised
+    assert form._worker is not None
+    form._worker.join(timeout=30)
+    assert "400 Bad Request" in form.message.value
+
+
+def test_an_unexpected_exception_in_a_callback_is_shown_not_lost(
+    form: JobForm, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def boom() -> None:
+        raise RuntimeError("kaboom <script>")
+
+    monkeypatch.setattr(form, "_validate", boom)
+    form.name.value = "anything"  # fires the guarded observer
+    assert "kaboom &lt;script&gt;" in form.message.value
+
+
+def test_widget_state_holds_no_secret(fresh_server: sandbox.SandboxServer) -> None:
+    fresh_server.sandbox.api_key = CANARY_KEY
+    with Client(CANARY_KEY, base_url=fresh_server.url) as client:
+        form = JobForm(client, templateId="hello-world-template")
+        form.submit()
+        token = client._token.value  # type: ignore[union-attr]
+        state = json.dumps(embed_data(views=[form])["manager_state"])
+    assert "hello-world-template" in state  # the state was really captured
+    assert CANARY_KEY not in state and token not in state
