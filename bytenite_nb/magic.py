@@ -9,7 +9,6 @@ on first use.
 from __future__ import annotations
 
 import argparse
-import difflib
 import json
 import os
 import re
@@ -218,6 +217,12 @@ def _loader() -> Any:
     return Loader
 
 
+def _close_match(word: str, choices: list[str]) -> list[str]:
+    import difflib  # only when there is something to suggest
+
+    return difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+
+
 def unknown_fields(payload: Mapping[str, Any]) -> list[str]:
     """Warnings for top-level keys the spec does not know, with close matches."""
     from .models import CreateJobRequest, spec_schema
@@ -228,7 +233,7 @@ def unknown_fields(payload: Mapping[str, Any]) -> list[str]:
     for key in payload:
         if key in known or key in snake:
             continue
-        close = difflib.get_close_matches(str(key), known, n=1, cutoff=0.6)
+        close = _close_match(str(key), known)
         hint = f" (did you mean {close[0]!r}?)" if close else ""
         notes.append(f"unknown field {key!r}{hint}; it is sent as is")
     return notes
@@ -331,7 +336,7 @@ class ByteNiteMagics(Magics):
                 )
                 continue
             if key not in names:
-                close = difflib.get_close_matches(key, names, n=1)
+                close = _close_match(key, names)
                 hint = f" (did you mean {close[0]!r}?)" if close else ""
                 notes.append(f"{source}: unknown setting {key!r}{hint}")
                 continue
@@ -587,24 +592,36 @@ class ByteNiteMagics(Magics):
             restore_session(self._before_sandbox)
 
 
-def find_pyproject_settings(start: Path | None = None) -> tuple[dict[str, Any], str | None]:
-    """``[tool.bytenite]`` of the nearest ``pyproject.toml`` above ``start``."""
+def find_pyproject_settings(
+    start: Path | None = None,
+) -> tuple[dict[str, Any], str | None, str | None]:
+    """``[tool.bytenite]`` of the nearest ``pyproject.toml`` above ``start``:
+    ``(settings, the file they came from, a problem reading it)``."""
     here = (start or Path.cwd()).resolve()
-    for folder in (here, *here.parents):
-        candidate = folder / "pyproject.toml"
-        if candidate.is_file():
-            if sys.version_info >= (3, 11):
-                import tomllib
-            else:  # pragma: no cover - tomllib is 3.11+; [tool.bytenite] is not read on 3.10
-                return {}, None
+    candidate = next(
+        (f / "pyproject.toml" for f in (here, *here.parents) if (f / "pyproject.toml").is_file()),
+        None,
+    )
+    if candidate is None:
+        return {}, None, None
+    try:
+        text = candidate.read_text("utf-8")
+    except OSError as exc:
+        return {}, str(candidate), f"not read ({exc})"
+    if "[tool.bytenite]" not in text:
+        return {}, None, None  # the common case: no need to parse the file
+    if sys.version_info < (3, 11):  # pragma: no cover - tomllib is 3.11+
+        return {}, str(candidate), "[tool.bytenite] is read on Python 3.11 and newer only"
+    import tomllib
 
-            try:
-                data = tomllib.loads(candidate.read_text("utf-8"))
-            except (OSError, ValueError) as exc:
-                return {}, f"{candidate}: not read ({exc})"
-            section = data.get("tool", {}).get("bytenite", {})
-            return (section if isinstance(section, dict) else {}), str(candidate)
-    return {}, None
+    try:
+        data = tomllib.loads(text)
+    except ValueError as exc:
+        return {}, str(candidate), f"not read ({exc})"
+    section = data.get("tool", {}).get("bytenite", {})
+    if not isinstance(section, dict):
+        return {}, str(candidate), "[tool.bytenite] must be a table"
+    return section, str(candidate), None
 
 
 _MAGICS_KEY = "_bytenite_magics"
@@ -615,8 +632,9 @@ def load_ipython_extension(ipython: Any) -> None:
     if getattr(ipython, _MAGICS_KEY, None) is not None:
         return
     magics = ByteNiteMagics(shell=ipython)
-    settings, source = find_pyproject_settings()
-    for note in magics.apply_settings(settings, source or "pyproject.toml"):
+    settings, source, problem = find_pyproject_settings()
+    notes = magics.apply_settings(settings, source or "pyproject.toml")
+    for note in [f"{source}: {problem}"] * bool(problem) + notes:
         print(f"bytenite: {note}", file=sys.stderr)
     ipython.register_magics(magics)
     setattr(ipython, _MAGICS_KEY, magics)

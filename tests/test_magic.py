@@ -390,13 +390,17 @@ def test_pyproject_settings_with_suggestions(tmp_path: Path) -> None:
     )
     nested = tmp_path / "a" / "b"
     nested.mkdir(parents=True)
-    settings, source = find_pyproject_settings(nested)
-    assert source == str(tmp_path / "pyproject.toml")
+    settings, source, problem = find_pyproject_settings(nested)
+    assert source == str(tmp_path / "pyproject.toml") and problem is None
     magic = ByteNiteMagics(shell=None)
     notes = magic.apply_settings(settings, "pyproject.toml")
     assert magic.default_template == "from-file"
     assert any("unknown setting 'timout' (did you mean 'timeout'?)" in n for n in notes)
     assert any("api_key is ignored" in n for n in notes)
+    (tmp_path / "pyproject.toml").write_text("[tool.bytenite]\ndefault_template = \n")
+    assert find_pyproject_settings(nested)[2].startswith("not read")  # type: ignore[union-attr]
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n")
+    assert find_pyproject_settings(nested) == ({}, None, None)
 
 
 def test_loading_imports_nothing_heavy() -> None:

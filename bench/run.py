@@ -1,0 +1,141 @@
+"""Benchmarks, as ratios against the raw alternative measured in the same run.
+
+    python bench/run.py            (or: make bench)
+
+1. ``%load_ext bytenite_nb``: wall time in a fresh interpreter, against the
+   same interpreter starting IPython without it. Target: under 5 ms.
+2. ``Client.create_job`` against the sandbox on loopback, against a raw
+   ``httpx.Client.post`` of the same payload with the same token on the same
+   server. Target: at most 1.15x the raw time (validation, retries plumbing
+   and response parsing cost almost nothing next to the network).
+3. Local validation of a typical payload (``parse_request``), per call.
+
+Not part of the test run; never assert timings in tests.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+
+import httpx
+
+from bytenite_nb import sandbox
+from bytenite_nb.client import Client, parse_request
+
+PAYLOAD = {
+    "templateId": "img-gen-diffusers-flux-gpu-template",
+    "name": "bench",
+    "params": {"app": {"prompt": "a lighthouse at dusk"}, "partitioner": {"num_replicas": 4}},
+    "dataDestination": {"dataSourceDescriptor": "bucket"},
+    "config": {"taskTimeout": 300, "jobTimeout": 3600, "isTestJob": True},
+}
+
+LOAD = """
+import time, sys
+from IPython.core.interactiveshell import InteractiveShell
+ip = InteractiveShell.instance()
+start = time.perf_counter()
+{body}
+print((time.perf_counter() - start) * 1000)
+"""
+
+
+# Measure as users run it: with bytecode caches (some environments disable them).
+ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
+def load_ext_ms(runs: int = 7) -> tuple[float, float]:
+    def measure(body: str) -> float:
+        values = []
+        for run in range(runs + 1):
+            out = subprocess.run(
+                [sys.executable, "-c", LOAD.format(body=body)],
+                capture_output=True,
+                text=True,
+                check=True,
+                env=ENV,
+            )
+            if run == 0:
+                continue  # the first run writes the bytecode caches
+            values.append(float(out.stdout.strip().splitlines()[-1]))
+        return statistics.median(values)
+
+    # The raw alternative: an extension that does nothing, loaded the same way.
+    here = os.path.dirname(os.path.abspath(__file__))
+    empty = f"sys.path.insert(0, {here!r}); ip.run_line_magic('load_ext', '_empty_ext')"
+    return measure("ip.run_line_magic('load_ext', 'bytenite_nb')"), measure(empty)
+
+
+def per_call(fn: Callable[[], object], n: int) -> float:
+    fn()  # warm up
+    start = time.perf_counter()
+    for _ in range(n):
+        fn()
+    return (time.perf_counter() - start) / n
+
+
+def main() -> None:
+    with_ext, empty = load_ext_ms()
+    print(
+        f"%load_ext bytenite_nb: {with_ext:.2f} ms vs {empty:.2f} ms for an empty extension "
+        f"(+{with_ext - empty:.2f} ms; median of 7 fresh interpreters)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", "import bytenite_nb.magic"],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=ENV,
+    )
+    ours = [line for line in out.stderr.splitlines() if "bytenite_nb" in line]
+    print("  import time of our modules (us, self | cumulative):")
+    for line in ours:
+        print("   ", line.split(":", 1)[1].strip())
+
+    # The sandbox in a process of its own, so that it does not share our GIL.
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bytenite_nb.sandbox", "--port", "0"],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=ENV,
+    )
+    try:
+        assert process.stdout is not None
+        url = process.stdout.readline().split(" at ", 1)[1].strip()
+        n, rounds = 200, 5
+        ours_runs, raw_runs = [], []
+        with Client(sandbox.SANDBOX_API_KEY, base_url=url) as client, httpx.Client() as raw:
+            client.create_job(PAYLOAD)
+            headers = {"Authorization": client._token.value}  # type: ignore[union-attr]
+            jobs_url = f"{url}/customer/jobs"
+
+            def raw_post() -> object:
+                response = raw.post(jobs_url, json=PAYLOAD, headers=headers)
+                response.raise_for_status()
+                return response.json()
+
+            for _ in range(rounds):  # interleaved, to even out drift
+                ours_runs.append(per_call(lambda: client.create_job(PAYLOAD), n))
+                raw_runs.append(per_call(raw_post, n))
+        ours_s, raw_s = statistics.median(ours_runs), statistics.median(raw_runs)
+        print(
+            f"create_job vs raw httpx POST + json, sandbox process on loopback "
+            f"(median of {rounds} interleaved rounds of {n}): {ours_s * 1e3:.3f} ms vs "
+            f"{raw_s * 1e3:.3f} ms per call = {ours_s / raw_s:.2f}x "
+            f"({1 / ours_s:.0f} vs {1 / raw_s:.0f} requests/s)"
+        )
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+    validate_s = per_call(lambda: parse_request(PAYLOAD), 5000)
+    print(f"parse_request (local validation) of a typical payload: {validate_s * 1e6:.1f} us")
+
+
+if __name__ == "__main__":
+    main()
