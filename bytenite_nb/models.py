@@ -798,7 +798,8 @@ def _checked_source(value: DataSource | None, direction: Direction) -> DataSourc
     return _with_type_url(value)
 
 
-for _model in (
+#: Every model that mirrors a spec schema (each checked against it at import).
+SPEC_MODELS: tuple[type[_WireModel], ...] = (
     DataSource,
     AppParams,
     JobConfig,
@@ -808,7 +809,8 @@ for _model in (
     Job,
     JobResponse,
     CreateJobRequest,
-):
+)
+for _model in SPEC_MODELS:
     _check_against_spec(_model)
 
 
