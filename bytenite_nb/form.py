@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 import json
 import threading
+import warnings
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -234,6 +235,8 @@ class JobForm(w.VBox):
         self._errors: dict[str, str] = {}
         self._extra: dict[str, Any] = {}
         self._params_extra: dict[str, Any] = {}
+        self._config_extra: dict[str, Any] = {}
+        self._suggestions: threading.Thread | None = None
 
         self.name = w.Text(description="Name", placeholder="my job", style=_LABEL, layout=_WIDE)
         self.template = w.Combobox(
@@ -263,9 +266,7 @@ class JobForm(w.VBox):
         self.submit_button = w.Button(description="Submit", button_style="primary", icon="send")
         self.reset_button = w.Button(description="Reset", icon="undo")
         self.preview = w.HTML()
-        self.magic_text = w.Textarea(
-            disabled=True, layout=w.Layout(width="100%", height="160px"), description=""
-        )
+        self.magic_text = w.HTML()  # a <pre>, so it can be selected and copied
         self.result = w.Output()
         self.message = w.HTML()
 
@@ -399,6 +400,7 @@ class JobForm(w.VBox):
         import yaml
 
         body = yaml.safe_dump(self.value, sort_keys=False, allow_unicode=True, width=88)
+        body = body.replace("{{", "\\{{")  # a literal {{, not an interpolation
         return f"%%bytenite {var}\n{body}"
 
     def _collect(self) -> tuple[dict[str, Any], dict[str, str]]:
@@ -425,7 +427,7 @@ class JobForm(w.VBox):
                 params[part] = value
         if params:
             wire["params"] = params
-        config: dict[str, Any] = dict(getattr(self, "_config_extra", {}))
+        config: dict[str, Any] = dict(self._config_extra)
         for key, widget in (("taskTimeout", self.task_timeout), ("jobTimeout", self.job_timeout)):
             text = widget.value.strip()
             if not text:
@@ -447,9 +449,7 @@ class JobForm(w.VBox):
 
         wire, problems = self._collect()
         try:
-            import warnings
-
-            with warnings.catch_warnings():
+            with warnings.catch_warnings():  # params.preset: the payload card says enough
                 warnings.simplefilter("ignore", DeprecationWarning)
                 self._payload = CreateJobRequest.model_validate(wire)
         except ValidationError as exc:
@@ -489,7 +489,10 @@ class JobForm(w.VBox):
         self.submit_button.disabled = bool(count) or self._busy
         errors = [{"field": k, "message": v} for k, v in self._errors.items()]
         self.preview.value = payload_html(wire, errors)
-        self.magic_text.value = self.magic_cell()
+        self.magic_text.value = (
+            '<pre style="user-select:text;margin:0;white-space:pre-wrap">'
+            f"{_esc(self.magic_cell())}</pre>"
+        )
 
     def _widget_for(self, path: str) -> tuple[w.Widget | None, str]:
         """The shown widget of a field path (or of its nearest parent) and its path."""

@@ -56,7 +56,8 @@ Cell options (they override the body, which overrides configured defaults):
   -q, --quiet            show nothing on success (errors still show)
 
 In the body, {{ expr }} is replaced by json.dumps(expr), evaluated in the
-notebook's namespace, so any string, number, list or dict lands as one value.
+notebook's namespace, so any string, number, list or dict lands as one value;
+write \\{{ for a literal {{.
 
 Example:
   %%bytenite job --test --job-timeout 15m
@@ -72,7 +73,7 @@ BYTENITE_ACCESS_TOKEN or %bytenite login, never from the magic line."""
 
 _SECRET_OPTIONS = ("--api-key", "--apikey", "--key", "--token", "--access-token")
 _SECRET_FIELDS = ("apikey", "api_key", "token", "accesstoken", "access_token")
-_INTERPOLATION = re.compile(r"\{\{(.*?)\}\}")
+_INTERPOLATION = re.compile(r"\\\{\{|\{\{(.*?)\}\}")  # \{{ stays a literal {{
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
@@ -142,10 +143,13 @@ def _jsonable(value: Any) -> Any:
 def interpolate(body: str, namespace: Mapping[str, Any]) -> str:
     """Replace each ``{{ expr }}`` by ``json.dumps(eval(expr, namespace))``.
 
-    A failing expression raises ``UsageError`` naming it and its line.
+    ``\\{{`` stands for a literal ``{{``. A failing expression raises
+    ``UsageError`` naming it and its line.
     """
 
     def replace(match: re.Match[str]) -> str:
+        if match.group(0) == "\\{{":
+            return "{{"
         expr = match.group(1).strip()
         line, _ = _line_and_column(body, match.start())
         where = f"{{{{ {expr} }}}} on line {line}"

@@ -15,7 +15,7 @@ from bytenite_nb import sandbox
 from bytenite_nb.client import Client
 from bytenite_nb.errors import BadRequestError, PayloadError
 from bytenite_nb.form import JobForm
-from bytenite_nb.magic import parse_body
+from bytenite_nb.magic import interpolate, parse_body
 from bytenite_nb.models import CreateJobRequest, JobResponse
 
 from .conftest import CANARY_KEY
@@ -155,14 +155,15 @@ def test_preview_and_magic_text_follow_the_form(form: JobForm) -> None:
     form.template.value = "hello-world-template"
     form.test_job.value = True
     assert "&quot;isTestJob&quot;" in form.preview.value and ">valid<" in form.preview.value
-    assert form.magic_text.value.startswith("%%bytenite job\ntemplateId: hello-world-template\n")
+    assert "%%bytenite job\ntemplateId: hello-world-template\n" in form.magic_text.value
+    assert form.magic_cell().startswith("%%bytenite job\ntemplateId: hello-world-template\n")
 
 
 def test_round_trip_form_payload_magic_form(sandbox_client: Client) -> None:
     payload = {
         "name": "round trip",
         "templateId": "hello-world-template",
-        "description": "yes: no\n# not a comment",
+        "description": "yes: no\n# not a comment {{ not_python }}",
         "dataSource": {
             "dataSourceDescriptor": "aws",
             "params": {"bucketName": "b", "cloudRegion": "eu", "name": "in/x", "secret_id": "s"},
@@ -180,8 +181,10 @@ def test_round_trip_form_payload_magic_form(sandbox_client: Client) -> None:
     cell = form.magic_cell()
     header, body = cell.split("\n", 1)
     assert header == "%%bytenite job"
-    assert parse_body(body) == payload
-    again = JobForm.from_payload(parse_body(body), client=sandbox_client)
+    assert "\\{{ not_python }}" in body
+    parsed = parse_body(interpolate(body, {}))
+    assert parsed == payload
+    again = JobForm.from_payload(parsed, client=sandbox_client)
     assert again.value == payload
     assert again.payload is not None and form.payload is not None
     assert again.payload.to_payload() == form.payload.to_payload()

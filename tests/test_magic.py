@@ -123,6 +123,12 @@ def test_interpolation_inserts_one_json_value(
     assert shell.user_ns["draft"].to_payload()["params"]["app"] == {"v": expected}
 
 
+def test_escaped_braces_stay_literal(shell: InteractiveShell) -> None:
+    result, _ = run(shell, "draft --dry-run", "templateId: t\nname: '\\{{ raw }}'\n")
+    assert result.success
+    assert shell.user_ns["draft"].to_payload()["name"] == "{{ raw }}"
+
+
 def test_interpolation_in_a_json_body_and_expressions(shell: InteractiveShell) -> None:
     shell.user_ns["items"] = [1, 2, 3]
     body = '{"templateId": "t", "params": {"app": {"n": {{ len(items) * 2 }}, "l": {{items}}}}}'
@@ -415,3 +421,14 @@ def test_loading_imports_nothing_heavy() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]", out.stdout + out.stderr
+
+
+def test_unknown_config_keys_get_a_did_you_mean(shell: InteractiveShell) -> None:
+    with pytest.warns(UserWarning, match="Did you mean `base_url`"):
+        shell.run_line_magic("config", "ByteNiteMagics.base_ur = 'x'")
+    shell.run_line_magic("config", "ByteNiteMagics.base_url = 'not a url'")
+    try:
+        with pytest.raises(UsageError, match="bad setting: base_url must be an http"):
+            shell.run_cell_magic("bytenite", "", HELLO)
+    finally:
+        magics(shell).base_url = None

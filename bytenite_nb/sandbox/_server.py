@@ -530,6 +530,12 @@ class _HTTPServer(ThreadingHTTPServer):
     sandbox: Sandbox
     verbose: bool = False
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that hung up is normal (a test ending, a cancelled call)."""
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
+
 
 class SandboxServer:
     """A running sandbox: ``.url`` (the API root), ``.api_key``, ``.stop()``."""
