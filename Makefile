@@ -4,6 +4,8 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 PORT ?= 8888
+# JupyterLab refuses to run as root unless told (containers, CI machines).
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 
 .PHONY: run test bench clean
 
@@ -14,7 +16,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(VENV)/bin/jupyter lab --ServerApp.port=$(PORT) notebooks/quickstart.ipynb
+	$(VENV)/bin/jupyter lab --ServerApp.port=$(PORT) $(ROOT_FLAG) notebooks/quickstart.ipynb
 
 test: $(STAMP)
 	$(VENV)/bin/ruff format --check bytenite_nb tests bench
