@@ -160,7 +160,8 @@ def steps(state: JobState | None, failed_at: JobState | None = None) -> str:
             cls = ""
         attr = f' class="{cls}"' if cls else ""
         cells.append(f'<span{attr} title="{esc(each.label)}"></span>')
-    label = esc(step_text(state) or state_word(state))
+    failed_where = f" while {progression[reached or 0].label.lower()}" if state.is_failed else ""
+    label = esc(step_text(state) or f"{state_word(state)}{failed_where}")
     return f'<div class="bn-steps" role="img" aria-label="{label}">{"".join(cells)}</div>'
 
 
@@ -365,10 +366,10 @@ def job_html(response: JobResponse, *, now: datetime | None = None) -> str:
     title = esc(job.name or "Untitled job")
     ident = f'<span class="bn-sub bn-mono">{esc(job.id)}</span>' if job.id else ""
     step = step_text(job.state)
+    where = f'<span class="bn-sub">{esc(step)}</span>' if step else ""
     head = (
         f'<div class="bn-head"><span class="bn-title">{title}</span>{badge(job.state)}'
-        f'<span class="bn-sub">{esc(step)}</span>{ident}</div>'
-        f"{steps(job.state, _failed_at(job))}"
+        f"{where}{ident}</div>{steps(job.state, _failed_at(job))}"
     )
     body = [head]
     if job.description:

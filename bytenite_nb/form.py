@@ -21,8 +21,9 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import ipywidgets as w
 
-from .display import error_html, payload_html
+from .display import error_html, esc, payload_html
 from .models import (
+    DESCRIPTORS,
     CreateJobRequest,
     JobResponse,
     format_seconds,
@@ -146,13 +147,8 @@ class _SourceEditor:
         return {}
 
     def _relayout(self) -> None:
-        notes = {
-            "file": "Upload the file after the job is created (it gets a signed upload URL).",
-            "bucket": "ByteNite's temporary bucket: results are kept 48 hours.",
-            "bypass": "No data." if self.field == "dataSource" else "No output.",
-            "storj": "Storj's region is usually <code>global</code>.",
-        }
-        self.note.value = f"<small>{notes.get(self.kind.value, '')}</small>"
+        known = DESCRIPTORS.get(self.kind.value)
+        self.note.value = f"<small>{esc(known.summary.capitalize())}.</small>" if known else ""
         shown = [self._rows[id(widget)] for widget in self.widgets().values()]
         self.box.children = [*shown, self.note]
 
@@ -469,7 +465,7 @@ class JobForm(w.VBox):
             widget, owner = self._widget_for(path)
             if widget is not None:
                 key = id(widget)
-                note = _esc(message if path == owner else f"{path}: {message}")
+                note = esc(message if path == owner else f"{path}: {message}")
                 shown[key] = f"{shown[key]}; {note}" if key in shown else note
         for key, label in self._labels.items():
             value = shown.get(key, "")
@@ -480,7 +476,7 @@ class JobForm(w.VBox):
             fields = ", ".join(list(self._errors)[:3]) + ("…" if count > 3 else "")
             self.summary.value = (
                 f'<span style="color:var(--jp-error-color1,#cf222e)">'
-                f"{count} problem{'s remain' if count != 1 else ' remains'}: {_esc(fields)}</span>"
+                f"{count} problem{'s remain' if count != 1 else ' remains'}: {esc(fields)}</span>"
             )
         else:
             self.summary.value = (
@@ -491,7 +487,7 @@ class JobForm(w.VBox):
         self.preview.value = payload_html(wire, errors)
         self.magic_text.value = (
             '<pre style="user-select:text;margin:0;white-space:pre-wrap">'
-            f"{_esc(self.magic_cell())}</pre>"
+            f"{esc(self.magic_cell())}</pre>"
         )
 
     def _widget_for(self, path: str) -> tuple[w.Widget | None, str]:
@@ -639,9 +635,3 @@ def _seconds_text(value: Any) -> str:
         return format_seconds(parse_seconds(value))
     except ValueError:
         return str(value)
-
-
-def _esc(text: str) -> str:
-    import html
-
-    return html.escape(text, quote=True)

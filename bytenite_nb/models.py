@@ -433,14 +433,16 @@ DESCRIPTORS: Mapping[str, Descriptor] = {
             frozenset({"input"}),
             _TYPE_PREFIX + "LocalFileDataSource",
             (),
-            "a local file, uploaded after the job is created",
+            "a file from this machine, uploaded after the job is created (signed upload URL)",
         ),
-        Descriptor("bucket", frozenset({"output"}), None, (), "ByteNite's temporary bucket (48 h)"),
+        Descriptor(
+            "bucket", frozenset({"output"}), None, (), "ByteNite's temporary bucket (kept 48 h)"
+        ),
         Descriptor("bypass", _BOTH, None, (), "no input / no output"),
         Descriptor("aws", _BOTH, _S3_TYPE, _S3_PARAMS, "an AWS S3 bucket"),
         Descriptor("s3", _BOTH, _S3_TYPE, _S3_PARAMS, "an AWS S3 bucket (older name of aws)"),
         Descriptor("gcp", _BOTH, _S3_TYPE, _S3_PARAMS, "a Google Cloud Storage bucket"),
-        Descriptor("storj", _BOTH, _S3_TYPE, _S3_PARAMS, "a Storj bucket"),
+        Descriptor("storj", _BOTH, _S3_TYPE, _S3_PARAMS, "a Storj bucket (region: global)"),
     )
 }
 
