@@ -33,6 +33,7 @@ from .errors import (
     AuthenticationError,
     ByteNiteConnectionError,
     PayloadError,
+    WaitTimeoutError,
     api_error_from_body,
     redact,
 )
@@ -346,6 +347,34 @@ class _BaseClient:
         )
         return _envelope(data, f"run job {job_id}")
 
+    def _wait_for_job(
+        self,
+        job_id: str,
+        timeout: float | None,
+        interval: float,
+        on_update: Callable[[JobResponse], Any] | None,
+    ) -> _Flow[JobResponse]:
+        if interval <= 0:
+            raise ValueError(f"interval must be > 0 seconds, got {interval!r}")
+        deadline = None if timeout is None else self._clock() + timeout
+        seen: Any = object()
+        while True:
+            response = yield from self._get_job(job_id)
+            state = response.job.state
+            if state != seen:
+                seen = state
+                if on_update is not None:
+                    on_update(response)
+            if state is not None and state.is_terminal:
+                return response
+            if deadline is not None and self._clock() + interval > deadline:
+                word = state.short_name if state is not None else "no state"
+                raise WaitTimeoutError(
+                    f"job {job_id} is still {word} after {timeout:g} s (it goes on running)",
+                    response,
+                )
+            yield _Sleep(interval)
+
     def _list_templates(self) -> _Flow[list[JobTemplate]]:
         data = yield from self._call("GET", "/jobs/templates", idempotent=True)
         items = data.get("data", data.get("templates", [])) if isinstance(data, dict) else data
@@ -467,6 +496,21 @@ class Client(_BaseClient):
         """The job templates the account can use."""
         return self._run(self._list_templates())
 
+    def wait_for_job(
+        self,
+        job_id: str,
+        *,
+        timeout: float | None = None,
+        interval: float = 2.0,
+        on_update: Callable[[JobResponse], Any] | None = None,
+    ) -> JobResponse:
+        """Poll the job every ``interval`` s until COMPLETE or FAILED; return it.
+
+        ``on_update`` is called with each new state; ``WaitTimeoutError`` (with
+        the last ``response``) after ``timeout`` s. The job itself is not touched.
+        """
+        return self._run(self._wait_for_job(job_id, timeout, interval, on_update))
+
     def close(self) -> None:
         """Close the connection pool."""
         self._http.close()
@@ -547,6 +591,17 @@ class AsyncClient(_BaseClient):
     async def list_templates(self) -> list[JobTemplate]:
         """The job templates the account can use."""
         return await self._run(self._list_templates())
+
+    async def wait_for_job(
+        self,
+        job_id: str,
+        *,
+        timeout: float | None = None,
+        interval: float = 2.0,
+        on_update: Callable[[JobResponse], Any] | None = None,
+    ) -> JobResponse:
+        """Poll the job every ``interval`` s until COMPLETE or FAILED; return it."""
+        return await self._run(self._wait_for_job(job_id, timeout, interval, on_update))
 
     async def aclose(self) -> None:
         """Close the connection pool."""

@@ -11,7 +11,8 @@
     │   ├── NotFoundError              404
     │   ├── InternalServerError        500
     │   └── ServiceUnavailableError    503
-    └── ByteNiteConnectionError (also ConnectionError)   transport failure
+    ├── ByteNiteConnectionError (also ConnectionError)   transport failure
+    └── WaitTimeoutError (also TimeoutError)    a job did not finish in time
 
 This module imports no front end and no HTTP library: errors are built from a
 status code and a body, so they can be made (and rendered) anywhere.
@@ -37,6 +38,7 @@ __all__ = [
     "PayloadError",
     "PermissionDeniedError",
     "ServiceUnavailableError",
+    "WaitTimeoutError",
     "api_error_from_body",
     "redact",
 ]
@@ -234,6 +236,14 @@ class ByteNiteConnectionError(ByteNiteError, ConnectionError):
 
     def __init__(self, message: str, *, maybe_applied: bool = False) -> None:
         self.maybe_applied = maybe_applied
+        super().__init__(message)
+
+
+class WaitTimeoutError(ByteNiteError, TimeoutError):
+    """A job did not reach a terminal state in time; ``response`` is the last seen."""
+
+    def __init__(self, message: str, response: Any) -> None:
+        self.response = response
         super().__init__(message)
 
 

@@ -39,6 +39,7 @@ Usage:
   %bytenite templates             list the job templates you can use
   %bytenite get JOB_ID            show a job
   %bytenite run JOB_ID            start a job that was created as a draft
+  %bytenite watch JOB_ID          show a job's card live until it completes
   %bytenite --help                show this help
 
 Cell options (they override the body, which overrides configured defaults):
@@ -46,6 +47,8 @@ Cell options (they override the body, which overrides configured defaults):
                          the CreateJobRequest with --dry-run, the error on failure)
   --dry-run              validate and show the payload; send nothing
   --run                  start the job right after creating it
+  --wait                 start it and show its card live until it completes
+                         (the cell fails if the job fails)
   --template ID          set templateId
   --name NAME            set name
   --description TEXT     set description
@@ -89,6 +92,7 @@ def _cell_parser() -> _Parser:
     parser.add_argument("var", nargs="?")
     parser.add_argument("--dry-run", action="store_true")
     parser.add_argument("--run", action="store_true")
+    parser.add_argument("--wait", action="store_true")
     parser.add_argument("--template")
     parser.add_argument("--name")
     parser.add_argument("--description")
@@ -288,6 +292,7 @@ class ByteNiteMagics(Magics):
     )
     timeout = Float(30.0, config=True, help="seconds to wait for the service")
     max_retries = Int(3, config=True, help="retries on 502/503 and failed connections")
+    poll_interval = Float(2.0, config=True, help="seconds between polls while watching a job")
 
     def __init__(self, shell: Any = None, **kwargs: Any) -> None:
         super().__init__(shell=shell, **kwargs)
@@ -380,11 +385,15 @@ class ByteNiteMagics(Magics):
             templates = self._call(lambda c: c.list_templates())
             for t in templates:
                 print(f"{t.id:<40} {t.app or ''} · {t.partitioner or ''} → {t.assembler or ''}")
-        elif command in ("get", "run") and len(rest) == 1:
+        elif command in ("get", "run", "watch") and len(rest) == 1:
             job_id = rest[0]
             if command == "run":
                 self._call(lambda c: c.run_job(job_id))
-            self._show(self._call(lambda c: c.get_job(job_id)))
+            response = self._call(lambda c: c.get_job(job_id))
+            if command == "watch":
+                self._watch(response, quiet=False)
+            else:
+                self._show(response)
         elif command == "create" or command.startswith("-"):
             raise UsageError("%bytenite: creating a job takes a cell: use %%bytenite (two %)")
         else:
@@ -417,15 +426,56 @@ class ByteNiteMagics(Magics):
         try:
             client = self.client()
             response = client.create_job(request)
-            if args.run and response.job.id:
+            if (args.run or args.wait) and response.job.id:
                 client.run_job(response.job.id)
                 response = client.get_job(response.job.id)
         except Exception as exc:
             self._fail(exc, args.var)
         self._store(args.var, response)
-        if not args.quiet:
+        if args.wait:
+            self._watch(response, quiet=args.quiet, var=args.var)
+        elif not args.quiet:
             self._show(response)
         return None
+
+    def _watch(self, response: Any, *, quiet: bool, var: str | None = None) -> Any:
+        """Show the job's card and update it in place until the job ends.
+
+        Interrupting (the stop button) stops watching, not the job. A failed
+        job fails the cell, so that Run All and papermill stop there.
+        """
+        from IPython.display import display
+
+        handle = None if quiet else display(response, display_id=True)  # type: ignore[no-untyped-call]
+        latest = response
+
+        def update(new: Any) -> None:
+            nonlocal latest
+            latest = new
+            self._store(var, new)
+            if handle is not None:
+                handle.update(new)
+
+        try:
+            latest = self.client().wait_for_job(
+                response.job.id, interval=self.poll_interval, on_update=update
+            )
+        except KeyboardInterrupt:
+            print(
+                f"Stopped watching; the job goes on. `%bytenite watch {response.job.id}` "
+                "picks it up again."
+            )
+            return latest
+        except Exception as exc:
+            self._fail(exc, None)
+        self._store(var, latest)
+        if handle is not None:
+            handle.update(latest)
+        state = latest.job.state
+        if state is not None and state.is_failed:
+            reason = latest.job.error_message or "no reason given"
+            raise UsageError(f"job {latest.job.id} failed: {reason}")
+        return latest
 
     def build_payload(self, args: argparse.Namespace, cell: str) -> dict[str, Any]:
         """Defaults, then the body, then the options; each deep-merged over the last."""
@@ -566,7 +616,7 @@ class ByteNiteMagics(Magics):
         from .config import set_session
 
         if self._sandbox is None:
-            self._sandbox = sandbox.start()
+            self._sandbox = sandbox.start(step_seconds=0.5)
             self._before_sandbox = set_session(
                 "sandbox", base_url=self._sandbox.url, api_key=self._sandbox.api_key
             )

@@ -313,3 +313,40 @@ async def test_async_wrong_key(server: sandbox.SandboxServer) -> None:
     async with AsyncClient("nope", base_url=server.url) as client:
         with pytest.raises(AuthenticationError):
             await client.create_job(HELLO)
+
+
+def test_wait_for_job_reports_each_new_state_until_it_ends(client: Client) -> None:
+    job_id = client.create_job(HELLO).job.id or ""
+    client.run_job(job_id)
+    seen: list[str] = []
+    final = client.wait_for_job(
+        job_id, interval=0.01, on_update=lambda r: seen.append(r.job.state.short_name)
+    )
+    assert final.job.state is JobState["COMPLETE"]
+    assert seen[-1] == "COMPLETE" and len(seen) == len(set(seen))
+    order = [s.short_name for s in JobState.progression()]
+    assert [order.index(s) for s in seen] == sorted(order.index(s) for s in seen)
+
+
+def test_wait_for_a_draft_times_out_with_the_last_response(client: Client) -> None:
+    from bytenite_nb.errors import WaitTimeoutError
+
+    job_id = client.create_job(HELLO).job.id or ""
+    waits: list[float] = []
+    client._sleep = waits.append
+    ticks = iter(range(100))
+    client._clock = lambda: float(next(ticks))  # one "second" per look at the clock
+    with pytest.raises(WaitTimeoutError) as info:
+        client.wait_for_job(job_id, timeout=5, interval=1)
+    assert info.value.response.job.state is JobState["NEW"]
+    assert "still NEW after 5 s" in str(info.value) and isinstance(info.value, TimeoutError)
+    assert waits and all(w == 1 for w in waits)
+
+
+@pytest.mark.anyio
+async def test_async_wait_for_job(server: sandbox.SandboxServer) -> None:
+    async with AsyncClient(server.api_key, base_url=server.url) as client:
+        job_id = (await client.create_job(HELLO)).job.id or ""
+        await client.run_job(job_id)
+        final = await client.wait_for_job(job_id, interval=0.01)
+    assert final.job.state is JobState["COMPLETE"]

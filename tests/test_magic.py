@@ -432,3 +432,29 @@ def test_unknown_config_keys_get_a_did_you_mean(shell: InteractiveShell) -> None
             shell.run_cell_magic("bytenite", "", HELLO)
     finally:
         magics(shell).base_url = None
+
+
+def test_wait_runs_the_job_and_follows_it_to_the_end(shell: InteractiveShell) -> None:
+    magics(shell).poll_interval = 0.02
+    result, captured = run(shell, "job --wait", HELLO)
+    assert result.success, result.error_in_exec
+    final = shell.user_ns["job"]
+    assert final.job.state.short_name == "COMPLETE"
+    assert "Complete" in captured.outputs[-1].data["text/html"]
+
+
+def test_wait_fails_the_cell_when_the_job_fails(shell: InteractiveShell) -> None:
+    magics(shell).poll_interval = 0.02
+    result, _ = run(shell, "job --wait -q", "templateId: sandbox-failing-template\n")
+    assert not result.success
+    assert "failed: partitioner exited with code 1" in str(result.error_in_exec)
+    assert shell.user_ns["job"].job.state.is_failed
+
+
+def test_watch_an_existing_job(shell: InteractiveShell) -> None:
+    magics(shell).poll_interval = 0.02
+    run(shell, "job -q --run", HELLO)
+    job_id = shell.user_ns["job"].job.id
+    with capture_output() as captured:
+        shell.run_line_magic("bytenite", f"watch {job_id}")
+    assert captured.outputs and job_id in captured.outputs[-1].data["text/plain"]
