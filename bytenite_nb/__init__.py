@@ -28,6 +28,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         PayloadError,
         PermissionDeniedError,
         ServiceUnavailableError,
+        WaitTimeoutError,
     )
     from .models import (
         AppParams,
@@ -65,6 +66,7 @@ _LAZY = {
     "PayloadError": "errors",
     "PermissionDeniedError": "errors",
     "ServiceUnavailableError": "errors",
+    "WaitTimeoutError": "errors",
     "JobForm": "form",
 }
 

@@ -1,0 +1,80 @@
+"""The public names of DESIGN.md, reachable from the package."""
+
+from __future__ import annotations
+
+import inspect
+
+import bytenite_nb
+
+DESIGN_NAMES = [
+    "Client",
+    "AsyncClient",
+    "CreateJobRequest",
+    "JobResponse",
+    "Job",
+    "JobState",
+    "JobConfig",
+    "DataSource",
+    "AppParams",
+    "JobTemplate",
+    "RpcStatus",
+    "ByteNiteError",
+    "PayloadError",
+    "ApiError",
+    "BadRequestError",
+    "AuthenticationError",
+    "PermissionDeniedError",
+    "NotFoundError",
+    "InternalServerError",
+    "ServiceUnavailableError",
+    "ByteNiteConnectionError",
+    "JobForm",
+    "load_ipython_extension",
+    "unload_ipython_extension",
+]
+
+
+def test_every_public_name_resolves() -> None:
+    for name in bytenite_nb.__all__:
+        assert getattr(bytenite_nb, name) is not None, name
+    assert set(DESIGN_NAMES) <= set(bytenite_nb.__all__)
+
+
+def test_client_signature_is_the_documented_one() -> None:
+    for cls in (bytenite_nb.Client, bytenite_nb.AsyncClient):
+        params = inspect.signature(cls).parameters
+        assert list(params)[:6] == [
+            "api_key",
+            "access_token",
+            "base_url",
+            "timeout",
+            "max_retries",
+            "customer_path",
+        ]
+        assert params["timeout"].default == 30.0 and params["max_retries"].default == 3
+        assert params["access_token"].kind is inspect.Parameter.KEYWORD_ONLY
+
+
+def test_error_hierarchy() -> None:
+    b = bytenite_nb
+    for name in (
+        "BadRequestError",
+        "AuthenticationError",
+        "PermissionDeniedError",
+        "NotFoundError",
+        "InternalServerError",
+        "ServiceUnavailableError",
+    ):
+        assert issubclass(getattr(b, name), b.ApiError)
+    assert issubclass(b.ApiError, b.ByteNiteError)
+    assert issubclass(b.PayloadError, ValueError) and issubclass(b.PayloadError, b.ByteNiteError)
+    assert issubclass(b.ByteNiteConnectionError, ConnectionError)
+    assert issubclass(b.WaitTimeoutError, TimeoutError)
+
+
+def test_the_spec_ships_with_the_package() -> None:
+    from importlib import resources
+
+    spec = resources.files("bytenite_nb").joinpath("spec/create-job.openapi.json")
+    assert spec.is_file() and '"jobsCreateJobRequest"' in spec.read_text("utf-8")
+    assert resources.files("bytenite_nb").joinpath("py.typed").is_file()
