@@ -6,7 +6,16 @@ import inspect
 
 import bytenite_nb
 
+API_ERRORS = [
+    "BadRequestError",
+    "AuthenticationError",
+    "PermissionDeniedError",
+    "NotFoundError",
+    "InternalServerError",
+    "ServiceUnavailableError",
+]
 DESIGN_NAMES = [
+    *API_ERRORS,
     "Client",
     "AsyncClient",
     "CreateJobRequest",
@@ -21,12 +30,6 @@ DESIGN_NAMES = [
     "ByteNiteError",
     "PayloadError",
     "ApiError",
-    "BadRequestError",
-    "AuthenticationError",
-    "PermissionDeniedError",
-    "NotFoundError",
-    "InternalServerError",
-    "ServiceUnavailableError",
     "ByteNiteConnectionError",
     "JobForm",
     "load_ipython_extension",
@@ -57,14 +60,7 @@ def test_client_signature_is_the_documented_one() -> None:
 
 def test_error_hierarchy() -> None:
     b = bytenite_nb
-    for name in (
-        "BadRequestError",
-        "AuthenticationError",
-        "PermissionDeniedError",
-        "NotFoundError",
-        "InternalServerError",
-        "ServiceUnavailableError",
-    ):
+    for name in API_ERRORS:
         assert issubclass(getattr(b, name), b.ApiError)
     assert issubclass(b.ApiError, b.ByteNiteError)
     assert issubclass(b.PayloadError, ValueError) and issubclass(b.PayloadError, b.ByteNiteError)
