@@ -164,13 +164,9 @@ class _SourceEditor:
             parsed, problem = _parse_json_object(self.other_params.value)
             if problem:
                 problems[f"{self.field}.params"] = problem
-            elif parsed is not None:
-                params = parsed if isinstance(parsed, dict) else {"": parsed}
-                if not isinstance(parsed, dict):
-                    problems[f"{self.field}.params"] = "must be a JSON object"
             source: dict[str, Any] = {"dataSourceDescriptor": descriptor}
-            if params:
-                source["params"] = params
+            if parsed is not None:  # not an object: the models say so, like for params
+                source["params"] = parsed
             return source, problems
         if kind == "url":
             params["url"] = self.url.value.strip()

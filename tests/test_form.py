@@ -294,3 +294,14 @@ def test_widget_state_holds_no_secret(fresh_server: sandbox.SandboxServer) -> No
         state = json.dumps(embed_data(views=[form])["manager_state"])
     assert "hello-world-template" in state  # the state was really captured
     assert CANARY_KEY not in state and token not in state
+
+
+def test_other_descriptor_params_must_be_an_object(form: JobForm) -> None:
+    form.template.value = "hello-world-template"
+    form.source.kind.value = "other…"
+    form.source.other_kind.value = "ipfs"
+    form.source.other_params.value = "[1, 2]"
+    assert form.errors == {"dataSource.params": "must be a JSON object, got a list"}
+    form.source.other_params.value = '{"cid": "Qm"}'
+    assert form.errors == {}
+    assert form.value["dataSource"] == {"dataSourceDescriptor": "ipfs", "params": {"cid": "Qm"}}
