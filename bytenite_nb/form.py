@@ -289,7 +289,7 @@ class JobForm(w.VBox):
             self._row(self.job_timeout),
             self._row(self.test_job),
         ]
-        details = w.Accordion(
+        self.details = w.Accordion(
             children=[self.preview, self.magic_text],
             titles=("Payload preview", "Copy as %%bytenite"),
         )
@@ -299,7 +299,7 @@ class JobForm(w.VBox):
                 *rows,
                 w.HBox([self.submit_button, self.reset_button, self.summary]),
                 self.message,
-                details,
+                self.details,
                 self.result,
             ]
         )
@@ -313,6 +313,7 @@ class JobForm(w.VBox):
             *self.params.values(),
         ):
             widget.observe(self._on_change, names="value")
+        self.details.observe(self._on_details, names="selected_index")
         self.submit_button.on_click(self._on_submit)
         self.reset_button.on_click(self._on_reset)
         self.load(self._initial)
@@ -481,6 +482,14 @@ class JobForm(w.VBox):
         self.submit_button.disabled = bool(count) or self._busy
         errors = [{"field": k, "message": v} for k, v in self._errors.items()]
         self.preview.value = payload_html(wire, errors)
+        self._render_magic_text()
+
+    def _render_magic_text(self) -> None:
+        """The %%bytenite text, built only while its section is open: a YAML dump
+        of a large params object costs too much to redo on every keystroke."""
+        if self.details.selected_index != 1:
+            self.magic_text.value = ""
+            return
         self.magic_text.value = (
             '<pre style="user-select:text;margin:0;white-space:pre-wrap">'
             f"{esc(self.magic_cell())}</pre>"
@@ -513,6 +522,10 @@ class JobForm(w.VBox):
             return
         self.message.value = ""
         self._validate()
+
+    @_guarded
+    def _on_details(self, change: Any) -> None:
+        self._render_magic_text()
 
     @_guarded
     def _on_reset(self, button: Any) -> None:

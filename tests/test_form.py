@@ -155,6 +155,8 @@ def test_preview_and_magic_text_follow_the_form(form: JobForm) -> None:
     form.template.value = "hello-world-template"
     form.test_job.value = True
     assert "&quot;isTestJob&quot;" in form.preview.value and ">valid<" in form.preview.value
+    assert form.magic_text.value == ""  # built only while its section is open
+    form.details.selected_index = 1
     assert "%%bytenite job\ntemplateId: hello-world-template\n" in form.magic_text.value
     assert form.magic_cell().startswith("%%bytenite job\ntemplateId: hello-world-template\n")
 
