@@ -18,7 +18,7 @@ from IPython.utils.capture import capture_output
 from bytenite_nb import sandbox
 from bytenite_nb.config import restore_session, set_session
 from bytenite_nb.errors import BadRequestError, PayloadError
-from bytenite_nb.magic import ByteNiteMagics, deep_merge, find_pyproject_settings
+from bytenite_nb.magic import COMMANDS, ByteNiteMagics, deep_merge, find_pyproject_settings
 from bytenite_nb.models import CreateJobRequest, JobResponse
 
 HELLO = "templateId: hello-world-template\nname: demo\n"
@@ -319,7 +319,9 @@ def test_help_reads_like_cli_help(shell: InteractiveShell) -> None:
     with capture_output() as captured:
         shell.run_line_magic("bytenite", "--help")
     text = captured.stdout
-    assert text.startswith("Create ByteNite jobs from a cell.")
+    assert text.startswith("Create, run and watch ByteNite jobs from a notebook.")
+    for name, command in COMMANDS.items():  # the help is built from the one table
+        assert f"%bytenite {name} {command.usage}".rstrip() in text
     for option in ("--dry-run", "--template ID", "--task-timeout DUR", "--curl", "{{ expr }}"):
         assert option in text
     with capture_output() as again:

@@ -1,12 +1,8 @@
-"""The ByteNite HTTP client: token exchange, retries and typed errors.
+"""The sans-I/O core shared by both clients: settings, the steps a call yields
+(send a request, sleep), the token exchange, retries, decoding and errors.
 
-``Client`` (sync) and ``AsyncClient`` share one implementation: each API call
-is written once as a generator that *yields* what it needs done (send this
-request, sleep this long) and receives the result; the two clients only
-differ in how they carry those steps out. Retry, auth and error policy live
-in one place.
-
-Never imports IPython or ipywidgets: the client works in a plain script.
+Each API call is a generator that *yields* what it needs done and receives
+the result; the drivers (``_sync``, ``_async``) only carry the steps out.
 """
 
 from __future__ import annotations
@@ -19,27 +15,23 @@ import random
 import time
 from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass
-from types import TracebackType
 from typing import Any, TypeVar
 from urllib.parse import quote
 
 import httpx
 from pydantic import ValidationError
 
-from ._version import __version__
-from .config import Settings, mask_secret, resolve_settings
-from .errors import (
+from .._version import __version__
+from ..config import Settings, mask_secret, resolve_settings
+from ..errors import (
     ApiError,
     AuthenticationError,
     ByteNiteConnectionError,
     PayloadError,
-    WaitTimeoutError,
     api_error_from_body,
     redact,
 )
-from .models import CreateJobRequest, JobResponse, JobTemplate, payload_problems
-
-__all__ = ["AsyncClient", "Client", "parse_request"]
+from ..models import CreateJobRequest, JobResponse, payload_problems
 
 log = logging.getLogger("bytenite_nb")
 
@@ -331,57 +323,6 @@ class _BaseClient:
                 status_code=200,
             ) from None
 
-    # -- the API, as flows -------------------------------------------------------
-    def _create_job(self, request: CreateJobRequest | Mapping[str, Any]) -> _Flow[JobResponse]:
-        payload = parse_request(request).to_payload()
-        data = yield from self._call("POST", "/jobs", body=payload, idempotent=False)
-        return self._job_response(data, created=True)
-
-    def _get_job(self, job_id: str) -> _Flow[JobResponse]:
-        data = yield from self._call("GET", self._job_path(job_id), idempotent=True)
-        return self._job_response(data)
-
-    def _run_job(self, job_id: str) -> _Flow[dict[str, Any]]:
-        data = yield from self._call(
-            "POST", self._job_path(job_id, "/run"), body={}, idempotent=False
-        )
-        return _envelope(data, f"run job {job_id}")
-
-    def _wait_for_job(
-        self,
-        job_id: str,
-        timeout: float | None,
-        interval: float,
-        on_update: Callable[[JobResponse], Any] | None,
-    ) -> _Flow[JobResponse]:
-        if interval <= 0:
-            raise ValueError(f"interval must be > 0 seconds, got {interval!r}")
-        deadline = None if timeout is None else self._clock() + timeout
-        seen: Any = object()
-        while True:
-            response = yield from self._get_job(job_id)
-            state = response.job.state
-            if state != seen:
-                seen = state
-                if on_update is not None:
-                    on_update(response)
-            if state is not None and state.is_terminal:
-                return response
-            if deadline is not None and self._clock() + interval > deadline:
-                word = state.short_name if state is not None else "no state"
-                raise WaitTimeoutError(
-                    f"job {job_id} is still {word} after {timeout:g} s (it goes on running)",
-                    response,
-                )
-            yield _Sleep(interval)
-
-    def _list_templates(self) -> _Flow[list[JobTemplate]]:
-        data = yield from self._call("GET", "/jobs/templates", idempotent=True)
-        items = data.get("data", data.get("templates", [])) if isinstance(data, dict) else data
-        if not isinstance(items, list):
-            return []
-        return [JobTemplate.model_validate(item) for item in items if isinstance(item, dict)]
-
 
 def _envelope(data: Any, what: str) -> dict[str, Any]:
     """Check an action's ``{"ok", "requestId", "message", "error"}`` answer."""
@@ -421,199 +362,3 @@ def _retry_after(value: str | None) -> float | None:
             return None
         seconds = when.timestamp() - time.time()
     return max(0.0, min(seconds, RETRY_AFTER_MAX))
-
-
-# --------------------------------------------------------------------------
-# The drivers
-# --------------------------------------------------------------------------
-
-
-class Client(_BaseClient):
-    """A synchronous ByteNite client; use it as a context manager or ``close()`` it.
-
-    Credentials come from ``api_key``/``access_token`` or ``BYTENITE_API_KEY``/
-    ``BYTENITE_ACCESS_TOKEN``; the API root from ``base_url`` or
-    ``BYTENITE_API_URL`` (default ``https://api.bytenite.com/v1``).
-    """
-
-    def __init__(
-        self,
-        api_key: str | None = None,
-        *,
-        access_token: str | None = None,
-        base_url: str | None = None,
-        timeout: float = 30.0,
-        max_retries: int = 3,
-        customer_path: str | None = None,
-        transport: httpx.BaseTransport | None = None,
-    ) -> None:
-        super().__init__(
-            api_key,
-            access_token=access_token,
-            base_url=base_url,
-            timeout=timeout,
-            max_retries=max_retries,
-            customer_path=customer_path,
-        )
-        self._http = httpx.Client(timeout=self._settings.timeout, transport=transport)
-        self._sleep: Callable[[float], None] = time.sleep
-
-    def _run(self, flow: _Flow[T]) -> T:
-        value: Any = None
-        error: BaseException | None = None
-        while True:
-            try:
-                step = flow.throw(error) if error is not None else flow.send(value)
-            except StopIteration as stop:
-                result: T = stop.value
-                return result
-            value, error = None, None
-            if isinstance(step, _Sleep):
-                self._sleep(step.seconds)
-                continue
-            try:
-                value = self._http.send(step.request)
-            except httpx.TransportError as exc:
-                error = exc
-
-    def authenticate(self) -> None:
-        """Exchange the API key for a token now (``AuthenticationError`` if refused)."""
-        self._run(self._token_flow())
-
-    def create_job(self, request: CreateJobRequest | Mapping[str, Any]) -> JobResponse:
-        """Validate ``request`` (``PayloadError`` before any I/O), create the job."""
-        return self._run(self._create_job(request))
-
-    def get_job(self, job_id: str) -> JobResponse:
-        """The job as it stands now."""
-        return self._run(self._get_job(job_id))
-
-    def run_job(self, job_id: str) -> dict[str, Any]:
-        """Start a job created as a draft (state NEW); returns the service's envelope."""
-        return self._run(self._run_job(job_id))
-
-    def list_templates(self) -> list[JobTemplate]:
-        """The job templates the account can use."""
-        return self._run(self._list_templates())
-
-    def wait_for_job(
-        self,
-        job_id: str,
-        *,
-        timeout: float | None = None,
-        interval: float = 2.0,
-        on_update: Callable[[JobResponse], Any] | None = None,
-    ) -> JobResponse:
-        """Poll the job every ``interval`` s until COMPLETE or FAILED; return it.
-
-        ``on_update`` is called with each new state; ``WaitTimeoutError`` (with
-        the last ``response``) after ``timeout`` s. The job itself is not touched.
-        """
-        return self._run(self._wait_for_job(job_id, timeout, interval, on_update))
-
-    def close(self) -> None:
-        """Close the connection pool."""
-        self._http.close()
-
-    def __enter__(self) -> Client:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
-
-class AsyncClient(_BaseClient):
-    """The ``async`` twin of :class:`Client` (same arguments, same methods)."""
-
-    def __init__(
-        self,
-        api_key: str | None = None,
-        *,
-        access_token: str | None = None,
-        base_url: str | None = None,
-        timeout: float = 30.0,
-        max_retries: int = 3,
-        customer_path: str | None = None,
-        transport: httpx.AsyncBaseTransport | None = None,
-    ) -> None:
-        super().__init__(
-            api_key,
-            access_token=access_token,
-            base_url=base_url,
-            timeout=timeout,
-            max_retries=max_retries,
-            customer_path=customer_path,
-        )
-        self._http = httpx.AsyncClient(timeout=self._settings.timeout, transport=transport)
-        import anyio
-
-        self._sleep: Callable[[float], Any] = anyio.sleep
-
-    async def _run(self, flow: _Flow[T]) -> T:
-        value: Any = None
-        error: BaseException | None = None
-        while True:
-            try:
-                step = flow.throw(error) if error is not None else flow.send(value)
-            except StopIteration as stop:
-                result: T = stop.value
-                return result
-            value, error = None, None
-            if isinstance(step, _Sleep):
-                await self._sleep(step.seconds)
-                continue
-            try:
-                value = await self._http.send(step.request)
-            except httpx.TransportError as exc:
-                error = exc
-
-    async def authenticate(self) -> None:
-        """Exchange the API key for a token now (``AuthenticationError`` if refused)."""
-        await self._run(self._token_flow())
-
-    async def create_job(self, request: CreateJobRequest | Mapping[str, Any]) -> JobResponse:
-        """Validate ``request`` (``PayloadError`` before any I/O), create the job."""
-        return await self._run(self._create_job(request))
-
-    async def get_job(self, job_id: str) -> JobResponse:
-        """The job as it stands now."""
-        return await self._run(self._get_job(job_id))
-
-    async def run_job(self, job_id: str) -> dict[str, Any]:
-        """Start a job created as a draft (state NEW); returns the service's envelope."""
-        return await self._run(self._run_job(job_id))
-
-    async def list_templates(self) -> list[JobTemplate]:
-        """The job templates the account can use."""
-        return await self._run(self._list_templates())
-
-    async def wait_for_job(
-        self,
-        job_id: str,
-        *,
-        timeout: float | None = None,
-        interval: float = 2.0,
-        on_update: Callable[[JobResponse], Any] | None = None,
-    ) -> JobResponse:
-        """Poll the job every ``interval`` s until COMPLETE or FAILED; return it."""
-        return await self._run(self._wait_for_job(job_id, timeout, interval, on_update))
-
-    async def aclose(self) -> None:
-        """Close the connection pool."""
-        await self._http.aclose()
-
-    async def __aenter__(self) -> AsyncClient:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()

@@ -1,0 +1,19 @@
+"""The ByteNite HTTP client: token exchange, retries and typed errors.
+
+``Client`` (sync) and ``AsyncClient`` share one implementation: each API call
+is written once as a generator that *yields* what it needs done (send this
+request, sleep this long) and receives the result; the two clients only
+differ in how they carry those steps out. Retry, auth and error policy live
+in one place (``_base``); the calls in ``_jobs``; the drivers in ``_sync`` and
+``_async``.
+
+Never imports IPython or ipywidgets: the client works in a plain script.
+"""
+
+from __future__ import annotations
+
+from ._async import AsyncClient
+from ._base import USER_AGENT, parse_request
+from ._sync import Client
+
+__all__ = ["USER_AGENT", "AsyncClient", "Client", "parse_request"]

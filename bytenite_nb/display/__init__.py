@@ -1,0 +1,77 @@
+"""Rich cards for jobs, errors and payloads, built by small pure functions.
+
+Each card is HTML that needs no JavaScript (sections are ``<details>``), with
+the CSS from ``static/bytenite.css`` (read once) scoped under ``.bn-root``,
+and an escaped text version that shows wherever styles are stripped (GitHub,
+untrusted notebooks) and is hidden when the CSS loads. Every value that came
+from a user or a server goes through :func:`esc`.
+
+One module per card family (``job``, ``error``, ``payload``); the shared
+pieces are in ``_html`` (markup helpers) and ``_states`` (badges, step bar).
+Imports no front end: models and errors in, strings out.
+"""
+
+from __future__ import annotations
+
+from ._html import (
+    HIDDEN_PARAMS,
+    MAX_DEPTH,
+    MAX_ITEMS,
+    MAX_MESSAGE,
+    MAX_STRING,
+    css,
+    duration,
+    esc,
+    fold,
+    json_block,
+    json_html,
+    json_text,
+    kv_table,
+    mimebundle,
+    relative,
+    section,
+    timestamp,
+    wrap,
+)
+from ._states import badge, state_tone, state_word, step_text, steps
+from .error import error_html, error_json, error_mimebundle, error_text, error_title
+from .job import job_html, job_mimebundle, job_text, source_summary
+from .payload import payload_html, payload_mimebundle, payload_text
+
+__all__ = [
+    "HIDDEN_PARAMS",
+    "MAX_DEPTH",
+    "MAX_ITEMS",
+    "MAX_MESSAGE",
+    "MAX_STRING",
+    "badge",
+    "css",
+    "duration",
+    "error_html",
+    "error_json",
+    "error_mimebundle",
+    "error_text",
+    "error_title",
+    "esc",
+    "fold",
+    "job_html",
+    "job_mimebundle",
+    "job_text",
+    "json_block",
+    "json_html",
+    "json_text",
+    "kv_table",
+    "mimebundle",
+    "payload_html",
+    "payload_mimebundle",
+    "payload_text",
+    "relative",
+    "section",
+    "source_summary",
+    "state_tone",
+    "state_word",
+    "step_text",
+    "steps",
+    "timestamp",
+    "wrap",
+]

@@ -1,0 +1,173 @@
+"""Shared HTML helpers of every card: the stylesheet, escaping, folding, times,
+tables, sections, highlighted JSON, the outer wrapper and the mimebundle."""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+from collections.abc import Iterable, Mapping
+from datetime import datetime, timezone
+from functools import cache
+from importlib import resources
+from typing import Any
+
+#: Folding limits: past these, a visible marker says how much is left out.
+MAX_STRING = 400
+MAX_ITEMS = 40
+MAX_DEPTH = 6
+MAX_MESSAGE = 2000
+
+#: Params that grant access and are never shown (a signed upload URL).
+HIDDEN_PARAMS = frozenset({"tempUrl"})
+
+
+@cache
+def css() -> str:
+    """The card stylesheet (read once, UTF-8)."""
+    return resources.files("bytenite_nb").joinpath("static/bytenite.css").read_text("utf-8")
+
+
+def esc(value: object) -> str:
+    """HTML-escape anything (quotes too, so it is safe in attributes)."""
+    return html.escape(str(value), quote=True)
+
+
+def fold(text: str, limit: int = MAX_STRING) -> str:
+    """``text`` cut to ``limit`` characters with a marker saying how many are left out."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}… [{len(text) - limit:,} more characters]"
+
+
+def duration(seconds: float | None) -> str:
+    """``3600`` → ``"1h"``, ``90`` → ``"1m 30s"``, ``0.25`` → ``"0.25s"``."""
+    if seconds is None or not math.isfinite(seconds):
+        return "—"
+    if seconds < 10 and seconds != int(seconds):
+        return f"{seconds:.2f}s"
+    rest = round(seconds)
+    parts = []
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if rest >= size:
+            parts.append(f"{rest // size}{unit}")
+            rest %= size
+    if rest or not parts:
+        parts.append(f"{rest}s")
+    return " ".join(parts[:2])
+
+
+def relative(when: datetime, now: datetime) -> str:
+    """``"3 min ago"`` / ``"in 2h"`` between two aware datetimes."""
+    delta = (now - when).total_seconds()
+    if abs(delta) < 5:
+        return "just now"
+    span = duration(abs(delta)).split(" ")[0].replace("m", " min")
+    return f"{span} ago" if delta > 0 else f"in {span}"
+
+
+def timestamp(when: datetime | None, now: datetime) -> str:
+    """Absolute UTC time with a relative one: ``2026-11-28 19:49:15 UTC (3 min ago)``."""
+    if when is None:
+        return "—"
+    utc = when.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+    return f"{utc} ({relative(when, now)})"
+
+
+def _now(now: datetime | None) -> datetime:
+    return now if now is not None else datetime.now(timezone.utc)
+
+
+def kv_table(rows: Iterable[tuple[str, str]]) -> str:
+    """Rows of (escaped label, ready HTML value); empty when there are none."""
+    body = "".join(f"<tr><th>{esc(k)}</th><td>{v}</td></tr>" for k, v in rows)
+    return f'<table class="bn-kv">{body}</table>' if body else ""
+
+
+def section(title: str, body: str, *, open: bool = False) -> str:
+    """A collapsible section (``<details>``, no JavaScript); empty body → nothing."""
+    if not body:
+        return ""
+    flag = " open" if open else ""
+    return f"<details{flag}><summary>{esc(title)}</summary>{body}</details>"
+
+
+def json_html(value: Any, *, indent: int = 0, depth: int = 0) -> str:
+    """JSON, syntax-highlighted with spans, long strings and big containers folded."""
+    pad = "  " * (indent + 1)
+    end = "  " * indent
+    if isinstance(value, Mapping):
+        if not value:
+            return "{}"
+        if depth >= MAX_DEPTH:
+            return '<span class="bn-more">{…}</span>'
+        items = list(value.items())
+        lines = [
+            f'{pad}<span class="bn-k">{esc(json.dumps(str(k), ensure_ascii=False))}</span>: '
+            f"{json_html(v, indent=indent + 1, depth=depth + 1)}"
+            for k, v in items[:MAX_ITEMS]
+        ]
+        if len(items) > MAX_ITEMS:
+            lines.append(
+                f'{pad}<span class="bn-more">… {len(items) - MAX_ITEMS:,} more keys</span>'
+            )
+        return "{\n" + ",\n".join(lines) + f"\n{end}}}"
+    if isinstance(value, (list, tuple)):
+        if not value:
+            return "[]"
+        if depth >= MAX_DEPTH:
+            return '<span class="bn-more">[…]</span>'
+        lines = [
+            f"{pad}{json_html(v, indent=indent + 1, depth=depth + 1)}" for v in value[:MAX_ITEMS]
+        ]
+        if len(value) > MAX_ITEMS:
+            lines.append(
+                f'{pad}<span class="bn-more">… {len(value) - MAX_ITEMS:,} more items</span>'
+            )
+        return "[\n" + ",\n".join(lines) + f"\n{end}]"
+    if isinstance(value, str):
+        shown = json.dumps(value[:MAX_STRING], ensure_ascii=False)
+        more = (
+            f'<span class="bn-more">… {len(value) - MAX_STRING:,} more characters</span>'
+            if len(value) > MAX_STRING
+            else ""
+        )
+        return f'<span class="bn-s">{esc(shown)}</span>{more}'
+    if isinstance(value, bool) or value is None:
+        return f'<span class="bn-l">{json.dumps(value)}</span>'
+    if isinstance(value, (int, float)):
+        return f'<span class="bn-n">{esc(json.dumps(value))}</span>'
+    return f'<span class="bn-s">{esc(json.dumps(str(value), ensure_ascii=False))}</span>'
+
+
+def json_block(value: Any) -> str:
+    return f'<pre class="bn-json">{json_html(value)}</pre>'
+
+
+def json_text(value: Any, limit: int = 600) -> str:
+    """Compact one-line JSON for text output, folded."""
+    return fold(json.dumps(value, ensure_ascii=False, default=str), limit)
+
+
+def wrap(card_class: str, body: str, text: str) -> str:
+    """The outer markup: CSS, the text fallback, and the card (hidden until styled)."""
+    card_class = " ".join(card_class.split())
+    return (
+        f'<div class="bn-root"><style>{css()}</style>'
+        f'<pre class="bn-text">{esc(text)}</pre>'
+        f'<div class="bn-card {card_class}" hidden style="display:none">{body}</div></div>'
+    )
+
+
+def mimebundle(
+    text: str, markup: str, wire: Any, include: Iterable[str] | None = None
+) -> dict[str, Any]:
+    """text/plain and text/html; application/json (the wire form) only when asked for.
+
+    JupyterLab ranks its JSON tree viewer above HTML, so offering
+    application/json unasked would hide the card behind a JSON tree.
+    """
+    bundle: dict[str, Any] = {"text/plain": text, "text/html": markup}
+    if include is not None and "application/json" in include:
+        bundle["application/json"] = wire
+    return bundle

@@ -1,0 +1,65 @@
+"""State badges and the step bar, shared by every card that shows a job's state."""
+
+from __future__ import annotations
+
+from ..models import JobState
+from ._html import esc
+
+
+def state_tone(state: JobState | None) -> str:
+    """The CSS tone of a state: ``ok``, ``run``, ``bad`` or ``""`` (neutral)."""
+    if state is None or not state.is_known:
+        return ""
+    if state.is_failed:
+        return "bad"
+    if state.short_name == "COMPLETE":
+        return "ok"
+    if state.short_name == "NEW":
+        return ""
+    return "run"
+
+
+def state_word(state: JobState | None) -> str:
+    """What the badge says: a label for known states, the raw name otherwise."""
+    if state is None:
+        return "unknown"
+    return state.label if state.is_known else str(state.value)
+
+
+def badge(state: JobState | None) -> str:
+    tone = state_tone(state)
+    css_class = f"bn-badge bn-{tone}" if tone else "bn-badge"
+    title = esc(state.value) if state is not None else "no state reported"
+    return f'<span class="{css_class}" title="{title}">{esc(state_word(state))}</span>'
+
+
+def step_text(state: JobState | None) -> str:
+    """``"step 3 of 10"`` for a known running state, ``""`` otherwise."""
+    if state is None or state.step is None:
+        return ""
+    return f"step {state.step + 1} of {len(JobState.progression())}"
+
+
+def steps(state: JobState | None, failed_at: JobState | None = None) -> str:
+    """A bar of one segment per state NEW → COMPLETE; done, current, failed."""
+    progression = JobState.progression()
+    if state is None or (state.step is None and not state.is_failed):
+        return ""
+    reached = state.step if state.step is not None else None
+    if state.is_failed:
+        reached = failed_at.step if failed_at is not None and failed_at.step is not None else 0
+    cells = []
+    for index, each in enumerate(progression):
+        if state.is_failed and index == reached:
+            cls = "bn-fail"
+        elif reached is not None and index < reached:
+            cls = "bn-done"
+        elif index == reached:
+            cls = "bn-done" if each.is_terminal else "bn-now"
+        else:
+            cls = ""
+        attr = f' class="{cls}"' if cls else ""
+        cells.append(f'<span{attr} title="{esc(each.label)}"></span>')
+    failed_where = f" while {progression[reached or 0].label.lower()}" if state.is_failed else ""
+    label = esc(step_text(state) or f"{state_word(state)}{failed_where}")
+    return f'<div class="bn-steps" role="img" aria-label="{label}">{"".join(cells)}</div>'

@@ -1,0 +1,205 @@
+"""The job card."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from ..models import DataSource, Job, JobResponse, JobState
+from ._html import (
+    HIDDEN_PARAMS,
+    MAX_MESSAGE,
+    _now,
+    duration,
+    esc,
+    fold,
+    json_block,
+    json_text,
+    kv_table,
+    mimebundle,
+    section,
+    timestamp,
+    wrap,
+)
+from ._states import badge, state_tone, state_word, step_text, steps
+
+
+def source_summary(source: DataSource | None) -> str:
+    """``url https://…`` / ``aws my-bucket/in.mp4 (eu-west-1)`` / ``bucket``."""
+    if source is None:
+        return ""
+    kind = source.data_source_descriptor or "?"
+    params = {k: v for k, v in (source.params or {}).items() if k != "@type"}
+    if "url" in params:
+        return f"{kind} {fold(str(params['url']), 120)}"
+    if "bucketName" in params:
+        region = f" ({params['cloudRegion']})" if params.get("cloudRegion") else ""
+        return f"{kind} {params['bucketName']}/{params.get('name', '')}{region}"
+    shown = {k: ("(signed URL, hidden)" if k in HIDDEN_PARAMS else v) for k, v in params.items()}
+    return f"{kind} {json_text(shown, 120)}" if shown else kind
+
+
+def _source_rows(label: str, source: DataSource | None) -> list[tuple[str, str]]:
+    if source is None:
+        return []
+    kind, _, rest = source_summary(source).partition(" ")
+    detail = f' <span class="bn-mono">{esc(rest)}</span>' if rest else ""
+    return [(label, f"<code>{esc(kind)}</code>{detail}")]
+
+
+def _config_rows(job: Job) -> list[tuple[str, str]]:
+    config = job.config
+    rows: list[tuple[str, str]] = []
+    if config is not None:
+        if config.task_timeout is not None:
+            rows.append(("task timeout", esc(duration(config.task_timeout))))
+        if config.job_timeout is not None:
+            rows.append(("job timeout", esc(duration(config.job_timeout))))
+        if config.is_test_job:
+            rows.append(("test job", "yes"))
+    if job.priority is not None:
+        rows.append(("priority", esc(job.priority.value.removeprefix("EXECUTION_PRIORITY_"))))
+    if job.regions is not None:
+        for key in ("whitelist", "blacklist"):
+            values = getattr(job.regions, key)
+            if values:
+                rows.append((f"regions {key}", esc(fold(", ".join(values), 200))))
+    return rows
+
+
+def _template_rows(template: Any) -> list[tuple[str, str]]:
+    if template is None:
+        return []
+    fields = ("id", "owner", "description", "app", "partitioner", "assembler")
+    return [
+        (name, esc(fold(str(getattr(template, name)), 300)))
+        for name in fields
+        if getattr(template, name)
+    ]
+
+
+def _time_rows(job: Job, now: datetime) -> list[tuple[str, str]]:
+    rows = [
+        (label, esc(timestamp(value, now)))
+        for label, value in (
+            ("created", job.created_at),
+            ("submitted", job.submitted_at),
+            ("started", job.started_at),
+            ("ended", job.ended_at),
+            ("start at", job.start_at),
+        )
+        if value is not None
+    ]
+    took = job.duration
+    if took is None and job.started_at and job.ended_at:
+        took = (job.ended_at - job.started_at).total_seconds()
+    if took is not None:
+        rows.append(("duration", esc(duration(took))))
+    return rows
+
+
+def _cost_rows(job: Job) -> list[tuple[str, str]]:
+    rows = []
+    if job.payment_amount is not None:
+        rows.append(("payment amount", esc(f"{job.payment_amount:,.4f}")))
+    if job.num_units_estimation is not None:
+        rows.append(("units (estimate)", esc(f"{job.num_units_estimation:,}")))
+    if job.num_chunks is not None:
+        rows.append(("chunks", esc(f"{job.num_chunks:,}")))
+    return rows
+
+
+def _params_body(job: Job) -> str:
+    params = job.params
+    if params is None:
+        return ""
+    parts = []
+    for key in ("app", "partitioner", "assembler"):
+        value = getattr(params, key)
+        if value is not None:
+            parts.append(f'<div class="bn-sub">{key}</div>{json_block(value)}')
+    extra = {**({"preset": params.preset} if params.preset else {}), **(params.model_extra or {})}
+    if extra:
+        parts.append(f'<div class="bn-sub">other</div>{json_block(extra)}')
+    return "".join(parts)
+
+
+def _failed_at(job: Job) -> JobState | None:
+    """The last known running state a failed job reached (from its timestamps)."""
+    reached = [JobState(s) for s in (job.state_timestamps or {})]
+    running = [s for s in reached if s.step is not None]
+    return max(running, key=lambda s: s.step or 0) if running else None
+
+
+def job_html(response: JobResponse, *, now: datetime | None = None) -> str:
+    """The job card."""
+    job = response.job
+    at = _now(now)
+    template = response.template_info or job.template_info
+    title = esc(job.name or "Untitled job")
+    ident = f'<span class="bn-sub bn-mono">{esc(job.id)}</span>' if job.id else ""
+    step = step_text(job.state)
+    where = f'<span class="bn-sub">{esc(step)}</span>' if step else ""
+    head = (
+        f'<div class="bn-head"><span class="bn-title">{title}</span>{badge(job.state)}'
+        f"{where}{ident}</div>{steps(job.state, _failed_at(job))}"
+    )
+    body = [head]
+    if job.description:
+        body.append(f'<div class="bn-sub">{esc(fold(job.description))}</div>')
+    if job.state is not None and job.state.is_failed:
+        message = job.error_message or "no reason given"
+        body.append(f'<div class="bn-error-msg">{esc(fold(message, MAX_MESSAGE))}</div>')
+    overview = [("template", f"<code>{esc(job.template_id or '—')}</code>")]
+    overview += _source_rows("input", job.data_source)
+    overview += _source_rows("output", job.data_destination)
+    body.append(section("Overview", kv_table(overview), open=True))
+    body.append(section("Config", kv_table(_config_rows(job)), open=True))
+    body.append(section("Params", _params_body(job)))
+    body.append(section("Template", kv_table(_template_rows(template))))
+    body.append(section("Times", kv_table(_time_rows(job, at)), open=True))
+    body.append(section("Cost", kv_table(_cost_rows(job))))
+    extra = {**(job.model_extra or {}), **(response.model_extra or {})}
+    if extra:
+        body.append(section("Other fields", json_block(extra)))
+    tone = state_tone(job.state)
+    return wrap(
+        f"bn-job bn-{tone}" if tone else "bn-job", "".join(body), job_text(response, now=at)
+    )
+
+
+def job_text(response: JobResponse, *, now: datetime | None = None) -> str:
+    """A compact plain-text summary of a job (the text/plain form)."""
+    job = response.job
+    at = _now(now)
+    step = step_text(job.state)
+    state = state_word(job.state).upper() + (f", {step}" if step else "")
+    lines = [f"ByteNite job {job.name or 'Untitled job'!r} [{state}]"]
+    if job.id:
+        lines.append(f"  id         {job.id}")
+    template = response.template_info or job.template_info
+    parts = f" ({template.app} · {template.partitioner} → {template.assembler})" if template else ""
+    lines.append(f"  template   {job.template_id or '—'}{parts}")
+    if job.state is not None and job.state.is_failed:
+        lines.append(f"  error      {fold(job.error_message or 'no reason given', 300)}")
+    for label, source in (("input", job.data_source), ("output", job.data_destination)):
+        if source is not None:
+            lines.append(f"  {label:<10} {source_summary(source)}")
+    config = [f"{k} {html.unescape(v)}" for k, v in _config_rows(job)]
+    if config:
+        lines.append(f"  config     {', '.join(config)}")
+    if job.created_at:
+        lines.append(f"  created    {timestamp(job.created_at, at)}")
+    if job.ended_at:
+        lines.append(f"  ended      {timestamp(job.ended_at, at)}")
+    return "\n".join(lines)
+
+
+def job_mimebundle(response: JobResponse, include: Iterable[str] | None = None) -> dict[str, Any]:
+    """The job card as a mimebundle (see :func:`mimebundle`)."""
+    now = _now(None)
+    return mimebundle(
+        job_text(response, now=now), job_html(response, now=now), response.to_wire(), include
+    )

@@ -1,0 +1,122 @@
+"""The line commands of ``%bytenite``, in one table.
+
+Each command is a function ``(magics, args) -> None`` registered with
+:func:`command`; the help text is built from the same table, so a command
+cannot be added without showing up in ``%bytenite --help``.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from ._options import CELL_HELP, Parser
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ._magics import ByteNiteMagics
+
+Handler = Callable[["ByteNiteMagics", argparse.Namespace], None]
+
+
+@dataclass(frozen=True)
+class LineCommand:
+    """One ``%bytenite NAME ...`` command: its arguments, help line and handler."""
+
+    name: str
+    usage: str
+    summary: str
+    handler: Handler
+    arguments: tuple[tuple[tuple[str, ...], dict[str, Any]], ...] = ()
+
+    def parse(self, words: list[str]) -> argparse.Namespace:
+        """The command's arguments; ``UsageError`` naming the command if they are wrong."""
+        parser = Parser(prog=f"%bytenite {self.name}", add_help=False, allow_abbrev=False)
+        for flags, options in self.arguments:
+            parser.add_argument(*flags, **options)
+        return parser.parse_args(words)
+
+
+#: Every line command, in the order the help lists them.
+COMMANDS: dict[str, LineCommand] = {}
+
+JOB_ID = ((("job_id",), {"metavar": "JOB_ID"}),)
+
+
+def command(
+    name: str,
+    usage: str,
+    summary: str,
+    *arguments: tuple[tuple[str, ...], dict[str, Any]],
+) -> Callable[[Handler], Handler]:
+    """Register a line command (``arguments`` are ``(flags, add_argument options)``)."""
+
+    def register(handler: Handler) -> Handler:
+        COMMANDS[name] = LineCommand(name, usage, summary, handler, arguments)
+        return handler
+
+    return register
+
+
+def help_text() -> str:
+    """``%bytenite --help``: the cell magic, then every line command, then the options."""
+    width = max(len(f"%bytenite {c.name} {c.usage}".rstrip()) for c in COMMANDS.values())
+    width = max(width, len("%%bytenite [VAR] [options]"))
+    lines = [
+        "Create, run and watch ByteNite jobs from a notebook.",
+        "",
+        "Usage:",
+        f"  {'%%bytenite [VAR] [options]':<{width}}  body: a create-job request in YAML or JSON",
+    ]
+    for c in COMMANDS.values():
+        lines.append(f"  {f'%bytenite {c.name} {c.usage}'.rstrip():<{width}}  {c.summary}")
+    lines.append(f"  {'%bytenite --help':<{width}}  show this help")
+    return "\n".join(lines) + "\n\n" + CELL_HELP
+
+
+# --------------------------------------------------------------------------
+# The commands
+# --------------------------------------------------------------------------
+
+
+@command("config", "", "show the effective settings (secrets masked)")
+def _config(magics: ByteNiteMagics, args: argparse.Namespace) -> None:
+    print(magics.describe_settings())
+
+
+@command("login", "", "ask for your API key (never echoed or saved)")
+def _login(magics: ByteNiteMagics, args: argparse.Namespace) -> None:
+    magics.login()
+
+
+@command(
+    "sandbox",
+    "[--stop]",
+    "start a local sandbox and use it",
+    (("--stop",), {"action": "store_true"}),
+)
+def _sandbox(magics: ByteNiteMagics, args: argparse.Namespace) -> None:
+    magics.use_sandbox(stop=args.stop)
+
+
+@command("templates", "", "list the job templates you can use")
+def _templates(magics: ByteNiteMagics, args: argparse.Namespace) -> None:
+    for t in magics.call(lambda c: c.list_templates()):
+        print(f"{t.id:<40} {t.app or ''} · {t.partitioner or ''} → {t.assembler or ''}")
+
+
+@command("get", "JOB_ID", "show a job", *JOB_ID)
+def _get(magics: ByteNiteMagics, args: argparse.Namespace) -> None:
+    magics.show(magics.call(lambda c: c.get_job(args.job_id)))
+
+
+@command("run", "JOB_ID", "start a job that was created as a draft", *JOB_ID)
+def _run(magics: ByteNiteMagics, args: argparse.Namespace) -> None:
+    magics.call(lambda c: c.run_job(args.job_id))
+    magics.show(magics.call(lambda c: c.get_job(args.job_id)))
+
+
+@command("watch", "JOB_ID", "show a job's card live until it completes", *JOB_ID)
+def _watch(magics: ByteNiteMagics, args: argparse.Namespace) -> None:
+    magics.watch(magics.call(lambda c: c.get_job(args.job_id)), quiet=False)

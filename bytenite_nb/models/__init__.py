@@ -1,0 +1,57 @@
+"""Pydantic models of ByteNite's API, derived from the shipped spec.
+
+``spec/create-job.openapi.json`` is the single source of truth: enum values
+(``JobState``, ``ExecutionPriority``) are read from it, and at import every
+model is checked against its schema (same wire field names, same required
+fields), so a drifted model fails loudly instead of sending a wrong payload.
+
+Python names are snake_case; the wire is camelCase through aliases, and both
+are accepted on input. Requests are strict where the service is (timeouts,
+JSON objects, known data source descriptors); responses are lenient (missing
+fields, unknown fields and unknown enum values all parse).
+
+One module per family: ``_spec`` (the spec and its enums), ``_values`` (value
+types), ``_base`` (the wire base model), ``data_source``, ``_parts`` (params,
+config, template, status), ``job`` (responses), ``request`` (the create-job
+request and its validation errors). Imports nothing else of the package but
+``display``, lazily, inside the reprs.
+"""
+
+from __future__ import annotations
+
+from ._parts import AppParams, JobConfig, JobTemplate, RpcStatus, SelectionList
+from ._spec import SPEC_FILE, ExecutionPriority, JobState, spec, spec_schema
+from ._values import INT64_MAX, INT64_MIN, Int64, JsonObject, Seconds, format_seconds, parse_seconds
+from .data_source import DESCRIPTORS, DataSource, Descriptor, Direction
+from .job import Job, JobResponse
+from .request import SPEC_MODELS, CreateJobRequest, field_path, payload_problems
+
+__all__ = [
+    "DESCRIPTORS",
+    "INT64_MAX",
+    "INT64_MIN",
+    "SPEC_FILE",
+    "SPEC_MODELS",
+    "AppParams",
+    "CreateJobRequest",
+    "DataSource",
+    "Descriptor",
+    "Direction",
+    "ExecutionPriority",
+    "Int64",
+    "Job",
+    "JobConfig",
+    "JobResponse",
+    "JobState",
+    "JobTemplate",
+    "JsonObject",
+    "RpcStatus",
+    "Seconds",
+    "SelectionList",
+    "field_path",
+    "format_seconds",
+    "parse_seconds",
+    "payload_problems",
+    "spec",
+    "spec_schema",
+]

@@ -1,0 +1,73 @@
+"""App params, job config, selection lists, templates and ``rpcStatus``."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from pydantic import (
+    Field,
+    StrictBool,
+    StrictStr,
+)
+
+from ._base import _WireModel
+from ._values import JsonObject, Seconds
+
+# --------------------------------------------------------------------------
+# Params, config, selection, template, status
+# --------------------------------------------------------------------------
+
+
+class AppParams(_WireModel):
+    """``jobAppParams``: free JSON objects for the app, partitioner and assembler."""
+
+    spec_name: ClassVar[str] = "jobAppParams"
+
+    preset: StrictStr | None = Field(
+        default=None, description="Deprecated by the service; accepted with a warning."
+    )
+    partitioner: JsonObject | None = None
+    assembler: JsonObject | None = None
+    app: JsonObject | None = None
+
+
+class JobConfig(_WireModel):
+    """``jobJobConfig``: timeouts in whole seconds and the test-job flag."""
+
+    spec_name: ClassVar[str] = "jobJobConfig"
+
+    task_timeout: Seconds | None = None
+    job_timeout: Seconds | None = None
+    is_test_job: StrictBool | None = None
+
+
+class SelectionList(_WireModel):
+    """``commonSelectionList``: regions to use (whitelist) or avoid (blacklist)."""
+
+    spec_name: ClassVar[str] = "commonSelectionList"
+
+    blacklist: list[str] | None = None
+    whitelist: list[str] | None = None
+
+
+class JobTemplate(_WireModel):
+    """``jobJobTemplate``: the app, partitioner and assembler a job runs."""
+
+    spec_name: ClassVar[str] = "jobJobTemplate"
+
+    id: str | None = None
+    owner: str | None = None
+    description: str | None = None
+    app: str | None = None
+    partitioner: str | None = None
+    assembler: str | None = None
+
+
+class RpcStatus(_WireModel):
+    """``rpcStatus``: the service's error body."""
+
+    spec_name: ClassVar[str] = "rpcStatus"
+
+    code: int | None = None
+    message: str | None = None
+    details: list[dict[str, Any]] | None = None

@@ -1,0 +1,122 @@
+"""The shipped spec, read at run time, and the enums whose values come from it."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from enum import Enum
+from functools import cache
+from importlib import resources
+from typing import Any
+
+# --------------------------------------------------------------------------
+# The spec
+# --------------------------------------------------------------------------
+
+SPEC_FILE = "create-job.openapi.json"
+
+
+@cache
+def spec() -> dict[str, Any]:
+    """The shipped OpenAPI document (read once with UTF-8, then cached)."""
+    text = resources.files("bytenite_nb").joinpath(f"spec/{SPEC_FILE}").read_text("utf-8")
+    doc: dict[str, Any] = json.loads(text)
+    return doc
+
+
+def spec_schema(name: str, *, standalone: bool = False) -> dict[str, Any]:
+    """One schema of ``components.schemas``; ``standalone`` adds the components
+    so that its ``$ref``s resolve (for jsonschema and hypothesis-jsonschema)."""
+    components: dict[str, Any] = spec()["components"]
+    found: dict[str, Any] = components["schemas"][name]
+    return {**found, "components": components} if standalone else found
+
+
+def _enum_values(name: str) -> tuple[str, ...]:
+    return tuple(spec_schema(name)["enum"])
+
+
+# --------------------------------------------------------------------------
+# Enums: values from the spec; unknown future values still parse
+# --------------------------------------------------------------------------
+
+
+class _OpenStrEnum(str, Enum):
+    """A str enum whose unknown values parse to a pseudo-member instead of failing."""
+
+    @classmethod
+    def _missing_(cls, value: object) -> Any:
+        if not isinstance(value, str):
+            return None
+        member = str.__new__(cls, value)
+        member._name_ = value
+        member._value_ = value
+        return member
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+    @property
+    def is_known(self) -> bool:
+        """False for a value the shipped spec does not list (a newer service)."""
+        return self.value in type(self)._value2member_map_
+
+
+def _add_members(namespace: Any, values: Iterable[str], prefix: str) -> None:
+    """Add one enum member per spec value, named without the common prefix."""
+    for value in values:
+        namespace[value.removeprefix(prefix)] = value
+
+
+_STATE_PREFIX = "JOB_STATE_"
+
+
+class JobState(_OpenStrEnum):
+    """A job's state; values are the wire strings, members are named without
+    ``JOB_STATE_`` (``JobState["COMPLETE"]``). Values the spec does not list
+    parse too (``is_known`` is then False) and render as their raw name."""
+
+    _add_members(vars(), _enum_values("jobJobState"), _STATE_PREFIX)
+
+    @property
+    def short_name(self) -> str:
+        """``"TASKS_COMPLETED"`` for ``JOB_STATE_TASKS_COMPLETED``."""
+        return str(self.value).removeprefix(_STATE_PREFIX)
+
+    @property
+    def label(self) -> str:
+        """A human label: ``"Tasks completed"``."""
+        return self.short_name.replace("_", " ").capitalize()
+
+    @property
+    def is_terminal(self) -> bool:
+        """True for COMPLETE and FAILED: the job will not change any more."""
+        return self.short_name in _TERMINAL_STATES
+
+    @property
+    def is_failed(self) -> bool:
+        return self.short_name == "FAILED"
+
+    @property
+    def step(self) -> int | None:
+        """Index in :meth:`progression` (NEW is 0), None for FAILED or unknown."""
+        try:
+            return JobState.progression().index(self)
+        except ValueError:
+            return None
+
+    @classmethod
+    def progression(cls) -> tuple[JobState, ...]:
+        """The normal path of a job, NEW → ... → COMPLETE, in spec order."""
+        return tuple(s for s in cls if s.short_name != "FAILED")
+
+
+_TERMINAL_STATES = frozenset({"COMPLETE", "FAILED"})
+# Fail at import if the spec stops naming the states this module relies on.
+assert _TERMINAL_STATES | {"NEW"} <= set(JobState.__members__), "spec lost a job state"
+
+
+class ExecutionPriority(_OpenStrEnum):
+    """``jobByteLevel``: the execution priority of a job."""
+
+    _add_members(vars(), _enum_values("jobByteLevel"), "EXECUTION_PRIORITY_")

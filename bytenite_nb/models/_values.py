@@ -1,0 +1,170 @@
+"""Value types shared by requests and responses: int64, seconds, durations, JSON checks."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from typing import Annotated, Any
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+)
+from pydantic_core import PydanticCustomError
+
+# --------------------------------------------------------------------------
+# Value types
+# --------------------------------------------------------------------------
+
+INT64_MIN = -(2**63)
+INT64_MAX = 2**63 - 1
+_INT_STRING = re.compile(r"[+-]?\d+")
+
+
+def _int64(value: Any) -> int:
+    """protojson int64: a JSON number or a decimal string; never a bool or fraction."""
+    if isinstance(value, bool):
+        raise PydanticCustomError("int64", "must be a whole number, not true/false")
+    if isinstance(value, int):
+        number = value
+    elif isinstance(value, float):
+        if not math.isfinite(value) or not value.is_integer():
+            raise PydanticCustomError(
+                "int64", "must be a whole number, got {value}", {"value": value}
+            )
+        number = int(value)
+    elif isinstance(value, str) and _INT_STRING.fullmatch(value.strip()):
+        number = int(value.strip())
+    else:
+        raise PydanticCustomError(
+            "int64", "must be a whole number, got {value}", {"value": _brief(value)}
+        )
+    if not INT64_MIN <= number <= INT64_MAX:
+        raise PydanticCustomError("int64", "is out of the int64 range")
+    return number
+
+
+def _seconds(value: Any) -> int:
+    number = _int64(value)
+    if number < 0:
+        raise PydanticCustomError(
+            "int64", "must be 0 or more seconds, got {value}", {"value": number}
+        )
+    return number
+
+
+_DURATION = re.compile(r"(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?")
+
+
+def parse_seconds(text: str | int) -> int:
+    """``"90s"``, ``"15m"``, ``"2h"``, ``"1h30m"``, ``"1d"`` or ``"3600"`` → seconds.
+
+    Raises ``ValueError`` with a message that shows the accepted forms.
+    """
+    if isinstance(text, int) and not isinstance(text, bool):
+        if text < 0:
+            raise ValueError(f"must be 0 or more seconds, got {text}")
+        return text
+    value = str(text).strip().lower().replace(" ", "")
+    if value.isdigit():
+        return int(value)
+    if re.fullmatch(r"-\d+(\.\d*)?[smhd]?", value):
+        raise ValueError(f"must be 0 or more seconds, got {text!r}")
+    if re.fullmatch(r"\d*\.\d+", value):
+        raise ValueError(f"must be whole seconds, got {text!r} (or use units: 90s, 15m, 2h)")
+    match = _DURATION.fullmatch(value)
+    if not value or match is None or not any(match.groups()):
+        raise ValueError(
+            f"{text!r} is not a duration: use seconds (3600) or 90s, 15m, 2h, 1h30m, 1d"
+        )
+    days, hours, minutes, seconds = (int(g or 0) for g in match.groups())
+    return ((days * 24 + hours) * 60 + minutes) * 60 + seconds
+
+
+def format_seconds(seconds: int) -> str:
+    """The shortest exact text :func:`parse_seconds` reads back: ``5400`` → ``"1h30m"``."""
+    if seconds <= 0:
+        return "0"
+    parts = []
+    rest = seconds
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60), ("s", 1)):
+        if rest >= size:
+            parts.append(f"{rest // size}{unit}")
+            rest %= size
+    return "".join(parts)
+
+
+Int64 = Annotated[int, BeforeValidator(_int64)]
+"""An int64 that accepts ``3600`` and ``"3600"`` alike."""
+Seconds = Annotated[int, BeforeValidator(_seconds)]
+"""A duration in whole seconds, >= 0, within int64."""
+
+
+def _brief(value: Any, limit: int = 40) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _json_problem(value: Any, path: str = "") -> str | None:
+    """Where ``value`` stops being plain JSON, as a message; None when it is JSON."""
+    if value is None or isinstance(value, (str, bool, int)):
+        return None
+    if isinstance(value, float):
+        return None if math.isfinite(value) else f"{path or 'value'}: {value} is not valid JSON"
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            if not isinstance(key, str):
+                return f"key {key!r} must be a string"
+            problem = _json_problem(item, f"{path}.{key}" if path else key)
+            if problem:
+                return problem
+        return None
+    if isinstance(value, (list, tuple)):
+        for index, item in enumerate(value):
+            problem = _json_problem(item, f"{path}[{index}]")
+            if problem:
+                return problem
+        return None
+    where = f"{path}: " if path else ""
+    return f"{where}{type(value).__name__} is not a JSON value"
+
+
+def _json_object(value: Any) -> dict[str, Any]:
+    if not isinstance(value, Mapping):
+        raise PydanticCustomError(
+            "json_object",
+            "must be a JSON object, got {kind}",
+            {"kind": _json_kind(value)},
+        )
+    problem = _json_problem(value)
+    if problem:
+        raise PydanticCustomError("json_object", "{problem}", {"problem": problem})
+    return dict(value)
+
+
+def _json_kind(value: Any) -> str:
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, (list, tuple)):
+        return "a list"
+    if value is None:
+        return "null"
+    return type(value).__name__
+
+
+JsonObject = Annotated[dict[str, Any], BeforeValidator(_json_object)]
+"""A free JSON object (the app/partitioner/assembler params)."""
+
+
+def _nested_object(value: Any) -> Any:
+    """Give a clear message when a sub-object of the payload is not a mapping."""
+    if value is None or isinstance(value, (Mapping, BaseModel)):
+        return value
+    raise PydanticCustomError(
+        "json_object", "must be a JSON object, got {kind}", {"kind": _json_kind(value)}
+    )

@@ -1,0 +1,207 @@
+"""Data sources and destinations: the known descriptors, their checks and builders."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, ClassVar, Literal
+from urllib.parse import urlsplit
+
+from pydantic import StrictStr
+
+from ._base import _WireModel
+from ._values import JsonObject, _brief
+
+# --------------------------------------------------------------------------
+# Data sources
+# --------------------------------------------------------------------------
+
+_TYPE_PREFIX = "type.googleapis.com/bytenite.data_source."
+_S3_TYPE = _TYPE_PREFIX + "S3DataSource"
+_S3_PARAMS = ("name", "bucketName", "cloudRegion", "secret_id")
+
+Direction = Literal["input", "output"]
+
+
+class Descriptor:
+    """What the service takes for one known data source descriptor."""
+
+    def __init__(
+        self,
+        name: str,
+        directions: frozenset[str],
+        type_url: str | None,
+        required: tuple[str, ...] = (),
+        summary: str = "",
+    ) -> None:
+        self.name = name
+        self.directions = directions
+        self.type_url = type_url
+        self.required = required
+        self.summary = summary
+
+    def __repr__(self) -> str:
+        return f"Descriptor({self.name!r})"
+
+
+_BOTH = frozenset({"input", "output"})
+
+#: The data source descriptors the service is known to take (BYTENITE_API.md).
+#: Any other descriptor is passed through untouched.
+DESCRIPTORS: Mapping[str, Descriptor] = {
+    d.name: d
+    for d in (
+        Descriptor(
+            "url",
+            frozenset({"input"}),
+            _TYPE_PREFIX + "HttpDataSource",
+            ("url",),
+            "a file downloaded over HTTP(S)",
+        ),
+        Descriptor(
+            "file",
+            frozenset({"input"}),
+            _TYPE_PREFIX + "LocalFileDataSource",
+            (),
+            "a file from this machine, uploaded after the job is created (signed upload URL)",
+        ),
+        Descriptor(
+            "bucket", frozenset({"output"}), None, (), "ByteNite's temporary bucket (kept 48 h)"
+        ),
+        Descriptor("bypass", _BOTH, None, (), "no input / no output"),
+        Descriptor("aws", _BOTH, _S3_TYPE, _S3_PARAMS, "an AWS S3 bucket"),
+        Descriptor("s3", _BOTH, _S3_TYPE, _S3_PARAMS, "an AWS S3 bucket (older name of aws)"),
+        Descriptor("gcp", _BOTH, _S3_TYPE, _S3_PARAMS, "a Google Cloud Storage bucket"),
+        Descriptor("storj", _BOTH, _S3_TYPE, _S3_PARAMS, "a Storj bucket (region: global)"),
+    )
+}
+
+
+class DataSource(_WireModel):
+    """``data_sourceDataSource``: a descriptor (``url``, ``bucket``, ...) and its params.
+
+    Build the known kinds with :meth:`url`, :meth:`file`, :meth:`bucket`,
+    :meth:`bypass`, :meth:`aws`, :meth:`gcp`, :meth:`storj`; any other
+    descriptor is kept as given.
+    """
+
+    spec_name: ClassVar[str] = "data_sourceDataSource"
+
+    data_source_descriptor: StrictStr | None = None
+    params: JsonObject | None = None
+
+    def problems(self, direction: Direction | None = None) -> list[tuple[str, str]]:
+        """What the service would reject, as ``(sub-path, message)`` pairs."""
+        return _data_source_problems(self, direction)
+
+    # -- constructors for the known descriptors ---------------------------
+    @classmethod
+    def url(cls, url: str) -> DataSource:
+        """An input file downloaded from an ``http(s)://`` URL."""
+        return cls._known("url", {"url": url}, "input")
+
+    @classmethod
+    def file(cls) -> DataSource:
+        """An input uploaded from this machine after the job is created."""
+        return cls._known("file", {}, "input")
+
+    @classmethod
+    def bucket(cls) -> DataSource:
+        """Output to ByteNite's temporary bucket (files kept 48 h)."""
+        return cls._known("bucket", None, "output")
+
+    @classmethod
+    def bypass(cls) -> DataSource:
+        """No input, or no output."""
+        return cls._known("bypass", None, None)
+
+    @classmethod
+    def aws(cls, *, bucket_name: str, cloud_region: str, name: str, secret_id: str) -> DataSource:
+        """An S3 bucket: ``name`` is a file path for input, a folder for output."""
+        return cls._s3("aws", bucket_name, cloud_region, name, secret_id)
+
+    @classmethod
+    def gcp(cls, *, bucket_name: str, cloud_region: str, name: str, secret_id: str) -> DataSource:
+        """A Google Cloud Storage bucket, e.g. ``cloud_region="us-west2-b"``."""
+        return cls._s3("gcp", bucket_name, cloud_region, name, secret_id)
+
+    @classmethod
+    def storj(
+        cls, *, bucket_name: str, name: str, secret_id: str, cloud_region: str = "global"
+    ) -> DataSource:
+        """A Storj bucket (region ``"global"``)."""
+        return cls._s3("storj", bucket_name, cloud_region, name, secret_id)
+
+    @classmethod
+    def _s3(
+        cls, kind: str, bucket_name: str, cloud_region: str, name: str, secret_id: str
+    ) -> DataSource:
+        params = {
+            "name": name,
+            "bucketName": bucket_name,
+            "cloudRegion": cloud_region,
+            "secret_id": secret_id,
+        }
+        return cls._known(kind, params, None)
+
+    @classmethod
+    def _known(
+        cls, kind: str, params: dict[str, Any] | None, direction: Direction | None
+    ) -> DataSource:
+        source = _with_type_url(cls(data_source_descriptor=kind, params=params))
+        problems = source.problems(direction)
+        if problems:
+            raise ValueError("; ".join(f"{path}: {message}" for path, message in problems))
+        return source
+
+
+def _with_type_url(source: DataSource) -> DataSource:
+    """Fill in ``params["@type"]`` for a known descriptor that needs one."""
+    known = DESCRIPTORS.get(source.data_source_descriptor or "")
+    if known is None or known.type_url is None:
+        return source
+    params = dict(source.params or {})
+    if "@type" in params:
+        return source
+    params = {"@type": known.type_url, **params}
+    return source.model_copy(update={"params": params})
+
+
+def _data_source_problems(source: DataSource, direction: Direction | None) -> list[tuple[str, str]]:
+    kind = source.data_source_descriptor
+    if kind is None or not kind.strip():
+        return [("dataSourceDescriptor", "required (e.g. " + ", ".join(DESCRIPTORS) + ")")]
+    known = DESCRIPTORS.get(kind)
+    if known is None:
+        return []  # unknown descriptors pass through untouched
+    problems: list[tuple[str, str]] = []
+    if direction is not None and direction not in known.directions:
+        (only,) = known.directions
+        problems.append(("dataSourceDescriptor", f"'{kind}' can only be used as an {only}"))
+    params = source.params or {}
+    type_url = params.get("@type")
+    if type_url is not None and known.type_url is not None and type_url != known.type_url:
+        problems.append(("params.@type", f"must be {known.type_url!r} for '{kind}'"))
+    for key in known.required:
+        value = params.get(key)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            problems.append((f"params.{key}", f"required for '{kind}'"))
+        elif not isinstance(value, str):
+            problems.append((f"params.{key}", "must be a string"))
+    if kind == "url" and isinstance(params.get("url"), str) and params["url"].strip():
+        problem = _http_url_problem(params["url"])
+        if problem:
+            problems.append(("params.url", problem))
+    return problems
+
+
+def _http_url_problem(url: str) -> str | None:
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return f"{_brief(url)} is not a valid URL"
+    if parts.scheme not in ("http", "https"):
+        scheme = f"'{parts.scheme}://'" if parts.scheme else "no scheme"
+        return f"must be an http:// or https:// URL (got {scheme})"
+    if not parts.hostname:
+        return "must name a host (e.g. https://example.com/data.zip)"
+    return None

@@ -1,0 +1,171 @@
+"""The create-job request, and validation errors in wire terms."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterable, Mapping
+from typing import Annotated, Any, ClassVar
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    StrictStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from ._base import _check_against_spec, _WireModel
+from ._parts import AppParams, JobConfig, JobTemplate, RpcStatus, SelectionList
+from ._values import _json_kind, _nested_object
+from .data_source import DataSource, Direction, _with_type_url
+from .job import Job, JobResponse
+
+# --------------------------------------------------------------------------
+# The create-job request
+# --------------------------------------------------------------------------
+
+
+class CreateJobRequest(_WireModel):
+    """``jobsCreateJobRequest``: the body of ``POST /jobs``.
+
+    ``CreateJobRequest.model_validate(wire_dict)`` takes the camelCase wire
+    form (snake_case works too); ``to_payload()`` gives the wire dict back.
+    """
+
+    spec_name: ClassVar[str] = "jobsCreateJobRequest"
+
+    name: StrictStr | None = None
+    template_id: StrictStr
+    description: StrictStr | None = None
+    data_source: Annotated[DataSource | None, BeforeValidator(_nested_object)] = None
+    data_destination: Annotated[DataSource | None, BeforeValidator(_nested_object)] = None
+    params: Annotated[AppParams | None, BeforeValidator(_nested_object)] = None
+    config: Annotated[JobConfig | None, BeforeValidator(_nested_object)] = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _mapping(cls, data: Any) -> Any:
+        if isinstance(data, (Mapping, BaseModel)):
+            return data
+        raise PydanticCustomError(
+            "json_object",
+            "the payload must be a mapping of fields (a JSON object), got {kind}",
+            {"kind": _json_kind(data)},
+        )
+
+    @field_validator("template_id")
+    @classmethod
+    def _template_id(cls, value: str) -> str:
+        if not value.strip():
+            raise PydanticCustomError("blank", "must not be blank")
+        return value.strip()
+
+    @field_validator("data_source")
+    @classmethod
+    def _input(cls, value: DataSource | None) -> DataSource | None:
+        return _checked_source(value, "input")
+
+    @field_validator("data_destination")
+    @classmethod
+    def _output(cls, value: DataSource | None) -> DataSource | None:
+        return _checked_source(value, "output")
+
+    @field_validator("params")
+    @classmethod
+    def _preset(cls, value: AppParams | None) -> AppParams | None:
+        if value is not None and value.preset:
+            warnings.warn(
+                "params.preset is deprecated by ByteNite and no longer used; "
+                "set params.app / partitioner / assembler instead",
+                DeprecationWarning,
+                stacklevel=2,
+            )
+        return value
+
+    def to_payload(self) -> dict[str, Any]:
+        """The wire dict to send, with unset and None fields left out."""
+        return self.to_wire()
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        from ..display import payload_mimebundle
+
+        return payload_mimebundle(self, include)
+
+    def __repr__(self) -> str:
+        name = f", name={self.name!r}" if self.name else ""
+        return f"CreateJobRequest(template_id={self.template_id!r}{name})"
+
+
+def _checked_source(value: DataSource | None, direction: Direction) -> DataSource | None:
+    if value is None:
+        return None
+    problems = value.problems(direction)
+    if problems:
+        raise PydanticCustomError(
+            "data_source",
+            "{summary}",
+            {"summary": "; ".join(f"{p}: {m}" for p, m in problems), "problems": problems},
+        )
+    return _with_type_url(value)
+
+
+#: Every model that mirrors a spec schema (each checked against it at import).
+SPEC_MODELS: tuple[type[_WireModel], ...] = (
+    DataSource,
+    AppParams,
+    JobConfig,
+    SelectionList,
+    JobTemplate,
+    RpcStatus,
+    Job,
+    JobResponse,
+    CreateJobRequest,
+)
+for _model in SPEC_MODELS:
+    _check_against_spec(_model)
+
+
+# --------------------------------------------------------------------------
+# Validation errors in wire terms
+# --------------------------------------------------------------------------
+
+_MESSAGES = {
+    "missing": "required",
+    "string_type": "must be a string",
+    "bool_type": "must be true or false",
+    "model_type": "must be a JSON object",
+    "model_attributes_type": "must be a JSON object",
+    "dict_type": "must be a JSON object",
+    "list_type": "must be a list",
+}
+
+
+def field_path(loc: Iterable[int | str]) -> str:
+    """``("config", "taskTimeout")`` → ``"config.taskTimeout"``; list indexes as ``[0]``."""
+    path = ""
+    for part in loc:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        else:
+            path += f".{part}" if path else str(part)
+    return path
+
+
+def payload_problems(error: ValidationError) -> list[dict[str, str]]:
+    """A pydantic error as ``[{"field": "config.taskTimeout", "message": ...}]``,
+    with wire (camelCase) field paths and messages a user can act on."""
+    problems: list[dict[str, str]] = []
+    for item in error.errors(include_url=False):
+        loc = tuple(item["loc"])
+        base = field_path(loc)
+        ctx = item.get("ctx") or {}
+        nested = ctx.get("problems")
+        if nested:
+            for sub, message in nested:
+                problems.append({"field": f"{base}.{sub}" if base else sub, "message": message})
+            continue
+        message = _MESSAGES.get(item["type"], item["msg"])
+        problems.append({"field": base, "message": message})
+    return problems
