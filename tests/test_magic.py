@@ -460,3 +460,28 @@ def test_watch_an_existing_job(shell: InteractiveShell) -> None:
     with capture_output() as captured:
         shell.run_line_magic("bytenite", f"watch {job_id}")
     assert captured.outputs and job_id in captured.outputs[-1].data["text/plain"]
+
+
+def test_wait_in_a_terminal_prints_a_line_per_state_and_the_card_once(
+    shell: InteractiveShell,
+) -> None:
+    magics(shell).poll_interval = 0.02
+    result, captured = run(shell, "job --wait", HELLO)
+    assert result.success, result.error_in_exec
+    assert len(captured.outputs) == 1  # the final card, once
+    lines = captured.stdout.splitlines()
+    states = [line.rsplit(": ", 1)[1] for line in lines]
+    assert len(states) == len(set(states)) >= 2  # one line per state change
+    assert states[-1].startswith("Complete") and all(line.startswith("job ") for line in lines)
+
+
+def test_wait_in_a_kernel_updates_one_card_in_place(
+    shell: InteractiveShell, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    magics(shell).poll_interval = 0.02
+    monkeypatch.setattr(ByteNiteMagics, "rich_display", lambda self: True)
+    result, captured = run(shell, "job --wait", HELLO)
+    assert result.success, result.error_in_exec
+    assert captured.stdout == ""
+    ids = {out.metadata.get("transient", {}).get("display_id") for out in captured.outputs}
+    assert len(captured.outputs) >= 2 and len(ids) == 1  # the same display, updated

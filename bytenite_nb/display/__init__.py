@@ -35,7 +35,7 @@ from ._html import (
 )
 from ._states import badge, state_tone, state_word, step_text, steps
 from .error import error_html, error_json, error_mimebundle, error_text, error_title
-from .job import job_html, job_mimebundle, job_text, source_summary
+from .job import job_html, job_line, job_mimebundle, job_text, source_summary
 from .payload import payload_html, payload_mimebundle, payload_text
 
 __all__ = [
@@ -55,6 +55,7 @@ __all__ = [
     "esc",
     "fold",
     "job_html",
+    "job_line",
     "job_mimebundle",
     "job_text",
     "json_block",

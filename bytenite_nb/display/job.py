@@ -203,3 +203,12 @@ def job_mimebundle(response: JobResponse, include: Iterable[str] | None = None) 
     return mimebundle(
         job_text(response, now=now), job_html(response, now=now), response.to_wire(), include
     )
+
+
+def job_line(response: JobResponse) -> str:
+    """One line for a state change, as a terminal shows it while waiting."""
+    job = response.job
+    step = step_text(job.state)
+    state = state_word(job.state) + (f" ({step})" if step else "")
+    name = fold(job.name or "Untitled job", 60)
+    return f"job {fold(job.id or '?', 60)} {name!r}: {state}"

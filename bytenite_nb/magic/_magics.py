@@ -179,14 +179,19 @@ class ByteNiteMagics(Magics):
         return None
 
     def watch(self, response: Any, *, quiet: bool, var: str | None = None) -> Any:
-        """Show the job's card and update it in place until the job ends.
+        """Follow the job until it ends, then show its card once more.
 
-        Interrupting (the stop button) stops watching, not the job. A failed
-        job fails the cell, so that Run All and papermill stop there.
+        In a notebook the card is updated in place; in a terminal (no display
+        to update) each state change prints one line and the final card shows
+        once. Interrupting (the stop button) stops watching, not the job. A
+        failed job fails the cell, so that Run All and papermill stop there.
         """
         from IPython.display import display
 
-        handle = None if quiet else display(response, display_id=True)  # type: ignore[no-untyped-call]
+        from ..display import job_line
+
+        live = not quiet and self.rich_display()
+        handle = display(response, display_id=True) if live else None  # type: ignore[no-untyped-call]
         latest = response
 
         def update(new: Any) -> None:
@@ -195,6 +200,8 @@ class ByteNiteMagics(Magics):
             self._store(var, new)
             if handle is not None:
                 handle.update(new)
+            elif not quiet:
+                print(job_line(new), flush=True)
 
         try:
             latest = self.client().wait_for_job(
@@ -211,11 +218,17 @@ class ByteNiteMagics(Magics):
         self._store(var, latest)
         if handle is not None:
             handle.update(latest)
+        elif not quiet:
+            self.show(latest)
         state = latest.job.state
         if state is not None and state.is_failed:
             reason = latest.job.error_message or "no reason given"
             raise UsageError(f"job {latest.job.id} failed: {reason}")
         return latest
+
+    def rich_display(self) -> bool:
+        """Whether outputs can be updated in place (a kernel with a front end)."""
+        return getattr(self.shell, "kernel", None) is not None
 
     def build_payload(self, args: argparse.Namespace, cell: str) -> dict[str, Any]:
         """Defaults, then the body, then the options; each deep-merged over the last."""
