@@ -75,10 +75,10 @@ def test_jobs_table_rows_show_every_column() -> None:
     assert '<span class="bn-badge bn-ok" title="JOB_STATE_COMPLETE">Complete</span>' in first
     assert "img-gen-diffusers-flux-gpu-template" in first
     assert "10 min ago" in first and "2026-11-28 11:50 UTC" in first  # relative + absolute
-    assert "<td>1m 30s</td>" in first  # ended - started
-    assert "<td>2m…</td>" in running and "bn-run" in running  # running: so far
+    assert '<td class="bn-when">1m 30s</td>' in first  # ended - started
+    assert '<td class="bn-when">2m…</td>' in running and "bn-run" in running  # running: so far
     assert "3h ago" in running
-    assert "Untitled job" in new and "<td>0s</td>" in new
+    assert "Untitled job" in new and '<td class="bn-when">0s</td>' in new
     assert "JOB_STATE_REWINDING" in odd and "just now" in odd  # no zone: taken as UTC
     assert "jobs 21–24 of 45, newest first" in card
     assert "client.list_jobs(offset=24)" in card and "--offset 24 --limit 20" in card

@@ -76,9 +76,10 @@ def _row(job: Job, now: datetime) -> str:
     else:
         created = "—"
     return (
-        f'<tr><td class="bn-name">{name}</td><td><code>{ident}</code></td>'
+        f'<tr><td class="bn-name">{name}</td><td class="bn-id"><code>{ident}</code></td>'
         f"<td>{badge(job.state)}</td><td><code>{template}</code></td>"
-        f"<td>{created}</td><td>{esc(job_duration(job, now))}</td></tr>"
+        f'<td class="bn-when">{created}</td>'
+        f'<td class="bn-when">{esc(job_duration(job, now))}</td></tr>'
     )
 
 
