@@ -132,18 +132,22 @@ class PayloadError(ByteNiteError, ValueError):
     """A create-job payload failed local validation; nothing was sent.
 
     ``errors`` lists ``{"field": "config.taskTimeout", "message": "..."}`` with
-    field paths in wire (camelCase) form.
+    field paths in wire (camelCase) form. ``subject`` names what was refused
+    (``"job payload"``, ``"logs request"``, ...).
     """
 
-    def __init__(self, errors: Sequence[Mapping[str, str]]) -> None:
+    def __init__(
+        self, errors: Sequence[Mapping[str, str]], *, subject: str = "job payload"
+    ) -> None:
         self.errors: list[dict[str, str]] = [
             {"field": str(e.get("field", "")), "message": str(e.get("message", ""))} for e in errors
         ]
+        self.subject = subject
         super().__init__(self._summary())
 
     def _summary(self) -> str:
         n = len(self.errors)
-        head = f"{n} problem{'s' if n != 1 else ''} in the job payload (nothing was sent)"
+        head = f"{n} problem{'s' if n != 1 else ''} in the {self.subject} (nothing was sent)"
         lines = [f"  {e['field'] or '(payload)'}: {e['message']}" for e in self.errors]
         return "\n".join([head + ":", *lines])
 

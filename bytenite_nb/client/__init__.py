@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from ._async import AsyncClient
 from ._base import USER_AGENT, parse_request
+from ._checks import MAX_PAGE_SIZE
 from ._sync import Client
 
-__all__ = ["USER_AGENT", "AsyncClient", "Client", "parse_request"]
+__all__ = ["MAX_PAGE_SIZE", "USER_AGENT", "AsyncClient", "Client", "parse_request"]

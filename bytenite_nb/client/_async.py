@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from types import TracebackType
 from typing import Any
 
 import httpx
 
-from ..models import CreateJobRequest, JobResponse, JobTemplate
+from ..models import CreateJobRequest, Job, JobLogs, JobResponse, JobsPage, JobTemplate
 from ._base import T, _Flow, _Sleep
-from ._jobs import _JobCalls
+from ._jobs import _JobCalls, _JobWalk
 
 
 class AsyncClient(_JobCalls):
@@ -69,6 +69,38 @@ class AsyncClient(_JobCalls):
     async def get_job(self, job_id: str) -> JobResponse:
         """The job as it stands now."""
         return await self._run(self._get_job(job_id))
+
+    async def list_jobs(self, limit: int = 20, offset: int = 0) -> JobsPage:
+        """One page of your jobs, newest first (``.jobs``, ``.total``, ``.has_next``)."""
+        return await self._run(self._list_jobs(limit, offset))
+
+    def iter_jobs(self, page_size: int | None = None) -> AsyncIterator[Job]:
+        """Every job, newest first, one page at a time: ``async for job in client.iter_jobs()``."""
+        return self._walk_jobs(self._job_walk(page_size))
+
+    async def _walk_jobs(self, walk: _JobWalk) -> AsyncIterator[Job]:
+        while not walk.done:
+            for job in walk.accept(await self._run(self._list_jobs(walk.size, walk.offset))):
+                yield job
+
+    async def abort_job(self, job_id: str) -> dict[str, Any]:
+        """Abort a running job (it ends FAILED); a job never run (NEW) is deleted."""
+        return await self._run(self._abort_job(job_id))
+
+    async def delete_job(self, job_id: str) -> dict[str, Any]:
+        """Delete a job (``NotFoundError`` naming the id if there is none)."""
+        return await self._run(self._delete_job(job_id))
+
+    async def get_job_logs(
+        self,
+        job_id: str,
+        levels: str | Iterable[str] | None = None,
+        services: str | Iterable[str] | None = None,
+        *,
+        task_ids: str | Iterable[str] | None = None,
+    ) -> JobLogs:
+        """The job's log lines in time order, filtered as in :meth:`Client.get_job_logs`."""
+        return await self._run(self._get_job_logs(job_id, levels, services, task_ids))
 
     async def run_job(self, job_id: str) -> dict[str, Any]:
         """Start a job created as a draft (state NEW); returns the service's envelope."""

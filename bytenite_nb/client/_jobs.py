@@ -1,17 +1,25 @@
-"""The job calls as sans-I/O flows: create, get, run, wait, templates."""
+"""The job calls as sans-I/O flows: create, get, list, run, wait, abort,
+delete, logs, templates."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import json
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
+from urllib.parse import urlencode
 
-from ..errors import WaitTimeoutError
-from ..models import CreateJobRequest, JobResponse, JobTemplate
+from ..errors import ApiError, BadRequestError, NotFoundError, WaitTimeoutError
+from ..models import CreateJobRequest, Job, JobLogs, JobResponse, JobsPage, JobTemplate
 from ._base import _BaseClient, _envelope, _Flow, _Sleep, parse_request
+from ._checks import MAX_PAGE_SIZE, check_page, log_levels, log_services, task_ids
 
 
 class _JobCalls(_BaseClient):
     """Every job call, written once as a flow for both drivers."""
+
+    #: The largest ``limit`` of ``list_jobs`` (an UNCONFIRMED fact of the API,
+    #: see ``_checks.MAX_PAGE_SIZE``); set it on a client or the class to change it.
+    max_page_size: int = MAX_PAGE_SIZE
 
     def _create_job(self, request: CreateJobRequest | Mapping[str, Any]) -> _Flow[JobResponse]:
         payload = parse_request(request).to_payload()
@@ -21,6 +29,72 @@ class _JobCalls(_BaseClient):
     def _get_job(self, job_id: str) -> _Flow[JobResponse]:
         data = yield from self._call("GET", self._job_path(job_id), idempotent=True)
         return self._job_response(data)
+
+    def _list_jobs(self, limit: int, offset: int) -> _Flow[JobsPage]:
+        limit, offset = check_page(limit, offset, largest=self.max_page_size)
+        query = urlencode({"pagination.limit": limit, "pagination.offset": offset})
+        data = yield from self._call("GET", f"/jobs?{query}", idempotent=True)
+        try:
+            return JobsPage.from_wire(data, limit=limit)
+        except ValueError as exc:  # a job in it that does not parse
+            raise ApiError(f"unexpected jobs list: {_first_line(exc)}", status_code=200) from None
+
+    def _job_walk(self, page_size: int | None) -> _JobWalk:
+        size = self.max_page_size if page_size is None else page_size
+        check_page(size, 0, largest=self.max_page_size, limit_name="page_size")
+        return _JobWalk(size)
+
+    def _abort_job(self, job_id: str) -> _Flow[dict[str, Any]]:
+        path = self._job_path(job_id, "/abort")
+        try:
+            # Not repeated after a timeout: a second abort of an ended job is a 400.
+            data = yield from self._call("POST", path, body={}, idempotent=False)
+        except NotFoundError as error:
+            raise _naming(error, job_id) from None
+        except BadRequestError as error:
+            # The service refuses to abort a job that has ended: say so, and its state.
+            try:
+                job = (yield from self._get_job(job_id)).job
+            except ApiError:
+                raise error from None
+            if job.state is not None and job.state.is_terminal:
+                error.message = (
+                    f"job {job_id} has already ended ({job.state.short_name}): only a job "
+                    f"that is running can be aborted (the service said: {error.message})"
+                )
+            raise error from None
+        return _envelope(data, f"abort job {job_id}")
+
+    def _delete_job(self, job_id: str) -> _Flow[dict[str, Any]]:
+        path = self._job_path(job_id)
+        try:
+            # Not repeated after a timeout: a second delete would say "not found".
+            data = yield from self._call("DELETE", path, idempotent=False)
+        except NotFoundError as error:
+            raise _naming(error, job_id) from None
+        return _envelope(data, f"delete job {job_id}")
+
+    def _get_job_logs(
+        self,
+        job_id: str,
+        levels: str | Iterable[Any] | None,
+        services: str | Iterable[Any] | None,
+        tasks: str | Iterable[Any] | None,
+    ) -> _Flow[JobLogs]:
+        self._job_path(job_id)  # the same check of the id as every call
+        job_id = job_id.strip()
+        wanted = log_levels(levels)
+        where = log_services(services)
+        ids = task_ids(tasks)
+        body = {"jobId": job_id, "taskIds": ids, "levels": wanted, "services": where}
+        try:
+            # A read: safe to repeat.
+            data = yield from self._call("POST", "/logs", body=body, idempotent=True)
+        except NotFoundError as error:
+            raise _naming(error, job_id) from None
+        logs = JobLogs.from_wire(data, job_id=job_id, levels=wanted, services=where, task_ids=ids)
+        # Filtered here too, in case the service sends more than was asked.
+        return logs.filter(levels=wanted, services=where) if wanted or where else logs
 
     def _run_job(self, job_id: str) -> _Flow[dict[str, Any]]:
         data = yield from self._call(
@@ -62,3 +136,44 @@ class _JobCalls(_BaseClient):
         if not isinstance(items, list):
             return []
         return [JobTemplate.model_validate(item) for item in items if isinstance(item, dict)]
+
+
+class _JobWalk:
+    """Where ``iter_jobs`` is in the list: the next offset, the jobs seen, when to stop.
+
+    The offset advances by the number of jobs received. A job seen on an
+    earlier page (jobs created meanwhile shift the newest-first list) is not
+    given twice; a page that brings nothing new, an empty page or ``hasNext``
+    false ends the walk (so a service that ignores the offset cannot loop it).
+    """
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.offset = 0
+        self.done = False
+        self._seen: set[str] = set()
+
+    def accept(self, page: JobsPage) -> list[Job]:
+        """The jobs of ``page`` not given before; updates the offset and ``done``."""
+        fresh = []
+        for job in page.jobs:
+            key = job.id or json.dumps(job.to_wire(), sort_keys=True, default=str)
+            if key not in self._seen:
+                self._seen.add(key)
+                fresh.append(job)
+        self.offset += len(page.jobs)
+        if not page.has_next or not fresh:
+            self.done = True
+        return fresh
+
+
+def _naming(error: NotFoundError, job_id: str) -> NotFoundError:
+    """A 404 whose message names the job id (the service's may not)."""
+    if job_id not in error.message:
+        error.message = f"no job {job_id!r} (it never existed or was deleted): {error.message}"
+    return error
+
+
+def _first_line(exc: Exception) -> str:
+    lines = str(exc).splitlines()
+    return " ".join(lines[:3]) if lines else type(exc).__name__

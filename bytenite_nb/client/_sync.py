@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from types import TracebackType
 from typing import Any
 
 import httpx
 
-from ..models import CreateJobRequest, JobResponse, JobTemplate
+from ..models import CreateJobRequest, Job, JobLogs, JobResponse, JobsPage, JobTemplate
 from ._base import T, _Flow, _Sleep
-from ._jobs import _JobCalls
+from ._jobs import _JobCalls, _JobWalk
 
 
 class Client(_JobCalls):
@@ -73,6 +73,51 @@ class Client(_JobCalls):
     def get_job(self, job_id: str) -> JobResponse:
         """The job as it stands now."""
         return self._run(self._get_job(job_id))
+
+    def list_jobs(self, limit: int = 20, offset: int = 0) -> JobsPage:
+        """One page of your jobs, newest first (``.jobs``, ``.total``, ``.has_next``).
+
+        ``limit`` is 1 to ``max_page_size`` (100), ``offset`` >= 0; ``PayloadError``
+        before sending otherwise.
+        """
+        return self._run(self._list_jobs(limit, offset))
+
+    def iter_jobs(self, page_size: int | None = None) -> Iterator[Job]:
+        """Every job, newest first, fetching one page of ``page_size`` at a time
+        (default ``max_page_size``) as the loop goes. A job is given once even
+        if jobs created meanwhile shift the pages."""
+        return self._walk_jobs(self._job_walk(page_size))
+
+    def _walk_jobs(self, walk: _JobWalk) -> Iterator[Job]:
+        while not walk.done:
+            yield from walk.accept(self._run(self._list_jobs(walk.size, walk.offset)))
+
+    def abort_job(self, job_id: str) -> dict[str, Any]:
+        """Abort a running job (it ends FAILED); a job never run (NEW) is deleted.
+
+        ``BadRequestError`` saying so if the job has already ended. Not retried
+        once it may have reached the service.
+        """
+        return self._run(self._abort_job(job_id))
+
+    def delete_job(self, job_id: str) -> dict[str, Any]:
+        """Delete a job (``NotFoundError`` naming the id if there is none)."""
+        return self._run(self._delete_job(job_id))
+
+    def get_job_logs(
+        self,
+        job_id: str,
+        levels: str | Iterable[str] | None = None,
+        services: str | Iterable[str] | None = None,
+        *,
+        task_ids: str | Iterable[str] | None = None,
+    ) -> JobLogs:
+        """The job's log lines in time order (``.entries``), all or only these
+        ``levels`` (``"error"``, ``["WARN", "ERROR"]``, any case), ``services``
+        (partitioner, taskrunner, assembler) and ``task_ids``. A level or service
+        that does not exist raises ``PayloadError`` listing the valid ones, before sending.
+        """
+        return self._run(self._get_job_logs(job_id, levels, services, task_ids))
 
     def run_job(self, job_id: str) -> dict[str, Any]:
         """Start a job created as a draft (state NEW); returns the service's envelope."""

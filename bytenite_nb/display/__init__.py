@@ -6,7 +6,8 @@ and an escaped text version that shows wherever styles are stripped (GitHub,
 untrusted notebooks) and is hidden when the CSS loads. Every value that came
 from a user or a server goes through :func:`esc`.
 
-One module per card family (``job``, ``error``, ``payload``); the shared
+One module per card family (``job``, ``jobs`` (the jobs table), ``logs``
+(the logs view), ``error``, ``payload``); the shared
 pieces are in ``_html`` (markup helpers) and ``_states`` (badges, step bar).
 Imports no front end: models and errors in, strings out.
 """
@@ -36,12 +37,27 @@ from ._html import (
 from ._states import badge, state_tone, state_word, step_text, steps
 from .error import error_html, error_json, error_mimebundle, error_text, error_title
 from .job import job_html, job_line, job_mimebundle, job_text, source_summary
+from .jobs import MAX_JOB_ROWS, job_duration, jobs_html, jobs_mimebundle, jobs_text
+from .logs import (
+    MAX_LINE_CHARS,
+    MAX_LOG_BYTES,
+    MAX_LOG_LINES,
+    fold_logs,
+    level_tone,
+    logs_html,
+    logs_mimebundle,
+    logs_text,
+)
 from .payload import payload_html, payload_mimebundle, payload_text
 
 __all__ = [
     "HIDDEN_PARAMS",
     "MAX_DEPTH",
     "MAX_ITEMS",
+    "MAX_JOB_ROWS",
+    "MAX_LINE_CHARS",
+    "MAX_LOG_BYTES",
+    "MAX_LOG_LINES",
     "MAX_MESSAGE",
     "MAX_STRING",
     "badge",
@@ -54,14 +70,23 @@ __all__ = [
     "error_title",
     "esc",
     "fold",
+    "fold_logs",
+    "job_duration",
     "job_html",
     "job_line",
     "job_mimebundle",
     "job_text",
+    "jobs_html",
+    "jobs_mimebundle",
+    "jobs_text",
     "json_block",
     "json_html",
     "json_text",
     "kv_table",
+    "level_tone",
+    "logs_html",
+    "logs_mimebundle",
+    "logs_text",
     "mimebundle",
     "payload_html",
     "payload_mimebundle",

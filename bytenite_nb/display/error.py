@@ -32,7 +32,7 @@ def _violations(details: Sequence[Mapping[str, Any]]) -> list[tuple[str, str]]:
 
 def error_title(error: BaseException) -> str:
     if isinstance(error, PayloadError):
-        return "Invalid job payload — nothing was sent"
+        return f"Invalid {error.subject} — nothing was sent"
     if isinstance(error, ApiError):
         if error.status_code is None:
             return "Not signed in to ByteNite"

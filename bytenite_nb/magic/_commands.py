@@ -120,3 +120,85 @@ def _run(magics: ByteNiteMagics, args: argparse.Namespace) -> None:
 @command("watch", "JOB_ID", "show a job's card live until it completes", *JOB_ID)
 def _watch(magics: ByteNiteMagics, args: argparse.Namespace) -> None:
     magics.watch(magics.call(lambda c: c.get_job(args.job_id)), quiet=False)
+
+
+def _checked(command_name: str, check: Callable[[], Any]) -> Any:
+    """Run a client argument check; its ``PayloadError`` becomes one ``UsageError`` line."""
+    from IPython.core.error import UsageError
+
+    from ..errors import PayloadError
+
+    try:
+        return check()
+    except PayloadError as exc:
+        first = exc.errors[0]
+        option = _OPTION_OF.get(first["field"], first["field"])
+        raise UsageError(
+            f"%bytenite {command_name}: {option}: {first['message']}. See %bytenite --help"
+        ) from None
+
+
+_OPTION_OF = {
+    "limit": "--limit",
+    "offset": "--offset",
+    "levels": "--level",
+    "services": "--service",
+}
+
+
+@command(
+    "jobs",
+    "[--limit N] [--offset N]",
+    "list your jobs, newest first (20 a page, at most 100)",
+    (("--limit",), {"type": int, "default": 20, "metavar": "N"}),
+    (("--offset",), {"type": int, "default": 0, "metavar": "N"}),
+)
+def _jobs(magics: ByteNiteMagics, args: argparse.Namespace) -> None:
+    from ..client._checks import check_page
+
+    largest = magics.client().max_page_size
+    _checked("jobs", lambda: check_page(args.limit, args.offset, largest=largest))
+    magics.show(magics.call(lambda c: c.list_jobs(args.limit, args.offset)))
+
+
+@command(
+    "logs",
+    "JOB_ID [--level L] [--service S]",
+    "show a job's logs, e.g. --level warn,error --service taskrunner",
+    *JOB_ID,
+    (("--level",), {"action": "append", "metavar": "LEVEL"}),
+    (("--service",), {"action": "append", "metavar": "NAME"}),
+)
+def _logs(magics: ByteNiteMagics, args: argparse.Namespace) -> None:
+    from ..client._checks import log_levels, log_services
+
+    levels = _checked("logs", lambda: log_levels(args.level))
+    services = _checked("logs", lambda: log_services(args.service))
+    magics.show(magics.call(lambda c: c.get_job_logs(args.job_id, levels, services)))
+
+
+@command(
+    "abort", "JOB_ID", "abort a running job (ends FAILED; a job never run is deleted)", *JOB_ID
+)
+def _abort(magics: ByteNiteMagics, args: argparse.Namespace) -> None:
+    from ..errors import NotFoundError
+
+    magics.call(lambda c: c.abort_job(args.job_id))
+
+    def current(client: Any) -> Any:
+        try:
+            return client.get_job(args.job_id)
+        except NotFoundError:
+            return None
+
+    response = magics.call(current)
+    if response is None:
+        print(f"Job {args.job_id} had not been started, so it was deleted.")
+    else:
+        magics.show(response)
+
+
+@command("delete", "JOB_ID", "delete a job", *JOB_ID)
+def _delete(magics: ByteNiteMagics, args: argparse.Namespace) -> None:
+    magics.call(lambda c: c.delete_job(args.job_id))
+    print(f"Deleted job {args.job_id}.")

@@ -90,5 +90,5 @@ def short_message(exc: BaseException) -> str:
         first = exc.errors[0]
         more = f" (and {len(exc.errors) - 1} more)" if len(exc.errors) > 1 else ""
         field = first["field"] or "payload"
-        return f"invalid job payload, nothing was sent: {field}: {first['message']}{more}"
+        return f"invalid {exc.subject}, nothing was sent: {field}: {first['message']}{more}"
     return f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"

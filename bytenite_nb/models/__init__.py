@@ -12,7 +12,8 @@ fields, unknown fields and unknown enum values all parse).
 
 One module per family: ``_spec`` (the spec and its enums), ``_values`` (value
 types), ``_base`` (the wire base model), ``data_source``, ``_parts`` (params,
-config, template, status), ``job`` (responses), ``request`` (the create-job
+config, template, status), ``job`` (responses), ``jobs_page`` (a page of
+the jobs list), ``logs`` (a job's log lines), ``request`` (the create-job
 request and its validation errors). Imports nothing else of the package but
 ``display``, lazily, inside the reprs.
 """
@@ -24,12 +25,17 @@ from ._spec import SPEC_FILE, ExecutionPriority, JobState, spec, spec_schema
 from ._values import INT64_MAX, INT64_MIN, Int64, JsonObject, Seconds, format_seconds, parse_seconds
 from .data_source import DESCRIPTORS, DataSource, Descriptor, Direction
 from .job import Job, JobResponse
+from .jobs_page import JobsPage
+from .logs import LEVEL_ALIASES, LOG_LEVELS, LOG_SERVICES, JobLogs, LogEntry, LogLevel
 from .request import SPEC_MODELS, CreateJobRequest, field_path, payload_problems
 
 __all__ = [
     "DESCRIPTORS",
     "INT64_MAX",
     "INT64_MIN",
+    "LEVEL_ALIASES",
+    "LOG_LEVELS",
+    "LOG_SERVICES",
     "SPEC_FILE",
     "SPEC_MODELS",
     "AppParams",
@@ -41,10 +47,14 @@ __all__ = [
     "Int64",
     "Job",
     "JobConfig",
+    "JobLogs",
     "JobResponse",
     "JobState",
     "JobTemplate",
+    "JobsPage",
     "JsonObject",
+    "LogEntry",
+    "LogLevel",
     "RpcStatus",
     "Seconds",
     "SelectionList",

@@ -232,6 +232,8 @@ class Sandbox:
             return 200, self._create(_json_body(body))
         if path == "/jobs" and method == "GET":
             return 200, self._list(parse_qs(query))
+        if path == "/logs" and method == "POST":
+            return 200, self._logs(_json_body(body))
         if path == "/jobs/templates" and method == "GET":
             return 200, {"data": [t.info() for t in TEMPLATES.values() if not t.private]}
         match = re.fullmatch(r"/jobs/([^/]+)(/[a-z]+)?", path)
@@ -313,9 +315,29 @@ class Sandbox:
             job = self._find(job_id)
             if job.run_at is None:
                 job.deleted = True  # a job not yet started is deleted
+            elif self._state(job)[0] in ("JOB_STATE_COMPLETE", "JOB_STATE_FAILED"):
+                raise _Reject(400, f"job {job_id!r} cannot be aborted: it is not running")
             else:
-                job.aborted_at = _now()
+                job.aborted_at = _now()  # it ends FAILED
         return {"ok": True, "requestId": str(uuid.uuid4()), "message": "job aborted"}
+
+    def _logs(self, data: dict[str, Any]) -> dict[str, Any]:
+        from ._logs import LogsRequestError, answer, job_logs, read_request
+
+        try:
+            job_id, levels, services, task_ids = read_request(data)
+        except LogsRequestError as exc:
+            raise _bad_request(exc.violations) from None
+        with self._lock:
+            job = self._find(job_id)
+            state, stamps = self._state(job)
+        reason = job.template.fails_with or "job aborted by the user"
+        chunks = job.template.chunks(job.request.get("params") or {})
+        lines = job_logs(
+            job_id=job.id, template=job.template, request=job.request, state=state,
+            stamps=stamps, chunks=chunks, reason=reason,
+        )  # fmt: skip
+        return answer(lines, levels=levels, services=services, task_ids=task_ids)
 
     def _delete(self, job_id: str) -> dict[str, Any]:
         with self._lock:

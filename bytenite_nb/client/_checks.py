@@ -1,0 +1,109 @@
+"""Argument checks of the jobs-list and logs calls, made before anything is sent.
+
+Each raises ``PayloadError`` naming the argument (``limit``, ``levels``, ...)
+and, for a name that does not exist, listing the valid ones. The magic uses
+the same functions for its ``--limit``/``--level``/``--service`` options.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from ..errors import PayloadError
+from ..models import LOG_LEVELS, LOG_SERVICES, LogLevel
+
+#: The largest page ``GET /jobs`` is assumed to give. UNCONFIRMED:
+#: ``BYTENITE_API.md`` says "a page holds at most 100 jobs". It is the default
+#: of ``Client.max_page_size`` (change that, on a client or on the class, if the
+#: service allows more): ``list_jobs`` refuses a larger ``limit`` before sending
+#: and ``iter_jobs`` asks for pages of that size.
+MAX_PAGE_SIZE = 100
+
+
+def _whole(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def check_page(
+    limit: Any, offset: Any, *, largest: int = MAX_PAGE_SIZE, limit_name: str = "limit"
+) -> tuple[int, int]:
+    """``(limit, offset)`` if 1 <= limit <= ``largest`` and offset >= 0, else ``PayloadError``."""
+    problems = []
+    if not _whole(limit) or not 1 <= limit <= largest:
+        problems.append(
+            {
+                "field": limit_name,
+                "message": f"must be a whole number from 1 to {largest} "
+                f"(the largest page the service gives), got {limit!r}",
+            }
+        )
+    if not _whole(offset) or offset < 0:
+        problems.append(
+            {"field": "offset", "message": f"must be a whole number >= 0, got {offset!r}"}
+        )
+    if problems:
+        raise PayloadError(problems, subject="jobs list request")
+    return int(limit), int(offset)
+
+
+def _names(values: str | Iterable[Any] | None, field: str) -> list[str]:
+    """A list of names from None, one string (commas split it) or an iterable."""
+    if values is None:
+        return []
+    items = [values] if isinstance(values, str) else values
+    try:
+        words = [str(v.value if isinstance(v, LogLevel) else v) for v in items]
+    except TypeError:
+        raise PayloadError(
+            [{"field": field, "message": f"must be a list of names, got {values!r}"}],
+            subject="logs request",
+        ) from None
+    return [part.strip() for word in words for part in word.split(",") if part.strip()]
+
+
+def _refuse(bad: list[str], field: str, kind: str, valid: Iterable[str], note: str = "") -> None:
+    """``PayloadError`` for names that do not exist, listing the valid ones."""
+    if not bad:
+        return
+    words = ", ".join(repr(b) for b in bad)
+    verb = f"is not a {kind}" if len(bad) == 1 else f"are not {kind}s"
+    message = f"{words} {verb}; use one of {', '.join(valid)}{note}"
+    raise PayloadError([{"field": field, "message": message}], subject="logs request")
+
+
+def log_levels(levels: str | Iterable[Any] | None) -> list[str]:
+    """Level names (any case, commas, aliases like WARNING) → wire names, no repeats.
+
+    ``PayloadError`` (field ``levels``) listing the valid levels for one that
+    does not exist.
+    """
+    found: list[str] = []
+    bad: list[str] = []
+    for name in _names(levels, "levels"):
+        level = LogLevel.known(name)
+        if level is None:
+            bad.append(name)
+        elif level.value not in found:
+            found.append(level.value)
+    _refuse(bad, "levels", "log level", LOG_LEVELS, " (any case)")
+    return found
+
+
+def log_services(services: str | Iterable[Any] | None) -> list[str]:
+    """Service names (any case, commas) → wire names; ``PayloadError`` listing the valid ones."""
+    found: list[str] = []
+    bad: list[str] = []
+    for name in _names(services, "services"):
+        service = name.lower()
+        if service not in LOG_SERVICES:
+            bad.append(name)
+        elif service not in found:
+            found.append(service)
+    _refuse(bad, "services", "service that writes logs", LOG_SERVICES)
+    return found
+
+
+def task_ids(ids: str | Iterable[Any] | None) -> list[str]:
+    """Task ids as a list of non-empty strings."""
+    return list(dict.fromkeys(_names(ids, "task_ids")))

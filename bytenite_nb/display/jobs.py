@@ -1,0 +1,150 @@
+"""The jobs table: one row per job of a ``JobsPage`` (name, id, state, template,
+created, duration), folded past a row cap, with aligned text columns as the
+text version."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timezone
+from typing import Any
+
+from ..models import Job, JobsPage
+from ._html import _now, duration, esc, mimebundle, relative, wrap
+from ._states import badge, state_word
+
+#: Rows shown at most; past it a marker says how many are left out.
+MAX_JOB_ROWS = 50
+_COLUMNS = ("name", "id", "state", "template", "created", "duration")
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _aware(when: datetime) -> datetime:
+    """A time without a zone is taken as UTC (so it compares with now)."""
+    return when if when.tzinfo is not None else when.replace(tzinfo=timezone.utc)
+
+
+def _absolute(when: datetime) -> str:
+    return _aware(when).astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def job_duration(job: Job, now: datetime) -> str:
+    """How long the job ran: its ``duration``, ended − started, or so far (``…``)."""
+    took = job.duration
+    if took is None and job.started_at is not None and job.ended_at is not None:
+        took = (_aware(job.ended_at) - _aware(job.started_at)).total_seconds()
+    if took is not None:
+        return duration(max(took, 0.0))
+    running = job.state is not None and not job.state.is_terminal and job.started_at is not None
+    if running and job.started_at is not None:
+        return f"{duration(max((now - _aware(job.started_at)).total_seconds(), 0.0))}…"
+    return "—"
+
+
+def _range(page: JobsPage) -> str:
+    """``"jobs 21–40 of 45"``; ``"no jobs"`` for an empty page."""
+    count = len(page.jobs)
+    if not count:
+        total = f" ({page.total:,} in all)" if page.total is not None else ""
+        return f"no jobs at offset {page.offset:,}{total}" if page.offset else "no jobs"
+    total = f" of {page.total:,}" if page.total is not None else ""
+    return f"jobs {page.offset + 1:,}–{page.offset + count:,}{total}, newest first"
+
+
+def _next_hint(page: JobsPage) -> str:
+    if not page.has_next:
+        return ""
+    limit = page.limit or len(page.jobs)
+    return (
+        f"more: client.list_jobs(offset={page.next_offset}) or "
+        f"%bytenite jobs --offset {page.next_offset} --limit {limit}"
+    )
+
+
+def _row(job: Job, now: datetime) -> str:
+    name = esc(_clip(job.name or "Untitled job", 80))
+    ident = esc(_clip(job.id or "—", 80))
+    template = esc(_clip(job.template_id or "—", 60))
+    if job.created_at is not None:
+        when = _aware(job.created_at)
+        created = (
+            f'<span title="{esc(when.isoformat())}">{esc(relative(when, now))}'
+            f'</span><div class="bn-sub">{esc(_absolute(when))}</div>'
+        )
+    else:
+        created = "—"
+    return (
+        f'<tr><td class="bn-name">{name}</td><td class="bn-id"><code>{ident}</code></td>'
+        f"<td>{badge(job.state)}</td><td><code>{template}</code></td>"
+        f'<td class="bn-when">{created}</td>'
+        f'<td class="bn-when">{esc(job_duration(job, now))}</td></tr>'
+    )
+
+
+def jobs_html(page: JobsPage, *, now: datetime | None = None, max_rows: int = MAX_JOB_ROWS) -> str:
+    """The jobs table card."""
+    at = _now(now)
+    head = (
+        '<div class="bn-head"><span class="bn-title">ByteNite jobs</span>'
+        f'<span class="bn-sub">{esc(_range(page))}</span></div>'
+    )
+    body = [head]
+    if page.jobs:
+        rows = [_row(job, at) for job in page.jobs[:max_rows]]
+        hidden = len(page.jobs) - max_rows
+        if hidden > 0:
+            rows.append(
+                f'<tr><td colspan="{len(_COLUMNS)}"><span class="bn-more">… {hidden:,} more '
+                f"job{'s' if hidden != 1 else ''} on this page not shown (page.jobs has them)"
+                "</span></td></tr>"
+            )
+        header = "".join(f"<th>{c}</th>" for c in _COLUMNS)
+        body.append(
+            f'<table class="bn-jobs"><thead><tr>{header}</tr></thead>'
+            f"<tbody>{''.join(rows)}</tbody></table>"
+        )
+    hint = _next_hint(page)
+    if hint:
+        body.append(f'<div class="bn-sub bn-mono">{esc(hint)}</div>')
+    return wrap("bn-jobs-card", "".join(body), jobs_text(page, now=at, max_rows=max_rows))
+
+
+def jobs_text(page: JobsPage, *, now: datetime | None = None, max_rows: int = MAX_JOB_ROWS) -> str:
+    """The jobs as aligned text columns (the text/plain form)."""
+    at = _now(now)
+    lines = [f"ByteNite {_range(page)}"]
+    rows = [
+        (
+            _clip(job.name or "Untitled job", 30),
+            _clip(job.id or "—", 40),
+            state_word(job.state).upper(),
+            _clip(job.template_id or "—", 36),
+            f"{relative(_aware(job.created_at), at)} ({_absolute(job.created_at)})"
+            if job.created_at
+            else "—",
+            job_duration(job, at),
+        )
+        for job in page.jobs[:max_rows]
+    ]
+    if rows:
+        table = [tuple(c.upper() for c in _COLUMNS), *rows]
+        widths = [max(len(row[i]) for row in table) for i in range(len(_COLUMNS))]
+        for row in table:
+            lines.append(
+                "  " + "  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip()
+            )
+    hidden = len(page.jobs) - max_rows
+    if hidden > 0:
+        lines.append(f"  … {hidden:,} more job{'s' if hidden != 1 else ''} not shown")
+    hint = _next_hint(page)
+    if hint:
+        lines.append(hint)
+    return "\n".join(lines)
+
+
+def jobs_mimebundle(page: JobsPage, include: Iterable[str] | None = None) -> dict[str, Any]:
+    """The jobs table as a mimebundle (see :func:`mimebundle`)."""
+    now = _now(None)
+    return mimebundle(jobs_text(page, now=now), jobs_html(page, now=now), page.to_wire(), include)

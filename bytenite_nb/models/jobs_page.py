@@ -1,0 +1,123 @@
+"""A page of the jobs list: ``GET /jobs`` → ``JobsPage``.
+
+The service answers ``{"pagination": {"total", "offset", "hasPrevious",
+"hasNext"}, "data": [job, ...]}`` (protojson: int64 as strings, zero values
+and false flags left out). Parsing is lenient: missing fields take their
+protojson defaults, extra keys are kept, items that are not objects are
+skipped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from ._values import _int64
+from .job import Job
+
+
+def _int_or_none(value: Any) -> int | None:
+    try:
+        return _int64(value)
+    except ValueError:  # PydanticCustomError is one: not a whole number
+        return None
+
+
+def _flag(value: Any) -> bool:
+    if isinstance(value, str):
+        return value.strip().lower() == "true"
+    return bool(value)
+
+
+class JobsPage(BaseModel):
+    """One page of the jobs list, newest first.
+
+    ``jobs`` (list of ``Job``), ``total`` (every job of the account; None when
+    the service did not say), ``offset`` (of the first job on this page),
+    ``has_next``/``has_previous``; ``limit`` is the page size that was asked.
+    """
+
+    model_config = ConfigDict(extra="allow")
+
+    jobs: list[Job] = Field(default_factory=list)
+    total: int | None = None
+    offset: int = 0
+    has_next: bool = False
+    has_previous: bool = False
+    limit: int | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_wire(cls, data: Any) -> Any:
+        if isinstance(data, Mapping) and ("data" in data or "pagination" in data):
+            return _page_fields(data)
+        return data
+
+    @classmethod
+    def from_wire(cls, data: Any, *, limit: int | None = None) -> JobsPage:
+        """Parse the service's answer (lenient; a bad job raises ``ValidationError``)."""
+        fields = _page_fields(data if isinstance(data, Mapping) else {})
+        if limit is not None:
+            fields["limit"] = limit
+        return cls.model_validate(fields)
+
+    @property
+    def next_offset(self) -> int:
+        """The offset of the page after this one."""
+        return self.offset + len(self.jobs)
+
+    def to_wire(self) -> dict[str, Any]:
+        """The service's shape again (``pagination`` and ``data``)."""
+        pagination: dict[str, Any] = {"offset": str(self.offset)}
+        if self.total is not None:
+            pagination["total"] = str(self.total)
+        pagination["hasPrevious"] = self.has_previous
+        pagination["hasNext"] = self.has_next
+        return {"pagination": pagination, "data": [job.to_wire() for job in self.jobs]}
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        from ..display import jobs_mimebundle
+
+        return jobs_mimebundle(self, include)
+
+    def _repr_html_(self) -> str:
+        from ..display import jobs_html
+
+        return jobs_html(self)
+
+    def __str__(self) -> str:
+        from ..display import jobs_text
+
+        return jobs_text(self)
+
+    def __repr__(self) -> str:
+        total = "?" if self.total is None else str(self.total)
+        return (
+            f"JobsPage({len(self.jobs)} of {total} jobs, offset={self.offset}, "
+            f"has_next={self.has_next})"
+        )
+
+
+def _page_fields(data: Mapping[str, Any]) -> dict[str, Any]:
+    """The wire shape flattened into ``JobsPage`` fields, leniently."""
+    raw_pagination = data.get("pagination")
+    pagination: Mapping[str, Any] = raw_pagination if isinstance(raw_pagination, Mapping) else {}
+    items = data.get("data")
+    jobs = [item for item in items if isinstance(item, Mapping)] if isinstance(items, list) else []
+    total = _int_or_none(pagination.get("total"))
+    if total is None and "total" not in pagination and not jobs:
+        total = 0  # protojson leaves a zero total out
+    offset = _int_or_none(pagination.get("offset")) or 0
+    fields: dict[str, Any] = {
+        "jobs": jobs,
+        "total": total,
+        "offset": max(offset, 0),
+        "has_next": _flag(pagination.get("hasNext", pagination.get("has_next", False))),
+        "has_previous": _flag(
+            pagination.get("hasPrevious", pagination.get("has_previous", offset > 0))
+        ),
+    }
+    extra = {k: v for k, v in data.items() if k not in ("pagination", "data")}
+    return {**extra, **fields}
