@@ -6,7 +6,7 @@ and an escaped text version that shows wherever styles are stripped (GitHub,
 untrusted notebooks) and is hidden when the CSS loads. Every value that came
 from a user or a server goes through :func:`esc`.
 
-One module per card family (``job``, ``error``, ``payload``); the shared
+One module per card family (``job``, ``error``, ``payload``, ``results``); the shared
 pieces are in ``_html`` (markup helpers) and ``_states`` (badges, step bar).
 Imports no front end: models and errors in, strings out.
 """
@@ -37,9 +37,18 @@ from ._states import badge, state_tone, state_word, step_text, steps
 from .error import error_html, error_json, error_mimebundle, error_text, error_title
 from .job import job_html, job_mimebundle, job_text, source_summary
 from .payload import payload_html, payload_mimebundle, payload_text
+from .results import (
+    LINKS_NOTE,
+    image_size,
+    image_type,
+    results_html,
+    results_mimebundle,
+    results_text,
+)
 
 __all__ = [
     "HIDDEN_PARAMS",
+    "LINKS_NOTE",
     "MAX_DEPTH",
     "MAX_ITEMS",
     "MAX_MESSAGE",
@@ -54,6 +63,8 @@ __all__ = [
     "error_title",
     "esc",
     "fold",
+    "image_size",
+    "image_type",
     "job_html",
     "job_mimebundle",
     "job_text",
@@ -66,6 +77,9 @@ __all__ = [
     "payload_mimebundle",
     "payload_text",
     "relative",
+    "results_html",
+    "results_mimebundle",
+    "results_text",
     "section",
     "source_summary",
     "state_tone",

@@ -12,9 +12,9 @@ fields, unknown fields and unknown enum values all parse).
 
 One module per family: ``_spec`` (the spec and its enums), ``_values`` (value
 types), ``_base`` (the wire base model), ``data_source``, ``_parts`` (params,
-config, template, status), ``job`` (responses), ``request`` (the create-job
-request and its validation errors). Imports nothing else of the package but
-``display``, lazily, inside the reprs.
+config, template, status), ``job`` (responses), ``results`` (output files),
+``request`` (the create-job request and its validation errors). Imports
+nothing else of the package but ``display``, lazily, inside the reprs.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from ._values import INT64_MAX, INT64_MIN, Int64, JsonObject, Seconds, format_se
 from .data_source import DESCRIPTORS, DataSource, Descriptor, Direction
 from .job import Job, JobResponse
 from .request import SPEC_MODELS, CreateJobRequest, field_path, payload_problems
+from .results import JobResults, ResultFile, ResultsCard
 
 __all__ = [
     "DESCRIPTORS",
@@ -42,9 +43,12 @@ __all__ = [
     "Job",
     "JobConfig",
     "JobResponse",
+    "JobResults",
     "JobState",
     "JobTemplate",
     "JsonObject",
+    "ResultFile",
+    "ResultsCard",
     "RpcStatus",
     "Seconds",
     "SelectionList",
