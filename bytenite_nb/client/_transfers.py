@@ -52,6 +52,7 @@ TEXT_PREVIEW_BYTES = 16 * 1024
 PREVIEW_FILES = 12
 
 Sink = Callable[[bytes], bool | None]
+_RENEW_LINKS = "ask for the results again: each call signs fresh links"
 
 
 # --------------------------------------------------------------------------
@@ -295,7 +296,7 @@ class _TransferCalls(_JobCalls):
         return request
 
     def _storage_send(
-        self, request: httpx.Request, step: _Send, what: str
+        self, request: httpx.Request, step: _Send, what: str, renew: str
     ) -> _Flow[httpx.Response]:
         """Send to storage with the usual retries; typed errors, the signature never shown."""
         url = str(request.url)
@@ -317,7 +318,7 @@ class _TransferCalls(_JobCalls):
         if isinstance(error, PermissionDeniedError):
             error.message = (
                 f"{what} was refused ({error.message}): the signed URL has most likely "
-                "expired; ask for a fresh one"
+                f"expired; {renew}"
             )
         else:
             error.message = f"{what} failed: {error.message}"
@@ -354,7 +355,10 @@ class _TransferCalls(_JobCalls):
             sink = _HeadSink(limit)
             request = self._storage_request("GET", file.link or "")
             yield from self._storage_send(
-                request, _Download(request, True, sink.start), f"the preview of {file.name!r}"
+                request,
+                _Download(request, True, sink.start),
+                f"the preview of {file.name!r}",
+                _RENEW_LINKS,
             )
             if sink.size is not None:
                 file.size = sink.size
@@ -389,7 +393,10 @@ class _TransferCalls(_JobCalls):
         request = self._storage_request("GET", file.link or "")
         try:
             yield from self._storage_send(
-                request, _Download(request, True, sink.start), f"the download of {file.name!r}"
+                request,
+                _Download(request, True, sink.start),
+                f"the download of {file.name!r}",
+                _RENEW_LINKS,
             )
             if not overwrite and target.exists():  # appeared meanwhile: leave it alone
                 raise LocalPathError(target, "appeared during the download; not replaced")
@@ -459,7 +466,10 @@ class _TransferCalls(_JobCalls):
         request = self._storage_request("PUT", temp_url, headers)
         try:
             yield from self._storage_send(
-                request, _Upload(request, True, local, bar), f"the upload of {local.name}"
+                request,
+                _Upload(request, True, local, bar),
+                f"the upload of {local.name}",
+                "create the job again to get a new tempUrl (nothing was marked uploaded)",
             )
         except BaseException:
             bar.finish(failed=True)
