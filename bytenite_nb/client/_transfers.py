@@ -27,6 +27,7 @@ from ..errors import (
     ApiError,
     BadRequestError,
     ByteNiteConnectionError,
+    ByteNiteError,
     InternalServerError,
     JobNotReadyError,
     LocalPathError,
@@ -401,13 +402,13 @@ class _TransferCalls(_JobCalls):
             if not overwrite and target.exists():  # appeared meanwhile: leave it alone
                 raise LocalPathError(target, "appeared during the download; not replaced")
             path = sink.commit()
-        except OSError as exc:  # the disk, not the network (httpx errors are not OSError)
+        except BaseException as exc:
             sink.discard()
             sink.progress.finish(failed=True)
-            raise LocalPathError(target, f"cannot be written: {exc.strerror or exc}") from None
-        except BaseException:
-            sink.discard()
-            sink.progress.finish(failed=True)
+            if isinstance(exc, OSError) and not isinstance(exc, ByteNiteError):
+                # the disk, not the network (ours and httpx's errors are not plain OSErrors)
+                problem = f"cannot be written: {exc.strerror or exc}"
+                raise LocalPathError(target, problem) from None
             raise
         file.size = path.stat().st_size
         sink.progress.finish()

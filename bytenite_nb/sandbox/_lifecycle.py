@@ -139,13 +139,12 @@ class Storage:
     """The signed links and uploads of one sandbox. Thread-safe.
 
     Test knobs: ``big_result_bytes`` (add ``out_0/big.bin`` of that size to
-    every completed job), ``cut_downloads_after`` (close a download's
-    connection after that many bytes, as a network failure would),
-    :meth:`expire_uploads` (every ``tempUrl`` answers 403 from now on).
+    every completed job), :meth:`cut_downloads` (downloads break off after
+    some bytes, as a network failure would), :meth:`expire_uploads` (every
+    ``tempUrl`` answers 403 from now on).
     """
 
     big_result_bytes: int = 0
-    cut_downloads_after: int | None = None
     #: Storage requests that carried an ``Authorization`` header (refused, counted).
     authorization_refused: int = 0
     #: ``(method, path, carried Authorization)`` of every storage request, in order.
@@ -153,6 +152,7 @@ class Storage:
     uploads: dict[str, Upload] = field(default_factory=dict)
     _key: bytes = field(default_factory=lambda: secrets.token_bytes(16))
     _expired_uploads: bool = False
+    _cut: tuple[int, int] | None = None  # (after bytes, how many more downloads)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     # -- signed URLs ------------------------------------------------------------------
@@ -180,6 +180,19 @@ class Storage:
     def upload_url(self, base_url: str, job_id: str) -> str:
         """The signed ``tempUrl`` of a ``file`` job."""
         return self.sign(base_url, f"/_upload/{job_id}")
+
+    def cut_downloads(self, after: int, *, times: int = 1) -> None:
+        """The next ``times`` downloads stop after ``after`` bytes (connection closed)."""
+        with self._lock:
+            self._cut = (after, times)
+
+    def _take_cut(self) -> int | None:
+        with self._lock:
+            if self._cut is None:
+                return None
+            after, times = self._cut
+            self._cut = (after, times - 1) if times > 1 else None
+            return after
 
     def expire_uploads(self, expired: bool = True) -> None:
         """From now on every ``tempUrl`` answers 403 ``Request has expired``."""
@@ -298,7 +311,7 @@ def serve_storage(handler: _Handler, storage: Storage, results: Any) -> bool:
     except (LookupError, ValueError):
         _xml(handler, 404, "NoSuchKey", "The specified key does not exist.")
         return True
-    _send_blob(handler, blob, storage.cut_downloads_after)
+    _send_blob(handler, blob, storage._take_cut() if handler.command == "GET" else None)
     return True
 
 
