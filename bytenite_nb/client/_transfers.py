@@ -53,7 +53,7 @@ TEXT_PREVIEW_BYTES = 16 * 1024
 PREVIEW_FILES = 12
 
 Sink = Callable[[bytes], bool | None]
-_RENEW_LINKS = "ask for the results again: each call signs fresh links"
+_RENEW_LINKS = "ask for the results again to get fresh links"
 
 
 # --------------------------------------------------------------------------

@@ -91,7 +91,7 @@ def png(width: int, height: int, seed: int) -> bytes:
                 (
                     (r0 + x * 255 // max(1, width - 1)) // 2,
                     (g0 + y * 255 // max(1, height - 1)) // 2,
-                    (b0 + (x + y) * 2) % 256,
+                    min(255, b0 // 2 + (x + y) * 128 // (width + height)),
                 )
             )
         # filter 1 ("Sub"): each byte minus the one a pixel to its left; compresses well
@@ -209,7 +209,7 @@ class Storage:
         else:
             source = "Hello from the ByteNite sandbox"
         seed = int(hashlib.sha256(job_id.encode()).hexdigest()[:6], 16)
-        image = png(96, 64, seed)
+        image = png(128, 80, seed)
         summary = json.dumps(
             {"jobId": job_id, "chunks": chunks, "params": dict(params)}, indent=2
         ).encode()
