@@ -12,7 +12,10 @@
     │   ├── InternalServerError        500
     │   └── ServiceUnavailableError    503
     ├── ByteNiteConnectionError (also ConnectionError)   transport failure
-    └── WaitTimeoutError (also TimeoutError)    a job did not finish in time
+    ├── WaitTimeoutError (also TimeoutError)    a job did not finish in time
+    ├── JobNotReadyError                        results asked before COMPLETE
+    └── LocalPathError (also ValueError)        a local file/folder cannot be used
+                                                (checked before anything is sent)
 
 This module imports no front end and no HTTP library: errors are built from a
 status code and a body, so they can be made (and rendered) anywhere.
@@ -34,6 +37,8 @@ __all__ = [
     "ByteNiteConnectionError",
     "ByteNiteError",
     "InternalServerError",
+    "JobNotReadyError",
+    "LocalPathError",
     "NotFoundError",
     "PayloadError",
     "PermissionDeniedError",
@@ -249,6 +254,43 @@ class WaitTimeoutError(ByteNiteError, TimeoutError):
     def __init__(self, message: str, response: Any) -> None:
         self.response = response
         super().__init__(message)
+
+
+class JobNotReadyError(ByteNiteError):
+    """A job's results were asked for before it was COMPLETE.
+
+    ``state`` is the job's ``JobState`` (or None if it reported none);
+    ``job_id`` the job. A FAILED job never gets results.
+    """
+
+    def __init__(self, job_id: str, state: Any, error_message: str | None = None) -> None:
+        self.job_id = job_id
+        self.state = state
+        word = getattr(state, "short_name", None) or (str(state) if state else "in no known state")
+        if word == "FAILED":
+            reason = f": {error_message}" if error_message else ""
+            message = f"job {job_id} FAILED{reason}; a failed job has no results"
+        else:
+            message = (
+                f"job {job_id} is {word}: results come when it is COMPLETE "
+                f"(wait for it first, e.g. client.wait_for_job({job_id!r}))"
+            )
+        super().__init__(message)
+
+
+class LocalPathError(ByteNiteError, ValueError):
+    """A local file or folder cannot be used as asked (missing, a folder where a
+    file is needed, not writable, already there without ``overwrite=True``, or
+    a result name that would land outside the destination).
+
+    Raised before anything is sent or written. ``path`` is the path in
+    question, ``problem`` what is wrong with it.
+    """
+
+    def __init__(self, path: object, problem: str) -> None:
+        self.path = str(path)
+        self.problem = problem
+        super().__init__(f"{self.path}: {problem}")
 
 
 _ERRORS_BY_STATUS: Mapping[int, type[ApiError]] = {

@@ -2,18 +2,30 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping
+from pathlib import Path
 from types import TracebackType
 from typing import Any
 
 import httpx
 
-from ..models import CreateJobRequest, Job, JobLogs, JobResponse, JobsPage, JobTemplate
+from ..models import CreateJobRequest, Job, JobLogs, JobResponse, JobResults, JobsPage, JobTemplate
+from ..progress import ProgressOption
 from ._base import T, _Flow, _Sleep
-from ._jobs import _JobCalls, _JobWalk
+from ._jobs import _JobWalk
+from ._transfers import (
+    ERROR_BODY_MAX,
+    PREVIEW_BYTES,
+    PREVIEW_FILES,
+    _Download,
+    _TransferCalls,
+    _Upload,
+    answered,
+)
 
 
-class AsyncClient(_JobCalls):
+class AsyncClient(_TransferCalls):
     """The ``async`` twin of :class:`Client` (same arguments, same methods)."""
 
     def __init__(
@@ -52,6 +64,12 @@ class AsyncClient(_JobCalls):
             value, error = None, None
             if isinstance(step, _Sleep):
                 await self._sleep(step.seconds)
+                continue
+            if isinstance(step, _Download | _Upload):
+                try:
+                    value = await self._stream(step)
+                except BaseException as exc:  # into the flow: it retries or cleans up
+                    error = exc
                 continue
             try:
                 value = await self._http.send(step.request)
@@ -110,6 +128,41 @@ class AsyncClient(_JobCalls):
         """The job templates the account can use."""
         return await self._run(self._list_templates())
 
+    async def get_job_results(self, job_id: str) -> JobResults:
+        """The job's output files; ``JobNotReadyError`` while it is not COMPLETE."""
+        return await self._run(self._get_job_results(job_id))
+
+    async def preview_results(
+        self,
+        job: str | JobResults,
+        *,
+        max_bytes: int = PREVIEW_BYTES,
+        max_files: int = PREVIEW_FILES,
+    ) -> JobResults:
+        """The results with the first bytes of previewable files fetched (see ``Client``)."""
+        return await self._run(self._preview_results(job, max_bytes, max_files))
+
+    async def download_results(
+        self,
+        job_id: str,
+        dest: str | os.PathLike[str],
+        overwrite: bool = False,
+        *,
+        progress: ProgressOption = None,
+    ) -> list[Path]:
+        """Download every output file under ``dest``; return their local paths (see ``Client``)."""
+        return await self._run(self._download_results(job_id, dest, overwrite, progress))
+
+    async def upload_file(
+        self,
+        job: str | Job | JobResponse,
+        path: str | os.PathLike[str],
+        *,
+        progress: ProgressOption = None,
+    ) -> dict[str, Any]:
+        """Send a local file to a job's ``file`` data source, then mark it complete."""
+        return await self._run(self._upload_file(job, path, progress))
+
     async def wait_for_job(
         self,
         job_id: str,
@@ -120,6 +173,26 @@ class AsyncClient(_JobCalls):
     ) -> JobResponse:
         """Poll the job every ``interval`` s until COMPLETE or FAILED; return it."""
         return await self._run(self._wait_for_job(job_id, timeout, interval, on_update))
+
+    async def _stream(self, step: _Download | _Upload) -> httpx.Response:
+        """Carry out a streaming step: body from/to the step piece by piece."""
+        request = step.with_body(step.achunks()) if isinstance(step, _Upload) else step.request
+        response = await self._http.send(request, stream=True)
+        try:
+            sink = step.start(response)
+            if sink is None:
+                body = bytearray()
+                async for piece in response.aiter_bytes():
+                    body += piece
+                    if len(body) >= ERROR_BODY_MAX:
+                        break
+                return answered(response, bytes(body[:ERROR_BODY_MAX]))
+            async for piece in response.aiter_bytes():
+                if sink(piece) is False:
+                    break
+            return response
+        finally:
+            await response.aclose()
 
     async def aclose(self) -> None:
         """Close the connection pool."""

@@ -222,13 +222,16 @@ class _BaseClient:
                 raise self._api_error(response)
             return self._json(response, maybe_applied=not idempotent)
 
-    def _retrying(self, request: httpx.Request, *, idempotent: bool) -> _Flow[httpx.Response]:
+    def _retrying(
+        self, request: httpx.Request, *, idempotent: bool, send: _Send | None = None
+    ) -> _Flow[httpx.Response]:
+        """Send ``request`` (or the step ``send``, e.g. a streamed transfer) with retries."""
         statuses = RETRY_STATUSES_IDEMPOTENT if idempotent else RETRY_STATUSES
         attempt = 0
         while True:
             started = time.perf_counter()
             try:
-                response: httpx.Response = yield _Send(request, idempotent)
+                response: httpx.Response = yield send or _Send(request, idempotent)
             except httpx.TransportError as exc:
                 sent = not isinstance(exc, _NOT_SENT)
                 if attempt < self._settings.max_retries and (idempotent or not sent):

@@ -2,19 +2,31 @@
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from pathlib import Path
 from types import TracebackType
 from typing import Any
 
 import httpx
 
-from ..models import CreateJobRequest, Job, JobLogs, JobResponse, JobsPage, JobTemplate
+from ..models import CreateJobRequest, Job, JobLogs, JobResponse, JobResults, JobsPage, JobTemplate
+from ..progress import ProgressOption
 from ._base import T, _Flow, _Sleep
-from ._jobs import _JobCalls, _JobWalk
+from ._jobs import _JobWalk
+from ._transfers import (
+    ERROR_BODY_MAX,
+    PREVIEW_BYTES,
+    PREVIEW_FILES,
+    _Download,
+    _TransferCalls,
+    _Upload,
+    answered,
+)
 
 
-class Client(_JobCalls):
+class Client(_TransferCalls):
     """A synchronous ByteNite client; use it as a context manager or ``close()`` it.
 
     Credentials come from ``api_key``/``access_token`` or ``BYTENITE_API_KEY``/
@@ -56,6 +68,12 @@ class Client(_JobCalls):
             value, error = None, None
             if isinstance(step, _Sleep):
                 self._sleep(step.seconds)
+                continue
+            if isinstance(step, _Download | _Upload):
+                try:
+                    value = self._stream(step)
+                except BaseException as exc:  # into the flow: it retries or cleans up
+                    error = exc
                 continue
             try:
                 value = self._http.send(step.request)
@@ -127,6 +145,62 @@ class Client(_JobCalls):
         """The job templates the account can use."""
         return self._run(self._list_templates())
 
+    def get_job_results(self, job_id: str) -> JobResults:
+        """The job's output files (names and signed links, never shown in reprs).
+
+        ``JobNotReadyError`` (with ``.state``) while the job is not COMPLETE.
+        """
+        return self._run(self._get_job_results(job_id))
+
+    def preview_results(
+        self,
+        job: str | JobResults,
+        *,
+        max_bytes: int = PREVIEW_BYTES,
+        max_files: int = PREVIEW_FILES,
+    ) -> JobResults:
+        """The results with the first bytes of up to ``max_files`` previewable files
+        (images up to ``max_bytes``, text/JSON/CSV up to 16 KiB) fetched, so that
+        displaying them shows inline previews. Fetches go to the signed links
+        without our token."""
+        return self._run(self._preview_results(job, max_bytes, max_files))
+
+    def download_results(
+        self,
+        job_id: str,
+        dest: str | os.PathLike[str],
+        overwrite: bool = False,
+        *,
+        progress: ProgressOption = None,
+    ) -> list[Path]:
+        """Download every output file under ``dest``; return their local paths.
+
+        Names like ``out_0/result.txt`` become subfolders. ``dest`` is created if
+        its parent exists. Each file is streamed to a temporary name beside it
+        and renamed when complete. ``LocalPathError`` (before anything is
+        written) for a bad ``dest``, an existing file without ``overwrite=True``
+        or a name that would land outside ``dest``. ``progress``: see
+        :mod:`bytenite_nb.progress`.
+        """
+        return self._run(self._download_results(job_id, dest, overwrite, progress))
+
+    def upload_file(
+        self,
+        job: str | Job | JobResponse,
+        path: str | os.PathLike[str],
+        *,
+        progress: ProgressOption = None,
+    ) -> dict[str, Any]:
+        """Send a local file as the input of a job with a ``file`` data source.
+
+        Streams it to the job's ``tempUrl`` (no token sent there), then marks the
+        upload complete; run the job afterwards. ``LocalPathError`` for a missing
+        file or a folder, ``PayloadError`` for a job without a ``file`` data
+        source, both before anything is sent; ``PermissionDeniedError`` when the
+        ``tempUrl`` has expired.
+        """
+        return self._run(self._upload_file(job, path, progress))
+
     def wait_for_job(
         self,
         job_id: str,
@@ -141,6 +215,26 @@ class Client(_JobCalls):
         the last ``response``) after ``timeout`` s. The job itself is not touched.
         """
         return self._run(self._wait_for_job(job_id, timeout, interval, on_update))
+
+    def _stream(self, step: _Download | _Upload) -> httpx.Response:
+        """Carry out a streaming step: body from/to the step piece by piece."""
+        request = step.with_body(step.chunks()) if isinstance(step, _Upload) else step.request
+        response = self._http.send(request, stream=True)
+        try:
+            sink = step.start(response)
+            if sink is None:
+                body = bytearray()
+                for piece in response.iter_bytes():
+                    body += piece
+                    if len(body) >= ERROR_BODY_MAX:
+                        break
+                return answered(response, bytes(body[:ERROR_BODY_MAX]))
+            for piece in response.iter_bytes():
+                if sink(piece) is False:
+                    break
+            return response
+        finally:
+            response.close()
 
     def close(self) -> None:
         """Close the connection pool."""

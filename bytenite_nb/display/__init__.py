@@ -7,7 +7,7 @@ untrusted notebooks) and is hidden when the CSS loads. Every value that came
 from a user or a server goes through :func:`esc`.
 
 One module per card family (``job``, ``jobs`` (the jobs table), ``logs``
-(the logs view), ``error``, ``payload``); the shared
+(the logs view), ``results``, ``error``, ``payload``); the shared
 pieces are in ``_html`` (markup helpers) and ``_states`` (badges, step bar).
 Imports no front end: models and errors in, strings out.
 """
@@ -49,9 +49,18 @@ from .logs import (
     logs_text,
 )
 from .payload import payload_html, payload_mimebundle, payload_text
+from .results import (
+    LINKS_NOTE,
+    image_size,
+    image_type,
+    results_html,
+    results_mimebundle,
+    results_text,
+)
 
 __all__ = [
     "HIDDEN_PARAMS",
+    "LINKS_NOTE",
     "MAX_DEPTH",
     "MAX_ITEMS",
     "MAX_JOB_ROWS",
@@ -71,6 +80,8 @@ __all__ = [
     "esc",
     "fold",
     "fold_logs",
+    "image_size",
+    "image_type",
     "job_duration",
     "job_html",
     "job_line",
@@ -92,6 +103,9 @@ __all__ = [
     "payload_mimebundle",
     "payload_text",
     "relative",
+    "results_html",
+    "results_mimebundle",
+    "results_text",
     "section",
     "source_summary",
     "state_tone",

@@ -5,7 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from ..errors import ApiError, ByteNiteConnectionError, PayloadError
+from ..errors import (
+    ApiError,
+    ByteNiteConnectionError,
+    JobNotReadyError,
+    LocalPathError,
+    PayloadError,
+)
 from ._html import (
     MAX_MESSAGE,
     esc,
@@ -39,6 +45,10 @@ def error_title(error: BaseException) -> str:
         return f"ByteNite API error · {error.reason}"
     if isinstance(error, ByteNiteConnectionError):
         return "Could not reach ByteNite"
+    if isinstance(error, JobNotReadyError):
+        return "No results yet"
+    if isinstance(error, LocalPathError):
+        return "Cannot use this local path"
     return f"ByteNite error · {type(error).__name__}"
 
 

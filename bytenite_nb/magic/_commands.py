@@ -202,3 +202,30 @@ def _abort(magics: ByteNiteMagics, args: argparse.Namespace) -> None:
 def _delete(magics: ByteNiteMagics, args: argparse.Namespace) -> None:
     magics.call(lambda c: c.delete_job(args.job_id))
     print(f"Deleted job {args.job_id}.")
+
+
+@command(
+    "results",
+    "JOB_ID [--download DIR] [--preview] [--links]",
+    "a job's output files; download them, preview them inline",
+    *JOB_ID,
+    (("--download",), {"metavar": "DIR"}),
+    (("--overwrite",), {"action": "store_true"}),
+    (("--preview",), {"action": "store_true"}),
+    (("--links",), {"action": "store_true"}),
+)
+def _results(magics: ByteNiteMagics, args: argparse.Namespace) -> None:
+    """``--download DIR`` saves the files (``--overwrite`` replaces existing ones);
+    ``--preview`` shows images and first lines inline; ``--links`` writes the
+    signed links into the output (they grant access while they live)."""
+    if args.download is not None:
+        paths = magics.call(
+            lambda c: c.download_results(args.job_id, args.download, overwrite=args.overwrite)
+        )
+        where = paths[0].parent if len(paths) == 1 else args.download
+        print(f"Downloaded {len(paths)} file{'s' if len(paths) != 1 else ''} to {where}")
+    if args.preview:
+        results = magics.call(lambda c: c.preview_results(args.job_id))
+    else:
+        results = magics.call(lambda c: c.get_job_results(args.job_id))
+    magics.show(results.card(show_links=args.links))

@@ -149,6 +149,7 @@ class ByteNiteMagics(Magics):
             raise UsageError(f"%%bytenite: {args.var!r} is not a valid variable name")
         try:
             payload = self.build_payload(args, cell)
+            upload = self._upload_source(args, payload)
             from ..client import parse_request
 
             request = parse_request(payload)
@@ -166,6 +167,8 @@ class ByteNiteMagics(Magics):
         try:
             client = self.client()
             response = client.create_job(request)
+            if upload is not None:
+                self._upload(response, upload)
             if (args.run or args.wait) and response.job.id:
                 client.run_job(response.job.id)
                 response = client.get_job(response.job.id)
@@ -177,6 +180,38 @@ class ByteNiteMagics(Magics):
         elif not args.quiet:
             self.show(response)
         return None
+
+    def _upload_source(self, args: argparse.Namespace, payload: dict[str, Any]) -> Any:
+        """``--upload PATH``: the checked local file (before anything is sent), and a
+        ``file`` data source in ``payload`` when it has none."""
+        if args.upload is None:
+            return None
+        if args.curl:
+            raise UsageError("%%bytenite: --curl cannot show an upload; drop one of them")
+        from ..client._transfers import check_upload_path
+
+        path = check_upload_path(args.upload)
+        source = payload.get("dataSource")
+        if source is None:
+            payload["dataSource"] = {"dataSourceDescriptor": "file"}
+        elif not isinstance(source, dict) or source.get("dataSourceDescriptor") != "file":
+            kind = source.get("dataSourceDescriptor") if isinstance(source, dict) else source
+            raise UsageError(
+                f"%%bytenite: --upload needs a 'file' data source, the body has {kind!r}"
+            )
+        return path
+
+    def _upload(self, response: Any, path: Any) -> None:
+        """Upload the input of a job just created; say so if that fails (the job stays)."""
+        try:
+            self.client().upload_file(response, path)
+        except Exception:
+            print(
+                f"Job {response.job.id} was created, but its input was not uploaded; "
+                f"retry with client.upload_file({response.job.id!r}, {str(path)!r}).",
+                file=sys.stderr,
+            )
+            raise
 
     def watch(self, response: Any, *, quiet: bool, var: str | None = None) -> Any:
         """Follow the job until it ends, then show its card once more.

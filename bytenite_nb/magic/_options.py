@@ -16,6 +16,9 @@ Cell options (they override the body, which overrides configured defaults):
   --run                  start the job right after creating it
   --wait                 start it and show its card live until it completes
                          (the cell fails if the job fails)
+  --upload PATH          send this local file as the job's input (a 'file' data
+                         source, set when the body has none): checked first,
+                         uploaded after create, before --run/--wait
   --template ID          set templateId
   --name NAME            set name
   --description TEXT     set description
@@ -59,6 +62,7 @@ def cell_parser() -> Parser:
     parser.add_argument("--dry-run", action="store_true")
     parser.add_argument("--run", action="store_true")
     parser.add_argument("--wait", action="store_true")
+    parser.add_argument("--upload", metavar="PATH")
     parser.add_argument("--template")
     parser.add_argument("--name")
     parser.add_argument("--description")

@@ -13,9 +13,9 @@ fields, unknown fields and unknown enum values all parse).
 One module per family: ``_spec`` (the spec and its enums), ``_values`` (value
 types), ``_base`` (the wire base model), ``data_source``, ``_parts`` (params,
 config, template, status), ``job`` (responses), ``jobs_page`` (a page of
-the jobs list), ``logs`` (a job's log lines), ``request`` (the create-job
-request and its validation errors). Imports nothing else of the package but
-``display``, lazily, inside the reprs.
+the jobs list), ``logs`` (a job's log lines), ``results`` (output files),
+``request`` (the create-job request and its validation errors). Imports
+nothing else of the package but ``display``, lazily, inside the reprs.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from .job import Job, JobResponse
 from .jobs_page import JobsPage
 from .logs import LEVEL_ALIASES, LOG_LEVELS, LOG_SERVICES, JobLogs, LogEntry, LogLevel
 from .request import SPEC_MODELS, CreateJobRequest, field_path, payload_problems
+from .results import JobResults, ResultFile, ResultsCard
 
 __all__ = [
     "DESCRIPTORS",
@@ -49,12 +50,15 @@ __all__ = [
     "JobConfig",
     "JobLogs",
     "JobResponse",
+    "JobResults",
     "JobState",
     "JobTemplate",
     "JobsPage",
     "JsonObject",
     "LogEntry",
     "LogLevel",
+    "ResultFile",
+    "ResultsCard",
     "RpcStatus",
     "Seconds",
     "SelectionList",

@@ -24,6 +24,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from ._lifecycle import Blob, Storage, serve_storage
 from ._templates import TEMPLATES, Template, Violation
 
 #: The sandbox's fixed API key. Not a secret: it only opens this local server.
@@ -133,6 +134,8 @@ class Sandbox:
         self._tokens: dict[str, float] = {}
         self._jobs: dict[str, _Job] = {}
         self._faults: list[Fault] = []
+        #: Result files, signed links and uploads (``_lifecycle``).
+        self.storage = Storage()
         #: ``(method, path)`` of every request received, in order.
         self.requests: list[tuple[str, str]] = []
 
@@ -245,6 +248,7 @@ class Sandbox:
                 ("POST", "/run"): self._run,
                 ("POST", "/abort"): self._abort,
                 ("GET", "/results"): self._results,
+                ("PATCH", "/uploadcompleted"): self._upload_completed,
             }
             handler = routes.get((method, action))
             if handler is not None:
@@ -268,7 +272,7 @@ class Sandbox:
             raise _bad_request(violations)
         job = _Job(str(uuid.uuid4()), template, data, _now())
         if (data.get("dataSource") or {}).get("dataSourceDescriptor") == "file":
-            job.extra["tempUrl"] = f"{self.base_url}/_upload/{job.id}"
+            job.extra["tempUrl"] = self.storage.upload_url(self.base_url, job.id)
         with self._lock:
             self._jobs[job.id] = job
             return {"job": self._job_json(job), "templateInfo": template.info()}
@@ -307,6 +311,9 @@ class Sandbox:
             job = self._find(job_id)
             if job.run_at is not None:
                 raise _Reject(400, f"job {job_id!r} has already been started")
+            missing = self.storage.upload_problem(job_id) if "tempUrl" in job.extra else None
+            if missing is not None:
+                raise _Reject(400, f"job {job_id!r} cannot run: {missing}")
             job.run_at = _now()
         return {"ok": True, "requestId": str(uuid.uuid4()), "message": "job started"}
 
@@ -350,13 +357,27 @@ class Sandbox:
             state, _ = self._state(job)
         if state != "JOB_STATE_COMPLETE":
             raise _Reject(400, "job has not yet been completed")
-        chunks = job.template.chunks(job.request.get("params") or {})
-        return {
-            "results": [
-                {"name": f"out_{i}/result.txt", "link": f"{self.base_url}/_results/{job.id}/{i}"}
-                for i in range(chunks)
-            ]
-        }
+        params = job.request.get("params") or {}
+        return self.storage.results(self.base_url, job.id, params, job.template.chunks(params))
+
+    def result_blobs(self, job_id: str) -> list[Blob]:
+        """The files a completed job's result links serve (``LookupError`` if none)."""
+        with self._lock:
+            job = self._jobs.get(job_id)
+            if job is None or job.deleted or self._state(job)[0] != "JOB_STATE_COMPLETE":
+                raise LookupError(job_id)
+        params = job.request.get("params") or {}
+        return self.storage.blobs(job.id, params, job.template.chunks(params))
+
+    def _upload_completed(self, job_id: str) -> dict[str, Any]:
+        with self._lock:
+            job = self._find(job_id)
+        if "tempUrl" not in job.extra:
+            raise _Reject(400, f"job {job_id!r} has no file data source to upload to")
+        problem = self.storage.complete_upload(job_id)
+        if problem is not None:
+            raise _Reject(400, f"job {job_id!r}: {problem}")
+        return {"ok": True, "requestId": str(uuid.uuid4()), "message": "upload completed"}
 
     # -- protojson ------------------------------------------------------------------
     def _state(self, job: _Job) -> tuple[str, dict[str, str]]:
@@ -508,9 +529,11 @@ class _Handler(BaseHTTPRequestHandler):
     server: _HTTPServer
 
     def _serve(self) -> None:
+        sandbox = self.server.sandbox
+        if serve_storage(self, sandbox.storage, sandbox.result_blobs):  # links, tempUrl
+            return
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
-        sandbox = self.server.sandbox
         path = urlsplit(self.path).path.rstrip("/")
         fault = sandbox.take_fault(path.removeprefix(API_PREFIX))
         if fault is not None:

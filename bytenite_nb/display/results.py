@@ -1,0 +1,261 @@
+"""The results card: a job's output files, their sizes, and inline previews.
+
+Previews are built from the first bytes of each file (``ResultFile.head``,
+fetched by ``Client.preview_results``), all capped: whole images up to
+:data:`MAX_IMAGE_BYTES` as a ``data:`` URI (PNG, JPEG, GIF and WebP only,
+recognised by their first bytes, never by a server's word), the first
+:data:`TEXT_LINES` lines of text and JSON, the first rows of a CSV as a table.
+
+The signed links grant access to the outputs while they live: they are
+written into no output (no mimetype, no text) unless ``show_links=True``, and
+the card says so.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import csv
+import io
+import json
+import struct
+from typing import Any
+
+from ..models import JobResults, ResultFile
+from ..progress import size_text
+from ._html import esc, fold, mimebundle, section, wrap
+
+#: At most this many files are listed (a marker says how many more there are).
+MAX_FILES_SHOWN = 200
+#: An image is inlined only whole and up to this size; all images of a card together
+#: up to MAX_IMAGES_TOTAL.
+MAX_IMAGE_BYTES = 256 * 1024
+MAX_IMAGES_TOTAL = 1024 * 1024
+#: Text, JSON and CSV previews: lines, characters per line, CSV rows and columns.
+TEXT_LINES = 20
+LINE_CHARS = 200
+CSV_ROWS = 10
+CSV_COLUMNS = 8
+CSV_CELL = 60
+LINKS_NOTE = "links hidden: they grant access while they live; show_links=True to include them"
+LINKS_SHOWN_NOTE = (
+    "these signed links grant access to the outputs while they live: share them with care"
+)
+
+_IMAGE_MAGIC = (
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"GIF87a", "image/gif"),
+    (b"GIF89a", "image/gif"),
+)
+
+
+def image_type(data: bytes) -> str | None:
+    """The image's MIME type from its first bytes (PNG, JPEG, GIF, WebP), else None."""
+    for magic, kind in _IMAGE_MAGIC:
+        if data.startswith(magic):
+            return kind
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    return None
+
+
+def image_size(data: bytes) -> tuple[int, int] | None:
+    """(width, height) of a PNG or GIF from its header, else None."""
+    if data.startswith(b"\x89PNG") and len(data) >= 24:
+        width, height = struct.unpack(">II", data[16:24])
+        return int(width), int(height)
+    if data[:3] == b"GIF" and len(data) >= 10:
+        width, height = struct.unpack("<HH", data[6:10])
+        return int(width), int(height)
+    return None
+
+
+def _decoded(file: ResultFile) -> str | None:
+    """The head as text (a cut last line dropped when the file goes on), None if binary."""
+    data = file.head
+    if data is None or b"\x00" in data[:4096]:
+        return None
+    text = data.decode("utf-8", "replace")
+    if not file.head_complete and "\n" in text:
+        text = text[: text.rindex("\n") + 1]
+    return text
+
+
+def _first_lines(text: str) -> tuple[list[str], bool]:
+    lines = text.splitlines()
+    shown = [fold(line, LINE_CHARS) for line in lines[:TEXT_LINES]]
+    return shown, len(lines) > TEXT_LINES
+
+
+def _text_lines(file: ResultFile) -> tuple[list[str], bool] | None:
+    """The first lines of a text or JSON file (JSON pretty-printed when whole)."""
+    text = _decoded(file)
+    if text is None:
+        return None
+    if file.preview_kind == "json" and file.head_complete:
+        with contextlib.suppress(ValueError):
+            text = json.dumps(json.loads(text), indent=2, ensure_ascii=False)
+    lines, more = _first_lines(text)
+    return lines, more or not file.head_complete
+
+
+def _csv_rows(file: ResultFile) -> tuple[list[list[str]], bool] | None:
+    text = _decoded(file)
+    if text is None:
+        return None
+    delimiter = "\t" if file.name.lower().endswith(".tsv") else ","
+    rows: list[list[str]] = []
+    more = not file.head_complete
+    try:
+        for row in csv.reader(io.StringIO(text), delimiter=delimiter):
+            if len(rows) > CSV_ROWS:
+                more = True
+                break
+            if len(row) > CSV_COLUMNS:
+                row = [*row[:CSV_COLUMNS], "…"]
+            rows.append([fold(cell, CSV_CELL) for cell in row])
+    except csv.Error:
+        return None
+    return rows, more
+
+
+def _more(note: bool, file: ResultFile) -> str:
+    if not note:
+        return ""
+    size = f" of {size_text(file.size)}" if file.size is not None else ""
+    return f'<div class="bn-more">… first lines only{esc(size)}</div>'
+
+
+def _preview_html(file: ResultFile, budget: list[int]) -> str:
+    """One file's preview (empty when there is nothing to show)."""
+    kind = file.preview_kind
+    data = file.head
+    if kind is None or data is None:
+        return ""
+    if kind == "image":
+        mime = image_type(data)
+        if mime is None:
+            return '<div class="bn-muted">not a PNG, JPEG, GIF or WebP image: no preview</div>'
+        if not file.head_complete or len(data) > MAX_IMAGE_BYTES:
+            size = size_text(file.size) if file.size is not None else "over the cap"
+            return (
+                f'<div class="bn-muted">image too large to preview ({esc(size)}; '
+                f"previews up to {esc(size_text(MAX_IMAGE_BYTES))})</div>"
+            )
+        if len(data) > budget[0]:
+            return '<div class="bn-muted">no preview: the card already holds enough images</div>'
+        budget[0] -= len(data)
+        uri = f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
+        return f'<img class="bn-preview-img" src="{uri}" alt="{esc(file.name)}">'
+    if kind == "csv":
+        table = _csv_rows(file)
+        if table is None:
+            return '<div class="bn-muted">binary content: no preview</div>'
+        rows, more = table
+        if not rows:
+            return '<div class="bn-muted">empty</div>'
+        head = "".join(f"<th>{esc(c)}</th>" for c in rows[0])
+        body = "".join(
+            "<tr>" + "".join(f"<td>{esc(c)}</td>" for c in row) + "</tr>" for row in rows[1:]
+        )
+        return f'<table class="bn-csv"><tr>{head}</tr>{body}</table>{_more(more, file)}'
+    found = _text_lines(file)
+    if found is None:
+        return '<div class="bn-muted">binary content: no preview</div>'
+    lines, more = found
+    return f'<pre class="bn-preview-text">{esc(chr(10).join(lines))}</pre>{_more(more, file)}'
+
+
+def _safe_link(link: str | None) -> str | None:
+    return link if link and link.lower().startswith(("https://", "http://")) else None
+
+
+def _size_cell(file: ResultFile) -> str:
+    return size_text(file.size) if file.size is not None else ""
+
+
+def results_html(results: JobResults, *, show_links: bool = False) -> str:
+    """The results card; links only with ``show_links=True``."""
+    files = results.files
+    count = f"{len(files)} file{'s' if len(files) != 1 else ''}"
+    ident = f'<span class="bn-sub bn-mono">{esc(results.job_id)}</span>' if results.job_id else ""
+    body = [
+        f'<div class="bn-head"><span class="bn-title">Results</span>'
+        f'<span class="bn-sub">{esc(count)}</span>{ident}</div>'
+    ]
+    rows = []
+    budget = [MAX_IMAGES_TOTAL]
+    for file in files[:MAX_FILES_SHOWN]:
+        name = f"<code>{esc(file.name or '(no name)')}</code>"
+        link = _safe_link(file.link) if show_links else None
+        if link:
+            name = f'<a href="{esc(link)}" target="_blank" rel="noopener noreferrer">{name}</a>'
+        preview = _preview_html(file, budget)
+        cell = f'<div class="bn-preview">{preview}</div>' if preview else ""
+        rows.append(
+            f'<tr><td class="bn-file">{name}{cell}</td>'
+            f'<td class="bn-size">{esc(_size_cell(file))}</td></tr>'
+        )
+    if len(files) > MAX_FILES_SHOWN:
+        rows.append(
+            f'<tr><td class="bn-more" colspan="2">… {len(files) - MAX_FILES_SHOWN:,} more '
+            "files</td></tr>"
+        )
+    if rows:
+        body.append(section("Files", f'<table class="bn-files">{"".join(rows)}</table>', open=True))
+    else:
+        body.append('<div class="bn-muted">The job produced no output files.</div>')
+    if any(f.link for f in files):
+        note = LINKS_SHOWN_NOTE if show_links else LINKS_NOTE
+        body.append(f'<div class="bn-note">{esc(note)}</div>')
+    return wrap("bn-results bn-ok", "".join(body), results_text(results, show_links=show_links))
+
+
+def _text_preview(file: ResultFile) -> list[str]:
+    kind = file.preview_kind
+    data = file.head
+    if kind is None or data is None:
+        return []
+    if kind == "image":
+        mime = image_type(data)
+        dims = image_size(data)
+        shape = f" {dims[0]}×{dims[1]}" if dims else ""
+        return [f"[{mime or 'unknown'} image{shape}]"]
+    if kind == "csv":
+        table = _csv_rows(file)
+        if table is None:
+            return []
+        lines = [", ".join(row) for row in table[0]]
+        return lines + (["…"] if table[1] else [])
+    found = _text_lines(file)
+    if found is None:
+        return []
+    return found[0] + (["…"] if found[1] else [])
+
+
+def results_text(results: JobResults, *, show_links: bool = False) -> str:
+    """The results card as plain text (first lines of text previews included)."""
+    files = results.files
+    job = f" of job {results.job_id}" if results.job_id else ""
+    lines = [f"ByteNite results{job}: {len(files)} file{'s' if len(files) != 1 else ''}"]
+    width = min(48, max((len(f.name) for f in files[:MAX_FILES_SHOWN]), default=0))
+    for file in files[:MAX_FILES_SHOWN]:
+        lines.append(f"  {fold(file.name, 200):<{width}}  {_size_cell(file)}".rstrip())
+        if show_links and _safe_link(file.link):
+            lines.append(f"    {file.link}")
+        lines += [f"    | {line}" for line in _text_preview(file)]
+    if len(files) > MAX_FILES_SHOWN:
+        lines.append(f"  … {len(files) - MAX_FILES_SHOWN:,} more files")
+    if any(f.link for f in files):
+        lines.append(f"  ({LINKS_SHOWN_NOTE if show_links else LINKS_NOTE})")
+    return "\n".join(lines)
+
+
+def results_mimebundle(results: JobResults, *, show_links: bool = False) -> dict[str, Any]:
+    """text/plain and text/html (no JSON: the wire form holds the links)."""
+    return mimebundle(
+        results_text(results, show_links=show_links),
+        results_html(results, show_links=show_links),
+        None,
+    )

@@ -1,0 +1,168 @@
+"""A job's output files: ``JobResults`` and ``ResultFile``.
+
+The service answers ``GET /jobs/{id}/results`` with
+``{"results": [{"name": "out_0/result.txt", "link": "<signed URL>"}]}``.
+A signed link grants access to the file for as long as it lives, so no
+repr, str or mimebundle of these models shows it: read ``.link`` when you
+need it, or ask a card for it (``card(show_links=True)``).
+"""
+
+from __future__ import annotations
+
+from pathlib import PurePosixPath
+from typing import Any
+
+from pydantic import Field, PrivateAttr, field_validator
+
+from ._base import _WireModel
+from ._values import Int64
+
+#: Which results get an inline preview, by extension (images are checked by
+#: their first bytes too: only PNG, JPEG, GIF and WebP are ever inlined).
+PREVIEW_KINDS = {
+    ".png": "image",
+    ".jpg": "image",
+    ".jpeg": "image",
+    ".gif": "image",
+    ".webp": "image",
+    ".txt": "text",
+    ".log": "text",
+    ".md": "text",
+    ".json": "json",
+    ".csv": "csv",
+    ".tsv": "csv",
+}
+
+
+class ResultFile(_WireModel):
+    """One output file: ``name`` (``out_0/result.txt``), ``link`` (a signed URL,
+    never shown) and ``size`` in bytes when known (after a download or a
+    preview fetch). Fields the service adds are kept."""
+
+    name: str = ""
+    link: str | None = Field(default=None, repr=False)
+    size: Int64 | None = None
+    #: The first bytes of the file, fetched for a preview (``preview_results``).
+    _head: bytes | None = PrivateAttr(default=None)
+    #: True when ``_head`` holds the whole file.
+    _head_complete: bool = PrivateAttr(default=False)
+
+    @field_validator("name", mode="before")
+    @classmethod
+    def _name_text(cls, value: Any) -> Any:
+        return "" if value is None else value
+
+    @property
+    def preview_kind(self) -> str | None:
+        """``"image"``, ``"text"``, ``"json"`` or ``"csv"`` by the name's extension; None
+        for a file that gets no preview."""
+        return PREVIEW_KINDS.get(PurePosixPath(self.name.lower()).suffix)
+
+    @property
+    def head(self) -> bytes | None:
+        """The first bytes fetched for a preview (None if not fetched)."""
+        return self._head
+
+    @property
+    def head_complete(self) -> bool:
+        """True when :attr:`head` is the whole file."""
+        return self._head_complete
+
+    def set_head(self, data: bytes, *, complete: bool) -> None:
+        """Keep the first bytes of the file (for previews); ``complete``: all of it."""
+        self._head = bytes(data)
+        self._head_complete = complete
+        if complete:
+            self.size = len(data)
+
+    def __repr_args__(self) -> Any:
+        # The signed link grants access: never in a repr, str or rich repr.
+        for name, value in super().__repr_args__():
+            if name != "link":
+                yield name, value
+
+    def __str__(self) -> str:
+        return self.__repr__()
+
+
+class JobResults(_WireModel):
+    """What ``get_job_results`` returns: ``files`` (wire name ``results``).
+
+    Shows itself as a results card (names and sizes; previews when they were
+    fetched with ``preview_results``; never the signed links, unless
+    ``card(show_links=True)``).
+    """
+
+    files: list[ResultFile] = Field(default_factory=list, alias="results")
+    #: The job these results belong to (set by the client; not on the wire).
+    job_id: str | None = Field(default=None, exclude=True)
+
+    @field_validator("files", mode="before")
+    @classmethod
+    def _lenient(cls, value: Any) -> Any:
+        if value is None:
+            return []
+        if isinstance(value, list):
+            return [item for item in value if isinstance(item, dict | ResultFile)]
+        return value
+
+    @classmethod
+    def from_wire(cls, data: Any, job_id: str | None = None) -> JobResults:
+        """Parse an answer leniently: a dict with ``results``, a bare list, or nothing."""
+        if isinstance(data, list):
+            data = {"results": data}
+        if not isinstance(data, dict):
+            data = {}
+        results = cls.model_validate(data)
+        results.job_id = job_id
+        return results
+
+    @property
+    def names(self) -> list[str]:
+        """The file names, in the service's order."""
+        return [f.name for f in self.files]
+
+    def card(self, *, show_links: bool = False) -> ResultsCard:
+        """The results card; ``show_links=True`` writes the signed links into it."""
+        return ResultsCard(self, show_links=show_links)
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        from ..display import results_mimebundle
+
+        return results_mimebundle(self)
+
+    def __repr__(self) -> str:
+        names = ", ".join(repr(n) for n in self.names[:5])
+        more = f", … {len(self.files) - 5} more" if len(self.files) > 5 else ""
+        return f"JobResults(job_id={self.job_id!r}, files=[{names}{more}])"
+
+    def __str__(self) -> str:
+        from ..display import results_text
+
+        return results_text(self)
+
+
+class ResultsCard:
+    """A displayable results card (``JobResults.card()``)."""
+
+    def __init__(self, results: JobResults, *, show_links: bool = False) -> None:
+        self.results = results
+        self.show_links = show_links
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        from ..display import results_mimebundle
+
+        return results_mimebundle(self.results, show_links=self.show_links)
+
+    def _repr_html_(self) -> str:
+        from ..display import results_html
+
+        return results_html(self.results, show_links=self.show_links)
+
+    def __str__(self) -> str:
+        from ..display import results_text
+
+        return results_text(self.results, show_links=self.show_links)
+
+    def __repr__(self) -> str:
+        return f"<ResultsCard of {self.results!r}, show_links={self.show_links}>"
