@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from ..models import CreateJobRequest, JobResponse, JobTemplate
 from ._base import T, _Flow, _Sleep
 from ._jobs import _JobCalls
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..batch import AsyncJobBatch
 
 
 class AsyncClient(_JobCalls):
@@ -103,3 +106,27 @@ class AsyncClient(_JobCalls):
         tb: TracebackType | None,
     ) -> None:
         await self.aclose()
+
+    #: The batch of the last ``create_jobs`` call, kept even when it was cancelled.
+    last_batch: AsyncJobBatch | None = None
+
+    async def create_jobs(
+        self,
+        requests: Sequence[CreateJobRequest | Mapping[str, Any]],
+        concurrency: int = 16,
+        run: bool = False,
+        *,
+        progress: bool | None = None,
+    ) -> AsyncJobBatch:
+        """The async twin of :meth:`Client.create_jobs` (tasks in an anyio task group).
+
+        Cancelled, the partial batch is ``client.last_batch``; creates that were
+        in flight are ``unknown`` and ``await batch.resume()`` checks them.
+        """
+        from ..batch import AsyncJobBatch
+
+        batch = AsyncJobBatch.build(
+            self, requests, concurrency=concurrency, run=run, progress=progress
+        )
+        self.last_batch = batch
+        return await batch.start()

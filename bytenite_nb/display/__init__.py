@@ -6,7 +6,7 @@ and an escaped text version that shows wherever styles are stripped (GitHub,
 untrusted notebooks) and is hidden when the CSS loads. Every value that came
 from a user or a server goes through :func:`esc`.
 
-One module per card family (``job``, ``error``, ``payload``); the shared
+One module per card family (``job``, ``error``, ``payload``, ``batch``); the shared
 pieces are in ``_html`` (markup helpers) and ``_states`` (badges, step bar).
 Imports no front end: models and errors in, strings out.
 """
@@ -34,6 +34,16 @@ from ._html import (
     wrap,
 )
 from ._states import badge, state_tone, state_word, step_text, steps
+from .batch import (
+    BatchRow,
+    BatchView,
+    batch_html,
+    batch_mimebundle,
+    batch_text,
+    progress_html,
+    progress_line,
+    progress_mimebundle,
+)
 from .error import error_html, error_json, error_mimebundle, error_text, error_title
 from .job import job_html, job_mimebundle, job_text, source_summary
 from .payload import payload_html, payload_mimebundle, payload_text
@@ -44,7 +54,12 @@ __all__ = [
     "MAX_ITEMS",
     "MAX_MESSAGE",
     "MAX_STRING",
+    "BatchRow",
+    "BatchView",
     "badge",
+    "batch_html",
+    "batch_mimebundle",
+    "batch_text",
     "css",
     "duration",
     "error_html",
@@ -65,6 +80,9 @@ __all__ = [
     "payload_html",
     "payload_mimebundle",
     "payload_text",
+    "progress_html",
+    "progress_line",
+    "progress_mimebundle",
     "relative",
     "section",
     "source_summary",
