@@ -44,7 +44,11 @@ def test_sweep_is_the_cartesian_product_in_order_with_names_from_the_base() -> N
     assert [r["config"]["taskTimeout"] for r in requests] == [60, 120, 180] * 2
     assert [r["name"] for r in requests] == [f"run-{i}" for i in range(6)]
     assert all(r["params"]["app"]["x"] == 0 for r in requests)  # base kept
-    assert base == {"templateId": "hello-world-template", "name": "run", "params": {"app": {"x": 0}}}
+    assert base == {
+        "templateId": "hello-world-template",
+        "name": "run",
+        "params": {"app": {"x": 0}},
+    }
 
 
 def test_sweep_takes_a_list_of_dicts_one_per_job() -> None:
@@ -108,7 +112,7 @@ def test_200_jobs_respect_the_cap_keep_order_and_isolate_failures(
 def test_run_starts_every_job_and_wait_by_gets_follows_them_to_the_end(
     server: sandbox_mod.SandboxServer, client: Client
 ) -> None:
-    requests = requests_for(12) + [{"templateId": "sandbox-failing-template", "name": "bad"}]
+    requests = [*requests_for(12), {"templateId": "sandbox-failing-template", "name": "bad"}]
     batch = client.create_jobs(requests, concurrency=4, run=True)
     assert server.sandbox.count("POST", "/customer/jobs") == 13
     assert all(item.run == "done" for item in batch.items)

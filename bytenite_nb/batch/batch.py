@@ -149,19 +149,25 @@ class JobBatch:
 
         Waits for creates still in flight from an interrupted call, looks for
         items whose create outcome is unknown in the jobs list (by marker),
-        then sends the items with no job (never sent, or refused) and, with
-        ``run=True``, starts created jobs not known to be started.
+        then sends the items with no job (never sent, or refused); creates
+        whose answer is lost on the way are looked for and sent again the same
+        way (up to ``resume.ROUNDS`` rounds). With ``run=True``, starts the
+        created jobs not known to be started.
         """
         from .submit import create_sync, run_in_threads, run_one_sync
 
         self._settle()
         try:
             with self._progress("creating") as progress:
-                unknown = [item for item in self.items if item.phase == "unknown"]
-                if unknown:
-                    found = _drive_find(self, resume.find_flow(self, unknown))
-                    resume.apply_found(self, unknown, found)
-                create_sync(self, resume.to_create(self), progress)
+                for attempt in range(resume.ROUNDS):
+                    unknown = [item for item in self.items if item.phase == "unknown"]
+                    if unknown:
+                        self._sleep(resume.grace(unknown))
+                        found = _drive_find(self, resume.find_flow(self, unknown))
+                        resume.apply_found(self, unknown, found)
+                    create_sync(self, resume.plan(self, attempt, unknown), progress)
+                    if not any(item.phase == "unknown" for item in self.items):
+                        break
                 runs = resume.to_run(self)
                 run_in_threads(
                     self, lambda item: run_one_sync(self, item), runs, progress, threading.Event()
@@ -356,14 +362,20 @@ class AsyncJobBatch(JobBatch):
 
     async def resume(self) -> AsyncJobBatch:  # type: ignore[override]
         """See :meth:`JobBatch.resume`."""
+        import anyio
+
         from .submit import create_async, run_in_tasks, run_one_async
 
         with self._progress("creating") as progress:
-            unknown = [item for item in self.items if item.phase == "unknown"]
-            if unknown:
-                found = await _drive_find_async(self, resume.find_flow(self, unknown))
-                resume.apply_found(self, unknown, found)
-            await create_async(self, resume.to_create(self), progress)
+            for attempt in range(resume.ROUNDS):
+                unknown = [item for item in self.items if item.phase == "unknown"]
+                if unknown:
+                    await anyio.sleep(resume.grace(unknown))
+                    found = await _drive_find_async(self, resume.find_flow(self, unknown))
+                    resume.apply_found(self, unknown, found)
+                await create_async(self, resume.plan(self, attempt, unknown), progress)
+                if not any(item.phase == "unknown" for item in self.items):
+                    break
             runs = resume.to_run(self)
             await run_in_tasks(self, lambda item: run_one_async(self, item), runs, progress)
         return self

@@ -40,6 +40,8 @@ class BatchItem:
     run: RunPhase = "no"
     #: The job was deleted on the service (a ``get`` answered 404).
     gone: bool = False
+    #: When (``time.monotonic()``) the create outcome became unknown; not saved.
+    unknown_at: float | None = field(default=None, repr=False, compare=False)
 
     @property
     def job(self) -> Job | None:

@@ -15,6 +15,7 @@ refused).
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Generator
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -30,6 +31,10 @@ if TYPE_CHECKING:  # pragma: no cover
 MAX_FIND_PAGES = 100
 #: Clock skew allowed between this machine and the service.
 SKEW = timedelta(minutes=10)
+#: A create cut off in flight may still land this long after: wait before looking.
+GRACE = 1.0
+#: Rounds of "look for the unknown ones, send again those not found" per resume.
+ROUNDS = 3
 _MARKER = re.compile(r"\[(bn-batch:[0-9a-f]+:\d+)\]")
 
 
@@ -63,6 +68,20 @@ def find_flow(batch: JobBatch, items: list[BatchItem]) -> Generator[ListPage, An
     return found
 
 
+def grace(items: list[BatchItem]) -> float:
+    """Seconds to wait before the jobs list can tell whether ``items`` were created."""
+    stamps = [item.unknown_at for item in items if item.unknown_at is not None]
+    return max(0.0, GRACE - (time.monotonic() - max(stamps))) if stamps else 0.0
+
+
+def plan(batch: JobBatch, attempt: int, resolved: list[BatchItem]) -> list[BatchItem]:
+    """What a round sends: first every item with no job, then only those that
+    were found not to exist after an unknown outcome."""
+    if attempt == 0:
+        return to_create(batch)
+    return [item for item in resolved if item.phase == "pending"]
+
+
 def apply_found(batch: JobBatch, items: list[BatchItem], found: dict[int, Job]) -> None:
     """Found jobs are adopted; the rest are known not to exist and become ``pending``."""
     from ..models import JobResponse
@@ -76,6 +95,7 @@ def apply_found(batch: JobBatch, items: list[BatchItem], found: dict[int, Job]) 
                     item.run = "unknown"  # resume runs it unless it already started
             else:
                 item.phase, item.error = "pending", None
+            item.unknown_at = None
 
 
 def to_create(batch: JobBatch) -> list[BatchItem]:

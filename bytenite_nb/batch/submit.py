@@ -11,6 +11,7 @@ shared by both drivers.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor
 from concurrent.futures import wait as futures_wait
@@ -44,6 +45,7 @@ def _not_created(batch: JobBatch, item: BatchItem, error: BaseException) -> None
     with batch._lock:
         item.error = error
         item.phase = "unknown" if maybe_created(error) else "error"
+        item.unknown_at = time.monotonic() if item.phase == "unknown" else None
 
 
 def _run_failed(batch: JobBatch, item: BatchItem, error: BaseException) -> None:
