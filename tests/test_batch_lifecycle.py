@@ -137,3 +137,28 @@ def test_abort_aborts_the_running_jobs_only(
     batch.wait(timeout=30, interval=0.05)
     assert batch.counts() == {"failed": 5}
     assert batch.abort() == []  # nothing left to abort
+
+
+def test_sweep_magic_wait_follows_the_batch_to_the_end(server: sandbox_mod.SandboxServer) -> None:
+    from IPython.core.interactiveshell import InteractiveShell
+    from IPython.utils.capture import capture_output
+
+    from bytenite_nb.config import restore_session, set_session
+
+    ip = InteractiveShell.instance()
+    ip.run_line_magic("load_ext", "bytenite_nb")
+    before = set_session("test", base_url=server.url, api_key=server.api_key)
+    ip.run_line_magic("config", "ByteNiteMagics.poll_interval = 0.02")
+    try:
+        ip.user_ns["grid"] = {"params.app.case": ["upper", "lower"], "config.taskTimeout": [1, 2]}
+        with capture_output():
+            result = ip.run_cell(
+                "%%bytenite b --sweep grid --wait\ntemplateId: hello-world-template\n"
+            )
+        assert result.success
+        assert ip.user_ns["b"].counts() == {"complete": 4}
+    finally:
+        ip.run_line_magic("unload_ext", "bytenite_nb")
+        ip.config.pop("ByteNiteMagics", None)
+        restore_session(before)
+        ip.user_ns.pop("b", None)
