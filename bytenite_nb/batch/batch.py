@@ -157,6 +157,8 @@ class JobBatch:
         from .submit import create_sync, run_in_threads, run_one_sync
 
         self._settle()
+        if not (resume.to_create(self) or resume.to_run(self) or self._unknown()):
+            return self
         try:
             with self._progress("creating") as progress:
                 for attempt in range(resume.ROUNDS):
@@ -175,6 +177,9 @@ class JobBatch:
         except KeyboardInterrupt:
             raise BatchInterrupted(self) from None
         return self
+
+    def _unknown(self) -> list[BatchItem]:
+        return [item for item in self.items if item.phase == "unknown"]
 
     # -- following ---------------------------------------------------------------------
     def wait(
@@ -366,6 +371,8 @@ class AsyncJobBatch(JobBatch):
 
         from .submit import create_async, run_in_tasks, run_one_async
 
+        if not (resume.to_create(self) or resume.to_run(self) or self._unknown()):
+            return self
         with self._progress("creating") as progress:
             for attempt in range(resume.ROUNDS):
                 unknown = [item for item in self.items if item.phase == "unknown"]
