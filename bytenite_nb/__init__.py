@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from ._version import __version__
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
+    from .batch import JobBatch, sweep
     from .client import AsyncClient, Client
     from .errors import (
         ApiError,
@@ -84,6 +85,8 @@ _LAZY = {
     "ServiceUnavailableError": "errors",
     "WaitTimeoutError": "errors",
     "JobForm": "form",
+    "JobBatch": "batch",
+    "sweep": "batch",
 }
 
 __all__ = ["__version__", *_LAZY, "load_ipython_extension", "unload_ipython_extension"]

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator, Callable, Iterable, Mapping
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
@@ -23,6 +23,9 @@ from ._transfers import (
     _Upload,
     answered,
 )
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..batch import AsyncJobBatch
 
 
 class AsyncClient(_TransferCalls):
@@ -208,3 +211,27 @@ class AsyncClient(_TransferCalls):
         tb: TracebackType | None,
     ) -> None:
         await self.aclose()
+
+    #: The batch of the last ``create_jobs`` call, kept even when it was cancelled.
+    last_batch: AsyncJobBatch | None = None
+
+    async def create_jobs(
+        self,
+        requests: Sequence[CreateJobRequest | Mapping[str, Any]],
+        concurrency: int = 16,
+        run: bool = False,
+        *,
+        progress: bool | None = None,
+    ) -> AsyncJobBatch:
+        """The async twin of :meth:`Client.create_jobs` (tasks in an anyio task group).
+
+        Cancelled, the partial batch is ``client.last_batch``; creates that were
+        in flight are ``unknown`` and ``await batch.resume()`` checks them.
+        """
+        from ..batch import AsyncJobBatch
+
+        batch = AsyncJobBatch.build(
+            self, requests, concurrency=concurrency, run=run, progress=progress
+        )
+        self.last_batch = batch
+        return await batch.start()

@@ -44,6 +44,10 @@ USER_AGENT = (
 #: (a gateway timeout on ``POST /jobs`` may hide a job that was created).
 RETRY_STATUSES = frozenset({502, 503})
 RETRY_STATUSES_IDEMPOTENT = RETRY_STATUSES | {504}
+#: 429 Too Many Requests: the request was NOT applied, so it is retried for
+#: every request (creates too), after ``Retry-After``, on its own budget.
+RATE_LIMITED = 429
+RATE_LIMIT_RETRIES = 10
 BACKOFF_BASE = 0.5
 BACKOFF_MAX = 8.0
 RETRY_AFTER_MAX = 60.0
@@ -227,7 +231,7 @@ class _BaseClient:
     ) -> _Flow[httpx.Response]:
         """Send ``request`` (or the step ``send``, e.g. a streamed transfer) with retries."""
         statuses = RETRY_STATUSES_IDEMPOTENT if idempotent else RETRY_STATUSES
-        attempt = 0
+        attempt = limited = 0
         while True:
             started = time.perf_counter()
             try:
@@ -258,6 +262,13 @@ class _BaseClient:
                 response.status_code,
                 (time.perf_counter() - started) * 1000,
             )
+            if response.status_code == RATE_LIMITED and limited < RATE_LIMIT_RETRIES:
+                limited += 1
+                wait = _retry_after(response.headers.get("Retry-After"))
+                wait = _backoff(limited) if wait is None else wait
+                log.debug("429 on %s %s: retry in %.2f s", request.method, request.url, wait)
+                yield _Sleep(wait)
+                continue
             if response.status_code in statuses and attempt < self._settings.max_retries:
                 attempt += 1
                 wait = _retry_after(response.headers.get("Retry-After"))

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
@@ -24,6 +24,9 @@ from ._transfers import (
     _Upload,
     answered,
 )
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..batch import JobBatch
 
 
 class Client(_TransferCalls):
@@ -250,3 +253,29 @@ class Client(_TransferCalls):
         tb: TracebackType | None,
     ) -> None:
         self.close()
+
+    #: The batch of the last ``create_jobs`` call, kept even when it was interrupted.
+    last_batch: JobBatch | None = None
+
+    def create_jobs(
+        self,
+        requests: Sequence[CreateJobRequest | Mapping[str, Any]],
+        concurrency: int = 16,
+        run: bool = False,
+        *,
+        progress: bool | None = None,
+    ) -> JobBatch:
+        """Create many jobs concurrently (at most ``concurrency`` requests in flight).
+
+        Returns a ``JobBatch`` with one item per request, in order. An invalid
+        request becomes its item's ``PayloadError`` and is not sent; a failed
+        create does not stop the others. With ``run=True`` each job is started
+        once created. Interrupted, it raises ``BatchInterrupted`` (``.batch``;
+        also ``client.last_batch``): ``batch.resume()`` finishes without
+        duplicates. Safe inside a running kernel (threads, no event loop).
+        """
+        from ..batch import JobBatch
+
+        batch = JobBatch.build(self, requests, concurrency=concurrency, run=run, progress=progress)
+        self.last_batch = batch
+        return batch.start()

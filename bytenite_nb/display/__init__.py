@@ -7,7 +7,7 @@ untrusted notebooks) and is hidden when the CSS loads. Every value that came
 from a user or a server goes through :func:`esc`.
 
 One module per card family (``job``, ``jobs`` (the jobs table), ``logs``
-(the logs view), ``results``, ``error``, ``payload``); the shared
+(the logs view), ``results``, ``batch``, ``error``, ``payload``); the shared
 pieces are in ``_html`` (markup helpers) and ``_states`` (badges, step bar).
 Imports no front end: models and errors in, strings out.
 """
@@ -35,6 +35,16 @@ from ._html import (
     wrap,
 )
 from ._states import badge, state_tone, state_word, step_text, steps
+from .batch import (
+    BatchRow,
+    BatchView,
+    batch_html,
+    batch_mimebundle,
+    batch_text,
+    progress_html,
+    progress_line,
+    progress_mimebundle,
+)
 from .error import error_html, error_json, error_mimebundle, error_text, error_title
 from .job import job_html, job_line, job_mimebundle, job_text, source_summary
 from .jobs import MAX_JOB_ROWS, job_duration, jobs_html, jobs_mimebundle, jobs_text
@@ -69,7 +79,12 @@ __all__ = [
     "MAX_LOG_LINES",
     "MAX_MESSAGE",
     "MAX_STRING",
+    "BatchRow",
+    "BatchView",
     "badge",
+    "batch_html",
+    "batch_mimebundle",
+    "batch_text",
     "css",
     "duration",
     "error_html",
@@ -102,6 +117,9 @@ __all__ = [
     "payload_html",
     "payload_mimebundle",
     "payload_text",
+    "progress_html",
+    "progress_line",
+    "progress_mimebundle",
     "relative",
     "results_html",
     "results_mimebundle",

@@ -147,6 +147,10 @@ class ByteNiteMagics(Magics):
             return None
         if args.var is not None and not IDENTIFIER.fullmatch(args.var):
             raise UsageError(f"%%bytenite: {args.var!r} is not a valid variable name")
+        if args.sweep is not None:
+            from ._sweep import run_sweep
+
+            return run_sweep(self, args, cell)
         try:
             payload = self.build_payload(args, cell)
             upload = self._upload_source(args, payload)

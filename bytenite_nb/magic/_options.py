@@ -28,6 +28,15 @@ Cell options (they override the body, which overrides configured defaults):
   --curl                 print the equivalent curl command instead of sending
   -q, --quiet            show nothing on success (errors still show)
 
+Batches (the body is the base of every job):
+  VAR --sweep EXPR       create one job per item of EXPR, a Python expression:
+                         a dict of dotted paths to lists (every combination)
+                         or a list of dicts; VAR gets the JobBatch
+  --concurrency N        at most N requests in flight (default 16)
+  --run / --wait         start the jobs; --wait also follows them to the end
+  --dry-run              validate every item and store the list of requests
+  Interrupted (the stop button), VAR holds what was created: VAR.resume()
+
 In the body, {{ expr }} is replaced by json.dumps(expr), evaluated in the
 notebook's namespace, so any string, number, list or dict lands as one value;
 write \\{{ for a literal {{.
@@ -71,6 +80,8 @@ def cell_parser() -> Parser:
     parser.add_argument("--job-timeout")
     parser.add_argument("--curl", action="store_true")
     parser.add_argument("-q", "--quiet", action="store_true")
+    parser.add_argument("--sweep", metavar="EXPR")
+    parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("-h", "--help", action="store_true")
     return parser
 

@@ -1,0 +1,149 @@
+"""One item of a batch: its request, and its job or its error, and where it stands."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..models import Job, JobResponse, JobState
+
+#: Where the create of an item stands:
+#: ``invalid``  failed local validation, never sent;
+#: ``pending``  not sent yet (or cancelled before it was sent);
+#: ``sending``  in flight;
+#: ``unknown``  sent, but whether the job was created is not known (the answer
+#:              was lost, or the call was interrupted): ``resume()`` looks for it;
+#: ``error``    the service refused it (nothing was created);
+#: ``created``  the job exists (``response``).
+Phase = Literal["invalid", "pending", "sending", "unknown", "error", "created"]
+RunPhase = Literal["no", "sending", "unknown", "error", "done"]
+
+
+@dataclass
+class BatchItem:
+    """One request of a batch and what became of it.
+
+    ``request`` is the validated wire dict (the raw input when invalid);
+    ``response`` the ``JobResponse`` once created (refreshed by ``wait()``);
+    ``error`` the last error (a failed create, or a failed run of a created job).
+    """
+
+    index: int
+    request: dict[str, Any]
+    marker: str
+    values: dict[str, Any] = field(default_factory=dict)
+    response: JobResponse | None = None
+    error: BaseException | None = None
+    phase: Phase = "pending"
+    run: RunPhase = "no"
+    #: The job was deleted on the service (a ``get`` answered 404).
+    gone: bool = False
+    #: When (``time.monotonic()``) the create outcome became unknown; not saved.
+    unknown_at: float | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def job(self) -> Job | None:
+        """The job, once created."""
+        return self.response.job if self.response is not None else None
+
+    @property
+    def id(self) -> str | None:
+        """The job id, once created."""
+        job = self.job
+        return job.id if job is not None else None
+
+    @property
+    def state(self) -> JobState | None:
+        job = self.job
+        return job.state if job is not None else None
+
+    @property
+    def done(self) -> bool:
+        """True when waiting on this item is over (the job ended, or there is none)."""
+        state = self.state
+        if self.phase != "created" or self.gone:
+            return True
+        return state is not None and state.is_terminal
+
+    @property
+    def status(self) -> str:
+        """One word for tables and counts: ``complete``, ``failed``, ``running``,
+        ``new`` (created, not started), or the create phase when there is no job."""
+        if self.phase != "created":
+            return self.phase
+        if self.gone:
+            return "deleted"
+        state = self.state
+        if state is None or not state.is_known:
+            return "running" if self.run == "done" else "new"
+        if state.is_failed:
+            return "failed"
+        if state.is_terminal:
+            return "complete"
+        if state.short_name == "NEW":
+            return "running" if self.run == "done" else "new"
+        return "running"
+
+    @property
+    def duration(self) -> float | None:
+        """Seconds the job ran (the service's figure, else from its timestamps)."""
+        job = self.job
+        if job is None:
+            return None
+        if job.duration is not None:
+            return job.duration
+        start: datetime | None = job.started_at or job.submitted_at
+        if start is not None and job.ended_at is not None:
+            return (job.ended_at - start).total_seconds()
+        return None
+
+    def payload(self) -> dict[str, Any]:
+        """What is sent: the request with the item's marker added to its description.
+
+        The marker (``bn-batch:<batch id>:<index>``) is how ``resume()`` finds a
+        job whose create answer was lost, so that it is never created twice.
+        """
+        payload = dict(self.request)
+        description = payload.get("description")
+        tag = f"[{self.marker}]"
+        payload["description"] = f"{description} {tag}" if description else tag
+        return payload
+
+    def __repr__(self) -> str:
+        job = f", id={self.id!r}" if self.id else ""
+        error = f", error={type(self.error).__name__}" if self.error is not None else ""
+        return f"BatchItem(index={self.index}, status={self.status!r}{job}{error})"
+
+
+class BatchInterrupted(KeyboardInterrupt):
+    """Ctrl-C (the stop button) during a batch call; ``.batch`` is the partial batch.
+
+    Items already created are in it; items whose create was in flight finish
+    in the background or are marked ``unknown``; ``batch.resume()`` finishes
+    the batch without creating anything twice.
+    """
+
+    def __init__(self, batch: Any) -> None:
+        super().__init__("batch interrupted: batch.resume() finishes it")
+        self.batch = batch
+
+
+def maybe_created(error: BaseException) -> bool:
+    """Whether a failed create may still have created the job.
+
+    Known not created: local validation, a 4xx answer, a connection that was
+    never made. Anything else (a 5xx after the request reached the service, a
+    lost answer, an unreadable success) may hide a job.
+    """
+    from ..errors import ApiError, ByteNiteConnectionError, PayloadError
+
+    if isinstance(error, PayloadError):
+        return False
+    if isinstance(error, ByteNiteConnectionError):
+        return error.maybe_applied
+    if isinstance(error, ApiError):
+        status = error.status_code
+        return status is None or status >= 500 or 200 <= status < 300
+    return True

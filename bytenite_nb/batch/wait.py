@@ -1,0 +1,207 @@
+"""Waiting on many jobs without one request per job per poll.
+
+The whole strategy is :func:`wait_flow`, a generator that *yields* what it
+needs (a page of the jobs list, the jobs to get one by one, a pause) and
+receives the answers; :func:`drive_sync` and :func:`drive_async` carry the
+steps out with the public client calls (``list_jobs``, ``get_job``).
+
+One poll round:
+
+* the jobs list is read newest first, ``PAGE_SIZE`` jobs a page, until every
+  pending job was seen, the list ends, a page reaches jobs older than the
+  oldest pending one, or ``MAX_PAGES`` pages were read: 1,000 recent jobs
+  cost 10 requests;
+* pending jobs not found on those pages (newer jobs pushed them down, or
+  they were deleted) are fetched one by one (``get_job``);
+* when fewer jobs are pending than the pages the last round needed, the
+  round uses ``get_job`` alone (cheaper for the last few stragglers).
+
+The pause between rounds starts at ``interval`` and grows by ``BACKOFF`` up
+to ``max_interval`` while no job changes state; a change resets it.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Generator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from ..errors import NotFoundError, WaitTimeoutError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..models import Job
+    from .batch import JobBatch
+    from .item import BatchItem
+    from .progress import Progress
+
+#: Jobs per page of ``GET /jobs`` (the service's maximum is UNCONFIRMED: 100).
+PAGE_SIZE = 100
+#: At most this many list pages per poll round.
+MAX_PAGES = 20
+BACKOFF = 1.5
+MAX_INTERVAL = 30.0
+
+
+@dataclass(frozen=True)
+class ListPage:
+    limit: int
+    offset: int
+
+
+@dataclass(frozen=True)
+class GetJobs:
+    ids: list[str]
+
+
+@dataclass(frozen=True)
+class Pause:
+    seconds: float
+
+
+Step = ListPage | GetJobs | Pause
+WaitFlow = Generator[Step, Any, None]
+
+
+def wait_flow(
+    batch: JobBatch,
+    *,
+    timeout: float | None,
+    interval: float,
+    max_interval: float = MAX_INTERVAL,
+    use_list: bool = True,
+    clock: Callable[[], float] = time.monotonic,
+) -> WaitFlow:
+    """Poll until every item is done (job ended, or no job); ``WaitTimeoutError`` after
+    ``timeout`` s (the batch keeps the latest states). ``use_list=False`` polls
+    each job with ``get_job`` only (for a service without the jobs list)."""
+    if not (interval > 0 and math.isfinite(interval)):
+        raise ValueError(f"interval must be a positive number of seconds, got {interval!r}")
+    deadline = None if timeout is None else clock() + timeout
+    delay = interval
+    depth = 0  # list pages the last round needed
+    while True:
+        pending = [item for item in batch.items if not item.done]
+        if not pending:
+            return
+        changed, depth = yield from _poll_round(batch, pending, depth, use_list)
+        if all(item.done for item in pending):
+            return
+        delay = interval if changed else min(delay * BACKOFF, max(max_interval, interval))
+        if deadline is not None and clock() + delay > deadline:
+            left = sum(1 for item in batch.items if not item.done)
+            raise WaitTimeoutError(
+                f"{left} of {len(batch.items)} jobs still running after {timeout:g} s "
+                "(they go on running; batch.wait() again picks them up)",
+                batch,
+            )
+        yield Pause(delay)
+
+
+def _poll_round(
+    batch: JobBatch, pending: list[BatchItem], depth: int, use_list: bool
+) -> Generator[Step, Any, tuple[bool, int]]:
+    by_id = {item.id: item for item in pending if item.id}
+    seen: dict[str, Job] = {}
+    pages = 0
+    estimate = depth or math.ceil(len(by_id) / PAGE_SIZE)
+    if use_list and len(by_id) > estimate:
+        oldest = _oldest(pending)
+        offset = 0
+        while pages < MAX_PAGES:
+            page = yield ListPage(PAGE_SIZE, offset)
+            pages += 1
+            jobs = list(page.jobs)
+            for job in jobs:
+                if job.id in by_id:
+                    seen.setdefault(job.id, job)
+            if len(seen) == len(by_id) or not page.has_next or not jobs:
+                break
+            last = jobs[-1].created_at
+            if oldest is not None and last is not None and last < oldest:
+                break
+            offset += len(jobs)
+    changed = False
+    with batch._lock:
+        for job_id, job in seen.items():
+            changed |= _refresh(by_id[job_id], job)
+    missing = [job_id for job_id in by_id if job_id not in seen]
+    if missing:
+        answers = yield GetJobs(missing)
+        first_error: Exception | None = None
+        with batch._lock:
+            for job_id, answer in zip(missing, answers, strict=True):
+                item = by_id[job_id]
+                if isinstance(answer, NotFoundError):
+                    item.gone, item.error, changed = True, answer, True
+                elif isinstance(answer, Exception):
+                    first_error = first_error or answer
+                else:
+                    changed |= _refresh(item, answer.job)
+        if first_error is not None:
+            raise first_error
+    return changed, pages
+
+
+def _refresh(item: BatchItem, job: Job) -> bool:
+    """Take the job's latest state; True when it changed."""
+    from ..models import JobResponse
+
+    before = item.state
+    template = item.response.template_info if item.response is not None else None
+    item.response = JobResponse(job=job, template_info=template)
+    return job.state != before
+
+
+def _oldest(items: list[BatchItem]) -> datetime | None:
+    stamps = [item.job.created_at for item in items if item.job and item.job.created_at]
+    return min(stamps) if stamps else None
+
+
+# -- drivers ------------------------------------------------------------------------------
+def drive_sync(batch: JobBatch, flow: WaitFlow, progress: Progress) -> None:
+    """Carry the wait out with the sync client (``get_job`` calls on the batch's threads)."""
+    from .submit import map_sync
+
+    client = batch.client
+    value: Any = None
+    while True:
+        try:
+            step = flow.send(value)
+        except StopIteration:
+            return
+        value = None
+        if isinstance(step, ListPage):
+            value = client.list_jobs(limit=step.limit, offset=step.offset)
+        elif isinstance(step, GetJobs):
+            value = map_sync(batch, client.get_job, step.ids)
+        else:
+            progress.update()
+            batch._sleep(step.seconds)
+            progress.update()
+
+
+async def drive_async(batch: JobBatch, flow: WaitFlow, progress: Progress) -> None:
+    """The async twin of :func:`drive_sync`."""
+    import anyio
+
+    from .submit import map_async
+
+    client = batch.client
+    value: Any = None
+    while True:
+        try:
+            step = flow.send(value)
+        except StopIteration:
+            return
+        value = None
+        if isinstance(step, ListPage):
+            value = await client.list_jobs(limit=step.limit, offset=step.offset)
+        elif isinstance(step, GetJobs):
+            value = await map_async(batch, client.get_job, step.ids)
+        else:
+            progress.update()
+            await anyio.sleep(step.seconds)
+            progress.update()

@@ -1,0 +1,78 @@
+"""``%%bytenite VAR --sweep EXPR``: the cell body is the base, EXPR the grid."""
+
+from __future__ import annotations
+
+import argparse
+from typing import TYPE_CHECKING, Any
+
+from IPython.core.error import UsageError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ._magics import ByteNiteMagics
+
+
+def run_sweep(magics: ByteNiteMagics, args: argparse.Namespace, cell: str) -> Any:
+    """Build, validate, create (and run, and wait on) one job per grid item.
+
+    ``VAR`` gets the ``JobBatch`` (with ``--dry-run``, the list of requests).
+    Interrupted, ``VAR`` keeps what was created and a line says how to resume.
+    """
+    from ..batch import BatchInterrupted, sweep
+
+    var = args.var
+    if var is None:
+        raise UsageError(
+            "%%bytenite --sweep needs a variable for the batch: %%bytenite VAR --sweep"
+        )
+    if args.curl:
+        raise UsageError("%%bytenite: --curl does not go with --sweep")
+    if args.dry_run and (args.run or args.wait):
+        raise UsageError("%%bytenite: --dry-run does not go with --run or --wait")
+    namespace = magics.shell.user_ns if magics.shell is not None else {}
+    try:
+        grid = eval(args.sweep, namespace)  # the user's own expression, in their namespace
+    except Exception as exc:
+        raise UsageError(
+            f"%%bytenite --sweep: cannot evaluate {args.sweep!r}: {type(exc).__name__}: {exc}"
+        ) from None
+    try:
+        requests = sweep(magics.build_payload(args, cell), grid)
+    except UsageError:
+        raise
+    except TypeError as exc:
+        raise UsageError(f"%%bytenite --sweep: {exc}") from None
+    except Exception as exc:
+        magics._fail(exc, var)
+    if args.dry_run:
+        magics._store(var, requests)
+        if not args.quiet:
+            print(f"{len(requests)} valid job requests (nothing was sent); they are in {var}.")
+        return None
+    client = magics.client()
+    try:
+        batch = client.create_jobs(
+            requests, concurrency=args.concurrency, run=args.run or args.wait
+        )
+    except BatchInterrupted as stop:
+        magics._store(var, stop.batch)
+        created = len(stop.batch.ids)
+        print(
+            f"Interrupted: {created} of {len(requests)} jobs created, kept in {var}. "
+            f"`{var}.resume()` creates the rest (nothing twice)."
+        )
+        return None
+    except (TypeError, ValueError) as exc:
+        raise UsageError(f"%%bytenite: {exc}") from None
+    except Exception as exc:
+        magics._fail(exc, var)
+    magics._store(var, batch)
+    if args.wait:
+        try:
+            batch.wait(interval=magics.poll_interval)
+        except KeyboardInterrupt:
+            print(f"Stopped waiting; the jobs go on. `{var}.wait()` picks them up again.")
+        except Exception as exc:
+            magics._fail(exc, None)
+    if not args.quiet:
+        magics.show(batch)
+    return None

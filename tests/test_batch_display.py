@@ -1,0 +1,161 @@
+"""The batch card, the live progress, to_pandas and the --sweep magic."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from IPython.core.interactiveshell import InteractiveShell
+from IPython.utils.capture import capture_output
+
+from bytenite_nb import JobBatch
+from bytenite_nb import sandbox as sandbox_mod
+from bytenite_nb.batch.progress import Progress
+from bytenite_nb.client import Client
+from bytenite_nb.config import restore_session, set_session
+from bytenite_nb.display.batch import MAX_ROWS, MAX_TEXT_ROWS
+
+from .batch_helpers import requests_for
+
+
+@pytest.fixture
+def server() -> Iterator[sandbox_mod.SandboxServer]:
+    srv = sandbox_mod.start(step_seconds=0.05)
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture
+def client(server: sandbox_mod.SandboxServer) -> Iterator[Client]:
+    with Client(server.api_key, base_url=server.url) as c:
+        yield c
+
+
+def test_the_card_has_counts_a_bar_and_one_row_per_item_escaped(client: Client) -> None:
+    evil = "<script>alert(1)</script>"
+    requests: list[dict[str, Any]] = [
+        {"templateId": "hello-world-template", "name": "a", "params": {"app": {"case": evil}}},
+        {"templateId": "hello-world-template", "name": "b", "params": {"app": {"case": "lower"}}},
+        {"templateId": "", "name": "bad"},
+    ]
+    batch = client.create_jobs(requests, run=True)
+    batch.wait(timeout=30, interval=0.02, use_list=False)
+    bundle = batch._repr_mimebundle_()
+    html, text = bundle["text/html"], bundle["text/plain"]
+    # the sandbox refuses the evil value, and its message quotes it: escaped
+    assert "<script>" not in html and "&lt;script&gt;" in html
+    assert 'class="bn-bar"' in html and "bn-seg bn-ok" in html
+    assert "1 complete" in html and "1 create failed" in html and "1 invalid" in html
+    assert html.count("<tr>") == 4  # header + 3 items
+    assert "params.app.case" in html  # the grid column
+    assert "templateId: must not be blank" in html
+    assert batch.items[1].id and batch.items[1].id in html
+    assert "1/3 created" in text and "[2] - invalid" in text
+
+
+def test_the_card_is_bounded_whatever_the_size(client: Client) -> None:
+    batch = JobBatch.build(client, requests_for(MAX_ROWS + 300))
+    html = batch._repr_html_()
+    assert html.count("<tr>") == MAX_ROWS + 2  # header, rows, the marker
+    assert "300 more items" in html
+    text = batch._repr_mimebundle_()["text/plain"]
+    assert f"{MAX_ROWS + 300 - MAX_TEXT_ROWS:,} more items" in text
+    assert len(html) < 200_000
+
+
+def test_progress_refreshes_at_most_4_times_a_second(
+    client: Client, capsys: pytest.CaptureFixture[str]
+) -> None:
+    batch = JobBatch.build(client, requests_for(5))
+    now = [0.0]
+    progress = Progress(batch, "creating", show=True)
+    assert progress.mode == "terminal"
+    progress._clock = lambda: now[0]
+    progress.start()
+    for _ in range(1000):  # 1,000 updates within one second
+        now[0] += 0.001
+        progress.update()
+    assert progress.updates == 4
+    progress.finish("done")
+    err = capsys.readouterr().err
+    assert err.count("\r") == 5 and err.endswith("\n")
+    assert "done: 0/5 created" in err
+
+
+def test_no_progress_outside_a_kernel_or_terminal(client: Client) -> None:
+    batch = JobBatch.build(client, requests_for(2))
+    assert Progress(batch, "x").mode == "off"  # pytest captures stderr: not a tty
+    assert Progress(batch, "x", show=False).mode == "off"
+
+
+def test_to_pandas_has_one_row_per_item(client: Client) -> None:
+    batch = client.create_jobs([*requests_for(3), {"templateId": ""}])
+    frame = batch.to_pandas()
+    assert list(frame.index) == [0, 1, 2, 3]
+    assert list(frame["status"]) == ["new", "new", "new", "invalid"]
+    assert frame.loc[3, "error"].startswith("invalid: templateId")
+    assert frame.loc[0, "id"] == batch.items[0].id
+
+
+def test_to_pandas_says_what_to_install_without_pandas(
+    client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    batch = JobBatch.build(client, requests_for(1))
+    monkeypatch.setitem(sys.modules, "pandas", None)
+    with pytest.raises(ImportError, match="pip install pandas"):
+        batch.to_pandas()
+
+
+# -- the magic ---------------------------------------------------------------------------------
+@pytest.fixture
+def shell(server: sandbox_mod.SandboxServer) -> Iterator[InteractiveShell]:
+    ip = InteractiveShell.instance()
+    ip.run_line_magic("load_ext", "bytenite_nb")
+    before = set_session("test", base_url=server.url, api_key=server.api_key)
+    ip.run_line_magic("config", "ByteNiteMagics.poll_interval = 0.02")
+    yield ip
+    ip.run_line_magic("unload_ext", "bytenite_nb")
+    ip.config.pop("ByteNiteMagics", None)
+    restore_session(before)
+    for name in ("b", "grid", "reqs"):
+        ip.user_ns.pop(name, None)
+
+
+BASE = "templateId: hello-world-template\nname: sw\n"
+
+
+def test_sweep_magic_creates_runs_and_waits(
+    shell: InteractiveShell, server: sandbox_mod.SandboxServer
+) -> None:
+    shell.user_ns["grid"] = {"params.app.case": ["upper", "lower"], "config.taskTimeout": [1, 2]}
+    with capture_output() as out:
+        result = shell.run_cell(f"%%bytenite b --sweep grid --concurrency 2 --run\n{BASE}")
+    assert result.success, out.stderr
+    batch = shell.user_ns["b"]
+    assert isinstance(batch, JobBatch) and batch.concurrency == 2
+    batch.wait(timeout=30, interval=0.02, use_list=False)
+    assert batch.counts() == {"complete": 4}
+    assert [i.request["name"] for i in batch.items] == ["sw-0", "sw-1", "sw-2", "sw-3"]
+    assert any("bn-batch" in str(o.data.get("text/html", "")) for o in out.outputs)
+
+
+def test_sweep_magic_dry_run_and_bad_items(
+    shell: InteractiveShell, server: sandbox_mod.SandboxServer
+) -> None:
+    with capture_output() as out:
+        result = shell.run_cell(
+            f"%%bytenite reqs --sweep \"{{'config.taskTimeout': [5, -1]}}\" --dry-run\n{BASE}"
+        )
+    assert not result.success  # item 1 is invalid: the cell fails, nothing is sent
+    assert "[1].config.taskTimeout" in out.stdout + out.stderr + str(result.error_in_exec)
+    with capture_output():
+        result = shell.run_cell(
+            f"%%bytenite reqs --sweep \"{{'config.taskTimeout': [5, 6]}}\" --dry-run\n{BASE}"
+        )
+    assert result.success and len(shell.user_ns["reqs"]) == 2
+    assert server.sandbox.requests == []
+    with capture_output():
+        result = shell.run_cell(f"%%bytenite --sweep grid\n{BASE}")
+    assert "needs a variable" in str(result.error_in_exec)

@@ -1,0 +1,164 @@
+"""Batch calls built on the jobs list and the job lifecycle calls (``list_jobs``,
+``abort_job``, ``get_job_results``, ``download_results``): the efficient wait
+with its request count, resume of creates whose answer was lost, results,
+downloads and abort."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bytenite_nb import sandbox as sandbox_mod
+from bytenite_nb.batch import wait as wait_module
+from bytenite_nb.client import AsyncClient, Client
+
+from .batch_helpers import ServerTap, requests_for
+
+
+@pytest.fixture
+def server() -> Iterator[sandbox_mod.SandboxServer]:
+    srv = sandbox_mod.start(step_seconds=0.05)
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture
+def client(server: sandbox_mod.SandboxServer) -> Iterator[Client]:
+    with Client(server.api_key, base_url=server.url) as c:
+        yield c
+
+
+def _gets(server: sandbox_mod.SandboxServer) -> tuple[int, int]:
+    """(jobs list requests, single-job gets) received so far."""
+    requests = server.sandbox.requests
+    pages = sum(1 for m, p in requests if m == "GET" and p == "/v1/customer/jobs")
+    singles = sum(
+        1
+        for m, p in requests
+        if m == "GET" and p.startswith("/v1/customer/jobs/") and p != "/v1/customer/jobs/templates"
+    )
+    return pages, singles
+
+
+def test_waiting_on_1000_jobs_costs_at_most_20_requests_a_round() -> None:
+    srv = sandbox_mod.start(step_seconds=0.2)
+    try:
+        with Client(srv.api_key, base_url=srv.url) as client:
+            batch = client.create_jobs(requests_for(1000), concurrency=32, run=True)
+            rounds = 1
+            pauses: list[float] = []
+
+            def pause(seconds: float) -> None:
+                nonlocal rounds
+                rounds += 1
+                pauses.append(seconds)
+                import time
+
+                time.sleep(min(seconds, 0.3))
+
+            batch._sleep = pause
+            before = _gets(srv)
+            batch.wait(timeout=120, interval=0.2)
+            pages, singles = (a - b for a, b in zip(_gets(srv), before, strict=True))
+    finally:
+        srv.stop()
+    assert batch.counts() == {"complete": 1000}
+    assert pages + singles <= 20 * rounds
+    assert pages >= math.ceil(1000 / wait_module.PAGE_SIZE)  # the list was used
+    naive = 1000 * rounds  # one get per job per round
+    assert pages + singles < naive / 40, (pages, singles, rounds)
+
+
+def test_the_interval_backs_off_while_nothing_changes(client: Client) -> None:
+    batch = client.create_jobs(requests_for(30))  # never run: nothing will change
+    pauses: list[float] = []
+    batch._sleep = pauses.append
+    with pytest.raises(TimeoutError):
+        batch.wait(timeout=10, interval=0.5, max_interval=4)
+    assert pauses[:4] == [0.75, 1.125, 1.6875, 2.53125]
+    assert max(pauses) == 4
+
+
+def test_a_create_whose_answer_was_lost_is_found_not_sent_twice(
+    server: sandbox_mod.SandboxServer, client: Client
+) -> None:
+    tap = ServerTap(server)
+    tap.lose_answers = {3, 10, 11}  # created on the server, answer dropped
+    batch = client.create_jobs(requests_for(30), concurrency=4)
+    assert tap.creates == 30  # the three were looked for, not sent again
+    assert server.sandbox.count("GET", "/customer/jobs") >= 1  # ...in the jobs list
+    assert len(server.sandbox.jobs) == 30 and len(set(batch.ids)) == 30
+    assert batch.counts() == {"new": 30}
+    batch.resume()
+    assert len(server.sandbox.jobs) == 30
+    assert all(count == 1 for count in tap.jobs_by_description().values())
+
+
+@pytest.mark.anyio
+async def test_async_cancel_then_resume_creates_nothing_twice(
+    server: sandbox_mod.SandboxServer,
+) -> None:
+    import anyio
+
+    ServerTap(server, delay=0.02)
+    async with AsyncClient(server.api_key, base_url=server.url) as client:
+        with anyio.move_on_after(0.15):
+            await client.create_jobs(requests_for(80), concurrency=8)
+        batch = client.last_batch
+        assert batch is not None and 0 < len(batch.ids) < 80
+        await batch.resume()
+    await anyio.sleep(0.1)
+    assert len(batch.ids) == 80 and len(server.sandbox.jobs) == 80
+
+
+def test_results_and_downloads_one_folder_per_job(client: Client, tmp_path: Path) -> None:
+    batch = client.create_jobs([*requests_for(3), {"templateId": ""}], run=True)
+    batch.wait(timeout=30, interval=0.05)
+    results = batch.get_results()
+    assert len(results) == 4 and results[3] is None
+    assert all(len(r.files) >= 1 for r in results[:3])
+    paths = batch.download_results(tmp_path)
+    for item, got in zip(batch.items[:3], paths[:3], strict=True):
+        assert got and all(Path(p).is_file() for p in got)
+        assert all(f"_{item.id}" in str(p) for p in got)
+    assert paths[3] is None
+
+
+def test_abort_aborts_the_running_jobs_only(
+    server: sandbox_mod.SandboxServer, client: Client
+) -> None:
+    server.sandbox.step_seconds = 5  # long enough to abort
+    batch = client.create_jobs(requests_for(5), run=True)
+    aborted = batch.abort()
+    assert sorted(aborted) == sorted(batch.ids)
+    batch.wait(timeout=30, interval=0.05)
+    assert batch.counts() == {"failed": 5}
+    assert batch.abort() == []  # nothing left to abort
+
+
+def test_sweep_magic_wait_follows_the_batch_to_the_end(server: sandbox_mod.SandboxServer) -> None:
+    from IPython.core.interactiveshell import InteractiveShell
+    from IPython.utils.capture import capture_output
+
+    from bytenite_nb.config import restore_session, set_session
+
+    ip = InteractiveShell.instance()
+    ip.run_line_magic("load_ext", "bytenite_nb")
+    before = set_session("test", base_url=server.url, api_key=server.api_key)
+    ip.run_line_magic("config", "ByteNiteMagics.poll_interval = 0.02")
+    try:
+        ip.user_ns["grid"] = {"params.app.case": ["upper", "lower"], "config.taskTimeout": [1, 2]}
+        with capture_output():
+            result = ip.run_cell(
+                "%%bytenite b --sweep grid --wait\ntemplateId: hello-world-template\n"
+            )
+        assert result.success
+        assert ip.user_ns["b"].counts() == {"complete": 4}
+    finally:
+        ip.run_line_magic("unload_ext", "bytenite_nb")
+        ip.config.pop("ByteNiteMagics", None)
+        restore_session(before)
+        ip.user_ns.pop("b", None)
