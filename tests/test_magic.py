@@ -442,7 +442,10 @@ def test_wait_runs_the_job_and_follows_it_to_the_end(shell: InteractiveShell) ->
     assert result.success, result.error_in_exec
     final = shell.user_ns["job"]
     assert final.job.state.short_name == "COMPLETE"
-    assert "Complete" in captured.outputs[-1].data["text/html"]
+    card, results = captured.outputs[-2:]  # the final card, then the results card
+    assert "Complete" in card.data["text/html"] and final.job.id in card.data["text/plain"]
+    assert "result.txt" in results.data["text/plain"]
+    assert "<img" in results.data["text/html"]  # the sandbox's PNG output, previewed inline
 
 
 def test_wait_fails_the_cell_when_the_job_fails(shell: InteractiveShell) -> None:
@@ -451,6 +454,17 @@ def test_wait_fails_the_cell_when_the_job_fails(shell: InteractiveShell) -> None
     assert not result.success
     assert "failed: partitioner exited with code 1" in str(result.error_in_exec)
     assert shell.user_ns["job"].job.state.is_failed
+
+
+def test_wait_shows_the_error_lines_of_the_logs_when_the_job_fails(
+    shell: InteractiveShell,
+) -> None:
+    magics(shell).poll_interval = 0.02
+    result, captured = run(shell, "job --wait", "templateId: sandbox-failing-template\n")
+    assert not result.success
+    logs = captured.outputs[-1].data["text/plain"]
+    assert "partitioner exited with code 1" in logs and "ERROR" in logs
+    assert "INFO" not in logs and "DEBUG" not in logs  # only the error lines
 
 
 def test_watch_an_existing_job(shell: InteractiveShell) -> None:
@@ -468,7 +482,7 @@ def test_wait_in_a_terminal_prints_a_line_per_state_and_the_card_once(
     magics(shell).poll_interval = 0.02
     result, captured = run(shell, "job --wait", HELLO)
     assert result.success, result.error_in_exec
-    assert len(captured.outputs) == 1  # the final card, once
+    assert len(captured.outputs) == 2  # the final card, once, then the results card
     lines = captured.stdout.splitlines()
     states = [line.rsplit(": ", 1)[1] for line in lines]
     assert len(states) == len(set(states)) >= 2  # one line per state change

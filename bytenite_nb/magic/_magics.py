@@ -19,6 +19,9 @@ from ._body import _close_match, curl_command, deep_merge, interpolate, parse_bo
 from ._commands import COMMANDS, help_text
 from ._options import IDENTIFIER, SECRET_FIELDS, cell_parser, refuse_secrets, short_message
 
+#: The log levels shown when a watched job fails.
+ERROR_LEVELS = ("ERROR", "FATAL", "PANIC")
+
 if TYPE_CHECKING:  # pragma: no cover
     from ..client import Client
     from ..sandbox import SandboxServer
@@ -261,9 +264,23 @@ class ByteNiteMagics(Magics):
             self.show(latest)
         state = latest.job.state
         if state is not None and state.is_failed:
+            if not quiet:
+                self._show_extra(lambda c: c.get_job_logs(latest.job.id, ERROR_LEVELS), "logs")
             reason = latest.job.error_message or "no reason given"
             raise UsageError(f"job {latest.job.id} failed: {reason}")
+        if not quiet and state is not None and state.short_name == "COMPLETE":
+            self._show_extra(lambda c: c.preview_results(latest.job.id), "results")
         return latest
+
+    def _show_extra(self, fetch: Any, what: str) -> None:
+        """Show what follows a finished job (its results, its error lines); a failure
+        to fetch them is a note, not a failed cell: the job itself is done."""
+        try:
+            self.show(fetch(self.client()))
+        except KeyboardInterrupt:
+            print(f"Stopped fetching the {what}; the job is done.", file=sys.stderr)
+        except Exception as exc:
+            print(f"The {what} could not be fetched: {short_message(exc)}", file=sys.stderr)
 
     def rich_display(self) -> bool:
         """Whether outputs can be updated in place (a kernel with a front end)."""
