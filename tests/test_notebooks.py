@@ -72,6 +72,17 @@ def test_quickstart_shows_cards() -> None:
     assert "lighthouse" in html  # the job card
     assert "Invalid job payload" in html  # the error card
     assert ">Complete<" in html  # --wait followed the job to the end
+    assert "<img" in html and "result.txt" in html  # the results card, image previewed inline
+    assert "partitioner" in html and "INFO" in html  # the logs view
+    assert "from a local file" in html  # the job whose input was uploaded
+    text = "\n".join(
+        o.get("data", {}).get("text/plain", "")
+        for c in nb.cells
+        if c.cell_type == "code"
+        for o in c.outputs
+    )
+    assert "outputs/" in text  # the downloaded paths
+    assert "https://" not in html and "/_results/" not in html  # no signed link was written
 
 
 @pytest.mark.notebook
