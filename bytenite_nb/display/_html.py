@@ -180,6 +180,12 @@ def json_text(value: Any, limit: int = 600) -> str:
 _HIDDEN = "bn-css lm-Widget lm-mod-hidden hidden"
 
 
+@cache
+def style_block() -> str:
+    """The stylesheet's markup in every card (see ``wrap``); a page needs it once."""
+    return f'<div class="{_HIDDEN}" hidden><style><!--\n{css()}\n--></style></div>'
+
+
 def wrap(card_class: str, body: str, text: str) -> str:
     """The outer markup: the stylesheet and the card, readable with or without CSS.
 
@@ -196,8 +202,7 @@ def wrap(card_class: str, body: str, text: str) -> str:
     # Adjacent spans (title, badge, ids) need a space between them when unstyled.
     body = body.replace("</span><span", "</span> <span")
     return (
-        f'<div class="bn-root"><div class="{_HIDDEN}" hidden><style><!--\n{css()}\n--></style>'
-        f'</div><div class="bn-card {card_class}">{body}</div></div>'
+        f'<div class="bn-root">{style_block()}<div class="bn-card {card_class}">{body}</div></div>'
     )
 
 

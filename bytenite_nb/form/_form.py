@@ -11,15 +11,23 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as w
 
 from ..display import error_html
+from ..display._html import style_block
 from ..models import CreateJobRequest, JobResponse
-from ._check import collect, render, render_magic_text, validate
+from ._check import (
+    collect,
+    label_of,
+    render,
+    render_magic_text,
+    summary_html,
+    summary_text,
+    validate,
+)
 from ._fields import (
     INPUT_KINDS,
-    LABEL,
     OUTPUT_KINDS,
     PARAM_PARTS,
     RECENT_TEMPLATES,
-    WIDE,
+    Kit,
     guarded,
     json_editor,
     seconds_text,
@@ -51,6 +59,7 @@ class JobForm(w.VBox):
         self._lock = threading.Lock()
         self._busy = False
         self._loading = False
+        self._submitted = False  # True after a success, until the next change
         self._worker: threading.Thread | None = None
         self.response: JobResponse | None = None
         self._payload: CreateJobRequest | None = None
@@ -58,38 +67,43 @@ class JobForm(w.VBox):
         self._extra: dict[str, Any] = {}
         self._params_extra: dict[str, Any] = {}
         self._config_extra: dict[str, Any] = {}
+        kit = self._kit = Kit()
 
-        self.name = w.Text(description="Name", placeholder="my job", style=LABEL, layout=WIDE)
+        self.name = w.Text(description="Name", style=kit.text, layout=kit.wide)
+        # No placeholder: grey text in an empty required field reads as a value.
         self.template = w.Combobox(
             description="Template",
-            placeholder="hello-world-template",
             options=tuple(RECENT_TEMPLATES),
             ensure_option=False,
-            style=LABEL,
-            layout=WIDE,
+            style=kit.text,
+            layout=kit.wide,
         )
-        self.description = w.Textarea(
-            description="Description", style=LABEL, layout=w.Layout(width="420px", height="44px")
-        )
+        self.description = w.Textarea(description="Description", style=kit.text, layout=kit.area)
         self._labels: dict[int, w.HTML] = {}
-        self.source = SourceEditor("dataSource", INPUT_KINDS, self._changed, self._row)
-        self.destination = SourceEditor("dataDestination", OUTPUT_KINDS, self._changed, self._row)
-        self.params = {part: json_editor(part) for part in PARAM_PARTS}
+        self.source = SourceEditor("dataSource", INPUT_KINDS, self._changed, self._row, kit)
+        self.destination = SourceEditor(
+            "dataDestination", OUTPUT_KINDS, self._changed, self._row, kit
+        )
+        self.params = {part: json_editor(kit, part.capitalize()) for part in PARAM_PARTS}
+        hint = "e.g. 90s, 15m, 2h"
         self.task_timeout = w.Text(
-            description="Task timeout", placeholder="e.g. 90s, 15m, 2h", style=LABEL
+            description="Task timeout", placeholder=hint, style=kit.text, layout=kit.plain
         )
         self.job_timeout = w.Text(
-            description="Job timeout", placeholder="e.g. 90s, 15m, 2h", style=LABEL
+            description="Job timeout", placeholder=hint, style=kit.text, layout=kit.plain
         )
-        self.test_job = w.Checkbox(description="Test job", indent=True, style=LABEL)
+        self.test_job = w.Checkbox(
+            description="Test job", indent=True, style=kit.check, layout=kit.plain
+        )
 
-        self.summary = w.HTML()
-        self.submit_button = w.Button(description="Submit", button_style="primary", icon="send")
-        self.reset_button = w.Button(description="Reset", icon="undo")
-        self.preview = w.HTML()
-        self.magic_text = w.HTML()  # a <pre>, so it can be selected and copied
-        self.result = w.Output()
-        self.message = w.HTML()
+        self.summary = kit.html_widget()
+        self.submit_button = self._button("Submit", "send", "primary")
+        self.run_button = self._button("Submit and run", "play", "")
+        self.reset_button = self._button("Reset", "undo", "")
+        self.preview = kit.html_widget()
+        self.magic_text = kit.html_widget()  # a <pre>, so it can be selected and copied
+        self.result = w.Output(layout=kit.plain)
+        self.message = kit.html_widget()
 
         self._field_widgets: dict[str, w.Widget] = {
             "name": self.name,
@@ -99,21 +113,23 @@ class JobForm(w.VBox):
             "config.taskTimeout": self.task_timeout,
             "config.jobTimeout": self.job_timeout,
             "config.isTestJob": self.test_job,
-            **self.source.all_widgets(),
-            **self.destination.all_widgets(),
         }
         rows = [
+            kit.html_widget(
+                f'{style_block()}<div class="bn-root"><b class="bn-form-title">'
+                "New ByteNite job</b></div>"
+            ),
             self._row(self.name),
             self._row(self.template),
             self._row(self.description),
-            w.HTML("<b>Data</b>"),
+            kit.html_widget("<b>Data</b>"),
             self._row(self.source.kind),
             self.source.box,
             self._row(self.destination.kind),
             self.destination.box,
-            w.HTML("<b>Params</b> <small>(JSON objects, passed to the containers)</small>"),
+            kit.html_widget("<b>Params</b> (JSON objects, passed to the containers)"),
             *(self._row(editor) for editor in self.params.values()),
-            w.HTML("<b>Config</b>"),
+            kit.html_widget("<b>Config</b>"),
             self._row(self.task_timeout),
             self._row(self.job_timeout),
             self._row(self.test_job),
@@ -121,16 +137,17 @@ class JobForm(w.VBox):
         self.details = w.Accordion(
             children=[self.preview, self.magic_text],
             titles=("Payload preview", "Copy as %%bytenite"),
+            layout=kit.plain,
         )
         super().__init__(
             children=[
-                w.HTML("<h4 style='margin:4px 0'>New ByteNite job</h4>"),
                 *rows,
-                w.HBox([self.submit_button, self.reset_button, self.summary]),
+                kit.row(self.submit_button, self.run_button, self.reset_button, self.summary),
                 self.message,
                 self.details,
                 self.result,
-            ]
+            ],
+            layout=kit.plain,
         )
         for widget in (
             self.name,
@@ -144,6 +161,7 @@ class JobForm(w.VBox):
             widget.observe(self._on_change, names="value")
         self.details.observe(self._on_details, names="selected_index")
         self.submit_button.on_click(self._on_submit)
+        self.run_button.on_click(self._on_submit_and_run)
         self.reset_button.on_click(self._on_reset)
         self.load(self._initial)
         self._suggestions = suggest_templates(self)
@@ -158,10 +176,22 @@ class JobForm(w.VBox):
         return cls(client, **wire)
 
     def _row(self, widget: w.Widget) -> w.HBox:
-        label = w.HTML(layout=w.Layout(margin="0 0 0 8px"))
-        label.add_class("bn-field-error")
+        label = w.HTML(style=self._kit.html, layout=self._kit.label)
         self._labels[id(widget)] = label
-        return w.HBox([widget, label])
+        return self._kit.row(widget, label)
+
+    def _button(self, text: str, icon: str, tone: str) -> w.Button:
+        return w.Button(
+            description=text,
+            icon=icon,
+            button_style=tone,
+            style=self._kit.button,
+            layout=self._kit.plain,
+        )
+
+    def label_of(self, path: str) -> str:
+        """The label on screen of a field path (``config.taskTimeout`` → ``Task timeout``)."""
+        return label_of(self, path)
 
     # -- state ------------------------------------------------------------------------
     def load(self, wire: Mapping[str, Any]) -> None:
@@ -241,6 +271,7 @@ class JobForm(w.VBox):
         if self._loading:
             return
         self.message.value = ""
+        self._submitted = False  # a change makes a new submission possible
         self._validate()
 
     @guarded
@@ -249,51 +280,77 @@ class JobForm(w.VBox):
 
     @guarded
     def _on_reset(self, button: Any) -> None:
+        self._submitted = False
         self.load(self._initial)
         self.result.clear_output()
         self.message.value = ""
 
     @guarded
-    def _on_submit(self, button: Any) -> None:
+    def _on_submit(self, button: Any, run: bool = False) -> None:
         with self._lock:
-            if self._busy or self._payload is None:
-                return  # a second click while a request is in flight does nothing
-            self._set_busy(True)
-        self._worker = threading.Thread(target=self._submit_in_background, daemon=True)
+            if self._busy or self._submitted or self._payload is None:
+                return  # in flight, already sent, or invalid: a click does nothing
+            self._set_busy(True, "Submitting…")
+        self._worker = threading.Thread(target=self._submit_in_background, args=(run,), daemon=True)
         self._worker.start()
 
-    def _submit_in_background(self) -> None:
+    @guarded
+    def _on_submit_and_run(self, button: Any) -> None:
+        self._on_submit(button, run=True)
+
+    def _submit_in_background(self, run: bool) -> None:
         try:
-            send(self)
+            send(self, run=run)
         except Exception as exc:
-            self._show_error(exc)
+            self._show_error(exc, keep_result=self.response is not None)
         finally:
             self._set_busy(False)
 
-    def _set_busy(self, busy: bool) -> None:
+    def _set_busy(self, busy: bool, doing: str = "") -> None:
+        """Buttons while sending (``doing`` says what), after a success, and otherwise."""
         self._busy = busy
-        self.submit_button.disabled = busy or bool(self._errors)
-        self.submit_button.description = "Submitting…" if busy else "Submit"
-        self.submit_button.icon = "spinner" if busy else "send"
+        blocked = busy or self._submitted or bool(self._errors)
+        self.submit_button.disabled = self.run_button.disabled = blocked
+        if busy:
+            self.submit_button.description, self.submit_button.icon = doing, "spinner"
+        elif self._submitted:
+            self.submit_button.description, self.submit_button.icon = "Submitted", "check"
+        else:
+            self.submit_button.description, self.submit_button.icon = "Submit", "send"
         self.reset_button.disabled = busy
 
     # -- sending -------------------------------------------------------------------
-    def submit(self) -> JobResponse:
+    def submit(self, run: bool = False) -> JobResponse:
         """Send the form's payload and return the ``JobResponse`` (also in ``.response``).
 
-        Raises ``PayloadError`` (nothing sent) while the form is invalid, and the
-        client's errors on failure; the card or error card shows in the form.
+        With a ``file`` input, the local file is uploaded once the job exists;
+        ``run=True`` then starts the job. Raises ``PayloadError`` (nothing sent)
+        while the form is invalid, and the client's errors on failure; the card
+        or error card shows in the form.
         """
         with self._lock:
             if self._busy:
                 raise RuntimeError("a submission is already in flight")
-            self._set_busy(True)
+            self._set_busy(True, "Submitting…")
         try:
-            return send(self)
+            return send(self, run=run)
         finally:
             self._set_busy(False)
 
-    def _show_error(self, exc: BaseException) -> None:
-        """Show an error in the form (the form's fields stay as they were)."""
-        self.message.value = error_html(exc)
-        self.result.clear_output()
+    def _show_error(self, exc: BaseException, keep_result: bool = False) -> None:
+        """Show an error in the form (the fields stay; a created job's card too)."""
+        self.message.value = error_html(exc).replace(style_block(), "")
+        if not keep_result:
+            self.result.clear_output()
+
+    # -- static views --------------------------------------------------------------
+    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
+        """The widget view, with a text and an HTML summary where widgets cannot
+        render (a saved notebook without its kernel, nbconvert, GitHub, a terminal)."""
+        bundle = dict(super()._repr_mimebundle_(**kwargs) or {})
+        bundle["text/plain"] = summary_text(self)
+        bundle["text/html"] = summary_html(self)
+        return bundle
+
+    def __repr__(self) -> str:
+        return summary_text(self)

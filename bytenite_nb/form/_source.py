@@ -1,5 +1,5 @@
 """The data source / destination sub-form: a descriptor dropdown and the
-params that descriptor takes (URL, bucket fields, or free JSON)."""
+params that descriptor takes (URL, bucket fields, a local file, or free JSON)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,15 @@ import ipywidgets as w
 
 from ..display import esc
 from ..models import DESCRIPTORS
-from ._fields import BUCKET_FIELDS, LABEL, NONE, OTHER, WIDE, parse_json_object
+from ._fields import (
+    BUCKET_FIELDS,
+    LOCAL_FILE,
+    NONE,
+    OTHER,
+    Kit,
+    local_file_problem,
+    parse_json_object,
+)
 
 
 class SourceEditor:
@@ -23,58 +31,106 @@ class SourceEditor:
         kinds: tuple[str, ...],
         on_change: Callable[[], None],
         row: Callable[[w.Widget], w.Widget],
+        kit: Kit,
     ) -> None:
         self.field = field
-        label = "Input" if field == "dataSource" else "Output"
-        self.kind = w.Dropdown(options=kinds, value=NONE, description=label, style=LABEL)
-        self.url = w.Text(description="URL", placeholder="https://…", style=LABEL, layout=WIDE)
-        self.buckets = {
-            key: w.Text(description=text, style=LABEL, layout=WIDE) for key, text in BUCKET_FIELDS
-        }
-        self.other_kind = w.Text(description="Descriptor", style=LABEL, layout=WIDE)
-        self.other_params = w.Textarea(
-            description="Params",
-            placeholder='{"key": "value"}',
-            continuous_update=False,
-            style=LABEL,
-            layout=w.Layout(width="420px", height="60px"),
+        self.label = "Input" if field == "dataSource" else "Output"
+        self._kit = kit
+        self._row = row
+        self._on_change = on_change
+        self.kind = w.Dropdown(
+            options=kinds, value=NONE, description=self.label, style=kit.choice, layout=kit.plain
         )
-        self.note = w.HTML()
+        # Sub-fields are made when first needed: most forms never show most of
+        # them, and each costs three widget models in the saved notebook.
+        self._made: dict[str, w.Widget] = {}
+        self._rows: dict[str, w.Widget] = {}
+        self.note = kit.html_widget()
         self.extra: dict[str, Any] = {}  # params kept from a payload, not shown
-        self.box = w.VBox(layout=w.Layout(margin="0 0 0 24px"))
-        self._rows = {id(widget): row(widget) for widget in self.all_widgets().values()}
+        self.box = w.VBox(layout=kit.indent)
         self.kind.observe(lambda change: self._relayout(), names="value")
-        for widget in (self.url, self.other_kind, self.other_params, *self.buckets.values()):
-            widget.observe(lambda change: on_change(), names="value")
         self.kind.observe(lambda change: on_change(), names="value")
         self._relayout()
 
-    def all_widgets(self) -> dict[str, w.Widget]:
-        """Every sub-field widget by its wire path (``dataSource.params.url``)."""
-        sub = {
-            "params.url": self.url,
-            "dataSourceDescriptor": self.other_kind,
-            "params": self.other_params,
-            **{f"params.{key}": widget for key, widget in self.buckets.items()},
-        }
-        return {f"{self.field}.{path}": widget for path, widget in sub.items()}
+    def _sub(self, key: str) -> w.Widget:
+        """The sub-field widget ``key`` (a path under the field), made on first use."""
+        if key not in self._made:
+            kit = self._kit
+            labels = {f"params.{k}": text for k, text in BUCKET_FIELDS}
+            widget: w.Widget
+            if key == "params":
+                widget = w.Textarea(
+                    description="Params",
+                    placeholder='{"key": "value"}',
+                    continuous_update=False,
+                    style=kit.text,
+                    layout=kit.area,
+                )
+            else:
+                text = {
+                    "params.url": "URL",
+                    "dataSourceDescriptor": "Descriptor",
+                    "localFile": "Local file",
+                    **labels,
+                }[key]
+                hint = "https://…" if key == "params.url" else ""
+                widget = w.Text(description=text, placeholder=hint, style=kit.text, layout=kit.wide)
+            widget.observe(lambda change: self._on_change(), names="value")
+            self._made[key] = widget
+            self._rows[key] = self._row(widget)
+        return self._made[key]
+
+    @property
+    def url(self) -> w.Text:
+        return self._sub("params.url")
+
+    @property
+    def buckets(self) -> dict[str, w.Text]:
+        return {key: self._sub(f"params.{key}") for key, _ in BUCKET_FIELDS}
+
+    @property
+    def other_kind(self) -> w.Text:
+        return self._sub("dataSourceDescriptor")
+
+    @property
+    def other_params(self) -> w.Textarea:
+        return self._sub("params")
+
+    @property
+    def path(self) -> w.Text:
+        """The local file to upload after the job is created (``file`` inputs only)."""
+        return self._sub("localFile")
 
     def widgets(self) -> dict[str, w.Widget]:
-        """Wire sub-paths (under the field) of the widgets shown now."""
+        """Full paths (``dataSource.params.url``) of the sub-field widgets shown now."""
         kind = self.kind.value
+        keys: list[str] = []
         if kind == "url":
-            return {"params.url": self.url}
-        if kind in ("aws", "gcp", "storj"):
-            return {f"params.{key}": widget for key, widget in self.buckets.items()}
-        if kind == OTHER:
-            return {"dataSourceDescriptor": self.other_kind, "params": self.other_params}
-        return {}
+            keys = ["params.url"]
+        elif kind == "file" and self.field == "dataSource":
+            keys = ["localFile"]
+        elif kind in ("aws", "gcp", "storj"):
+            keys = [f"params.{key}" for key, _ in BUCKET_FIELDS]
+        elif kind == OTHER:
+            keys = ["dataSourceDescriptor", "params"]
+        return {f"{self.field}.{key}": self._sub(key) for key in keys}
+
+    def _text(self, key: str) -> str:
+        """A sub-field's text, without making the widget."""
+        widget = self._made.get(key)
+        return str(widget.value) if widget is not None else ""
 
     def _relayout(self) -> None:
         known = DESCRIPTORS.get(self.kind.value)
         self.note.value = f"<small>{esc(known.summary.capitalize())}.</small>" if known else ""
-        shown = [self._rows[id(widget)] for widget in self.widgets().values()]
+        shown = [self._rows[path.split(".", 1)[1]] for path in self.widgets()]
         self.box.children = [*shown, self.note]
+
+    def local_file(self) -> str | None:
+        """The local file to upload after creating the job, when the input is ``file``."""
+        if self.kind.value != "file" or self.field != "dataSource":
+            return None
+        return self._text("localFile").strip() or None
 
     def value(self) -> tuple[dict[str, Any] | None, dict[str, str]]:
         """The wire data source (or None) and form-level problems."""
@@ -94,6 +150,10 @@ class SourceEditor:
             return source, problems
         if kind == "url":
             params["url"] = self.url.value.strip()
+        elif kind == "file" and self.field == "dataSource":
+            problem = local_file_problem(self._text("localFile"))
+            if problem:
+                problems[LOCAL_FILE] = problem
         elif kind in ("aws", "gcp", "storj"):
             for key, widget in self.buckets.items():
                 if widget.value.strip():
@@ -104,9 +164,10 @@ class SourceEditor:
         return source, problems
 
     def load(self, source: Mapping[str, Any] | None) -> None:
-        """Show a wire data source."""
-        for widget in (self.url, self.other_kind, self.other_params, *self.buckets.values()):
-            widget.value = ""
+        """Show a wire data source (the local file path is kept: it is not on the wire)."""
+        for key, widget in self._made.items():
+            if key != "localFile":
+                widget.value = ""
         self.extra = {}
         if not source:
             self.kind.value = NONE

@@ -4,17 +4,23 @@ when clicked), remember the template, show the card or the error."""
 from __future__ import annotations
 
 import threading
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
+from ..models import JobResponse
+from ._check import submitted_html
 from ._fields import RECENT_TEMPLATES
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ..models import JobResponse
     from ._form import JobForm
 
 
-def send(form: JobForm) -> JobResponse:
-    """Validate, create the job, show its card; errors show in the form and raise."""
+class _Uploader(Protocol):
+    def upload_file(self, job: JobResponse, path: str) -> Any: ...
+
+
+def send(form: JobForm, run: bool = False) -> JobResponse:
+    """Validate, create the job, upload its local file, run it when asked, show
+    its card; errors show in the form (with the card, once the job exists) and raise."""
     from ..errors import PayloadError
 
     form._validate()
@@ -28,20 +34,42 @@ def send(form: JobForm) -> JobResponse:
         from ..client import Client
 
         client = form._client = Client()
+    local_file = form.source.local_file()
+    form.response = None
     try:
         response = client.create_job(payload)
     except Exception as exc:
         form._show_error(exc)
         raise
     form.response = response
+    _show(form, response)
     template = payload.template_id
     if template in RECENT_TEMPLATES:
         RECENT_TEMPLATES.remove(template)
     RECENT_TEMPLATES.insert(0, template)
+    try:
+        if local_file is not None:
+            form._set_busy(True, "Uploading…")
+            cast(_Uploader, client).upload_file(response, local_file)
+        if run:
+            if not response.job.id:
+                raise RuntimeError("the service returned no job id: the job cannot be run")
+            form._set_busy(True, "Starting…")
+            client.run_job(response.job.id)
+            response = form.response = client.get_job(response.job.id)
+            _show(form, response)
+    except Exception as exc:
+        form._show_error(exc, keep_result=True)  # the job exists: its card stays
+        raise
+    form._submitted = True
+    form.message.value = ""
+    form.summary.value = submitted_html(response, run)
+    return response
+
+
+def _show(form: JobForm, response: JobResponse) -> None:
     form.result.clear_output()
     form.result.append_display_data(response)
-    form.message.value = ""
-    return response
 
 
 def suggest_templates(form: JobForm) -> threading.Thread:
