@@ -149,6 +149,7 @@ class JobForm(w.VBox):
             ],
             layout=kit.plain,
         )
+        self.add_class("bn-form")  # the stylesheet's rules for the form's widgets
         for widget in (
             self.name,
             self.template,
