@@ -15,8 +15,14 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
+# The default URL is the quickstart itself, so the URL JupyterLab prints (and
+# opens, when it can) is the notebook's, also headless, over SSH or in a
+# container (where no browser opens and the printed URL is all there is).
 run: $(STAMP)
-	$(VENV)/bin/jupyter lab --ServerApp.port=$(PORT) $(ROOT_FLAG) notebooks/quickstart.ipynb
+	$(VENV)/bin/jupyter lab --ServerApp.port=$(PORT) $(ROOT_FLAG) \
+		--ServerApp.root_dir=notebooks \
+		--ServerApp.default_url=/lab/tree/quickstart.ipynb \
+		--LabApp.default_url=/lab/tree/quickstart.ipynb
 
 test: $(STAMP)
 	$(VENV)/bin/ruff format --check bytenite_nb tests bench

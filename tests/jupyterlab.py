@@ -1,4 +1,6 @@
-"""Run JupyterLab and headless Chromium for browser tests (see BROWSER_TESTING notes).
+"""Run JupyterLab or Notebook 7 and headless Chromium for browser tests (see
+BROWSER_TESTING notes). Both front ends expose ``window.jupyterapp``, which the
+helpers below drive the same way (open, wait for the kernel, run, theme).
 
 Everything lives in a throwaway folder: server root, settings, workspaces and
 Jupyter's config/data/runtime dirs, so nothing of the user's home leaks in.
@@ -46,16 +48,22 @@ class Lab:
     url: str
     token: str
     root: Path
+    frontend: str = "lab"  # or "notebook" (Notebook 7)
 
     def notebook_url(self, name: str) -> str:
         """The notebook alone in a fresh workspace of its own (no restored tabs)."""
+        if self.frontend == "notebook":
+            return f"{self.url}/notebooks/{name}?token={self.token}"
         workspace = name.replace(".", "-")
         return f"{self.url}/lab/workspaces/{workspace}/tree/{name}?reset&token={self.token}"
 
 
 @contextmanager
-def jupyterlab(workdir: Path, env: dict[str, str] | None = None) -> Iterator[Lab]:
-    """A JupyterLab server on loopback, rooted at ``workdir/root``."""
+def jupyterlab(
+    workdir: Path, env: dict[str, str] | None = None, frontend: str = "lab"
+) -> Iterator[Lab]:
+    """A JupyterLab (or, with ``frontend="notebook"``, Notebook 7) server on
+    loopback, rooted at ``workdir/root``."""
     root = workdir / "root"
     settings = workdir / "settings"
     for folder in (root, settings, workdir / "workspaces", workdir / "jupyter"):
@@ -82,11 +90,12 @@ def jupyterlab(workdir: Path, env: dict[str, str] | None = None) -> Iterator[Lab
     )
     process_env["JUPYTER_PATH"] = str(jupyter / "prefix" / "share" / "jupyter")
     log = (workdir / "jupyterlab.log").open("w")
+    app = "LabApp" if frontend == "lab" else "JupyterNotebookApp"
     process = subprocess.Popen(
         [
             sys.executable,
             "-m",
-            "jupyterlab",
+            "jupyterlab" if frontend == "lab" else "notebook",
             "--no-browser",
             "--allow-root",
             f"--IdentityProvider.token={token}",
@@ -94,9 +103,9 @@ def jupyterlab(workdir: Path, env: dict[str, str] | None = None) -> Iterator[Lab
             f"--ServerApp.port={port}",
             "--ServerApp.port_retries=0",
             f"--ServerApp.root_dir={root}",
-            f"--LabApp.user_settings_dir={settings}",
-            f"--LabApp.workspaces_dir={workdir / 'workspaces'}",
-            "--LabApp.expose_app_in_browser=True",
+            f"--{app}.user_settings_dir={settings}",
+            f"--{app}.workspaces_dir={workdir / 'workspaces'}",
+            f"--{app}.expose_app_in_browser=True",
         ],
         env=process_env,
         stdout=log,
@@ -117,7 +126,7 @@ def jupyterlab(workdir: Path, env: dict[str, str] | None = None) -> Iterator[Lab
             if time.monotonic() > deadline:
                 raise RuntimeError("JupyterLab did not start within 60 s")
             time.sleep(0.3)
-        yield Lab(url, token, root)
+        yield Lab(url, token, root, frontend)
     finally:
         try:
             httpx.post(f"{url}/api/shutdown", headers=headers, timeout=5)
@@ -139,26 +148,40 @@ def chromium_missing() -> str | None:
     return None
 
 
+KERNEL_IDLE_JS = """() => {
+  const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;
+  const k = w && w.sessionContext && w.sessionContext.session && w.sessionContext.session.kernel;
+  return !!k && k.status === 'idle';
+}"""
+
+
 def open_notebook(page, lab: Lab, name: str) -> None:  # type: ignore[no-untyped-def]
-    """Open a notebook and wait until its kernel is idle."""
+    """Open a notebook and wait until its kernel is idle (JupyterLab or Notebook 7)."""
     page.goto(lab.notebook_url(name))
-    status = page.locator("#jp-main-statusbar").get_by_text(re_idle())
     dialog = page.get_by_role("button", name="Select", exact=True)
-    status.or_(dialog).first.wait_for(timeout=60_000)
-    if dialog.is_visible():  # a kernel chooser, when JupyterLab cannot decide alone
-        dialog.click()
-    status.wait_for(timeout=60_000)
-
-
-def re_idle():  # type: ignore[no-untyped-def]
-    import re
-
-    return re.compile(r"\| Idle")
+    page.wait_for_function("() => !!window.jupyterapp", timeout=60_000)
+    deadline = time.monotonic() + 60
+    while not page.evaluate(KERNEL_IDLE_JS):
+        if dialog.count() and dialog.first.is_visible():  # a kernel chooser
+            dialog.first.click()
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"the kernel of {name} did not become idle")
+        page.wait_for_timeout(250)
 
 
 def run_all(page) -> None:  # type: ignore[no-untyped-def]
-    page.get_by_role("menuitem", name="Run", exact=True).click()
-    page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+    page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
+
+
+def wait_idle(page) -> None:  # type: ignore[no-untyped-def]
+    """Wait until the current notebook's kernel is idle again (after running cells)."""
+    page.wait_for_timeout(500)
+    page.wait_for_function(KERNEL_IDLE_JS, timeout=60_000)
+
+
+def is_dirty(page) -> bool:  # type: ignore[no-untyped-def]
+    """Whether the current notebook is marked modified."""
+    return bool(page.evaluate("() => window.jupyterapp.shell.currentWidget.context.model.dirty"))
 
 
 def set_theme(page, theme: str) -> None:  # type: ignore[no-untyped-def]

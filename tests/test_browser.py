@@ -1,16 +1,19 @@
-"""JupyterLab + headless Chromium: the form filled, validated and submitted by
-a person's clicks, and the cards in the light and dark themes.
+"""JupyterLab and Notebook 7 in headless Chromium: the form filled, validated
+and submitted by a person's clicks; the cards in the light and dark themes;
+every text at least 4.5:1 against its background (WCAG AA); the shipped
+notebooks open unmodified; an untrusted notebook shows each card once.
 
 Needs Debian's chromium (/usr/bin/chromium) and playwright. Where they are
 missing the tests are skipped with a loud reason, except under
-BYTENITE_REQUIRE_BROWSER=1 (CI), where that is a failure. Screenshots are
-kept in artifacts/.
+BYTENITE_REQUIRE_BROWSER=1 (CI), where that is a failure. Screenshots of each
+front end and theme are kept in artifacts/ (gitignored).
 """
 
 from __future__ import annotations
 
 import os
 import re
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,32 +21,38 @@ from typing import Any
 import nbformat
 import pytest
 
+from .contrast import failures, measure
 from .jupyterlab import (
     CHROMIUM,
     CHROMIUM_ARGS,
     Lab,
     chromium_missing,
     copy_notebook,
+    is_dirty,
     jupyterlab,
     open_notebook,
     run_all,
     set_theme,
+    wait_idle,
 )
 
 pytestmark = pytest.mark.browser
 ROOT = Path(__file__).parent.parent
 ARTIFACTS = ROOT / "artifacts"
+DARK = {"lab": "JupyterLab Dark", "notebook": "JupyterLab Dark"}
+LIGHT = "JupyterLab Light"
 
 
-@pytest.fixture(scope="module")
-def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
+@pytest.fixture(scope="module", params=["lab", "notebook"])
+def lab(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
     reason = chromium_missing()
     if reason:
         if os.environ.get("BYTENITE_REQUIRE_BROWSER") == "1":
             pytest.fail(f"browser tests required but cannot run: {reason}")
         pytest.skip(f"BROWSER TESTS SKIPPED (not run!): {reason}")
     env = {k: "" for k in ("BYTENITE_API_KEY", "BYTENITE_ACCESS_TOKEN", "BYTENITE_API_URL")}
-    with jupyterlab(tmp_path_factory.mktemp("lab"), env=env) as running:
+    workdir = tmp_path_factory.mktemp(request.param)
+    with jupyterlab(workdir, env=env, frontend=request.param) as running:
         yield running
 
 
@@ -62,13 +71,30 @@ def page(lab: Lab, request: pytest.FixtureRequest) -> Iterator[Any]:
             browser.close()
 
 
+def shot(page: Any, lab: Lab, what: str) -> None:
+    page.screenshot(path=str(ARTIFACTS / f"{lab.frontend}-{what}.png"), full_page=True)
+
+
+def to_dark(page: Any) -> None:
+    set_theme(page, "JupyterLab Dark")
+    page.locator("body[data-jp-theme-light='false']").wait_for(state="attached", timeout=20_000)
+    page.wait_for_timeout(700)
+
+
+def assert_readable(page: Any, selector: str, where: str, minimum: int) -> None:
+    records = measure(page, selector)
+    assert len(records) >= minimum, (where, len(records))
+    bad = failures(records)
+    assert not bad, f"{len(bad)} texts under 4.5:1 in {where}:\n" + "\n".join(bad[:40])
+
+
 def form_notebook(lab: Lab) -> str:
     nb = nbformat.v4.new_notebook()
     nb.cells = [
         nbformat.v4.new_code_cell("%load_ext bytenite_nb\n%bytenite sandbox"),
         nbformat.v4.new_code_cell("from bytenite_nb import JobForm\nform = JobForm()\nform"),
     ]
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3"}
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3 (ipykernel)"}
     nbformat.write(nb, lab.root / "form_test.ipynb")
     return "form_test.ipynb"
 
@@ -81,9 +107,10 @@ def test_fill_validate_and_submit_the_form(lab: Lab, page: Any) -> None:
     output = page.locator(".jp-OutputArea-output")
     template = output.get_by_label("Template")
     template.wait_for(timeout=60_000)
-    submit = output.get_by_role("button", name="Submit")
-    expect(output.get_by_text("1 problem remains: templateId")).to_be_visible(timeout=20_000)
+    submit = output.get_by_role("button", name=re.compile(r"^\W*Submit\s*$"))
+    expect(output.get_by_text("1 problem remains: Template")).to_be_visible(timeout=20_000)
     expect(submit).to_be_disabled()
+    assert template.get_attribute("placeholder") in (None, "", "\u200b")
 
     template.fill("hello-world-template")
     expect(output.get_by_text("ready to submit")).to_be_visible(timeout=20_000)
@@ -91,25 +118,37 @@ def test_fill_validate_and_submit_the_form(lab: Lab, page: Any) -> None:
 
     timeout = output.get_by_label("Task timeout")
     timeout.fill("-5")
-    error = output.locator(".bn-field-error").get_by_text("must be 0 or more seconds, got '-5'")
+    error = output.locator("span.bn-form-bad").filter(
+        has_text=re.compile(r"^must be 0 or more seconds, got '-5'$")
+    )
     expect(error).to_be_visible(timeout=20_000)
+    expect(output.get_by_text("1 problem remains: Task timeout")).to_be_visible()
     expect(submit).to_be_disabled()
+    form = ".jp-OutputArea-output:has(.widget-button)"
+    assert_readable(page, form, f"{lab.frontend} light form with a problem", 10)
     timeout.fill("15m")
     expect(error).to_have_count(0, timeout=20_000)
 
     output.get_by_label("Name").fill("from the browser")
     output.get_by_label("Test job").check()
     expect(output.get_by_text("ready to submit")).to_be_visible(timeout=20_000)
-    page.screenshot(path=str(ARTIFACTS / "form-filled.png"), full_page=True)
+    output.get_by_text("Payload preview").click()
+    shot(page, lab, "form-light")
 
     submit.click()
     card = output.locator(".bn-card.bn-job").filter(has_text="from the browser")
     expect(card).to_be_visible(timeout=30_000)
     expect(card.get_by_text("New", exact=True)).to_be_visible()
-    page.screenshot(path=str(ARTIFACTS / "form-submitted.png"), full_page=True)
+    expect(output.get_by_role("button", name=re.compile(r"Submitted"))).to_be_disabled()
+    assert_readable(page, form, f"{lab.frontend} light form submitted", 20)
+    shot(page, lab, "form-submitted-light")
+    to_dark(page)
+    assert_readable(page, form, f"{lab.frontend} dark form submitted", 20)
+    shot(page, lab, "form-submitted-dark")
+    set_theme(page, LIGHT)
 
 
-def test_cards_render_styled_in_light_and_dark(lab: Lab, page: Any) -> None:
+def test_cards_are_styled_and_readable_in_light_and_dark(lab: Lab, page: Any) -> None:
     from playwright.sync_api import expect
 
     name = copy_notebook(ROOT / "notebooks" / "cards.ipynb", lab)
@@ -117,18 +156,50 @@ def test_cards_render_styled_in_light_and_dark(lab: Lab, page: Any) -> None:
     run_all(page)
     cards = page.locator(".bn-card")
     expect(cards.filter(has_text="<b>not bold</b>")).to_be_visible(timeout=60_000)
-    expect(page.locator("#jp-main-statusbar").get_by_text(re.compile(r"\| Idle"))).to_be_visible(
-        timeout=60_000
-    )
+    wait_idle(page)
     assert cards.count() == 7
-    expect(page.locator(".bn-text").first).to_be_hidden()  # the fallback hides once styled
+    expect(page.locator(".bn-css").first).to_be_hidden()
     expect(cards.filter(has_text="broken input").get_by_text("Failed", exact=True)).to_be_visible()
     expect(cards.filter(has_text="trailer").get_by_text("Complete", exact=True)).to_be_visible()
     light = cards.first.evaluate("e => getComputedStyle(e).backgroundColor")
-    page.screenshot(path=str(ARTIFACTS / "cards-light.png"), full_page=True)
-    set_theme(page, "JupyterLab Dark")
-    expect(page.locator("body[data-jp-theme-light='false']")).to_have_count(1, timeout=20_000)
-    page.wait_for_timeout(500)
+    assert cards.first.evaluate("e => getComputedStyle(e).borderLeftWidth") == "4px"  # styled
+    assert_readable(page, ".bn-root", f"{lab.frontend} light cards", 150)
+    shot(page, lab, "cards-light")
+    to_dark(page)
     dark = cards.first.evaluate("e => getComputedStyle(e).backgroundColor")
     assert light != dark, "the card does not follow the theme"
-    page.screenshot(path=str(ARTIFACTS / "cards-dark.png"), full_page=True)
+    assert_readable(page, ".bn-root", f"{lab.frontend} dark cards", 150)
+    shot(page, lab, "cards-dark")
+    set_theme(page, LIGHT)
+
+
+@pytest.mark.parametrize(
+    "name", sorted(p.name for p in (ROOT / "notebooks").glob("*.ipynb")), ids=str
+)
+def test_shipped_notebook_opens_unmodified(lab: Lab, page: Any, name: str) -> None:
+    shutil.copy(ROOT / "notebooks" / name, lab.root / f"open-{name}")
+    open_notebook(page, lab, f"open-{name}")
+    page.wait_for_timeout(1500)  # kernel info and metadata updates arrive after idle
+    assert not is_dirty(page), f"{name} is marked modified on open in {lab.frontend}"
+
+
+def test_untrusted_notebook_shows_each_card_once(lab: Lab, page: Any, tmp_path: Path) -> None:
+    """Outputs saved by someone else are untrusted: HTML is sanitized (no <style>)."""
+    from playwright.sync_api import expect
+
+    from .test_notebooks import NOTEBOOKS, executed
+
+    nb = executed(next(p for p in NOTEBOOKS if p.name == "cards.ipynb"))
+    nbformat.write(nb, lab.root / "untrusted-cards.ipynb")  # unsigned: not trusted
+    open_notebook(page, lab, "untrusted-cards.ipynb")
+    cards = page.locator(".bn-card")
+    expect(cards.first).to_be_attached(timeout=30_000)
+    assert cards.count() == 7
+    text = page.locator(".jp-OutputArea").first.evaluate(
+        "() => [...document.querySelectorAll('.jp-OutputArea-output')]"
+        ".map(e => e.innerText).join('\\n')"
+    )
+    assert "--bn-" not in text and "<style" not in text and "<details" not in text
+    assert text.count("Four variations for the poster") == 2  # two cards, once each
+    assert text.count("broken input") == 1
+    shot(page, lab, "cards-untrusted")

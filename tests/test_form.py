@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from ipywidgets.embed import embed_data
+from ipywidgets.embed import dependency_state, embed_data
 
 from bytenite_nb import sandbox
 from bytenite_nb.client import Client
@@ -41,7 +41,8 @@ def labels(form: JobForm) -> list[str]:
 def test_a_new_form_needs_a_template_and_submit_is_disabled(form: JobForm) -> None:
     assert form.errors == {"templateId": "required"}
     assert form.payload is None and form.submit_button.disabled
-    assert "1 problem remains: templateId" in form.summary.value
+    assert "1 problem remains: Template" in form.summary.value  # the label, not the wire path
+    assert form.template.placeholder.strip("\u200b") == ""  # nothing grey that reads as a value
     assert any("required" in text for text in labels(form))
 
 
@@ -219,6 +220,12 @@ def test_click_submit_creates_the_job_once_and_shows_the_card(
     shown = form.result.outputs
     assert len(shown) == 1 and "ByteNite job 'clicked'" in shown[0]["data"]["text/plain"]
     assert "bn-card" in shown[0]["data"]["text/html"]
+    # sent: a second click needs a change first
+    assert form.submit_button.disabled and form.submit_button.description == "Submitted"
+    assert form.run_button.disabled and "change a field to submit again" in form.summary.value
+    form.submit_button.click()
+    assert fresh_server.sandbox.count("POST", "/customer/jobs") == 1
+    form.name.value = "clicked again"
     assert not form.submit_button.disabled and form.submit_button.description == "Submit"
     assert "hello-world-template" in JobForm(form._client).template.options  # recent use
 
@@ -307,3 +314,135 @@ def test_other_descriptor_params_must_be_an_object(form: JobForm) -> None:
     form.source.other_params.value = '{"cid": "Qm"}'
     assert form.errors == {}
     assert form.value["dataSource"] == {"dataSourceDescriptor": "ipfs", "params": {"cid": "Qm"}}
+
+
+def test_messages_and_summary_use_the_labels_on_screen(form: JobForm) -> None:
+    form.task_timeout.value = "-5"
+    form.source.kind.value = "url"
+    form.source.url.value = "ftp://x"
+    summary = form.summary.value
+    assert "3 problems remain: " in summary, summary
+    assert all(label in summary for label in ("Template", "Input URL", "Task timeout"))
+    assert "config.taskTimeout" not in summary and "dataSource" not in summary
+    assert form.label_of("config.taskTimeout") == "Task timeout"
+    assert form.label_of("params.app.case") == "App: case"
+    assert set(form.errors) == {"templateId", "config.taskTimeout", "dataSource.params.url"}
+
+
+def test_forms_share_no_widget_and_survive_close_all(sandbox_client: Client) -> None:
+    import ipywidgets
+    from ipywidgets.widgets.widget import _instances
+
+    def model_ids(make: Any) -> tuple[Any, set[str]]:
+        before = set(_instances)
+        made = make()
+        return made, set(_instances) - before  # every model it created
+
+    JobForm(sandbox_client)
+    ipywidgets.Widget.close_all()
+    second, _ = model_ids(lambda: JobForm(sandbox_client, templateId="hello-world-template"))
+    assert second.payload is not None  # failed before: a module-level layout was closed
+    third, made = model_ids(lambda: JobForm(sandbox_client))
+    shown = set(dependency_state(third))
+    assert shown <= made and set(dependency_state(second)).isdisjoint(shown)
+    assert len(made) <= 70, len(made)  # was 235
+
+
+def test_static_views_summarise_the_form(form: JobForm) -> None:
+    form.name.value = "draft <1>"
+    bundle = form._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+    text = bundle["text/plain"]
+    assert text == repr(form) and "JobForm(" not in text and "HTML(value" not in text
+    assert "'draft <1>'" in text and "1 problem" in text and "run the cell to edit" in text
+    html = bundle["text/html"]
+    assert "draft &lt;1&gt;" in html and "Template" in html and "required" in html
+    assert "run the cell to edit" in html and len(html) < 20_000
+
+
+def test_a_file_input_needs_a_readable_local_file(
+    form: JobForm, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    form.template.value = "hello-world-template"
+    form.source.kind.value = "file"
+    key = "dataSource.localFile"
+    assert "required" in form.errors[key] and form.submit_button.disabled
+    for typed, fragment in (
+        (str(tmp_path / "nope.csv"), "no such file"),
+        (str(tmp_path), "is a folder"),
+    ):
+        form.source.path.value = typed  # checked as the user types
+        assert fragment in form.errors[key], form.errors
+        assert form.submit_button.disabled and form.run_button.disabled
+        assert any(fragment in text for text in labels(form)), labels(form)
+        assert "Input local file" in form.summary.value
+    data = tmp_path / "input.csv"
+    data.write_text("a,b\n1,2\n")
+    monkeypatch.setattr("os.access", lambda path, mode: False)
+    form.source.path.value = str(data)
+    assert "cannot be read" in form.errors[key]
+    monkeypatch.undo()
+    form.source.path.value = str(data) + " "
+    assert form.errors == {} and not form.submit_button.disabled
+    assert form.value["dataSource"] == {"dataSourceDescriptor": "file"}  # the path stays here
+
+
+class Recording:
+    """The sandbox client, recording upload_file calls (the real upload arrives
+    with Client.upload_file on another branch; the end-to-end test comes then)."""
+
+    def __init__(self, client: Client) -> None:
+        self.client = client
+        self.uploads: list[tuple[str, str]] = []
+        self.calls: list[str] = []
+
+    def __getattr__(self, name: str) -> Any:
+        self.calls.append(name)
+        return getattr(self.client, name)
+
+    def upload_file(self, job: JobResponse, path: str) -> None:
+        self.calls.append("upload_file")
+        self.uploads.append((str(job.job.id), path))
+
+
+def test_submit_and_run_uploads_the_file_then_runs(
+    sandbox_client: Client, fresh_server: sandbox.SandboxServer, tmp_path: Any
+) -> None:
+    data = tmp_path / "input.csv"
+    data.write_text("a,b\n")
+    client = Recording(sandbox_client)
+    form = JobForm(client, templateId="hello-world-template")  # type: ignore[arg-type]
+    form.source.kind.value = "file"
+    form.source.path.value = str(data)
+    form.run_button.click()
+    assert form._worker is not None
+    form._worker.join(timeout=30)
+    assert form.message.value == "", form.message.value
+    assert form.response is not None
+    job_id = form.response.job.id
+    assert client.uploads == [(job_id, str(data))]
+    assert [c for c in client.calls if c != "list_templates"] == [
+        "create_job",
+        "upload_file",
+        "run_job",
+        "get_job",
+    ]
+    assert form.response.job.state.short_name != "NEW"  # it was started
+    assert "submitted and started" in form.summary.value
+    assert form.submit_button.disabled and form.run_button.disabled
+
+
+def test_a_failed_run_keeps_the_created_job_card(
+    sandbox_client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    form = JobForm(sandbox_client, templateId="hello-world-template", name="kept")
+
+    def refuse(job_id: str) -> None:
+        raise RuntimeError("run refused <x>")
+
+    monkeypatch.setattr(sandbox_client, "run_job", refuse)
+    with pytest.raises(RuntimeError):
+        form.submit(run=True)
+    assert "run refused &lt;x&gt;" in form.message.value
+    assert "ByteNite job 'kept'" in form.result.outputs[0]["data"]["text/plain"]
+    assert not form.submit_button.disabled  # not sent as asked: it can be retried

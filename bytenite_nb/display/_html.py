@@ -24,8 +24,16 @@ HIDDEN_PARAMS = frozenset({"tempUrl"})
 
 @cache
 def css() -> str:
-    """The card stylesheet (read once, UTF-8)."""
-    return resources.files("bytenite_nb").joinpath("static/bytenite.css").read_text("utf-8")
+    """The card stylesheet (read once, UTF-8).
+
+    It is embedded as ``<style><!-- ... --></style>`` (see ``wrap``), so it
+    must not end that comment or that element early.
+    """
+    text = resources.files("bytenite_nb").joinpath("static/bytenite.css").read_text("utf-8")
+    for bad in ("-->", "--!>", "<!--", "</style"):
+        if bad in text.lower():
+            raise ValueError(f"bytenite.css must not contain {bad!r}")
+    return text
 
 
 def esc(value: object) -> str:
@@ -79,17 +87,34 @@ def _now(now: datetime | None) -> datetime:
 
 
 def kv_table(rows: Iterable[tuple[str, str]]) -> str:
-    """Rows of (escaped label, ready HTML value); empty when there are none."""
-    body = "".join(f"<tr><th>{esc(k)}</th><td>{v}</td></tr>" for k, v in rows)
-    return f'<table class="bn-kv">{body}</table>' if body else ""
+    """Rows of (escaped label, ready HTML value); empty when there are none.
+
+    Divs and spans laid out as a grid by the CSS, not a ``<table>``: bleach
+    (``nbconvert --sanitize-html``) escapes ``<th>`` and the ``<tbody>`` that
+    HTML parsers add to every table. Unstyled, each row reads ``label: value``.
+    """
+    body = "".join(
+        f'<div class="bn-row"><span class="bn-th">{esc(k)}<span class="bn-sep">:</span></span> '
+        f'<span class="bn-td">{v}</span></div>'
+        for k, v in rows
+    )
+    return f'<div class="bn-kv">{body}</div>' if body else ""
 
 
 def section(title: str, body: str, *, open: bool = False) -> str:
-    """A collapsible section (``<details>``, no JavaScript); empty body → nothing."""
+    """A titled section; empty body → nothing.
+
+    A ``<div>`` and a ``<b>``, not ``<details>``: sanitizers escape
+    ``<details>``/``<summary>`` into literal text. ``open=False`` marks a
+    secondary section (shown more quietly); long bodies fold and scroll.
+    """
     if not body:
         return ""
-    flag = " open" if open else ""
-    return f"<details{flag}><summary>{esc(title)}</summary>{body}</details>"
+    tone = "" if open else " bn-minor"
+    return (
+        f'<div class="bn-section{tone}"><div class="bn-section-title"><b>{esc(title)}</b></div>'
+        f"{body}</div>"
+    )
 
 
 def json_html(value: Any, *, indent: int = 0, depth: int = 0) -> str:
@@ -149,13 +174,35 @@ def json_text(value: Any, limit: int = 600) -> str:
     return fold(json.dumps(value, ensure_ascii=False, default=str), limit)
 
 
+#: Classes that hide the stylesheet's holder where a sanitizer leaves an empty
+#: ``<style></style>`` as text: JupyterLab/Lumino pages (nbconvert's ``lab``
+#: template, Lab, Notebook 7) and nbconvert's ``classic`` template.
+_HIDDEN = "bn-css lm-Widget lm-mod-hidden hidden"
+
+
+@cache
+def style_block() -> str:
+    """The stylesheet's markup in every card (see ``wrap``); a page needs it once."""
+    return f'<div class="{_HIDDEN}" hidden><style><!--\n{css()}\n--></style></div>'
+
+
 def wrap(card_class: str, body: str, text: str) -> str:
-    """The outer markup: CSS, the text fallback, and the card (hidden until styled)."""
+    """The outer markup: the stylesheet and the card, readable with or without CSS.
+
+    The card uses only tags that sanitizers keep (div, span, pre, code, b,
+    table/tr/td) and reads the same unstyled, so no second, text copy is
+    needed (``text`` is the ``text/plain`` view, shown where HTML is not).
+    The stylesheet sits in an HTML comment inside ``<style>``: browsers apply
+    it (CSS ignores ``<!--``/``-->``); bleach (``nbconvert --sanitize-html``)
+    drops the comment and escapes the empty ``<style>``, which the holder's
+    classes hide; GitHub and JupyterLab's untrusted view drop ``<style>``.
+    """
+    del text  # the text/plain view of the bundle carries it
     card_class = " ".join(card_class.split())
+    # Adjacent spans (title, badge, ids) need a space between them when unstyled.
+    body = body.replace("</span><span", "</span> <span")
     return (
-        f'<div class="bn-root"><style>{css()}</style>'
-        f'<pre class="bn-text">{esc(text)}</pre>'
-        f'<div class="bn-card {card_class}" hidden style="display:none">{body}</div></div>'
+        f'<div class="bn-root">{style_block()}<div class="bn-card {card_class}">{body}</div></div>'
     )
 
 

@@ -1,0 +1,196 @@
+"""From widgets to a checked payload: the wire dict, validation with the shared
+models, and the messages at the fields and in the summary."""
+
+from __future__ import annotations
+
+import warnings
+from typing import TYPE_CHECKING, Any
+
+from ..display import esc, payload_html
+from ..display._html import style_block
+from ..models import CreateJobRequest, parse_seconds, payload_problems
+from ._fields import parse_json_object
+
+if TYPE_CHECKING:  # pragma: no cover
+    import ipywidgets as w
+
+    from ..models import JobResponse
+    from ._form import JobForm
+
+
+def collect(form: JobForm) -> tuple[dict[str, Any], dict[str, str]]:
+    """Widgets → (wire dict, form-level problems such as bad JSON)."""
+    problems: dict[str, str] = {}
+    wire: dict[str, Any] = {}
+    if form.name.value.strip():
+        wire["name"] = form.name.value
+    if form.template.value.strip():
+        wire["templateId"] = form.template.value.strip()
+    if form.description.value.strip():
+        wire["description"] = form.description.value
+    for editor in (form.source, form.destination):
+        source, source_problems = editor.value()
+        problems.update(source_problems)
+        if source is not None:
+            wire[editor.field] = source
+    params: dict[str, Any] = dict(form._params_extra)
+    for part, editor in form.params.items():
+        value, problem = parse_json_object(editor.value)
+        if problem:
+            problems[f"params.{part}"] = problem
+        if value is not None:
+            params[part] = value
+    if params:
+        wire["params"] = params
+    config: dict[str, Any] = dict(form._config_extra)
+    for key, widget in (("taskTimeout", form.task_timeout), ("jobTimeout", form.job_timeout)):
+        text = widget.value.strip()
+        if not text:
+            continue
+        try:
+            config[key] = parse_seconds(text)
+        except ValueError as exc:
+            problems[f"config.{key}"] = str(exc)
+            config[key] = text
+    if form.test_job.value:
+        config["isTestJob"] = True
+    if config:
+        wire["config"] = config
+    wire.update(form._extra)
+    return wire, problems
+
+
+def validate(form: JobForm) -> dict[str, Any]:
+    """Check the form: set ``form._payload`` and ``form._errors``; return the wire dict."""
+    from pydantic import ValidationError
+
+    wire, problems = collect(form)
+    try:
+        with warnings.catch_warnings():  # params.preset: the payload card says enough
+            warnings.simplefilter("ignore", DeprecationWarning)
+            form._payload = CreateJobRequest.model_validate(wire)
+    except ValidationError as exc:
+        form._payload = None
+        for problem in payload_problems(exc):
+            # a form-level message (bad JSON, bad duration) says more
+            if not any(problem["field"].startswith(p) for p in problems):
+                problems.setdefault(problem["field"], problem["message"])
+    if problems:
+        form._payload = None
+    form._errors = problems
+    return wire
+
+
+def label_of(form: JobForm, path: str) -> str:
+    """The label on screen of a field path, with the sub-path it does not show:
+    ``config.taskTimeout`` → ``Task timeout``, ``params.app.case`` → ``App: case``."""
+    widget, owner = widget_for(form, path)
+    if widget is None:
+        return path
+    label = str(widget.description or owner)
+    for editor in (form.source, form.destination):
+        if owner.startswith(editor.field + ".") and widget is not editor.kind:
+            # "Input URL", "Output bucket"
+            label = f"{editor.label} {label if label[1:2].isupper() else label.lower()}"
+    rest = path[len(owner) + 1 :] if path.startswith(owner + ".") else ""
+    return f"{label}: {rest}" if rest else label
+
+
+def _tone(css_class: str, text: str) -> str:
+    """Text coloured by the card palette (AA in light and dark themes)."""
+    return f'<span class="bn-root"><span class="{css_class}">{text}</span></span>'
+
+
+def render(form: JobForm, wire: dict[str, Any]) -> None:
+    """Show the problems at their fields and in the summary; refresh the preview."""
+    shown: dict[int, str] = {}
+    for path, message in form._errors.items():
+        widget, owner = widget_for(form, path)
+        if widget is not None:
+            key = id(widget)
+            where = path[len(owner) + 1 :] if path.startswith(owner + ".") else ""
+            note = esc(f"{where}: {message}" if where else message)
+            shown[key] = f"{shown[key]}; {note}" if key in shown else note
+    for key, label in form._labels.items():
+        value = shown.get(key, "")
+        label.value = _tone("bn-form-bad", value) if value else ""
+    count = len(form._errors)
+    if count:
+        names = list(dict.fromkeys(label_of(form, path).split(":")[0] for path in form._errors))
+        fields = ", ".join(names[:3]) + ("…" if len(names) > 3 else "")
+        verb = "problems remain" if count != 1 else "problem remains"
+        form.summary.value = _tone("bn-form-bad", f"{count} {verb}: {esc(fields)}")
+    else:
+        form.summary.value = _tone("bn-form-ok", "✓ ready to submit")
+    form._set_busy(form._busy, "Submitting…")
+    errors = [{"field": k, "message": v} for k, v in form._errors.items()]
+    form.preview.value = payload_html(wire, errors).replace(style_block(), "")
+    render_magic_text(form)
+
+
+def submitted_html(response: JobResponse, run: bool) -> str:
+    """The summary after a success: what was done, and how to send another."""
+    done = "submitted and started" if run else "submitted"
+    return _tone(
+        "bn-form-ok",
+        f"✓ {done} job {esc(response.job.id or '')}: change a field to submit again",
+    )
+
+
+def summary_text(form: JobForm) -> str:
+    """One line for a terminal or a saved notebook: template, name, problems."""
+    template = form.template.value.strip() or "(no template)"
+    name = form.name.value.strip()
+    count = len(form._errors)
+    state = (
+        f"{count} problem{'s' if count != 1 else ''}"
+        if count
+        else ("submitted" if form._submitted else "ready to submit")
+    )
+    named = f" {name!r}" if name else ""
+    return f"ByteNite job form{named} · template {template} · {state} (run the cell to edit)"
+
+
+def summary_html(form: JobForm) -> str:
+    """The static view: a small card with the same summary and the problems."""
+    from ..display._html import kv_table, section, wrap
+
+    rows = [
+        ("template", esc(form.template.value.strip() or "—")),
+        ("name", esc(form.name.value.strip() or "—")),
+    ]
+    problems = kv_table((label_of(form, p), esc(m)) for p, m in list(form._errors.items())[:20])
+    body = (
+        '<div class="bn-head"><span class="bn-title">ByteNite job form</span></div>'
+        f"{kv_table(rows)}{section('Problems', problems, open=True)}"
+        '<div class="bn-note">A form: run the cell to edit and submit it.</div>'
+    )
+    tone = "bn-bad" if form._errors else "bn-ok"
+    return wrap(f"bn-form {tone}", body, summary_text(form))
+
+
+def render_magic_text(form: JobForm) -> None:
+    """The %%bytenite text, built only while its section is open: a YAML dump
+    of a large params object costs too much to redo on every keystroke."""
+    if form.details.selected_index != 1:
+        form.magic_text.value = ""
+        return
+    form.magic_text.value = (
+        '<pre style="user-select:text;margin:0;white-space:pre-wrap">'
+        f"{esc(form.magic_cell())}</pre>"
+    )
+
+
+def widget_for(form: JobForm, path: str) -> tuple[w.Widget | None, str]:
+    """The shown widget of a field path (or of its nearest parent) and its path."""
+    shown = {**form._field_widgets}
+    for editor in (form.source, form.destination):  # hidden sub-fields don't count
+        shown.update(editor.widgets())
+    candidates = [p for p in shown if path == p or path.startswith(p + ".")]
+    if candidates:
+        owner = max(candidates, key=len)
+        return shown[owner], owner
+    for editor in (form.source, form.destination):
+        if path.split(".")[0] == editor.field:  # e.g. a descriptor problem
+            return editor.kind, f"{editor.field}.dataSourceDescriptor"
+    return None, ""

@@ -1,0 +1,130 @@
+"""The form's editors and the parsing of their text: constants, JSON editors,
+durations, wire names, and the guard that shows a callback's exception."""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any, TypeVar
+
+import ipywidgets as w
+from ipywidgets.widgets.widget_bool import CheckboxStyle
+from ipywidgets.widgets.widget_description import DescriptionStyle
+from ipywidgets.widgets.widget_string import HTMLStyle, TextStyle
+
+from ..models import CreateJobRequest, format_seconds, parse_seconds
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+NONE = "(none)"
+OTHER = "other…"
+INPUT_KINDS = (NONE, "url", "file", "bypass", "aws", "gcp", "storj", OTHER)
+OUTPUT_KINDS = (NONE, "bucket", "bypass", "aws", "gcp", "storj", OTHER)
+BUCKET_FIELDS = (
+    ("bucketName", "Bucket"),
+    ("cloudRegion", "Region"),
+    ("name", "Path"),
+    ("secret_id", "Secret id"),
+)
+PARAM_PARTS = ("app", "partitioner", "assembler")
+#: Templates used in this kernel, newest first (suggested in every new form).
+RECENT_TEMPLATES: list[str] = []
+#: The problem key of the local file to upload (not a wire field: it stays here).
+LOCAL_FILE = "dataSource.localFile"
+
+
+class Kit:
+    """The Layout and Style models that one form's widgets share.
+
+    Every widget gets a Layout and most a Style model of its own unless given
+    one; sharing them within a form cuts the saved widget state by two thirds.
+    Nothing is shared between forms (``Widget.close_all()`` closes them all).
+    """
+
+    def __init__(self) -> None:
+        width = "110px"
+        self.text = TextStyle(description_width=width)  # Text, Textarea, Combobox
+        self.choice = DescriptionStyle(description_width=width)  # Dropdown
+        self.check = CheckboxStyle(description_width=width)
+        self.html = HTMLStyle()
+        self.button = w.ButtonStyle()
+        self.plain = w.Layout()
+        self.wide = w.Layout(width="420px")
+        self.area = w.Layout(width="420px", height="70px")
+        self.label = w.Layout(margin="0 0 0 8px")
+        self.indent = w.Layout(margin="0 0 0 24px")
+
+    def html_widget(self, value: str = "") -> w.HTML:
+        return w.HTML(value, style=self.html, layout=self.plain)
+
+    def row(self, *children: w.Widget) -> w.HBox:
+        return w.HBox(list(children), layout=self.plain)
+
+
+def guarded(method: F) -> F:
+    """Catch anything a widget callback raises and show it in the form."""
+
+    @functools.wraps(method)
+    def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(self, *args, **kwargs)
+        except Exception as exc:  # an exception in a callback is invisible otherwise
+            self._show_error(exc)
+            return None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def json_editor(kit: Kit, label: str) -> w.Textarea:
+    return w.Textarea(
+        description=label,
+        placeholder='{"key": "value"}',
+        continuous_update=False,  # validated on blur: a 1 MB paste must not lag
+        layout=kit.area,
+        style=kit.text,
+    )
+
+
+def local_file_problem(text: str) -> str | None:
+    """Why ``text`` is not a readable local file to upload, or None when it is."""
+    if not text.strip():
+        return "required: the local file to upload"
+    path = Path(text.strip()).expanduser()
+    if not path.exists():
+        return f"no such file: {text.strip()}"
+    if path.is_dir():
+        return "is a folder: choose a file"
+    if not path.is_file():
+        return "not a regular file"
+    if not os.access(path, os.R_OK):
+        return "cannot be read (permission denied)"
+    return None
+
+
+def parse_json_object(text: str) -> tuple[Any, str | None]:
+    """Editor text → (value, problem). Empty text is no value."""
+    if not text.strip():
+        return None, None
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        return text, f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
+    return value, None
+
+
+def wire_names(values: Mapping[str, Any]) -> dict[str, Any]:
+    """Top-level snake_case names (``template_id``) to their wire names."""
+    aliases = {name: field.alias or name for name, field in CreateJobRequest.model_fields.items()}
+    return {aliases.get(k, k): v for k, v in values.items()}
+
+
+def seconds_text(value: Any) -> str:
+    if value is None:
+        return ""
+    try:
+        return format_seconds(parse_seconds(value))
+    except ValueError:
+        return str(value)

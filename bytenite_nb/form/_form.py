@@ -1,0 +1,357 @@
+"""The ``JobForm`` class: lays out the editors, wires the callbacks, and hands
+checking to ``_check`` and sending to ``_submit``."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+import ipywidgets as w
+
+from ..display import error_html
+from ..display._html import style_block
+from ..models import CreateJobRequest, JobResponse
+from ._check import (
+    collect,
+    label_of,
+    render,
+    render_magic_text,
+    summary_html,
+    summary_text,
+    validate,
+)
+from ._fields import (
+    INPUT_KINDS,
+    OUTPUT_KINDS,
+    PARAM_PARTS,
+    RECENT_TEMPLATES,
+    Kit,
+    guarded,
+    json_editor,
+    seconds_text,
+    wire_names,
+)
+from ._source import SourceEditor
+from ._submit import send, suggest_templates
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..client import Client
+
+__all__ = ["JobForm"]
+
+
+class JobForm(w.VBox):
+    """A form for a create-job request: live validation, preview, submit.
+
+    ``JobForm(client=None, **initial)`` takes initial fields in wire or
+    snake_case form (``templateId=`` or ``template_id=``);
+    ``JobForm.from_payload(wire_dict)`` rebuilds a form from a payload.
+    ``.payload`` is the valid ``CreateJobRequest`` or None, ``.errors`` maps
+    wire field paths to messages, ``.value`` is the wire dict even when
+    invalid, ``.submit()`` sends it and returns the ``JobResponse``.
+    """
+
+    def __init__(self, client: Client | None = None, **initial: Any) -> None:
+        self._client = client
+        self._initial = wire_names(initial)
+        self._lock = threading.Lock()
+        self._busy = False
+        self._loading = False
+        self._submitted = False  # True after a success, until the next change
+        self._worker: threading.Thread | None = None
+        self.response: JobResponse | None = None
+        self._payload: CreateJobRequest | None = None
+        self._errors: dict[str, str] = {}
+        self._extra: dict[str, Any] = {}
+        self._params_extra: dict[str, Any] = {}
+        self._config_extra: dict[str, Any] = {}
+        kit = self._kit = Kit()
+
+        self.name = w.Text(description="Name", style=kit.text, layout=kit.wide)
+        # No placeholder: grey text in an empty required field reads as a value.
+        self.template = w.Combobox(
+            description="Template",
+            options=tuple(RECENT_TEMPLATES),
+            ensure_option=False,
+            style=kit.text,
+            layout=kit.wide,
+        )
+        self.description = w.Textarea(description="Description", style=kit.text, layout=kit.area)
+        self._labels: dict[int, w.HTML] = {}
+        self.source = SourceEditor("dataSource", INPUT_KINDS, self._changed, self._row, kit)
+        self.destination = SourceEditor(
+            "dataDestination", OUTPUT_KINDS, self._changed, self._row, kit
+        )
+        self.params = {part: json_editor(kit, part.capitalize()) for part in PARAM_PARTS}
+        hint = "e.g. 90s, 15m, 2h"
+        self.task_timeout = w.Text(
+            description="Task timeout", placeholder=hint, style=kit.text, layout=kit.plain
+        )
+        self.job_timeout = w.Text(
+            description="Job timeout", placeholder=hint, style=kit.text, layout=kit.plain
+        )
+        self.test_job = w.Checkbox(
+            description="Test job", indent=True, style=kit.check, layout=kit.plain
+        )
+
+        self.summary = kit.html_widget()
+        self.submit_button = self._button("Submit", "send", "primary")
+        self.run_button = self._button("Submit and run", "play", "")
+        self.reset_button = self._button("Reset", "undo", "")
+        self.preview = kit.html_widget()
+        self.magic_text = kit.html_widget()  # a <pre>, so it can be selected and copied
+        self.result = w.Output(layout=kit.plain)
+        self.message = kit.html_widget()
+
+        self._field_widgets: dict[str, w.Widget] = {
+            "name": self.name,
+            "templateId": self.template,
+            "description": self.description,
+            **{f"params.{p}": editor for p, editor in self.params.items()},
+            "config.taskTimeout": self.task_timeout,
+            "config.jobTimeout": self.job_timeout,
+            "config.isTestJob": self.test_job,
+        }
+        rows = [
+            kit.html_widget(
+                f'{style_block()}<div class="bn-root"><b class="bn-form-title">'
+                "New ByteNite job</b></div>"
+            ),
+            self._row(self.name),
+            self._row(self.template),
+            self._row(self.description),
+            kit.html_widget("<b>Data</b>"),
+            self._row(self.source.kind),
+            self.source.box,
+            self._row(self.destination.kind),
+            self.destination.box,
+            kit.html_widget("<b>Params</b> (JSON objects, passed to the containers)"),
+            *(self._row(editor) for editor in self.params.values()),
+            kit.html_widget("<b>Config</b>"),
+            self._row(self.task_timeout),
+            self._row(self.job_timeout),
+            self._row(self.test_job),
+        ]
+        self.details = w.Accordion(
+            children=[self.preview, self.magic_text],
+            titles=("Payload preview", "Copy as %%bytenite"),
+            layout=kit.plain,
+        )
+        super().__init__(
+            children=[
+                *rows,
+                kit.row(self.submit_button, self.run_button, self.reset_button, self.summary),
+                self.message,
+                self.details,
+                self.result,
+            ],
+            layout=kit.plain,
+        )
+        self.add_class("bn-form")  # the stylesheet's rules for the form's widgets
+        for widget in (
+            self.name,
+            self.template,
+            self.description,
+            self.task_timeout,
+            self.job_timeout,
+            self.test_job,
+            *self.params.values(),
+        ):
+            widget.observe(self._on_change, names="value")
+        self.details.observe(self._on_details, names="selected_index")
+        self.submit_button.on_click(self._on_submit)
+        self.run_button.on_click(self._on_submit_and_run)
+        self.reset_button.on_click(self._on_reset)
+        self.load(self._initial)
+        self._suggestions = suggest_templates(self)
+
+    # -- building ---------------------------------------------------------------
+    @classmethod
+    def from_payload(
+        cls, payload: Mapping[str, Any] | CreateJobRequest, client: Client | None = None
+    ) -> JobForm:
+        """A form showing ``payload`` (a wire dict or a ``CreateJobRequest``)."""
+        wire = payload.to_payload() if isinstance(payload, CreateJobRequest) else dict(payload)
+        return cls(client, **wire)
+
+    def _row(self, widget: w.Widget) -> w.HBox:
+        label = w.HTML(style=self._kit.html, layout=self._kit.label)
+        self._labels[id(widget)] = label
+        return self._kit.row(widget, label)
+
+    def _button(self, text: str, icon: str, tone: str) -> w.Button:
+        return w.Button(
+            description=text,
+            icon=icon,
+            button_style=tone,
+            style=self._kit.button,
+            layout=self._kit.plain,
+        )
+
+    def label_of(self, path: str) -> str:
+        """The label on screen of a field path (``config.taskTimeout`` → ``Task timeout``)."""
+        return label_of(self, path)
+
+    # -- state ------------------------------------------------------------------------
+    def load(self, wire: Mapping[str, Any]) -> None:
+        """Set every field from a wire dict (missing fields are cleared)."""
+        wire = wire_names(wire)
+        self._loading = True
+        try:
+            self.name.value = str(wire.get("name") or "")
+            self.template.value = str(wire.get("templateId") or "")
+            self.description.value = str(wire.get("description") or "")
+            self.source.load(wire.get("dataSource"))
+            self.destination.load(wire.get("dataDestination"))
+            params = dict(wire.get("params") or {})
+            for part, editor in self.params.items():
+                value = params.pop(part, None)
+                editor.value = "" if value is None else json.dumps(value, indent=2)
+            self._params_extra = params
+            config = dict(wire.get("config") or {})
+            for key, widget in (
+                ("taskTimeout", self.task_timeout),
+                ("jobTimeout", self.job_timeout),
+            ):
+                value = config.pop(key, None)
+                widget.value = seconds_text(value)
+            self.test_job.value = bool(config.pop("isTestJob", False))
+            self._config_extra = config
+            known = {
+                "name",
+                "templateId",
+                "description",
+                "dataSource",
+                "dataDestination",
+                "params",
+                "config",
+            }
+            self._extra = {k: v for k, v in wire.items() if k not in known}
+        finally:
+            self._loading = False
+        self._validate()
+
+    @property
+    def value(self) -> dict[str, Any]:
+        """The current wire dict, even when invalid (to save a draft)."""
+        return collect(self)[0]
+
+    @property
+    def payload(self) -> CreateJobRequest | None:
+        """The valid ``CreateJobRequest``, or None while the form has problems."""
+        return self._payload
+
+    @property
+    def errors(self) -> dict[str, str]:
+        """Problems by wire field path (``"config.jobTimeout"``); empty when valid."""
+        return dict(self._errors)
+
+    def _validate(self) -> None:
+        self._render(validate(self))
+
+    def _render(self, wire: dict[str, Any]) -> None:
+        render(self, wire)
+
+    def magic_cell(self, var: str = "job") -> str:
+        """The equivalent ``%%bytenite`` cell, to paste into a notebook."""
+        import yaml
+
+        body = yaml.safe_dump(self.value, sort_keys=False, allow_unicode=True, width=88)
+        body = body.replace("{{", "\\{{")  # a literal {{, not an interpolation
+        return f"%%bytenite {var}\n{body}"
+
+    # -- callbacks ----------------------------------------------------------------
+    def _changed(self) -> None:
+        if not self._loading:
+            self._on_change(None)
+
+    @guarded
+    def _on_change(self, change: Any) -> None:
+        if self._loading:
+            return
+        self.message.value = ""
+        self._submitted = False  # a change makes a new submission possible
+        self._validate()
+
+    @guarded
+    def _on_details(self, change: Any) -> None:
+        render_magic_text(self)
+
+    @guarded
+    def _on_reset(self, button: Any) -> None:
+        self._submitted = False
+        self.load(self._initial)
+        self.result.clear_output()
+        self.message.value = ""
+
+    @guarded
+    def _on_submit(self, button: Any, run: bool = False) -> None:
+        with self._lock:
+            if self._busy or self._submitted or self._payload is None:
+                return  # in flight, already sent, or invalid: a click does nothing
+            self._set_busy(True, "Submitting…")
+        self._worker = threading.Thread(target=self._submit_in_background, args=(run,), daemon=True)
+        self._worker.start()
+
+    @guarded
+    def _on_submit_and_run(self, button: Any) -> None:
+        self._on_submit(button, run=True)
+
+    def _submit_in_background(self, run: bool) -> None:
+        try:
+            send(self, run=run)
+        except Exception as exc:
+            self._show_error(exc, keep_result=self.response is not None)
+        finally:
+            self._set_busy(False)
+
+    def _set_busy(self, busy: bool, doing: str = "") -> None:
+        """Buttons while sending (``doing`` says what), after a success, and otherwise."""
+        self._busy = busy
+        blocked = busy or self._submitted or bool(self._errors)
+        self.submit_button.disabled = self.run_button.disabled = blocked
+        if busy:
+            self.submit_button.description, self.submit_button.icon = doing, "spinner"
+        elif self._submitted:
+            self.submit_button.description, self.submit_button.icon = "Submitted", "check"
+        else:
+            self.submit_button.description, self.submit_button.icon = "Submit", "send"
+        self.reset_button.disabled = busy
+
+    # -- sending -------------------------------------------------------------------
+    def submit(self, run: bool = False) -> JobResponse:
+        """Send the form's payload and return the ``JobResponse`` (also in ``.response``).
+
+        With a ``file`` input, the local file is uploaded once the job exists;
+        ``run=True`` then starts the job. Raises ``PayloadError`` (nothing sent)
+        while the form is invalid, and the client's errors on failure; the card
+        or error card shows in the form.
+        """
+        with self._lock:
+            if self._busy:
+                raise RuntimeError("a submission is already in flight")
+            self._set_busy(True, "Submitting…")
+        try:
+            return send(self, run=run)
+        finally:
+            self._set_busy(False)
+
+    def _show_error(self, exc: BaseException, keep_result: bool = False) -> None:
+        """Show an error in the form (the fields stay; a created job's card too)."""
+        self.message.value = error_html(exc).replace(style_block(), "")
+        if not keep_result:
+            self.result.clear_output()
+
+    # -- static views --------------------------------------------------------------
+    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
+        """The widget view, with a text and an HTML summary where widgets cannot
+        render (a saved notebook without its kernel, nbconvert, GitHub, a terminal)."""
+        bundle = dict(super()._repr_mimebundle_(**kwargs) or {})
+        bundle["text/plain"] = summary_text(self)
+        bundle["text/html"] = summary_html(self)
+        return bundle
+
+    def __repr__(self) -> str:
+        return summary_text(self)

@@ -1,0 +1,98 @@
+"""Sending: create the job with the shared client (in the form's worker thread
+when clicked), remember the template, show the card or the error."""
+
+from __future__ import annotations
+
+import threading
+from typing import TYPE_CHECKING, Any, Protocol, cast
+
+from ..models import JobResponse
+from ._check import submitted_html
+from ._fields import RECENT_TEMPLATES
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ._form import JobForm
+
+
+class _Uploader(Protocol):
+    def upload_file(self, job: JobResponse, path: str) -> Any: ...
+
+
+def send(form: JobForm, run: bool = False) -> JobResponse:
+    """Validate, create the job, upload its local file, run it when asked, show
+    its card; errors show in the form (with the card, once the job exists) and raise."""
+    from ..errors import PayloadError
+
+    form._validate()
+    payload = form._payload
+    if payload is None:
+        error = PayloadError([{"field": k, "message": v} for k, v in form._errors.items()])
+        form._show_error(error)
+        raise error
+    client = form._client
+    if client is None:
+        from ..client import Client
+
+        client = form._client = Client()
+    local_file = form.source.local_file()
+    form.response = None
+    try:
+        response = client.create_job(payload)
+    except Exception as exc:
+        form._show_error(exc)
+        raise
+    form.response = response
+    _show(form, response)
+    template = payload.template_id
+    if template in RECENT_TEMPLATES:
+        RECENT_TEMPLATES.remove(template)
+    RECENT_TEMPLATES.insert(0, template)
+    try:
+        if local_file is not None:
+            form._set_busy(True, "Uploading…")
+            cast(_Uploader, client).upload_file(response, local_file)
+        if run:
+            if not response.job.id:
+                raise RuntimeError("the service returned no job id: the job cannot be run")
+            form._set_busy(True, "Starting…")
+            client.run_job(response.job.id)
+            response = form.response = client.get_job(response.job.id)
+            _show(form, response)
+    except Exception as exc:
+        form._show_error(exc, keep_result=True)  # the job exists: its card stays
+        raise
+    form._submitted = True
+    form.message.value = ""
+    form.summary.value = submitted_html(response, run)
+    return response
+
+
+def _show(form: JobForm, response: JobResponse) -> None:
+    form.result.clear_output()
+    form.result.append_display_data(response)
+
+
+def suggest_templates(form: JobForm) -> threading.Thread:
+    """Fill the template suggestions from the service, quietly, in the background."""
+
+    def fetch() -> None:
+        try:
+            client = form._client
+            if client is None:
+                from ..client import Client
+
+                client = Client(timeout=5, max_retries=0)
+                try:
+                    ids = [t.id for t in client.list_templates() if t.id]
+                finally:
+                    client.close()
+            else:
+                ids = [t.id for t in client.list_templates() if t.id]
+        except Exception:
+            return  # suggestions are a convenience; no credentials is fine here
+        merged = list(dict.fromkeys([*RECENT_TEMPLATES, *ids]))
+        form.template.options = tuple(merged)
+
+    thread = threading.Thread(target=fetch, daemon=True)
+    thread.start()
+    return thread

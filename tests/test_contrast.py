@@ -1,0 +1,136 @@
+"""Contrast (WCAG AA, 4.5:1) of every text of the cards and of the form's own
+markup, measured by Chromium in plain pages that imitate each host: JupyterLab
+light and dark (its theme CSS from the installed package), VS Code light and
+dark (``body.vscode-*`` and ``--vscode-*`` variables, no ``--jp-*``), Colab's
+dark mode (``html[theme=dark]``) and a page with no variables at all.
+Real JupyterLab and Notebook 7 are checked in tests/test_browser.py."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from .contrast import failures, measure
+from .jupyterlab import CHROMIUM, CHROMIUM_ARGS, chromium_missing
+from .test_notebooks import NOTEBOOKS, executed
+
+pytestmark = pytest.mark.browser
+ROOT = Path(__file__).parent.parent
+ARTIFACTS = ROOT / "artifacts"
+THEMES_DIR = Path(__import__("sys").prefix) / "share/jupyter/lab/themes/@jupyterlab"
+
+
+def lab_theme(name: str) -> str:
+    return (THEMES_DIR / f"theme-{name}-extension" / "index.css").read_text("utf-8")
+
+
+#: name → (page CSS, <html> attributes, <body> attributes)
+HOSTS: dict[str, tuple[str, str, str]] = {
+    "lab-light": (
+        "body{background:var(--jp-layout-color0);color:var(--jp-content-font-color1)}",
+        "",
+        'data-jp-theme-light="true" data-jp-theme-name="JupyterLab Light"',
+    ),
+    "lab-dark": (
+        "body{background:var(--jp-layout-color0);color:var(--jp-content-font-color1)}",
+        "",
+        'data-jp-theme-light="false" data-jp-theme-name="JupyterLab Dark"',
+    ),
+    "vscode-light": (
+        "body{--vscode-editor-background:#ffffff;--vscode-editor-foreground:#3b3b3b;"
+        "background:var(--vscode-editor-background);color:var(--vscode-editor-foreground)}",
+        "",
+        'class="vscode-light" data-vscode-theme-kind="vscode-light"',
+    ),
+    "vscode-dark": (
+        "body{--vscode-editor-background:#1f1f1f;--vscode-editor-foreground:#cccccc;"
+        "background:var(--vscode-editor-background);color:var(--vscode-editor-foreground)}",
+        "",
+        'class="vscode-dark" data-vscode-theme-kind="vscode-dark"',
+    ),
+    "colab-dark": (
+        "html[theme=dark] body{background:#383838;color:#d5d5d5}",
+        'theme="dark"',
+        "",
+    ),
+    "plain": ("", "", ""),
+}
+
+
+def card_markup() -> list[str]:
+    """Every card of the cards notebook, and the form's own markup."""
+    from bytenite_nb.form import JobForm
+
+    nb = executed(next(p for p in NOTEBOOKS if p.name == "cards.ipynb"))
+    cards = [
+        o.data["text/html"]
+        for c in nb.cells
+        if c.cell_type == "code"
+        for o in c.outputs
+        if "text/html" in o.get("data", {})
+    ]
+    form = JobForm(name="draft", params={"app": {"n": 1, "s": "x", "b": True}})
+    form.task_timeout.value = "-1"
+    form._suggestions.join(timeout=10)
+    labels = [label.value for label in form._labels.values() if label.value]
+    form.details.selected_index = 1
+    parts = [form.summary.value, *labels, form.preview.value, form.magic_text.value]
+    ready = JobForm(templateId="t")
+    ready._suggestions.join(timeout=10)
+    # the form's title widget carries the stylesheet once for all its parts
+    style = form.children[0].value
+    return [*cards, form._repr_mimebundle_()["text/html"], style, *parts, ready.summary.value]
+
+
+def page_for(host: str, markup: list[str]) -> str:
+    css, html_attrs, body_attrs = HOSTS[host]
+    theme = ""
+    if host.startswith("lab-"):
+        theme = f"<style>{lab_theme(host.split('-')[1])}</style>"
+    blocks = "".join(f'<div class="output">{m}</div>' for m in markup)
+    return (
+        f"<!doctype html><html {html_attrs}><head><meta charset='utf-8'>{theme}"
+        f"<style>{css} .output{{margin:8px}}</style><title>{html.escape(host)}</title></head>"
+        f"<body {body_attrs}>{blocks}</body></html>"
+    )
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    reason = chromium_missing()
+    if reason:
+        pytest.fail(f"browser tests cannot run: {reason}")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture(scope="module")
+def markup() -> list[str]:
+    return card_markup()
+
+
+@pytest.mark.parametrize("host", list(HOSTS))
+def test_every_text_is_aa_in_each_host(browser: Any, markup: list[str], host: str) -> None:
+    page = browser.new_page(viewport={"width": 1000, "height": 800})
+    try:
+        page.set_content(page_for(host, markup))
+        records = measure(page, ".output")
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"contrast-{host}.png"), full_page=True)
+    finally:
+        page.close()
+    texts = {r["text"] for r in records}
+    # the measurement really reached badges, JSON, messages and the form's text
+    for expected in ("Complete", "Failed", "Merging", '"prompt"', "must be 0 or more", "ready"):
+        assert any(expected in t for t in texts), (expected, sorted(texts)[:50])
+    assert len(records) > 150
+    bad = failures(records)
+    assert not bad, f"{len(bad)} texts under 4.5:1 in {host}:\n" + "\n".join(bad[:40])
