@@ -5,9 +5,11 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping
+from datetime import datetime, timezone
 from typing import Annotated, Any
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
 )
@@ -106,9 +108,25 @@ def _brief(value: Any, limit: int = 40) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def sendable_text(value: str) -> bool:
+    """False for text UTF-8 cannot encode (a lone surrogate, e.g. ``"\\ud800"``)."""
+    if value.isascii():
+        return True
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+LONE_SURROGATE = "holds a lone surrogate (half of a UTF-16 pair), which cannot be sent"
+
+
 def _json_problem(value: Any, path: str = "") -> str | None:
     """Where ``value`` stops being plain JSON, as a message; None when it is JSON."""
-    if value is None or isinstance(value, (str, bool, int)):
+    if isinstance(value, str):
+        return None if sendable_text(value) else f"{path or 'value'}: {LONE_SURROGATE}"
+    if value is None or isinstance(value, (bool, int)):
         return None
     if isinstance(value, float):
         return None if math.isfinite(value) else f"{path or 'value'}: {value} is not valid JSON"
@@ -116,6 +134,8 @@ def _json_problem(value: Any, path: str = "") -> str | None:
         for key, item in value.items():
             if not isinstance(key, str):
                 return f"key {key!r} must be a string"
+            if not sendable_text(key):
+                return f"key {key!a} {LONE_SURROGATE}"
             problem = _json_problem(item, f"{path}.{key}" if path else key)
             if problem:
                 return problem
@@ -168,3 +188,33 @@ def _nested_object(value: Any) -> Any:
     raise PydanticCustomError(
         "json_object", "must be a JSON object, got {kind}", {"kind": _json_kind(value)}
     )
+
+
+# --------------------------------------------------------------------------
+# Timestamps (responses)
+# --------------------------------------------------------------------------
+
+_LEAP_SECOND = re.compile(r"([Tt ]\d\d:\d\d:)60")
+
+
+def _timestamp_text(value: Any) -> Any:
+    """RFC 3339 allows a leap second (``23:59:60``); Python's datetime does not."""
+    if isinstance(value, str):
+        return _LEAP_SECOND.sub(r"\g<1>59", value, count=1)
+    return value
+
+
+def _utc(value: datetime) -> datetime:
+    """Aware and in UTC (protojson always sends ``Z``; a time without an offset is UTC)."""
+    if value.tzinfo is None:
+        return value.replace(tzinfo=timezone.utc)
+    try:
+        return value.astimezone(timezone.utc)
+    except OverflowError:
+        raise PydanticCustomError(
+            "timestamp", "is out of the range of dates Python can hold"
+        ) from None
+
+
+Timestamp = Annotated[datetime, BeforeValidator(_timestamp_text), AfterValidator(_utc)]
+"""An RFC 3339 date-time, read as an aware UTC ``datetime``."""
