@@ -7,7 +7,7 @@ from typing import Any
 
 from ..errors import WaitTimeoutError
 from ..models import CreateJobRequest, JobResponse, JobTemplate
-from ._base import _BaseClient, _envelope, _Flow, _Sleep, parse_request
+from ._base import _BaseClient, _envelope, _Flow, _Sleep, check_wait, parse_request
 
 
 class _JobCalls(_BaseClient):
@@ -35,8 +35,7 @@ class _JobCalls(_BaseClient):
         interval: float,
         on_update: Callable[[JobResponse], Any] | None,
     ) -> _Flow[JobResponse]:
-        if interval <= 0:
-            raise ValueError(f"interval must be > 0 seconds, got {interval!r}")
+        check_wait(timeout, interval)  # PayloadError before any I/O
         deadline = None if timeout is None else self._clock() + timeout
         seen: Any = object()
         while True:
