@@ -9,9 +9,10 @@ from datetime import datetime, timezone
 from typing import Annotated, Any
 
 from pydantic import (
-    AfterValidator,
     BaseModel,
     BeforeValidator,
+    ValidatorFunctionWrapHandler,
+    WrapValidator,
 )
 from pydantic_core import PydanticCustomError
 
@@ -197,24 +198,25 @@ def _nested_object(value: Any) -> Any:
 _LEAP_SECOND = re.compile(r"([Tt ]\d\d:\d\d:)60")
 
 
-def _timestamp_text(value: Any) -> Any:
-    """RFC 3339 allows a leap second (``23:59:60``); Python's datetime does not."""
-    if isinstance(value, str):
-        return _LEAP_SECOND.sub(r"\g<1>59", value, count=1)
-    return value
-
-
-def _utc(value: datetime) -> datetime:
-    """Aware and in UTC (protojson always sends ``Z``; a time without an offset is UTC)."""
-    if value.tzinfo is None:
-        return value.replace(tzinfo=timezone.utc)
+def _timestamp(value: Any, handler: ValidatorFunctionWrapHandler) -> datetime:
+    """Parse, then make aware and UTC (protojson always sends ``Z``; a time
+    without an offset is taken as UTC). RFC 3339 allows a leap second
+    (``23:59:60``), Python's datetime does not: it is read as ``:59``."""
+    if isinstance(value, str) and ":60" in value:
+        value = _LEAP_SECOND.sub(r"\g<1>59", value, count=1)
+    when: datetime = handler(value)
+    offset = when.utcoffset()
+    if offset is None:
+        return when.replace(tzinfo=timezone.utc)
+    if not offset:
+        return when
     try:
-        return value.astimezone(timezone.utc)
+        return when.astimezone(timezone.utc)
     except OverflowError:
         raise PydanticCustomError(
             "timestamp", "is out of the range of dates Python can hold"
         ) from None
 
 
-Timestamp = Annotated[datetime, BeforeValidator(_timestamp_text), AfterValidator(_utc)]
+Timestamp = Annotated[datetime, WrapValidator(_timestamp)]
 """An RFC 3339 date-time, read as an aware UTC ``datetime``."""

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Annotated, Any, ClassVar
 
-from pydantic import BeforeValidator, Field
+from pydantic import Field
 
 from ._base import _Lenient
 from ._parts import AppParams, JobConfig, JobTemplate, SelectionList, _AppParamsOut, _JobConfigOut
@@ -13,21 +12,12 @@ from ._spec import ExecutionPriority, JobState
 from ._values import Int64, Timestamp
 from .data_source import DataSource, _DataSourceOut
 
-
-def _read_as(lenient: type[_Lenient]) -> BeforeValidator:
-    """Read a wire object with the lenient response twin of a shared model
-    (``JobConfig`` in a request refuses a negative timeout; in a response it
-    is what the service holds, and it is shown as such)."""
-
-    def read(value: Any) -> Any:
-        return lenient.model_validate(value) if isinstance(value, Mapping) else value
-
-    return BeforeValidator(read)
-
-
-_Config = Annotated[JobConfig, _read_as(_JobConfigOut)]
-_Params = Annotated[AppParams, _read_as(_AppParamsOut)]
-_Source = Annotated[DataSource, _read_as(_DataSourceOut)]
+# Shared parts are read with their lenient response twins (``JobConfig`` in a
+# request refuses a negative timeout; in a response it is what the service
+# holds). The public class stays accepted for models built in Python.
+_Config = Annotated[_JobConfigOut | JobConfig, Field(union_mode="left_to_right")]
+_Params = Annotated[_AppParamsOut | AppParams, Field(union_mode="left_to_right")]
+_Source = Annotated[_DataSourceOut | DataSource, Field(union_mode="left_to_right")]
 
 # --------------------------------------------------------------------------
 # Responses
