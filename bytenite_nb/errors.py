@@ -252,7 +252,9 @@ class ServiceUnavailableError(ApiError):
 
 
 class ByteNiteConnectionError(ByteNiteError, ConnectionError):
-    """The request failed in transport: no HTTP answer was received.
+    """The request failed in transport: no usable HTTP answer was received (no
+    connection, a reset, a timeout or the call's deadline, a body that could
+    not be decoded).
 
     ``maybe_applied`` is True when the request may have reached the service
     before the failure (a read timeout on ``POST /jobs``: the job may exist).
