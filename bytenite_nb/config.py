@@ -10,9 +10,12 @@ Imports nothing heavy.
 
 from __future__ import annotations
 
+import math
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
+from typing import Any
 from urllib.parse import urlsplit
 
 ENV_API_KEY = "BYTENITE_API_KEY"
@@ -24,8 +27,18 @@ DEFAULT_BASE_URL = "https://api.bytenite.com/v1"
 #: The customer routes live under ``{base_url}/customer``; a 2025 changelog
 #: announced ``/computing`` instead (unconfirmed), so it is a setting.
 DEFAULT_CUSTOMER_PATH = "customer"
+#: Seconds one attempt of a request may take in all: connect, send, and
+#: the whole answer (a server trickling its body does not stretch it).
 DEFAULT_TIMEOUT = 30.0
 DEFAULT_MAX_RETRIES = 3
+#: Seconds one client call may take in all, whatever happens: every attempt,
+#: the waits between retries (backoff, ``Retry-After``) and the token
+#: exchange included. Without it a call could take up to about
+#: ``(max_retries + 1) * timeout`` plus up to 60 s per ``Retry-After`` wait,
+#: for the token exchange and then again for the request. An attempt never
+#: outlives the deadline, and no retry starts that could not finish in time.
+#: ``wait_for_job`` polls with many calls: its own ``timeout`` bounds it.
+DEFAULT_DEADLINE = 300.0
 
 SECRET_FIELDS = frozenset({"api_key", "access_token"})
 
@@ -78,6 +91,7 @@ class Settings:
     customer_path: str = DEFAULT_CUSTOMER_PATH
     timeout: float = DEFAULT_TIMEOUT
     max_retries: int = DEFAULT_MAX_RETRIES
+    deadline: float = DEFAULT_DEADLINE
     sources: Mapping[str, str] = field(default_factory=dict, compare=False)
 
     def masked(self) -> dict[str, str]:
@@ -95,13 +109,52 @@ class Settings:
         return f"Settings({inner})"
 
 
+def _bad(name: str, message: str) -> ValueError:
+    return ValueError(message if message.startswith(name) else f"{name} {message}")
+
+
 def _base_url(value: str, source: str) -> str:
-    parts = urlsplit(value.strip())
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError(
-            f"{source} must be an http(s) URL such as {DEFAULT_BASE_URL!r}, got {value!r}"
-        )
+    problem = f"{source} must be an http(s) URL such as {DEFAULT_BASE_URL!r}, got {value!r}"
+    try:
+        parts = urlsplit(value.strip())
+        parts.port  # noqa: B018 - raises ValueError for a port out of range
+    except ValueError:
+        raise ValueError(problem) from None
+    if parts.scheme not in ("http", "https") or not parts.hostname or not value.isprintable():
+        raise ValueError(problem)
     return value.strip().rstrip("/")
+
+
+def _seconds(name: str, value: Any, *, allow_inf: bool = False) -> float:
+    """A positive number of seconds (finite unless ``allow_inf``)."""
+    ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+    if ok and not math.isnan(value) and value > 0 and (allow_inf or math.isfinite(value)):
+        return float(value)
+    kind = "a number of seconds > 0" + ("" if allow_inf else ", finite")
+    raise _bad(name, f"must be {kind}, got {value!r}")
+
+
+#: What an HTTP header value may hold (RFC 9110: visible ASCII, spaces, tabs).
+_HEADER_SAFE = re.compile(r"[\x21-\x7e]([\x20-\x7e\t]*[\x21-\x7e])?")
+
+
+def header_problem(token: str) -> str | None:
+    """Why ``token`` cannot be sent in an ``Authorization`` header (never quoting it)."""
+    if _HEADER_SAFE.fullmatch(token):
+        return None
+    return "holds characters an HTTP header cannot carry (only visible ASCII is allowed)"
+
+
+def _check_secrets(api_key: str | None, access_token: str | None) -> None:
+    if api_key is not None:
+        try:
+            api_key.encode("utf-8")
+        except UnicodeEncodeError:
+            raise _bad("api_key", "holds a character UTF-8 cannot encode") from None
+    if access_token is not None:
+        problem = header_problem(access_token)
+        if problem:
+            raise _bad("access_token", problem)
 
 
 def resolve_settings(
@@ -112,9 +165,11 @@ def resolve_settings(
     customer_path: str | None = None,
     timeout: float | None = None,
     max_retries: int | None = None,
+    deadline: float | None = None,
     environ: Mapping[str, str] | None = None,
 ) -> Settings:
-    """Merge explicit values over the environment; raise ``ValueError`` on a bad one."""
+    """Merge explicit values over the environment; ``ValueError`` naming the
+    setting on a bad one (before any client exists, so before any I/O)."""
     env = os.environ if environ is None else environ
     sources: dict[str, str] = {}
 
@@ -133,19 +188,23 @@ def resolve_settings(
         return None
 
     url = pick("base_url", base_url, ENV_API_URL)
-    if timeout is not None and (isinstance(timeout, bool) or timeout <= 0):
-        raise ValueError(f"timeout must be a number of seconds > 0, got {timeout!r}")
     if max_retries is not None and (
         isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0
     ):
-        raise ValueError(f"max_retries must be a whole number >= 0, got {max_retries!r}")
+        raise _bad("max_retries", f"must be a whole number >= 0, got {max_retries!r}")
     path = pick("customer_path", customer_path, ENV_CUSTOMER_PATH) or DEFAULT_CUSTOMER_PATH
+    key = pick("api_key", api_key, ENV_API_KEY)
+    token = pick("access_token", access_token, ENV_ACCESS_TOKEN)
+    _check_secrets(key, token)
     return Settings(
-        api_key=pick("api_key", api_key, ENV_API_KEY),
-        access_token=pick("access_token", access_token, ENV_ACCESS_TOKEN),
+        api_key=key,
+        access_token=token,
         base_url=_base_url(url, sources["base_url"]) if url else DEFAULT_BASE_URL,
         customer_path=path.strip("/"),
-        timeout=DEFAULT_TIMEOUT if timeout is None else float(timeout),
+        timeout=DEFAULT_TIMEOUT if timeout is None else _seconds("timeout", timeout),
         max_retries=DEFAULT_MAX_RETRIES if max_retries is None else max_retries,
+        deadline=(
+            DEFAULT_DEADLINE if deadline is None else _seconds("deadline", deadline, allow_inf=True)
+        ),
         sources=sources,
     )

@@ -85,14 +85,34 @@ _HTTP_REASONS: Mapping[int, str] = {
 
 EXCERPT_CHARS = 200
 _REDACTED = "***"
+MIN_SECRET = 8
 
 
 def redact(text: str, secrets: Iterable[str | None]) -> str:
-    """Replace every occurrence of each non-empty secret in ``text`` by ``***``."""
+    """Replace every occurrence of each secret in ``text`` by ``***``.
+
+    Redact whole texts, then cut them: cutting first can keep a secret's start.
+    Secrets shorter than ``MIN_SECRET`` characters (no real key or token is)
+    are left alone: replacing every ``k`` of a text protects nothing.
+    """
     for secret in secrets:
-        if secret:
+        if secret and len(secret) >= MIN_SECRET:
             text = text.replace(secret, _REDACTED)
     return text
+
+
+def redact_error(error: BaseException, secrets: Iterable[str | None]) -> BaseException:
+    """Redact ``secrets`` from an error's message, args and text attributes, in place."""
+    secrets = tuple(s for s in secrets if s)
+    if not secrets:
+        return error
+    for name, value in list(vars(error).items()):
+        if isinstance(value, str):
+            setattr(error, name, redact(value, secrets))
+        elif name == "details" and isinstance(value, list):
+            setattr(error, name, [_redact_json(d, secrets) for d in value])
+    error.args = tuple(redact(a, secrets) if isinstance(a, str) else a for a in error.args)
+    return error
 
 
 def _redact_json(value: Any, secrets: tuple[str | None, ...]) -> Any:
@@ -134,7 +154,8 @@ class ByteNiteError(Exception):
 
 
 class PayloadError(ByteNiteError, ValueError):
-    """A create-job payload failed local validation; nothing was sent.
+    """A create-job payload (or another argument of a call: a job id, a poll
+    interval, a setting) failed local validation; nothing was sent.
 
     ``errors`` lists ``{"field": "config.taskTimeout", "message": "..."}`` with
     field paths in wire (camelCase) form. ``subject`` names what was refused
@@ -237,7 +258,9 @@ class ServiceUnavailableError(ApiError):
 
 
 class ByteNiteConnectionError(ByteNiteError, ConnectionError):
-    """The request failed in transport: no HTTP answer was received.
+    """The request failed in transport: no usable HTTP answer was received (no
+    connection, a reset, a timeout or the call's deadline, a body that could
+    not be decoded).
 
     ``maybe_applied`` is True when the request may have reached the service
     before the failure (a read timeout on ``POST /jobs``: the job may exist).
@@ -312,9 +335,16 @@ _TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.I | re.S)
 _TAG = re.compile(r"<[^>]+>")
 
 
-def _excerpt(body: bytes) -> str:
+def _json_excerpt(data: Any, text: str) -> str:
+    try:
+        return _short(json.dumps(data))
+    except (ValueError, RecursionError):  # nested too deep to dump again
+        return _short(text)
+
+
+def _excerpt(text: str) -> str:
     """A short, tag-free, one-line excerpt of a body that is not rpcStatus JSON."""
-    text = body.decode("utf-8", "replace").strip()
+    text = text.strip()
     if not text:
         return "empty response body"
     title = _TITLE.search(text)
@@ -339,14 +369,16 @@ def api_error_from_body(
     body (an HTML proxy page, an empty or truncated body) gives its excerpt.
     Every occurrence of a secret is replaced by ``***``.
     """
-    secrets = tuple(secrets)
+    secrets = tuple(s for s in secrets if s)
     cls = _ERRORS_BY_STATUS.get(status_code, ApiError)
     code: int | None = None
     details: list[dict[str, Any]] = []
     message = ""
+    # Redact first, cut after: an excerpt cut inside a token would keep its start.
+    text = redact(body.decode("utf-8", "replace"), secrets)
     try:
-        data = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+        data = _redact_json(json.loads(text), secrets)
+    except (ValueError, RecursionError):
         data = None
     if isinstance(data, dict):
         raw_code = data.get("code")
@@ -361,14 +393,13 @@ def api_error_from_body(
         if isinstance(raw_details, list):
             details = [d if isinstance(d, dict) else {"value": d} for d in raw_details]
         if not message:
-            message = _short(json.dumps(data))
+            message = _json_excerpt(data, text)
     elif data is not None:
-        message = _short(json.dumps(data))
+        message = _json_excerpt(data, text)
     else:
-        message = _excerpt(body)
+        message = _excerpt(text)
     if secrets:
         message = redact(message, secrets)
-        details = [_redact_json(d, secrets) for d in details]
         url = redact(url, secrets) if url else url
     return cls(
         message or _HTTP_REASONS.get(status_code, "error"),

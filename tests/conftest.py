@@ -1,14 +1,30 @@
-"""Shared fixtures: one real sandbox on loopback for the session, clients on it."""
+"""Shared fixtures: one real sandbox on loopback for the session, clients on it.
+
+Hypothesis profiles: ``ci`` (the default: small, for every run) and ``large``
+(``BYTENITE_HYPOTHESIS_PROFILE=large pytest ...``: ten times the examples, for
+a long hunt before a release). Suites that do not pin ``max_examples`` follow
+the profile.
+"""
 
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Iterator
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from bytenite_nb import sandbox
 from bytenite_nb.client import Client
+
+settings.register_profile(
+    "ci", max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.register_profile(
+    "large", max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.load_profile(os.environ.get("BYTENITE_HYPOTHESIS_PROFILE", "ci"))
 
 #: Canary secrets: no output, repr, error or log line may ever contain them.
 CANARY_KEY = "canary-api-key-7c1f3a9e5b2d4f60"

@@ -10,9 +10,10 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
+from ..errors import ByteNiteError, redact_error
 from ..models import CreateJobRequest, Job, JobLogs, JobResponse, JobResults, JobsPage, JobTemplate
 from ..progress import ProgressOption
-from ._base import T, _Flow, _Sleep
+from ._base import SEND_ERRORS, AttemptTimeout, T, _Flow, _Locked, _Send, _Sleep
 from ._jobs import _JobWalk
 from ._transfers import (
     ERROR_BODY_MAX,
@@ -41,6 +42,7 @@ class AsyncClient(_TransferCalls):
         max_retries: int = 3,
         customer_path: str | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
+        deadline: float | None = None,
     ) -> None:
         super().__init__(
             api_key,
@@ -49,13 +51,24 @@ class AsyncClient(_TransferCalls):
             timeout=timeout,
             max_retries=max_retries,
             customer_path=customer_path,
+            deadline=deadline,
         )
         self._http = httpx.AsyncClient(timeout=self._settings.timeout, transport=transport)
-        import anyio
+        import anyio  # here: the sync client never needs it
 
+        self._anyio = anyio
         self._sleep: Callable[[float], Any] = anyio.sleep
+        self._token_lock = anyio.Lock()
 
     async def _run(self, flow: _Flow[T]) -> T:
+        """Carry a flow's steps out; every error leaves as a redacted ``ByteNiteError``."""
+        try:
+            return await self._drive(flow)
+        except ByteNiteError as exc:
+            redact_error(exc, self._secrets())  # in place
+            raise
+
+    async def _drive(self, flow: _Flow[T]) -> T:
         value: Any = None
         error: BaseException | None = None
         while True:
@@ -74,10 +87,32 @@ class AsyncClient(_TransferCalls):
                 except BaseException as exc:  # into the flow: it retries or cleans up
                     error = exc
                 continue
+            if isinstance(step, _Locked):
+                try:
+                    async with self._token_lock:
+                        value = await self._drive(step.flow)
+                except Exception as exc:
+                    error = exc
+                continue
             try:
-                value = await self._http.send(step.request)
-            except httpx.TransportError as exc:
+                value = await self._send(step)
+            except SEND_ERRORS as exc:
                 error = exc
+
+    async def _send(self, step: _Send) -> httpx.Response:
+        """One attempt: the request and its whole answer within ``step.timeout`` s."""
+        request = step.request
+        request.extensions["timeout"] = httpx.Timeout(step.timeout).as_dict()
+        try:
+            with self._anyio.fail_after(step.timeout):
+                response = await self._http.send(request, stream=True)
+                try:
+                    await response.aread()
+                finally:
+                    await response.aclose()
+        except TimeoutError:
+            raise AttemptTimeout("the answer did not arrive in time", request=request) from None
+        return response
 
     async def authenticate(self) -> None:
         """Exchange the API key for a token now (``AuthenticationError`` if refused)."""

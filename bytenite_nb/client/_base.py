@@ -10,9 +10,11 @@ from __future__ import annotations
 import email.utils
 import json
 import logging
+import math
 import platform
 import random
 import time
+from collections import deque
 from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -22,8 +24,9 @@ import httpx
 from pydantic import ValidationError
 
 from .._version import __version__
-from ..config import Settings, mask_secret, resolve_settings
+from ..config import Settings, header_problem, mask_secret, resolve_settings
 from ..errors import (
+    MIN_SECRET,
     ApiError,
     AuthenticationError,
     ByteNiteConnectionError,
@@ -31,7 +34,7 @@ from ..errors import (
     api_error_from_body,
     redact,
 )
-from ..models import CreateJobRequest, JobResponse, payload_problems
+from ..models import CreateJobRequest, JobResponse, field_path, payload_problems
 
 log = logging.getLogger("bytenite_nb")
 
@@ -53,7 +56,23 @@ BACKOFF_MAX = 8.0
 RETRY_AFTER_MAX = 60.0
 #: Exchange the key again this long before the token expires.
 TOKEN_MARGIN = 60.0
-_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+_NOT_SENT = (
+    httpx.ConnectError,
+    httpx.ConnectTimeout,
+    httpx.PoolTimeout,
+    httpx.LocalProtocolError,
+    httpx.UnsupportedProtocol,
+)
+#: What a driver hands back to the flow when carrying out a ``_Send`` fails.
+#: Anything else escaping a send is a bug of ours, not of the wire.
+SEND_ERRORS = (httpx.HTTPError, httpx.InvalidURL, httpx.StreamError, httpx.CookieConflict)
+#: JSON integers longer than this are read as floats (Python refuses to
+#: convert over 4,300 digits; no int64 needs more than 20).
+_MAX_INT_DIGITS = 4000
+
+
+class AttemptTimeout(httpx.ReadTimeout):
+    """An attempt's whole answer did not arrive within its time budget."""
 
 
 def parse_request(request: CreateJobRequest | Mapping[str, Any]) -> CreateJobRequest:
@@ -67,6 +86,64 @@ def parse_request(request: CreateJobRequest | Mapping[str, Any]) -> CreateJobReq
         return CreateJobRequest.model_validate(request)
     except ValidationError as exc:
         raise PayloadError(payload_problems(exc)) from None
+    except RecursionError:
+        raise PayloadError([{"field": "", "message": "nested too deeply to check"}]) from None
+
+
+def json_body(value: Any) -> bytes:
+    """``value`` as compact UTF-8 JSON, or ``PayloadError`` naming the field that
+    cannot be sent (a lone surrogate, ``NaN``, a non-JSON value). No I/O."""
+    try:
+        text = json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+        return text.encode("utf-8")
+    except RecursionError:
+        problem = ("", "nested too deeply to send as JSON")
+    except (TypeError, ValueError):  # UnicodeEncodeError is a ValueError
+        problem = _unsendable(value) or ("", "cannot be sent as JSON")
+    raise PayloadError([{"field": problem[0], "message": problem[1]}]) from None
+
+
+def _unsendable(value: Any, path: tuple[int | str, ...] = ()) -> tuple[str, str] | None:
+    """Where in ``value`` JSON over UTF-8 breaks, as ``(field path, message)``."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            return field_path(path), f"holds a lone surrogate ({value[exc.start]!a}) at {exc.start}"
+        return None
+    if isinstance(value, float) and not math.isfinite(value):
+        return field_path(path), f"{value} is not valid JSON"
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            found = _unsendable(key, path) if isinstance(key, str) else None
+            found = found or _unsendable(item, (*path, str(key)))
+            if found:
+                return found
+    elif isinstance(value, (list, tuple)):
+        for index, item in enumerate(value):
+            found = _unsendable(item, (*path, index))
+            if found:
+                return found
+    elif value is not None and not isinstance(value, (bool, int, float)):
+        return field_path(path), f"{type(value).__name__} is not a JSON value"
+    return None
+
+
+def check_wait(timeout: Any, interval: Any) -> None:
+    """``PayloadError`` unless ``interval`` is a finite number of seconds > 0 and
+    ``timeout`` is None or a number of seconds >= 0 (``inf``: no limit)."""
+    problems = []
+    if not _is_seconds(interval) or interval <= 0 or math.isinf(interval):
+        problems.append({"field": "interval", "message": f"must be seconds > 0, got {interval!r}"})
+    if timeout is not None and (not _is_seconds(timeout) or timeout < 0):
+        problems.append({"field": "timeout", "message": f"must be seconds >= 0, got {timeout!r}"})
+    if problems:
+        raise PayloadError(problems, subject="arguments")
+
+
+def _is_seconds(value: Any) -> bool:
+    ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+    return ok and not math.isnan(value)
 
 
 # --------------------------------------------------------------------------
@@ -76,8 +153,11 @@ def parse_request(request: CreateJobRequest | Mapping[str, Any]) -> CreateJobReq
 
 @dataclass(frozen=True)
 class _Send:
+    """Send ``request`` and read its whole answer within ``timeout`` seconds."""
+
     request: httpx.Request
     idempotent: bool
+    timeout: float
 
 
 @dataclass(frozen=True)
@@ -85,7 +165,14 @@ class _Sleep:
     seconds: float
 
 
-_Step = _Send | _Sleep
+@dataclass(frozen=True)
+class _Locked:
+    """Run ``flow`` holding the client's token lock (one exchange at a time)."""
+
+    flow: Generator[Any, Any, Any]
+
+
+_Step = _Send | _Sleep | _Locked
 _Flow = Generator[_Step, Any, T]
 
 
@@ -107,6 +194,7 @@ class _BaseClient:
         timeout: float,
         max_retries: int,
         customer_path: str | None,
+        deadline: float | None = None,
     ) -> None:
         self._settings = resolve_settings(
             api_key=api_key,
@@ -115,9 +203,12 @@ class _BaseClient:
             customer_path=customer_path,
             timeout=timeout,
             max_retries=max_retries,
+            deadline=deadline,
         )
         fixed = self._settings.access_token
         self._token: _Token | None = _Token(fixed, float("inf")) if fixed else None
+        #: Tokens this client held before: a server may still echo them.
+        self._old_tokens: deque[str] = deque(maxlen=4)
         self._clock: Callable[[], float] = time.monotonic
 
     # -- public, shared -----------------------------------------------------
@@ -143,33 +234,55 @@ class _BaseClient:
 
     def _secrets(self) -> tuple[str | None, ...]:
         token = self._token.value if self._token else None
-        return (self._settings.api_key, self._settings.access_token, token)
+        return (self._settings.api_key, self._settings.access_token, token, *self._old_tokens)
 
     @staticmethod
     def _job_path(job_id: str, suffix: str = "") -> str:
-        if not isinstance(job_id, str) or not job_id.strip():
-            raise ValueError(f"job_id must be a non-empty string, got {job_id!r}")
+        if not isinstance(job_id, str) or not job_id.strip() or len(job_id) > 1024:
+            what = "a string" if not isinstance(job_id, str) else "1 to 1,024 characters"
+            raise PayloadError(
+                [{"field": "job_id", "message": f"must be {what}, got {_brief(job_id)}"}],
+                subject="arguments",
+            )
+        problem = _unsendable(job_id)
+        if problem:
+            raise PayloadError([{"field": "job_id", "message": problem[1]}], subject="arguments")
         return f"/jobs/{quote(job_id.strip(), safe='')}{suffix}"
 
     def _request(
-        self, method: str, url: str, *, body: Any = None, token: str | None = None
+        self, method: str, url: str, *, content: bytes | None = None, token: str | None = None
     ) -> httpx.Request:
-        """A request with our headers and timeout (``send()`` applies neither)."""
+        """A request with our headers (the driver sets each attempt's timeout)."""
         headers = {"User-Agent": USER_AGENT, "Accept": "application/json"}
+        if content is not None:
+            headers["Content-Type"] = "application/json"
         if token is not None:
             headers["Authorization"] = token  # raw, as ByteNite's examples send it
-        return httpx.Request(
-            method,
-            url,
-            headers=headers,
-            json=body,
-            extensions={"timeout": httpx.Timeout(self._settings.timeout).as_dict()},
-        )
+        try:
+            return httpx.Request(method, url, headers=headers, content=content)
+        except httpx.InvalidURL as exc:
+            raise PayloadError(
+                [{"field": "url", "message": f"{url!r} is not a valid URL ({exc})"}],
+                subject="client settings",
+            ) from None
 
     # -- auth ---------------------------------------------------------------
-    def _token_flow(self) -> _Flow[str]:
+    def _token_flow(self, deadline: float | None = None, stale: str | None = None) -> _Flow[str]:
+        """A valid token: the one held, or a new one from the key (``stale``: a
+        token the service refused). One exchange at a time (single flight):
+        callers that find no valid token queue on the token lock, and the first
+        one's new token serves them all."""
         token = self._token
-        if token is not None and self._clock() < token.expires_at:
+        if token is not None and token.value != stale and self._clock() < token.expires_at:
+            return token.value
+        if deadline is None:
+            deadline = self._clock() + self._settings.deadline
+        value: str = yield _Locked(self._exchange(deadline, stale))
+        return value
+
+    def _exchange(self, deadline: float, stale: str | None) -> _Flow[str]:
+        token = self._token  # again, under the lock: another caller may have exchanged
+        if token is not None and token.value != stale and self._clock() < token.expires_at:
             return token.value
         key = self._settings.api_key
         if not key:
@@ -178,8 +291,8 @@ class _BaseClient:
                 "or access_token=); in a notebook, `%bytenite login` asks for it"
             )
         url = f"{self._settings.base_url}/auth/access_token"
-        request = self._request("POST", url, body={"apiKey": key})
-        response = yield from self._retrying(request, idempotent=True)
+        request = self._request("POST", url, content=json_body({"apiKey": key}))
+        response = yield from self._retrying(request, idempotent=True, deadline=deadline)
         if not response.is_success:
             error = self._api_error(response)
             if isinstance(error, AuthenticationError):
@@ -187,15 +300,22 @@ class _BaseClient:
             raise error
         data = self._json(response)
         value = data.get("token") if isinstance(data, dict) else None
-        if not isinstance(value, str) or not value:
+        problem: str | None = "answered without a token"
+        if isinstance(value, str) and value:
+            bad = header_problem(value)
+            problem = f"answered with a token that {bad}" if bad else None
+        if problem:
             raise ApiError(
-                "the token exchange answered without a token",
+                f"the token exchange {problem}",
                 status_code=response.status_code,
                 method="POST",
                 url=url,
             )
+        assert isinstance(value, str)
         lifetime = _seconds_or(data.get("expiresIn"), 3600.0)
         margin = min(TOKEN_MARGIN, lifetime / 10)
+        if self._token is not None:
+            self._old_tokens.append(self._token.value)
         self._token = _Token(value, self._clock() + lifetime - margin)
         log.debug("exchanged the API key for a token valid %.0f s", lifetime)
         return value
@@ -209,38 +329,62 @@ class _BaseClient:
         body: Any = None,
         idempotent: bool,
     ) -> _Flow[Any]:
-        """Send one customer API call and return its decoded JSON body."""
+        """Send one customer API call and return its decoded JSON body.
+
+        The body is encoded first (``PayloadError`` before any I/O); the whole
+        call, token exchange and retries included, ends by the deadline.
+        """
+        content = None if body is None else json_body(body)
         url = self._customer_url(path)
-        retried_auth = False
+        deadline = self._clock() + self._settings.deadline
+        stale: str | None = None
         while True:
-            token = yield from self._token_flow()
-            request = self._request(method, url, body=body, token=token)
-            response = yield from self._retrying(request, idempotent=idempotent)
-            if response.status_code == 401 and self._settings.api_key and not retried_auth:
-                # Expired or revoked: exchange the key again, once.
+            token = yield from self._token_flow(deadline, stale)
+            request = self._request(method, url, content=content, token=token)
+            response = yield from self._retrying(request, idempotent=idempotent, deadline=deadline)
+            if response.status_code == 401 and self._settings.api_key and stale is None:
+                # Expired or revoked: exchange the key again, once (unless
+                # another caller already replaced this token).
                 log.debug("401 from %s %s: exchanging the API key again", method, url)
-                self._token = None
-                retried_auth = True
+                stale = token
                 continue
             if not response.is_success:
                 raise self._api_error(response)
             return self._json(response, maybe_applied=not idempotent)
 
     def _retrying(
-        self, request: httpx.Request, *, idempotent: bool, send: _Send | None = None
+        self,
+        request: httpx.Request,
+        *,
+        idempotent: bool,
+        deadline: float = math.inf,
+        send: _Send | None = None,
     ) -> _Flow[httpx.Response]:
-        """Send ``request`` (or the step ``send``, e.g. a streamed transfer) with retries."""
+        """Send ``request`` (or the step ``send``, e.g. a streamed transfer, which
+        bounds its own reads) with retries, all within ``deadline``."""
         statuses = RETRY_STATUSES_IDEMPOTENT if idempotent else RETRY_STATUSES
         attempt = limited = 0
         while True:
             started = time.perf_counter()
+            budget = min(self._settings.timeout, deadline - self._clock())
+            if budget <= 0:  # spent on the token exchange or on earlier attempts
+                exc = AttemptTimeout("the call's deadline passed", request=request)
+                raise self._connection_error(
+                    exc, request, sent=False, idempotent=idempotent, budget=budget
+                )
             try:
-                response: httpx.Response = yield send or _Send(request, idempotent)
-            except httpx.TransportError as exc:
+                step = send if send is not None else _Send(request, idempotent, budget)
+                response: httpx.Response = yield step
+            except SEND_ERRORS as exc:
                 sent = not isinstance(exc, _NOT_SENT)
-                if attempt < self._settings.max_retries and (idempotent or not sent):
+                delay = _backoff(attempt + 1)
+                if (
+                    attempt < self._settings.max_retries
+                    and (idempotent or not sent)
+                    and isinstance(exc, (httpx.TransportError, httpx.DecodingError))
+                    and self._clock() + delay < deadline
+                ):
                     attempt += 1
-                    delay = _backoff(attempt)
                     log.debug(
                         "%s %s failed (%s); retry %d in %.2f s",
                         request.method,
@@ -253,7 +397,7 @@ class _BaseClient:
                     continue
                 # from None: httpx's own message may quote a header (the token).
                 raise self._connection_error(
-                    exc, request, sent=sent, idempotent=idempotent
+                    exc, request, sent=sent, idempotent=idempotent, budget=budget
                 ) from None
             log.debug(
                 "%s %s -> %d (%.1f ms)",
@@ -266,13 +410,17 @@ class _BaseClient:
                 limited += 1
                 wait = _retry_after(response.headers.get("Retry-After"))
                 wait = _backoff(limited) if wait is None else wait
+                if self._clock() + wait >= deadline:
+                    return response  # no time left to wait: its error, now
                 log.debug("429 on %s %s: retry in %.2f s", request.method, request.url, wait)
                 yield _Sleep(wait)
                 continue
             if response.status_code in statuses and attempt < self._settings.max_retries:
-                attempt += 1
                 wait = _retry_after(response.headers.get("Retry-After"))
-                wait = _backoff(attempt) if wait is None else wait
+                wait = _backoff(attempt + 1) if wait is None else wait
+                if self._clock() + wait >= deadline:
+                    return response  # no time left to retry: its error, now
+                attempt += 1
                 log.debug("retry %d of %s %s in %.2f s", attempt, request.method, request.url, wait)
                 yield _Sleep(wait)
                 continue
@@ -289,8 +437,17 @@ class _BaseClient:
         )
 
     def _json(self, response: httpx.Response, *, maybe_applied: bool = False) -> Any:
+        content = self._redacted(response.content)
         try:
-            return json.loads(response.content) if response.content else {}
+            return json.loads(content, parse_int=_json_int) if content else {}
+        except RecursionError:
+            hint = " The request may have been applied." if maybe_applied else ""
+            raise ApiError(
+                f"the service answered with JSON nested too deeply to read.{hint}",
+                status_code=response.status_code,
+                method=response.request.method,
+                url=str(response.request.url),
+            ) from None
         except ValueError:
             hint = " The request may have been applied." if maybe_applied else ""
             error = api_error_from_body(
@@ -305,13 +462,33 @@ class _BaseClient:
             )
             raise error from None
 
+    def _redacted(self, content: bytes) -> bytes | str:
+        """The body with every secret it echoes replaced (a bytes search: cheap)."""
+        secrets = [s for s in self._secrets() if s and len(s) >= MIN_SECRET]
+        if not any(s.encode("utf-8", "replace") in content for s in secrets):
+            return content
+        return redact(content.decode("utf-8", "replace"), secrets)
+
     def _connection_error(
-        self, exc: httpx.TransportError, request: httpx.Request, *, sent: bool, idempotent: bool
+        self,
+        exc: Exception,
+        request: httpx.Request,
+        *,
+        sent: bool,
+        idempotent: bool,
+        budget: float,
     ) -> ByteNiteConnectionError:
         what = f"{request.method} {request.url}"
         detail = redact(str(exc) or type(exc).__name__, self._secrets())
-        if isinstance(exc, httpx.TimeoutException):
+        out_of_time = budget <= 0 or (
+            isinstance(exc, httpx.TimeoutException) and budget < self._settings.timeout
+        )
+        if out_of_time:
+            kind = f"gave up: the call's deadline ({self._settings.deadline:g} s) passed"
+        elif isinstance(exc, httpx.TimeoutException):
             kind = f"timed out after {self._settings.timeout:g} s"
+        elif isinstance(exc, httpx.DecodingError):
+            kind = f"failed: the answer's body could not be decoded ({detail})"
         else:
             kind = f"failed: {detail}"
         message = f"{what} {kind}"
@@ -322,20 +499,20 @@ class _BaseClient:
                 "have been applied (a job may have been created): check your jobs before "
                 "sending it again. It was not retried automatically."
             )
-        elif not sent:
+        elif not sent and not out_of_time:
             message += " (no connection could be made; is the API URL right?)"
         return ByteNiteConnectionError(message, maybe_applied=maybe_applied)
 
     def _job_response(self, data: Any, *, created: bool = False) -> JobResponse:
+        hint = " The job was created." if created else ""
         try:
             return JobResponse.model_validate(data)
         except ValidationError as exc:
             first = payload_problems(exc)[0]
-            hint = " The job was created." if created else ""
-            raise ApiError(
-                f"unexpected response: {first['field']}: {first['message']}.{hint}",
-                status_code=200,
-            ) from None
+            message = f"unexpected response: {first['field']}: {first['message']}.{hint}"
+        except RecursionError:
+            message = f"unexpected response: nested too deeply to read.{hint}"
+        raise ApiError(redact(message, self._secrets()), status_code=200)
 
 
 def _envelope(data: Any, what: str) -> dict[str, Any]:
@@ -352,9 +529,18 @@ def _envelope(data: Any, what: str) -> dict[str, Any]:
 def _seconds_or(value: Any, default: float) -> float:
     try:
         seconds = float(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return default
-    return seconds if seconds > 0 else default
+    return seconds if seconds > 0 else default  # NaN is not > 0
+
+
+def _json_int(text: str) -> int | float:
+    return int(text) if len(text) <= _MAX_INT_DIGITS else float(text)
+
+
+def _brief(value: Any, limit: int = 40) -> str:
+    text = ascii(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _backoff(attempt: int) -> float:
@@ -375,4 +561,6 @@ def _retry_after(value: str | None) -> float | None:
         except (TypeError, ValueError):
             return None
         seconds = when.timestamp() - time.time()
+    if math.isnan(seconds):
+        return None
     return max(0.0, min(seconds, RETRY_AFTER_MAX))

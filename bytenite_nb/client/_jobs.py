@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 
 from ..errors import ApiError, BadRequestError, NotFoundError, WaitTimeoutError
 from ..models import CreateJobRequest, Job, JobLogs, JobResponse, JobsPage, JobTemplate
-from ._base import _BaseClient, _envelope, _Flow, _Sleep, parse_request
+from ._base import _BaseClient, _envelope, _Flow, _Sleep, check_wait, parse_request
 from ._checks import MAX_PAGE_SIZE, check_page, log_levels, log_services, task_ids
 
 
@@ -109,8 +109,7 @@ class _JobCalls(_BaseClient):
         interval: float,
         on_update: Callable[[JobResponse], Any] | None,
     ) -> _Flow[JobResponse]:
-        if interval <= 0:
-            raise ValueError(f"interval must be > 0 seconds, got {interval!r}")
+        check_wait(timeout, interval)  # PayloadError before any I/O
         deadline = None if timeout is None else self._clock() + timeout
         seen: Any = object()
         while True:

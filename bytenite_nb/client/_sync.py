@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -11,9 +12,10 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
+from ..errors import ByteNiteError, redact_error
 from ..models import CreateJobRequest, Job, JobLogs, JobResponse, JobResults, JobsPage, JobTemplate
 from ..progress import ProgressOption
-from ._base import T, _Flow, _Sleep
+from ._base import SEND_ERRORS, AttemptTimeout, T, _Flow, _Locked, _Send, _Sleep
 from ._jobs import _JobWalk
 from ._transfers import (
     ERROR_BODY_MAX,
@@ -35,6 +37,12 @@ class Client(_TransferCalls):
     Credentials come from ``api_key``/``access_token`` or ``BYTENITE_API_KEY``/
     ``BYTENITE_ACCESS_TOKEN``; the API root from ``base_url`` or
     ``BYTENITE_API_URL`` (default ``https://api.bytenite.com/v1``).
+
+    Time limits: ``timeout`` bounds one attempt of a request as a whole
+    (connect, send, the entire answer: a server trickling its body gets cut
+    off); ``deadline`` bounds one call, its retries, their waits and the
+    token exchange included (see ``bytenite_nb.config.DEFAULT_DEADLINE``).
+    Safe to share between threads: one token exchange at a time.
     """
 
     def __init__(
@@ -47,6 +55,7 @@ class Client(_TransferCalls):
         max_retries: int = 3,
         customer_path: str | None = None,
         transport: httpx.BaseTransport | None = None,
+        deadline: float | None = None,
     ) -> None:
         super().__init__(
             api_key,
@@ -55,11 +64,21 @@ class Client(_TransferCalls):
             timeout=timeout,
             max_retries=max_retries,
             customer_path=customer_path,
+            deadline=deadline,
         )
         self._http = httpx.Client(timeout=self._settings.timeout, transport=transport)
         self._sleep: Callable[[float], None] = time.sleep
+        self._token_lock = threading.Lock()
 
     def _run(self, flow: _Flow[T]) -> T:
+        """Carry a flow's steps out; every error leaves as a redacted ``ByteNiteError``."""
+        try:
+            return self._drive(flow)
+        except ByteNiteError as exc:
+            redact_error(exc, self._secrets())  # in place
+            raise
+
+    def _drive(self, flow: _Flow[T]) -> T:
         value: Any = None
         error: BaseException | None = None
         while True:
@@ -78,10 +97,41 @@ class Client(_TransferCalls):
                 except BaseException as exc:  # into the flow: it retries or cleans up
                     error = exc
                 continue
+            if isinstance(step, _Locked):
+                try:
+                    with self._token_lock:
+                        value = self._drive(step.flow)
+                except Exception as exc:
+                    error = exc
+                continue
             try:
-                value = self._http.send(step.request)
-            except httpx.TransportError as exc:
+                value = self._send(step)
+            except SEND_ERRORS as exc:
                 error = exc
+
+    def _send(self, step: _Send) -> httpx.Response:
+        """One attempt: the request and its whole answer within ``step.timeout`` s.
+
+        Socket timeouts bound each wait; the attempt's end is checked between
+        the body's chunks, and the body's reads wait at most what is left.
+        """
+        request, end = step.request, time.monotonic() + step.timeout
+        request.extensions["timeout"] = httpx.Timeout(step.timeout).as_dict()
+        response = self._http.send(request, stream=True)
+        try:
+            left = end - time.monotonic()
+            if left <= 0:
+                raise AttemptTimeout("no answer in time", request=request)
+            request.extensions["timeout"] = httpx.Timeout(left).as_dict()  # read per chunk
+            chunks = []
+            for chunk in response.iter_bytes():
+                chunks.append(chunk)
+                if time.monotonic() > end:
+                    raise AttemptTimeout("the answer did not arrive in time", request=request)
+            response._content = b"".join(chunks)
+        finally:
+            response.close()
+        return response
 
     def authenticate(self) -> None:
         """Exchange the API key for a token now (``AuthenticationError`` if refused)."""

@@ -357,7 +357,7 @@ class _TransferCalls(_JobCalls):
             request = self._storage_request("GET", file.link or "")
             yield from self._storage_send(
                 request,
-                _Download(request, True, sink.start),
+                _Download(request, True, self._settings.timeout, sink.start),
                 f"the preview of {file.name!r}",
                 _RENEW_LINKS,
             )
@@ -395,7 +395,7 @@ class _TransferCalls(_JobCalls):
         try:
             yield from self._storage_send(
                 request,
-                _Download(request, True, sink.start),
+                _Download(request, True, self._settings.timeout, sink.start),
                 f"the download of {file.name!r}",
                 _RENEW_LINKS,
             )
@@ -468,7 +468,7 @@ class _TransferCalls(_JobCalls):
         try:
             yield from self._storage_send(
                 request,
-                _Upload(request, True, local, bar),
+                _Upload(request, True, self._settings.timeout, local, bar),
                 f"the upload of {local.name}",
                 "create the job again to get a new tempUrl (nothing was marked uploaded)",
             )

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from functools import cache
 from typing import Any, ClassVar
 
 from pydantic import (
     BaseModel,
     ConfigDict,
+    ModelWrapValidatorHandler,
+    ValidationError,
+    model_validator,
 )
 from pydantic.alias_generators import to_camel
 
@@ -62,3 +67,58 @@ def _check_against_spec(model: type[_WireModel]) -> None:
         raise RuntimeError(
             f"{model.__name__} requires {sorted(required)}, the spec {sorted(spec_required)}"
         )
+
+
+# --------------------------------------------------------------------------
+# Responses: whatever the spec allows parses
+# --------------------------------------------------------------------------
+
+
+class _Lenient(_WireModel):
+    """A response model: a field whose value it cannot read never fails the parse.
+
+    Such a value is set aside, exactly as received, among the extra fields
+    (``model_extra``, shown under "Other fields" on a card and written back by
+    ``to_wire()``), and the typed field stays ``None``. When a response holds
+    both a field's wire name and its snake_case spelling (``templateId`` and
+    ``template_id``), the wire name wins and the other key is kept as an
+    extra; when the wire value cannot be read, both keys are set aside so
+    the snake_case value never stands in for it. Request-side rules
+    (timeouts >= 0, known descriptors) belong to the request, not here.
+    """
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _set_aside_unreadable(cls, data: Any, handler: ModelWrapValidatorHandler[Any]) -> Any:
+        try:
+            return handler(data)
+        except ValidationError as exc:
+            if not isinstance(data, Mapping):
+                raise
+            keys = _input_keys(cls)
+            bad = {keys[e["loc"][0]] for e in exc.errors() if e["loc"] and e["loc"][0] in keys}
+            if not bad:
+                raise
+            kept = {k: v for k, v in data.items() if keys.get(k) not in bad}
+            aside = {k: v for k, v in data.items() if keys.get(k) in bad}
+            model = handler(kept)
+            if model.__pydantic_extra__ is None:  # pragma: no cover - extra="allow"
+                model.__pydantic_extra__ = {}
+            model.__pydantic_extra__.update(aside)
+            model.__pydantic_fields_set__.update(aside)
+            return model
+
+    def __repr_name__(self) -> str:
+        # The public model a private response subclass stands for.
+        return next(c.__name__ for c in type(self).__mro__ if not c.__name__.startswith("_"))
+
+
+@cache
+def _input_keys(model: type[BaseModel]) -> dict[str, str]:
+    """Every key that fills a field (wire name and Python name) -> the field's name."""
+    keys: dict[str, str] = {}
+    for name, field in model.model_fields.items():
+        keys[name] = name
+        if field.alias:
+            keys[field.alias] = name
+    return keys

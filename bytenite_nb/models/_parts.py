@@ -10,8 +10,8 @@ from pydantic import (
     StrictStr,
 )
 
-from ._base import _WireModel
-from ._values import JsonObject, Seconds
+from ._base import _Lenient, _WireModel
+from ._values import Int64, JsonObject, Seconds
 
 # --------------------------------------------------------------------------
 # Params, config, selection, template, status
@@ -41,7 +41,18 @@ class JobConfig(_WireModel):
     is_test_job: StrictBool | None = None
 
 
-class SelectionList(_WireModel):
+class _AppParamsOut(_Lenient, AppParams):
+    """``AppParams`` as a response holds them (lenient)."""
+
+
+class _JobConfigOut(_Lenient, JobConfig):
+    """``JobConfig`` as a response holds it: any int64 timeout, negative ones too."""
+
+    task_timeout: Int64 | None = None
+    job_timeout: Int64 | None = None
+
+
+class SelectionList(_Lenient):
     """``commonSelectionList``: regions to use (whitelist) or avoid (blacklist)."""
 
     spec_name: ClassVar[str] = "commonSelectionList"
@@ -50,7 +61,7 @@ class SelectionList(_WireModel):
     whitelist: list[str] | None = None
 
 
-class JobTemplate(_WireModel):
+class JobTemplate(_Lenient):
     """``jobJobTemplate``: the app, partitioner and assembler a job runs."""
 
     spec_name: ClassVar[str] = "jobJobTemplate"
@@ -63,7 +74,7 @@ class JobTemplate(_WireModel):
     assembler: str | None = None
 
 
-class RpcStatus(_WireModel):
+class RpcStatus(_Lenient):
     """``rpcStatus``: the service's error body."""
 
     spec_name: ClassVar[str] = "rpcStatus"

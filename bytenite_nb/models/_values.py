@@ -5,11 +5,14 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping
+from datetime import datetime, timezone
 from typing import Annotated, Any
 
 from pydantic import (
     BaseModel,
     BeforeValidator,
+    ValidatorFunctionWrapHandler,
+    WrapValidator,
 )
 from pydantic_core import PydanticCustomError
 
@@ -106,9 +109,25 @@ def _brief(value: Any, limit: int = 40) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def sendable_text(value: str) -> bool:
+    """False for text UTF-8 cannot encode (a lone surrogate, e.g. ``"\\ud800"``)."""
+    if value.isascii():
+        return True
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+LONE_SURROGATE = "holds a lone surrogate (half of a UTF-16 pair), which cannot be sent"
+
+
 def _json_problem(value: Any, path: str = "") -> str | None:
     """Where ``value`` stops being plain JSON, as a message; None when it is JSON."""
-    if value is None or isinstance(value, (str, bool, int)):
+    if isinstance(value, str):
+        return None if sendable_text(value) else f"{path or 'value'}: {LONE_SURROGATE}"
+    if value is None or isinstance(value, (bool, int)):
         return None
     if isinstance(value, float):
         return None if math.isfinite(value) else f"{path or 'value'}: {value} is not valid JSON"
@@ -116,6 +135,8 @@ def _json_problem(value: Any, path: str = "") -> str | None:
         for key, item in value.items():
             if not isinstance(key, str):
                 return f"key {key!r} must be a string"
+            if not sendable_text(key):
+                return f"key {key!a} {LONE_SURROGATE}"
             problem = _json_problem(item, f"{path}.{key}" if path else key)
             if problem:
                 return problem
@@ -168,3 +189,34 @@ def _nested_object(value: Any) -> Any:
     raise PydanticCustomError(
         "json_object", "must be a JSON object, got {kind}", {"kind": _json_kind(value)}
     )
+
+
+# --------------------------------------------------------------------------
+# Timestamps (responses)
+# --------------------------------------------------------------------------
+
+_LEAP_SECOND = re.compile(r"([Tt ]\d\d:\d\d:)60")
+
+
+def _timestamp(value: Any, handler: ValidatorFunctionWrapHandler) -> datetime:
+    """Parse, then make aware and UTC (protojson always sends ``Z``; a time
+    without an offset is taken as UTC). RFC 3339 allows a leap second
+    (``23:59:60``), Python's datetime does not: it is read as ``:59``."""
+    if isinstance(value, str) and ":60" in value:
+        value = _LEAP_SECOND.sub(r"\g<1>59", value, count=1)
+    when: datetime = handler(value)
+    offset = when.utcoffset()
+    if offset is None:
+        return when.replace(tzinfo=timezone.utc)
+    if not offset:
+        return when
+    try:
+        return when.astimezone(timezone.utc)
+    except OverflowError:
+        raise PydanticCustomError(
+            "timestamp", "is out of the range of dates Python can hold"
+        ) from None
+
+
+Timestamp = Annotated[datetime, WrapValidator(_timestamp)]
+"""An RFC 3339 date-time, read as an aware UTC ``datetime``."""

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 from pydantic import StrictStr
 
-from ._base import _WireModel
+from ._base import _Lenient, _WireModel
 from ._values import JsonObject, _brief
 
 # --------------------------------------------------------------------------
@@ -152,6 +152,10 @@ class DataSource(_WireModel):
         if problems:
             raise ValueError("; ".join(f"{path}: {message}" for path, message in problems))
         return source
+
+
+class _DataSourceOut(_Lenient, DataSource):
+    """``DataSource`` as a response holds it: no descriptor checks, any params."""
 
 
 def _with_type_url(source: DataSource) -> DataSource:

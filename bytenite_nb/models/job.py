@@ -2,50 +2,61 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any, ClassVar
+from typing import Annotated, Any, ClassVar
 
 from pydantic import Field
 
-from ._base import _WireModel
-from ._parts import AppParams, JobConfig, JobTemplate, SelectionList
+from ._base import _Lenient
+from ._parts import AppParams, JobConfig, JobTemplate, SelectionList, _AppParamsOut, _JobConfigOut
 from ._spec import ExecutionPriority, JobState
-from ._values import Int64
-from .data_source import DataSource
+from ._values import Int64, Timestamp
+from .data_source import DataSource, _DataSourceOut
+
+# Shared parts are read with their lenient response twins (``JobConfig`` in a
+# request refuses a negative timeout; in a response it is what the service
+# holds). The public class stays accepted for models built in Python.
+_Config = Annotated[_JobConfigOut | JobConfig, Field(union_mode="left_to_right")]
+_Params = Annotated[_AppParamsOut | AppParams, Field(union_mode="left_to_right")]
+_Source = Annotated[_DataSourceOut | DataSource, Field(union_mode="left_to_right")]
 
 # --------------------------------------------------------------------------
 # Responses
 # --------------------------------------------------------------------------
 
 
-class Job(_WireModel):
-    """``jobJob``: a job as the service reports it. Every field may be missing."""
+class Job(_Lenient):
+    """``jobJob``: a job as the service reports it. Every field may be missing.
+
+    Lenient, like every response model: a value a field cannot read (a
+    ``numUnitsEstimation`` with no digits, a timestamp beyond year 9999) is
+    kept as received among the extra fields and the field is None.
+    """
 
     spec_name: ClassVar[str] = "jobJob"
 
     id: str | None = None
     template_id: str | None = None
     name: str | None = None
-    config: JobConfig | None = None
+    config: _Config | None = None
     priority: ExecutionPriority | None = None
-    start_at: datetime | None = None
-    submitted_at: datetime | None = None
-    started_at: datetime | None = None
-    ended_at: datetime | None = None
+    start_at: Timestamp | None = None
+    submitted_at: Timestamp | None = None
+    started_at: Timestamp | None = None
+    ended_at: Timestamp | None = None
     regions: SelectionList | None = None
     state: JobState | None = None
-    data_source: DataSource | None = None
-    params: AppParams | None = None
-    data_destination: DataSource | None = None
+    data_source: _Source | None = None
+    params: _Params | None = None
+    data_destination: _Source | None = None
     duration: float | None = None
-    deleted_at: datetime | None = None
-    created_at: datetime | None = None
+    deleted_at: Timestamp | None = None
+    created_at: Timestamp | None = None
     payment_amount: float | None = None
     num_units_estimation: Int64 | None = None
     num_chunks: int | None = None
     error_message: str | None = None
     description: str | None = None
-    state_timestamps: dict[str, datetime] | None = None
+    state_timestamps: dict[str, Timestamp] | None = None
     app_id: str | None = None
     template_info: JobTemplate | None = None
 
@@ -59,7 +70,7 @@ class Job(_WireModel):
         return f"Job(id={self.id!r}, name={self.name!r}, state={state})"
 
 
-class JobResponse(_WireModel):
+class JobResponse(_Lenient):
     """``jobsJobResponse``: what create and get return."""
 
     spec_name: ClassVar[str] = "jobsJobResponse"

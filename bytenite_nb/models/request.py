@@ -18,7 +18,7 @@ from pydantic_core import PydanticCustomError
 
 from ._base import _check_against_spec, _WireModel
 from ._parts import AppParams, JobConfig, JobTemplate, RpcStatus, SelectionList
-from ._values import _json_kind, _nested_object
+from ._values import LONE_SURROGATE, _json_kind, _nested_object, sendable_text
 from .data_source import DataSource, Direction, _with_type_url
 from .job import Job, JobResponse
 
@@ -61,6 +61,13 @@ class CreateJobRequest(_WireModel):
         if not value.strip():
             raise PydanticCustomError("blank", "must not be blank")
         return value.strip()
+
+    @field_validator("template_id", "name", "description")
+    @classmethod
+    def _sendable(cls, value: str | None) -> str | None:
+        if value is not None and not sendable_text(value):
+            raise PydanticCustomError("unicode", LONE_SURROGATE)
+        return value
 
     @field_validator("data_source")
     @classmethod
