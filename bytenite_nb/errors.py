@@ -187,7 +187,10 @@ class ApiError(ByteNiteError):
 
     ``code``, ``message`` and ``details`` come from the ``rpcStatus`` body when
     there is one; otherwise ``message`` holds a short excerpt of the body.
+    ``retry_after`` is the seconds the service asked to wait (``Retry-After``).
     """
+
+    retry_after: float | None = None
 
     def __init__(
         self,

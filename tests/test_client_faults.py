@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import datetime, timezone
 
 import httpx
 import pytest
@@ -21,19 +22,30 @@ Handler = Callable[[httpx.Request], httpx.Response]
 
 
 class Recorder:
-    """A MockTransport handler that answers auth itself and counts job creates."""
+    """A MockTransport handler that answers auth itself, counts job creates and
+    answers the jobs list (the lookup a create makes before resending) from
+    ``listed``; the script answers everything else in order."""
 
     def __init__(self, *jobs: Callable[[httpx.Request], httpx.Response]) -> None:
         self.script = list(jobs)
         self.creates = 0
         self.exchanges = 0
+        self.lookups = 0
+        self.posts = 0  # POST /jobs: the creates that reached the service
+        self.listed: Callable[[httpx.Request], httpx.Response] = lambda r: httpx.Response(
+            200, json={"data": []}
+        )
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
         if request.url.path == "/v1/auth/access_token":
             self.exchanges += 1
             return httpx.Response(200, json={"token": "tok", "expiresIn": "3600"})
         assert request.headers["Authorization"] == "tok"
+        if request.method == "GET" and request.url.path == "/v1/customer/jobs":
+            self.lookups += 1
+            return self.listed(request)
         self.creates += 1
+        self.posts += request.method == "POST" and request.url.path == "/v1/customer/jobs"
         step = self.script.pop(0) if self.script else (lambda r: httpx.Response(200, json=JOB))
         return step(request)
 
@@ -53,6 +65,20 @@ def raise_(exc: Exception) -> Callable[[httpx.Request], httpx.Response]:
 
 def answer(status: int, **kwargs: object) -> Callable[[httpx.Request], httpx.Response]:
     return lambda request: httpx.Response(status, **kwargs)  # type: ignore[arg-type]
+
+
+UNSURE = [
+    httpx.ReadTimeout("read timed out"),
+    httpx.RemoteProtocolError("Server disconnected without sending a response."),
+    httpx.ReadError("connection reset by peer"),
+]
+UNSURE_IDS = ["read-timeout", "disconnect", "reset-after-send"]
+
+
+def _listed(template: str, job_id: str = "j-1", name: str = "n") -> dict[str, object]:
+    """A job as the jobs list shows it, created just now."""
+    now = datetime.now(timezone.utc).isoformat()
+    return {"id": job_id, "templateId": template, "name": name, "createdAt": now}
 
 
 def test_connection_refused_before_sending_is_retried() -> None:
@@ -84,12 +110,50 @@ def test_connect_failures_give_up_after_max_retries_with_growing_backoff() -> No
     ids=["read-timeout", "disconnect", "reset-after-send"],
 )
 def test_create_is_never_sent_twice_after_it_may_have_arrived(exc: Exception) -> None:
+    # The job arrived before the failure: the client finds it and sends nothing again.
     recorder = Recorder(raise_(exc))
+    recorder.listed = lambda r: httpx.Response(200, json={"data": [_listed("t")]})
+    with make_client(recorder) as client:
+        assert client.create_job({"templateId": "t", "name": "n"}).job.id == "j-1"
+    assert recorder.posts == 1 and recorder.lookups == 1
+
+
+@pytest.mark.parametrize("exc", UNSURE, ids=UNSURE_IDS)
+def test_a_create_that_did_not_arrive_is_sent_again_after_looking(exc: Exception) -> None:
+    recorder = Recorder(raise_(exc))
+    with make_client(recorder) as client:
+        assert client.create_job({"templateId": "t", "name": "n"}).job.id == "j-1"
+    assert recorder.posts == 2 and recorder.lookups == 1
+
+
+@pytest.mark.parametrize("exc", UNSURE, ids=UNSURE_IDS)
+def test_a_create_the_client_cannot_decide_on_says_the_job_may_exist(exc: Exception) -> None:
+    recorder = Recorder(raise_(exc))
+    recorder.listed = answer(503)  # the jobs list fails too
     with make_client(recorder) as client, pytest.raises(ByteNiteConnectionError) as info:
-        client.create_job({"templateId": "t"})
-    assert recorder.creates == 1
-    assert info.value.maybe_applied
-    assert "may have been created" in str(info.value)
+        client.create_job({"templateId": "t", "name": "n"})
+    assert recorder.posts == 1
+    assert info.value.maybe_applied and "may have been created" in str(info.value)
+    assert "list_jobs" in str(info.value)  # how to check
+
+
+def test_two_lookalike_jobs_are_not_guessed_between() -> None:
+    recorder = Recorder(answer(502))
+    both = [_listed("t", "j-1"), _listed("t", "j-2")]
+    recorder.listed = lambda r: httpx.Response(200, json={"data": both})
+    with make_client(recorder) as client, pytest.raises(ApiError) as info:
+        client.create_job({"templateId": "t", "name": "n"})
+    assert recorder.posts == 1 and "2 recent jobs look like it" in info.value.message
+
+
+def test_an_older_or_different_job_is_not_taken_for_the_create() -> None:
+    recorder = Recorder(answer(502))
+    old = {**_listed("t", "old"), "createdAt": "2001-01-01T00:00:00Z"}
+    other = _listed("t", "other", name="another")
+    recorder.listed = lambda r: httpx.Response(200, json={"data": [old, other]})
+    with make_client(recorder) as client:
+        assert client.create_job({"templateId": "t", "name": "n"}).job.id == "j-1"
+    assert recorder.posts == 2  # neither matched: sent again
 
 
 def test_a_read_timeout_on_a_get_is_retried() -> None:
@@ -118,7 +182,7 @@ def test_503_then_200_honours_retry_after() -> None:
     )
     waits: list[float] = []
     with make_client(recorder, waits) as client:
-        assert client.create_job({"templateId": "t"}).job.id == "j-1"
+        assert client.get_job("j-1").job.id == "j-1"
     assert recorder.creates == 2 and waits == [3.0]
 
 
@@ -128,15 +192,15 @@ def test_retry_after_as_an_http_date_and_capped() -> None:
     )
     waits: list[float] = []
     with make_client(recorder, waits) as client:
-        client.create_job({"templateId": "t"})
+        client.get_job("j-1")
     assert waits == [60.0]
 
 
-def test_gateway_timeout_on_create_is_not_retried() -> None:
+def test_gateway_timeout_on_create_looks_before_it_resends() -> None:
     recorder = Recorder(answer(504, text="<html><title>504 Gateway Time-out</title></html>"))
-    with make_client(recorder) as client, pytest.raises(ApiError) as info:
-        client.create_job({"templateId": "t"})
-    assert recorder.creates == 1 and info.value.status_code == 504
+    with make_client(recorder) as client:
+        assert client.create_job({"templateId": "t"}).job.id == "j-1"
+    assert recorder.lookups == 1 and recorder.posts == 2
 
 
 def test_gateway_timeout_on_a_get_is_retried() -> None:
@@ -155,11 +219,15 @@ def test_other_statuses_are_never_retried(status: int) -> None:
     assert recorder.creates == 1 and info.value.status_code == status
 
 
-def test_persistent_503_stops_after_max_retries() -> None:
+def test_persistent_503_on_create_stops_after_max_retries() -> None:
     recorder = Recorder(*[answer(503) for _ in range(10)])
-    with make_client(recorder, max_retries=2) as client, pytest.raises(ServiceUnavailableError):
+    with (
+        make_client(recorder, max_retries=2) as client,
+        pytest.raises(ServiceUnavailableError) as info,
+    ):
         client.create_job({"templateId": "t"})
-    assert recorder.creates == 3
+    assert recorder.posts == 3 and recorder.lookups == 3
+    assert "none was created" in info.value.message
 
 
 def test_every_request_carries_the_timeout() -> None:
@@ -195,17 +263,37 @@ def test_token_response_without_token() -> None:
 
 
 @pytest.mark.anyio
-async def test_async_read_timeout_on_create_is_not_retried() -> None:
-    creates = 0
+async def test_async_create_that_may_have_arrived_is_found_not_resent() -> None:
+    recorder = Recorder(raise_(httpx.ReadTimeout("slow")))
+    recorder.listed = lambda r: httpx.Response(200, json={"data": [_listed("t")]})
 
     async def handler(request: httpx.Request) -> httpx.Response:
-        nonlocal creates
-        if request.url.path.endswith("access_token"):
-            return httpx.Response(200, json={"token": "tok"})
-        creates += 1
-        raise httpx.ReadTimeout("slow")
+        return recorder(request)
 
     async with AsyncClient("k", base_url=URL, transport=httpx.MockTransport(handler)) as client:
-        with pytest.raises(ByteNiteConnectionError) as info:
-            await client.create_job({"templateId": "t"})
-    assert creates == 1 and info.value.maybe_applied
+        client._sleep = _no_sleep
+        assert (await client.create_job({"templateId": "t", "name": "n"})).job.id == "j-1"
+    assert recorder.posts == 1 and recorder.lookups == 1
+
+
+async def _no_sleep(seconds: float) -> None:
+    return None
+
+
+def test_a_retried_run_that_finds_the_job_started_is_a_success() -> None:
+    started = {"job": {"id": "j-1", "state": "JOB_STATE_STARTED"}}
+    recorder = Recorder(
+        answer(502),  # the first run arrived, its answer was lost
+        answer(400, json={"code": 9, "message": "job 'j-1' has already been started"}),
+        lambda r: httpx.Response(200, json=started),  # GET /jobs/j-1
+    )
+    with make_client(recorder) as client:
+        assert client.run_job("j-1")["ok"] is True
+    assert recorder.creates == 3
+
+
+def test_a_first_run_refused_as_already_started_is_still_an_error() -> None:
+    recorder = Recorder(answer(400, json={"code": 9, "message": "already been started"}))
+    with make_client(recorder) as client, pytest.raises(ApiError, match="already been started"):
+        client.run_job("j-1")
+    assert recorder.creates == 1

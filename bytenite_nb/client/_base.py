@@ -362,7 +362,9 @@ class _BaseClient:
     ) -> _Flow[httpx.Response]:
         """Send ``request`` (or the step ``send``, e.g. a streamed transfer, which
         bounds its own reads) with retries, all within ``deadline``."""
-        statuses = RETRY_STATUSES_IDEMPOTENT if idempotent else RETRY_STATUSES
+        # A call that is not idempotent is never repeated after an answer that may
+        # hide its effect: its own flow decides (a create looks for its job first).
+        statuses = RETRY_STATUSES_IDEMPOTENT if idempotent else frozenset()
         attempt = limited = 0
         while True:
             started = time.perf_counter()
@@ -428,13 +430,15 @@ class _BaseClient:
 
     # -- decoding and errors ----------------------------------------------------
     def _api_error(self, response: httpx.Response) -> ApiError:
-        return api_error_from_body(
+        error = api_error_from_body(
             response.status_code,
             response.content,
             method=response.request.method,
             url=str(response.request.url),
             secrets=self._secrets(),
         )
+        error.retry_after = _retry_after(response.headers.get("Retry-After"))
+        return error
 
     def _json(self, response: httpx.Response, *, maybe_applied: bool = False) -> Any:
         content = self._redacted(response.content)
@@ -496,8 +500,7 @@ class _BaseClient:
         if maybe_applied:
             message += (
                 ". The request reached the service before the connection failed, so it may "
-                "have been applied (a job may have been created): check your jobs before "
-                "sending it again. It was not retried automatically."
+                "have been applied; it was not repeated blindly."
             )
         elif not sent and not out_of_time:
             message += " (no connection could be made; is the API URL right?)"

@@ -4,13 +4,13 @@ delete, logs, templates."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import urlencode
 
 from ..errors import ApiError, BadRequestError, NotFoundError, WaitTimeoutError
-from ..models import CreateJobRequest, Job, JobLogs, JobResponse, JobsPage, JobTemplate
-from ._base import _BaseClient, _envelope, _Flow, _Sleep, check_wait, parse_request
+from ..models import Job, JobLogs, JobResponse, JobsPage, JobTemplate
+from ._base import _BaseClient, _envelope, _Flow, _Sleep, check_wait
 from ._checks import MAX_PAGE_SIZE, check_page, log_levels, log_services, task_ids
 
 
@@ -20,11 +20,6 @@ class _JobCalls(_BaseClient):
     #: The largest ``limit`` of ``list_jobs`` (an UNCONFIRMED fact of the API,
     #: see ``_checks.MAX_PAGE_SIZE``); set it on a client or the class to change it.
     max_page_size: int = MAX_PAGE_SIZE
-
-    def _create_job(self, request: CreateJobRequest | Mapping[str, Any]) -> _Flow[JobResponse]:
-        payload = parse_request(request).to_payload()
-        data = yield from self._call("POST", "/jobs", body=payload, idempotent=False)
-        return self._job_response(data, created=True)
 
     def _get_job(self, job_id: str) -> _Flow[JobResponse]:
         data = yield from self._call("GET", self._job_path(job_id), idempotent=True)
@@ -95,12 +90,6 @@ class _JobCalls(_BaseClient):
         logs = JobLogs.from_wire(data, job_id=job_id, levels=wanted, services=where, task_ids=ids)
         # Filtered here too, in case the service sends more than was asked.
         return logs.filter(levels=wanted, services=where) if wanted or where else logs
-
-    def _run_job(self, job_id: str) -> _Flow[dict[str, Any]]:
-        data = yield from self._call(
-            "POST", self._job_path(job_id, "/run"), body={}, idempotent=False
-        )
-        return _envelope(data, f"run job {job_id}")
 
     def _wait_for_job(
         self,

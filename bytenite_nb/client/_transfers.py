@@ -40,7 +40,7 @@ from ..errors import (
 from ..models import Job, JobResponse, JobResults, JobState, ResultFile
 from ..progress import ProgressOption, Reporter, reporter
 from ._base import USER_AGENT, _envelope, _Flow, _Send
-from ._jobs import _JobCalls
+from ._once import _ExactlyOnce
 
 #: Bytes read from disk per piece of an upload.
 UPLOAD_CHUNK = 256 * 1024
@@ -279,7 +279,7 @@ class _HeadSink:
 # --------------------------------------------------------------------------
 
 
-class _TransferCalls(_JobCalls):
+class _TransferCalls(_ExactlyOnce):
     """Results, previews, downloads and uploads, written once for both drivers."""
 
     def _storage_request(
