@@ -9,7 +9,8 @@
 ``python -m bytenite_nb.sandbox`` runs one in the foreground.
 """
 
-from ._server import SANDBOX_API_KEY, Sandbox, SandboxServer, start
+from ._http import SandboxServer, start
+from ._server import SANDBOX_API_KEY, Sandbox
 from ._templates import TEMPLATES, Template
 
 __all__ = ["SANDBOX_API_KEY", "TEMPLATES", "Sandbox", "SandboxServer", "Template", "start"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from ._server import SandboxServer, make_server
+from ._http import SandboxServer, make_server
 from ._templates import TEMPLATES
 
 

@@ -1,15 +1,15 @@
-"""A local stand-in for the ByteNite API: a real HTTP server on loopback.
+"""A local stand-in for the ByteNite API: its state, routes and jobs.
 
 It speaks the service's paths, auth and wire format (protojson: int64 as
 strings, empty fields left out, ``rpcStatus`` errors with gRPC codes), keeps
 everything in memory and is safe to use from many threads. It validates
 payloads on its own, independently of ``bytenite_nb.models``, the way the
-service does. Standard library only.
+service does. Standard library only. The HTTP side is in ``_http``, the
+wire format in ``_wire``, request checks in ``_validate``.
 """
 
 from __future__ import annotations
 
-import json
 import re
 import secrets
 import sys
@@ -18,24 +18,53 @@ import time
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from ._lifecycle import Blob, Storage, serve_storage
-from ._templates import TEMPLATES, Template, Violation
+from ._lifecycle import Blob, Storage
+from ._ratelimit import TokenBucket
+from ._render import chunks_of, config_json, params_json, source_json, string_json
+from ._templates import TEMPLATES, Template
+from ._validate import read_create, service_rules
+from ._wire import (
+    FAILED_PRECONDITION,
+    INTERNAL,
+    INVALID_ARGUMENT,
+    NOT_FOUND,
+    PERMISSION_DENIED,
+    UNAUTHENTICATED,
+    UNAVAILABLE,
+    Reject,
+    bad_request,
+    json_object,
+    rfc3339,
+)
+from ._wire import STATUS_CODES as _STATUS_CODES  # noqa: F401  (older name)
 
 #: The sandbox's fixed API key. Not a secret: it only opens this local server.
 SANDBOX_API_KEY = "bn-sandbox-key"
 API_PREFIX = "/v1"
 CUSTOMER_PREFIX = "/v1/customer"
+#: A page of ``GET /jobs`` holds at most this many jobs (BYTENITE_API.md).
+MAX_PAGE = 100
 
-# gRPC status codes used in rpcStatus bodies.
-INVALID_ARGUMENT, NOT_FOUND, PERMISSION_DENIED, FAILED_PRECONDITION = 3, 5, 7, 9
-INTERNAL, UNAVAILABLE, UNAUTHENTICATED = 13, 14, 16
-_STATUS_CODES = {400: 3, 401: 16, 403: 7, 404: 5, 409: 9, 500: 13, 502: 14, 503: 14, 504: 4}
+__all__ = [
+    "API_PREFIX",
+    "CUSTOMER_PREFIX",
+    "FAILED_PRECONDITION",
+    "INTERNAL",
+    "INVALID_ARGUMENT",
+    "NOT_FOUND",
+    "PERMISSION_DENIED",
+    "SANDBOX_API_KEY",
+    "UNAUTHENTICATED",
+    "UNAVAILABLE",
+    "Fault",
+    "Sandbox",
+    "allowed_methods",
+    "rfc3339",
+]
 
 STATES = (
     "JOB_STATE_NEW",
@@ -49,51 +78,51 @@ STATES = (
     "JOB_STATE_DOWNLOADING",
     "JOB_STATE_COMPLETE",
 )
-_TYPE_PREFIX = "type.googleapis.com/bytenite.data_source."
-_INT = re.compile(r"[+-]?\d+")
 _ACCOUNT = "sandbox-user"
+
+# Older names, kept for modules that import them from here.
+_Reject = Reject
+_bad_request = bad_request
+_json_body = json_object
+
+#: The methods each path takes, first match first: a path matched by none is a 404,
+#: a method it does not take a JSON 405 with an ``Allow`` header.
+ROUTES: list[tuple[re.Pattern[str], frozenset[str]]] = [
+    (re.compile(rf"{API_PREFIX}/auth/access_token"), frozenset({"POST"})),
+    (re.compile(rf"{CUSTOMER_PREFIX}/jobs"), frozenset({"GET", "POST"})),
+    (re.compile(rf"{CUSTOMER_PREFIX}/jobs/templates"), frozenset({"GET"})),
+    (re.compile(rf"{CUSTOMER_PREFIX}/jobs/[^/]+"), frozenset({"GET", "DELETE"})),
+    (re.compile(rf"{CUSTOMER_PREFIX}/jobs/[^/]+/(run|abort)"), frozenset({"POST"})),
+    (re.compile(rf"{CUSTOMER_PREFIX}/jobs/[^/]+/results"), frozenset({"GET"})),
+    (re.compile(rf"{CUSTOMER_PREFIX}/jobs/[^/]+/uploadcompleted"), frozenset({"PATCH"})),
+    (re.compile(rf"{CUSTOMER_PREFIX}/logs"), frozenset({"POST"})),
+]
+
+
+def allowed_methods(path: str) -> list[str]:
+    """The methods ``path`` (from ``/v1`` on) takes, sorted; empty for an unknown path.
+
+    The first route that matches decides (``/jobs/templates`` before ``/jobs/{id}``).
+    """
+    for pattern, verbs in ROUTES:
+        if pattern.fullmatch(path):
+            return sorted(verbs)
+    return []
+
+
+def _no_route(method: str, path: str) -> Reject:
+    if allowed_methods(path):
+        return Reject(405, f"method {method} not allowed for {path}")
+    return Reject(404, f"no route for {method} {path}")
 
 
 def _now() -> float:
     return time.time()
 
 
-def rfc3339(ts: float) -> str:
-    """protojson Timestamp: UTC, ``Z``, nanosecond precision."""
-    whole = int(ts)
-    nanos = round((ts - whole) * 1e9) % 1_000_000_000
-    stamp = datetime.fromtimestamp(whole, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
-    return f"{stamp}.{nanos:09d}Z"
-
-
-class _Reject(Exception):
-    """An error answer: HTTP status, rpcStatus message and details."""
-
-    def __init__(
-        self, status: int, message: str, details: list[dict[str, Any]] | None = None
-    ) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
-        self.details = details or []
-
-    def body(self) -> dict[str, Any]:
-        return {
-            "code": _STATUS_CODES.get(self.status, 2),
-            "message": self.message,
-            "details": self.details,
-        }
-
-
-def _bad_request(violations: list[Violation]) -> _Reject:
-    summary = "; ".join(f"{f}: {d}" for f, d in violations)
-    details = [
-        {
-            "@type": "type.googleapis.com/google.rpc.BadRequest",
-            "fieldViolations": [{"field": f, "description": d} for f, d in violations],
-        }
-    ]
-    return _Reject(400, f"invalid job request: {summary}", details)
+def _envelope(message: str) -> dict[str, Any]:
+    """The action endpoints' answer."""
+    return {"ok": True, "requestId": str(uuid.uuid4()), "message": message, "error": None}
 
 
 @dataclass
@@ -106,6 +135,10 @@ class Fault:
     body: bytes | None = None
     content_type: str = "application/json"
     retry_after: str | None = None
+    method: str | None = None
+    #: Apply the request, then answer with the fault (the answer is lost, not
+    #: the request: a create that happened although the client saw a 502).
+    applied: bool = False
 
 
 @dataclass
@@ -136,6 +169,7 @@ class Sandbox:
         self._faults: list[Fault] = []
         #: Result files, signed links and uploads (``_lifecycle``).
         self.storage = Storage()
+        self._bucket: TokenBucket | None = None
         #: ``(method, path)`` of every request received, in order.
         self.requests: list[tuple[str, str]] = []
 
@@ -149,8 +183,11 @@ class Sandbox:
         body: bytes | str | None = None,
         content_type: str = "application/json",
         retry_after: str | int | None = None,
+        method: str | None = None,
+        applied: bool = False,
     ) -> None:
-        """Answer the next ``times`` requests (to ``path``, if given) with ``status``."""
+        """Answer the next ``times`` requests (``method`` and ``path``, if given)
+        with ``status``; ``applied=True`` carries each request out first."""
         raw = body.encode() if isinstance(body, str) else body
         fault = Fault(
             status,
@@ -159,9 +196,45 @@ class Sandbox:
             raw,
             content_type,
             None if retry_after is None else str(retry_after),
+            method,
+            applied,
         )
         with self._lock:
             self._faults.append(fault)
+
+    def rate_limit(
+        self,
+        requests_per_second: float | None,
+        *,
+        burst: int | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        """Answer customer calls over ``requests_per_second`` with ``429`` (``None``: no limit).
+
+        A token bucket: bursts of up to ``burst`` calls (default: one second's
+        worth, at least 1) pass at once. A refused call gets a ``Retry-After``
+        header, ``retry_after`` seconds when given (a fraction keeps tests
+        fast), else the whole seconds until the next call would pass, and an
+        rpcStatus body with code 8 (RESOURCE_EXHAUSTED). ``fail_next`` faults
+        come first and do not spend tokens.
+        """
+        bucket = None
+        if requests_per_second is not None:
+            bucket = TokenBucket(requests_per_second, burst, retry_after)
+        with self._lock:
+            self._bucket = bucket
+
+    def throttle(self, method: str, path: str) -> str | None:
+        """Spend a token for a customer call; the ``Retry-After`` to answer if there was none."""
+        if not path.startswith(CUSTOMER_PREFIX + "/"):
+            return None
+        with self._lock:
+            if self._bucket is None:
+                return None
+            wait = self._bucket.take()
+            if wait is not None:
+                self.requests.append((method, path))
+            return wait
 
     def revoke_tokens(self) -> None:
         """Invalidate every token issued so far (their next use gets 401)."""
@@ -180,14 +253,15 @@ class Sandbox:
             return [self._job_json(j) for j in self._jobs.values() if not j.deleted]
 
     # -- request handling ---------------------------------------------------------
-    def take_fault(self, path: str) -> Fault | None:
+    def take_fault(self, path: str, method: str | None = None) -> Fault | None:
         with self._lock:
             for fault in self._faults:
-                if fault.path is None or fault.path == path:
-                    fault.times -= 1
-                    if fault.times <= 0:
-                        self._faults.remove(fault)
-                    return fault
+                if fault.path not in (None, path) or fault.method not in (None, method):
+                    continue
+                fault.times -= 1
+                if fault.times <= 0:
+                    self._faults.remove(fault)
+                return fault
         return None
 
     def handle(
@@ -204,7 +278,7 @@ class Sandbox:
             if path.startswith(CUSTOMER_PREFIX + "/"):
                 self._authorize(headers.get("authorization"))
                 return self._customer(method, path[len(CUSTOMER_PREFIX) :], parts.query, body)
-            raise _Reject(404, f"no route for {method} {path}")
+            raise _no_route(method, path)
         except _Reject as reject:
             return reject.status, reject.body()
 
@@ -213,7 +287,7 @@ class Sandbox:
         key = data.get("apiKey")
         if not isinstance(key, str) or not key:
             raise _Reject(400, "apiKey is required")
-        if not secrets.compare_digest(key.encode(), self.api_key.encode()):
+        if not secrets.compare_digest(key.encode("utf-8", "surrogatepass"), self.api_key.encode()):
             raise _Reject(401, "invalid API key")
         token = "sbx." + secrets.token_urlsafe(24)
         with self._lock:
@@ -234,7 +308,7 @@ class Sandbox:
         if path == "/jobs" and method == "POST":
             return 200, self._create(_json_body(body))
         if path == "/jobs" and method == "GET":
-            return 200, self._list(parse_qs(query))
+            return 200, self._list(parse_qs(query, keep_blank_values=True))
         if path == "/logs" and method == "POST":
             return 200, self._logs(_json_body(body))
         if path == "/jobs/templates" and method == "GET":
@@ -253,25 +327,26 @@ class Sandbox:
             handler = routes.get((method, action))
             if handler is not None:
                 return 200, handler(job_id)
-        raise _Reject(404, f"no route for {method} {CUSTOMER_PREFIX}{path}")
+        raise _no_route(method, CUSTOMER_PREFIX + path)
 
     # -- jobs ------------------------------------------------------------------
     def _create(self, data: dict[str, Any]) -> dict[str, Any]:
-        template_id = data.get("templateId")
-        if not isinstance(template_id, str) or not template_id.strip():
+        request, problems = read_create(data)  # what protojson refuses comes first
+        if problems:
+            raise _bad_request(problems)
+        template_id = request.get("templateId", "").strip()
+        if not template_id:
             raise _bad_request([("templateId", "is required")])
-        template = TEMPLATES.get(template_id.strip())
+        template = TEMPLATES.get(template_id)
         if template is None:
             raise _Reject(404, f"job template {template_id!r} not found")
         if template.private:
             raise _Reject(403, f"job template {template_id!r} belongs to another account")
-        violations = _check_request(data)
-        if not violations:
-            violations = template.check(data.get("params") or {})
+        violations = service_rules(request) or template.check(request.get("params", {}))
         if violations:
             raise _bad_request(violations)
-        job = _Job(str(uuid.uuid4()), template, data, _now())
-        if (data.get("dataSource") or {}).get("dataSourceDescriptor") == "file":
+        job = _Job(str(uuid.uuid4()), template, request, _now())
+        if request.get("dataSource", {}).get("dataSourceDescriptor") == "file":
             job.extra["tempUrl"] = self.storage.upload_url(self.base_url, job.id)
         with self._lock:
             self._jobs[job.id] = job
@@ -289,8 +364,9 @@ class Sandbox:
             return {"job": self._job_json(job), "templateInfo": job.template.info()}
 
     def _list(self, query: dict[str, list[str]]) -> dict[str, Any]:
-        limit = _query_int(query, "pagination.limit", 20)
-        offset = _query_int(query, "pagination.offset", 0)
+        # 0 is protobuf's "unset": the default page size
+        limit = min(_query_int(query, "pagination.limit") or 20, MAX_PAGE)
+        offset = _query_int(query, "pagination.offset")
         with self._lock:
             live = sorted(
                 (j for j in self._jobs.values() if not j.deleted),
@@ -315,7 +391,7 @@ class Sandbox:
             if missing is not None:
                 raise _Reject(400, f"job {job_id!r} cannot run: {missing}")
             job.run_at = _now()
-        return {"ok": True, "requestId": str(uuid.uuid4()), "message": "job started"}
+        return _envelope("job started")
 
     def _abort(self, job_id: str) -> dict[str, Any]:
         with self._lock:
@@ -323,10 +399,10 @@ class Sandbox:
             if job.run_at is None:
                 job.deleted = True  # a job not yet started is deleted
             elif self._state(job)[0] in ("JOB_STATE_COMPLETE", "JOB_STATE_FAILED"):
-                raise _Reject(400, f"job {job_id!r} cannot be aborted: it is not running")
+                raise _Reject(400, f"job {job_id!r} has already ended")
             else:
-                job.aborted_at = _now()  # it ends FAILED
-        return {"ok": True, "requestId": str(uuid.uuid4()), "message": "job aborted"}
+                job.aborted_at = _now()
+        return _envelope("job aborted")
 
     def _logs(self, data: dict[str, Any]) -> dict[str, Any]:
         from ._logs import LogsRequestError, answer, job_logs, read_request
@@ -349,7 +425,7 @@ class Sandbox:
     def _delete(self, job_id: str) -> dict[str, Any]:
         with self._lock:
             self._find(job_id).deleted = True
-        return {"ok": True, "requestId": str(uuid.uuid4())}
+        return _envelope("job deleted")
 
     def _results(self, job_id: str) -> dict[str, Any]:
         with self._lock:
@@ -358,7 +434,9 @@ class Sandbox:
         if state != "JOB_STATE_COMPLETE":
             raise _Reject(400, "job has not yet been completed")
         params = job.request.get("params") or {}
-        return self.storage.results(self.base_url, job.id, params, job.template.chunks(params))
+        return self.storage.results(
+            self.base_url, job.id, params, chunks_of(job.template, job.request)
+        )
 
     def result_blobs(self, job_id: str) -> list[Blob]:
         """The files a completed job's result links serve (``LookupError`` if none)."""
@@ -367,7 +445,7 @@ class Sandbox:
             if job is None or job.deleted or self._state(job)[0] != "JOB_STATE_COMPLETE":
                 raise LookupError(job_id)
         params = job.request.get("params") or {}
-        return self.storage.blobs(job.id, params, job.template.chunks(params))
+        return self.storage.blobs(job.id, params, chunks_of(job.template, job.request))
 
     def _upload_completed(self, job_id: str) -> dict[str, Any]:
         with self._lock:
@@ -402,24 +480,33 @@ class Sandbox:
         return state, stamps
 
     def _job_json(self, job: _Job) -> dict[str, Any]:
+        """The job as the service sends it. Never fails: a job that cannot be
+        rendered in full (a bug) still renders its id, template and state."""
+        try:
+            return self._render(job)
+        except Exception as exc:  # a stored job must never break GET /jobs
+            sys.stderr.write(f"sandbox: cannot render job {job.id}: {exc!r}\n")
+            return {"id": job.id, "templateId": job.template.id, "state": self._state(job)[0]}
+
+    def _render(self, job: _Job) -> dict[str, Any]:
         request = job.request
         state, stamps = self._state(job)
-        chunks = job.template.chunks(request.get("params") or {})
+        chunks = chunks_of(job.template, job.request)
         out: dict[str, Any] = {
             "id": job.id,
             "templateId": job.template.id,
-            "name": request.get("name") or None,
-            "description": request.get("description") or None,
+            "name": string_json(request.get("name")),
+            "description": string_json(request.get("description")),
             "state": state,
             "createdAt": stamps["JOB_STATE_NEW"],
             "stateTimestamps": stamps,
             "numUnitsEstimation": str(chunks * 12),
             "appId": job.template.app.split("@")[0],
             "priority": "EXECUTION_PRIORITY_BALANCED",
-            "params": request.get("params") or None,
-            "config": _config_json(request.get("config") or {}),
-            "dataSource": _source_json(request.get("dataSource"), job.extra.get("tempUrl")),
-            "dataDestination": _source_json(request.get("dataDestination"), None),
+            "params": params_json(request.get("params")),
+            "config": config_json(request.get("config")),
+            "dataSource": source_json(request.get("dataSource"), job.extra.get("tempUrl")),
+            "dataDestination": source_json(request.get("dataDestination"), None),
         }
         if job.run_at is not None:
             out["submittedAt"] = rfc3339(job.run_at)
@@ -438,217 +525,13 @@ class Sandbox:
         return {k: v for k, v in out.items() if v not in (None, "", {}, [])}
 
 
-def _json_body(body: bytes) -> dict[str, Any]:
-    try:
-        data = json.loads(body or b"{}")
-    except ValueError as exc:
-        raise _Reject(400, f"invalid JSON body: {exc}") from None
-    if not isinstance(data, dict):
-        raise _Reject(400, "the request body must be a JSON object")
-    return data
-
-
-def _query_int(query: dict[str, list[str]], name: str, default: int) -> int:
+def _query_int(query: dict[str, list[str]], name: str) -> int:
+    """A whole-number query parameter as grpc-gateway reads it (absent: 0, i.e. unset)."""
     values = query.get(name)
-    if not values:
-        return default
-    if not _INT.fullmatch(values[0]) or int(values[0]) < 0:
+    if values is None:
+        return 0
+    if len(values) > 1:
+        raise _bad_request([(name, "given more than once")])
+    if not re.fullmatch(r"[+]?[0-9]{1,18}", values[0]):
         raise _bad_request([(name, "must be a whole number >= 0")])
     return int(values[0])
-
-
-def _check_request(data: Mapping[str, Any]) -> list[Violation]:
-    """What the service itself rejects, whatever the template."""
-    problems: list[Violation] = []
-    for key in ("name", "description"):
-        if key in data and not isinstance(data[key], str):
-            problems.append((key, "must be a string"))
-    config = data.get("config")
-    if config is not None and not isinstance(config, dict):
-        problems.append(("config", "must be an object"))
-    elif config:
-        for key in ("taskTimeout", "jobTimeout"):
-            value = config.get(key)
-            if value is None:
-                continue
-            if isinstance(value, bool) or not (
-                isinstance(value, int) or (isinstance(value, str) and _INT.fullmatch(value))
-            ):
-                problems.append((f"config.{key}", "must be an integer"))
-            elif int(value) < 0:
-                problems.append((f"config.{key}", "must not be negative"))
-        if "isTestJob" in config and not isinstance(config["isTestJob"], bool):
-            problems.append(("config.isTestJob", "must be a boolean"))
-    params = data.get("params")
-    if params is not None and not isinstance(params, dict):
-        problems.append(("params", "must be an object"))
-    elif params:
-        for key in ("app", "partitioner", "assembler"):
-            if key in params and not isinstance(params[key], dict):
-                problems.append((f"params.{key}", "must be an object"))
-    for key in ("dataSource", "dataDestination"):
-        source = data.get(key)
-        if source is None:
-            continue
-        if not isinstance(source, dict) or not isinstance(source.get("dataSourceDescriptor"), str):
-            problems.append((f"{key}.dataSourceDescriptor", "is required"))
-            continue
-        if source["dataSourceDescriptor"] == "url":
-            url = (source.get("params") or {}).get("url")
-            if not isinstance(url, str) or not re.match(r"https?://[^/\s]+", url):
-                problems.append((f"{key}.params.url", "must be an http(s) URL"))
-    return problems
-
-
-def _config_json(config: Mapping[str, Any]) -> dict[str, Any] | None:
-    out: dict[str, Any] = {}
-    for key in ("taskTimeout", "jobTimeout"):
-        if config.get(key) not in (None, 0, "0"):
-            out[key] = str(int(config[key]))  # protojson int64
-    if config.get("isTestJob"):
-        out["isTestJob"] = True
-    return out or None
-
-
-def _source_json(source: Any, temp_url: str | None) -> dict[str, Any] | None:
-    if not isinstance(source, dict):
-        return None
-    out = dict(source)
-    if temp_url:
-        params = dict(out.get("params") or {})
-        params.setdefault("@type", _TYPE_PREFIX + "LocalFileDataSource")
-        params["tempUrl"] = temp_url
-        out["params"] = params
-    return out
-
-
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    disable_nagle_algorithm = True  # headers and body go out without a 40 ms stall
-    server_version = "ByteNiteSandbox/1"
-    server: _HTTPServer
-
-    def _serve(self) -> None:
-        sandbox = self.server.sandbox
-        if serve_storage(self, sandbox.storage, sandbox.result_blobs):  # links, tempUrl
-            return
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length else b""
-        path = urlsplit(self.path).path.rstrip("/")
-        fault = sandbox.take_fault(path.removeprefix(API_PREFIX))
-        if fault is not None:
-            with sandbox._lock:
-                sandbox.requests.append((self.command, path))
-            payload = fault.body
-            if payload is None:
-                reason = HTTPStatus(fault.status).phrase
-                code = _STATUS_CODES.get(fault.status, 2)
-                payload = json.dumps({"code": code, "message": reason, "details": []}).encode()
-            headers = {"Retry-After": fault.retry_after} if fault.retry_after else {}
-            self._reply(fault.status, payload, fault.content_type, headers)
-            return
-        status, data = sandbox.handle(
-            self.command, self.path, {k.lower(): v for k, v in self.headers.items()}, body
-        )
-        self._reply(status, json.dumps(data).encode(), "application/json", {})
-
-    def _reply(
-        self, status: int, payload: bytes, content_type: str, headers: Mapping[str, str]
-    ) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(payload)))
-        for name, value in headers.items():
-            self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(payload)
-
-    do_GET = do_POST = do_PATCH = do_DELETE = do_PUT = _serve
-
-    def log_message(self, format: str, *args: Any) -> None:
-        if self.server.verbose:
-            sys.stderr.write(f"sandbox: {format % args}\n")
-
-
-class _HTTPServer(ThreadingHTTPServer):
-    daemon_threads = True
-    sandbox: Sandbox
-    verbose: bool = False
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        """A client that hung up is normal (a test ending, a cancelled call)."""
-        if isinstance(sys.exc_info()[1], ConnectionError):
-            return
-        super().handle_error(request, client_address)
-
-
-class SandboxServer:
-    """A running sandbox: ``.url`` (the API root), ``.api_key``, ``.stop()``."""
-
-    def __init__(self, httpd: _HTTPServer, thread: threading.Thread | None) -> None:
-        self._httpd = httpd
-        self._thread = thread
-        host, port = httpd.server_address[:2]
-        self.host = str(host)
-        self.port = int(port)
-        self.url = f"http://{self.host}:{self.port}{API_PREFIX}"
-        self.sandbox = httpd.sandbox
-        self.sandbox.base_url = self.url
-        self.api_key = self.sandbox.api_key
-
-    def stop(self) -> None:
-        """Stop serving and free the port (idempotent)."""
-        if self._thread is not None:
-            self._httpd.shutdown()
-            self._thread.join(timeout=5)
-            self._thread = None
-        self._httpd.server_close()
-
-    def serve_forever(self) -> None:
-        """Serve in the calling thread until interrupted."""
-        self._httpd.serve_forever(poll_interval=0.2)
-
-    def __enter__(self) -> SandboxServer:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    def __repr__(self) -> str:
-        return f"<SandboxServer {self.url}>"
-
-
-def make_server(
-    port: int = 0,
-    *,
-    host: str = "127.0.0.1",
-    token_ttl: int = 3600,
-    step_seconds: float = 1.0,
-    verbose: bool = False,
-) -> _HTTPServer:
-    httpd = _HTTPServer((host, port), _Handler)
-    httpd.sandbox = Sandbox(token_ttl=token_ttl, step_seconds=step_seconds)
-    httpd.verbose = verbose
-    return httpd
-
-
-def start(
-    port: int = 0,
-    *,
-    host: str = "127.0.0.1",
-    token_ttl: int = 3600,
-    step_seconds: float = 1.0,
-    verbose: bool = False,
-) -> SandboxServer:
-    """Start a sandbox in a background thread; ``port=0`` picks a free port.
-
-    ``step_seconds`` is how long a running job stays in each state.
-    """
-    httpd = make_server(
-        port, host=host, token_ttl=token_ttl, step_seconds=step_seconds, verbose=verbose
-    )
-    thread = threading.Thread(
-        target=httpd.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True, name="bn-sandbox"
-    )
-    thread.start()
-    return SandboxServer(httpd, thread)

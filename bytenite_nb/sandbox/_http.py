@@ -1,0 +1,284 @@
+"""The sandbox's HTTP side: a threaded server on loopback in front of a ``Sandbox``.
+
+Whatever a client sends, it gets an answer in the service's style and the
+connection stays usable or is closed cleanly: a malformed request is a 4xx
+``rpcStatus``, a method a path does not take a 405 with ``Allow``, a bug in
+the sandbox a JSON 500. No request can crash a handler or hang a connection.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+import threading
+import traceback
+from collections.abc import Callable, Mapping
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import urlsplit
+
+from ._lifecycle import serve_storage
+from ._server import API_PREFIX, Sandbox, allowed_methods
+from ._wire import STATUS_CODES, rpc_status
+
+#: The largest request body read (a bigger one gets 413 and the connection closes).
+MAX_BODY = 64 * 1024 * 1024
+_DIGITS = re.compile(r"[0-9]+")
+_HEX = re.compile(rb"[0-9A-Fa-f]{1,16}")
+
+
+class _BadFraming(Exception):
+    """The body cannot be delimited: answer, then close the connection."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body go out without a 40 ms stall
+    server_version = "ByteNiteSandbox/1"
+    #: Seconds a connection may sit idle or stall mid-request before it is closed.
+    timeout = 120
+    server: _HTTPServer
+    _replied = False
+
+    def __getattr__(self, name: str) -> Callable[[], None]:
+        # Every method, known or not (HEAD, OPTIONS, TRACE, FOO), reaches the
+        # router, which answers 405 + Allow for a method a path does not take.
+        if name.startswith("do_"):
+            return self._serve
+        raise AttributeError(name)
+
+    def _serve(self) -> None:
+        self._replied = False
+        try:
+            self._dispatch()
+        except ConnectionError:
+            raise
+        except Exception as exc:  # a bug: answer 500 rather than drop the connection
+            traceback.print_exc(file=sys.stderr)
+            self.close_connection = True
+            if not self._replied:
+                message = f"internal error: {type(exc).__name__}: {exc}"
+                self._reply(500, rpc_status(500, message), "application/json", {})
+
+    def _dispatch(self) -> None:
+        sandbox = self.server.sandbox
+        if serve_storage(self, sandbox.storage, sandbox.result_blobs):  # links and tempUrls
+            return  # (streamed there: an upload is never read whole into memory)
+        path = urlsplit(self.path).path.rstrip("/") or "/"
+        try:
+            try:
+                body = self._read_body()
+            except TimeoutError:
+                raise _BadFraming(408, "timed out reading the request body") from None
+        except _BadFraming as bad:
+            self.close_connection = True
+            with sandbox._lock:
+                sandbox.requests.append((self.command, path))
+            self._reply(bad.status, rpc_status(bad.status, bad.message), "application/json", {})
+            return
+        fault = sandbox.take_fault(path.removeprefix(API_PREFIX), self.command)
+        if fault is not None:
+            if fault.applied:  # the request takes effect; only its answer is lost
+                sandbox.handle(
+                    self.command, self.path, {k.lower(): v for k, v in self.headers.items()}, body
+                )
+            else:
+                with sandbox._lock:
+                    sandbox.requests.append((self.command, path))
+            payload = fault.body
+            if payload is None:
+                payload = rpc_status(fault.status, HTTPStatus(fault.status).phrase)
+            headers = {"Retry-After": fault.retry_after} if fault.retry_after else {}
+            self._reply(fault.status, payload, fault.content_type, headers)
+            return
+        retry_after = sandbox.throttle(self.command, path)
+        if retry_after is not None:
+            message = "rate limit exceeded: too many requests, retry later"
+            self._reply(
+                429, rpc_status(429, message), "application/json", {"Retry-After": retry_after}
+            )
+            return
+        status, data = sandbox.handle(
+            self.command, self.path, {k.lower(): v for k, v in self.headers.items()}, body
+        )
+        headers = {"Allow": ", ".join(allowed_methods(path))} if status == 405 else {}
+        if isinstance(data, bytes):
+            self._reply(status, data, "application/octet-stream", headers)
+        else:
+            self._reply(status, json.dumps(data).encode(), "application/json", headers)
+
+    def _read_body(self) -> bytes:
+        """The request body, by ``Content-Length`` or chunked; ``_BadFraming`` if neither works."""
+        coding = self.headers.get_all("Transfer-Encoding") or []
+        if coding:
+            if [c.strip().lower() for c in coding] != ["chunked"]:
+                raise _BadFraming(501, f"unsupported Transfer-Encoding: {', '.join(coding)}")
+            return self._read_chunked()
+        lengths = {value.strip() for value in self.headers.get_all("Content-Length") or []}
+        if not lengths:
+            return b""
+        text = lengths.pop()
+        if lengths or not _DIGITS.fullmatch(text):
+            raise _BadFraming(400, "invalid Content-Length header")
+        length = int(text)
+        if length > MAX_BODY:
+            raise _BadFraming(413, f"request body over {MAX_BODY} bytes")
+        body = self.rfile.read(length) if length else b""
+        if len(body) < length:
+            raise _BadFraming(400, "request body shorter than its Content-Length")
+        return body
+
+    def _read_chunked(self) -> bytes:
+        parts: list[bytes] = []
+        total = 0
+        while True:
+            line = self.rfile.readline(1024)
+            size_text = line.split(b";", 1)[0].strip()
+            if not line.endswith(b"\n") or not _HEX.fullmatch(size_text):
+                raise _BadFraming(400, "malformed chunked body")
+            size = int(size_text, 16)
+            if size == 0:
+                break
+            total += size
+            if total > MAX_BODY:
+                raise _BadFraming(413, f"request body over {MAX_BODY} bytes")
+            chunk = self.rfile.read(size)
+            if len(chunk) < size or self.rfile.readline(3) not in (b"\r\n", b"\n"):
+                raise _BadFraming(400, "malformed chunked body")
+            parts.append(chunk)
+        for _ in range(100):  # trailer fields, up to the blank line
+            if self.rfile.readline(8192) in (b"\r\n", b"\n", b""):
+                return b"".join(parts)
+        raise _BadFraming(400, "too many trailer fields")
+
+    def _reply(
+        self, status: int, payload: bytes, content_type: str, headers: Mapping[str, str]
+    ) -> None:
+        self._replied = True
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(payload)))
+        for name, value in headers.items():
+            self.send_header(name, value)
+        if self.close_connection:
+            self.send_header("Connection", "close")
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(payload)
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """The base class's own errors (a bad request line, headers too long) as rpcStatus JSON."""
+        self.close_connection = True
+        if self.request_version == "HTTP/0.9":  # the request line did not parse
+            self.request_version = "HTTP/1.0"  # answer with a status line and headers
+        text = message or HTTPStatus(code).phrase
+        payload = json.dumps(
+            {"code": STATUS_CODES.get(code, 2), "message": text, "details": []}
+        ).encode()
+        self.send_response(code, message)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(payload)))
+        self.send_header("Connection", "close")
+        self.end_headers()
+        if self.command != "HEAD" and code >= 200 and code not in (204, 304):
+            self.wfile.write(payload)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        if self.server.verbose:
+            sys.stderr.write(f"sandbox: {format % args}\n")
+
+
+class _HTTPServer(ThreadingHTTPServer):
+    daemon_threads = True
+    #: The listen backlog: a burst of this many connections waits to be accepted.
+    request_queue_size = 128
+    sandbox: Sandbox
+    verbose: bool = False
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that hung up is normal (a test ending, a cancelled call)."""
+        if isinstance(sys.exc_info()[1], ConnectionError | TimeoutError):
+            return
+        super().handle_error(request, client_address)
+
+
+class SandboxServer:
+    """A running sandbox: ``.url`` (the API root), ``.api_key``, ``.stop()``.
+
+    ``.sandbox`` is its state (a ``Sandbox``): faults, rate limits, requests.
+    """
+
+    def __init__(self, httpd: _HTTPServer, thread: threading.Thread | None) -> None:
+        self._httpd = httpd
+        self._thread = thread
+        host, port = httpd.server_address[:2]
+        self.host = str(host)
+        self.port = int(port)
+        self.url = f"http://{self.host}:{self.port}{API_PREFIX}"
+        self.sandbox = httpd.sandbox
+        self.sandbox.base_url = self.url
+        self.api_key = self.sandbox.api_key
+
+    def stop(self) -> None:
+        """Stop serving and free the port (idempotent)."""
+        if self._thread is not None:
+            self._httpd.shutdown()
+            self._thread.join(timeout=5)
+            self._thread = None
+        self._httpd.server_close()
+
+    def serve_forever(self) -> None:
+        """Serve in the calling thread until interrupted."""
+        self._httpd.serve_forever(poll_interval=0.2)
+
+    def __enter__(self) -> SandboxServer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def __repr__(self) -> str:
+        return f"<SandboxServer {self.url}>"
+
+
+def make_server(
+    port: int = 0,
+    *,
+    host: str = "127.0.0.1",
+    token_ttl: int = 3600,
+    step_seconds: float = 1.0,
+    verbose: bool = False,
+) -> _HTTPServer:
+    httpd = _HTTPServer((host, port), _Handler)
+    httpd.sandbox = Sandbox(token_ttl=token_ttl, step_seconds=step_seconds)
+    httpd.verbose = verbose
+    return httpd
+
+
+def start(
+    port: int = 0,
+    *,
+    host: str = "127.0.0.1",
+    token_ttl: int = 3600,
+    step_seconds: float = 1.0,
+    verbose: bool = False,
+) -> SandboxServer:
+    """Start a sandbox in a background thread; ``port=0`` picks a free port.
+
+    ``step_seconds`` is how long a running job stays in each state.
+    """
+    httpd = make_server(
+        port, host=host, token_ttl=token_ttl, step_seconds=step_seconds, verbose=verbose
+    )
+    thread = threading.Thread(
+        target=httpd.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True, name="bn-sandbox"
+    )
+    thread.start()
+    return SandboxServer(httpd, thread)
