@@ -92,6 +92,9 @@ class _Handler(BaseHTTPRequestHandler):
             else:
                 with sandbox._lock:
                     sandbox.requests.append((self.command, path))
+            if fault.status == 0:  # hang up without an answer
+                self.close_connection = True
+                return
             payload = fault.body
             if payload is None:
                 payload = rpc_status(fault.status, HTTPStatus(fault.status).phrase)

@@ -187,7 +187,8 @@ class Sandbox:
         applied: bool = False,
     ) -> None:
         """Answer the next ``times`` requests (``method`` and ``path``, if given)
-        with ``status``; ``applied=True`` carries each request out first."""
+        with ``status`` (0: hang up with no answer); ``applied=True`` carries
+        each request out first, so that only its answer is lost."""
         raw = body.encode() if isinstance(body, str) else body
         fault = Fault(
             status,
