@@ -13,7 +13,7 @@ import httpx
 from ..errors import ByteNiteError, redact_error
 from ..models import CreateJobRequest, Job, JobLogs, JobResponse, JobResults, JobsPage, JobTemplate
 from ..progress import ProgressOption
-from ._base import SEND_ERRORS, AttemptTimeout, T, _Flow, _Locked, _Send, _Sleep
+from ._base import POOL_LIMITS, SEND_ERRORS, AttemptTimeout, T, _Flow, _Locked, _Send, _Sleep
 from ._jobs import _JobWalk
 from ._transfers import (
     ERROR_BODY_MAX,
@@ -53,7 +53,9 @@ class AsyncClient(_TransferCalls):
             customer_path=customer_path,
             deadline=deadline,
         )
-        self._http = httpx.AsyncClient(timeout=self._settings.timeout, transport=transport)
+        self._http = httpx.AsyncClient(
+            timeout=self._settings.timeout, transport=transport, limits=POOL_LIMITS
+        )
         import anyio  # here: the sync client never needs it
 
         self._anyio = anyio

@@ -65,6 +65,10 @@ _NOT_SENT = (
 )
 #: What a driver hands back to the flow when carrying out a ``_Send`` fails.
 #: Anything else escaping a send is a bug of ours, not of the wire.
+#: One pool for every call and batch: as many kept-alive connections as a batch
+#: may have requests in flight (``batch.MAX_CONCURRENCY``), so that a busy batch
+#: reuses its connections instead of opening (and TLS-handshaking) new ones.
+POOL_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=100)
 SEND_ERRORS = (httpx.HTTPError, httpx.InvalidURL, httpx.StreamError, httpx.CookieConflict)
 #: JSON integers longer than this are read as floats (Python refuses to
 #: convert over 4,300 digits; no int64 needs more than 20).

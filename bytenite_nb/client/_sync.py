@@ -15,7 +15,7 @@ import httpx
 from ..errors import ByteNiteError, redact_error
 from ..models import CreateJobRequest, Job, JobLogs, JobResponse, JobResults, JobsPage, JobTemplate
 from ..progress import ProgressOption
-from ._base import SEND_ERRORS, AttemptTimeout, T, _Flow, _Locked, _Send, _Sleep
+from ._base import POOL_LIMITS, SEND_ERRORS, AttemptTimeout, T, _Flow, _Locked, _Send, _Sleep
 from ._jobs import _JobWalk
 from ._transfers import (
     ERROR_BODY_MAX,
@@ -66,7 +66,9 @@ class Client(_TransferCalls):
             customer_path=customer_path,
             deadline=deadline,
         )
-        self._http = httpx.Client(timeout=self._settings.timeout, transport=transport)
+        self._http = httpx.Client(
+            timeout=self._settings.timeout, transport=transport, limits=POOL_LIMITS
+        )
         self._sleep: Callable[[float], None] = time.sleep
         self._token_lock = threading.Lock()
 
