@@ -148,7 +148,7 @@ class _TerminalLine(Reporter):
 
 
 class _NotebookBar(Reporter):
-    """A ``<progress>`` bar with the text line, updated in place via a display handle."""
+    """A bar with the text line, updated in place via a display handle."""
 
     _handle: Any = None
 
@@ -163,18 +163,23 @@ class _NotebookBar(Reporter):
 
 
 def progress_mimebundle(progress: Progress) -> dict[str, str]:
-    """The bar as text/plain and text/html (a native ``<progress>``, no JavaScript)."""
+    """The bar as text/plain and text/html (spans sized by CSS: no JavaScript,
+    and nothing a sanitizer would escape into text; unstyled, the line reads alone)."""
     from .display import esc, wrap
 
     fraction = progress.fraction
-    value = f' value="{fraction:.4f}"' if fraction is not None else ""
-    tone = " bn-bad" if progress.failed else (" bn-ok" if progress.finished else "")
-    body = (
-        f'<div class="bn-progress{tone}"><progress max="1"{value}></progress>'
-        f'<span class="bn-mono">{esc(progress.text())}</span></div>'
+    tone = "bn-bad" if progress.failed else ("bn-ok" if progress.finished else "bn-run")
+    fill = (
+        f'<span class="bn-seg {tone}" style="width:{100 * fraction:.2f}%"></span>'
+        if fraction is not None
+        else ""
     )
     text = progress.text()
-    return {"text/plain": text, "text/html": wrap("bn-progress-card", body, text)}
+    body = (
+        f'<div class="bn-progress"><div class="bn-bar" role="img" aria-label="{esc(text)}">'
+        f'{fill}</div><span class="bn-mono">{esc(text)}</span></div>'
+    )
+    return {"text/plain": text, "text/html": wrap(f"bn-progress-card {tone}", body, text)}
 
 
 def reporter(

@@ -48,7 +48,8 @@ def test_the_card_has_counts_a_bar_and_one_row_per_item_escaped(client: Client) 
     assert "<script>" not in html and "&lt;script&gt;" in html
     assert 'class="bn-bar"' in html and "bn-seg bn-ok" in html
     assert "1 complete" in html and "1 create failed" in html and "1 invalid" in html
-    assert html.count("<tr>") == 4  # header + 3 items
+    assert html.count('<div class="bn-gh">') == 1 and html.count("<div><span>") == 3  # items
+    assert "<table" not in html and "<tr" not in html  # a grid of divs (sanitizers)
     assert "params.app.case" in html  # the grid column
     assert "templateId: must not be blank" in html
     assert batch.items[1].id and batch.items[1].id in html
@@ -58,8 +59,8 @@ def test_the_card_has_counts_a_bar_and_one_row_per_item_escaped(client: Client) 
 def test_the_card_is_bounded_whatever_the_size(client: Client) -> None:
     batch = JobBatch.build(client, requests_for(MAX_ROWS + 300))
     html = batch._repr_html_()
-    assert html.count("<tr>") == MAX_ROWS + 2  # header, rows, the marker
-    assert "300 more items" in html
+    assert html.count("<div><span>") == MAX_ROWS  # one div per row shown
+    assert '<div class="bn-gall bn-more">… 300 more items' in html  # the marker
     text = batch._repr_mimebundle_()["text/plain"]
     assert f"{MAX_ROWS + 300 - MAX_TEXT_ROWS:,} more items" in text
     assert len(html) < 200_000

@@ -62,8 +62,11 @@ HOSTS: dict[str, tuple[str, str, str]] = {
 
 
 def card_markup() -> list[str]:
-    """Every card of the cards notebook, and the form's own markup."""
+    """Every card of the cards notebook, one card of every family (fixed data),
+    and the form's own markup."""
     from bytenite_nb.form import JobForm
+
+    from .cards_gallery import gallery
 
     nb = executed(next(p for p in NOTEBOOKS if p.name == "cards.ipynb"))
     cards = [
@@ -83,7 +86,15 @@ def card_markup() -> list[str]:
     ready._suggestions.join(timeout=10)
     # the form's title widget carries the stylesheet once for all its parts
     style = form.children[0].value
-    return [*cards, form._repr_mimebundle_()["text/html"], style, *parts, ready.summary.value]
+    families = [bundle["text/html"] for bundle in gallery().values()]
+    return [
+        *cards,
+        *families,
+        form._repr_mimebundle_()["text/html"],
+        style,
+        *parts,
+        ready.summary.value,
+    ]
 
 
 def page_for(host: str, markup: list[str]) -> str:
@@ -129,8 +140,15 @@ def test_every_text_is_aa_in_each_host(browser: Any, markup: list[str], host: st
         page.close()
     texts = {r["text"] for r in records}
     # the measurement really reached badges, JSON, messages and the form's text
-    for expected in ("Complete", "Failed", "Merging", '"prompt"', "must be 0 or more", "ready"):
+    for expected in (
+        *("Complete", "Failed", "Merging", '"prompt"', "must be 0 or more", "ready"),
+        *("duration", "lighthouse", "2026-11-28 11:50 UTC"),  # the jobs table
+        *("WARN", "DEBUG", "slow disk", "11:50:04.250", "[part-1]"),  # the logs view
+        *("variant", "0.91", "seed 7", "58 B", "links hidden"),  # the results card
+        *("1 created, not started", "templateId: must not be blank", "params.app.case"),
+        "out_0/poster.png  450.0 kB",  # transfer progress
+    ):
         assert any(expected in t for t in texts), (expected, sorted(texts)[:50])
-    assert len(records) > 150
+    assert len(records) > 300
     bad = failures(records)
     assert not bad, f"{len(bad)} texts under 4.5:1 in {host}:\n" + "\n".join(bad[:40])

@@ -15,6 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bytenite_nb import display
+from bytenite_nb.display._html import style_block
 from bytenite_nb.errors import ApiError, ByteNiteConnectionError, PayloadError, api_error_from_body
 from bytenite_nb.models import CreateJobRequest, JobResponse, JobState
 
@@ -203,7 +204,8 @@ def test_job_card_shows_every_part() -> None:
         "&quot;num_replicas&quot;",
     ):
         assert text in card, text
-    assert "bn-text" not in card and "display:none" not in card  # one copy, no hiding
+    markup = card.replace(style_block(), "")
+    assert "bn-text" not in markup and "display:none" not in markup  # one copy, no hiding
     assert "<details" not in card and "<table" not in card  # tags that sanitizers keep
     assert "<script" not in card
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -61,7 +62,13 @@ def page_card(wire: Any = PAGE, **kwargs: Any) -> str:
 
 
 def rows(markup: str) -> list[str]:
-    return re.findall(r"<tr><td class=\"bn-name\">.*?</tr>", markup)
+    """The jobs table's rows (a grid of divs: one div of cells per job)."""
+    return re.findall(r'<div><span class="bn-name">.*?</div>', markup)
+
+
+def cells(row: str) -> list[str]:
+    """A row's cells as text, split where the unstyled card shows " · "."""
+    return [re.sub(r"<[^>]+>", "", c).strip() for c in row.split("<i> · </i>")]
 
 
 # -- jobs table --------------------------------------------------------------------------
@@ -69,16 +76,33 @@ def rows(markup: str) -> list[str]:
 
 def test_jobs_table_rows_show_every_column() -> None:
     card = page_card()
-    assert card.count("<th>") == 6 and "<th>duration</th>" in card
+    header = re.search(r'<div class="bn-gh">(.*?)</div>', card)
+    assert header is not None and cells(header.group(1)) == [
+        "name",
+        "id",
+        "state",
+        "template",
+        "created",
+        "duration",
+    ]
+    assert 'style="grid-template-columns:repeat(6,auto)"' in card
     first, running, new, odd = rows(card)
+    assert cells(first) == [
+        "lighthouse",
+        "5f0c2a9e-1b7d-4c1e-9a53-0c3f2d8e7b61",
+        "Complete",
+        "img-gen-diffusers-flux-gpu-template",
+        "10 min ago 2026-11-28 11:50 UTC",
+        "1m 30s",
+    ]
     assert "lighthouse" in first and "5f0c2a9e-1b7d-4c1e-9a53-0c3f2d8e7b61" in first
     assert '<span class="bn-badge bn-ok" title="JOB_STATE_COMPLETE">Complete</span>' in first
     assert "img-gen-diffusers-flux-gpu-template" in first
     assert "10 min ago" in first and "2026-11-28 11:50 UTC" in first  # relative + absolute
-    assert '<td class="bn-when">1m 30s</td>' in first  # ended - started
-    assert '<td class="bn-when">2m…</td>' in running and "bn-run" in running  # running: so far
+    assert '<span class="bn-when">1m 30s</span>' in first  # ended - started
+    assert '<span class="bn-when">2m…</span>' in running and "bn-run" in running  # so far
     assert "3h ago" in running
-    assert "Untitled job" in new and '<td class="bn-when">0s</td>' in new
+    assert "Untitled job" in new and '<span class="bn-when">0s</span>' in new
     assert "JOB_STATE_REWINDING" in odd and "just now" in odd  # no zone: taken as UTC
     assert "jobs 21–24 of 45, newest first" in card
     assert "client.list_jobs(offset=24)" in card and "--offset 24 --limit 20" in card
@@ -113,7 +137,7 @@ def test_jobs_text_is_aligned_columns() -> None:
 
 def test_an_empty_page() -> None:
     card = page_card({})
-    assert "no jobs" in card and "<table" not in card and "more:" not in card
+    assert "no jobs" in card and 'class="bn-grid' not in card and "more:" not in card
     assert display.jobs_text(JobsPage.from_wire({"pagination": {"offset": "40"}})) == (
         "ByteNite no jobs at offset 40 (0 in all)"
     )
@@ -137,16 +161,20 @@ def logs_card(wire: Any = LOGS, **kwargs: Any) -> str:
     return display.logs_html(logs, **kwargs)
 
 
+def section_titles(card: str) -> list[str]:
+    return re.findall(r'<div class="bn-section-title"><b>(.*?)</b></div>', card)
+
+
 def test_logs_view_groups_by_service_and_task() -> None:
     card = logs_card()
-    summaries = re.findall(r"<summary>(.*?)</summary>", card)
-    assert [re.sub(r"<[^>]+>", "", s) for s in summaries] == [
+    assert section_titles(card) == [
         "partitioner (1 line)",
         "taskrunner · task task-a (2 lines)",
         "taskrunner · task task-b (2 lines, 1 error)",
         "assembler (1 line)",
     ]
-    assert card.count("<details open>") == 4  # few groups: all open
+    assert card.count('<div class="bn-section">') == 4  # few groups: all main sections
+    assert card.count('<pre class="bn-log">') == 4 and "bn-minor" not in card
 
 
 def test_logs_view_levels_by_word_and_colour_and_counts() -> None:
@@ -162,7 +190,7 @@ def test_logs_view_levels_by_word_and_colour_and_counts() -> None:
     assert counts == "TRACE 1 INFO 2 WARN 1 ERROR 1 LOUD 1"
     assert "levels shown: all · services: all" in card
     assert 'class="bn-card bn-logs bn-bad"' in card  # an error line: the red accent
-    line = re.search(r'<div class="bn-ll bn-lv-bad">.*?</div>', card)
+    line = re.search(r'<span class="bn-ll bn-lv-bad">.*?</span></span>\n', card)
     assert line is not None
     assert '<span class="bn-ts" title="2026-11-28T11:50:04.250000+00:00">11:50:04.250</span>' in (
         line.group(0)
@@ -192,8 +220,8 @@ def test_logs_fold_keeps_the_most_recent_lines() -> None:
     card = logs_card(wire)
     assert "… 801 earlier lines not shown: the most recent 200 are" in card
     assert "line 999" in card and "line 800" in card and ">line 799<" not in card
-    assert "early" not in card.split("</summary>", 1)[1].split("</details>", 1)[0]
-    assert "partitioner (1 line, last 0 shown)" in re.sub(r"<[^>]+>", "", card)
+    assert "early" not in card
+    assert "partitioner (1 line, last 0 shown)" in section_titles(card)
     assert len(card.encode()) < 80_000
     text = display.logs_text(JobLogs.from_wire(wire))
     assert "… 801 earlier lines not shown" in text and "line 999" in text
@@ -223,7 +251,9 @@ def test_many_groups_open_only_those_with_errors() -> None:
         }
     }
     card = logs_card(wire)
-    assert card.count("<details open>") == 1 and card.count("<details>") == 7
+    assert card.count('<div class="bn-section">') == 1
+    assert card.count('<div class="bn-section bn-minor">') == 7
+    assert section_titles(card)[3] == "taskrunner · task t3 (1 line, 1 error)"
 
 
 def test_job_logs_render_themselves() -> None:
@@ -259,7 +289,8 @@ def test_hostile_strings_render_as_text(a: str, b: str, c: str) -> None:
         "pagination": {"total": a, "offset": b},
         "data": [{"id": a, "name": b, "templateId": c, "state": a, b or "k": c}],
     }
-    assert_safe(page_card(page))
+    jobs = page_card(page)
+    assert_safe(jobs)
     logs = {
         "partitioner": [{"log": a, "level": b, "container": c, "timestamp": a}],
         "taskrunner": {b or "t": {"logs": [{"log": c, "level": a, "container": b}]}},
@@ -268,5 +299,7 @@ def test_hostile_strings_render_as_text(a: str, b: str, c: str) -> None:
     card = display.logs_html(JobLogs.from_wire(logs, job_id=c, levels=[a], services=[b]))
     assert_safe(card)
     for value in (a, b, c):
-        if value in HOSTILE and "<" in value:
-            assert value not in card.split("</pre>", 1)[1]  # only escaped in the card
+        if value in HOSTILE and "<" in value:  # only escaped, in both cards
+            assert value not in card and value not in jobs
+    if a in HOSTILE:
+        assert html.escape(a) in card  # the message of a log line, as text

@@ -387,49 +387,71 @@ def test_a_file_input_needs_a_readable_local_file(
     assert form.value["dataSource"] == {"dataSourceDescriptor": "file"}  # the path stays here
 
 
-class Recording:
-    """The sandbox client, recording upload_file calls (the real upload arrives
-    with Client.upload_file on another branch; the end-to-end test comes then)."""
-
-    def __init__(self, client: Client) -> None:
-        self.client = client
-        self.uploads: list[tuple[str, str]] = []
-        self.calls: list[str] = []
-
-    def __getattr__(self, name: str) -> Any:
-        self.calls.append(name)
-        return getattr(self.client, name)
-
-    def upload_file(self, job: JobResponse, path: str) -> None:
-        self.calls.append("upload_file")
-        self.uploads.append((str(job.job.id), path))
-
-
 def test_submit_and_run_uploads_the_file_then_runs(
     sandbox_client: Client, fresh_server: sandbox.SandboxServer, tmp_path: Any
 ) -> None:
-    data = tmp_path / "input.csv"
-    data.write_text("a,b\n")
-    client = Recording(sandbox_client)
-    form = JobForm(client, templateId="hello-world-template")  # type: ignore[arg-type]
+    """End to end against the sandbox, which refuses to run a ``file`` job until
+    its upload is complete and derives the job's results from the uploaded file."""
+    data = tmp_path / "input.txt"
+    data.write_bytes(b"Shout This\n" + b"x" * 300_000)
+    form = JobForm(sandbox_client, templateId="hello-world-template")
+    form.params["app"].value = '{"case": "upper"}'
     form.source.kind.value = "file"
     form.source.path.value = str(data)
-    form.run_button.click()
-    assert form._worker is not None
-    form._worker.join(timeout=30)
-    assert form.message.value == "", form.message.value
-    assert form.response is not None
-    job_id = form.response.job.id
-    assert client.uploads == [(job_id, str(data))]
-    assert [c for c in client.calls if c != "list_templates"] == [
-        "create_job",
-        "upload_file",
-        "run_job",
-        "get_job",
-    ]
-    assert form.response.job.state.short_name != "NEW"  # it was started
-    assert "submitted and started" in form.summary.value
-    assert form.submit_button.disabled and form.run_button.disabled
+    created = form.submit()  # created and uploaded, not run
+    upload = fresh_server.sandbox.storage.uploads[created.job.id or ""]
+    assert upload.completed and upload.size == data.stat().st_size
+    assert "✓ submitted job" in form.summary.value
+    assert form.submit_button.description == "Submitted"
+    sandbox_client.run_job(created.job.id or "")  # refused if the upload were not complete
+
+    again = JobForm(sandbox_client, templateId="hello-world-template")
+    again.params["app"].value = '{"case": "upper"}'
+    again.source.kind.value = "file"
+    again.source.path.value = str(data)
+    shown: list[str] = []
+    again.summary.observe(lambda change: shown.append(change["new"]), names="value")
+    again.run_button.click()
+    assert again._worker is not None
+    again._worker.join(timeout=30)
+    assert again.message.value == "", again.message.value
+    assert again.response is not None and again.response.job.id
+    assert again.response.job.state.short_name != "NEW"  # it was started
+    assert any("uploading input.txt: " in v and "of 300.0 kB" in v for v in shown), shown
+    assert any("uploaded input.txt (300.0 kB in " in v for v in shown), shown
+    assert "submitted and started" in again.summary.value
+    assert again.submit_button.disabled and again.run_button.disabled
+    # the sandbox ran it on the uploaded file: its results are the file, upper-cased
+    run_id = again.response.job.id
+    sandbox_client.wait_for_job(run_id, interval=0.02, timeout=20)
+    results = sandbox_client.preview_results(run_id)
+    text = {f.name: f.head for f in results.files}["out_0/result.txt"] or b""
+    assert text.startswith(b"SHOUT THIS\nXXXX")
+
+
+def test_the_upload_status_says_bytes_and_percent_at_most_4_times_a_second(
+    form: JobForm,
+) -> None:
+    from bytenite_nb.form._submit import upload_status
+    from bytenite_nb.progress import reporter
+
+    now = [0.0]
+    seen: list[str] = []
+    form.summary.observe(lambda change: seen.append(change["new"]), names="value")
+    bar = reporter(upload_status(form), "big.bin", 1_000_000, clock=lambda: now[0])
+    for _ in range(100):  # 100 pieces within one second
+        now[0] += 0.01
+        bar.advance(10_000)
+    assert form.submit_button.description.startswith("Uploading… ")
+    assert 4 <= len(seen) <= 5, seen
+    assert "uploading big.bin: 10.0 kB of 1.0 MB (1%)" in seen[0]
+    bar.finish()
+    assert "uploaded big.bin (1.0 MB in 1.0 s)" in form.summary.value
+    failed = reporter(upload_status(form), "big.bin", 1_000_000, clock=lambda: now[0])
+    failed.advance(5)
+    failed.finish(failed=True)
+    assert "upload of big.bin failed after 5 B" in form.summary.value
+    assert "bn-form-bad" in form.summary.value
 
 
 def test_a_failed_run_keeps_the_created_job_card(

@@ -16,6 +16,9 @@ CARDS = next(p for p in NOTEBOOKS if p.name == "cards.ipynb")
 HIDDEN_CLASSES = {"lm-mod-hidden", "hidden"}
 #: Our tags that must never show as text (a user's "<b>not bold</b>" may).
 OUR_TAGS = re.compile(r"</?(details|summary|th|tbody|style|div|span|table|tr|td|pre|code)\b")
+#: The element of one cell output: nbconvert's lab template, its classic one.
+OUTPUT_CLASSES = {"jp-OutputArea-output", "output_subarea"}
+OUTPUT_START = "\x00"
 CSS_TEXT = re.compile(r"--bn-|font-family|\.bn-[a-z]+\s*[{,]|display:\s*none")
 
 
@@ -44,7 +47,9 @@ class _Visible(HTMLParser):
             or bool(classes & HIDDEN_CLASSES)
         )
         self.stack.append(hidden or (bool(self.stack) and self.stack[-1]))
-        inside = "jp-OutputArea-output" in classes
+        inside = bool(classes & OUTPUT_CLASSES)
+        if inside and not (self.output and self.output[-1]):
+            self.parts.append(OUTPUT_START)
         self.output.append(inside or (bool(self.output) and self.output[-1]))
 
     def handle_endtag(self, tag: str) -> None:
@@ -60,9 +65,14 @@ class _Visible(HTMLParser):
 
 
 def visible_text(page: str) -> str:
+    return "".join(visible_outputs(page))
+
+
+def visible_outputs(page: str) -> list[str]:
+    """The visible text of each cell output, in order."""
     parser = _Visible()
     parser.feed(page)
-    return "".join(parser.parts)
+    return "".join(parser.parts).split(OUTPUT_START)[1:]
 
 
 def export(sanitize: bool) -> str:
@@ -107,3 +117,77 @@ def test_without_style_elements_like_github() -> None:
 def test_sanitizing_does_not_grow_the_page() -> None:
     plain, cleaned = visible_text(export(sanitize=False)), visible_text(export(sanitize=True))
     assert len(cleaned) <= len(plain) * 1.05, (len(plain), len(cleaned))
+
+
+# -- every card family, from fixed data (no kernel) -------------------------------------------
+
+#: Our tags, and those a sanitizer would escape, must never show as text.
+ANY_TAG = re.compile(
+    r"</?(details|summary|th|tbody|style|div|span|table|tr|td|pre|code|img|progress|p|br|"
+    r"small|h\d|i|b|a)\b"
+)
+BASE64 = re.compile(r"data:image|[A-Za-z0-9+/]{80,}")
+#: Neighbouring words that would run together if a card relied on CSS for spacing.
+GLUED = {
+    "job": ["lighthousePartitioned", "Partitionedstep"],
+    "jobs": ["lighthouse5f0c", "Completeimg", "ago2026", "templatecreated"],
+    "logs": ["INFOstarted", "250INFO", "split into 2 chunks11"],
+    "results": ["poster.png517", "variantscore", "0.9112.5"],
+    "batch": ["upperjob-0", "job-0Complete", "Complete42s"],
+    "transfer": ["png450"],
+}
+
+
+def gallery_page(template: str, sanitize: bool) -> tuple[list[str], list[str]]:
+    """(families, page) of a notebook with one card of each family, exported."""
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    from .cards_gallery import gallery
+
+    cards = gallery()
+    nb = nbformat.v4.new_notebook()
+    for family, bundle in cards.items():
+        cell = nbformat.v4.new_code_cell(f"# {family}")
+        cell.outputs = [nbformat.v4.new_output("display_data", data=bundle)]
+        nb.cells.append(cell)
+    exporter = HTMLExporter(template_name=template, sanitize_html=sanitize)
+    page, _ = exporter.from_notebook_node(nb)
+    if not sanitize:  # imitate GitHub: no <style> at all
+        page = re.sub(r"<style[^>]*>.*?</style>", "", page, flags=re.S)
+    return list(cards), visible_outputs(page)
+
+
+def check_card(family: str, text: str) -> None:
+    """What every card must be wherever HTML is cleaned: itself, once, readable."""
+    from .cards_gallery import MARKERS
+
+    assert not CSS_TEXT.search(text), (family, CSS_TEXT.search(text))
+    assert not ANY_TAG.search(text), (family, text[max(0, text.find("<") - 80) :][:200])
+    assert not BASE64.search(text), (family, BASE64.search(text))
+    assert text.count(MARKERS[family]) == 1, (family, text)
+    for glued in GLUED.get(family, []):
+        assert glued not in text, (family, glued)
+    assert len(text) < 4000, (family, len(text))  # no second copy, no stylesheet
+
+
+@pytest.mark.parametrize(
+    ("template", "sanitize"),
+    [("lab", True), ("classic", True), ("lab", False)],
+    ids=["sanitized-lab", "sanitized-classic", "no-style-like-github"],
+)
+def test_every_card_family_reads_once_where_html_is_cleaned(template: str, sanitize: bool) -> None:
+    families, outputs = gallery_page(template, sanitize)
+    assert len(outputs) == len(families) == 11
+    for family, text in zip(families, outputs, strict=True):
+        check_card(family, text)
+    results = outputs[families.index("results")]
+    assert "[image/png image 96×64]" in results  # the words for the image
+    assert "variant, score, seconds" in results and "A, 0.91, 12.5" in results
+    jobs = outputs[families.index("jobs")]
+    assert "lighthouse · 5f0c2a9e-1b7d-4c1e-9a53-0c3f2d8e7b61 · Complete" in jobs
+    logs = outputs[families.index("logs")]
+    assert "taskrunner · task task-b (2 lines, 1 error)" in logs
+    assert "11:50:04.250 ERROR Traceback (most recent call last):\n  ValueError" in logs
+    batch = outputs[families.index("batch")]
+    assert "3 · — · — · invalid · — · templateId: must not be blank" in batch

@@ -1,15 +1,23 @@
-"""Rich cards for jobs, errors and payloads, built by small pure functions.
+"""Rich cards for jobs, errors, payloads, job lists, logs, results and batches,
+built by small pure functions: models and errors in, strings out.
 
-Each card is HTML that needs no JavaScript (sections are ``<details>``), with
-the CSS from ``static/bytenite.css`` (read once) scoped under ``.bn-root``,
-and an escaped text version that shows wherever styles are stripped (GitHub,
-untrusted notebooks) and is hidden when the CSS loads. Every value that came
-from a user or a server goes through :func:`esc`.
+Each card is one piece of HTML that needs no JavaScript and reads the same
+where a renderer cleans HTML (``nbconvert --sanitize-html``, GitHub,
+JupyterLab's untrusted view): only tags that sanitizers keep (div, span, pre,
+code, b, i, a, and ``img`` for result previews, in a holder that host pages
+hide when a sanitizer escapes it), sections as a ``<div>`` with a bold title,
+tables as grids of divs (``grid``, ``kv_table``). There is no text copy
+inside the HTML: the ``text/plain`` part of the mimebundle carries the text.
+The minified stylesheet from ``static/bytenite.css`` (read once) is embedded
+in a comment inside ``<style>``, scoped under ``.bn-root`` and coloured by
+the ``--bn-*`` palettes (light and dark, every text at least 4.5:1). Every
+value that came from a user or a server goes through :func:`esc`; every card
+has a size cap, with a marker saying what was left out.
 
 One module per card family (``job``, ``jobs`` (the jobs table), ``logs``
 (the logs view), ``results``, ``batch``, ``error``, ``payload``); the shared
 pieces are in ``_html`` (markup helpers) and ``_states`` (badges, step bar).
-Imports no front end: models and errors in, strings out.
+Imports no front end.
 """
 
 from __future__ import annotations
@@ -24,6 +32,7 @@ from ._html import (
     duration,
     esc,
     fold,
+    grid,
     json_block,
     json_html,
     json_text,
@@ -95,6 +104,7 @@ __all__ = [
     "esc",
     "fold",
     "fold_logs",
+    "grid",
     "image_size",
     "image_type",
     "job_duration",

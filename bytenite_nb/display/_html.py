@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 import json
 import math
+import re
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timezone
 from functools import cache
@@ -24,16 +25,33 @@ HIDDEN_PARAMS = frozenset({"tempUrl"})
 
 @cache
 def css() -> str:
-    """The card stylesheet (read once, UTF-8).
+    """The card stylesheet, minified (read and minified once; UTF-8).
 
-    It is embedded as ``<style><!-- ... --></style>`` (see ``wrap``), so it
-    must not end that comment or that element early.
+    ``static/bytenite.css`` stays readable, with comments; every card embeds
+    this shorter form. It sits in ``<style><!-- ... --></style>`` (see
+    ``wrap``), so it must not end that comment or that element early.
     """
-    text = resources.files("bytenite_nb").joinpath("static/bytenite.css").read_text("utf-8")
+    text = minify_css(
+        resources.files("bytenite_nb").joinpath("static/bytenite.css").read_text("utf-8")
+    )
     for bad in ("-->", "--!>", "<!--", "</style"):
         if bad in text.lower():
             raise ValueError(f"bytenite.css must not contain {bad!r}")
     return text
+
+
+def minify_css(text: str) -> str:
+    """``text`` without comments, and without whitespace where CSS needs none.
+
+    Spaces stay where they can mean something (``a :hover``, ``1px solid``);
+    a ``:`` loses only the space after it. No strings in our CSS hold these
+    characters, which this does not check.
+    """
+    text = re.sub(r"/\*.*?\*/", "", text, flags=re.S)
+    text = re.sub(r"\s+", " ", text)
+    text = re.sub(r" ?([{};,>]) ?", r"\1", text)
+    text = text.replace(": ", ":").replace(";}", "}")
+    return text.strip()
 
 
 def esc(value: object) -> str:
@@ -99,6 +117,39 @@ def kv_table(rows: Iterable[tuple[str, str]]) -> str:
         for k, v in rows
     )
     return f'<div class="bn-kv">{body}</div>' if body else ""
+
+
+Cell = str | tuple[str, str]
+"""A grid cell: ready HTML, or (CSS class, ready HTML)."""
+
+
+def grid(
+    css_class: str,
+    header: Iterable[str],
+    rows: Iterable[Iterable[Cell]],
+    *,
+    sep: str = " · ",
+    more: str = "",
+) -> str:
+    """A table of divs: a header row (escaped words), then rows of ready cells.
+
+    Not a ``<table>`` (see :func:`kv_table`): the CSS lays the cells out as a
+    grid of ``len(header)`` columns; unstyled, each row is a line whose cells
+    are apart by ``sep``. ``more`` (ready HTML) is a last line across the grid.
+    """
+    heads = list(header)
+    gap = f"<i>{esc(sep)}</i>"  # short: a batch has thousands; the CSS hides it
+    lines = [f'<div class="bn-gh">{gap.join(f"<b>{esc(h)}</b>" for h in heads)}</div>']
+    for row in rows:
+        cells = (
+            f'<span class="{c[0]}">{c[1]}</span>' if isinstance(c, tuple) else f"<span>{c}</span>"
+            for c in row
+        )
+        lines.append(f"<div>{gap.join(cells)}</div>")
+    if more:
+        lines.append(f'<div class="bn-gall bn-more">{more}</div>')
+    style = f"grid-template-columns:repeat({len(heads)},auto)"
+    return f'<div class="bn-grid {css_class}" style="{style}">{"".join(lines)}</div>'
 
 
 def section(title: str, body: str, *, open: bool = False) -> str:
@@ -174,10 +225,12 @@ def json_text(value: Any, limit: int = 600) -> str:
     return fold(json.dumps(value, ensure_ascii=False, default=str), limit)
 
 
-#: Classes that hide the stylesheet's holder where a sanitizer leaves an empty
-#: ``<style></style>`` as text: JupyterLab/Lumino pages (nbconvert's ``lab``
-#: template, Lab, Notebook 7) and nbconvert's ``classic`` template.
-_HIDDEN = "bn-css lm-Widget lm-mod-hidden hidden"
+#: Classes that the host page's own CSS hides: JupyterLab/Lumino pages
+#: (nbconvert's ``lab`` template, Lab, Notebook 7) and nbconvert's ``classic``
+#: template. They hide what a sanitizer leaves as text (an empty
+#: ``<style></style>``, an escaped ``<img>``); our CSS shows the image again.
+HIDDEN_BY_HOST = "lm-Widget lm-mod-hidden hidden"
+_HIDDEN = f"bn-css {HIDDEN_BY_HOST}"
 
 
 @cache
@@ -189,8 +242,8 @@ def style_block() -> str:
 def wrap(card_class: str, body: str, text: str) -> str:
     """The outer markup: the stylesheet and the card, readable with or without CSS.
 
-    The card uses only tags that sanitizers keep (div, span, pre, code, b,
-    table/tr/td) and reads the same unstyled, so no second, text copy is
+    The card uses only tags that sanitizers keep (div, span, pre, code, b, a;
+    no table, details, p or br) and reads the same unstyled, so no second, text copy is
     needed (``text`` is the ``text/plain`` view, shown where HTML is not).
     The stylesheet sits in an HTML comment inside ``<style>``: browsers apply
     it (CSS ignores ``<!--``/``-->``); bleach (``nbconvert --sanitize-html``)

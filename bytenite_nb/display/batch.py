@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..models import JobState
-from ._html import MAX_STRING, duration, esc, fold, json_text, mimebundle, wrap
+from ._html import MAX_STRING, Cell, duration, esc, fold, grid, json_text, mimebundle, wrap
 from ._states import badge
 
 #: At most this many rows in the HTML table and in the text version.
@@ -138,33 +138,26 @@ def _cell(value: Any) -> str:
 
 def _table(view: BatchView) -> str:
     heads = ["#", *view.columns, "job id", "state", "duration", "error"]
-    head = "".join(f"<th>{esc(fold(h, 60))}</th>" for h in heads)
-    body = []
+    rows: list[list[Cell]] = []
     for row in view.rows[:MAX_ROWS]:
-        grid = "".join(
-            f'<td class="bn-mono">{esc(_cell(row.values[c]))}</td>'
-            if c in row.values
-            else '<td class="bn-muted">—</td>'
+        values: list[Cell] = [
+            ("bn-mono", esc(_cell(row.values[c]))) if c in row.values else ("bn-muted", "—")
             for c in view.columns
-        )
+        ]
         ident = f"<code>{esc(fold(row.job_id, 80))}</code>" if row.job_id else "—"
         error = f'<span class="bn-error-msg">{esc(fold(row.error, MAX_ERROR))}</span>'
-        body.append(
-            f"<tr><td>{row.index}</td>{grid}<td>{ident}</td><td>{_status_badge(row)}</td>"
-            f"<td>{esc(duration(row.seconds)) if row.seconds is not None else '—'}</td>"
-            f"<td>{error if row.error else ''}</td></tr>"
+        took = esc(duration(row.seconds)) if row.seconds is not None else "—"
+        rows.append(
+            [str(row.index), *values, ident, _status_badge(row), took, error if row.error else ""]
         )
     hidden = view.total - min(len(view.rows), MAX_ROWS)
-    if hidden > 0:
-        span = len(heads)
-        body.append(
-            f'<tr><td colspan="{span}" class="bn-more">… {hidden:,} more items '
-            "(batch.items, or batch.to_pandas(), has them all)</td></tr>"
-        )
-    return (
-        f'<div class="bn-batch-rows"><table class="bn-table"><thead><tr>{head}</tr></thead>'
-        f"<tbody>{''.join(body)}</tbody></table></div>"
+    more = (
+        f"… {hidden:,} more items (batch.items, or batch.to_pandas(), has them all)"
+        if hidden > 0
+        else ""
     )
+    table = grid("bn-table", [fold(h, 60) for h in heads], rows, more=esc(more))
+    return f'<div class="bn-batch-rows">{table}</div>'
 
 
 def batch_text(view: BatchView, *, rows: bool = True) -> str:

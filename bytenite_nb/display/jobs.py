@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from ..models import Job, JobsPage
-from ._html import _now, duration, esc, mimebundle, relative, wrap
+from ._html import Cell, _now, duration, esc, grid, mimebundle, relative, wrap
 from ._states import badge, state_word
 
 #: Rows shown at most; past it a marker says how many are left out.
@@ -63,28 +63,30 @@ def _next_hint(page: JobsPage) -> str:
     )
 
 
-def _row(job: Job, now: datetime) -> str:
+def _row(job: Job, now: datetime) -> list[Cell]:
     name = esc(_clip(job.name or "Untitled job", 80))
     ident = esc(_clip(job.id or "—", 80))
     template = esc(_clip(job.template_id or "—", 60))
     if job.created_at is not None:
         when = _aware(job.created_at)
         created = (
-            f'<span title="{esc(when.isoformat())}">{esc(relative(when, now))}'
-            f'</span><div class="bn-sub">{esc(_absolute(when))}</div>'
+            f'<span title="{esc(when.isoformat())}">{esc(relative(when, now))}</span> '
+            f'<span class="bn-sub">{esc(_absolute(when))}</span>'
         )
     else:
         created = "—"
-    return (
-        f'<tr><td class="bn-name">{name}</td><td class="bn-id"><code>{ident}</code></td>'
-        f"<td>{badge(job.state)}</td><td><code>{template}</code></td>"
-        f'<td class="bn-when">{created}</td>'
-        f'<td class="bn-when">{esc(job_duration(job, now))}</td></tr>'
-    )
+    return [
+        ("bn-name", name),
+        ("bn-id", f"<code>{ident}</code>"),
+        badge(job.state),
+        f"<code>{template}</code>",
+        ("bn-when", created),
+        ("bn-when", esc(job_duration(job, now))),
+    ]
 
 
 def jobs_html(page: JobsPage, *, now: datetime | None = None, max_rows: int = MAX_JOB_ROWS) -> str:
-    """The jobs table card."""
+    """The jobs table card: a grid of divs, one line per job."""
     at = _now(now)
     head = (
         '<div class="bn-head"><span class="bn-title">ByteNite jobs</span>'
@@ -92,19 +94,15 @@ def jobs_html(page: JobsPage, *, now: datetime | None = None, max_rows: int = MA
     )
     body = [head]
     if page.jobs:
-        rows = [_row(job, at) for job in page.jobs[:max_rows]]
         hidden = len(page.jobs) - max_rows
-        if hidden > 0:
-            rows.append(
-                f'<tr><td colspan="{len(_COLUMNS)}"><span class="bn-more">… {hidden:,} more '
-                f"job{'s' if hidden != 1 else ''} on this page not shown (page.jobs has them)"
-                "</span></td></tr>"
-            )
-        header = "".join(f"<th>{c}</th>" for c in _COLUMNS)
-        body.append(
-            f'<table class="bn-jobs"><thead><tr>{header}</tr></thead>'
-            f"<tbody>{''.join(rows)}</tbody></table>"
+        more = (
+            f"… {hidden:,} more job{'s' if hidden != 1 else ''} on this page not shown "
+            "(page.jobs has them)"
+            if hidden > 0
+            else ""
         )
+        rows = (_row(job, at) for job in page.jobs[:max_rows])
+        body.append(grid("bn-jobs", _COLUMNS, rows, more=esc(more)))
     hint = _next_hint(page)
     if hint:
         body.append(f'<div class="bn-sub bn-mono">{esc(hint)}</div>')

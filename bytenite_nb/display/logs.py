@@ -13,18 +13,15 @@ from datetime import timezone
 from typing import Any
 
 from ..models import LOG_SERVICES, JobLogs, LogEntry, LogLevel
-from ._html import esc, fold, mimebundle, wrap
+from ._html import esc, fold, mimebundle, section, wrap
 
 #: At most this many lines are shown, and this many bytes of their messages;
 #: each message is cut at ``MAX_LINE_CHARS``. The most recent lines are kept.
 MAX_LOG_LINES = 200
 MAX_LOG_BYTES = 48_000
 MAX_LINE_CHARS = 1000
-#: The text copy inside the HTML card (shown only where styles are stripped)
-#: keeps fewer lines, so that the card is not twice the size of its lines.
-FALLBACK_LINES = 40
-FALLBACK_BYTES = 8_000
-#: Groups (service, task) shown open when there are at most this many.
+#: Groups (service, task) are all shown as main sections when there are at
+#: most this many; past it only those with errors are, the rest more quietly.
 OPEN_GROUPS = 4
 
 _TONES = {
@@ -126,10 +123,10 @@ def _line_html(entry: LogEntry, with_date: bool) -> str:
         else ""
     )
     return (
-        f'<div class="bn-ll bn-lv-{level_tone(entry.level)}">'
+        f'<span class="bn-ll bn-lv-{level_tone(entry.level)}">'
         f'<span class="bn-ts" title="{title}">{esc(_when(entry, with_date))}</span> '
         f"{_level(entry.level)}{container} "
-        f'<span class="bn-msg">{esc(_message(entry))}</span></div>'
+        f'<span class="bn-msg">{esc(_message(entry))}</span></span>\n'
     )
 
 
@@ -170,26 +167,18 @@ def logs_html(
             count += f", {errors:,} error{'s' if errors != 1 else ''}"
         earlier = len(every) - len(lines)
         marker = (
-            f'<div class="bn-more">… {earlier:,} earlier line{"s" if earlier != 1 else ""} '
-            "not shown</div>"
+            f'<span class="bn-ll bn-more">… {earlier:,} earlier '
+            f"line{'s' if earlier != 1 else ''} not shown</span>\n"
             if earlier
             else ""
         )
-        flag = " open" if (errors or not many) else ""
-        body.append(
-            f"<details{flag}><summary>{esc(_group_title(key))} "
-            f'<span class="bn-sub">({esc(count)})</span></summary>'
-            f'<div class="bn-log">{marker}{"".join(_line_html(e, with_date) for e in lines)}'
-            "</div></details>"
-        )
+        title = f"{_group_title(key)} ({count})"
+        lines_html = "".join(_line_html(e, with_date) for e in lines)
+        # A <pre>, a span and a newline per line: one line each, styled or not.
+        log = f'<pre class="bn-log">{marker}{lines_html}</pre>'
+        body.append(section(title, log, open=bool(errors) or not many))
     tone = "bad" if logs.errors else ("warn" if "WARN" in logs.counts() else "")
-    return wrap(
-        f"bn-logs bn-{tone}" if tone else "bn-logs",
-        "".join(body),
-        logs_text(
-            logs, max_lines=min(max_lines, FALLBACK_LINES), max_bytes=min(max_bytes, FALLBACK_BYTES)
-        ),
-    )
+    return wrap(f"bn-logs bn-{tone}" if tone else "bn-logs", "".join(body), "")
 
 
 def logs_text(

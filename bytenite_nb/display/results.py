@@ -23,7 +23,7 @@ from typing import Any
 
 from ..models import JobResults, ResultFile
 from ..progress import size_text
-from ._html import esc, fold, mimebundle, section, wrap
+from ._html import HIDDEN_BY_HOST, esc, fold, grid, mimebundle, section, wrap
 
 #: At most this many files are listed (a marker says how many more there are).
 MAX_FILES_SHOWN = 200
@@ -69,6 +69,13 @@ def image_size(data: bytes) -> tuple[int, int] | None:
         width, height = struct.unpack("<HH", data[6:10])
         return int(width), int(height)
     return None
+
+
+def _image_words(data: bytes) -> str:
+    """``[image/png image 8×6]``: the image in words (text form, unstyled card)."""
+    dims = image_size(data)
+    shape = f" {dims[0]}×{dims[1]}" if dims else ""
+    return f"[{image_type(data) or 'unknown'} image{shape}]"
 
 
 def _decoded(file: ResultFile) -> str | None:
@@ -147,7 +154,13 @@ def _preview_html(file: ResultFile, budget: list[int]) -> str:
             return '<div class="bn-muted">no preview: the card already holds enough images</div>'
         budget[0] -= len(data)
         uri = f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
-        return f'<img class="bn-preview-img" src="{uri}" alt="{esc(file.name)}">'
+        # Sanitizers escape <img> into text: the host page hides that holder, our
+        # CSS shows it; unstyled, the words stand in for the image.
+        return (
+            f'<div class="bn-pic {HIDDEN_BY_HOST}">'
+            f'<img class="bn-preview-img" src="{uri}" alt="{esc(file.name)}"></div>'
+            f'<span class="bn-pic-alt">{esc(_image_words(data))}</span>'
+        )
     if kind == "csv":
         table = _csv_rows(file)
         if table is None:
@@ -155,11 +168,10 @@ def _preview_html(file: ResultFile, budget: list[int]) -> str:
         rows, more = table
         if not rows:
             return '<div class="bn-muted">empty</div>'
-        head = "".join(f"<th>{esc(c)}</th>" for c in rows[0])
-        body = "".join(
-            "<tr>" + "".join(f"<td>{esc(c)}</td>" for c in row) + "</tr>" for row in rows[1:]
-        )
-        return f'<table class="bn-csv"><tr>{head}</tr>{body}</table>{_more(more, file)}'
+        width = max(len(row) for row in rows)
+        cells = ([esc(c) for c in row] + [""] * (width - len(row)) for row in rows[1:])
+        head = rows[0] + [""] * (width - len(rows[0]))
+        return grid("bn-csv", head, cells, sep=", ") + _more(more, file)
     found = _text_lines(file)
     if found is None:
         return '<div class="bn-muted">binary content: no preview</div>'
@@ -193,17 +205,13 @@ def results_html(results: JobResults, *, show_links: bool = False) -> str:
             name = f'<a href="{esc(link)}" target="_blank" rel="noopener noreferrer">{name}</a>'
         preview = _preview_html(file, budget)
         cell = f'<div class="bn-preview">{preview}</div>' if preview else ""
-        rows.append(
-            f'<tr><td class="bn-file">{name}{cell}</td>'
-            f'<td class="bn-size">{esc(_size_cell(file))}</td></tr>'
-        )
+        size = _size_cell(file)
+        size_html = f' <span class="bn-size">{esc(size)}</span>' if size else ""
+        rows.append(f'<div class="bn-file">{name}{size_html}{cell}</div>')
     if len(files) > MAX_FILES_SHOWN:
-        rows.append(
-            f'<tr><td class="bn-more" colspan="2">… {len(files) - MAX_FILES_SHOWN:,} more '
-            "files</td></tr>"
-        )
+        rows.append(f'<div class="bn-more">… {len(files) - MAX_FILES_SHOWN:,} more files</div>')
     if rows:
-        body.append(section("Files", f'<table class="bn-files">{"".join(rows)}</table>', open=True))
+        body.append(section("Files", f'<div class="bn-files">{"".join(rows)}</div>', open=True))
     else:
         body.append('<div class="bn-muted">The job produced no output files.</div>')
     if any(f.link for f in files):
@@ -218,10 +226,7 @@ def _text_preview(file: ResultFile) -> list[str]:
     if kind is None or data is None:
         return []
     if kind == "image":
-        mime = image_type(data)
-        dims = image_size(data)
-        shape = f" {dims[0]}×{dims[1]}" if dims else ""
-        return [f"[{mime or 'unknown'} image{shape}]"]
+        return [_image_words(data)]
     if kind == "csv":
         table = _csv_rows(file)
         if table is None:

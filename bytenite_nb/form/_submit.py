@@ -4,18 +4,42 @@ when clicked), remember the template, show the card or the error."""
 from __future__ import annotations
 
 import threading
-from typing import TYPE_CHECKING, Any, Protocol, cast
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
+from ..display._html import esc
 from ..models import JobResponse
-from ._check import submitted_html
+from ..progress import Progress, size_text
+from ._check import _tone, submitted_html
 from ._fields import RECENT_TEMPLATES
 
 if TYPE_CHECKING:  # pragma: no cover
     from ._form import JobForm
 
 
-class _Uploader(Protocol):
-    def upload_file(self, job: JobResponse, path: str) -> Any: ...
+def upload_status(form: JobForm) -> Callable[[Progress], None]:
+    """A ``progress=`` callable for ``Client.upload_file``: the button and the
+    summary say how far the upload is (bytes and percent). The client calls it
+    at most ~4 times a second (see :mod:`bytenite_nb.progress`)."""
+
+    def show(progress: Progress) -> None:
+        fraction = progress.fraction
+        percent = f" {fraction:.0%}" if fraction is not None and not progress.finished else ""
+        form.submit_button.description = f"Uploading…{percent}"
+        amount = size_text(progress.done)
+        if progress.total is not None and not progress.finished:
+            amount += f" of {size_text(progress.total)}"
+        if progress.failed:
+            text = f"upload of {progress.label} failed after {amount}"
+        elif progress.finished:
+            text = f"uploaded {progress.label} ({amount} in {progress.elapsed:.1f} s)"
+        else:
+            text = (
+                f"uploading {progress.label}: {amount}{f' ({percent.strip()})' if percent else ''}"
+            )
+        form.summary.value = _tone("bn-form-bad" if progress.failed else "bn-form-ok", esc(text))
+
+    return show
 
 
 def send(form: JobForm, run: bool = False) -> JobResponse:
@@ -50,7 +74,7 @@ def send(form: JobForm, run: bool = False) -> JobResponse:
     try:
         if local_file is not None:
             form._set_busy(True, "Uploading…")
-            cast(_Uploader, client).upload_file(response, local_file)
+            client.upload_file(response, local_file, progress=upload_status(form))
         if run:
             if not response.job.id:
                 raise RuntimeError("the service returned no job id: the job cannot be run")
