@@ -10,7 +10,7 @@ from pydantic import Field
 from ._base import _WireModel
 from ._parts import AppParams, JobConfig, JobTemplate, SelectionList
 from ._spec import ExecutionPriority, JobState
-from ._values import Int64
+from ._values import Int64, _brief
 from .data_source import DataSource
 
 # --------------------------------------------------------------------------
@@ -56,7 +56,8 @@ class Job(_WireModel):
 
     def __repr__(self) -> str:
         state = self.state.short_name if self.state else "?"
-        return f"Job(id={self.id!r}, name={self.name!r}, state={state})"
+        state = state if len(state) <= 60 else state[:59] + "…"
+        return f"Job(id={_brief(self.id, 80)}, name={_brief(self.name, 80)}, state={state})"
 
 
 class JobResponse(_WireModel):
