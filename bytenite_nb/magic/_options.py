@@ -32,6 +32,14 @@ In the body, {{ expr }} is replaced by json.dumps(expr), evaluated in the
 notebook's namespace, so any string, number, list or dict lands as one value;
 write \\{{ for a literal {{.
 
+--dry-run and --curl send nothing, so neither goes with --run or --wait (nor
+with each other); give each option once.
+
+The body is data: keys may not repeat, NaN and infinities are refused, and so
+are YAML types JSON does not have (!!set, !!binary, !!python/...); dates and
+times stay strings. YAML aliases may repeat at most 10,000 values in all, and
+mappings and lists nest at most 100 levels.
+
 Example:
   %%bytenite job --test --job-timeout 15m
   templateId: hello-world-template
