@@ -261,20 +261,28 @@ class _Converter:
             )
         own: dict[str, Any] = {}
         merged: dict[str, Any] = {}
+        scalar = self.scalar_node
         for key_node, value_node in node.value:
-            if key_node.tag == _MERGE:
+            tag = key_node.tag
+            if tag == _STR and type(key_node) is scalar:
+                key = key_node.value
+            elif tag == _MERGE:
                 for source in self._merge_sources(value_node, depth, key_node.start_mark):
                     for key, value in source.items():
                         merged.setdefault(key, value)
                 continue
-            if type(key_node) is not self.scalar_node:
+            elif type(key_node) is scalar:
+                key = _json_key(self._scalar(key_node))
+            else:
                 raise BodyError(
                     "a key must be a string, not a mapping or a list", *_at(key_node.start_mark)
                 )
-            key = _json_key(self._scalar(key_node))
             if key in own:
                 raise BodyError(f"duplicate key {_brief(key)!r}", *_at(key_node.start_mark))
-            own[key] = self.value(value_node, depth + 1, key_node.start_mark)
+            if type(value_node) is scalar and not self.repeating:  # the common case, inline
+                own[key] = value_node.value if value_node.tag == _STR else self._scalar(value_node)
+            else:
+                own[key] = self.value(value_node, depth + 1, key_node.start_mark)
         return {**merged, **own} if merged else own
 
     def _merge_sources(self, node: Any, depth: int, used_at: Any) -> list[dict[str, Any]]:
