@@ -84,6 +84,10 @@ _HTTP_REASONS: Mapping[int, str] = {
 }
 
 EXCERPT_CHARS = 200
+#: Bounds of what an error says about itself: str() message, repr(), problems listed.
+MESSAGE_CHARS = 2000
+REPR_CHARS = 200
+SUMMARY_ROWS = 20
 _REDACTED = "***"
 MIN_SECRET = 8
 
@@ -150,7 +154,7 @@ class ByteNiteError(Exception):
         return self._short_repr()
 
     def _short_repr(self) -> str:
-        return super().__repr__()
+        return f"{type(self).__name__}({_cut(repr(_short(str(self), REPR_CHARS)), REPR_CHARS)})"
 
 
 class PayloadError(ByteNiteError, ValueError):
@@ -173,13 +177,23 @@ class PayloadError(ByteNiteError, ValueError):
 
     def _summary(self) -> str:
         n = len(self.errors)
-        head = f"{n} problem{'s' if n != 1 else ''} in the {self.subject} (nothing was sent)"
-        lines = [f"  {e['field'] or '(payload)'}: {e['message']}" for e in self.errors]
+        head = f"{n:,} problem{'s' if n != 1 else ''} in the {self.subject} (nothing was sent)"
+        lines = [
+            f"  {_cut(e['field'] or '(payload)', 120)}: {_cut(e['message'], 300)}"
+            for e in self.errors[:SUMMARY_ROWS]
+        ]
+        if n > SUMMARY_ROWS:
+            lines.append(f"  … {n - SUMMARY_ROWS:,} more")
         return "\n".join([head + ":", *lines])
 
     def _short_repr(self) -> str:
-        fields = ", ".join(e["field"] or "(payload)" for e in self.errors)
-        return f"PayloadError({len(self.errors)} problem(s): {fields})"
+        fields = ", ".join(e["field"] or "(payload)" for e in self.errors[:SUMMARY_ROWS])
+        more = (
+            f", … {len(self.errors) - SUMMARY_ROWS:,} more"
+            if len(self.errors) > SUMMARY_ROWS
+            else ""
+        )
+        return f"PayloadError({len(self.errors):,} problem(s): {_short(fields + more, REPR_CHARS)})"
 
 
 class ApiError(ByteNiteError):
@@ -225,14 +239,17 @@ class ApiError(ByteNiteError):
         return f"{self.status_code} {_HTTP_REASONS.get(self.status_code, '')}".rstrip()
 
     def __str__(self) -> str:
-        where = f" ({self.method} {self.url})" if self.method and self.url else ""
-        code = f" [{self.code_name}]" if self.code is not None else ""
-        return f"{self.reason}{code}: {self.message}{where}"
+        where = (
+            f" ({_cut(self.method, 20)} {_cut(self.url, 300)})" if self.method and self.url else ""
+        )
+        code = f" [{_cut(str(self.code_name), 40)}]" if self.code is not None else ""
+        return f"{self.reason}{code}: {_cut(self.message, MESSAGE_CHARS)}{where}"
 
     def _short_repr(self) -> str:
         return (
             f"{type(self).__name__}(status_code={self.status_code!r}, "
-            f"code={self.code!r}, message={_short(self.message, 80)!r})"
+            f"code={_short(repr(self.code), 40)}, "
+            f"message={_cut(repr(_short(self.message, 80)), 100)})"
         )
 
 
@@ -271,7 +288,7 @@ class ByteNiteConnectionError(ByteNiteError, ConnectionError):
 
     def __init__(self, message: str, *, maybe_applied: bool = False) -> None:
         self.maybe_applied = maybe_applied
-        super().__init__(message)
+        super().__init__(_cut(message, MESSAGE_CHARS))
 
 
 class WaitTimeoutError(ByteNiteError, TimeoutError):
@@ -279,7 +296,7 @@ class WaitTimeoutError(ByteNiteError, TimeoutError):
 
     def __init__(self, message: str, response: Any) -> None:
         self.response = response
-        super().__init__(message)
+        super().__init__(_cut(message, MESSAGE_CHARS))
 
 
 class JobNotReadyError(ByteNiteError):
@@ -331,6 +348,11 @@ _ERRORS_BY_STATUS: Mapping[int, type[ApiError]] = {
 
 def _short(text: str, limit: int = EXCERPT_CHARS) -> str:
     text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _cut(text: str, limit: int) -> str:
+    """``text`` (lines kept) cut to ``limit`` characters."""
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

@@ -7,17 +7,45 @@ import html
 import json
 import math
 import re
-from collections.abc import Iterable, Mapping
-from datetime import datetime, timezone
+from collections.abc import Callable, Iterable, Mapping
+from contextlib import suppress
+from datetime import date, datetime, timezone
+from enum import Enum
 from functools import cache
 from importlib import resources
+from itertools import islice
 from typing import Any
 
-#: Folding limits: past these, a visible marker says how much is left out.
+# -- The caps of every card, in one place ----------------------------------------------
+# Past each, a visible marker says how much is left out. Whatever the input, a
+# card's HTML stays under MAX_CARD_BYTES and its text under MAX_TEXT_BYTES
+# (tests/test_bounds.py holds every card to them with generated hostile input).
+
+#: Characters shown of one JSON string value, or of a description.
 MAX_STRING = 400
+#: Keys or items shown per JSON mapping or list.
 MAX_ITEMS = 40
+#: Levels of JSON shown; deeper mappings and lists show as ``{…}``/``[…]``.
 MAX_DEPTH = 6
+#: Characters shown of an error message.
 MAX_MESSAGE = 2000
+#: Characters shown of a name, id, template id, state, key, field path or URL.
+MAX_LABEL = 120
+#: Characters of a badge's word (a state the spec does not list).
+MAX_WORD = 60
+#: Characters shown of one problem's message in a table of problems.
+MAX_CELL = 200
+#: Rows shown of a list of problems (payload errors, field violations).
+MAX_ROWS = 20
+#: Characters of JSON values one card shows in all (see :class:`Budget`).
+MAX_JSON = 4000
+#: What each JSON value costs of that budget on top of its characters (its markup).
+NODE_COST = 16
+#: Characters of a card's text/plain form.
+MAX_TEXT = 3000
+#: Bytes, at most, of a card's text/plain form (UTF-8) and of its HTML.
+MAX_TEXT_BYTES = 4 * MAX_TEXT
+MAX_CARD_BYTES = 128 * 1024
 
 #: Params that grant access and are never shown (a signed upload URL).
 HIDDEN_PARAMS = frozenset({"tempUrl"})
@@ -104,18 +132,24 @@ def _now(now: datetime | None) -> datetime:
     return now if now is not None else datetime.now(timezone.utc)
 
 
-def kv_table(rows: Iterable[tuple[str, str]]) -> str:
-    """Rows of (escaped label, ready HTML value); empty when there are none.
+def kv_table(rows: Iterable[tuple[str, str]], *, more: int = 0) -> str:
+    """Rows of (label, ready HTML value), labels cut and escaped here; empty when
+    there are none. ``more`` > 0 adds a last row saying how many were left out.
 
     Divs and spans laid out as a grid by the CSS, not a ``<table>``: bleach
     (``nbconvert --sanitize-html``) escapes ``<th>`` and the ``<tbody>`` that
     HTML parsers add to every table. Unstyled, each row reads ``label: value``.
     """
     body = "".join(
-        f'<div class="bn-row"><span class="bn-th">{esc(k)}<span class="bn-sep">:</span></span> '
-        f'<span class="bn-td">{v}</span></div>'
+        f'<div class="bn-row"><span class="bn-th">{esc(fold(k, MAX_LABEL))}'
+        f'<span class="bn-sep">:</span></span> <span class="bn-td">{v}</span></div>'
         for k, v in rows
     )
+    if more > 0:
+        body += (
+            '<div class="bn-row"><span class="bn-th">…<span class="bn-sep">:</span></span> '
+            f'<span class="bn-td bn-more">{more:,} more</span></div>'
+        )
     return f'<div class="bn-kv">{body}</div>' if body else ""
 
 
@@ -168,61 +202,178 @@ def section(title: str, body: str, *, open: bool = False) -> str:
     )
 
 
-def json_html(value: Any, *, indent: int = 0, depth: int = 0) -> str:
-    """JSON, syntax-highlighted with spans, long strings and big containers folded."""
+class Budget:
+    """How much of its JSON values one card may still show, in characters.
+
+    Every string or key shown spends its length plus :data:`NODE_COST` (every
+    number, ``null`` or container spends ``NODE_COST``); once it is spent, the
+    rest of every mapping and list is folded into a "… N more" marker. One
+    budget is shared by all the JSON blocks of a card.
+    """
+
+    def __init__(self, chars: int = MAX_JSON) -> None:
+        self.left = chars
+
+    def spend(self, chars: int) -> None:
+        self.left -= chars + NODE_COST
+
+    @property
+    def spent(self) -> bool:
+        return self.left <= 0
+
+
+class _Note(str):
+    """A fold marker in clipped JSON (``"… 12 more keys"``): shown as a note, not data."""
+
+
+class _Cut(str):
+    """A string cut to its first characters; as text it ends with a marker."""
+
+    kept: str
+    more: int
+
+    def __new__(cls, kept: str, more: int) -> _Cut:
+        cut = super().__new__(cls, f"{kept}… [{more:,} more characters]")
+        cut.kept, cut.more = kept, more
+        return cut
+
+
+def _cut(text: str, limit: int) -> str:
+    return _Cut(text[:limit], len(text) - limit) if len(text) > limit else text
+
+
+def _fields(model: Any) -> dict[str, Any]:
+    """A pydantic model's set, non-None fields by wire name (and its extras), unserialized."""
+    found = {
+        (field.alias or name): getattr(model, name)
+        for name, field in type(model).model_fields.items()
+        if name in model.model_fields_set and getattr(model, name) is not None
+    }
+    return {**found, **(getattr(model, "model_extra", None) or {})}
+
+
+def clip(value: Any, budget: Budget | None = None, depth: int = 0) -> Any:
+    """A small copy of ``value`` that fits the caps, with markers where it was folded.
+
+    Strings past :data:`MAX_STRING` and keys past :data:`MAX_LABEL` characters are
+    cut, mappings and lists show at most :data:`MAX_ITEMS` entries and
+    :data:`MAX_DEPTH` levels, and all of it at most what ``budget`` allows.
+    Never recurses deeper than ``MAX_DEPTH``, never copies a big container;
+    pydantic models are walked as their wire fields. Plain ``json.dumps`` can
+    write the result (markers become strings).
+    """
+    budget = budget if budget is not None else Budget()
+    if isinstance(value, str):
+        budget.spend(min(len(value), MAX_STRING))
+        return _cut(str(value), MAX_STRING)
+    if value is None or isinstance(value, (bool, float)):
+        budget.spend(0)
+        return value
+    if isinstance(value, int):
+        budget.spend(0)
+        bits = value.bit_length()
+        return value if bits <= 1300 else _Note(f"<an integer of {bits:,} bits>")
+    if isinstance(value, Enum):
+        return clip(value.value, budget, depth)
+    if isinstance(value, (datetime, date)):
+        return clip(value.isoformat(), budget, depth)
+    if isinstance(value, (bytes, bytearray)):
+        return _Note(f"<{len(value):,} bytes>")
+    if hasattr(type(value), "model_fields") and hasattr(value, "model_fields_set"):
+        value = _fields(value)
+    if isinstance(value, Mapping):
+        return _clip_items(value, len(value), budget, depth, mapping=True)
+    if isinstance(value, (list, tuple)):
+        return _clip_items(value, len(value), budget, depth, mapping=False)
+    try:
+        text = str(value)
+    except Exception:
+        return _Note(f"<{type(value).__name__}>")
+    return clip(text, budget, depth)
+
+
+def _clip_items(
+    value: Any, size: int, budget: Budget, depth: int, *, mapping: bool
+) -> dict[str, Any] | list[Any] | _Note:
+    if not size:
+        return {} if mapping else []
+    if depth >= MAX_DEPTH:
+        return _Note("{…}" if mapping else "[…]")
+    budget.spend(0)
+    entries = islice(value.items() if mapping else value, MAX_ITEMS)
+    shown = 0
+    out_map: dict[str, Any] = {}
+    out_list: list[Any] = []
+    for entry in entries:
+        if budget.spent:
+            break
+        if mapping:
+            key, item = entry
+            key = _cut(key if isinstance(key, str) else str(key), MAX_LABEL)
+            budget.spend(min(len(key), MAX_LABEL))
+            out_map[key] = clip(item, budget, depth + 1)
+        else:
+            out_list.append(clip(entry, budget, depth + 1))
+        shown += 1
+    if shown < size:
+        note = _Note(f"… {size - shown:,} more {'keys' if mapping else 'items'}")
+        if mapping:
+            out_map[note] = _Note("")
+        else:
+            out_list.append(note)
+    return out_map if mapping else out_list
+
+
+def json_html(value: Any, *, indent: int = 0, budget: Budget | None = None) -> str:
+    """JSON, syntax-highlighted with spans, folded to the caps (see :func:`clip`)."""
+    return _render(clip(value, budget), indent)
+
+
+def _string_html(text: str, css_class: str) -> str:
+    kept = text.kept if isinstance(text, _Cut) else str(text)
+    more = (
+        f'<span class="bn-more">… {text.more:,} more characters</span>'
+        if isinstance(text, _Cut)
+        else ""
+    )
+    return f'<span class="{css_class}">{esc(json.dumps(kept, ensure_ascii=False))}</span>{more}'
+
+
+def _render(value: Any, indent: int) -> str:
     pad = "  " * (indent + 1)
     end = "  " * indent
-    if isinstance(value, Mapping):
+    if isinstance(value, _Note):
+        return f'<span class="bn-more">{esc(value)}</span>'
+    if isinstance(value, dict):
         if not value:
             return "{}"
-        if depth >= MAX_DEPTH:
-            return '<span class="bn-more">{…}</span>'
-        items = list(value.items())
         lines = [
-            f'{pad}<span class="bn-k">{esc(json.dumps(str(k), ensure_ascii=False))}</span>: '
-            f"{json_html(v, indent=indent + 1, depth=depth + 1)}"
-            for k, v in items[:MAX_ITEMS]
+            f'{pad}<span class="bn-more">{esc(k)}</span>'
+            if isinstance(k, _Note)
+            else f"{pad}{_string_html(k, 'bn-k')}: {_render(v, indent + 1)}"
+            for k, v in value.items()
         ]
-        if len(items) > MAX_ITEMS:
-            lines.append(
-                f'{pad}<span class="bn-more">… {len(items) - MAX_ITEMS:,} more keys</span>'
-            )
         return "{\n" + ",\n".join(lines) + f"\n{end}}}"
-    if isinstance(value, (list, tuple)):
+    if isinstance(value, list):
         if not value:
             return "[]"
-        if depth >= MAX_DEPTH:
-            return '<span class="bn-more">[…]</span>'
-        lines = [
-            f"{pad}{json_html(v, indent=indent + 1, depth=depth + 1)}" for v in value[:MAX_ITEMS]
-        ]
-        if len(value) > MAX_ITEMS:
-            lines.append(
-                f'{pad}<span class="bn-more">… {len(value) - MAX_ITEMS:,} more items</span>'
-            )
+        lines = [f"{pad}{_render(v, indent + 1)}" for v in value]
         return "[\n" + ",\n".join(lines) + f"\n{end}]"
     if isinstance(value, str):
-        shown = json.dumps(value[:MAX_STRING], ensure_ascii=False)
-        more = (
-            f'<span class="bn-more">… {len(value) - MAX_STRING:,} more characters</span>'
-            if len(value) > MAX_STRING
-            else ""
-        )
-        return f'<span class="bn-s">{esc(shown)}</span>{more}'
+        return _string_html(value, "bn-s")
     if isinstance(value, bool) or value is None:
         return f'<span class="bn-l">{json.dumps(value)}</span>'
-    if isinstance(value, (int, float)):
-        return f'<span class="bn-n">{esc(json.dumps(value))}</span>'
-    return f'<span class="bn-s">{esc(json.dumps(str(value), ensure_ascii=False))}</span>'
+    return f'<span class="bn-n">{esc(json.dumps(value))}</span>'
 
 
-def json_block(value: Any) -> str:
-    return f'<pre class="bn-json">{json_html(value)}</pre>'
+def json_block(value: Any, budget: Budget | None = None) -> str:
+    """A ``<pre>`` of highlighted JSON (see :func:`json_html`)."""
+    return f'<pre class="bn-json">{json_html(value, budget=budget)}</pre>'
 
 
-def json_text(value: Any, limit: int = 600) -> str:
-    """Compact one-line JSON for text output, folded."""
-    return fold(json.dumps(value, ensure_ascii=False, default=str), limit)
+def json_text(value: Any, limit: int = 600, *, indent: int | None = None) -> str:
+    """JSON for text output (one line unless ``indent``), clipped, then cut to ``limit``."""
+    return fold(json.dumps(clip(value, Budget(limit)), ensure_ascii=False, indent=indent), limit)
 
 
 #: Classes that the host page's own CSS hides: JupyterLab/Lumino pages
@@ -260,14 +411,18 @@ def wrap(card_class: str, body: str, text: str) -> str:
 
 
 def mimebundle(
-    text: str, markup: str, wire: Any, include: Iterable[str] | None = None
+    text: str, markup: str, wire: Callable[[], Any] | Any, include: Iterable[str] | None = None
 ) -> dict[str, Any]:
     """text/plain and text/html; application/json (the wire form) only when asked for.
 
     JupyterLab ranks its JSON tree viewer above HTML, so offering
-    application/json unasked would hide the card behind a JSON tree.
+    application/json unasked would hide the card behind a JSON tree. ``wire``
+    may be a function, called only then (building the wire form of a big job
+    costs); when it cannot be built (nested past what pydantic serializes), the
+    entry is left out.
     """
     bundle: dict[str, Any] = {"text/plain": text, "text/html": markup}
     if include is not None and "application/json" in include:
-        bundle["application/json"] = wire
+        with suppress(ValueError, RecursionError):
+            bundle["application/json"] = wire() if callable(wire) else wire
     return bundle

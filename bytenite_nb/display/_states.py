@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..models import JobState
-from ._html import esc
+from ._html import MAX_LABEL, MAX_WORD, esc, fold
 
 
 def state_tone(state: JobState | None) -> str:
@@ -23,13 +23,13 @@ def state_word(state: JobState | None) -> str:
     """What the badge says: a label for known states, the raw name otherwise."""
     if state is None:
         return "unknown"
-    return state.label if state.is_known else str(state.value)
+    return state.label if state.is_known else fold(str(state.value), MAX_WORD)
 
 
 def badge(state: JobState | None) -> str:
     tone = state_tone(state)
     css_class = f"bn-badge bn-{tone}" if tone else "bn-badge"
-    title = esc(state.value) if state is not None else "no state reported"
+    title = esc(fold(state.value, MAX_LABEL)) if state is not None else "no state reported"
     return f'<span class="{css_class}" title="{title}">{esc(state_word(state))}</span>'
 
 

@@ -13,7 +13,11 @@ from ..errors import (
     PayloadError,
 )
 from ._html import (
+    MAX_CELL,
+    MAX_LABEL,
     MAX_MESSAGE,
+    MAX_ROWS,
+    MAX_TEXT,
     esc,
     fold,
     json_block,
@@ -24,16 +28,29 @@ from ._html import (
 )
 
 
-def _violations(details: Sequence[Mapping[str, Any]]) -> list[tuple[str, str]]:
-    """``google.rpc.BadRequest`` field violations, as (field, description)."""
-    found = []
+def _violations(details: Sequence[Mapping[str, Any]]) -> tuple[list[tuple[str, str]], int]:
+    """The first :data:`MAX_ROWS` ``google.rpc.BadRequest`` field violations, as
+    (field, description), and how many more there are."""
+    found: list[tuple[str, str]] = []
+    more = 0
     for detail in details:
-        for violation in detail.get("fieldViolations") or ():
-            if isinstance(violation, Mapping):
-                found.append(
-                    (str(violation.get("field", "")), str(violation.get("description", "")))
-                )
-    return found
+        violations = detail.get("fieldViolations") or ()
+        if not isinstance(violations, (list, tuple)):
+            continue
+        for violation in violations:
+            if not isinstance(violation, Mapping):
+                continue
+            if len(found) >= MAX_ROWS:
+                more += 1
+                continue
+            found.append((str(violation.get("field", "")), str(violation.get("description", ""))))
+    return found, more
+
+
+def _problems(error: PayloadError) -> tuple[list[tuple[str, str]], int]:
+    """The first :data:`MAX_ROWS` payload problems as (field, message), and how many more."""
+    shown = [(e["field"] or "(payload)", e["message"]) for e in error.errors[:MAX_ROWS]]
+    return shown, max(0, len(error.errors) - MAX_ROWS)
 
 
 def error_title(error: BaseException) -> str:
@@ -60,12 +77,23 @@ def error_html(error: BaseException) -> str:
     )
     body = [head]
     if isinstance(error, PayloadError):
-        rows = [(e["field"] or "(payload)", esc(fold(e["message"]))) for e in error.errors]
-        body.append(kv_table((f, f"<span class='bn-error-msg'>{m}</span>") for f, m in rows))
+        problems, more = _problems(error)
+        body.append(
+            kv_table(
+                (
+                    (f, f"<span class='bn-error-msg'>{esc(fold(m, MAX_CELL))}</span>")
+                    for f, m in problems
+                ),
+                more=more,
+            )
+        )
     elif isinstance(error, ApiError):
         rows = []
         if error.code is not None:
-            rows.append(("code", f"{error.code} <code>{esc(error.code_name)}</code>"))
+            code = fold(f"{error.code} ", MAX_LABEL)
+            rows.append(
+                ("code", f"{esc(code)}<code>{esc(fold(str(error.code_name), MAX_LABEL))}</code>")
+            )
         rows.append(
             (
                 "message",
@@ -74,14 +102,16 @@ def error_html(error: BaseException) -> str:
         )
         if error.method and error.url:
             rows.append(
-                ("request", f"<code>{esc(error.method)} {esc(fold(error.url, 300))}</code>")
+                (
+                    "request",
+                    f"<code>{esc(fold(error.method, 20))} {esc(fold(error.url, 300))}</code>",
+                )
             )
         body.append(kv_table(rows))
-        violations = _violations(error.details)
+        violations, more = _violations(error.details)
         if violations:
-            body.append(
-                section("Field problems", kv_table((f, esc(d)) for f, d in violations), open=True)
-            )
+            table = kv_table(((f, esc(fold(d, MAX_CELL))) for f, d in violations), more=more)
+            body.append(section("Field problems", table, open=True))
         if error.details:
             body.append(section("Details", json_block(error.details)))
     else:
@@ -97,16 +127,21 @@ def error_html(error: BaseException) -> str:
 def error_text(error: BaseException) -> str:
     """A compact plain-text version of the error card."""
     lines = [error_title(error)]
+    rows: list[tuple[str, str]] = []
+    more = 0
     if isinstance(error, PayloadError):
-        lines += [f"  {e['field'] or '(payload)'}: {fold(e['message'], 300)}" for e in error.errors]
+        rows, more = _problems(error)
     elif isinstance(error, ApiError):
         if error.code is not None:
-            lines.append(f"  code     {error.code} {error.code_name}")
+            lines.append(fold(f"  code     {error.code} {error.code_name}", MAX_LABEL))
         lines.append(f"  message  {fold(error.message, MAX_MESSAGE)}")
-        lines += [f"  {f}: {d}" for f, d in _violations(error.details)]
+        rows, more = _violations(error.details)
     else:
         lines.append(f"  {fold(str(error), MAX_MESSAGE)}")
-    return "\n".join(lines)
+    lines += [f"  {fold(f, MAX_LABEL)}: {fold(m, MAX_CELL)}" for f, m in rows]
+    if more:
+        lines.append(f"  … {more:,} more")
+    return fold("\n".join(lines), MAX_TEXT)
 
 
 def error_json(error: BaseException) -> dict[str, Any]:
@@ -124,4 +159,4 @@ def error_json(error: BaseException) -> dict[str, Any]:
 
 def error_mimebundle(error: BaseException, include: Iterable[str] | None = None) -> dict[str, Any]:
     """The error card as a mimebundle (see :func:`mimebundle`)."""
-    return mimebundle(error_text(error), error_html(error), error_json(error), include)
+    return mimebundle(error_text(error), error_html(error), lambda: error_json(error), include)

@@ -5,12 +5,16 @@ from __future__ import annotations
 import html
 from collections.abc import Iterable
 from datetime import datetime
+from itertools import islice
 from typing import Any
 
 from ..models import DataSource, Job, JobResponse, JobState
 from ._html import (
     HIDDEN_PARAMS,
+    MAX_LABEL,
     MAX_MESSAGE,
+    MAX_TEXT,
+    Budget,
     _now,
     duration,
     esc,
@@ -30,14 +34,19 @@ def source_summary(source: DataSource | None) -> str:
     """``url https://…`` / ``aws my-bucket/in.mp4 (eu-west-1)`` / ``bucket``."""
     if source is None:
         return ""
-    kind = source.data_source_descriptor or "?"
-    params = {k: v for k, v in (source.params or {}).items() if k != "@type"}
+    kind = fold(source.data_source_descriptor or "?", 60)
+    params = source.params or {}
     if "url" in params:
         return f"{kind} {fold(str(params['url']), 120)}"
     if "bucketName" in params:
-        region = f" ({params['cloudRegion']})" if params.get("cloudRegion") else ""
-        return f"{kind} {params['bucketName']}/{params.get('name', '')}{region}"
-    shown = {k: ("(signed URL, hidden)" if k in HIDDEN_PARAMS else v) for k, v in params.items()}
+        region = f" ({fold(str(params['cloudRegion']), 40)})" if params.get("cloudRegion") else ""
+        where = f"{params['bucketName']}/{params.get('name', '')}"
+        return f"{kind} {fold(where, 160)}{region}"
+    shown = {
+        k: ("(signed URL, hidden)" if k in HIDDEN_PARAMS else v)
+        for k, v in islice(params.items(), 20)
+        if k != "@type"
+    }
     return f"{kind} {json_text(shown, 120)}" if shown else kind
 
 
@@ -60,12 +69,14 @@ def _config_rows(job: Job) -> list[tuple[str, str]]:
         if config.is_test_job:
             rows.append(("test job", "yes"))
     if job.priority is not None:
-        rows.append(("priority", esc(job.priority.value.removeprefix("EXECUTION_PRIORITY_"))))
+        priority = job.priority.value.removeprefix("EXECUTION_PRIORITY_")
+        rows.append(("priority", esc(fold(priority, MAX_LABEL))))
     if job.regions is not None:
         for key in ("whitelist", "blacklist"):
             values = getattr(job.regions, key)
             if values:
-                rows.append((f"regions {key}", esc(fold(", ".join(values), 200))))
+                shown = ", ".join(str(v) for v in islice(values, 20))
+                rows.append((f"regions {key}", esc(fold(shown, 200))))
     return rows
 
 
@@ -105,13 +116,13 @@ def _cost_rows(job: Job) -> list[tuple[str, str]]:
     if job.payment_amount is not None:
         rows.append(("payment amount", esc(f"{job.payment_amount:,.4f}")))
     if job.num_units_estimation is not None:
-        rows.append(("units (estimate)", esc(f"{job.num_units_estimation:,}")))
+        rows.append(("units (estimate)", esc(fold(f"{job.num_units_estimation:,}", MAX_LABEL))))
     if job.num_chunks is not None:
-        rows.append(("chunks", esc(f"{job.num_chunks:,}")))
+        rows.append(("chunks", esc(fold(f"{job.num_chunks:,}", MAX_LABEL))))
     return rows
 
 
-def _params_body(job: Job) -> str:
+def _params_body(job: Job, budget: Budget) -> str:
     params = job.params
     if params is None:
         return ""
@@ -119,10 +130,10 @@ def _params_body(job: Job) -> str:
     for key in ("app", "partitioner", "assembler"):
         value = getattr(params, key)
         if value is not None:
-            parts.append(f'<div class="bn-sub">{key}</div>{json_block(value)}')
+            parts.append(f'<div class="bn-sub">{key}</div>{json_block(value, budget)}')
     extra = {**({"preset": params.preset} if params.preset else {}), **(params.model_extra or {})}
     if extra:
-        parts.append(f'<div class="bn-sub">other</div>{json_block(extra)}')
+        parts.append(f'<div class="bn-sub">other</div>{json_block(extra, budget)}')
     return "".join(parts)
 
 
@@ -138,8 +149,9 @@ def job_html(response: JobResponse, *, now: datetime | None = None) -> str:
     job = response.job
     at = _now(now)
     template = response.template_info or job.template_info
-    title = esc(job.name or "Untitled job")
-    ident = f'<span class="bn-sub bn-mono">{esc(job.id)}</span>' if job.id else ""
+    title = esc(fold(job.name or "Untitled job", MAX_LABEL))
+    ident = f'<span class="bn-sub bn-mono">{esc(fold(job.id, MAX_LABEL))}</span>' if job.id else ""
+    budget = Budget()  # shared by the card's JSON blocks
     step = step_text(job.state)
     where = f'<span class="bn-sub">{esc(step)}</span>' if step else ""
     head = (
@@ -152,18 +164,18 @@ def job_html(response: JobResponse, *, now: datetime | None = None) -> str:
     if job.state is not None and job.state.is_failed:
         message = job.error_message or "no reason given"
         body.append(f'<div class="bn-error-msg">{esc(fold(message, MAX_MESSAGE))}</div>')
-    overview = [("template", f"<code>{esc(job.template_id or '—')}</code>")]
+    overview = [("template", f"<code>{esc(fold(job.template_id or '—', MAX_LABEL))}</code>")]
     overview += _source_rows("input", job.data_source)
     overview += _source_rows("output", job.data_destination)
     body.append(section("Overview", kv_table(overview), open=True))
     body.append(section("Config", kv_table(_config_rows(job)), open=True))
-    body.append(section("Params", _params_body(job)))
+    body.append(section("Params", _params_body(job, budget)))
     body.append(section("Template", kv_table(_template_rows(template))))
     body.append(section("Times", kv_table(_time_rows(job, at)), open=True))
     body.append(section("Cost", kv_table(_cost_rows(job))))
     extra = {**(job.model_extra or {}), **(response.model_extra or {})}
     if extra:
-        body.append(section("Other fields", json_block(extra)))
+        body.append(section("Other fields", json_block(extra, budget)))
     tone = state_tone(job.state)
     return wrap(
         f"bn-job bn-{tone}" if tone else "bn-job", "".join(body), job_text(response, now=at)
@@ -176,12 +188,16 @@ def job_text(response: JobResponse, *, now: datetime | None = None) -> str:
     at = _now(now)
     step = step_text(job.state)
     state = state_word(job.state).upper() + (f", {step}" if step else "")
-    lines = [f"ByteNite job {job.name or 'Untitled job'!r} [{state}]"]
+    lines = [f"ByteNite job {fold(job.name or 'Untitled job', MAX_LABEL)!r} [{state}]"]
     if job.id:
-        lines.append(f"  id         {job.id}")
+        lines.append(f"  id         {fold(job.id, MAX_LABEL)}")
     template = response.template_info or job.template_info
-    parts = f" ({template.app} · {template.partitioner} → {template.assembler})" if template else ""
-    lines.append(f"  template   {job.template_id or '—'}{parts}")
+    parts = (
+        f" ({fold(f'{template.app} · {template.partitioner} → {template.assembler}', MAX_LABEL)})"
+        if template
+        else ""
+    )
+    lines.append(f"  template   {fold(job.template_id or '—', MAX_LABEL)}{parts}")
     if job.state is not None and job.state.is_failed:
         lines.append(f"  error      {fold(job.error_message or 'no reason given', 300)}")
     for label, source in (("input", job.data_source), ("output", job.data_destination)):
@@ -194,14 +210,14 @@ def job_text(response: JobResponse, *, now: datetime | None = None) -> str:
         lines.append(f"  created    {timestamp(job.created_at, at)}")
     if job.ended_at:
         lines.append(f"  ended      {timestamp(job.ended_at, at)}")
-    return "\n".join(lines)
+    return fold("\n".join(lines), MAX_TEXT)
 
 
 def job_mimebundle(response: JobResponse, include: Iterable[str] | None = None) -> dict[str, Any]:
     """The job card as a mimebundle (see :func:`mimebundle`)."""
     now = _now(None)
     return mimebundle(
-        job_text(response, now=now), job_html(response, now=now), response.to_wire(), include
+        job_text(response, now=now), job_html(response, now=now), response.to_wire, include
     )
 
 

@@ -145,4 +145,4 @@ def jobs_text(page: JobsPage, *, now: datetime | None = None, max_rows: int = MA
 def jobs_mimebundle(page: JobsPage, include: Iterable[str] | None = None) -> dict[str, Any]:
     """The jobs table as a mimebundle (see :func:`mimebundle`)."""
     now = _now(None)
-    return mimebundle(jobs_text(page, now=now), jobs_html(page, now=now), page.to_wire(), include)
+    return mimebundle(jobs_text(page, now=now), jobs_html(page, now=now), page.to_wire, include)

@@ -204,4 +204,4 @@ def logs_text(
 
 def logs_mimebundle(logs: JobLogs, include: Iterable[str] | None = None) -> dict[str, Any]:
     """The logs view as a mimebundle (see :func:`mimebundle`)."""
-    return mimebundle(logs_text(logs), logs_html(logs), logs.to_wire(), include)
+    return mimebundle(logs_text(logs), logs_html(logs), logs.to_wire, include)

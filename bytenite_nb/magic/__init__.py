@@ -10,7 +10,7 @@ ipywidgets; those come on first use.
 
 from __future__ import annotations
 
-from ._body import curl_command, deep_merge, interpolate, parse_body, unknown_fields
+from ._body import curl_command, deep_merge, interpolate, parse_body, read_body, unknown_fields
 from ._commands import COMMANDS, help_text
 from ._extension import (
     find_pyproject_settings,
@@ -29,6 +29,7 @@ __all__ = [
     "interpolate",
     "load_ipython_extension",
     "parse_body",
+    "read_body",
     "unknown_fields",
     "unload_ipython_extension",
 ]

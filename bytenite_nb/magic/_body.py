@@ -5,11 +5,22 @@ from __future__ import annotations
 
 import json
 import re
+import secrets
 import shlex
 from collections.abc import Mapping
 from typing import Any
 
 from IPython.core.error import UsageError
+
+from ._data import (
+    MAX_NESTING,
+    BodyError,
+    _brief,
+    _line_and_column,
+    read_json,
+    read_yaml,
+    too_deep,
+)
 
 _INTERPOLATION = re.compile(r"\\\{\{|\{\{(.*?)\}\}")  # \{{ stays a literal {{
 
@@ -25,12 +36,6 @@ def deep_merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str
     return merged
 
 
-def _line_and_column(text: str, offset: int) -> tuple[int, int]:
-    line = text.count("\n", 0, offset) + 1
-    column = offset - (text.rfind("\n", 0, offset) + 1) + 1
-    return line, column
-
-
 def _jsonable(value: Any) -> Any:
     """Plain JSON values, with numpy/pandas scalars and arrays turned into Python."""
     if hasattr(value, "tolist") and callable(value.tolist):
@@ -40,6 +45,45 @@ def _jsonable(value: Any) -> Any:
     if hasattr(value, "to_dict") and callable(value.to_dict):
         return value.to_dict()
     raise TypeError(f"{type(value).__name__} is not JSON serializable")
+
+
+#: Characters a YAML reader refuses even inside quotes; written as \uXXXX.
+_NOT_YAML = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+#: A {{ }} that is a whole value: after "key:", "- ", "[" or ",", and before the
+#: end of the line, a comment, "," "]" or "}".
+_VALUE_BEFORE = re.compile(r"(?:^[ \t]*-|[:\[,])[ \t]*$")
+_VALUE_AFTER = re.compile(r"[ \t]*(?:[ \t]#.*|[,\]}].*)?$")
+
+
+def _evaluate(match: re.Match[str], body: str, namespace: Mapping[str, Any]) -> str:
+    """The JSON text of one ``{{ expr }}`` (``UsageError`` naming it and its line)."""
+    expr = match.group(1).strip()
+    line, _ = _line_and_column(body, match.start())
+    where = f"{{{{ {_brief(expr)} }}}} on line {line}"
+    if not expr:
+        raise UsageError(f"empty {{{{ }}}} on line {line}: put a Python expression inside")
+    try:
+        value = eval(expr, dict(namespace))
+    except NameError as exc:
+        raise UsageError(f"{where}: {exc} in this notebook") from None
+    except Exception as exc:
+        raise UsageError(f"{where} raised {type(exc).__name__}: {exc}") from None
+    try:
+        text = json.dumps(value, default=_jsonable, allow_nan=False, ensure_ascii=False)
+    except RecursionError:
+        raise UsageError(f"{where} is nested too deeply to be a JSON value") from None
+    except (TypeError, ValueError) as exc:
+        raise UsageError(f"{where} is not a JSON value: {exc}") from None
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise UsageError(f"{where} is not valid Unicode (it holds a lone surrogate)") from None
+    return text
+
+
+def _yaml_safe(text: str) -> str:
+    """JSON text that YAML reads the same (characters YAML refuses become \\uXXXX)."""
+    return _NOT_YAML.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def interpolate(body: str, namespace: Mapping[str, Any]) -> str:
@@ -52,54 +96,73 @@ def interpolate(body: str, namespace: Mapping[str, Any]) -> str:
     def replace(match: re.Match[str]) -> str:
         if match.group(0) == "\\{{":
             return "{{"
-        expr = match.group(1).strip()
-        line, _ = _line_and_column(body, match.start())
-        where = f"{{{{ {expr} }}}} on line {line}"
-        if not expr:
-            raise UsageError(f"empty {{{{ }}}} on line {line}: put a Python expression inside")
-        try:
-            value = eval(expr, dict(namespace))
-        except NameError as exc:
-            raise UsageError(f"{where}: {exc} in this notebook") from None
-        except Exception as exc:
-            raise UsageError(f"{where} raised {type(exc).__name__}: {exc}") from None
-        try:
-            return json.dumps(value, default=_jsonable, allow_nan=False)
-        except (TypeError, ValueError) as exc:
-            raise UsageError(f"{where} is not a JSON value: {exc}") from None
+        return _yaml_safe(_evaluate(match, body, namespace))
 
     return _INTERPOLATION.sub(replace, body)
 
 
+def read_body(body: str, namespace: Mapping[str, Any]) -> dict[str, Any]:
+    """The cell body with its ``{{ expr }}`` values in: as ``parse_body(interpolate(...))``,
+    except that a ``{{ expr }}`` standing for a whole value is put in after the text is
+    read, as the JSON it already is (a 10 MB list costs a JSON encoding, not a YAML parse).
+    """
+    nonce = secrets.token_hex(8)
+    values: list[str] = []
+
+    def replace(match: re.Match[str]) -> str:
+        if match.group(0) == "\\{{":
+            return "{{"
+        text = _evaluate(match, body, namespace)
+        start, end = match.start(), match.end()
+        before = body[body.rfind("\n", 0, start) + 1 : start]
+        stop = body.find("\n", end)
+        after = body[end : len(body) if stop < 0 else stop]
+        if not (_VALUE_BEFORE.search(before) and _VALUE_AFTER.match(after)):
+            return _yaml_safe(text)
+        values.append(text)
+        return f'"__bytenite_{nonce}_{len(values) - 1}__"'
+
+    data = parse_body(_INTERPOLATION.sub(replace, body))
+    if not values:
+        return data
+    marker = re.compile(f'"?__bytenite_{nonce}_([0-9]+)__"?')
+    whole = {f"__bytenite_{nonce}_{i}__": i for i in range(len(values))}
+
+    def put(value: Any) -> Any:
+        if isinstance(value, str):
+            if value in whole:
+                return json.loads(values[whole[value]])
+            if nonce in value:  # inside a longer string: its JSON text, as interpolate does
+                return marker.sub(lambda m: values[int(m.group(1))], value)
+            return value
+        if isinstance(value, dict):
+            return {put(k): put(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [put(v) for v in value]
+        return value
+
+    result: dict[str, Any] = put(data)
+    if too_deep(result):
+        raise UsageError(f"%%bytenite: the body is nested more than {MAX_NESTING} levels deep")
+    return result
+
+
 def parse_body(text: str) -> dict[str, Any]:
-    """A cell body in JSON or YAML → a mapping; ``UsageError`` with line and column."""
+    """A cell body in JSON or YAML → a mapping; ``UsageError`` with line and column.
+
+    The body is data (see ``_data``): duplicate keys, NaN and infinities, types
+    JSON does not have, YAML aliases that repeat more than 10,000 values and
+    nesting deeper than 100 levels are refused.
+    """
     if not text.strip():
         raise UsageError(
-            "%%bytenite: the cell body is empty. Write a create-job request, e.g.\n"
-            "  templateId: hello-world-template\n  name: my first job"
+            "%%bytenite: the cell body is empty: write a create-job request, "
+            "e.g. `templateId: hello-world-template`"
         )
-    if text.lstrip().startswith(("{", "[")):
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise UsageError(
-                f"%%bytenite: malformed JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
-            ) from None
-    else:
-        import yaml
-
-        try:
-            data = yaml.load(text, Loader=_loader())  # a SafeLoader subclass
-        except yaml.MarkedYAMLError as exc:
-            mark = exc.problem_mark or exc.context_mark
-            where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-            problem = exc.problem or exc.context or "invalid YAML"
-            if exc.context and exc.context_mark and exc.problem:
-                start = exc.context_mark
-                problem += f" ({exc.context} at line {start.line + 1}, column {start.column + 1})"
-            raise UsageError(f"%%bytenite: malformed YAML{where}: {problem}") from None
-        except yaml.YAMLError as exc:
-            raise UsageError(f"%%bytenite: malformed YAML: {exc}") from None
+    try:
+        data = read_json(text) if text.lstrip().startswith(("{", "[")) else _read_yaml(text)
+    except BodyError as exc:
+        raise UsageError(f"%%bytenite: {exc}") from None
     if not isinstance(data, dict):
         kind = type(data).__name__ if data is not None else "nothing"
         raise UsageError(
@@ -109,18 +172,21 @@ def parse_body(text: str) -> dict[str, Any]:
     return data
 
 
-def _loader() -> Any:
-    """A SafeLoader that keeps dates and times as strings (JSON has no dates)."""
+def _read_yaml(text: str) -> Any:
     import yaml
 
-    class Loader(yaml.SafeLoader):
-        pass
-
-    Loader.yaml_implicit_resolvers = {
-        key: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-        for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-    }
-    return Loader
+    try:
+        return read_yaml(text)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = exc.problem or exc.context or "invalid YAML"
+        if exc.context and exc.context_mark and exc.problem:
+            start = exc.context_mark
+            problem += f" ({exc.context} at line {start.line + 1}, column {start.column + 1})"
+        raise UsageError(f"%%bytenite: malformed YAML{where}: {problem}") from None
+    except yaml.YAMLError as exc:
+        raise UsageError(f"%%bytenite: malformed YAML: {' '.join(str(exc).split())}") from None
 
 
 def _close_match(word: str, choices: list[str]) -> list[str]:

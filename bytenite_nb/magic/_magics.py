@@ -15,9 +15,16 @@ from IPython.core.error import UsageError
 from IPython.core.magic import Magics, line_cell_magic, magics_class, no_var_expand
 from traitlets import Bool, Dict, Float, Int, Unicode
 
-from ._body import _close_match, curl_command, deep_merge, interpolate, parse_body, unknown_fields
+from ._body import _close_match, curl_command, deep_merge, read_body, unknown_fields
 from ._commands import COMMANDS, help_text
-from ._options import IDENTIFIER, SECRET_FIELDS, cell_parser, refuse_secrets, short_message
+from ._options import (
+    SECRET_FIELDS,
+    cell_parser,
+    check_variable,
+    one_line,
+    refuse_secrets,
+    short_message,
+)
 
 #: The log levels shown when a watched job fails.
 ERROR_LEVELS = ("ERROR", "FATAL", "PANIC")
@@ -144,49 +151,88 @@ class ByteNiteMagics(Magics):
         return None
 
     def _cell(self, words: list[str], cell: str) -> Any:
-        args = cell_parser().parse_args(words)
-        if args.help:
-            print(help_text())
-            return None
-        if args.var is not None and not IDENTIFIER.fullmatch(args.var):
-            raise UsageError(f"%%bytenite: {args.var!r} is not a valid variable name")
-        if args.sweep is not None:
-            from ._sweep import run_sweep
+        """Read, validate, create (and upload, run, watch); a bad cell fails with one line."""
+        try:
+            args = cell_parser().parse_args(words)
+            if args.help:
+                print(help_text())
+                return None
+            check_variable(args.var)
+            if args.sweep is not None:
+                from ._sweep import run_sweep
 
-            return run_sweep(self, args, cell)
+                return run_sweep(self, args, cell)
+            request, upload = self._read_request(args, cell)
+            if args.dry_run:
+                self._store(args.var, request)
+                if not args.quiet:
+                    self.show(request)
+                return None
+            if args.curl:
+                print(curl_command(self.client()._customer_url("/jobs"), request.to_payload()))
+                self._store(args.var, request)
+                return None
+            response = self._create_and_start(args, request, upload)
+            if args.wait:
+                self.watch(response, quiet=args.quiet, var=args.var)
+            elif not args.quiet:
+                self.show(response)
+            return None
+        except UsageError as exc:
+            raise UsageError(one_line(str(exc))) from None
+
+    def _read_request(self, args: argparse.Namespace, cell: str) -> tuple[Any, Any]:
+        """The validated request and the checked local file to upload (or None)."""
+        from ..errors import ByteNiteError
+
         try:
             payload = self.build_payload(args, cell)
             upload = self._upload_source(args, payload)
             from ..client import parse_request
 
-            request = parse_request(payload)
-        except Exception as exc:
+            return parse_request(payload), upload
+        except (UsageError, ByteNiteError) as exc:
             self._fail(exc, args.var)
-        if args.dry_run:
-            self._store(args.var, request)
-            if not args.quiet:
-                self.show(request)
-            return None
-        if args.curl:
-            print(curl_command(self.client()._customer_url("/jobs"), request.to_payload()))
-            self._store(args.var, request)
-            return None
+        except Exception as exc:  # anything else a hostile body could provoke
+            raise UsageError(
+                f"%%bytenite: the cell could not be read: {type(exc).__name__}: {exc}"
+            ) from None
+
+    def _create_and_start(self, args: argparse.Namespace, request: Any, upload: Any) -> Any:
+        """Create the job, upload its input, run it if asked; the job is in VAR as soon
+        as it exists, and an interrupt after that says how to follow or abort it."""
         try:
             client = self.client()
             response = client.create_job(request)
-            if upload is not None:
-                self._upload(response, upload)
-            if (args.run or args.wait) and response.job.id:
-                client.run_job(response.job.id)
-                response = client.get_job(response.job.id)
+        except KeyboardInterrupt:
+            raise UsageError(
+                "%%bytenite: interrupted while creating the job: it may have been created; "
+                "check your recent jobs (%bytenite jobs) before running the cell again"
+            ) from None
         except Exception as exc:
             self._fail(exc, args.var)
         self._store(args.var, response)
-        if args.wait:
-            self.watch(response, quiet=args.quiet, var=args.var)
-        elif not args.quiet:
-            self.show(response)
-        return None
+        job_id = response.job.id
+        try:
+            if upload is not None:
+                self._upload(response, upload)
+            if (args.run or args.wait) and job_id:
+                client.run_job(job_id)
+                response = client.get_job(job_id)
+        except KeyboardInterrupt:
+            kept = f"it is in `{args.var}`" if args.var else "it was not stored"
+            print(
+                f"Interrupted after creating job {job_id} (it may or may not have "
+                f"started); {kept}.\n  %bytenite watch {job_id}   follows it\n"
+                f"  %bytenite abort {job_id}   aborts it"
+            )
+            raise UsageError(
+                f"%%bytenite: interrupted after creating job {job_id}; see above"
+            ) from None
+        except Exception as exc:
+            self._fail(exc, args.var)
+        self._store(args.var, response)
+        return response
 
     def _upload_source(self, args: argparse.Namespace, payload: dict[str, Any]) -> Any:
         """``--upload PATH``: the checked local file (before anything is sent), and a
@@ -291,7 +337,7 @@ class ByteNiteMagics(Magics):
         from ..models import parse_seconds
 
         namespace = self.shell.user_ns if self.shell is not None else {}
-        body = parse_body(interpolate(cell, namespace))
+        body = read_body(cell, namespace)
         secret = next((k for k in body if str(k).lower() in SECRET_FIELDS), None)
         if secret is not None:
             raise UsageError(

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import keyword
 import re
+from collections import Counter
+from collections.abc import Sequence
 from typing import Any
 
 from IPython.core.error import UsageError
@@ -41,6 +44,14 @@ In the body, {{ expr }} is replaced by json.dumps(expr), evaluated in the
 notebook's namespace, so any string, number, list or dict lands as one value;
 write \\{{ for a literal {{.
 
+--dry-run and --curl send nothing, so neither goes with --run or --wait (nor
+with each other); give each option once.
+
+The body is data: keys may not repeat, NaN and infinities are refused, and so
+are YAML types JSON does not have (!!set, !!binary, !!python/...); dates and
+times stay strings. YAML aliases may repeat at most 10,000 values in all, and
+mappings and lists nest at most 100 levels.
+
 Example:
   %%bytenite job --test --job-timeout 15m
   templateId: hello-world-template
@@ -58,15 +69,96 @@ SECRET_FIELDS = ("apikey", "api_key", "token", "accesstoken", "access_token")
 IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
+#: Cell options that contradict each other: option → (the options it excludes, why).
+CELL_EXCLUSIVE: dict[str, tuple[tuple[str, ...], str]] = {
+    "--dry-run": (("--run", "--wait"), "--dry-run sends nothing"),
+    "--curl": (
+        ("--dry-run", "--run", "--wait", "--upload", "--sweep"),
+        "--curl prints the request instead of sending it",
+    ),
+    "--sweep": (("--upload",), "a sweep's items take their inputs from the grid"),
+}
+
+
 class Parser(argparse.ArgumentParser):
-    """argparse that raises ``UsageError`` instead of exiting."""
+    """argparse that raises ``UsageError`` instead of exiting, and refuses any
+    option given twice (but those that collect a list, ``action="append"``)
+    and any pair of options listed in ``exclusive``
+    (``{option: (options it excludes, why)}``)."""
+
+    def __init__(
+        self,
+        *args: Any,
+        exclusive: dict[str, tuple[tuple[str, ...], str]] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.exclusive = exclusive or {}
 
     def error(self, message: str) -> Any:
         raise UsageError(f"{self.prog}: {message}. See %bytenite --help")
 
+    def parse_known_args(self, args: Any = None, namespace: Any = None) -> Any:
+        parsed = super().parse_known_args(args, namespace)
+        self.refuse_contradictions(list(args or ()))
+        return parsed
+
+    def given_options(self, words: Sequence[str]) -> list[argparse.Action]:
+        """The option actions ``words`` use, once per use (``-qh`` is two uses)."""
+        found = []
+        for word in words:
+            if word == "--":
+                break
+            flag = word.split("=", 1)[0]
+            if flag in self._option_string_actions:
+                found.append(self._option_string_actions[flag])
+            elif len(word) > 2 and word[0] == "-" and word[1] != "-":
+                cluster = [self._option_string_actions.get(f"-{c}") for c in word[1:]]
+                found += [a for a in cluster if a is not None] if all(cluster) else []
+        return found
+
+    def refuse_contradictions(self, words: Sequence[str]) -> None:
+        """``UsageError`` naming an option given twice, or two that exclude each other."""
+        used = self.given_options(words)
+        for action, times in Counter(used).items():
+            if times > 1 and not isinstance(action, argparse._AppendAction):  # meant to repeat
+                raise UsageError(
+                    f"{self.prog}: {_names(action)} is given {times} times; give each option "
+                    "once. See %bytenite --help"
+                )
+        given = {name for action in used for name in action.option_strings}
+        for option, (excluded, why) in self.exclusive.items():
+            clash = [other for other in excluded if other in given]
+            if option in given and clash:
+                raise UsageError(
+                    f"{self.prog}: {option} cannot be combined with {' or '.join(clash)}: "
+                    f"{why}. See %bytenite --help"
+                )
+
+
+def _names(action: argparse.Action) -> str:
+    return "/".join(action.option_strings)
+
+
+def check_variable(name: str | None) -> None:
+    """``UsageError`` unless ``name`` can be assigned to (soft keywords such as
+    ``match`` can: they are keywords only inside their statements)."""
+    if name is None:
+        return
+    if not IDENTIFIER.fullmatch(name):
+        raise UsageError(f"%%bytenite: {_brief(name)!r} is not a valid variable name")
+    if keyword.iskeyword(name):
+        raise UsageError(
+            f"%%bytenite: {name!r} is a Python keyword, not a variable name: choose another VAR"
+        )
+
+
+def _brief(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
 
 def cell_parser() -> Parser:
-    parser = Parser(prog="%%bytenite", add_help=False, allow_abbrev=False)
+    parser = Parser(prog="%%bytenite", add_help=False, allow_abbrev=False, exclusive=CELL_EXCLUSIVE)
     parser.add_argument("var", nargs="?")
     parser.add_argument("--dry-run", action="store_true")
     parser.add_argument("--run", action="store_true")
@@ -97,6 +189,16 @@ def refuse_secrets(words: list[str]) -> None:
             )
 
 
+#: A failed cell's message is one line of at most this many characters.
+MAX_MESSAGE_LINE = 400
+
+
+def one_line(text: str, limit: int = MAX_MESSAGE_LINE) -> str:
+    """``text`` on one line (whitespace runs become one space), cut to ``limit``."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def short_message(exc: BaseException) -> str:
     """One line for the failed cell; the card above it has the details."""
     from ..errors import PayloadError
@@ -105,5 +207,6 @@ def short_message(exc: BaseException) -> str:
         first = exc.errors[0]
         more = f" (and {len(exc.errors) - 1} more)" if len(exc.errors) > 1 else ""
         field = first["field"] or "payload"
-        return f"invalid {exc.subject}, nothing was sent: {field}: {first['message']}{more}"
-    return f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+        message = one_line(first["message"], 200)
+        return one_line(f"invalid {exc.subject}, nothing was sent: {field}: {message}{more}")
+    return one_line(f"{type(exc).__name__}: {exc}")

@@ -9,7 +9,7 @@ from pydantic import Field
 from ._base import _Lenient
 from ._parts import AppParams, JobConfig, JobTemplate, SelectionList, _AppParamsOut, _JobConfigOut
 from ._spec import ExecutionPriority, JobState
-from ._values import Int64, Timestamp
+from ._values import Int64, Timestamp, _brief
 from .data_source import DataSource, _DataSourceOut
 
 # Shared parts are read with their lenient response twins (``JobConfig`` in a
@@ -67,7 +67,8 @@ class Job(_Lenient):
 
     def __repr__(self) -> str:
         state = self.state.short_name if self.state else "?"
-        return f"Job(id={self.id!r}, name={self.name!r}, state={state})"
+        state = state if len(state) <= 60 else state[:59] + "…"
+        return f"Job(id={_brief(self.id, 80)}, name={_brief(self.name, 80)}, state={state})"
 
 
 class JobResponse(_Lenient):

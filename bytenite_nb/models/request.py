@@ -18,7 +18,7 @@ from pydantic_core import PydanticCustomError
 
 from ._base import _check_against_spec, _WireModel
 from ._parts import AppParams, JobConfig, JobTemplate, RpcStatus, SelectionList
-from ._values import LONE_SURROGATE, _json_kind, _nested_object, sendable_text
+from ._values import LONE_SURROGATE, _brief, _json_kind, _nested_object, sendable_text
 from .data_source import DataSource, Direction, _with_type_url
 from .job import Job, JobResponse
 
@@ -101,8 +101,8 @@ class CreateJobRequest(_WireModel):
         return payload_mimebundle(self, include)
 
     def __repr__(self) -> str:
-        name = f", name={self.name!r}" if self.name else ""
-        return f"CreateJobRequest(template_id={self.template_id!r}{name})"
+        name = f", name={_brief(self.name, 80)}" if self.name else ""
+        return f"CreateJobRequest(template_id={_brief(self.template_id, 80)}{name})"
 
 
 def _checked_source(value: DataSource | None, direction: Direction) -> DataSource | None:

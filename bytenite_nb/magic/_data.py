@@ -1,0 +1,399 @@
+"""Reading a cell body as data: YAML or JSON text in, plain JSON values out.
+
+The body is data, not a program, so reading it refuses what JSON cannot hold
+and what would make reading it (or anything after it) expensive:
+
+- YAML aliases may repeat at most :data:`MAX_ALIAS_VALUES` values in all, and
+  may not refer to a node that contains them (a "billion laughs" body of a few
+  hundred bytes is refused in milliseconds instead of hanging the kernel);
+- duplicate keys, in YAML and in JSON;
+- NaN and infinities (YAML ``.nan``/``.inf``, JSON ``NaN``/``Infinity``);
+- YAML types that are not JSON (``!!set``, ``!!binary``, ``!!omap``,
+  ``!!pairs``, ``!!timestamp``, ``!!python/...``, any other tag); plain dates
+  and times (``2026-11-28``, ``12:30:00``) are read as strings, as JSON has no
+  dates;
+- nesting deeper than :data:`MAX_NESTING` levels.
+
+Every refusal is a :class:`BodyError` naming the line and column. YAML is read
+with libyaml (``yaml.CSafeLoader``) when PyYAML was built with it, else with
+the pure-Python ``SafeLoader``, under the same rules. PyYAML is imported on
+first use only.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import math
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import cache
+from json.decoder import scanstring  # type: ignore[attr-defined]
+from typing import Any
+
+#: At most this many values may be repeated by YAML aliases, in all.
+MAX_ALIAS_VALUES = 10_000
+#: Mappings and lists may nest at most this deep (the body itself is level 1).
+MAX_NESTING = 100
+
+_YAML = "tag:yaml.org,2002:"
+_STR, _INT, _FLOAT, _BOOL, _NULL = (_YAML + t for t in ("str", "int", "float", "bool", "null"))
+_MAP, _SEQ, _MERGE = _YAML + "map", _YAML + "seq", _YAML + "merge"
+_NOT_JSON_HINT = (
+    "the body holds JSON data only: mappings, lists, strings, numbers, true/false and null "
+    "(dates and times are read as strings; remove the tag)"
+)
+
+
+class BodyError(ValueError):
+    """A body that is not plain JSON data; ``line`` and ``column`` count from 1."""
+
+    def __init__(
+        self, message: str, line: int | None = None, column: int | None = None, *, kind: str = ""
+    ) -> None:
+        self.message = message
+        self.line = line
+        self.column = column
+        self.kind = kind
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        where = f"line {self.line}" if self.line is not None else ""
+        if self.column is not None:
+            where += f", column {self.column}"
+        if self.kind:
+            return (
+                f"{self.kind} at {where}: {self.message}"
+                if where
+                else f"{self.kind}: {self.message}"
+            )
+        return f"{where}: {self.message}" if where else self.message
+
+
+def _at(mark: Any) -> tuple[int | None, int | None]:
+    if mark is None:
+        return None, None
+    return mark.line + 1, mark.column + 1
+
+
+def _brief(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _tag_name(tag: str) -> str:
+    """``tag:yaml.org,2002:set`` → ``!!set``; other tags as written, shortened."""
+    return _brief("!!" + tag.removeprefix(_YAML) if tag.startswith(_YAML) else tag)
+
+
+def _json_key(value: Any) -> str:
+    """A scalar key as JSON writes it (``1`` → ``"1"``, ``true`` → ``"true"``)."""
+    return value if isinstance(value, str) else json.dumps(value)
+
+
+@contextmanager
+def _no_gc_pauses() -> Iterator[None]:
+    """Reading allocates many objects and no cycles: the cyclic GC would only rescan
+    the growing heap over and over (a 3 MB body took 4x as long with it)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+# -- YAML ------------------------------------------------------------------------------
+
+
+@cache
+def _loader_class(libyaml: bool = True) -> Any:
+    """libyaml's safe loader when there is one (and ``libyaml``), else PyYAML's;
+    both keep dates and times as strings."""
+    import yaml
+
+    base = (getattr(yaml, "CSafeLoader", None) if libyaml else None) or yaml.SafeLoader
+
+    class Loader(base):  # type: ignore[misc, valid-type]
+        def resolve(self, kind: Any, value: str, implicit: tuple[bool, bool]) -> str:
+            # Resolver.resolve without path resolvers (a safe loader has none): faster.
+            if kind is yaml.ScalarNode:
+                if implicit[0]:
+                    for tag, regexp in self.yaml_implicit_resolvers.get(value[:1], ()):
+                        if regexp.match(value):
+                            # YAML 1.1 reads 12:30:00 as 45000: keep times as strings
+                            return _STR if ":" in value and tag in (_INT, _FLOAT) else tag
+                return _STR
+            return _SEQ if kind is yaml.SequenceNode else _MAP
+
+    Loader.yaml_implicit_resolvers = {
+        key: [(tag, regexp) for tag, regexp in resolvers if tag != _YAML + "timestamp"]
+        for key, resolvers in base.yaml_implicit_resolvers.items()
+    }
+    return Loader
+
+
+def uses_libyaml() -> bool:
+    """True when YAML bodies are read by libyaml (PyYAML's C extension)."""
+    import yaml
+
+    return issubclass(_loader_class(), getattr(yaml, "CSafeLoader", ()))
+
+
+def read_yaml(text: str, *, libyaml: bool = True) -> Any:
+    """A YAML document → JSON values; ``BodyError`` or ``yaml.YAMLError`` when it is not.
+
+    ``libyaml=False`` reads with PyYAML's pure-Python parser (same rules).
+    """
+    loader = _loader_class(libyaml)(text)
+    with _no_gc_pauses():
+        try:
+            node = loader.get_single_node()
+        except RecursionError:
+            raise BodyError(f"nested more than {MAX_NESTING} levels deep") from None
+        finally:
+            loader.dispose()
+        if node is None:
+            return None
+        return _Converter(loader).value(node, 1, None)
+
+
+class _Converter:
+    """Composed YAML nodes → fresh JSON values (aliases copied, within the budget)."""
+
+    def __init__(self, loader: Any) -> None:
+        import yaml
+
+        self.loader = loader
+        self.scalar_node = yaml.ScalarNode
+        self.mapping_node = yaml.MappingNode
+        self.seen: set[int] = set()
+        self.open: set[int] = set()
+        self.repeating = 0
+        self.repeated = 0
+        self.constructors = {
+            _INT: loader.construct_yaml_int,
+            _FLOAT: loader.construct_yaml_float,
+            _BOOL: loader.construct_yaml_bool,
+        }
+
+    def value(self, node: Any, depth: int, used_at: Any) -> Any:
+        """The JSON value of ``node``; ``used_at`` marks where it is used (for messages)."""
+        if type(node) is self.scalar_node:
+            if self.repeating:
+                self._count(node, used_at)
+            return node.value if node.tag == _STR else self._scalar(node)
+        ident = id(node)
+        if ident not in self.seen:
+            self.seen.add(ident)
+            return self._container(node, depth, used_at)
+        if ident in self.open:
+            raise BodyError(
+                "an alias refers to a node that contains it (a recursive alias)",
+                *_at(used_at or node.start_mark),
+            )
+        self.repeating += 1  # a second use of a node: an alias, copied within the budget
+        try:
+            return self._container(node, depth, used_at)
+        finally:
+            self.repeating -= 1
+
+    def _count(self, node: Any, used_at: Any) -> None:
+        self.repeated += 1
+        if self.repeated > MAX_ALIAS_VALUES:
+            raise BodyError(
+                f"YAML aliases repeat more than {MAX_ALIAS_VALUES:,} values: the body is "
+                "data, not a program; write the values out, or build them in Python and "
+                "insert them with {{ expr }}",
+                *_at(used_at or node.start_mark),
+            )
+
+    def _container(self, node: Any, depth: int, used_at: Any) -> Any:
+        if self.repeating:
+            self._count(node, used_at)
+        if depth > MAX_NESTING:
+            raise BodyError(f"nested more than {MAX_NESTING} levels deep", *_at(node.start_mark))
+        ident = id(node)
+        self.open.add(ident)
+        try:
+            if type(node) is self.mapping_node:
+                return self._mapping(node, depth)
+            if node.tag != _SEQ:
+                raise BodyError(
+                    f"{_tag_name(node.tag)} is not a JSON type: {_NOT_JSON_HINT}",
+                    *_at(node.start_mark),
+                )
+            start, value = node.start_mark, self.value
+            return [value(item, depth + 1, start) for item in node.value]
+        finally:
+            self.open.discard(ident)
+
+    def _scalar(self, node: Any) -> Any:
+        tag = node.tag
+        if tag == _STR:
+            return node.value
+        if tag == _NULL:
+            return None
+        construct = self.constructors.get(tag)
+        if construct is None:
+            raise BodyError(
+                f"{_tag_name(tag)} is not a JSON type: {_NOT_JSON_HINT}", *_at(node.start_mark)
+            )
+        try:
+            value = construct(node)
+        except (ValueError, KeyError):  # !!int abc, !!bool maybe
+            raise BodyError(
+                f"{_brief(node.value)!r} is not a valid {_tag_name(tag)}", *_at(node.start_mark)
+            ) from None
+        if isinstance(value, float) and not math.isfinite(value):
+            raise BodyError(
+                f"{_brief(node.value)} is not a number JSON can hold (NaN and infinities "
+                "are refused)",
+                *_at(node.start_mark),
+            )
+        return value
+
+    def _mapping(self, node: Any, depth: int) -> dict[str, Any]:
+        if node.tag != _MAP:
+            raise BodyError(
+                f"{_tag_name(node.tag)} is not a JSON type: {_NOT_JSON_HINT}", *_at(node.start_mark)
+            )
+        own: dict[str, Any] = {}
+        merged: dict[str, Any] = {}
+        scalar = self.scalar_node
+        for key_node, value_node in node.value:
+            tag = key_node.tag
+            if tag == _STR and type(key_node) is scalar:
+                key = key_node.value
+            elif tag == _MERGE:
+                for source in self._merge_sources(value_node, depth, key_node.start_mark):
+                    for key, value in source.items():
+                        merged.setdefault(key, value)
+                continue
+            elif type(key_node) is scalar:
+                key = _json_key(self._scalar(key_node))
+            else:
+                raise BodyError(
+                    "a key must be a string, not a mapping or a list", *_at(key_node.start_mark)
+                )
+            if key in own:
+                raise BodyError(f"duplicate key {_brief(key)!r}", *_at(key_node.start_mark))
+            if type(value_node) is scalar and not self.repeating:  # the common case, inline
+                own[key] = value_node.value if value_node.tag == _STR else self._scalar(value_node)
+            else:
+                own[key] = self.value(value_node, depth + 1, key_node.start_mark)
+        return {**merged, **own} if merged else own
+
+    def _merge_sources(self, node: Any, depth: int, used_at: Any) -> list[dict[str, Any]]:
+        """``<<: *base`` or ``<<: [*a, *b]``: the mappings to merge, earlier first."""
+        value = self.value(node, depth + 1, used_at)
+        sources = value if isinstance(value, list) else [value]
+        if not all(isinstance(s, dict) for s in sources):
+            raise BodyError("<< must merge a mapping or a list of mappings", *_at(used_at))
+        return sources
+
+
+# -- JSON ------------------------------------------------------------------------------
+
+
+class _Refused(Exception):
+    pass
+
+
+def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result = dict(pairs)
+    if len(result) != len(pairs):
+        raise _Refused
+    return result
+
+
+def _constant(name: str) -> Any:
+    raise _Refused
+
+
+def _finite(text: str) -> float:
+    number = float(text)
+    if not math.isfinite(number):  # 1e400
+        raise _Refused
+    return number
+
+
+def read_json(text: str) -> Any:
+    """A JSON document → its values; ``BodyError`` for anything plain JSON does not allow."""
+    try:
+        with _no_gc_pauses():
+            data = json.loads(
+                text, object_pairs_hook=_pairs, parse_constant=_constant, parse_float=_finite
+            )
+    except json.JSONDecodeError as exc:
+        raise BodyError(exc.msg, exc.lineno, exc.colno, kind="malformed JSON") from None
+    except (_Refused, RecursionError):
+        raise _json_problem(text) from None
+    if too_deep(data):
+        raise _json_problem(text)
+    return data
+
+
+def too_deep(value: Any, limit: int = MAX_NESTING) -> bool:
+    """True when mappings and lists in ``value`` nest more than ``limit`` levels."""
+    if not isinstance(value, (dict, list)):
+        return False
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > limit:
+            return True
+        children = item.values() if isinstance(item, dict) else item
+        stack.extend((c, depth + 1) for c in children if isinstance(c, (dict, list)))
+    return False
+
+
+_TOKEN = re.compile(r'["{}\[\],:]|-?Infinity|NaN|-?[0-9][0-9.eE+-]*')
+
+
+def _json_problem(text: str) -> BodyError:
+    """Where a JSON text first breaks the rules (only called when it does)."""
+    stack: list[list[Any] | None] = []  # per open container: [keys, expecting a key] or None
+    index = 0
+    while True:
+        match = _TOKEN.search(text, index)
+        if match is None:
+            return BodyError("the JSON body breaks the rules of plain JSON data")
+        token, index = match.group(), match.end()
+        where = _line_and_column(text, match.start())
+        top = stack[-1] if stack else None
+        if token == '"':
+            key, index = scanstring(text, index)
+            if top is not None and top[1]:
+                if key in top[0]:
+                    return BodyError(f"duplicate key {_brief(key)!r}", *where)
+                top[0].add(key)
+                top[1] = False
+        elif token in "{[":
+            stack.append([set(), True] if token == "{" else None)
+            if len(stack) > MAX_NESTING:
+                return BodyError(f"nested more than {MAX_NESTING} levels deep", *where)
+        elif token in "}]":
+            if stack:
+                stack.pop()
+        elif token == ",":
+            if top is not None:
+                top[1] = True
+        elif token[0] in "-0123456789" and token[-1].isdigit():
+            if not ("." in token or "e" in token.lower()) or math.isfinite(float(token)):
+                continue
+            return BodyError(
+                f"{_brief(token)} is not a number JSON can hold (NaN and infinities are refused)",
+                *where,
+            )
+        elif token != ":":
+            return BodyError(
+                f"{token} is not a number JSON can hold (NaN and infinities are refused)", *where
+            )
+
+
+def _line_and_column(text: str, offset: int) -> tuple[int, int]:
+    line = text.count("\n", 0, offset) + 1
+    column = offset - (text.rfind("\n", 0, offset) + 1) + 1
+    return line, column
