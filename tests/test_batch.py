@@ -191,14 +191,14 @@ def test_429_slows_the_batch_down_and_loses_nothing(
     server.sandbox.fail_next(429, times=6, path="/customer/jobs", retry_after="0.2")
     batch = client.create_jobs(requests_for(10), concurrency=3)
     assert len(batch.ids) == 10 and len(server.sandbox.jobs) == 10
-    assert slept.count(0.2) == 6  # Retry-After honoured for every refused create
+    waits = [s for s in slept if s >= 0.2]  # Retry-After honoured (plus up to half as jitter)
+    assert len(waits) == 6 and all(s <= 0.3 for s in waits)
     assert all(item.error is None for item in batch.items)
 
 
 def test_sandbox_rate_limit_slows_the_batch_and_loses_nothing(
     server: sandbox_mod.SandboxServer, client: Client
 ) -> None:
-    """Needs ``Sandbox.rate_limit`` (the sandbox branch)."""
     server.sandbox.rate_limit(50, burst=5, retry_after=0.05)
     batch = client.create_jobs(requests_for(40), concurrency=8)
     refused = sum(1 for m, p in server.sandbox.requests if m == "POST") - 40

@@ -43,14 +43,15 @@ T = TypeVar("T")
 USER_AGENT = (
     f"bytenite-nb/{__version__} httpx/{httpx.__version__} Python/{platform.python_version()}"
 )
-#: Statuses retried for every request; 504 only for requests safe to repeat
-#: (a gateway timeout on ``POST /jobs`` may hide a job that was created).
+#: Statuses retried for requests safe to repeat; a call that is not (a create,
+#: a run) decides in its own flow, since the answer may hide its effect.
 RETRY_STATUSES = frozenset({502, 503})
 RETRY_STATUSES_IDEMPOTENT = RETRY_STATUSES | {504}
 #: 429 Too Many Requests: the request was NOT applied, so it is retried for
-#: every request (creates too), after ``Retry-After``, on its own budget.
+#: every request (creates too), after ``Retry-After``, until the call's
+#: deadline; the count only guards against a server that never lets go.
 RATE_LIMITED = 429
-RATE_LIMIT_RETRIES = 10
+RATE_LIMIT_RETRIES = 1000
 BACKOFF_BASE = 0.5
 BACKOFF_MAX = 8.0
 RETRY_AFTER_MAX = 60.0
@@ -415,7 +416,9 @@ class _BaseClient:
             if response.status_code == RATE_LIMITED and limited < RATE_LIMIT_RETRIES:
                 limited += 1
                 wait = _retry_after(response.headers.get("Retry-After"))
-                wait = _backoff(limited) if wait is None else wait
+                # Spread the retries of many callers over a little more than the
+                # asked wait, so that they do not all come back at the same instant.
+                wait = _backoff(limited) if wait is None else wait * (1 + random.random() / 2)
                 if self._clock() + wait >= deadline:
                     return response  # no time left to wait: its error, now
                 log.debug("429 on %s %s: retry in %.2f s", request.method, request.url, wait)
