@@ -13,8 +13,8 @@ import httpx
 from ..errors import ByteNiteError, redact_error
 from ..models import CreateJobRequest, Job, JobLogs, JobResponse, JobResults, JobsPage, JobTemplate
 from ..progress import ProgressOption
-from ._base import POOL_LIMITS, SEND_ERRORS, AttemptTimeout, T, _Flow, _Locked, _Send, _Sleep
 from ._jobs import _JobWalk
+from ._steps import POOL_LIMITS, SEND_ERRORS, AttemptTimeout, T, _Flow, _Locked, _Send, _Sleep
 from ._transfers import (
     ERROR_BODY_MAX,
     PREVIEW_BYTES,

@@ -1,29 +1,26 @@
-"""The sans-I/O core shared by both clients: settings, the steps a call yields
-(send a request, sleep), the token exchange, retries, decoding and errors.
+"""The sans-I/O core shared by both clients: settings, auth state, the token
+exchange, one call with its retries, and decoding answers into results or errors.
 
-Each API call is a generator that *yields* what it needs done and receives
-the result; the drivers (``_sync``, ``_async``) only carry the steps out.
+Each API call is a generator that *yields* what it needs done (the steps in
+``_steps``) and receives the result; the drivers (``_sync``, ``_async``) only
+carry the steps out. Payload checks and encoding live in ``_payloads``.
 """
 
 from __future__ import annotations
 
-import email.utils
 import json
-import logging
 import math
-import platform
 import random
 import time
 from collections import deque
-from collections.abc import Callable, Generator, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 from urllib.parse import quote
 
 import httpx
 from pydantic import ValidationError
 
-from .._version import __version__
 from ..config import Settings, header_problem, mask_secret, resolve_settings
 from ..errors import (
     MIN_SECRET,
@@ -34,151 +31,26 @@ from ..errors import (
     api_error_from_body,
     redact,
 )
-from ..models import CreateJobRequest, JobResponse, field_path, payload_problems
-
-log = logging.getLogger("bytenite_nb")
-
-T = TypeVar("T")
-
-USER_AGENT = (
-    f"bytenite-nb/{__version__} httpx/{httpx.__version__} Python/{platform.python_version()}"
+from ..models import JobResponse, payload_problems
+from ._payloads import _brief, _json_int, _unsendable, json_body
+from ._steps import (
+    _NOT_SENT,
+    RATE_LIMIT_RETRIES,
+    RATE_LIMITED,
+    RETRY_STATUSES_IDEMPOTENT,
+    SEND_ERRORS,
+    TOKEN_MARGIN,
+    USER_AGENT,
+    AttemptTimeout,
+    _backoff,
+    _Flow,
+    _Locked,
+    _retry_after,
+    _seconds_or,
+    _Send,
+    _Sleep,
+    log,
 )
-#: Statuses retried for requests safe to repeat; a call that is not (a create,
-#: a run) decides in its own flow, since the answer may hide its effect.
-RETRY_STATUSES = frozenset({502, 503})
-RETRY_STATUSES_IDEMPOTENT = RETRY_STATUSES | {504}
-#: 429 Too Many Requests: the request was NOT applied, so it is retried for
-#: every request (creates too), after ``Retry-After``, until the call's
-#: deadline; the count only guards against a server that never lets go.
-RATE_LIMITED = 429
-RATE_LIMIT_RETRIES = 1000
-BACKOFF_BASE = 0.5
-BACKOFF_MAX = 8.0
-RETRY_AFTER_MAX = 60.0
-#: Exchange the key again this long before the token expires.
-TOKEN_MARGIN = 60.0
-_NOT_SENT = (
-    httpx.ConnectError,
-    httpx.ConnectTimeout,
-    httpx.PoolTimeout,
-    httpx.LocalProtocolError,
-    httpx.UnsupportedProtocol,
-)
-#: What a driver hands back to the flow when carrying out a ``_Send`` fails.
-#: Anything else escaping a send is a bug of ours, not of the wire.
-#: One pool for every call and batch: as many kept-alive connections as a batch
-#: may have requests in flight (``batch.MAX_CONCURRENCY``), so that a busy batch
-#: reuses its connections instead of opening (and TLS-handshaking) new ones.
-POOL_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=100)
-SEND_ERRORS = (httpx.HTTPError, httpx.InvalidURL, httpx.StreamError, httpx.CookieConflict)
-#: JSON integers longer than this are read as floats (Python refuses to
-#: convert over 4,300 digits; no int64 needs more than 20).
-_MAX_INT_DIGITS = 4000
-
-
-class AttemptTimeout(httpx.ReadTimeout):
-    """An attempt's whole answer did not arrive within its time budget."""
-
-
-def parse_request(request: CreateJobRequest | Mapping[str, Any]) -> CreateJobRequest:
-    """Validate a create-job payload (wire dict or model); ``PayloadError`` if bad.
-
-    The one validation entry point shared by the client, the magic and the form.
-    """
-    if isinstance(request, CreateJobRequest):
-        return request
-    try:
-        return CreateJobRequest.model_validate(request)
-    except ValidationError as exc:
-        raise PayloadError(payload_problems(exc)) from None
-    except RecursionError:
-        raise PayloadError([{"field": "", "message": "nested too deeply to check"}]) from None
-
-
-def json_body(value: Any) -> bytes:
-    """``value`` as compact UTF-8 JSON, or ``PayloadError`` naming the field that
-    cannot be sent (a lone surrogate, ``NaN``, a non-JSON value). No I/O."""
-    try:
-        text = json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
-        return text.encode("utf-8")
-    except RecursionError:
-        problem = ("", "nested too deeply to send as JSON")
-    except (TypeError, ValueError):  # UnicodeEncodeError is a ValueError
-        problem = _unsendable(value) or ("", "cannot be sent as JSON")
-    raise PayloadError([{"field": problem[0], "message": problem[1]}]) from None
-
-
-def _unsendable(value: Any, path: tuple[int | str, ...] = ()) -> tuple[str, str] | None:
-    """Where in ``value`` JSON over UTF-8 breaks, as ``(field path, message)``."""
-    if isinstance(value, str):
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError as exc:
-            return field_path(path), f"holds a lone surrogate ({value[exc.start]!a}) at {exc.start}"
-        return None
-    if isinstance(value, float) and not math.isfinite(value):
-        return field_path(path), f"{value} is not valid JSON"
-    if isinstance(value, Mapping):
-        for key, item in value.items():
-            found = _unsendable(key, path) if isinstance(key, str) else None
-            found = found or _unsendable(item, (*path, str(key)))
-            if found:
-                return found
-    elif isinstance(value, (list, tuple)):
-        for index, item in enumerate(value):
-            found = _unsendable(item, (*path, index))
-            if found:
-                return found
-    elif value is not None and not isinstance(value, (bool, int, float)):
-        return field_path(path), f"{type(value).__name__} is not a JSON value"
-    return None
-
-
-def check_wait(timeout: Any, interval: Any) -> None:
-    """``PayloadError`` unless ``interval`` is a finite number of seconds > 0 and
-    ``timeout`` is None or a number of seconds >= 0 (``inf``: no limit)."""
-    problems = []
-    if not _is_seconds(interval) or interval <= 0 or math.isinf(interval):
-        problems.append({"field": "interval", "message": f"must be seconds > 0, got {interval!r}"})
-    if timeout is not None and (not _is_seconds(timeout) or timeout < 0):
-        problems.append({"field": "timeout", "message": f"must be seconds >= 0, got {timeout!r}"})
-    if problems:
-        raise PayloadError(problems, subject="arguments")
-
-
-def _is_seconds(value: Any) -> bool:
-    ok = isinstance(value, (int, float)) and not isinstance(value, bool)
-    return ok and not math.isnan(value)
-
-
-# --------------------------------------------------------------------------
-# The steps a call asks its driver to carry out
-# --------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Send:
-    """Send ``request`` and read its whole answer within ``timeout`` seconds."""
-
-    request: httpx.Request
-    idempotent: bool
-    timeout: float
-
-
-@dataclass(frozen=True)
-class _Sleep:
-    seconds: float
-
-
-@dataclass(frozen=True)
-class _Locked:
-    """Run ``flow`` holding the client's token lock (one exchange at a time)."""
-
-    flow: Generator[Any, Any, Any]
-
-
-_Step = _Send | _Sleep | _Locked
-_Flow = Generator[_Step, Any, T]
 
 
 @dataclass
@@ -523,54 +395,3 @@ class _BaseClient:
         except RecursionError:
             message = f"unexpected response: nested too deeply to read.{hint}"
         raise ApiError(redact(message, self._secrets()), status_code=200)
-
-
-def _envelope(data: Any, what: str) -> dict[str, Any]:
-    """Check an action's ``{"ok", "requestId", "message", "error"}`` answer."""
-    if not isinstance(data, dict):
-        return {}
-    if data.get("ok") is False or data.get("error"):
-        error = data.get("error") or {}
-        message = (error.get("message") if isinstance(error, dict) else None) or data.get("message")
-        raise ApiError(f"{what} failed: {message or 'no reason given'}", status_code=200)
-    return data
-
-
-def _seconds_or(value: Any, default: float) -> float:
-    try:
-        seconds = float(value)
-    except (TypeError, ValueError, OverflowError):
-        return default
-    return seconds if seconds > 0 else default  # NaN is not > 0
-
-
-def _json_int(text: str) -> int | float:
-    return int(text) if len(text) <= _MAX_INT_DIGITS else float(text)
-
-
-def _brief(value: Any, limit: int = 40) -> str:
-    text = ascii(value)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _backoff(attempt: int) -> float:
-    """Exponential backoff with jitter: about 0.5, 1, 2, 4 s ... capped at 8 s."""
-    delay: float = min(BACKOFF_MAX, BACKOFF_BASE * 2 ** (attempt - 1))
-    return delay * (0.5 + random.random() / 2)
-
-
-def _retry_after(value: str | None) -> float | None:
-    """Seconds from a ``Retry-After`` header (seconds or an HTTP date), capped."""
-    if not value:
-        return None
-    try:
-        seconds = float(value)
-    except ValueError:
-        try:
-            when = email.utils.parsedate_to_datetime(value)
-        except (TypeError, ValueError):
-            return None
-        seconds = when.timestamp() - time.time()
-    if math.isnan(seconds):
-        return None
-    return max(0.0, min(seconds, RETRY_AFTER_MAX))

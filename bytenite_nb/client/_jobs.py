@@ -10,8 +10,10 @@ from urllib.parse import urlencode
 
 from ..errors import ApiError, BadRequestError, NotFoundError, WaitTimeoutError
 from ..models import Job, JobLogs, JobResponse, JobsPage, JobTemplate
-from ._base import _BaseClient, _envelope, _Flow, _Sleep, check_wait
+from ._base import _BaseClient
 from ._checks import MAX_PAGE_SIZE, check_page, log_levels, log_services, task_ids
+from ._payloads import _envelope, check_wait
+from ._steps import _Flow, _Sleep
 
 
 class _JobCalls(_BaseClient):

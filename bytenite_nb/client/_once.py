@@ -29,8 +29,9 @@ from typing import Any
 
 from ..errors import ApiError, BadRequestError, ByteNiteConnectionError, ByteNiteError
 from ..models import CreateJobRequest, Job, JobResponse
-from ._base import _backoff, _envelope, _Flow, _Sleep, log, parse_request
 from ._jobs import _JobCalls
+from ._payloads import _envelope, parse_request
+from ._steps import _backoff, _Flow, _Sleep, log
 
 #: Statuses after which a create may or may not have been applied.
 UNSURE_STATUSES = frozenset({502, 503, 504})

@@ -39,8 +39,9 @@ from ..errors import (
 )
 from ..models import Job, JobResponse, JobResults, JobState, ResultFile
 from ..progress import ProgressOption, Reporter, reporter
-from ._base import USER_AGENT, _envelope, _Flow, _Send
 from ._once import _ExactlyOnce
+from ._payloads import _envelope
+from ._steps import USER_AGENT, _Flow, _Send
 
 #: Bytes read from disk per piece of an upload.
 UPLOAD_CHUNK = 256 * 1024

@@ -1,0 +1,117 @@
+"""The steps a call yields to its driver (send a request, sleep, hold the token
+lock), the retry constants and the backoff and ``Retry-After`` arithmetic.
+
+No I/O: the drivers (``_sync``, ``_async``) carry the steps out.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import logging
+import math
+import platform
+import random
+import time
+from collections.abc import Generator
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import httpx
+
+from .._version import __version__
+
+log = logging.getLogger("bytenite_nb")
+
+T = TypeVar("T")
+
+USER_AGENT = (
+    f"bytenite-nb/{__version__} httpx/{httpx.__version__} Python/{platform.python_version()}"
+)
+#: Statuses retried for requests safe to repeat; a call that is not (a create,
+#: a run) decides in its own flow, since the answer may hide its effect.
+RETRY_STATUSES = frozenset({502, 503})
+RETRY_STATUSES_IDEMPOTENT = RETRY_STATUSES | {504}
+#: 429 Too Many Requests: the request was NOT applied, so it is retried for
+#: every request (creates too), after ``Retry-After``, until the call's
+#: deadline; the count only guards against a server that never lets go.
+RATE_LIMITED = 429
+RATE_LIMIT_RETRIES = 1000
+BACKOFF_BASE = 0.5
+BACKOFF_MAX = 8.0
+RETRY_AFTER_MAX = 60.0
+#: Exchange the key again this long before the token expires.
+TOKEN_MARGIN = 60.0
+_NOT_SENT = (
+    httpx.ConnectError,
+    httpx.ConnectTimeout,
+    httpx.PoolTimeout,
+    httpx.LocalProtocolError,
+    httpx.UnsupportedProtocol,
+)
+#: One pool for every call and batch: as many kept-alive connections as a batch
+#: may have requests in flight (``batch.MAX_CONCURRENCY``), so that a busy batch
+#: reuses its connections instead of opening (and TLS-handshaking) new ones.
+POOL_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=100)
+#: What a driver hands back to the flow when carrying out a ``_Send`` fails.
+#: Anything else escaping a send is a bug of ours, not of the wire.
+SEND_ERRORS = (httpx.HTTPError, httpx.InvalidURL, httpx.StreamError, httpx.CookieConflict)
+
+
+class AttemptTimeout(httpx.ReadTimeout):
+    """An attempt's whole answer did not arrive within its time budget."""
+
+
+@dataclass(frozen=True)
+class _Send:
+    """Send ``request`` and read its whole answer within ``timeout`` seconds."""
+
+    request: httpx.Request
+    idempotent: bool
+    timeout: float
+
+
+@dataclass(frozen=True)
+class _Sleep:
+    seconds: float
+
+
+@dataclass(frozen=True)
+class _Locked:
+    """Run ``flow`` holding the client's token lock (one exchange at a time)."""
+
+    flow: Generator[Any, Any, Any]
+
+
+_Step = _Send | _Sleep | _Locked
+_Flow = Generator[_Step, Any, T]
+
+
+def _seconds_or(value: Any, default: float) -> float:
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError, OverflowError):
+        return default
+    return seconds if seconds > 0 else default  # NaN is not > 0
+
+
+def _backoff(attempt: int) -> float:
+    """Exponential backoff with jitter: about 0.5, 1, 2, 4 s ... capped at 8 s."""
+    delay: float = min(BACKOFF_MAX, BACKOFF_BASE * 2 ** (attempt - 1))
+    return delay * (0.5 + random.random() / 2)
+
+
+def _retry_after(value: str | None) -> float | None:
+    """Seconds from a ``Retry-After`` header (seconds or an HTTP date), capped."""
+    if not value:
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            return None
+        seconds = when.timestamp() - time.time()
+    if math.isnan(seconds):
+        return None
+    return max(0.0, min(seconds, RETRY_AFTER_MAX))
