@@ -1,5 +1,6 @@
-"""``ByteNiteMagics``: the settings, the shared client, and the cell flow
-(parse, validate, create, run, watch, show). Line commands are in ``_commands``."""
+"""``ByteNiteMagics``: the settings, the shared client, the login and sandbox
+session, and the cell flow (parse, then ``_cell`` reads, validates, creates and
+runs; watch, show). Line commands are in ``_commands``."""
 
 from __future__ import annotations
 
@@ -15,10 +16,9 @@ from IPython.core.error import UsageError
 from IPython.core.magic import Magics, line_cell_magic, magics_class, no_var_expand
 from traitlets import Bool, Dict, Float, Int, Unicode
 
-from ._body import _close_match, curl_command, deep_merge, read_body, unknown_fields
+from ._body import _close_match, curl_command
 from ._commands import COMMANDS, help_text
 from ._options import (
-    SECRET_FIELDS,
     cell_parser,
     check_variable,
     one_line,
@@ -162,7 +162,9 @@ class ByteNiteMagics(Magics):
                 from ._sweep import run_sweep
 
                 return run_sweep(self, args, cell)
-            request, upload = self._read_request(args, cell)
+            from ._cell import create_and_start, read_request
+
+            request, upload = read_request(self, args, cell)
             if args.dry_run:
                 self._store(args.var, request)
                 if not args.quiet:
@@ -172,7 +174,7 @@ class ByteNiteMagics(Magics):
                 print(curl_command(self.client()._customer_url("/jobs"), request.to_payload()))
                 self._store(args.var, request)
                 return None
-            response = self._create_and_start(args, request, upload)
+            response = create_and_start(self, args, request, upload)
             if args.wait:
                 self.watch(response, quiet=args.quiet, var=args.var)
             elif not args.quiet:
@@ -180,91 +182,6 @@ class ByteNiteMagics(Magics):
             return None
         except UsageError as exc:
             raise UsageError(one_line(str(exc))) from None
-
-    def _read_request(self, args: argparse.Namespace, cell: str) -> tuple[Any, Any]:
-        """The validated request and the checked local file to upload (or None)."""
-        from ..errors import ByteNiteError
-
-        try:
-            payload = self.build_payload(args, cell)
-            upload = self._upload_source(args, payload)
-            from ..client import parse_request
-
-            return parse_request(payload), upload
-        except (UsageError, ByteNiteError) as exc:
-            self._fail(exc, args.var)
-        except Exception as exc:  # anything else a hostile body could provoke
-            raise UsageError(
-                f"%%bytenite: the cell could not be read: {type(exc).__name__}: {exc}"
-            ) from None
-
-    def _create_and_start(self, args: argparse.Namespace, request: Any, upload: Any) -> Any:
-        """Create the job, upload its input, run it if asked; the job is in VAR as soon
-        as it exists, and an interrupt after that says how to follow or abort it."""
-        try:
-            client = self.client()
-            response = client.create_job(request)
-        except KeyboardInterrupt:
-            raise UsageError(
-                "%%bytenite: interrupted while creating the job: it may have been created; "
-                "check your recent jobs (%bytenite jobs) before running the cell again"
-            ) from None
-        except Exception as exc:
-            self._fail(exc, args.var)
-        self._store(args.var, response)
-        job_id = response.job.id
-        try:
-            if upload is not None:
-                self._upload(response, upload)
-            if (args.run or args.wait) and job_id:
-                client.run_job(job_id)
-                response = client.get_job(job_id)
-        except KeyboardInterrupt:
-            kept = f"it is in `{args.var}`" if args.var else "it was not stored"
-            print(
-                f"Interrupted after creating job {job_id} (it may or may not have "
-                f"started); {kept}.\n  %bytenite watch {job_id}   follows it\n"
-                f"  %bytenite abort {job_id}   aborts it"
-            )
-            raise UsageError(
-                f"%%bytenite: interrupted after creating job {job_id}; see above"
-            ) from None
-        except Exception as exc:
-            self._fail(exc, args.var)
-        self._store(args.var, response)
-        return response
-
-    def _upload_source(self, args: argparse.Namespace, payload: dict[str, Any]) -> Any:
-        """``--upload PATH``: the checked local file (before anything is sent), and a
-        ``file`` data source in ``payload`` when it has none."""
-        if args.upload is None:
-            return None
-        if args.curl:
-            raise UsageError("%%bytenite: --curl cannot show an upload; drop one of them")
-        from ..client._transfers import check_upload_path
-
-        path = check_upload_path(args.upload)
-        source = payload.get("dataSource")
-        if source is None:
-            payload["dataSource"] = {"dataSourceDescriptor": "file"}
-        elif not isinstance(source, dict) or source.get("dataSourceDescriptor") != "file":
-            kind = source.get("dataSourceDescriptor") if isinstance(source, dict) else source
-            raise UsageError(
-                f"%%bytenite: --upload needs a 'file' data source, the body has {kind!r}"
-            )
-        return path
-
-    def _upload(self, response: Any, path: Any) -> None:
-        """Upload the input of a job just created; say so if that fails (the job stays)."""
-        try:
-            self.client().upload_file(response, path)
-        except Exception:
-            print(
-                f"Job {response.job.id} was created, but its input was not uploaded; "
-                f"retry with client.upload_file({response.job.id!r}, {str(path)!r}).",
-                file=sys.stderr,
-            )
-            raise
 
     def watch(self, response: Any, *, quiet: bool, var: str | None = None) -> Any:
         """Follow the job until it ends, then show its card once more.
@@ -334,42 +251,9 @@ class ByteNiteMagics(Magics):
 
     def build_payload(self, args: argparse.Namespace, cell: str) -> dict[str, Any]:
         """Defaults, then the body, then the options; each deep-merged over the last."""
-        from ..models import parse_seconds
+        from ._cell import build_payload
 
-        namespace = self.shell.user_ns if self.shell is not None else {}
-        body = read_body(cell, namespace)
-        secret = next((k for k in body if str(k).lower() in SECRET_FIELDS), None)
-        if secret is not None:
-            raise UsageError(
-                f"%%bytenite: {secret!r} does not belong in the body: it would be saved in the "
-                "notebook and sent as a job field. Set BYTENITE_API_KEY or run %bytenite login."
-            )
-        for note in unknown_fields(body):
-            print(f"%%bytenite: {note}", file=sys.stderr)
-        defaults: dict[str, Any] = {}
-        if self.default_template:
-            defaults["templateId"] = self.default_template
-        if self.default_config:
-            defaults["config"] = dict(self.default_config)
-        options: dict[str, Any] = {}
-        for flag, field in (("template", "templateId"), ("name", "name")):
-            if getattr(args, flag) is not None:
-                options[field] = getattr(args, flag)
-        if args.description is not None:
-            options["description"] = args.description
-        config: dict[str, Any] = {}
-        if args.test:
-            config["isTestJob"] = True
-        for flag, field in (("task_timeout", "taskTimeout"), ("job_timeout", "jobTimeout")):
-            value = getattr(args, flag)
-            if value is not None:
-                try:
-                    config[field] = parse_seconds(value)
-                except ValueError as exc:
-                    raise UsageError(f"--{flag.replace('_', '-')}: {exc}") from None
-        if config:
-            options["config"] = config
-        return deep_merge(deep_merge(defaults, body), options)
+        return build_payload(self, args, cell)
 
     # -- results and failures ------------------------------------------------------------
     def _store(self, var: str | None, value: Any) -> None:

@@ -1,0 +1,146 @@
+"""The create-job cell of ``%%bytenite``: read the body and the options into a
+validated request (and the checked file to upload), then create the job,
+upload its input and run it. ``ByteNiteMagics._cell`` drives these steps."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import TYPE_CHECKING, Any
+
+from IPython.core.error import UsageError
+
+from ._body import deep_merge, read_body, unknown_fields
+from ._options import SECRET_FIELDS
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ._magics import ByteNiteMagics
+
+
+def build_payload(magics: ByteNiteMagics, args: argparse.Namespace, cell: str) -> dict[str, Any]:
+    """Defaults, then the body, then the options; each deep-merged over the last."""
+    from ..models import parse_seconds
+
+    namespace = magics.shell.user_ns if magics.shell is not None else {}
+    body = read_body(cell, namespace)
+    secret = next((k for k in body if str(k).lower() in SECRET_FIELDS), None)
+    if secret is not None:
+        raise UsageError(
+            f"%%bytenite: {secret!r} does not belong in the body: it would be saved in the "
+            "notebook and sent as a job field. Set BYTENITE_API_KEY or run %bytenite login."
+        )
+    for note in unknown_fields(body):
+        print(f"%%bytenite: {note}", file=sys.stderr)
+    defaults: dict[str, Any] = {}
+    if magics.default_template:
+        defaults["templateId"] = magics.default_template
+    if magics.default_config:
+        defaults["config"] = dict(magics.default_config)
+    options: dict[str, Any] = {}
+    for flag, field in (("template", "templateId"), ("name", "name")):
+        if getattr(args, flag) is not None:
+            options[field] = getattr(args, flag)
+    if args.description is not None:
+        options["description"] = args.description
+    config: dict[str, Any] = {}
+    if args.test:
+        config["isTestJob"] = True
+    for flag, field in (("task_timeout", "taskTimeout"), ("job_timeout", "jobTimeout")):
+        value = getattr(args, flag)
+        if value is not None:
+            try:
+                config[field] = parse_seconds(value)
+            except ValueError as exc:
+                raise UsageError(f"--{flag.replace('_', '-')}: {exc}") from None
+    if config:
+        options["config"] = config
+    return deep_merge(deep_merge(defaults, body), options)
+
+
+def read_request(magics: ByteNiteMagics, args: argparse.Namespace, cell: str) -> tuple[Any, Any]:
+    """The validated request and the checked local file to upload (or None)."""
+    from ..errors import ByteNiteError
+
+    try:
+        payload = build_payload(magics, args, cell)
+        upload = _upload_source(args, payload)
+        from ..client import parse_request
+
+        return parse_request(payload), upload
+    except (UsageError, ByteNiteError) as exc:
+        magics._fail(exc, args.var)
+    except Exception as exc:  # anything else a hostile body could provoke
+        raise UsageError(
+            f"%%bytenite: the cell could not be read: {type(exc).__name__}: {exc}"
+        ) from None
+
+
+def create_and_start(
+    magics: ByteNiteMagics, args: argparse.Namespace, request: Any, upload: Any
+) -> Any:
+    """Create the job, upload its input, run it if asked; the job is in VAR as soon
+    as it exists, and an interrupt after that says how to follow or abort it."""
+    try:
+        client = magics.client()
+        response = client.create_job(request)
+    except KeyboardInterrupt:
+        raise UsageError(
+            "%%bytenite: interrupted while creating the job: it may have been created; "
+            "check your recent jobs (%bytenite jobs) before running the cell again"
+        ) from None
+    except Exception as exc:
+        magics._fail(exc, args.var)
+    magics._store(args.var, response)
+    job_id = response.job.id
+    try:
+        if upload is not None:
+            _upload(magics, response, upload)
+        if (args.run or args.wait) and job_id:
+            client.run_job(job_id)
+            response = client.get_job(job_id)
+    except KeyboardInterrupt:
+        kept = f"it is in `{args.var}`" if args.var else "it was not stored"
+        print(
+            f"Interrupted after creating job {job_id} (it may or may not have "
+            f"started); {kept}.\n  %bytenite watch {job_id}   follows it\n"
+            f"  %bytenite abort {job_id}   aborts it"
+        )
+        raise UsageError(
+            f"%%bytenite: interrupted after creating job {job_id}; see above"
+        ) from None
+    except Exception as exc:
+        magics._fail(exc, args.var)
+    magics._store(args.var, response)
+    return response
+
+
+def _upload_source(args: argparse.Namespace, payload: dict[str, Any]) -> Any:
+    """``--upload PATH``: the checked local file (before anything is sent), and a
+    ``file`` data source in ``payload`` when it has none."""
+    if args.upload is None:
+        return None
+    if args.curl:
+        raise UsageError("%%bytenite: --curl cannot show an upload; drop one of them")
+    from ..client._transfers import check_upload_path
+
+    path = check_upload_path(args.upload)
+    source = payload.get("dataSource")
+    if source is None:
+        payload["dataSource"] = {"dataSourceDescriptor": "file"}
+    elif not isinstance(source, dict) or source.get("dataSourceDescriptor") != "file":
+        kind = source.get("dataSourceDescriptor") if isinstance(source, dict) else source
+        raise UsageError(f"%%bytenite: --upload needs a 'file' data source, the body has {kind!r}")
+    return path
+
+
+def _upload(magics: ByteNiteMagics, response: Any, path: Any) -> None:
+    """Upload the input of a job just created; say so if that fails (the job stays)."""
+    try:
+        magics.client().upload_file(response, path)
+    except Exception:
+        print(
+            f"Job {response.job.id} was created, but its input was not uploaded; "
+            f"retry with client.upload_file({response.job.id!r}, {str(path)!r}).",
+            file=sys.stderr,
+        )
+        raise
