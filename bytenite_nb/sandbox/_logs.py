@@ -22,8 +22,8 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from ._server import rfc3339
 from ._templates import Template
+from ._wire import rfc3339
 
 LEVELS = ("UNKNOWN", "TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL", "PANIC")
 SERVICES = ("partitioner", "assembler", "taskrunner")

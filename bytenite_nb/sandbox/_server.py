@@ -5,27 +5,27 @@ strings, empty fields left out, ``rpcStatus`` errors with gRPC codes), keeps
 everything in memory and is safe to use from many threads. It validates
 payloads on its own, independently of ``bytenite_nb.models``, the way the
 service does. Standard library only. The HTTP side is in ``_http``, the
-wire format in ``_wire``, request checks in ``_validate``.
+routes in ``_routes``, a job's states and rendering in ``_jobs``, the wire
+format in ``_wire``, request checks in ``_validate``.
 """
 
 from __future__ import annotations
 
 import re
 import secrets
-import sys
 import threading
-import time
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from ._jobs import _Job, _now, job_json, job_state
 from ._lifecycle import Blob, Storage
 from ._ratelimit import TokenBucket
-from ._render import chunks_of, config_json, params_json, source_json, string_json
-from ._templates import TEMPLATES, Template
+from ._render import chunks_of
+from ._routes import API_PREFIX, CUSTOMER_PREFIX, allowed_methods, no_route
+from ._templates import TEMPLATES
 from ._validate import read_create, service_rules
 from ._wire import (
     FAILED_PRECONDITION,
@@ -40,12 +40,9 @@ from ._wire import (
     json_object,
     rfc3339,
 )
-from ._wire import STATUS_CODES as _STATUS_CODES  # noqa: F401  (older name)
 
 #: The sandbox's fixed API key. Not a secret: it only opens this local server.
 SANDBOX_API_KEY = "bn-sandbox-key"
-API_PREFIX = "/v1"
-CUSTOMER_PREFIX = "/v1/customer"
 #: A page of ``GET /jobs`` holds at most this many jobs (BYTENITE_API.md).
 MAX_PAGE = 100
 
@@ -65,59 +62,6 @@ __all__ = [
     "allowed_methods",
     "rfc3339",
 ]
-
-STATES = (
-    "JOB_STATE_NEW",
-    "JOB_STATE_STARTED",
-    "JOB_STATE_UPLOADING",
-    "JOB_STATE_PARTITIONING",
-    "JOB_STATE_PARTITIONED",
-    "JOB_STATE_TASKS_COMPLETED",
-    "JOB_STATE_MERGING",
-    "JOB_STATE_MERGED",
-    "JOB_STATE_DOWNLOADING",
-    "JOB_STATE_COMPLETE",
-)
-_ACCOUNT = "sandbox-user"
-
-# Older names, kept for modules that import them from here.
-_Reject = Reject
-_bad_request = bad_request
-_json_body = json_object
-
-#: The methods each path takes, first match first: a path matched by none is a 404,
-#: a method it does not take a JSON 405 with an ``Allow`` header.
-ROUTES: list[tuple[re.Pattern[str], frozenset[str]]] = [
-    (re.compile(rf"{API_PREFIX}/auth/access_token"), frozenset({"POST"})),
-    (re.compile(rf"{CUSTOMER_PREFIX}/jobs"), frozenset({"GET", "POST"})),
-    (re.compile(rf"{CUSTOMER_PREFIX}/jobs/templates"), frozenset({"GET"})),
-    (re.compile(rf"{CUSTOMER_PREFIX}/jobs/[^/]+"), frozenset({"GET", "DELETE"})),
-    (re.compile(rf"{CUSTOMER_PREFIX}/jobs/[^/]+/(run|abort)"), frozenset({"POST"})),
-    (re.compile(rf"{CUSTOMER_PREFIX}/jobs/[^/]+/results"), frozenset({"GET"})),
-    (re.compile(rf"{CUSTOMER_PREFIX}/jobs/[^/]+/uploadcompleted"), frozenset({"PATCH"})),
-    (re.compile(rf"{CUSTOMER_PREFIX}/logs"), frozenset({"POST"})),
-]
-
-
-def allowed_methods(path: str) -> list[str]:
-    """The methods ``path`` (from ``/v1`` on) takes, sorted; empty for an unknown path.
-
-    The first route that matches decides (``/jobs/templates`` before ``/jobs/{id}``).
-    """
-    for pattern, verbs in ROUTES:
-        if pattern.fullmatch(path):
-            return sorted(verbs)
-    return []
-
-
-def _no_route(method: str, path: str) -> Reject:
-    if allowed_methods(path):
-        return Reject(405, f"method {method} not allowed for {path}")
-    return Reject(404, f"no route for {method} {path}")
-
-
-def _now() -> float:
-    return time.time()
 
 
 def _envelope(message: str) -> dict[str, Any]:
@@ -139,18 +83,6 @@ class Fault:
     #: Apply the request, then answer with the fault (the answer is lost, not
     #: the request: a create that happened although the client saw a 502).
     applied: bool = False
-
-
-@dataclass
-class _Job:
-    id: str
-    template: Template
-    request: dict[str, Any]
-    created: float
-    run_at: float | None = None
-    aborted_at: float | None = None
-    deleted: bool = False
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 class Sandbox:
@@ -251,7 +183,7 @@ class Sandbox:
     def jobs(self) -> list[dict[str, Any]]:
         """Every live job, as the service would send it."""
         with self._lock:
-            return [self._job_json(j) for j in self._jobs.values() if not j.deleted]
+            return [job_json(j, self.step_seconds) for j in self._jobs.values() if not j.deleted]
 
     # -- request handling ---------------------------------------------------------
     def take_fault(self, path: str, method: str | None = None) -> Fault | None:
@@ -279,17 +211,17 @@ class Sandbox:
             if path.startswith(CUSTOMER_PREFIX + "/"):
                 self._authorize(headers.get("authorization"))
                 return self._customer(method, path[len(CUSTOMER_PREFIX) :], parts.query, body)
-            raise _no_route(method, path)
-        except _Reject as reject:
+            raise no_route(method, path)
+        except Reject as reject:
             return reject.status, reject.body()
 
     def _exchange(self, body: bytes) -> dict[str, Any]:
-        data = _json_body(body)
+        data = json_object(body)
         key = data.get("apiKey")
         if not isinstance(key, str) or not key:
-            raise _Reject(400, "apiKey is required")
+            raise Reject(400, "apiKey is required")
         if not secrets.compare_digest(key.encode("utf-8", "surrogatepass"), self.api_key.encode()):
-            raise _Reject(401, "invalid API key")
+            raise Reject(401, "invalid API key")
         token = "sbx." + secrets.token_urlsafe(24)
         with self._lock:
             self._tokens[token] = _now() + self.token_ttl
@@ -297,21 +229,21 @@ class Sandbox:
 
     def _authorize(self, header: str | None) -> None:
         if not header:
-            raise _Reject(401, "missing access token: send it in the Authorization header")
+            raise Reject(401, "missing access token: send it in the Authorization header")
         with self._lock:
             expires = self._tokens.get(header.strip())
         if expires is None:
-            raise _Reject(401, "invalid access token")
+            raise Reject(401, "invalid access token")
         if expires < _now():
-            raise _Reject(401, "access token expired")
+            raise Reject(401, "access token expired")
 
     def _customer(self, method: str, path: str, query: str, body: bytes) -> tuple[int, Any]:
         if path == "/jobs" and method == "POST":
-            return 200, self._create(_json_body(body))
+            return 200, self._create(json_object(body))
         if path == "/jobs" and method == "GET":
             return 200, self._list(parse_qs(query, keep_blank_values=True))
         if path == "/logs" and method == "POST":
-            return 200, self._logs(_json_body(body))
+            return 200, self._logs(json_object(body))
         if path == "/jobs/templates" and method == "GET":
             return 200, {"data": [t.info() for t in TEMPLATES.values() if not t.private]}
         match = re.fullmatch(r"/jobs/([^/]+)(/[a-z]+)?", path)
@@ -328,41 +260,41 @@ class Sandbox:
             handler = routes.get((method, action))
             if handler is not None:
                 return 200, handler(job_id)
-        raise _no_route(method, CUSTOMER_PREFIX + path)
+        raise no_route(method, CUSTOMER_PREFIX + path)
 
     # -- jobs ------------------------------------------------------------------
     def _create(self, data: dict[str, Any]) -> dict[str, Any]:
         request, problems = read_create(data)  # what protojson refuses comes first
         if problems:
-            raise _bad_request(problems)
+            raise bad_request(problems)
         template_id = request.get("templateId", "").strip()
         if not template_id:
-            raise _bad_request([("templateId", "is required")])
+            raise bad_request([("templateId", "is required")])
         template = TEMPLATES.get(template_id)
         if template is None:
-            raise _Reject(404, f"job template {template_id!r} not found")
+            raise Reject(404, f"job template {template_id!r} not found")
         if template.private:
-            raise _Reject(403, f"job template {template_id!r} belongs to another account")
+            raise Reject(403, f"job template {template_id!r} belongs to another account")
         violations = service_rules(request) or template.check(request.get("params", {}))
         if violations:
-            raise _bad_request(violations)
+            raise bad_request(violations)
         job = _Job(str(uuid.uuid4()), template, request, _now())
         if request.get("dataSource", {}).get("dataSourceDescriptor") == "file":
             job.extra["tempUrl"] = self.storage.upload_url(self.base_url, job.id)
         with self._lock:
             self._jobs[job.id] = job
-            return {"job": self._job_json(job), "templateInfo": template.info()}
+            return {"job": job_json(job, self.step_seconds), "templateInfo": template.info()}
 
     def _find(self, job_id: str) -> _Job:
         job = self._jobs.get(job_id)
         if job is None or job.deleted:
-            raise _Reject(404, f"job {job_id!r} not found")
+            raise Reject(404, f"job {job_id!r} not found")
         return job
 
     def _get(self, job_id: str) -> dict[str, Any]:
         with self._lock:
             job = self._find(job_id)
-            return {"job": self._job_json(job), "templateInfo": job.template.info()}
+            return {"job": job_json(job, self.step_seconds), "templateInfo": job.template.info()}
 
     def _list(self, query: dict[str, list[str]]) -> dict[str, Any]:
         # 0 is protobuf's "unset": the default page size
@@ -374,7 +306,7 @@ class Sandbox:
                 key=lambda j: j.created,
                 reverse=True,
             )
-            page = [self._job_json(j) for j in live[offset : offset + limit]]
+            page = [job_json(j, self.step_seconds) for j in live[offset : offset + limit]]
         pagination: dict[str, Any] = {"total": str(len(live))}
         if offset:
             pagination["offset"] = str(offset)
@@ -387,10 +319,10 @@ class Sandbox:
         with self._lock:
             job = self._find(job_id)
             if job.run_at is not None:
-                raise _Reject(400, f"job {job_id!r} has already been started")
+                raise Reject(400, f"job {job_id!r} has already been started")
             missing = self.storage.upload_problem(job_id) if "tempUrl" in job.extra else None
             if missing is not None:
-                raise _Reject(400, f"job {job_id!r} cannot run: {missing}")
+                raise Reject(400, f"job {job_id!r} cannot run: {missing}")
             job.run_at = _now()
         return _envelope("job started")
 
@@ -399,8 +331,8 @@ class Sandbox:
             job = self._find(job_id)
             if job.run_at is None:
                 job.deleted = True  # a job not yet started is deleted
-            elif self._state(job)[0] in ("JOB_STATE_COMPLETE", "JOB_STATE_FAILED"):
-                raise _Reject(400, f"job {job_id!r} has already ended")
+            elif job_state(job, self.step_seconds)[0] in ("JOB_STATE_COMPLETE", "JOB_STATE_FAILED"):
+                raise Reject(400, f"job {job_id!r} has already ended")
             else:
                 job.aborted_at = _now()
         return _envelope("job aborted")
@@ -411,10 +343,10 @@ class Sandbox:
         try:
             job_id, levels, services, task_ids = read_request(data)
         except LogsRequestError as exc:
-            raise _bad_request(exc.violations) from None
+            raise bad_request(exc.violations) from None
         with self._lock:
             job = self._find(job_id)
-            state, stamps = self._state(job)
+            state, stamps = job_state(job, self.step_seconds)
         reason = job.template.fails_with or "job aborted by the user"
         chunks = job.template.chunks(job.request.get("params") or {})
         lines = job_logs(
@@ -431,9 +363,9 @@ class Sandbox:
     def _results(self, job_id: str) -> dict[str, Any]:
         with self._lock:
             job = self._find(job_id)
-            state, _ = self._state(job)
+            state, _ = job_state(job, self.step_seconds)
         if state != "JOB_STATE_COMPLETE":
-            raise _Reject(400, "job has not yet been completed")
+            raise Reject(400, "job has not yet been completed")
         params = job.request.get("params") or {}
         return self.storage.results(
             self.base_url, job.id, params, chunks_of(job.template, job.request)
@@ -443,7 +375,11 @@ class Sandbox:
         """The files a completed job's result links serve (``LookupError`` if none)."""
         with self._lock:
             job = self._jobs.get(job_id)
-            if job is None or job.deleted or self._state(job)[0] != "JOB_STATE_COMPLETE":
+            if (
+                job is None
+                or job.deleted
+                or job_state(job, self.step_seconds)[0] != "JOB_STATE_COMPLETE"
+            ):
                 raise LookupError(job_id)
         params = job.request.get("params") or {}
         return self.storage.blobs(job.id, params, chunks_of(job.template, job.request))
@@ -452,78 +388,11 @@ class Sandbox:
         with self._lock:
             job = self._find(job_id)
         if "tempUrl" not in job.extra:
-            raise _Reject(400, f"job {job_id!r} has no file data source to upload to")
+            raise Reject(400, f"job {job_id!r} has no file data source to upload to")
         problem = self.storage.complete_upload(job_id)
         if problem is not None:
-            raise _Reject(400, f"job {job_id!r}: {problem}")
+            raise Reject(400, f"job {job_id!r}: {problem}")
         return {"ok": True, "requestId": str(uuid.uuid4()), "message": "upload completed"}
-
-    # -- protojson ------------------------------------------------------------------
-    def _state(self, job: _Job) -> tuple[str, dict[str, str]]:
-        """The state a job has reached by now, and when it entered each state."""
-        stamps = {"JOB_STATE_NEW": rfc3339(job.created)}
-        if job.run_at is None:
-            return "JOB_STATE_NEW", stamps
-        now = _now() if job.aborted_at is None else job.aborted_at
-        steps = int((now - job.run_at) / self.step_seconds) + 1 if self.step_seconds else 99
-        last = min(steps, len(STATES) - 1)
-        if job.template.fails_with:
-            last = min(last, 3)
-        for index in range(1, last + 1):
-            stamps[STATES[index]] = rfc3339(job.run_at + (index - 1) * self.step_seconds)
-        state = STATES[last]
-        if job.template.fails_with and steps > 3:
-            state = "JOB_STATE_FAILED"
-            stamps[state] = rfc3339(job.run_at + 3 * self.step_seconds)
-        elif job.aborted_at is not None and state != "JOB_STATE_COMPLETE":
-            state = "JOB_STATE_FAILED"
-            stamps[state] = rfc3339(job.aborted_at)
-        return state, stamps
-
-    def _job_json(self, job: _Job) -> dict[str, Any]:
-        """The job as the service sends it. Never fails: a job that cannot be
-        rendered in full (a bug) still renders its id, template and state."""
-        try:
-            return self._render(job)
-        except Exception as exc:  # a stored job must never break GET /jobs
-            sys.stderr.write(f"sandbox: cannot render job {job.id}: {exc!r}\n")
-            return {"id": job.id, "templateId": job.template.id, "state": self._state(job)[0]}
-
-    def _render(self, job: _Job) -> dict[str, Any]:
-        request = job.request
-        state, stamps = self._state(job)
-        chunks = chunks_of(job.template, job.request)
-        out: dict[str, Any] = {
-            "id": job.id,
-            "templateId": job.template.id,
-            "name": string_json(request.get("name")),
-            "description": string_json(request.get("description")),
-            "state": state,
-            "createdAt": stamps["JOB_STATE_NEW"],
-            "stateTimestamps": stamps,
-            "numUnitsEstimation": str(chunks * 12),
-            "appId": job.template.app.split("@")[0],
-            "priority": "EXECUTION_PRIORITY_BALANCED",
-            "params": params_json(request.get("params")),
-            "config": config_json(request.get("config")),
-            "dataSource": source_json(request.get("dataSource"), job.extra.get("tempUrl")),
-            "dataDestination": source_json(request.get("dataDestination"), None),
-        }
-        if job.run_at is not None:
-            out["submittedAt"] = rfc3339(job.run_at)
-            out["startedAt"] = stamps.get("JOB_STATE_UPLOADING")
-        if state in ("JOB_STATE_COMPLETE", "JOB_STATE_FAILED"):
-            ended = stamps[state]
-            out["endedAt"] = ended
-            started = job.run_at or job.created
-            end_ts = datetime.fromisoformat(ended[:26] + "+00:00").timestamp()
-            out["duration"] = round(end_ts - started, 3)
-        if state == "JOB_STATE_COMPLETE":
-            out["numChunks"] = chunks
-            out["paymentAmount"] = round(chunks * 0.0125, 4)
-        if state == "JOB_STATE_FAILED":
-            out["errorMessage"] = job.template.fails_with or "job aborted by the user"
-        return {k: v for k, v in out.items() if v not in (None, "", {}, [])}
 
 
 def _query_int(query: dict[str, list[str]], name: str) -> int:
@@ -532,7 +401,7 @@ def _query_int(query: dict[str, list[str]], name: str) -> int:
     if values is None:
         return 0
     if len(values) > 1:
-        raise _bad_request([(name, "given more than once")])
+        raise bad_request([(name, "given more than once")])
     if not re.fullmatch(r"[+]?[0-9]{1,18}", values[0]):
-        raise _bad_request([(name, "must be a whole number >= 0")])
+        raise bad_request([(name, "must be a whole number >= 0")])
     return int(values[0])

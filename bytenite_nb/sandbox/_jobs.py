@@ -1,0 +1,117 @@
+"""A sandbox job: its stored record, the states it walks through with time,
+and how it is rendered as the service sends it (protojson). No locking here:
+``Sandbox`` holds its lock around these calls."""
+
+from __future__ import annotations
+
+import sys
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from ._render import chunks_of, config_json, params_json, source_json, string_json
+from ._templates import Template
+from ._wire import rfc3339
+
+STATES = (
+    "JOB_STATE_NEW",
+    "JOB_STATE_STARTED",
+    "JOB_STATE_UPLOADING",
+    "JOB_STATE_PARTITIONING",
+    "JOB_STATE_PARTITIONED",
+    "JOB_STATE_TASKS_COMPLETED",
+    "JOB_STATE_MERGING",
+    "JOB_STATE_MERGED",
+    "JOB_STATE_DOWNLOADING",
+    "JOB_STATE_COMPLETE",
+)
+
+
+def _now() -> float:
+    return time.time()
+
+
+@dataclass
+class _Job:
+    id: str
+    template: Template
+    request: dict[str, Any]
+    created: float
+    run_at: float | None = None
+    aborted_at: float | None = None
+    deleted: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def job_state(job: _Job, step_seconds: float) -> tuple[str, dict[str, str]]:
+    """The state a job has reached by now, and when it entered each state."""
+    stamps = {"JOB_STATE_NEW": rfc3339(job.created)}
+    if job.run_at is None:
+        return "JOB_STATE_NEW", stamps
+    now = _now() if job.aborted_at is None else job.aborted_at
+    steps = int((now - job.run_at) / step_seconds) + 1 if step_seconds else 99
+    last = min(steps, len(STATES) - 1)
+    if job.template.fails_with:
+        last = min(last, 3)
+    for index in range(1, last + 1):
+        stamps[STATES[index]] = rfc3339(job.run_at + (index - 1) * step_seconds)
+    state = STATES[last]
+    if job.template.fails_with and steps > 3:
+        state = "JOB_STATE_FAILED"
+        stamps[state] = rfc3339(job.run_at + 3 * step_seconds)
+    elif job.aborted_at is not None and state != "JOB_STATE_COMPLETE":
+        state = "JOB_STATE_FAILED"
+        stamps[state] = rfc3339(job.aborted_at)
+    return state, stamps
+
+
+def job_json(job: _Job, step_seconds: float) -> dict[str, Any]:
+    """The job as the service sends it. Never fails: a job that cannot be
+    rendered in full (a bug) still renders its id, template and state."""
+    try:
+        return _render(job, step_seconds)
+    except Exception as exc:  # a stored job must never break GET /jobs
+        sys.stderr.write(f"sandbox: cannot render job {job.id}: {exc!r}\n")
+        return {
+            "id": job.id,
+            "templateId": job.template.id,
+            "state": job_state(job, step_seconds)[0],
+        }
+
+
+def _render(job: _Job, step_seconds: float) -> dict[str, Any]:
+    request = job.request
+    state, stamps = job_state(job, step_seconds)
+    chunks = chunks_of(job.template, job.request)
+    out: dict[str, Any] = {
+        "id": job.id,
+        "templateId": job.template.id,
+        "name": string_json(request.get("name")),
+        "description": string_json(request.get("description")),
+        "state": state,
+        "createdAt": stamps["JOB_STATE_NEW"],
+        "stateTimestamps": stamps,
+        "numUnitsEstimation": str(chunks * 12),
+        "appId": job.template.app.split("@")[0],
+        "priority": "EXECUTION_PRIORITY_BALANCED",
+        "params": params_json(request.get("params")),
+        "config": config_json(request.get("config")),
+        "dataSource": source_json(request.get("dataSource"), job.extra.get("tempUrl")),
+        "dataDestination": source_json(request.get("dataDestination"), None),
+    }
+    if job.run_at is not None:
+        out["submittedAt"] = rfc3339(job.run_at)
+        out["startedAt"] = stamps.get("JOB_STATE_UPLOADING")
+    if state in ("JOB_STATE_COMPLETE", "JOB_STATE_FAILED"):
+        ended = stamps[state]
+        out["endedAt"] = ended
+        started = job.run_at or job.created
+        end_ts = datetime.fromisoformat(ended[:26] + "+00:00").timestamp()
+        out["duration"] = round(end_ts - started, 3)
+    if state == "JOB_STATE_COMPLETE":
+        out["numChunks"] = chunks
+        out["paymentAmount"] = round(chunks * 0.0125, 4)
+    if state == "JOB_STATE_FAILED":
+        out["errorMessage"] = job.template.fails_with or "job aborted by the user"
+    return {k: v for k, v in out.items() if v not in (None, "", {}, [])}
