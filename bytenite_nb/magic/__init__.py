@@ -4,8 +4,8 @@ A thin front end: parse the line and the body, merge them over the configured
 defaults, then hand the payload to the shared validation, client and cards.
 ``_body`` reads the cell body, ``_options`` the magic line, ``_commands`` holds
 the line commands in one table, ``_magics`` the magics class and the cell flow,
-``_cell`` the create-job steps of a cell, ``_extension`` loading. Loading imports neither httpx, pydantic, PyYAML nor
-ipywidgets; those come on first use.
+``_cell`` the create-job steps of a cell, ``_extension`` loading. Loading
+imports neither httpx, pydantic, PyYAML nor ipywidgets; those come on first use.
 """
 
 from __future__ import annotations
