@@ -60,6 +60,22 @@ def _already_started(response: JobResponse) -> bool:
 
 
 # -- sync -------------------------------------------------------------------------------
+def _ran(
+    batch: JobBatch, item: BatchItem, error: BaseException | None, latest: JobResponse | None
+) -> None:
+    """Record a run call's outcome: done, unless it failed (``error``) and the
+    job (``latest``, None if it could not be read) shows it did not start."""
+    if error is not None:
+        if latest is None or not _already_started(latest):
+            _run_failed(batch, item, error)
+            return
+        with batch._lock:
+            item.response = latest
+    with batch._lock:
+        item.run = "done"
+        item.error = None
+
+
 def create_sync(batch: JobBatch, items: Sequence[BatchItem], progress: Progress) -> None:
     """Create (and, with ``batch.run``, run) ``items`` in a pool of threads.
 
@@ -100,16 +116,10 @@ def run_one_sync(batch: JobBatch, item: BatchItem) -> None:
         try:
             latest = client.get_job(job_id)
         except Exception:
-            _run_failed(batch, item, exc)
-            return
-        if not _already_started(latest):
-            _run_failed(batch, item, exc)
-            return
-        with batch._lock:
-            item.response = latest
-    with batch._lock:
-        item.run = "done"
-        item.error = None
+            latest = None
+        _ran(batch, item, exc, latest)
+        return
+    _ran(batch, item, None, None)
 
 
 def run_in_threads(
@@ -202,16 +212,10 @@ async def run_one_async(batch: JobBatch, item: BatchItem) -> None:
         try:
             latest = await client.get_job(job_id)
         except Exception:
-            _run_failed(batch, item, exc)
-            return
-        if not _already_started(latest):
-            _run_failed(batch, item, exc)
-            return
-        with batch._lock:
-            item.response = latest
-    with batch._lock:
-        item.run = "done"
-        item.error = None
+            latest = None
+        _ran(batch, item, exc, latest)
+        return
+    _ran(batch, item, None, None)
 
 
 async def run_in_tasks(

@@ -309,15 +309,19 @@ class _BaseClient:
 
     # -- decoding and errors ----------------------------------------------------
     def _api_error(self, response: httpx.Response) -> ApiError:
-        error = api_error_from_body(
+        error = self._error_from_body(response)
+        error.retry_after = _retry_after(response.headers.get("Retry-After"))
+        return error
+
+    def _error_from_body(self, response: httpx.Response) -> ApiError:
+        """The typed error an answer's status and body make, secrets redacted."""
+        return api_error_from_body(
             response.status_code,
             response.content,
             method=response.request.method,
             url=str(response.request.url),
             secrets=self._secrets(),
         )
-        error.retry_after = _retry_after(response.headers.get("Retry-After"))
-        return error
 
     def _json(self, response: httpx.Response, *, maybe_applied: bool = False) -> Any:
         content = self._redacted(response.content)
@@ -333,13 +337,7 @@ class _BaseClient:
             ) from None
         except ValueError:
             hint = " The request may have been applied." if maybe_applied else ""
-            error = api_error_from_body(
-                response.status_code,
-                response.content,
-                method=response.request.method,
-                url=str(response.request.url),
-                secrets=self._secrets(),
-            )
+            error = self._error_from_body(response)
             error.message = (
                 f"the service answered with a body that is not JSON ({error.message}).{hint}"
             )

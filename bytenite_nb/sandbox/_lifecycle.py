@@ -25,7 +25,7 @@ import struct
 import threading
 import time
 import zlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Generator, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 from urllib.parse import parse_qs, urlsplit
@@ -376,23 +376,24 @@ def _body(handler: _Handler) -> Iterator[bytes]:
                 while handler.rfile.readline(8192) not in (b"\r\n", b"\n", b""):
                     pass
                 return
-            while left:
-                piece = handler.rfile.read(min(CHUNK, left))
-                if not piece:
-                    handler.close_connection = True
-                    return
-                left -= len(piece)
-                yield piece
+            if not (yield from _pieces(handler, left)):
+                return
             handler.rfile.readline(3)
     text = (handler.headers.get("Content-Length") or "0").strip()
-    left = int(text) if text.isdigit() else 0
+    yield from _pieces(handler, int(text) if text.isdigit() else 0)
+
+
+def _pieces(handler: _Handler, left: int) -> Generator[bytes, None, bool]:
+    """The next ``left`` bytes in pieces of at most ``CHUNK``; False (and the
+    connection closed) if the client stopped sending before the end."""
     while left:
         piece = handler.rfile.read(min(CHUNK, left))
         if not piece:
             handler.close_connection = True
-            return
+            return False
         left -= len(piece)
         yield piece
+    return True
 
 
 def _drain(handler: _Handler) -> None:
