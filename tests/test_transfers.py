@@ -574,3 +574,14 @@ async def test_async_interrupted_download_leaves_nothing(
         await aclient.download_results(created.job.id or "", tmp_path)
     left = sorted(p.name for p in (tmp_path / "out_0").iterdir())
     assert left == ["metrics.csv", "preview.png", "result.txt", "summary.json"]  # no big.bin
+
+
+def test_no_signature_reaches_a_debug_log_line(
+    fresh_client: Client, tmp_path: Path, debug_logs: pytest.LogCaptureFixture
+) -> None:
+    job_id = completed(fresh_client)
+    fresh_client.download_results(job_id, tmp_path)
+    lines = [r.getMessage() for r in debug_logs.records if r.name == "bytenite_nb"]
+    storage = [line for line in lines if "/_results/" in line]
+    assert storage, lines  # the downloads were logged
+    assert not any("X-Signature" in line for line in lines), storage

@@ -243,6 +243,7 @@ class _BaseClient:
         # hide its effect: its own flow decides (a create looks for its job first).
         statuses = RETRY_STATUSES_IDEMPOTENT if idempotent else frozenset()
         attempt = limited = 0
+        where = request.url.copy_with(query=None)  # for logs: a signed link's query is secret
         while True:
             started = time.perf_counter()
             budget = min(self._settings.timeout, deadline - self._clock())
@@ -267,7 +268,7 @@ class _BaseClient:
                     log.debug(
                         "%s %s failed (%s); retry %d in %.2f s",
                         request.method,
-                        request.url,
+                        where,
                         type(exc).__name__,
                         attempt,
                         delay,
@@ -281,7 +282,7 @@ class _BaseClient:
             log.debug(
                 "%s %s -> %d (%.1f ms)",
                 request.method,
-                request.url,
+                where,
                 response.status_code,
                 (time.perf_counter() - started) * 1000,
             )
@@ -293,7 +294,7 @@ class _BaseClient:
                 wait = _backoff(limited) if wait is None else wait * (1 + random.random() / 2)
                 if self._clock() + wait >= deadline:
                     return response  # no time left to wait: its error, now
-                log.debug("429 on %s %s: retry in %.2f s", request.method, request.url, wait)
+                log.debug("429 on %s %s: retry in %.2f s", request.method, where, wait)
                 yield _Sleep(wait)
                 continue
             if response.status_code in statuses and attempt < self._settings.max_retries:
@@ -302,7 +303,7 @@ class _BaseClient:
                 if self._clock() + wait >= deadline:
                     return response  # no time left to retry: its error, now
                 attempt += 1
-                log.debug("retry %d of %s %s in %.2f s", attempt, request.method, request.url, wait)
+                log.debug("retry %d of %s %s in %.2f s", attempt, request.method, where, wait)
                 yield _Sleep(wait)
                 continue
             return response
