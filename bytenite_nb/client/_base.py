@@ -258,12 +258,12 @@ class _BaseClient:
             except SEND_ERRORS as exc:
                 sent = not isinstance(exc, _NOT_SENT)
                 delay = _backoff(attempt + 1)
-                if (
+                retryable = (
                     attempt < self._settings.max_retries
                     and (idempotent or not sent)
                     and isinstance(exc, (httpx.TransportError, httpx.DecodingError))
-                    and self._clock() + delay < deadline
-                ):
+                )
+                if retryable and self._clock() + delay < deadline:
                     attempt += 1
                     log.debug(
                         "%s %s failed (%s); retry %d in %.2f s",
@@ -275,9 +275,11 @@ class _BaseClient:
                     )
                     yield _Sleep(delay)
                     continue
+                # A retry that the deadline left no time for: the deadline is the reason.
+                left = 0.0 if retryable else budget
                 # from None: httpx's own message may quote a header (the token).
                 raise self._connection_error(
-                    exc, request, sent=sent, idempotent=idempotent, budget=budget
+                    exc, request, sent=sent, idempotent=idempotent, budget=left
                 ) from None
             log.debug(
                 "%s %s -> %d (%.1f ms)",
