@@ -499,3 +499,19 @@ def test_wait_in_a_kernel_updates_one_card_in_place(
     assert captured.stdout == ""
     ids = {out.metadata.get("transient", {}).get("display_id") for out in captured.outputs}
     assert len(captured.outputs) >= 2 and len(ids) == 1  # the same display, updated
+
+
+def test_the_deadline_setting_reaches_the_client_and_the_config_view(
+    shell: InteractiveShell,
+) -> None:
+    shell.run_line_magic("config", "ByteNiteMagics.deadline = 42.5")
+    try:
+        assert magics(shell).client().settings.deadline == 42.5
+        with capture_output() as captured:
+            shell.run_line_magic("bytenite", "config")
+        assert "deadline          42.5 s" in captured.stdout
+        shell.run_line_magic("config", "ByteNiteMagics.deadline = -1")
+        with pytest.raises(UsageError, match="bad setting: deadline"):
+            shell.run_cell_magic("bytenite", "", HELLO)
+    finally:
+        magics(shell).deadline = 300.0

@@ -54,8 +54,11 @@ class ByteNiteMagics(Magics):
     short_errors = Bool(
         True, config=True, help="show a card and a one-line error instead of a traceback"
     )
-    timeout = Float(30.0, config=True, help="seconds to wait for the service")
+    timeout = Float(30.0, config=True, help="seconds one attempt of a call may take")
     max_retries = Int(3, config=True, help="retries on 502/503 and failed connections")
+    deadline = Float(
+        300.0, config=True, help="seconds a whole call may take, retries and waits included"
+    )
     poll_interval = Float(2.0, config=True, help="seconds between polls while watching a job")
 
     def __init__(self, shell: Any = None, **kwargs: Any) -> None:
@@ -72,11 +75,9 @@ class ByteNiteMagics(Magics):
         from ..client import Client
         from ..config import session_version
 
+        options = self._client_options()
         key = (
-            self.base_url,
-            self.customer_path,
-            self.timeout,
-            self.max_retries,
+            *options.values(),
             session_version(),
             os.environ.get("BYTENITE_API_KEY"),
             os.environ.get("BYTENITE_ACCESS_TOKEN"),
@@ -86,16 +87,21 @@ class ByteNiteMagics(Magics):
             if self._client is not None:
                 self._client.close()
             try:
-                self._client = Client(
-                    base_url=self.base_url,
-                    customer_path=self.customer_path,
-                    timeout=self.timeout,
-                    max_retries=self.max_retries,
-                )
+                self._client = Client(**options)
             except ValueError as exc:
                 raise UsageError(f"%bytenite: bad setting: {exc}") from None
             self._client_key = key
         return self._client
+
+    def _client_options(self) -> dict[str, Any]:
+        """The client settings the magic holds (the one list both uses read)."""
+        return {
+            "base_url": self.base_url,
+            "customer_path": self.customer_path,
+            "timeout": self.timeout,
+            "max_retries": self.max_retries,
+            "deadline": self.deadline,
+        }
 
     def apply_settings(self, settings: Mapping[str, Any], source: str) -> list[str]:
         """Set traits from a mapping (``[tool.bytenite]``); returns warnings."""
@@ -291,12 +297,7 @@ class ByteNiteMagics(Magics):
         from ..config import ENV_API_KEY, mask_secret, resolve_settings
 
         try:
-            settings = resolve_settings(
-                base_url=self.base_url,
-                customer_path=self.customer_path,
-                timeout=self.timeout,
-                max_retries=self.max_retries,
-            )
+            settings = resolve_settings(**self._client_options())
         except ValueError as exc:
             return f"bad setting: {exc}"
         origin = dict(settings.sources)
@@ -314,6 +315,7 @@ class ByteNiteMagics(Magics):
                 str(settings.max_retries),
                 self._setting_sources.get("max_retries", ""),
             ),
+            ("deadline", f"{settings.deadline:g} s", self._setting_sources.get("deadline", "")),
             ("default_template", self.default_template or "not set", ""),
             (
                 "default_config",

@@ -60,8 +60,8 @@ Example:
     app: {case: upper}
 
 Settings: %config ByteNiteMagics.base_url = "...", .default_template,
-.default_config, .short_errors, .timeout, .max_retries, .customer_path, or
-[tool.bytenite] in pyproject.toml. Credentials come from BYTENITE_API_KEY /
+.default_config, .short_errors, .timeout, .max_retries, .deadline,
+.customer_path, or [tool.bytenite] in pyproject.toml. Credentials come from BYTENITE_API_KEY /
 BYTENITE_ACCESS_TOKEN or %bytenite login, never from the magic line."""
 
 _SECRET_OPTIONS = ("--api-key", "--apikey", "--key", "--token", "--access-token")
