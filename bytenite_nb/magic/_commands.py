@@ -59,19 +59,21 @@ def command(
     return register
 
 
+#: Usage column width of the help; a longer usage puts its summary on the next line.
+HELP_COLUMN = 34
+
+
 def help_text() -> str:
     """``%bytenite --help``: the cell magic, then every line command, then the options."""
-    width = max(len(f"%bytenite {c.name} {c.usage}".rstrip()) for c in COMMANDS.values())
-    width = max(width, len("%%bytenite [VAR] [options]"))
-    lines = [
-        "Create, run and watch ByteNite jobs from a notebook.",
-        "",
-        "Usage:",
-        f"  {'%%bytenite [VAR] [options]':<{width}}  body: a create-job request in YAML or JSON",
-    ]
-    for c in COMMANDS.values():
-        lines.append(f"  {f'%bytenite {c.name} {c.usage}'.rstrip():<{width}}  {c.summary}")
-    lines.append(f"  {'%bytenite --help':<{width}}  show this help")
+    rows = [("%%bytenite [VAR] [options]", "body: a create-job request in YAML or JSON")]
+    rows += [(f"%bytenite {c.name} {c.usage}".rstrip(), c.summary) for c in COMMANDS.values()]
+    rows.append(("%bytenite --help", "show this help"))
+    lines = ["Create, run and watch ByteNite jobs from a notebook.", "", "Usage:"]
+    for usage, summary in rows:
+        if len(usage) > HELP_COLUMN:
+            lines += [f"  {usage}", f"  {'':<{HELP_COLUMN}}  {summary}"]
+        else:
+            lines.append(f"  {usage:<{HELP_COLUMN}}  {summary}")
     return "\n".join(lines) + "\n\n" + CELL_HELP
 
 

@@ -17,8 +17,9 @@ Cell options (they override the body, which overrides configured defaults):
                          the CreateJobRequest with --dry-run, the error on failure)
   --dry-run              validate and show the payload; send nothing
   --run                  start the job right after creating it
-  --wait                 start it and show its card live until it completes
-                         (the cell fails if the job fails)
+  --wait                 start it and show its card live until it ends, then its
+                         results (or, if it failed, its error lines, and the
+                         cell fails)
   --upload PATH          send this local file as the job's input (a 'file' data
                          source, set when the body has none): checked first,
                          uploaded after create, before --run/--wait
@@ -61,8 +62,9 @@ Example:
 
 Settings: %config ByteNiteMagics.base_url = "...", .default_template,
 .default_config, .short_errors, .timeout, .max_retries, .deadline,
-.customer_path, or [tool.bytenite] in pyproject.toml. Credentials come from BYTENITE_API_KEY /
-BYTENITE_ACCESS_TOKEN or %bytenite login, never from the magic line."""
+.customer_path, or [tool.bytenite] in pyproject.toml. Credentials come from
+BYTENITE_API_KEY / BYTENITE_ACCESS_TOKEN or %bytenite login, never from the
+magic line."""
 
 _SECRET_OPTIONS = ("--api-key", "--apikey", "--key", "--token", "--access-token")
 SECRET_FIELDS = ("apikey", "api_key", "token", "accesstoken", "access_token")
