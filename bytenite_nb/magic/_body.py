@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import json
 import re
-import secrets
 import shlex
 from collections.abc import Mapping
+from functools import cache
 from typing import Any
 
 from IPython.core.error import UsageError
@@ -47,12 +47,19 @@ def _jsonable(value: Any) -> Any:
     raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
-#: Characters a YAML reader refuses even inside quotes; written as \uXXXX.
-_NOT_YAML = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-#: A {{ }} that is a whole value: after "key:", "- ", "[" or ",", and before the
-#: end of the line, a comment, "," "]" or "}".
-_VALUE_BEFORE = re.compile(r"(?:^[ \t]*-|[:\[,])[ \t]*$")
-_VALUE_AFTER = re.compile(r"[ \t]*(?:[ \t]#.*|[,\]}].*)?$")
+@cache
+def _patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    """Compiled on first use, not at ``%load_ext`` (the first one alone takes ms).
+
+    The characters a YAML reader refuses even inside quotes (written as
+    \\uXXXX); and around a {{ }} that is a whole value: after "key:", "- ", "["
+    or ",", and before the end of the line, a comment, "," "]" or "}".
+    """
+    return (
+        re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"),
+        re.compile(r"(?:^[ \t]*-|[:\[,])[ \t]*$"),
+        re.compile(r"[ \t]*(?:[ \t]#.*|[,\]}].*)?$"),
+    )
 
 
 def _evaluate(match: re.Match[str], body: str, namespace: Mapping[str, Any]) -> str:
@@ -83,7 +90,7 @@ def _evaluate(match: re.Match[str], body: str, namespace: Mapping[str, Any]) -> 
 
 def _yaml_safe(text: str) -> str:
     """JSON text that YAML reads the same (characters YAML refuses become \\uXXXX)."""
-    return _NOT_YAML.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return _patterns()[0].sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def interpolate(body: str, namespace: Mapping[str, Any]) -> str:
@@ -106,6 +113,8 @@ def read_body(body: str, namespace: Mapping[str, Any]) -> dict[str, Any]:
     except that a ``{{ expr }}`` standing for a whole value is put in after the text is
     read, as the JSON it already is (a 10 MB list costs a JSON encoding, not a YAML parse).
     """
+    import secrets  # (hashlib, hmac: milliseconds, so not at %load_ext)
+
     nonce = secrets.token_hex(8)
     values: list[str] = []
 
@@ -117,7 +126,8 @@ def read_body(body: str, namespace: Mapping[str, Any]) -> dict[str, Any]:
         before = body[body.rfind("\n", 0, start) + 1 : start]
         stop = body.find("\n", end)
         after = body[end : len(body) if stop < 0 else stop]
-        if not (_VALUE_BEFORE.search(before) and _VALUE_AFTER.match(after)):
+        _, value_before, value_after = _patterns()
+        if not (value_before.search(before) and value_after.match(after)):
             return _yaml_safe(text)
         values.append(text)
         return f'"__bytenite_{nonce}_{len(values) - 1}__"'
