@@ -132,6 +132,9 @@ def _redact_json(value: Any, secrets: tuple[str | None, ...]) -> Any:
 class ByteNiteError(Exception):
     """Base class of every error this package raises."""
 
+    #: The failed request may have been carried out (see ``client._once.may_be_applied``).
+    maybe_applied: bool = False
+
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
         """The error card (text/plain and text/html; application/json when asked)."""
         from .display import error_mimebundle

@@ -10,17 +10,20 @@
         batch.wait()
         batch.to_pandas()
 
-``sweep`` builds the requests (``sweeps.py``); ``create_jobs`` sends them
-concurrently (``submit.py``) into a :class:`JobBatch` (``batch.py``), which
-waits efficiently (``wait.py``), resumes without duplicates (``resume.py``),
-saves and loads itself (``persist.py``) and shows its progress
-(``progress.py``). Never imports IPython except inside a running kernel.
+``sweep`` builds the requests (``sweeps.py``); ``create_jobs`` makes a
+:class:`JobBatch` (``batch.py``: thin sync and async wrappers over one core,
+``core.py``) whose calls are flows in the client's step vocabulary: one
+submit flow per item gathered under the cap, an efficient wait (``wait.py``),
+a resume without duplicates (``resume.py``); it saves and loads itself
+(``persist.py``) and shows its progress (``progress.py``). Never imports
+IPython except inside a running kernel.
 """
 
 from __future__ import annotations
 
-from .batch import AsyncJobBatch, JobBatch, error_text
-from .item import BatchInterrupted, BatchItem, maybe_created
+from .batch import AsyncJobBatch, JobBatch
+from .core import error_text
+from .item import BatchInterrupted, BatchItem
 from .sweeps import grid_values, sweep
 
 __all__ = [
@@ -30,6 +33,5 @@ __all__ = [
     "JobBatch",
     "error_text",
     "grid_values",
-    "maybe_created",
     "sweep",
 ]

@@ -28,6 +28,8 @@ class BatchItem:
     ``request`` is the validated wire dict (the raw input when invalid);
     ``response`` the ``JobResponse`` once created (refreshed by ``wait()``);
     ``error`` the last error (a failed create, or a failed run of a created job).
+    ``marker`` (``bn-batch:<batch id>:<index>``) goes at the end of the job's
+    description: how a create whose answer was lost is found, never made twice.
     """
 
     index: int
@@ -40,7 +42,7 @@ class BatchItem:
     run: RunPhase = "no"
     #: The job was deleted on the service (a ``get`` answered 404).
     gone: bool = False
-    #: When (``time.monotonic()``) the create outcome became unknown; not saved.
+    #: When (the client's clock) the create outcome became unknown; not saved.
     unknown_at: float | None = field(default=None, repr=False, compare=False)
 
     @property
@@ -99,18 +101,6 @@ class BatchItem:
             return (job.ended_at - start).total_seconds()
         return None
 
-    def payload(self) -> dict[str, Any]:
-        """What is sent: the request with the item's marker added to its description.
-
-        The marker (``bn-batch:<batch id>:<index>``) is how ``resume()`` finds a
-        job whose create answer was lost, so that it is never created twice.
-        """
-        payload = dict(self.request)
-        description = payload.get("description")
-        tag = f"[{self.marker}]"
-        payload["description"] = f"{description} {tag}" if description else tag
-        return payload
-
     def __repr__(self) -> str:
         job = f", id={self.id!r}" if self.id else ""
         error = f", error={type(self.error).__name__}" if self.error is not None else ""
@@ -128,22 +118,3 @@ class BatchInterrupted(KeyboardInterrupt):
     def __init__(self, batch: Any) -> None:
         super().__init__("batch interrupted: batch.resume() finishes it")
         self.batch = batch
-
-
-def maybe_created(error: BaseException) -> bool:
-    """Whether a failed create may still have created the job.
-
-    Known not created: local validation, a 4xx answer, a connection that was
-    never made. Anything else (a 5xx after the request reached the service, a
-    lost answer, an unreadable success) may hide a job.
-    """
-    from ..errors import ApiError, ByteNiteConnectionError, PayloadError
-
-    if isinstance(error, PayloadError):
-        return False
-    if isinstance(error, ByteNiteConnectionError):
-        return error.maybe_applied
-    if isinstance(error, ApiError):
-        status = error.status_code
-        return status is None or status >= 500 or 200 <= status < 300
-    return True

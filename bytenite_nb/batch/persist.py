@@ -17,13 +17,13 @@ from .. import errors
 from .item import BatchItem
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .batch import JobBatch
+    from .core import BatchCore
 
 FORMAT = "bytenite-nb.batch"
 VERSION = 1
 
 
-def dump(batch: JobBatch) -> dict[str, Any]:
+def dump(batch: BatchCore[Any]) -> dict[str, Any]:
     """The JSON-ready form of a batch."""
     with batch._lock:
         items = [_item(item) for item in batch.items]
@@ -39,7 +39,7 @@ def dump(batch: JobBatch) -> dict[str, Any]:
     }
 
 
-def save(batch: JobBatch, path: str | os.PathLike[str]) -> Path:
+def save(batch: BatchCore[Any], path: str | os.PathLike[str]) -> Path:
     """Write the batch to ``path`` (a temporary file renamed over it: never half-written)."""
     target = Path(path)
     text = json.dumps(dump(batch), ensure_ascii=False, indent=1)

@@ -14,7 +14,7 @@ import time
 from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .batch import JobBatch
+    from .core import BatchCore
 
 MAX_RATE = 4.0
 Mode = Literal["notebook", "terminal", "off"]
@@ -54,7 +54,7 @@ def _isatty() -> bool:
 class _Live:
     """What a notebook display shows: the batch's summary with its progress bar."""
 
-    def __init__(self, batch: JobBatch, title: str) -> None:
+    def __init__(self, batch: BatchCore[Any], title: str) -> None:
         self.batch = batch
         self.title = title
 
@@ -68,7 +68,7 @@ class Progress:
     """Shows a batch's progress while ``title`` (``creating``, ``waiting``) goes on."""
 
     def __init__(
-        self, batch: JobBatch, title: str, show: bool | None = None, done: str | None = None
+        self, batch: BatchCore[Any], title: str, show: bool | None = None, done: str | None = None
     ) -> None:
         self.batch = batch
         self.title = title

@@ -1,9 +1,9 @@
 """Waiting on many jobs without one request per job per poll.
 
-The whole strategy is :func:`wait_flow`, a generator that *yields* what it
-needs (a page of the jobs list, the jobs to get one by one, a pause) and
-receives the answers; :func:`drive_sync` and :func:`drive_async` carry the
-steps out with the public client calls (``list_jobs``, ``get_job``).
+The whole strategy is :func:`wait_flow`, a flow in the client's step
+vocabulary (pages of the jobs list, the jobs to get one by one gathered
+under the batch's cap, a pause on the client's clock), carried out by the
+client's driver like any call.
 
 One poll round:
 
@@ -23,19 +23,21 @@ to ``max_interval`` while no job changes state; a change resets it.
 from __future__ import annotations
 
 import math
-import time
-from collections.abc import Callable, Generator
-from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
+from ..client._steps import _Flow, _Sleep
 from ..errors import NotFoundError, WaitTimeoutError
+from ..models import JobResponse
 
 if TYPE_CHECKING:  # pragma: no cover
+    from ..client._submit import ClientFlows
     from ..models import Job
-    from .batch import JobBatch
+    from .core import BatchCore
     from .item import BatchItem
     from .progress import Progress
+
+C = TypeVar("C", bound="ClientFlows")
 
 #: Jobs per page of ``GET /jobs`` (the service's maximum is UNCONFIRMED: 100).
 PAGE_SIZE = 100
@@ -45,40 +47,21 @@ BACKOFF = 1.5
 MAX_INTERVAL = 30.0
 
 
-@dataclass(frozen=True)
-class ListPage:
-    limit: int
-    offset: int
-
-
-@dataclass(frozen=True)
-class GetJobs:
-    ids: list[str]
-
-
-@dataclass(frozen=True)
-class Pause:
-    seconds: float
-
-
-Step = ListPage | GetJobs | Pause
-WaitFlow = Generator[Step, Any, None]
-
-
 def wait_flow(
-    batch: JobBatch,
+    batch: BatchCore[C],
+    progress: Progress,
     *,
     timeout: float | None,
     interval: float,
     max_interval: float = MAX_INTERVAL,
     use_list: bool = True,
-    clock: Callable[[], float] = time.monotonic,
-) -> WaitFlow:
+) -> _Flow[None]:
     """Poll until every item is done (job ended, or no job); ``WaitTimeoutError`` after
     ``timeout`` s (the batch keeps the latest states). ``use_list=False`` polls
     each job with ``get_job`` only (for a service without the jobs list)."""
     if not (interval > 0 and math.isfinite(interval)):
         raise ValueError(f"interval must be a positive number of seconds, got {interval!r}")
+    clock = batch.client._clock
     deadline = None if timeout is None else clock() + timeout
     delay = interval
     depth = 0  # list pages the last round needed
@@ -86,7 +69,7 @@ def wait_flow(
         pending = [item for item in batch.items if not item.done]
         if not pending:
             return
-        changed, depth = yield from _poll_round(batch, pending, depth, use_list)
+        changed, depth = yield from _poll_round(batch, progress, pending, depth, use_list)
         if all(item.done for item in pending):
             return
         delay = interval if changed else min(delay * BACKOFF, max(max_interval, interval))
@@ -97,12 +80,15 @@ def wait_flow(
                 "(they go on running; batch.wait() again picks them up)",
                 batch,
             )
-        yield Pause(delay)
+        progress.update()
+        yield _Sleep(delay)
+        progress.update()
 
 
 def _poll_round(
-    batch: JobBatch, pending: list[BatchItem], depth: int, use_list: bool
-) -> Generator[Step, Any, tuple[bool, int]]:
+    batch: BatchCore[C], progress: Progress, pending: list[BatchItem], depth: int, use_list: bool
+) -> _Flow[tuple[bool, int]]:
+    client = batch.client
     by_id = {item.id: item for item in pending if item.id}
     seen: dict[str, Job] = {}
     pages = 0
@@ -111,7 +97,7 @@ def _poll_round(
         oldest = _oldest(pending)
         offset = 0
         while pages < MAX_PAGES:
-            page = yield ListPage(PAGE_SIZE, offset)
+            page = yield from client._list_jobs(min(PAGE_SIZE, client.max_page_size), offset)
             pages += 1
             jobs = list(page.jobs)
             for job in jobs:
@@ -129,7 +115,7 @@ def _poll_round(
             changed |= _refresh(by_id[job_id], job)
     missing = [job_id for job_id in by_id if job_id not in seen]
     if missing:
-        answers = yield GetJobs(missing)
+        answers = yield batch._gather((client._get_job(job_id) for job_id in missing), progress)
         first_error: Exception | None = None
         with batch._lock:
             for job_id, answer in zip(missing, answers, strict=True):
@@ -147,8 +133,6 @@ def _poll_round(
 
 def _refresh(item: BatchItem, job: Job) -> bool:
     """Take the job's latest state; True when it changed."""
-    from ..models import JobResponse
-
     before = item.state
     template = item.response.template_info if item.response is not None else None
     item.response = JobResponse(job=job, template_info=template)
@@ -158,50 +142,3 @@ def _refresh(item: BatchItem, job: Job) -> bool:
 def _oldest(items: list[BatchItem]) -> datetime | None:
     stamps = [item.job.created_at for item in items if item.job and item.job.created_at]
     return min(stamps) if stamps else None
-
-
-# -- drivers ------------------------------------------------------------------------------
-def drive_sync(batch: JobBatch, flow: WaitFlow, progress: Progress) -> None:
-    """Carry the wait out with the sync client (``get_job`` calls on the batch's threads)."""
-    from .submit import map_sync
-
-    client = batch.client
-    value: Any = None
-    while True:
-        try:
-            step = flow.send(value)
-        except StopIteration:
-            return
-        value = None
-        if isinstance(step, ListPage):
-            value = client.list_jobs(limit=step.limit, offset=step.offset)
-        elif isinstance(step, GetJobs):
-            value = map_sync(batch, client.get_job, step.ids)
-        else:
-            progress.update()
-            batch._sleep(step.seconds)
-            progress.update()
-
-
-async def drive_async(batch: JobBatch, flow: WaitFlow, progress: Progress) -> None:
-    """The async twin of :func:`drive_sync`."""
-    import anyio
-
-    from .submit import map_async
-
-    client = batch.client
-    value: Any = None
-    while True:
-        try:
-            step = flow.send(value)
-        except StopIteration:
-            return
-        value = None
-        if isinstance(step, ListPage):
-            value = await client.list_jobs(limit=step.limit, offset=step.offset)
-        elif isinstance(step, GetJobs):
-            value = await map_async(batch, client.get_job, step.ids)
-        else:
-            progress.update()
-            await anyio.sleep(step.seconds)
-            progress.update()

@@ -14,22 +14,26 @@ from ..errors import ByteNiteError, redact_error
 from ..models import CreateJobRequest, Job, JobLogs, JobResponse, JobResults, JobsPage, JobTemplate
 from ..progress import ProgressOption
 from ._jobs import _JobWalk
-from ._steps import POOL_LIMITS, SEND_ERRORS, AttemptTimeout, T, _Flow, _Locked, _Send, _Sleep
-from ._transfers import (
-    ERROR_BODY_MAX,
-    PREVIEW_BYTES,
-    PREVIEW_FILES,
-    _Download,
-    _TransferCalls,
-    _Upload,
-    answered,
+from ._steps import (
+    POOL_LIMITS,
+    TICK,
+    AttemptTimeout,
+    T,
+    _Flow,
+    _Gather,
+    _Locked,
+    _Send,
+    _Sleep,
+    _Step,
 )
+from ._submit import OnUpdate, ClientFlows
+from ._transfers import ERROR_BODY_MAX, PREVIEW_BYTES, PREVIEW_FILES, _Download, _Upload, answered
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..batch import AsyncJobBatch
 
 
-class AsyncClient(_TransferCalls):
+class AsyncClient(ClientFlows):
     """The ``async`` twin of :class:`Client` (same arguments, same methods;
     ``sleep`` is a coroutine function, default ``anyio.sleep``)."""
 
@@ -77,33 +81,61 @@ class AsyncClient(_TransferCalls):
     async def _drive(self, flow: _Flow[T]) -> T:
         value: Any = None
         error: BaseException | None = None
-        while True:
-            try:
-                step = flow.throw(error) if error is not None else flow.send(value)
-            except StopIteration as stop:
-                result: T = stop.value
-                return result
-            value, error = None, None
-            if isinstance(step, _Sleep):
-                await self._sleep(step.seconds)
-                continue
-            if isinstance(step, _Download | _Upload):
+        try:
+            while True:
                 try:
-                    value = await self._stream(step)
-                except BaseException as exc:  # into the flow: it retries or cleans up
+                    step = flow.throw(error) if error is not None else flow.send(value)
+                except StopIteration as stop:
+                    result: T = stop.value
+                    return result
+                value, error = None, None
+                try:
+                    value = await self._step(step)
+                except Exception as exc:  # into the flow: it retries, decides or cleans up
                     error = exc
-                continue
-            if isinstance(step, _Locked):
+        except BaseException:
+            flow.close()  # cancelled: the flow's cleanup runs now (no-op once it ended)
+            raise
+
+    async def _step(self, step: _Step) -> Any:
+        """Carry out one step."""
+        if isinstance(step, _Sleep):
+            return await self._sleep(step.seconds)
+        if isinstance(step, _Download | _Upload):
+            return await self._stream(step)
+        if isinstance(step, _Locked):
+            async with self._token_lock:
+                return await self._drive(step.flow)
+        if isinstance(step, _Gather):
+            return await self._gather(step)
+        return await self._send(step)
+
+    async def _gather(self, step: _Gather) -> list[Any]:
+        """Run the step's flows in up to ``step.limit`` tasks (see ``_Gather``)."""
+        flows = list(step.flows)
+        results: list[Any] = [None] * len(flows)
+        queue = iter(range(len(flows)))
+
+        async def work() -> None:
+            for index in queue:  # one shared iterator: each flow is taken once
                 try:
-                    async with self._token_lock:
-                        value = await self._drive(step.flow)
+                    results[index] = await self._run(flows[index])
                 except Exception as exc:
-                    error = exc
-                continue
-            try:
-                value = await self._send(step)
-            except SEND_ERRORS as exc:
-                error = exc
+                    results[index] = exc
+
+        async def ticker(tick: Callable[[], None]) -> None:
+            while True:
+                await self._anyio.sleep(TICK)
+                tick()
+
+        async with self._anyio.create_task_group() as outer:
+            if step.tick is not None:
+                outer.start_soon(ticker, step.tick)
+            async with self._anyio.create_task_group() as workers:
+                for _ in range(min(step.limit, len(flows))):
+                    workers.start_soon(work)
+            outer.cancel_scope.cancel()
+        return results
 
     async def _send(self, step: _Send) -> httpx.Response:
         """One attempt: the request and its whole answer within ``step.timeout`` s
@@ -135,6 +167,32 @@ class AsyncClient(_TransferCalls):
     async def create_job(self, request: CreateJobRequest | Mapping[str, Any]) -> JobResponse:
         """Validate ``request`` (``PayloadError`` before any I/O), create the job."""
         return await self._run(self._create_job(request))
+
+    async def submit_job(
+        self,
+        request: CreateJobRequest | Mapping[str, Any],
+        *,
+        upload: str | os.PathLike[str] | None = None,
+        run: bool = False,
+        wait: bool = False,
+        timeout: float | None = None,
+        interval: float = 2.0,
+        on_update: OnUpdate | None = None,
+        progress: ProgressOption = None,
+    ) -> JobResponse:
+        """Create, upload, run and wait, as :meth:`Client.submit_job`."""
+        return await self._run(
+            self._submit_job(
+                request,
+                upload=upload,
+                run=run,
+                wait=wait,
+                timeout=timeout,
+                interval=interval,
+                on_update=on_update,
+                progress=progress,
+            )
+        )
 
     async def get_job(self, job_id: str) -> JobResponse:
         """The job as it stands now."""

@@ -40,6 +40,7 @@ from ._steps import (
     RETRY_STATUSES_IDEMPOTENT,
     SEND_ERRORS,
     TOKEN_MARGIN,
+    UNSURE_STATUSES,
     USER_AGENT,
     AttemptTimeout,
     _backoff,
@@ -228,7 +229,9 @@ class _BaseClient:
                 stale = token
                 continue
             if not response.is_success:
-                raise self._api_error(response)
+                error = self._api_error(response)
+                error.maybe_applied = not idempotent and response.status_code in UNSURE_STATUSES
+                raise error
             return self._json(response, maybe_applied=not idempotent)
 
     def _retrying(
@@ -334,19 +337,20 @@ class _BaseClient:
             return json.loads(content, parse_int=_json_int) if content else {}
         except RecursionError:
             hint = " The request may have been applied." if maybe_applied else ""
-            raise ApiError(
+            error = ApiError(
                 f"the service answered with JSON nested too deeply to read.{hint}",
                 status_code=response.status_code,
                 method=response.request.method,
                 url=str(response.request.url),
-            ) from None
+            )
         except ValueError:
             hint = " The request may have been applied." if maybe_applied else ""
             error = self._error_from_body(response)
             error.message = (
                 f"the service answered with a body that is not JSON ({error.message}).{hint}"
             )
-            raise error from None
+        error.maybe_applied = maybe_applied
+        raise error from None
 
     def _redacted(self, content: bytes) -> bytes | str:
         """The body with every secret it echoes replaced (a bytes search: cheap)."""
@@ -397,4 +401,6 @@ class _BaseClient:
             message = f"unexpected response: {first['field']}: {first['message']}.{hint}"
         except RecursionError:
             message = f"unexpected response: nested too deeply to read.{hint}"
-        raise ApiError(redact(message, self._secrets()), status_code=200)
+        error = ApiError(redact(message, self._secrets()), status_code=200)
+        error.maybe_applied = created
+        raise error

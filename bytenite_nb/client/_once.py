@@ -1,53 +1,95 @@
-"""Creating and running a job exactly once.
+"""Creating and running a job exactly once: the one rule for each question.
 
-A create that meets a 502, 503 or 504, a reset or a read timeout may have
-been applied: the client cannot tell from the failure. Before sending it
-again, the flow looks for the job it sent among the most recent jobs (same
-template, name, description and params, created after the attempt began,
+"May this failed attempt have been applied?" is :func:`may_be_applied`: a
+500, 502, 503 or 504 answer, a connection dropped after the request was sent,
+a read timeout, an unreadable success (``_base`` flags these as they are
+raised). A create that meets one of them may exist; before sending it again,
+the flow looks for it in the jobs list (:meth:`_ExactlyOnce._find_created`,
+the one lost-create search): by its batch marker when it has one (``[bn-batch:
+<batch id>:<index>]`` at the end of its description), else by its signature
+(template, name, description and params, created after the attempt began,
 give or take :data:`CLOCK_SKEW`):
 
 - exactly one match: that job is the answer (nothing is sent again);
 - none: the create did not arrive, and it is sent again (up to ``max_retries``);
+  after the last, the error says no job was created (``maybe_applied`` False);
 - several, or the jobs list cannot be read: the flow cannot decide, and the
-  error says the job may exist and how to check.
-
-Only a failure known to come before the request reached the service (no
-connection) is retried without looking. UNCONFIRMED: that the jobs list
-shows a job as soon as its create has answered (the sandbox does).
+  error says the job may exist and how to check (``maybe_applied`` True).
 
 A run that meets the same failures is sent again; if the service then
-refuses it because the job has already started (the first one arrived), the
-run succeeded.
+refuses it, or the retries run out, and the job has left NEW, the run
+succeeded ("already started counts as started", :meth:`_ExactlyOnce._run_job`).
+UNCONFIRMED: that the jobs list shows a job as soon as its create has
+answered (the sandbox does).
 """
 
 from __future__ import annotations
 
 import json
+import re
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
-from ..errors import ApiError, BadRequestError, ByteNiteConnectionError, ByteNiteError
+from ..errors import ApiError, BadRequestError, ByteNiteError
 from ..models import CreateJobRequest, Job, JobResponse
 from ._jobs import _JobCalls
 from ._payloads import _envelope, parse_request
 from ._steps import _backoff, _Flow, _Sleep, log
 
-#: Statuses after which a create may or may not have been applied.
-UNSURE_STATUSES = frozenset({502, 503, 504})
 #: How far the service's clock may be behind ours when matching ``createdAt``.
 CLOCK_SKEW = 120.0
-#: How many of the most recent jobs are searched for a create that may exist.
+#: Jobs per page read while looking for a create that may exist.
 SEARCH_JOBS = 100
+#: Pages read at most by one search (a batch's resume reads back further).
+SEARCH_PAGES = 10
 
 _CHECK = "check with client.list_jobs() or %bytenite jobs before creating it again"
+_MARKER = re.compile(r"\[(bn-batch:[0-9a-f]+:\d+)\]")
+
+
+def may_be_applied(error: BaseException) -> bool:
+    """Whether a failed request that is not idempotent may have been carried out.
+
+    Known not applied: local validation, a refusal (4xx, and other answers
+    the service gives before acting), a connection never made, and a create
+    the jobs list showed was not made. Anything that is not our error (an
+    interrupt, a bug) may have been.
+    """
+    if isinstance(error, ByteNiteError):
+        return error.maybe_applied
+    return True
+
+
+def with_marker(payload: Mapping[str, Any], marker: str) -> dict[str, Any]:
+    """``payload`` with ``[marker]`` at the end of its description."""
+    out = dict(payload)
+    description = out.get("description")
+    tag = f"[{marker}]"
+    out["description"] = f"{description} {tag}" if description else tag
+    return out
+
+
+def marker_of(description: str | None) -> str | None:
+    """The batch marker at the end of a job's description, if it has one."""
+    if not description:
+        return None
+    found = _MARKER.findall(description)
+    return found[-1] if found else None
 
 
 class _ExactlyOnce(_JobCalls):
     """The create and run flows, each applied once whatever fails on the way."""
 
-    def _create_job(self, request: CreateJobRequest | Mapping[str, Any]) -> _Flow[JobResponse]:
+    def _create_job(
+        self, request: CreateJobRequest | Mapping[str, Any], marker: str | None = None
+    ) -> _Flow[JobResponse]:
+        """Create the job (``marker``: a batch's, added to the description and
+        used to find the job if the answer is lost)."""
         payload = parse_request(request).to_payload()
+        if marker is not None:
+            payload = with_marker(payload, marker)
+        key = marker or _signature(payload)
         attempt = 0
         while True:
             began = time.time()  # wall clock: compared with the service's createdAt
@@ -55,71 +97,94 @@ class _ExactlyOnce(_JobCalls):
                 data = yield from self._call("POST", "/jobs", body=payload, idempotent=False)
                 return self._job_response(data, created=True)
             except ByteNiteError as exc:
-                if not _unsure(exc):
+                if not exc.maybe_applied:
                     raise
                 failure = exc
             # Give the service time to list the job (or the time it asked for).
             wait = failure.retry_after if isinstance(failure, ApiError) else None
             yield _Sleep(_backoff(attempt + 1) if wait is None else wait)
             try:
-                matches = yield from self._find_created(payload, began)
+                found = yield from self._find_created({key}, began, by_marker=marker is not None)
             except ByteNiteError as lookup:
                 raise _may_exist(failure, f"the jobs list could not be read ({lookup})") from None
+            matches = found.get(key, [])
             if len(matches) == 1:
-                return (yield from self._get_job_found(matches[0]))
+                return (yield from self._get_job_found(matches[0], failure))
             if matches:
                 raise _may_exist(failure, f"{len(matches)} recent jobs look like it")
             if attempt >= self._settings.max_retries:
                 raise _not_created(failure, attempt + 1) from None
             attempt += 1  # it did not arrive: send it again
 
-    def _run_job(self, job_id: str) -> _Flow[dict[str, Any]]:
+    def _find_created(
+        self, keys: Collection[str], since: float, *, by_marker: bool, pages: int = SEARCH_PAGES
+    ) -> _Flow[dict[str, list[Job]]]:
+        """The lost-create search: jobs of the list (newest first, created after
+        ``since`` give or take :data:`CLOCK_SKEW`, at most ``pages`` pages) whose
+        marker (``by_marker``) or signature is one of ``keys``, by key."""
+        key: Callable[[Job], str | None] = (
+            (lambda job: marker_of(job.description))
+            if by_marker
+            else (lambda job: _signature(job.to_wire()))
+        )
+        oldest = since - CLOCK_SKEW
+        limit = min(SEARCH_JOBS, self.max_page_size)
+        found: dict[str, list[Job]] = {}
+        offset = 0
+        for _ in range(pages):
+            page = yield from self._list_jobs(limit, offset)
+            jobs = list(page.jobs)
+            stamps = [job.created_at.timestamp() if job.created_at else None for job in jobs]
+            for job, when in zip(jobs, stamps, strict=True):
+                if when is None or when >= oldest:
+                    wanted = key(job)
+                    if wanted is not None and wanted in keys:
+                        found.setdefault(wanted, []).append(job)
+            # A marker is unique: stop once each is found; a signature may recur.
+            if by_marker and len(found) == len(keys):
+                break
+            last = stamps[-1] if stamps else None
+            if not page.has_next or not jobs or (last is not None and last < oldest):
+                break
+            offset += len(jobs)
+        return found
+
+    def _get_job_found(self, job: Job, failure: ByteNiteError) -> _Flow[JobResponse]:
+        if not job.id:
+            return JobResponse(job=job)
+        try:
+            return (yield from self._get_job(job.id))
+        except ByteNiteError as exc:
+            raise _may_exist(failure, f"job {job.id} looks like it, but reading it failed ({exc})")
+
+    def _run_job(self, job_id: str, *, earlier: bool = False) -> _Flow[dict[str, Any]]:
+        """Start the job; ``earlier``: a run may have been sent before (a batch resuming)."""
         path = self._job_path(job_id, "/run")
         attempt = 0
         while True:
             try:
                 data = yield from self._call("POST", path, body={}, idempotent=False)
                 return _envelope(data, f"run job {job_id}")
-            except BadRequestError as refused:
-                if not attempt:
-                    raise
-                job = (yield from self._get_job(job_id)).job
-                if job.state is None or job.state.short_name == "NEW":
-                    raise
-                log.debug("run %s: the first attempt arrived (%s)", job_id, refused.message)
-                return {"ok": True, "message": "job started (by an earlier attempt)"}
             except ByteNiteError as exc:
-                if not _unsure(exc) or attempt >= self._settings.max_retries:
+                unsure = exc.maybe_applied
+                if unsure and attempt < self._settings.max_retries:
+                    attempt += 1
+                    wait = exc.retry_after if isinstance(exc, ApiError) else None
+                    yield _Sleep(_backoff(attempt) if wait is None else wait)
+                    continue
+                refused = isinstance(exc, BadRequestError) and (attempt or earlier)
+                if not (unsure or refused) or not (yield from self._started(job_id)):
                     raise
-                attempt += 1
-                wait = exc.retry_after if isinstance(exc, ApiError) else None
-                yield _Sleep(_backoff(attempt) if wait is None else wait)
+                log.debug("run %s: an earlier attempt started it (%s)", job_id, exc)
+                return {"ok": True, "message": "job started (by an earlier attempt)"}
 
-    def _find_created(self, payload: Mapping[str, Any], began: float) -> _Flow[list[Job]]:
-        """The recent jobs that look like ``payload``, created after ``began``."""
-        limit = min(SEARCH_JOBS, self.max_page_size)
-        page = yield from self._list_jobs(limit, 0)
-        wanted = _signature(payload)
-        found = []
-        for job in page.jobs:
-            when = job.created_at.timestamp() if job.created_at is not None else None
-            if when is not None and when < began - CLOCK_SKEW:
-                continue
-            if _signature(job.to_wire()) == wanted:
-                found.append(job)
-        return found
-
-    def _get_job_found(self, job: Job) -> _Flow[JobResponse]:
-        if not job.id:
-            return JobResponse(job=job)
-        return (yield from self._get_job(job.id))
-
-
-def _unsure(exc: ByteNiteError) -> bool:
-    """Whether a failed create may have been applied."""
-    if isinstance(exc, ByteNiteConnectionError):
-        return exc.maybe_applied
-    return isinstance(exc, ApiError) and exc.status_code in UNSURE_STATUSES
+    def _started(self, job_id: str) -> _Flow[bool]:
+        """Whether the job has left NEW (False when it cannot be read)."""
+        try:
+            job = (yield from self._get_job(job_id)).job
+        except ByteNiteError:
+            return False
+        return job.state is not None and job.state.short_name != "NEW"
 
 
 def _signature(wire: Mapping[str, Any]) -> str:
@@ -138,6 +203,7 @@ def _signature(wire: Mapping[str, Any]) -> str:
 
 def _may_exist(error: ByteNiteError, why: str) -> ByteNiteError:
     """The original failure, saying the job may exist and how to check."""
+    error.maybe_applied = True
     return _noted(error, f" The job may have been created ({why}): {_CHECK}.")
 
 
@@ -145,8 +211,7 @@ def _not_created(error: ByteNiteError, sent: int) -> ByteNiteError:
     """The last failure, after the jobs list showed no job from any attempt."""
     times = "once" if sent == 1 else f"{sent} times"
     note = f" The create was sent {times}; the jobs list shows no such job, so none was created."
-    if isinstance(error, ByteNiteConnectionError):
-        error.maybe_applied = False
+    error.maybe_applied = False
     return _noted(error, note)
 
 

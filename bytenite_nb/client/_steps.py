@@ -1,5 +1,6 @@
 """The steps a call yields to its driver (send a request, sleep, hold the token
-lock), the retry constants and the backoff and ``Retry-After`` arithmetic.
+lock, run many flows under a cap), the retry constants and the backoff and
+``Retry-After`` arithmetic.
 
 No I/O: the drivers (``_sync``, ``_async``) carry the steps out.
 """
@@ -12,8 +13,8 @@ import math
 import platform
 import random
 import time
-from collections.abc import Generator
-from dataclasses import dataclass
+from collections.abc import Callable, Generator, Iterable
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import httpx
@@ -31,6 +32,9 @@ USER_AGENT = (
 #: a run) decides in its own flow, since the answer may hide its effect.
 RETRY_STATUSES = frozenset({502, 503})
 RETRY_STATUSES_IDEMPOTENT = RETRY_STATUSES | {504}
+#: Answers after which a request that is not idempotent may have been applied
+#: (the service may have done the work and failed after it, or on the way back).
+UNSURE_STATUSES = frozenset({500, 502, 503, 504})
 #: 429 Too Many Requests: the request was NOT applied, so it is retried for
 #: every request (creates too), after ``Retry-After``, until the call's
 #: deadline; the count only guards against a server that never lets go.
@@ -82,8 +86,26 @@ class _Locked:
     flow: Generator[Any, Any, Any]
 
 
-_Step = _Send | _Sleep | _Locked
+@dataclass(frozen=True)
+class _Gather:
+    """Run ``flows`` at most ``limit`` at a time; the answer is each flow's result
+    or the ``Exception`` it raised, in order.
+
+    ``tick`` is called now and then while they run (a progress display).
+    Interrupted, the driver starts no more of them and appends to ``unfinished``
+    a callable that waits for the ones in flight (they finish and record).
+    """
+
+    flows: Iterable[Generator[Any, Any, Any]]
+    limit: int
+    tick: Callable[[], None] | None = None
+    unfinished: list[Callable[[], None]] = field(default_factory=list)
+
+
+_Step = _Send | _Sleep | _Locked | _Gather
 _Flow = Generator[_Step, Any, T]
+#: How often (seconds) a driver calls a gather's ``tick``.
+TICK = 0.25
 
 
 def _seconds_or(value: Any, default: float) -> float:

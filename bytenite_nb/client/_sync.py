@@ -6,6 +6,8 @@ import os
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor
+from concurrent.futures import wait as futures_wait
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
@@ -16,22 +18,26 @@ from ..errors import ByteNiteError, redact_error
 from ..models import CreateJobRequest, Job, JobLogs, JobResponse, JobResults, JobsPage, JobTemplate
 from ..progress import ProgressOption
 from ._jobs import _JobWalk
-from ._steps import POOL_LIMITS, SEND_ERRORS, AttemptTimeout, T, _Flow, _Locked, _Send, _Sleep
-from ._transfers import (
-    ERROR_BODY_MAX,
-    PREVIEW_BYTES,
-    PREVIEW_FILES,
-    _Download,
-    _TransferCalls,
-    _Upload,
-    answered,
+from ._steps import (
+    POOL_LIMITS,
+    TICK,
+    AttemptTimeout,
+    T,
+    _Flow,
+    _Gather,
+    _Locked,
+    _Send,
+    _Sleep,
+    _Step,
 )
+from ._submit import OnUpdate, ClientFlows
+from ._transfers import ERROR_BODY_MAX, PREVIEW_BYTES, PREVIEW_FILES, _Download, _Upload, answered
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..batch import JobBatch
 
 
-class Client(_TransferCalls):
+class Client(ClientFlows):
     """A synchronous ByteNite client; use it as a context manager or ``close()`` it.
 
     Credentials come from ``api_key``/``access_token`` or ``BYTENITE_API_KEY``/
@@ -89,33 +95,73 @@ class Client(_TransferCalls):
     def _drive(self, flow: _Flow[T]) -> T:
         value: Any = None
         error: BaseException | None = None
-        while True:
-            try:
-                step = flow.throw(error) if error is not None else flow.send(value)
-            except StopIteration as stop:
-                result: T = stop.value
-                return result
-            value, error = None, None
-            if isinstance(step, _Sleep):
-                self._sleep(step.seconds)
-                continue
-            if isinstance(step, _Download | _Upload):
+        try:
+            while True:
                 try:
-                    value = self._stream(step)
-                except BaseException as exc:  # into the flow: it retries or cleans up
+                    step = flow.throw(error) if error is not None else flow.send(value)
+                except StopIteration as stop:
+                    result: T = stop.value
+                    return result
+                value, error = None, None
+                try:
+                    value = self._step(step)
+                except Exception as exc:  # into the flow: it retries, decides or cleans up
                     error = exc
-                continue
-            if isinstance(step, _Locked):
+        except BaseException:
+            flow.close()  # an interrupt: the flow's cleanup runs now (no-op once it ended)
+            raise
+
+    def _step(self, step: _Step) -> Any:
+        """Carry out one step."""
+        if isinstance(step, _Sleep):
+            return self._sleep(step.seconds)
+        if isinstance(step, _Download | _Upload):
+            return self._stream(step)
+        if isinstance(step, _Locked):
+            with self._token_lock:
+                return self._drive(step.flow)
+        if isinstance(step, _Gather):
+            return self._gather(step)
+        return self._send(step)
+
+    def _gather(self, step: _Gather) -> list[Any]:
+        """Run the step's flows on up to ``step.limit`` threads (see ``_Gather``)."""
+        flows = list(step.flows)
+        results: list[Any] = [None] * len(flows)
+        queue = iter(range(len(flows)))
+        taking = threading.Lock()
+        stop = threading.Event()
+
+        def work() -> None:
+            while not stop.is_set():
+                with taking:
+                    index = next(queue, None)
+                if index is None:
+                    return
                 try:
-                    with self._token_lock:
-                        value = self._drive(step.flow)
+                    results[index] = self._run(flows[index])
                 except Exception as exc:
-                    error = exc
-                continue
-            try:
-                value = self._send(step)
-            except SEND_ERRORS as exc:
-                error = exc
+                    results[index] = exc
+
+        workers = min(step.limit, len(flows))
+        if not workers:
+            return results
+        pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="bn-gather")
+        pending = {pool.submit(work) for _ in range(workers)}
+        try:
+            while pending:
+                done, pending = futures_wait(pending, timeout=TICK, return_when=FIRST_EXCEPTION)
+                if step.tick is not None:
+                    step.tick()
+                for future in done:
+                    future.result()  # a bug in a flow surfaces here, not silently
+        except BaseException:
+            stop.set()  # no new flow starts; those in flight finish and record
+            pool.shutdown(wait=False)
+            step.unfinished.append(lambda: pool.shutdown(wait=True))
+            raise
+        pool.shutdown(wait=True)
+        return results
 
     def _send(self, step: _Send) -> httpx.Response:
         """One attempt: the request and its whole answer within ``step.timeout`` s.
@@ -148,6 +194,41 @@ class Client(_TransferCalls):
     def create_job(self, request: CreateJobRequest | Mapping[str, Any]) -> JobResponse:
         """Validate ``request`` (``PayloadError`` before any I/O), create the job."""
         return self._run(self._create_job(request))
+
+    def submit_job(
+        self,
+        request: CreateJobRequest | Mapping[str, Any],
+        *,
+        upload: str | os.PathLike[str] | None = None,
+        run: bool = False,
+        wait: bool = False,
+        timeout: float | None = None,
+        interval: float = 2.0,
+        on_update: OnUpdate | None = None,
+        progress: ProgressOption = None,
+    ) -> JobResponse:
+        """Create the job, upload ``upload`` to its ``file`` data source, run it
+        (``run``), follow it to its end (``wait``: see :meth:`wait_for_job`).
+
+        Everything is checked before anything is sent (``PayloadError``,
+        ``LocalPathError``); the create is applied once. ``on_update(stage,
+        response)`` hears ``created`` as soon as the job exists, then
+        ``uploading``, ``starting`` and ``waiting`` (each new state): a failure
+        after ``created`` leaves the job in place. Returns the job as it
+        stands at the end (read again after a run).
+        """
+        return self._run(
+            self._submit_job(
+                request,
+                upload=upload,
+                run=run,
+                wait=wait,
+                timeout=timeout,
+                interval=interval,
+                on_update=on_update,
+                progress=progress,
+            )
+        )
 
     def get_job(self, job_id: str) -> JobResponse:
         """The job as it stands now."""

@@ -1,0 +1,373 @@
+"""The one core of ``JobBatch`` and ``AsyncJobBatch``: the items, what they show,
+and every batch call as a flow in the client's step vocabulary.
+
+A batch is many client flows run under one cap: creating is one
+:meth:`~bytenite_nb.client.Client.submit_job` flow per item (with the item's
+marker: a create whose answer is lost is found, never made twice), gathered
+under ``concurrency``; waiting reads the jobs list (``wait.py``); resuming
+looks for creates left in doubt with the client's lost-create search
+(``resume.py``). The sync and async wrappers (``batch.py``) only hand these
+flows to their client's driver.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import uuid
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Generic, Self, TypeVar
+
+from ..client import parse_request
+from ..client._once import may_be_applied
+from ..client._steps import _Flow, _Gather
+from ..errors import ApiError, PayloadError
+from . import persist, resume
+from .item import BatchItem
+from .progress import Progress
+from .sweeps import grid_values
+from .wait import wait_flow
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..client._submit import ClientFlows
+    from ..display.batch import BatchView
+
+C = TypeVar("C", bound="ClientFlows")
+
+#: ``concurrency`` must be in this range (httpx pools 100 connections).
+MAX_CONCURRENCY = 100
+
+
+def error_text(error: BaseException | None) -> str:
+    """One line for a table cell: field problems, or the status and message."""
+    if error is None:
+        return ""
+    if isinstance(error, PayloadError):
+        first = "; ".join(f"{e['field'] or '(payload)'}: {e['message']}" for e in error.errors[:3])
+        more = f" (+{len(error.errors) - 3} more)" if len(error.errors) > 3 else ""
+        return f"invalid: {first}{more}"
+    if isinstance(error, ApiError):
+        return f"{error.reason}: {error.message}"
+    text = str(error).strip().splitlines()
+    return f"{type(error).__name__}: {text[0]}" if text else type(error).__name__
+
+
+class BatchCore(Generic[C]):
+    """Many jobs as one object, bound to a client of type ``C``.
+
+    ``items`` are in input order, each with its ``request`` and its
+    ``response`` (the job) or its ``error``.
+    """
+
+    def __init__(
+        self,
+        client: C,
+        items: list[BatchItem],
+        *,
+        run: bool = False,
+        concurrency: int = 16,
+        batch_id: str | None = None,
+        created_at: str | None = None,
+        progress: bool | None = None,
+    ) -> None:
+        if isinstance(concurrency, bool) or not isinstance(concurrency, int):
+            raise TypeError(f"concurrency must be an int, got {concurrency!r}")
+        if not 1 <= concurrency <= MAX_CONCURRENCY:
+            raise ValueError(f"concurrency must be 1 to {MAX_CONCURRENCY}, got {concurrency}")
+        self.client = client
+        self.items = items
+        self.run = bool(run)
+        self.concurrency = concurrency
+        self.batch_id = batch_id or uuid.uuid4().hex[:12]
+        self.created_at = created_at or datetime.now(timezone.utc).isoformat()
+        #: Show progress (None: in a notebook or on a terminal only).
+        self.progress = progress
+        self._lock = threading.Lock()
+        #: Waits for flows an interrupted call left in flight (they finish and record).
+        self._background: list[Callable[[], None]] = []
+
+    @classmethod
+    def build(
+        cls,
+        client: C,
+        requests: Sequence[Any],
+        *,
+        concurrency: int = 16,
+        run: bool = False,
+        progress: bool | None = None,
+    ) -> Self:
+        """A batch of unsent items; invalid requests get their ``PayloadError`` now."""
+        if isinstance(requests, (str, bytes, Mapping)) or not isinstance(requests, Sequence):
+            raise TypeError("requests must be a list of request dicts (or CreateJobRequests)")
+        batch = cls(client, [], run=run, concurrency=concurrency, progress=progress)
+        wires: list[dict[str, Any]] = []
+        for index, raw in enumerate(requests):
+            marker = f"bn-batch:{batch.batch_id}:{index}"
+            try:
+                wire = parse_request(raw).to_payload()
+                item = BatchItem(index, wire, marker)
+            except PayloadError as exc:
+                wire = dict(raw) if isinstance(raw, Mapping) else {}
+                item = BatchItem(index, wire, marker, error=exc, phase="invalid")
+            wires.append(wire)
+            batch.items.append(item)
+        for item, values in zip(batch.items, grid_values(wires), strict=True):
+            item.values = values
+        return batch
+
+    @classmethod
+    def _restore(cls, path: str | os.PathLike[str], client: C) -> Self:
+        data, items = persist.load(path)
+        return cls(
+            client,
+            items,
+            run=bool(data.get("run")),
+            concurrency=int(data.get("concurrency") or 16),
+            batch_id=str(data["batchId"]),
+            created_at=str(data.get("createdAt") or ""),
+        )
+
+    # -- what it holds ------------------------------------------------------------------
+    @property
+    def ids(self) -> list[str]:
+        """The ids of the jobs created so far, in item order."""
+        return [item.id for item in self.items if item.id]
+
+    def counts(self) -> dict[str, int]:
+        """How many items have each status (``complete``, ``running``, ``error``...)."""
+        out: dict[str, int] = {}
+        with self._lock:
+            for item in self.items:
+                out[item.status] = out.get(item.status, 0) + 1
+        return out
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __iter__(self) -> Iterator[BatchItem]:
+        return iter(self.items)
+
+    def __getitem__(self, index: int) -> BatchItem:
+        return self.items[index]
+
+    # -- the calls, as flows ------------------------------------------------------------
+    def _settle(self) -> None:
+        """Let flows still in flight from an interrupted call finish (they record)."""
+        while self._background:
+            self._background.pop()()
+
+    def _progress(self, doing: str) -> Progress:
+        name = f"Batch {self.batch_id}"
+        return Progress(self, f"{name}: {doing}", self.progress, done=name)
+
+    def _gather(self, flows: Iterable[_Flow[Any]], progress: Progress | None = None) -> _Gather:
+        tick = progress.update if progress is not None else None
+        return _Gather(flows, self.concurrency, tick, self._background)
+
+    def _resume_flow(self) -> _Flow[None]:
+        """Finish the batch: settle what was in doubt, create what has no job, run
+        what is not started; nothing twice (see :meth:`JobBatch.resume`)."""
+        self._settle()
+        doubt = resume.in_doubt(self)
+        if not (doubt or resume.to_create(self) or resume.to_run(self)):
+            return
+        with self._progress("creating") as progress:
+            if doubt:
+                yield from resume.find_flow(self, doubt)
+            creates = resume.to_create(self)
+            yield self._gather((self._create_item(item) for item in creates), progress)
+            runs = resume.to_run(self)
+            yield self._gather((self._run_item(item) for item in runs), progress)
+
+    def _create_item(self, item: BatchItem) -> _Flow[None]:
+        """One item through the submit flow: created (and run) once, recorded as it goes."""
+
+        def record(stage: str, response: Any) -> None:
+            with self._lock:
+                if stage == "created":
+                    item.response, item.phase, item.error = response, "created", None
+                elif stage == "starting":
+                    item.run = "sending"
+
+        with self._lock:
+            item.phase = "sending"
+        try:
+            yield from self.client._submit_job(
+                item.request, run=self.run, on_update=record, marker=item.marker, refresh=False
+            )
+            with self._lock:
+                item.run = "done" if self.run else item.run
+        except Exception as exc:
+            self._failed(item, exc)
+        finally:
+            self._in_doubt(item)
+
+    def _run_item(self, item: BatchItem) -> _Flow[None]:
+        """Start a created job (a run sent before may have started it: checked)."""
+        earlier = item.run == "unknown"
+        with self._lock:
+            item.run = "sending"
+        try:
+            yield from self.client._run_job(item.id or "", earlier=earlier)
+            with self._lock:
+                item.run, item.error = "done", None
+        except Exception as exc:
+            self._failed(item, exc)
+        finally:
+            self._in_doubt(item)
+
+    def _failed(self, item: BatchItem, error: Exception) -> None:
+        """A create (no job yet) or a run failed: in doubt when it may have been applied."""
+        doubt = may_be_applied(error)
+        with self._lock:
+            item.error = error
+            if item.phase != "created":
+                item.phase = "unknown" if doubt else "error"
+                item.unknown_at = self.client._clock() if doubt else None
+            else:
+                item.run = "unknown" if doubt else "error"
+
+    def _in_doubt(self, item: BatchItem) -> None:
+        """An item left in flight (its flow was closed: interrupted) is in doubt."""
+        with self._lock:
+            if item.phase == "sending":
+                item.phase, item.unknown_at = "unknown", self.client._clock()
+            if item.run == "sending":
+                item.run = "unknown"
+
+    def _wait_flow(
+        self, timeout: float | None, interval: float, max_interval: float, use_list: bool
+    ) -> _Flow[None]:
+        self._settle()
+        with self._progress("waiting") as progress:
+            yield from wait_flow(
+                self,
+                progress,
+                timeout=timeout,
+                interval=interval,
+                max_interval=max_interval,
+                use_list=use_list,
+            )
+
+    def _each_job(self, flow: Callable[[str], _Flow[Any]]) -> _Flow[list[Any]]:
+        """``flow(job_id)`` for each job, gathered; per item its result, error or None."""
+        self._settle()
+        ids = self.ids
+        answers = yield self._gather(flow(job_id) for job_id in ids)
+        by_id = dict(zip(ids, answers, strict=True))
+        return [by_id.get(item.id) if item.id else None for item in self.items]
+
+    def _results_flow(self) -> _Flow[list[Any]]:
+        return (yield from self._each_job(self.client._get_job_results))
+
+    def _download_flow(self, dest: str | os.PathLike[str], overwrite: bool) -> _Flow[list[Any]]:
+        width = len(str(max(len(self.items) - 1, 0)))
+        folders = {
+            item.id: Path(dest) / f"{item.index:0{width}d}_{item.id}"
+            for item in self.items
+            if item.id
+        }
+        return (
+            yield from self._each_job(
+                lambda job_id: self.client._download_results(
+                    job_id, folders[job_id], overwrite, None
+                )
+            )
+        )
+
+    def _abort_flow(self) -> _Flow[list[str]]:
+        self._settle()
+        targets = [item for item in self.items if item.id and not item.done]
+        answers = yield self._gather(self.client._abort_job(item.id or "") for item in targets)
+        aborted = []
+        with self._lock:
+            for item, answer in zip(targets, answers, strict=True):
+                if isinstance(answer, Exception):
+                    item.error = answer
+                elif item.id:
+                    aborted.append(item.id)
+        return aborted
+
+    # -- showing and keeping ------------------------------------------------------------
+    def view(self, title: str | None = None) -> BatchView:
+        """The plain data a card shows (counts, and the first rows)."""
+        from ..display.batch import MAX_ROWS, BatchRow, BatchView
+
+        with self._lock:
+            rows = []
+            columns: list[str] = []
+            for item in self.items[:MAX_ROWS]:
+                columns.extend(c for c in item.values if c not in columns)
+                job = item.job
+                failed = job is not None and job.state is not None and job.state.is_failed
+                message = error_text(item.error)
+                if not message and failed and job is not None:
+                    message = job.error_message or "the job failed"
+                rows.append(
+                    BatchRow(
+                        item.index,
+                        item.values,
+                        item.id,
+                        item.state,
+                        item.status,
+                        item.duration,
+                        message,
+                    )
+                )
+        counts = self.counts()
+        note = ""
+        if any(counts.get(s) for s in ("pending", "unknown", "error")):
+            note = "Not everything was created: batch.resume() finishes it (no duplicates)."
+        return BatchView(
+            title or f"Batch {self.batch_id}", len(self.items), counts, columns, rows, note
+        )
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        from ..display.batch import batch_mimebundle
+
+        return batch_mimebundle(self.view(), include)
+
+    def _repr_html_(self) -> str:
+        from ..display.batch import batch_html
+
+        return batch_html(self.view())
+
+    def __repr__(self) -> str:
+        counts = ", ".join(f"{k}={v}" for k, v in sorted(self.counts().items()))
+        return f"{type(self).__name__}({len(self.items)} items: {counts})"
+
+    def to_pandas(self) -> Any:
+        """One row per item: index, the grid values, id, name, status, state, duration, error.
+
+        Needs pandas (``pip install pandas``); ``ImportError`` says so when it is absent.
+        """
+        try:
+            import pandas as pd
+        except ImportError:
+            raise ImportError(
+                "JobBatch.to_pandas() needs pandas, which is not installed: pip install pandas "
+                "(batch.items holds the same data without it)"
+            ) from None
+        rows = []
+        with self._lock:
+            for item in self.items:
+                job = item.job
+                row: dict[str, Any] = {"index": item.index, **item.values}
+                row["id"] = item.id
+                row["name"] = (job.name if job else None) or item.request.get("name")
+                row["status"] = item.status
+                row["state"] = item.state.short_name if item.state is not None else None
+                row["duration"] = item.duration
+                failed = job is not None and job.state is not None and job.state.is_failed
+                error = error_text(item.error)
+                if not error and failed and job is not None:
+                    error = job.error_message or "the job failed"
+                row["error"] = error or None
+                rows.append(row)
+        return pd.DataFrame(rows).set_index("index")
+
+    def save(self, path: str | os.PathLike[str]) -> Path:
+        """Write the batch to a JSON file (atomically; no key or token in it)."""
+        return persist.save(self, path)

@@ -1,0 +1,82 @@
+"""The one submit sequence: create, then (upload), (run), (wait), as one flow.
+
+The magic, the form and every item of a batch go through it, so that they
+share its guarantees: everything is checked before anything is sent; the
+create happens once (``_once``); the caller hears of the job as soon as it
+exists (``on_update("created", response)``), so that a failure after it
+(upload, run, wait) never hides a job that was made.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from ..errors import ApiError, PayloadError
+from ..models import CreateJobRequest, JobResponse
+from ..progress import ProgressOption
+from ._payloads import check_wait, parse_request
+from ._steps import _Flow
+from ._transfers import _TransferCalls, check_upload_path
+
+#: ``on_update(stage, response)`` of :meth:`Client.submit_job`; stages are
+#: ``created``, ``uploading``, ``starting`` and ``waiting`` (each new state).
+OnUpdate = Callable[[str, JobResponse], Any]
+
+
+class ClientFlows(_TransferCalls):
+    """Every call as a sans-I/O flow, ``submit_job`` last: what both clients
+    drive, and what a batch builds its flows from."""
+
+    def _submit_job(
+        self,
+        request: CreateJobRequest | Mapping[str, Any],
+        *,
+        upload: str | os.PathLike[str] | None = None,
+        run: bool = False,
+        wait: bool = False,
+        timeout: float | None = None,
+        interval: float = 2.0,
+        on_update: OnUpdate | None = None,
+        progress: ProgressOption = None,
+        marker: str | None = None,
+        refresh: bool = True,
+    ) -> _Flow[JobResponse]:
+        """Create (``marker``: a batch's), upload, run, then wait or (``refresh``)
+        read the job again; see :meth:`Client.submit_job`."""
+        parsed = parse_request(request)  # PayloadError before any I/O
+        local = None
+        if upload is not None:
+            local = check_upload_path(upload)
+            source = parsed.to_payload().get("dataSource") or {}
+            if source.get("dataSourceDescriptor") != "file":
+                message = "must be 'file' to upload a local file"
+                field = "dataSource.dataSourceDescriptor"
+                raise PayloadError([{"field": field, "message": message}])
+        if wait:
+            check_wait(timeout, interval)
+
+        def tell(stage: str, response: JobResponse) -> None:
+            if on_update is not None:
+                on_update(stage, response)
+
+        response = yield from self._create_job(parsed, marker)
+        tell("created", response)
+        job_id = response.job.id
+        if local is not None:
+            tell("uploading", response)
+            yield from self._upload_file(response, local, progress)
+        if not (run or wait):
+            return response
+        if not job_id:
+            raise ApiError("the service returned no job id: the job cannot be run", status_code=200)
+        tell("starting", response)
+        yield from self._run_job(job_id)
+        if wait:
+            return (
+                yield from self._wait_for_job(
+                    job_id, timeout, interval, lambda latest: tell("waiting", latest)
+                )
+            )
+        return (yield from self._get_job(job_id)) if refresh else response
