@@ -3,10 +3,9 @@ interrupt and resume without duplicates, save/load, sync inside an event loop.""
 
 from __future__ import annotations
 
+import _thread
 import asyncio
 import json
-import os
-import signal
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,7 +17,7 @@ from bytenite_nb.batch import AsyncJobBatch, BatchInterrupted
 from bytenite_nb.client import AsyncClient, Client
 from bytenite_nb.errors import NotFoundError, PayloadError
 
-from .batch_helpers import ServerTap, requests_for
+from .batch_helpers import FakeTime, ServerTap, requests_for
 
 
 @pytest.fixture
@@ -154,17 +153,23 @@ def test_bad_concurrency_is_refused_before_anything_is_sent(
 def test_an_interrupt_keeps_the_partial_batch_and_resume_adds_no_duplicate(
     server: sandbox_mod.SandboxServer, client: Client
 ) -> None:
-    tap = ServerTap(server, delay=0.005)
-    tap.after_create = lambda n: os.kill(os.getpid(), signal.SIGINT) if n == 40 else None
+    tap = ServerTap(server)
+    # Ctrl-C at a chosen step: as the 40th create is answered; the creates after
+    # it wait until the interrupt has been handled (none can slip through first).
+    tap.hold_after = 40
+    tap.after_create = lambda n: _thread.interrupt_main() if n == 40 else None
     requests = requests_for(200)
-    with pytest.raises(BatchInterrupted) as info:
-        client.create_jobs(requests, concurrency=8, run=True)
-    tap.after_create = None
+    try:
+        with pytest.raises(BatchInterrupted) as info:
+            client.create_jobs(requests, concurrency=8, run=True)
+    finally:
+        tap.after_create = None
+        tap.gate.set()
     batch = info.value.batch
     assert batch is client.last_batch
     assert isinstance(info.value, KeyboardInterrupt)
     statuses = batch.counts()
-    assert statuses.get("pending", 0) > 100  # the queue was cancelled, not sent
+    assert statuses.get("pending", 0) >= 200 - 40 - 8  # the queue was not sent
     batch.resume()
     assert len(batch.ids) == 200 and len(set(batch.ids)) == 200
     descriptions = tap.jobs_by_description()
@@ -183,15 +188,13 @@ def test_resume_of_a_finished_batch_sends_nothing(
     assert len(server.sandbox.requests) == before
 
 
-def test_429_slows_the_batch_down_and_loses_nothing(
-    server: sandbox_mod.SandboxServer, client: Client
-) -> None:
-    slept: list[float] = []
-    client._sleep = slept.append
+def test_429_slows_the_batch_down_and_loses_nothing(server: sandbox_mod.SandboxServer) -> None:
+    time = FakeTime()
     server.sandbox.fail_next(429, times=6, path="/customer/jobs", retry_after="0.2")
-    batch = client.create_jobs(requests_for(10), concurrency=3)
+    with Client(server.api_key, base_url=server.url, clock=time.clock, sleep=time.sleep) as client:
+        batch = client.create_jobs(requests_for(10), concurrency=3)
     assert len(batch.ids) == 10 and len(server.sandbox.jobs) == 10
-    waits = [s for s in slept if s >= 0.2]  # Retry-After honoured (plus up to half as jitter)
+    waits = [s for s in time.slept if s >= 0.2]  # Retry-After honoured (plus up to half as jitter)
     assert len(waits) == 6 and all(s <= 0.3 for s in waits)
     assert all(item.error is None for item in batch.items)
 

@@ -14,8 +14,9 @@ import pytest
 from bytenite_nb import sandbox as sandbox_mod
 from bytenite_nb.batch import wait as wait_module
 from bytenite_nb.client import AsyncClient, Client
+from bytenite_nb.sandbox._inprocess import InProcessSandbox
 
-from .batch_helpers import ServerTap, requests_for
+from .batch_helpers import FakeTime, ServerTap, requests_for
 
 
 @pytest.fixture
@@ -44,74 +45,83 @@ def _gets(server: sandbox_mod.SandboxServer) -> tuple[int, int]:
 
 
 def test_waiting_on_1000_jobs_costs_at_most_20_requests_a_round() -> None:
-    srv = sandbox_mod.start(step_seconds=0.2)
+    srv = sandbox_mod.start(step_seconds=10_000.0)  # the jobs move only when the wait sleeps
+
+    def advance(seconds: float) -> None:
+        srv.sandbox.step_seconds /= 8  # each pause moves every job on, no real time passes
+
+    time = FakeTime(advance)
     try:
-        with Client(srv.api_key, base_url=srv.url) as client:
+        with Client(srv.api_key, base_url=srv.url, clock=time.clock, sleep=time.sleep) as client:
             batch = client.create_jobs(requests_for(1000), concurrency=32, run=True)
-            rounds = 1
-            pauses: list[float] = []
-
-            def pause(seconds: float) -> None:
-                nonlocal rounds
-                rounds += 1
-                pauses.append(seconds)
-                import time
-
-                time.sleep(min(seconds, 0.3))
-
-            batch._sleep = pause
             before = _gets(srv)
             batch.wait(timeout=120, interval=0.2)
             pages, singles = (a - b for a, b in zip(_gets(srv), before, strict=True))
     finally:
         srv.stop()
+    rounds = len(time.slept) + 1
     assert batch.counts() == {"complete": 1000}
+    assert 2 < rounds < 12, time.slept  # it did wait for the jobs to move
     assert pages + singles <= 20 * rounds
     assert pages >= math.ceil(1000 / wait_module.PAGE_SIZE)  # the list was used
     naive = 1000 * rounds  # one get per job per round
     assert pages + singles < naive / 40, (pages, singles, rounds)
 
 
-def test_the_interval_backs_off_while_nothing_changes(client: Client) -> None:
-    batch = client.create_jobs(requests_for(30))  # never run: nothing will change
-    pauses: list[float] = []
-    batch._sleep = pauses.append
-    with pytest.raises(TimeoutError):
-        batch.wait(timeout=10, interval=0.5, max_interval=4)
-    assert pauses[:4] == [0.75, 1.125, 1.6875, 2.53125]
-    assert max(pauses) == 4
+def test_the_interval_backs_off_while_nothing_changes(server: sandbox_mod.SandboxServer) -> None:
+    time = FakeTime()
+    with Client(server.api_key, base_url=server.url, clock=time.clock, sleep=time.sleep) as client:
+        batch = client.create_jobs(requests_for(30))  # never run: nothing will change
+        with pytest.raises(TimeoutError, match="30 of 30 jobs still running after 20 s"):
+            batch.wait(timeout=20, interval=0.5, max_interval=4)
+    assert time.slept == [0.75, 1.125, 1.6875, 2.53125, 3.796875, 4, 4]
+    assert time.now - 1000 <= 20  # the timeout is kept on the client's clock
 
 
 def test_a_create_whose_answer_was_lost_is_found_not_sent_twice(
-    server: sandbox_mod.SandboxServer, client: Client
+    server: sandbox_mod.SandboxServer,
 ) -> None:
     tap = ServerTap(server)
     tap.lose_answers = {3, 10, 11}  # created on the server, answer dropped
-    batch = client.create_jobs(requests_for(30), concurrency=4)
-    assert tap.creates == 30  # the three were looked for, not sent again
-    assert server.sandbox.count("GET", "/customer/jobs") >= 1  # ...in the jobs list
-    assert len(server.sandbox.jobs) == 30 and len(set(batch.ids)) == 30
-    assert batch.counts() == {"new": 30}
-    batch.resume()
+    time = FakeTime()
+    with Client(server.api_key, base_url=server.url, clock=time.clock, sleep=time.sleep) as client:
+        batch = client.create_jobs(requests_for(30), concurrency=4)
+        assert tap.creates == 30  # the three were looked for, not sent again
+        assert server.sandbox.count("GET", "/customer/jobs") >= 1  # ...in the jobs list
+        assert len(server.sandbox.jobs) == 30 and len(set(batch.ids)) == 30
+        assert batch.counts() == {"new": 30}
+        batch.resume()
     assert len(server.sandbox.jobs) == 30
     assert all(count == 1 for count in tap.jobs_by_description().values())
 
 
 @pytest.mark.anyio
-async def test_async_cancel_then_resume_creates_nothing_twice(
-    server: sandbox_mod.SandboxServer,
-) -> None:
+async def test_async_cancel_then_resume_creates_nothing_twice() -> None:
     import anyio
 
-    ServerTap(server, delay=0.02)
-    async with AsyncClient(server.api_key, base_url=server.url) as client:
-        with anyio.move_on_after(0.15):
+    box = InProcessSandbox()
+    tap = ServerTap(box)
+    time = FakeTime()
+    async with AsyncClient(
+        box.api_key,
+        base_url=box.url,
+        transport=box.transport(),
+        clock=time.clock,
+        sleep=time.asleep,
+    ) as client:
+        with anyio.CancelScope() as scope:
+            # Cancelled at a chosen step: as the 20th create is answered.
+            tap.after_create = lambda n: scope.cancel() if n == 20 else None
             await client.create_jobs(requests_for(80), concurrency=8)
+        tap.after_create = None
         batch = client.last_batch
         assert batch is not None and 0 < len(batch.ids) < 80
+        in_doubt = [item for item in batch.items if item.status == "unknown"]
+        assert in_doubt  # creates cut off in flight: their fate is not known
         await batch.resume()
-    await anyio.sleep(0.1)
-    assert len(batch.ids) == 80 and len(server.sandbox.jobs) == 80
+    assert len(batch.ids) == 80 and len(set(batch.ids)) == 80
+    assert len(box.sandbox.jobs) == 80
+    assert all(count == 1 for count in tap.jobs_by_description().values())
 
 
 def test_results_and_downloads_one_folder_per_job(client: Client, tmp_path: Path) -> None:

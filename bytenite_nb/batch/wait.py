@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import math
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from ..client._steps import _Flow, _Sleep
 from ..errors import NotFoundError, WaitTimeoutError

@@ -26,7 +26,7 @@ from ._steps import (
     _Sleep,
     _Step,
 )
-from ._submit import OnUpdate, ClientFlows
+from ._submit import ClientFlows, OnUpdate
 from ._transfers import ERROR_BODY_MAX, PREVIEW_BYTES, PREVIEW_FILES, _Download, _Upload, answered
 
 if TYPE_CHECKING:  # pragma: no cover

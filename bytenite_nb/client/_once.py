@@ -155,7 +155,8 @@ class _ExactlyOnce(_JobCalls):
         try:
             return (yield from self._get_job(job.id))
         except ByteNiteError as exc:
-            raise _may_exist(failure, f"job {job.id} looks like it, but reading it failed ({exc})")
+            why = f"job {job.id} looks like it, but reading it failed ({exc})"
+            raise _may_exist(failure, why) from None
 
     def _run_job(self, job_id: str, *, earlier: bool = False) -> _Flow[dict[str, Any]]:
         """Start the job; ``earlier``: a run may have been sent before (a batch resuming)."""
