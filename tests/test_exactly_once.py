@@ -14,7 +14,7 @@ from bytenite_nb.errors import ApiError, ByteNiteConnectionError
 HELLO = {"templateId": "hello-world-template", "name": "once", "params": {"app": {"case": "upper"}}}
 #: (status, applied): 0 is a hang-up with no answer; applied means the service
 #: carried the request out and only its answer was lost.
-FAULTS = [(s, a) for s in (0, 502, 503, 504) for a in (True, False)]
+FAULTS = [(s, a) for s in (0, 500, 502, 503, 504) for a in (True, False)]
 IDS = [f"{'hangup' if s == 0 else s}-{'applied' if a else 'lost'}" for s, a in FAULTS]
 
 
@@ -25,9 +25,7 @@ def server() -> Iterator[sandbox.SandboxServer]:
 
 
 def _client(server: sandbox.SandboxServer) -> Client:
-    client = Client(server.api_key, base_url=server.url, timeout=5)
-    client._sleep = lambda seconds: None
-    return client
+    return Client(server.api_key, base_url=server.url, timeout=5, sleep=lambda seconds: None)
 
 
 @pytest.mark.parametrize(("status", "applied"), FAULTS, ids=IDS)
@@ -51,8 +49,9 @@ async def test_an_async_create_makes_exactly_one_job(
     async def no_sleep(seconds: float) -> None:
         return None
 
-    async with AsyncClient(server.api_key, base_url=server.url, timeout=5) as client:
-        client._sleep = no_sleep
+    async with AsyncClient(
+        server.api_key, base_url=server.url, timeout=5, sleep=no_sleep
+    ) as client:
         await client.authenticate()
         server.sandbox.fail_next(status, method="POST", path="/customer/jobs", applied=applied)
         response = await client.create_job(HELLO)
@@ -97,3 +96,42 @@ def test_a_run_starts_the_job_once_and_succeeds(
         state = client.get_job(job_id).job.state
     assert state is not None and state.short_name != "NEW"
     assert server.sandbox.count("POST", path) == 2
+
+
+@pytest.mark.parametrize("status", [0, 500, 502, 503, 504], ids=lambda s: f"{s or 'hangup'}")
+def test_create_job_and_create_jobs_agree_on_a_lost_answer(
+    server: sandbox.SandboxServer, status: int
+) -> None:
+    """The same lost answer (the job was made): both succeed with that one job."""
+    with _client(server) as client:
+        client.authenticate()
+        server.sandbox.fail_next(status, method="POST", path="/customer/jobs", applied=True)
+        single = client.create_job(HELLO)
+        server.sandbox.fail_next(status, method="POST", path="/customer/jobs", applied=True)
+        batch = client.create_jobs([HELLO])
+    [item] = batch.items
+    assert item.error is None and item.status == "new" and item.id
+    ids = [job["id"] for job in server.sandbox.jobs]
+    assert ids == [single.job.id, item.id]  # one job each, nothing made twice
+    assert server.sandbox.count("POST", "/customer/jobs") == 2
+
+
+@pytest.mark.parametrize("status", [0, 500, 502, 503, 504], ids=lambda s: f"{s or 'hangup'}")
+def test_create_job_and_create_jobs_agree_when_no_job_was_made(
+    server: sandbox.SandboxServer, status: int
+) -> None:
+    """Every attempt lost before it was applied: one clear error, no job, from both."""
+    with Client(
+        server.api_key, base_url=server.url, timeout=5, max_retries=1, sleep=lambda s: None
+    ) as client:
+        client.authenticate()
+        server.sandbox.fail_next(status, times=2, method="POST", path="/customer/jobs")
+        with pytest.raises((ApiError, ByteNiteConnectionError)) as info:
+            client.create_job(HELLO)
+        server.sandbox.fail_next(status, times=2, method="POST", path="/customer/jobs")
+        batch = client.create_jobs([HELLO])
+    assert "none was created" in str(info.value)
+    [item] = batch.items
+    assert item.status == "error" and "none was created" in str(item.error)
+    assert type(item.error) is type(info.value)
+    assert server.sandbox.jobs == []
