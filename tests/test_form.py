@@ -237,10 +237,10 @@ def test_a_second_click_while_in_flight_does_nothing(
     entered = threading.Event()
 
     class SlowClient:
-        def create_job(self, request: Any) -> JobResponse:
+        def submit_job(self, request: Any, **options: Any) -> JobResponse:
             entered.set()
             release.wait(timeout=10)
-            return sandbox_client.create_job(request)
+            return sandbox_client.submit_job(request, **options)
 
         def list_templates(self) -> list[Any]:
             return []
@@ -462,7 +462,7 @@ def test_a_failed_run_keeps_the_created_job_card(
     def refuse(job_id: str) -> None:
         raise RuntimeError("run refused <x>")
 
-    monkeypatch.setattr(sandbox_client, "run_job", refuse)
+    monkeypatch.setattr(sandbox_client, "_run_job", refuse)  # the submit flow's run step
     with pytest.raises(RuntimeError):
         form.submit(run=True)
     assert "run refused &lt;x&gt;" in form.message.value

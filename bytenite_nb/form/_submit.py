@@ -1,5 +1,6 @@
-"""Sending: create the job with the shared client (in the form's worker thread
-when clicked), remember the template, show the card or the error."""
+"""Sending: the client's one submit sequence (``Client.submit_job``: create,
+upload, run) with the shared client (in the form's worker thread when
+clicked), remember the template, show the card or the error."""
 
 from __future__ import annotations
 
@@ -60,31 +61,35 @@ def send(form: JobForm, run: bool = False) -> JobResponse:
         client = form._client = Client()
     local_file = form.source.local_file()
     form.response = None
-    try:
-        response = client.create_job(payload)
-    except Exception as exc:
-        form._show_error(exc)
-        raise
-    form.response = response
-    _show(form, response)
     template = payload.template_id
-    if template in RECENT_TEMPLATES:
-        RECENT_TEMPLATES.remove(template)
-    RECENT_TEMPLATES.insert(0, template)
-    try:
-        if local_file is not None:
-            form._set_busy(True, "Uploading…")
-            client.upload_file(response, local_file, progress=upload_status(form))
-        if run:
-            if not response.job.id:
-                raise RuntimeError("the service returned no job id: the job cannot be run")
-            form._set_busy(True, "Starting…")
-            client.run_job(response.job.id)
-            response = form.response = client.get_job(response.job.id)
+
+    def on_update(stage: str, response: JobResponse) -> None:
+        if stage == "created":
+            form.response = response
             _show(form, response)
+            if template in RECENT_TEMPLATES:
+                RECENT_TEMPLATES.remove(template)
+            RECENT_TEMPLATES.insert(0, template)
+        elif stage == "uploading":
+            form._set_busy(True, "Uploading…")
+        elif stage == "starting":
+            form._set_busy(True, "Starting…")
+
+    try:
+        response = client.submit_job(
+            payload,
+            upload=local_file,
+            run=run,
+            on_update=on_update,
+            progress=upload_status(form) if local_file is not None else None,
+        )
     except Exception as exc:
-        form._show_error(exc, keep_result=True)  # the job exists: its card stays
+        # Once the job exists, its card stays with the error.
+        form._show_error(exc, keep_result=form.response is not None)
         raise
+    if run:
+        form.response = response
+        _show(form, response)
     form._submitted = True
     form.message.value = ""
     form.summary.value = submitted_html(response, run)

@@ -1,6 +1,7 @@
 """The create-job cell of ``%%bytenite``: read the body and the options into a
 validated request (and the checked file to upload), then create the job,
-upload its input and run it. ``ByteNiteMagics._cell`` drives these steps."""
+upload its input and run it through the client's one submit sequence
+(``Client.submit_job``). ``ByteNiteMagics._cell`` drives these steps."""
 
 from __future__ import annotations
 
@@ -78,27 +79,31 @@ def read_request(magics: ByteNiteMagics, args: argparse.Namespace, cell: str) ->
 def create_and_start(
     magics: ByteNiteMagics, args: argparse.Namespace, request: Any, upload: Any
 ) -> Any:
-    """Create the job, upload its input, run it if asked; the job is in VAR as soon
-    as it exists, and an interrupt after that says how to follow or abort it."""
+    """Create the job, upload its input, run it if asked (``Client.submit_job``);
+    the job is in VAR as soon as it exists, and an interrupt after that says
+    how to follow or abort it."""
+    created: list[Any] = []
+    stage = ""
+
+    def on_update(step: str, response: Any) -> None:
+        nonlocal stage
+        stage = step
+        if step == "created":
+            created.append(response)
+            magics._store(args.var, response)
+
     try:
         client = magics.client()
-        response = client.create_job(request)
+        response = client.submit_job(
+            request, upload=upload, run=args.run or args.wait, on_update=on_update
+        )
     except KeyboardInterrupt:
-        raise UsageError(
-            "%%bytenite: interrupted while creating the job: it may have been created; "
-            "check your recent jobs (%bytenite jobs) before running the cell again"
-        ) from None
-    except Exception as exc:
-        magics._fail(exc, args.var)
-    magics._store(args.var, response)
-    job_id = response.job.id
-    try:
-        if upload is not None:
-            _upload(magics, response, upload)
-        if (args.run or args.wait) and job_id:
-            client.run_job(job_id)
-            response = client.get_job(job_id)
-    except KeyboardInterrupt:
+        if not created:
+            raise UsageError(
+                "%%bytenite: interrupted while creating the job: it may have been created; "
+                "check your recent jobs (%bytenite jobs) before running the cell again"
+            ) from None
+        job_id = created[0].job.id
         kept = f"it is in `{args.var}`" if args.var else "it was not stored"
         print(
             f"Interrupted after creating job {job_id} (it may or may not have "
@@ -109,6 +114,13 @@ def create_and_start(
             f"%%bytenite: interrupted after creating job {job_id}; see above"
         ) from None
     except Exception as exc:
+        if created and stage == "uploading":
+            job_id = created[0].job.id
+            print(
+                f"Job {job_id} was created, but its input was not uploaded; "
+                f"retry with client.upload_file({job_id!r}, {str(upload)!r}).",
+                file=sys.stderr,
+            )
         magics._fail(exc, args.var)
     magics._store(args.var, response)
     return response
@@ -131,16 +143,3 @@ def _upload_source(args: argparse.Namespace, payload: dict[str, Any]) -> Any:
         kind = source.get("dataSourceDescriptor") if isinstance(source, dict) else source
         raise UsageError(f"%%bytenite: --upload needs a 'file' data source, the body has {kind!r}")
     return path
-
-
-def _upload(magics: ByteNiteMagics, response: Any, path: Any) -> None:
-    """Upload the input of a job just created; say so if that fails (the job stays)."""
-    try:
-        magics.client().upload_file(response, path)
-    except Exception:
-        print(
-            f"Job {response.job.id} was created, but its input was not uploaded; "
-            f"retry with client.upload_file({response.job.id!r}, {str(path)!r}).",
-            file=sys.stderr,
-        )
-        raise
