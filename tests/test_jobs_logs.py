@@ -323,7 +323,7 @@ def test_logs_request_body_and_bad_levels(
         "jobId": job_id,
         "taskIds": [],
         "levels": ["WARN", "ERROR"],
-        "services": ["taskrunner"],
+        "services": ["TASKRUNNER"],  # the LogsLogService enum name
     }
 
 

@@ -25,8 +25,11 @@ from ._spec import _OpenStrEnum
 
 #: The log levels the service knows, least to most severe (``BYTENITE_API.md``).
 LOG_LEVELS = ("UNKNOWN", "TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL", "PANIC")
-#: The services that write a job's logs, in the order a job goes through them.
+#: The services that write a job's logs, in the order a job goes through them
+#: (the keys of the answer, and how the package names them).
 LOG_SERVICES = ("partitioner", "taskrunner", "assembler")
+#: How the logs request names them: the service's ``LogsLogService`` enum names.
+LOG_SERVICE_NAMES = {service: service.upper() for service in LOG_SERVICES}
 #: Other spellings accepted for a level (case does not matter either).
 LEVEL_ALIASES = {"WARNING": "WARN", "ERR": "ERROR", "CRITICAL": "FATAL"}
 _LEVEL_PREFIX = "LOG_LEVEL_"

@@ -17,10 +17,11 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from ._wire import Violation, int64
+from ._wire import Violation, bad_request, int64
 
 _URL = re.compile(r"https?://[^/\s]+")
 _STRUCTS = ("app", "partitioner", "assembler")
+_CONFIG_KEYS = ("taskTimeout", "jobTimeout", "isTestJob")
 
 
 def read_create(data: Mapping[str, Any]) -> tuple[dict[str, Any], list[Violation]]:
@@ -66,6 +67,34 @@ def service_rules(request: Mapping[str, Any]) -> list[Violation]:
             if not isinstance(url, str) or not _URL.match(url):
                 problems.append((f"{key}.params.url", "must be an http(s) URL"))
     return problems
+
+
+def read_update(data: Mapping[str, Any], keys: tuple[str, ...], subject: str) -> dict[str, Any]:
+    """The members ``keys`` of a ``PATCH`` body, read and checked as a create reads them
+    (``Reject`` 400 naming each problem; one of ``keys`` must be given)."""
+    request, problems = read_create({key: data.get(key) for key in keys})
+    problems += service_rules(request)
+    if not problems and not request:
+        problems = [(" or ".join(keys), "is required")]
+    if problems:
+        raise bad_request(problems, subject)
+    return request
+
+
+def run_config(data: Mapping[str, Any]) -> dict[str, Any]:
+    """The config a run body carries, nested (``{"config": {...}}``, a 2025 demo) or flat
+    (``{"taskTimeout": ...}``, the docs), read as a create's; ``{}`` when there is none.
+    ``Reject`` 400 for a config the create would refuse, or one given both ways."""
+    flat = {key: data[key] for key in _CONFIG_KEYS if data.get(key) is not None}
+    nested = data.get("config")
+    if flat and nested is not None:
+        raise bad_request([("config", "give it nested or flat, not both")], "run request")
+    request, problems = read_create({"config": flat or nested})
+    problems += service_rules(request)
+    if problems:
+        raise bad_request(problems, "run request")
+    config: dict[str, Any] = request.get("config", {})
+    return config
 
 
 def _config(value: Any, problems: list[Violation]) -> dict[str, Any] | None:
