@@ -242,6 +242,8 @@ def test_a_new_job_takes_a_new_data_source_and_params(
     job = answer.json()["job"]
     assert job["dataSource"]["params"]["tempUrl"].startswith(instant.url)
     assert "dataDestination" not in job  # only what the body names changes
+    unchanged = httpx.patch(f"{job_url}/datasource", headers=headers, json={})
+    assert unchanged.json()["job"] == job
     destination = {"dataDestination": {"dataSourceDescriptor": "bucket"}}
     job = httpx.patch(f"{job_url}/datasource", headers=headers, json=destination).json()["job"]
     assert job["dataSource"]["dataSourceDescriptor"] == "file"
@@ -256,7 +258,6 @@ def test_a_new_job_takes_a_new_data_source_and_params(
 @pytest.mark.parametrize(
     ("action", "body", "field"),
     [
-        ("datasource", {}, "dataSource or dataDestination"),
         ("datasource", {"dataSource": {"dataSourceDescriptor": "url"}}, "dataSource.params.url"),
         ("datasource", {"dataDestination": []}, "dataDestination"),
         ("params", {"app": {"case": "title"}}, "params.app.case"),
@@ -305,7 +306,7 @@ def test_only_a_new_job_can_be_changed(
         (b"[]", "JSON object"),
         (b'{"config": {"taskTimeout": -1}}', "config.taskTimeout"),
         (b'{"jobTimeout": "soon"}', "config.jobTimeout"),
-        (b'{"config": {}, "isTestJob": true}', "config: give it nested or flat"),
+        (b'{"config": {"isTestJob": 1}, "taskTimeout": 5}', "config.isTestJob"),
     ],
 )
 def test_a_run_body_the_service_refuses_is_a_400_and_the_job_stays_new(
@@ -324,6 +325,7 @@ def test_a_run_body_the_service_refuses_is_a_400_and_the_job_stays_new(
     [
         {"config": {"taskTimeout": 90, "isTestJob": True}},  # nested (a 2025 demo)
         {"taskTimeout": 90, "isTestJob": True},  # flat (the docs)
+        {"taskTimeout": 5, "config": {"taskTimeout": 90, "isTestJob": True}},  # nested wins
     ],
 )
 def test_a_config_in_the_run_body_is_applied_over_the_create_config(

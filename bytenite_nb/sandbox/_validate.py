@@ -70,30 +70,26 @@ def service_rules(request: Mapping[str, Any]) -> list[Violation]:
 
 
 def read_update(data: Mapping[str, Any], keys: tuple[str, ...], subject: str) -> dict[str, Any]:
-    """The members ``keys`` of a ``PATCH`` body, read and checked as a create reads them
-    (``Reject`` 400 naming each problem; one of ``keys`` must be given)."""
+    """The members ``keys`` of a ``PATCH`` body that are set, read and checked as a create
+    reads them (``Reject`` 400 naming each problem)."""
     request, problems = read_create({key: data.get(key) for key in keys})
     problems += service_rules(request)
-    if not problems and not request:
-        problems = [(" or ".join(keys), "is required")]
     if problems:
         raise bad_request(problems, subject)
     return request
 
 
 def run_config(data: Mapping[str, Any]) -> dict[str, Any]:
-    """The config a run body carries, nested (``{"config": {...}}``, a 2025 demo) or flat
-    (``{"taskTimeout": ...}``, the docs), read as a create's; ``{}`` when there is none.
-    ``Reject`` 400 for a config the create would refuse, or one given both ways."""
-    flat = {key: data[key] for key in _CONFIG_KEYS if data.get(key) is not None}
-    nested = data.get("config")
-    if flat and nested is not None:
-        raise bad_request([("config", "give it nested or flat, not both")], "run request")
-    request, problems = read_create({"config": flat or nested})
-    problems += service_rules(request)
-    if problems:
-        raise bad_request(problems, "run request")
-    config: dict[str, Any] = request.get("config", {})
+    """The config a run body carries, flat (``{"taskTimeout": ...}``, the docs) and/or
+    nested (``{"config": {...}}``, a 2025 demo; it wins over flat members), read as a
+    create's config; ``{}`` when there is none. ``Reject`` 400 for one a create refuses."""
+    config: dict[str, Any] = {}
+    for given in ({key: data.get(key) for key in _CONFIG_KEYS}, data.get("config")):
+        request, problems = read_create({"config": given})
+        problems += service_rules(request)
+        if problems:
+            raise bad_request(problems, "run request")
+        config.update(request.get("config", {}))
     return config
 
 
