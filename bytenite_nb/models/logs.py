@@ -6,6 +6,8 @@ The service groups log lines by the service that wrote them::
      "taskrunner": {"<taskId>": {"logs": [Log]}}}
     Log = {"log", "timestamp", "level", "container"}
 
+The request names the services by their enum names (``PARTITIONER``...,
+``LOG_SERVICE_NAMES``); the package, like the answer, by the lower-case keys.
 ``JobLogs`` flattens that into one list of entries sorted by time (stable;
 entries without a time come last). Parsing is lenient: missing keys, unknown
 levels, unknown services (a list, or a map of task ids) and unreadable times

@@ -1,7 +1,8 @@
 """A local stand-in for the ByteNite API: its state, routes and jobs.
 
-It speaks the service's paths, auth and wire format (protojson: int64 as
-strings, empty fields left out, ``rpcStatus`` errors with gRPC codes), keeps
+It speaks the service's paths, auth and wire format (protojson: integers in
+the form the spec gives each, empty fields left out, ``rpcStatus`` errors with
+gRPC codes), keeps
 everything in memory and is safe to use from many threads. It validates
 payloads on its own, independently of ``bytenite_nb.models``, the way the
 service does. Standard library only. The HTTP side is in ``_http``, the
