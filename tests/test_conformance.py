@@ -51,9 +51,11 @@ def _int64(value: Any) -> int | None:
 
 
 def _negative_timeout(request: Mapping[str, Any]) -> bool:
-    config = request.get("config")
-    return isinstance(config, dict) and any(
-        (_int64(config.get(key)) or 0) < 0 for key in ("taskTimeout", "jobTimeout")
+    """A negative timeout in a config (a run body may carry its members flat too)."""
+    return any(
+        isinstance(config, dict)
+        and any((_int64(config.get(key)) or 0) < 0 for key in ("taskTimeout", "jobTimeout"))
+        for config in (request.get("config"), request)
     )
 
 
@@ -88,11 +90,22 @@ class Deviation:
 #: The one place the known deviations of the real service are declared.
 DEVIATIONS: tuple[Deviation, ...] = (
     Deviation(
-        "int64 fields are decimal strings both ways",
-        "grpc-gateway's protojson writes every int64 as a JSON string and reads a number "
-        "or a decimal string (BYTENITE_API.md, wire-format facts: 'expiresIn': '3600'); "
-        "the spec says 'integer' (config.taskTimeout, config.jobTimeout). The copy reads "
-        "either, within the int64 range, and checks answers hold decimal strings.",
+        "endpoints the seed spec does not list",
+        "the seed spec has POST /jobs only; the service also answers GET /jobs, "
+        "GET /jobs/templates, GET and DELETE /jobs/{jobId}, POST /jobs/{jobId}/run (a config "
+        "in its body, nested or flat) and /abort, GET /jobs/{jobId}/results, PATCH "
+        "/jobs/{jobId}/datasource, /params and /uploadcompleted, POST /logs (BYTENITE_API.md, "
+        "job lifecycle). The copy declares them, so they are fuzzed too, and 'Allow' lists "
+        "them. First, so that the deviations below apply to their request bodies as well.",
+        amend=specs.with_lifecycle,
+    ),
+    Deviation(
+        "int64 fields are read as a number or a decimal string",
+        "grpc-gateway's protojson reads either for an integer field. It writes a real int64 "
+        "('type': 'string', 'format': 'int64', e.g. numUnitsEstimation) as a decimal string, "
+        "and what the spec types 'integer' (a uint32: config.taskTimeout, config.jobTimeout) "
+        "as a number (BYTENITE_API.md, wire-format facts). The copy reads either, within the "
+        "int64 range, and checks each answer member in the form the spec gives it.",
         amend=specs.int64_as_protojson,
     ),
     Deviation(
@@ -107,6 +120,12 @@ DEVIATIONS: tuple[Deviation, ...] = (
         "templateId is required by the spec but '' (or blanks) is spec-valid; the service "
         "answers 400 'templateId: is required'.",
         refusal=Refusal(lambda r: not str(r.get("templateId") or "").strip(), r"templateId"),
+    ),
+    Deviation(
+        "a blank jobId in a logs request is refused",
+        "the logs request names its job; the service answers 400 'jobId: is required' for "
+        "'' (or blanks), which a plain string admits.",
+        refusal=Refusal(lambda r: not str(r.get("jobId") or "").strip(), r"jobId"),
     ),
     Deviation(
         "negative timeouts are refused",
@@ -133,14 +152,6 @@ DEVIATIONS: tuple[Deviation, ...] = (
             r"(dataSource|dataDestination)\.(dataSourceDescriptor|params\.url)",
         ),
     ),
-    Deviation(
-        "endpoints the seed spec does not list",
-        "the seed spec has POST /jobs only; the service also answers GET /jobs, "
-        "GET /jobs/templates, GET and DELETE /jobs/{jobId}, POST /jobs/{jobId}/run and "
-        "/abort, GET /jobs/{jobId}/results (BYTENITE_API.md, job lifecycle). The copy "
-        "declares them, so they are fuzzed too, and 'Allow' lists them.",
-        amend=specs.with_lifecycle,
-    ),
 )
 
 #: Where the seed spec or the old sandbox disagreed with BYTENITE_API.md about the real
@@ -148,8 +159,13 @@ DEVIATIONS: tuple[Deviation, ...] = (
 FOLLOWS_THE_SERVICE = (
     "a page of GET /jobs holds at most 100 jobs, and pagination.limit=0 means the default (20)",
     "aborting a job that has ended is a 400",
-    "action endpoints answer the whole envelope {ok, requestId, message, error: null}",
+    "action endpoints (run, abort, delete, uploadcompleted) answer one envelope "
+    "{ok, requestId, message, error: null}",
+    "pagination.total and .offset are numbers; config.taskTimeout and .jobTimeout numbers",
+    "the logs request names services by their enum names PARTITIONER, ASSEMBLER, TASKRUNNER",
     "a method a path does not take is a 405 with code 12 (grpc-gateway's 'Method Not Allowed')",
+    "Authorization takes the raw token (the docs) and 'Bearer <token>' (the generated SDK)",
+    "a run body that is not a JSON object is a 400 (grpc-gateway decodes it before the call)",
     "bodies are read as protojson reads them: UTF-8, no NaN/Infinity, no duplicate keys",
 )
 

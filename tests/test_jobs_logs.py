@@ -41,9 +41,9 @@ def test_jobs_page_parses_protojson_leniently() -> None:
     assert page.has_next and page.has_previous  # hasPrevious left out: implied by offset
     assert page.jobs[0].model_extra == {"newField": 3}
     assert page.model_extra == {"nextPageToken": "x"}
-    assert page.to_wire()["pagination"] == {
-        "offset": "20",
-        "total": "45",
+    assert page.to_wire()["pagination"] == {  # numbers, as the service sends them
+        "offset": 20,
+        "total": 45,
         "hasPrevious": True,
         "hasNext": True,
     }
@@ -323,7 +323,7 @@ def test_logs_request_body_and_bad_levels(
         "jobId": job_id,
         "taskIds": [],
         "levels": ["WARN", "ERROR"],
-        "services": ["taskrunner"],
+        "services": ["TASKRUNNER"],  # the LogsLogService enum name
     }
 
 

@@ -44,7 +44,7 @@ def test_create_answers_in_protojson_style(server: sandbox.SandboxServer) -> Non
     )
     assert answer.status_code == 200
     job = answer.json()["job"]
-    assert job["config"] == {"taskTimeout": "60", "jobTimeout": "600"}  # false left out
+    assert job["config"] == {"taskTimeout": 60, "jobTimeout": 600}  # uint32: numbers; false out
     assert "name" not in job and "description" not in job  # empty fields left out
     assert RFC3339_NANOS.fullmatch(job["createdAt"])
     assert job["numUnitsEstimation"] == "12"
@@ -64,10 +64,18 @@ def test_customer_routes_need_a_token(
     assert answer.json()["code"] == 16 and message in answer.json()["message"]
 
 
-def test_bearer_prefix_is_not_what_the_service_documents(server: sandbox.SandboxServer) -> None:
+@pytest.mark.parametrize("form", ["{}", "Bearer {}", "bearer  {}"])
+def test_the_raw_token_and_the_bearer_form_are_both_accepted(
+    server: sandbox.SandboxServer, form: str
+) -> None:
     token = token_for(server)
-    answer = httpx.get(f"{server.url}/customer/jobs", headers={"Authorization": f"Bearer {token}"})
-    assert answer.status_code == 401
+    headers = {"Authorization": form.format(token)}
+    assert httpx.get(f"{server.url}/customer/jobs", headers=headers).status_code == 200
+    forged = {"Authorization": form.format("sbx.forged")}
+    assert httpx.get(f"{server.url}/customer/jobs", headers=forged).status_code == 401
+    bare = {"Authorization": "Bearer"}
+    answer = httpx.get(f"{server.url}/customer/jobs", headers=bare)
+    assert answer.status_code == 401 and "missing access token" in answer.json()["message"]
 
 
 @pytest.mark.parametrize(
@@ -125,7 +133,7 @@ def test_list_abort_delete_and_results(fresh_server: sandbox.SandboxServer) -> N
         for _ in range(3)
     ]
     listing = httpx.get(jobs, headers=headers, params={"pagination.limit": 2}).json()
-    assert listing["pagination"] == {"total": "3", "hasNext": True}
+    assert listing["pagination"] == {"total": 3, "hasNext": True}  # numbers, as the docs show
     assert [j["id"] for j in listing["data"]] == ids[::-1][:2]
     assert httpx.get(f"{jobs}/{ids[0]}/results", headers=headers).status_code == 400
     assert httpx.post(f"{jobs}/{ids[0]}/abort", headers=headers).json()["ok"] is True
@@ -344,7 +352,7 @@ def test_a_wrongly_typed_member_is_a_400_and_nothing_is_stored(
     assert httpx.get(f"{fresh_server.url}/customer/jobs", headers=headers).status_code == 200
 
 
-def test_int64_reads_numbers_and_strings_and_writes_strings(
+def test_timeouts_read_numbers_and_strings_and_are_written_as_numbers(
     server: sandbox.SandboxServer,
 ) -> None:
     answer = httpx.post(
@@ -356,7 +364,7 @@ def test_int64_reads_numbers_and_strings_and_writes_strings(
         },
     )
     assert answer.status_code == 200
-    assert answer.json()["job"]["config"] == {"taskTimeout": str(INT64_MAX), "jobTimeout": "3600"}
+    assert answer.json()["job"]["config"] == {"taskTimeout": INT64_MAX, "jobTimeout": 3600}
 
 
 def test_null_members_read_as_unset_and_are_not_echoed(server: sandbox.SandboxServer) -> None:
@@ -477,7 +485,7 @@ def test_a_page_holds_at_most_100_jobs(fresh_server: sandbox.SandboxServer) -> N
     headers = {"Authorization": token_for(fresh_server)}
     jobs = f"{fresh_server.url}/customer/jobs"
     page = httpx.get(jobs, headers=headers, params={"pagination.limit": 500}).json()
-    assert len(page["data"]) == 100 and page["pagination"] == {"total": "101", "hasNext": True}
+    assert len(page["data"]) == 100 and page["pagination"] == {"total": 101, "hasNext": True}
     assert (
         len(httpx.get(jobs, headers=headers, params={"pagination.limit": 0}).json()["data"]) == 20
     )

@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 
 from ..errors import ApiError, BadRequestError, NotFoundError, WaitTimeoutError
 from ..models import Job, JobLogs, JobResponse, JobsPage, JobTemplate
+from ..models.logs import LOG_SERVICE_NAMES
 from ._base import _BaseClient
 from ._checks import MAX_PAGE_SIZE, check_page, log_levels, log_services, task_ids
 from ._payloads import _envelope, check_wait
@@ -83,7 +84,8 @@ class _JobCalls(_BaseClient):
         wanted = log_levels(levels)
         where = log_services(services)
         ids = task_ids(tasks)
-        body = {"jobId": job_id, "taskIds": ids, "levels": wanted, "services": where}
+        services = [LOG_SERVICE_NAMES[service] for service in where]  # the enum names
+        body = {"jobId": job_id, "taskIds": ids, "levels": wanted, "services": services}
         try:
             # A read: safe to repeat.
             data = yield from self._call("POST", "/logs", body=body, idempotent=True)

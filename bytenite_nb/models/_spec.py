@@ -32,6 +32,50 @@ def spec_schema(name: str, *, standalone: bool = False) -> dict[str, Any]:
     return {**found, "components": components} if standalone else found
 
 
+# --------------------------------------------------------------------------
+# Which integers travel as JSON strings
+# --------------------------------------------------------------------------
+
+#: Integer fields of answers the seed spec does not describe, as BYTENITE_API.md
+#: gives them (schema name -> field -> ``"string"`` or ``"number"``).
+UNSPECIFIED_INTEGERS: dict[str, dict[str, str]] = {
+    "authAccessTokenResponse": {"expiresIn": "string"},  # protobuf int64
+    "Pagination": {"total": "number", "offset": "number"},  # generated SDK, docs example
+}
+
+
+@cache
+def integer_wire_types() -> dict[str, dict[str, str]]:
+    """Every integer field, by schema: ``"string"`` if it travels as a JSON string.
+
+    protoc-gen-openapiv2 writes a real int64 as ``"type": "string", "format":
+    "int64"`` (protojson sends it as ``"12"``) and a uint32 as ``"type":
+    "integer"`` (sent as a number): the shipped spec says which is which.
+    Schemas the spec lacks come from ``UNSPECIFIED_INTEGERS``.
+    """
+    found: dict[str, dict[str, str]] = {}
+    for name, schema in spec()["components"]["schemas"].items():
+        for field, member in schema.get("properties", {}).items():
+            kind, form = member.get("type"), member.get("format", "")
+            if kind == "integer" or (kind == "string" and form in _INTEGER_FORMATS):
+                found.setdefault(name, {})[field] = "number" if kind == "integer" else "string"
+    for name, fields in UNSPECIFIED_INTEGERS.items():
+        found.setdefault(name, {}).update(fields)
+    return found
+
+
+_INTEGER_FORMATS = frozenset({"int32", "uint32", "int64", "uint64", "fixed64", "sfixed64"})
+
+
+def wire_integer(schema: str, field: str, value: int) -> int | str:
+    """``value`` as the wire carries ``schema.field``: ``"12"`` or ``12``.
+
+    ``KeyError`` for a field that is not an integer of the spec (a typo must
+    not silently pick a form).
+    """
+    return str(value) if integer_wire_types()[schema][field] == "string" else int(value)
+
+
 def _enum_values(name: str) -> tuple[str, ...]:
     return tuple(spec_schema(name)["enum"])
 

@@ -1,10 +1,10 @@
 """A page of the jobs list: ``GET /jobs`` → ``JobsPage``.
 
 The service answers ``{"pagination": {"total", "offset", "hasPrevious",
-"hasNext"}, "data": [job, ...]}`` (protojson: int64 as strings, zero values
-and false flags left out). Parsing is lenient: missing fields take their
-protojson defaults, extra keys are kept, items that are not objects are
-skipped.
+"hasNext"}, "data": [job, ...]}`` (``total`` and ``offset`` numbers, read
+from strings too; zero values and false flags left out). Parsing is
+lenient: missing fields take their protojson defaults, extra keys are kept,
+items that are not objects are skipped.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from ._spec import wire_integer
 from ._values import _int64
 from .job import Job
 
@@ -70,9 +71,9 @@ class JobsPage(BaseModel):
 
     def to_wire(self) -> dict[str, Any]:
         """The service's shape again (``pagination`` and ``data``)."""
-        pagination: dict[str, Any] = {"offset": str(self.offset)}
+        pagination: dict[str, Any] = {"offset": wire_integer("Pagination", "offset", self.offset)}
         if self.total is not None:
-            pagination["total"] = str(self.total)
+            pagination["total"] = wire_integer("Pagination", "total", self.total)
         pagination["hasPrevious"] = self.has_previous
         pagination["hasNext"] = self.has_next
         return {"pagination": pagination, "data": [job.to_wire() for job in self.jobs]}

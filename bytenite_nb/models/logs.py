@@ -6,6 +6,8 @@ The service groups log lines by the service that wrote them::
      "taskrunner": {"<taskId>": {"logs": [Log]}}}
     Log = {"log", "timestamp", "level", "container"}
 
+The request names the services by their enum names (``PARTITIONER``...,
+``LOG_SERVICE_NAMES``); the package, like the answer, by the lower-case keys.
 ``JobLogs`` flattens that into one list of entries sorted by time (stable;
 entries without a time come last). Parsing is lenient: missing keys, unknown
 levels, unknown services (a list, or a map of task ids) and unreadable times
@@ -25,8 +27,11 @@ from ._spec import _OpenStrEnum
 
 #: The log levels the service knows, least to most severe (``BYTENITE_API.md``).
 LOG_LEVELS = ("UNKNOWN", "TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL", "PANIC")
-#: The services that write a job's logs, in the order a job goes through them.
+#: The services that write a job's logs, in the order a job goes through them
+#: (the keys of the answer, and how the package names them).
 LOG_SERVICES = ("partitioner", "taskrunner", "assembler")
+#: How the logs request names them: the service's ``LogsLogService`` enum names.
+LOG_SERVICE_NAMES = {service: service.upper() for service in LOG_SERVICES}
 #: Other spellings accepted for a level (case does not matter either).
 LEVEL_ALIASES = {"WARNING": "WARN", "ERR": "ERROR", "CRITICAL": "FATAL"}
 _LEVEL_PREFIX = "LOG_LEVEL_"

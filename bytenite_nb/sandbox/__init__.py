@@ -7,6 +7,32 @@
 >>> server.stop()
 
 ``python -m bytenite_nb.sandbox`` runs one in the foreground.
+
+It serves the calls of ``BYTENITE_API.md`` (token exchange; create, get, list,
+run, abort, delete, results, upload-completed, logs, templates; and
+``PATCH /jobs/{id}/datasource`` and ``/params`` on a ``NEW`` job) and writes
+each integer in the form the shipped spec gives it (``models._spec.wire_integer``).
+Where it differs from ``BYTENITE_API.md``, and why:
+
+- ``POST /jobs/filter``, ``/jobs/runningTasks``, ``PATCH /jobs/{id}/jobname`` and
+  ``/configs``, ``GET /events``, ``/auth/secrets`` (seen only in ByteNite's
+  generated SDKs) answer 501 naming the path: not built. Any other unknown
+  path is a 404 naming it.
+- ``Authorization: Bearer <token>`` is taken as well as the raw token, and the
+  logs request's ``services`` as the answer's lower-case keys as well as the
+  enum names: the service most likely takes the first for its own SDK; the
+  second is for older clients (protojson would refuse it).
+- Enum values given as numbers (protojson takes ``1`` for a level) are refused.
+- ``config.taskTimeout``/``jobTimeout`` are read in the int64 range; the
+  service's uint32 would refuse more than 4294967295 (the spec says int64).
+- A ``config`` in the run body (UNCONFIRMED in ``BYTENITE_API.md``) is applied:
+  flat members (the docs) and a nested ``config`` (a 2025 demo; it wins), over
+  the create's config, checked like a create's. The service may ignore it.
+- ``PATCH .../datasource`` replaces only the members its body sets;
+  ``PATCH .../params`` replaces all params. Both answer ``{job, templateInfo}``.
+- Assumed where the sources are silent, as ``BYTENITE_API.md`` lists: pages
+  of at most 100 jobs, aborting a ``NEW`` job deletes it, a ``file`` job runs
+  only after ``uploadcompleted``, and no rate limit unless one is set.
 """
 
 from ._http import SandboxServer, start

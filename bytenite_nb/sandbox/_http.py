@@ -2,8 +2,10 @@
 
 Whatever a client sends, it gets an answer in the service's style and the
 connection stays usable or is closed cleanly: a malformed request is a 4xx
-``rpcStatus``, a method a path does not take a 405 with ``Allow``, a bug in
-the sandbox a JSON 500. No request can crash a handler or hang a connection.
+``rpcStatus``, a method a path does not take a 405 with ``Allow``, a path
+it does not serve a 404 (501 for the service's endpoints it lacks), each
+naming the path, a bug in the sandbox a JSON 500. No request can crash a
+handler or hang a connection.
 """
 
 from __future__ import annotations

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from ..models._spec import wire_integer
 from ._render import chunks_of, config_json, params_json, source_json, string_json
 from ._templates import Template
 from ._wire import rfc3339
@@ -92,7 +93,7 @@ def _render(job: _Job, step_seconds: float) -> dict[str, Any]:
         "state": state,
         "createdAt": stamps["JOB_STATE_NEW"],
         "stateTimestamps": stamps,
-        "numUnitsEstimation": str(chunks * 12),
+        "numUnitsEstimation": wire_integer("jobJob", "numUnitsEstimation", chunks * 12),
         "appId": job.template.app.split("@")[0],
         "priority": "EXECUTION_PRIORITY_BALANCED",
         "params": params_json(request.get("params")),
@@ -110,7 +111,7 @@ def _render(job: _Job, step_seconds: float) -> dict[str, Any]:
         end_ts = datetime.fromisoformat(ended[:26] + "+00:00").timestamp()
         out["duration"] = round(end_ts - started, 3)
     if state == "JOB_STATE_COMPLETE":
-        out["numChunks"] = chunks
+        out["numChunks"] = wire_integer("jobJob", "numChunks", chunks)
         out["paymentAmount"] = round(chunks * 0.0125, 4)
     if state == "JOB_STATE_FAILED":
         out["errorMessage"] = job.template.fails_with or "job aborted by the user"

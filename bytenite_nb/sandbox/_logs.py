@@ -26,7 +26,11 @@ from ._templates import Template
 from ._wire import rfc3339
 
 LEVELS = ("UNKNOWN", "TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL", "PANIC")
+#: The answer's keys, one per service.
 SERVICES = ("partitioner", "assembler", "taskrunner")
+#: How a request names them: the ``LogsLogService`` enum names (protojson sends an enum
+#: by its name); the answer's lower-case keys are taken too, as older clients sent them.
+SERVICE_NAMES = {name.upper(): name for name in SERVICES} | {name: name for name in SERVICES}
 
 Line = tuple[float, str, str, str]  # (time, level, container, message)
 
@@ -40,13 +44,14 @@ class LogsRequestError(ValueError):
 
 
 def read_request(data: Mapping[str, Any]) -> tuple[str, list[str], list[str], list[str]]:
-    """``(jobId, levels, services, taskIds)`` of a request body, checked as the service would."""
+    """``(jobId, levels, services, taskIds)`` of a request body, checked as the service would;
+    services come back as the answer's keys (``partitioner``...)."""
     problems: list[tuple[str, str]] = []
     job_id = data.get("jobId")
     if not isinstance(job_id, str) or not job_id.strip():
         problems.append(("jobId", "is required"))
     lists: dict[str, list[str]] = {}
-    for key, allowed in (("levels", LEVELS), ("services", SERVICES), ("taskIds", None)):
+    for key, allowed in (("levels", LEVELS), ("services", SERVICE_NAMES), ("taskIds", None)):
         value = data.get(key) or []
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             problems.append((key, "must be a list of strings"))
@@ -57,7 +62,8 @@ def read_request(data: Mapping[str, Any]) -> tuple[str, list[str], list[str], li
         lists[key] = value
     if problems:
         raise LogsRequestError(problems)
-    return str(job_id).strip(), lists["levels"], lists["services"], lists["taskIds"]
+    services = [SERVICE_NAMES[name] for name in lists["services"]]
+    return str(job_id).strip(), lists["levels"], services, lists["taskIds"]
 
 
 def task_id(job_id: str, index: int) -> str:

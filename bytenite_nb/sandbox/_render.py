@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from ..models._spec import wire_integer
 from ._templates import Template
 
 _TYPE_PREFIX = "type.googleapis.com/bytenite.data_source."
@@ -49,7 +50,7 @@ def config_json(config: Any) -> dict[str, Any] | None:
     for key in ("taskTimeout", "jobTimeout"):
         value = config.get(key)
         if isinstance(value, int) and not isinstance(value, bool) and value:
-            out[key] = str(value)  # protojson int64
+            out[key] = wire_integer("jobJobConfig", key, value)  # a number, by the spec
     if config.get("isTestJob") is True:
         out["isTestJob"] = True
     return out or None

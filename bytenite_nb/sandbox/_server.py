@@ -1,12 +1,14 @@
 """A local stand-in for the ByteNite API: its state, routes and jobs.
 
-It speaks the service's paths, auth and wire format (protojson: int64 as
-strings, empty fields left out, ``rpcStatus`` errors with gRPC codes), keeps
-everything in memory and is safe to use from many threads. It validates
-payloads on its own, independently of ``bytenite_nb.models``, the way the
-service does. Standard library only. The HTTP side is in ``_http``, the
-routes in ``_routes``, a job's states and rendering in ``_jobs``, the wire
-format in ``_wire``, request checks in ``_validate``.
+It speaks the service's paths, auth and wire format (protojson: integers in
+the form the spec gives each, empty fields left out, ``rpcStatus`` errors with
+gRPC codes), keeps everything in memory and is safe to use from many threads.
+It validates payloads on its own, independently of ``bytenite_nb.models``, the
+way the service does. Standard library only, but for the shipped spec's
+integer forms (``models._spec.wire_integer``: the one place both sides read
+them). The HTTP side is in ``_http``, the routes in ``_routes``, a job's states
+and rendering in ``_jobs``, the wire format in ``_wire``, request checks in
+``_validate``.
 """
 
 from __future__ import annotations
@@ -20,13 +22,14 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from ..models._spec import wire_integer
 from ._jobs import _Job, _now, job_json, job_state
 from ._lifecycle import Blob, Storage
 from ._ratelimit import TokenBucket
 from ._render import chunks_of
 from ._routes import API_PREFIX, CUSTOMER_PREFIX, allowed_methods, no_route
 from ._templates import TEMPLATES
-from ._validate import read_create, service_rules
+from ._validate import read_create, read_update, run_config, service_rules
 from ._wire import (
     FAILED_PRECONDITION,
     INTERNAL,
@@ -65,7 +68,7 @@ __all__ = [
 
 
 def _envelope(message: str) -> dict[str, Any]:
-    """The action endpoints' answer."""
+    """The action endpoints' answer (run, abort, delete, uploadcompleted): one shape."""
     return {"ok": True, "requestId": str(uuid.uuid4()), "message": message, "error": None}
 
 
@@ -225,13 +228,19 @@ class Sandbox:
         token = "sbx." + secrets.token_urlsafe(24)
         with self._lock:
             self._tokens[token] = _now() + self.token_ttl
-        return {"token": token, "expiresIn": str(self.token_ttl), "scope": "customer"}
+        expires_in = wire_integer("authAccessTokenResponse", "expiresIn", self.token_ttl)
+        return {"token": token, "expiresIn": expires_in, "scope": "customer"}
 
     def _authorize(self, header: str | None) -> None:
-        if not header:
+        """The raw token (the docs) or ``Bearer <token>`` (ByteNite's generated SDK)."""
+        token = (header or "").strip()
+        scheme, _, rest = token.partition(" ")
+        if scheme.lower() == "bearer":
+            token = rest.strip()
+        if not token:
             raise Reject(401, "missing access token: send it in the Authorization header")
         with self._lock:
-            expires = self._tokens.get(header.strip())
+            expires = self._tokens.get(token)
         if expires is None:
             raise Reject(401, "invalid access token")
         if expires < _now():
@@ -252,14 +261,21 @@ class Sandbox:
             routes = {
                 ("GET", ""): self._get,
                 ("DELETE", ""): self._delete,
-                ("POST", "/run"): self._run,
                 ("POST", "/abort"): self._abort,
                 ("GET", "/results"): self._results,
                 ("PATCH", "/uploadcompleted"): self._upload_completed,
             }
+            with_body = {
+                ("POST", "/run"): self._run,
+                ("PATCH", "/datasource"): self._set_data_source,
+                ("PATCH", "/params"): self._set_params,
+            }
             handler = routes.get((method, action))
-            if handler is not None:
+            if handler is not None and allowed_methods(CUSTOMER_PREFIX + path):
                 return 200, handler(job_id)
+            reader = with_body.get((method, action))
+            if reader is not None and allowed_methods(CUSTOMER_PREFIX + path):
+                return 200, reader(job_id, json_object(body))
         raise no_route(method, CUSTOMER_PREFIX + path)
 
     # -- jobs ------------------------------------------------------------------
@@ -307,15 +323,16 @@ class Sandbox:
                 reverse=True,
             )
             page = [job_json(j, self.step_seconds) for j in live[offset : offset + limit]]
-        pagination: dict[str, Any] = {"total": str(len(live))}
+        pagination: dict[str, Any] = {"total": wire_integer("Pagination", "total", len(live))}
         if offset:
-            pagination["offset"] = str(offset)
+            pagination["offset"] = wire_integer("Pagination", "offset", offset)
             pagination["hasPrevious"] = True
         if offset + limit < len(live):
             pagination["hasNext"] = True
         return {"pagination": pagination, "data": page}
 
-    def _run(self, job_id: str) -> dict[str, Any]:
+    def _run(self, job_id: str, data: dict[str, Any]) -> dict[str, Any]:
+        config = run_config(data)  # a body that is not JSON was refused before this
         with self._lock:
             job = self._find(job_id)
             if job.run_at is not None:
@@ -323,8 +340,40 @@ class Sandbox:
             missing = self.storage.upload_problem(job_id) if "tempUrl" in job.extra else None
             if missing is not None:
                 raise Reject(400, f"job {job_id!r} cannot run: {missing}")
+            if config:
+                job.request["config"] = {**job.request.get("config", {}), **config}
             job.run_at = _now()
         return _envelope("job started")
+
+    def _draft(self, job_id: str) -> _Job:
+        """A job that can still be changed (``NEW``); call with the lock held."""
+        job = self._find(job_id)
+        if job.run_at is not None:
+            raise Reject(400, f"job {job_id!r} has been started: only a new job can be changed")
+        return job
+
+    def _set_data_source(self, job_id: str, data: dict[str, Any]) -> dict[str, Any]:
+        """``PATCH /jobs/{id}/datasource``: replace the source and/or destination given."""
+        changes = read_update(data, ("dataSource", "dataDestination"), "data source request")
+        with self._lock:
+            job = self._draft(job_id)
+            job.request.update(changes)
+            if job.request.get("dataSource", {}).get("dataSourceDescriptor") == "file":
+                job.extra.setdefault("tempUrl", self.storage.upload_url(self.base_url, job.id))
+            else:
+                job.extra.pop("tempUrl", None)
+            return {"job": job_json(job, self.step_seconds), "templateInfo": job.template.info()}
+
+    def _set_params(self, job_id: str, data: dict[str, Any]) -> dict[str, Any]:
+        """``PATCH /jobs/{id}/params``: ``{partitioner, app, assembler}`` replace its params."""
+        params = read_update({"params": data}, ("params",), "params request")["params"]
+        with self._lock:
+            job = self._draft(job_id)
+            problems = job.template.check(params)
+            if problems:
+                raise bad_request(problems, "params request")
+            job.request["params"] = params
+            return {"job": job_json(job, self.step_seconds), "templateInfo": job.template.info()}
 
     def _abort(self, job_id: str) -> dict[str, Any]:
         with self._lock:
@@ -343,7 +392,7 @@ class Sandbox:
         try:
             job_id, levels, services, task_ids = read_request(data)
         except LogsRequestError as exc:
-            raise bad_request(exc.violations) from None
+            raise bad_request(exc.violations, "logs request") from None
         with self._lock:
             job = self._find(job_id)
             state, stamps = job_state(job, self.step_seconds)
@@ -392,7 +441,7 @@ class Sandbox:
         problem = self.storage.complete_upload(job_id)
         if problem is not None:
             raise Reject(400, f"job {job_id!r}: {problem}")
-        return {"ok": True, "requestId": str(uuid.uuid4()), "message": "upload completed"}
+        return _envelope("upload completed")
 
 
 def _query_int(query: dict[str, list[str]], name: str) -> int:

@@ -17,10 +17,11 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from ._wire import Violation, int64
+from ._wire import Violation, bad_request, int64
 
 _URL = re.compile(r"https?://[^/\s]+")
 _STRUCTS = ("app", "partitioner", "assembler")
+_CONFIG_KEYS = ("taskTimeout", "jobTimeout", "isTestJob")
 
 
 def read_create(data: Mapping[str, Any]) -> tuple[dict[str, Any], list[Violation]]:
@@ -66,6 +67,30 @@ def service_rules(request: Mapping[str, Any]) -> list[Violation]:
             if not isinstance(url, str) or not _URL.match(url):
                 problems.append((f"{key}.params.url", "must be an http(s) URL"))
     return problems
+
+
+def read_update(data: Mapping[str, Any], keys: tuple[str, ...], subject: str) -> dict[str, Any]:
+    """The members ``keys`` of a ``PATCH`` body that are set, read and checked as a create
+    reads them (``Reject`` 400 naming each problem)."""
+    request, problems = read_create({key: data.get(key) for key in keys})
+    problems += service_rules(request)
+    if problems:
+        raise bad_request(problems, subject)
+    return request
+
+
+def run_config(data: Mapping[str, Any]) -> dict[str, Any]:
+    """The config a run body carries, flat (``{"taskTimeout": ...}``, the docs) and/or
+    nested (``{"config": {...}}``, a 2025 demo; it wins over flat members), read as a
+    create's config; ``{}`` when there is none. ``Reject`` 400 for one a create refuses."""
+    config: dict[str, Any] = {}
+    for given in ({key: data.get(key) for key in _CONFIG_KEYS}, data.get("config")):
+        request, problems = read_create({"config": given})
+        problems += service_rules(request)
+        if problems:
+            raise bad_request(problems, "run request")
+        config.update(request.get("config", {}))
+    return config
 
 
 def _config(value: Any, problems: list[Violation]) -> dict[str, Any] | None:

@@ -70,8 +70,9 @@ class Reject(Exception):
         }
 
 
-def bad_request(violations: list[Violation]) -> Reject:
-    """A 400 whose details carry a ``google.rpc.BadRequest`` with every field violation."""
+def bad_request(violations: list[Violation], subject: str = "job request") -> Reject:
+    """A 400 whose details carry a ``google.rpc.BadRequest`` with every field violation;
+    its message says what was invalid (``subject``: a job request, a logs request...)."""
     summary = "; ".join(f"{f}: {d}" for f, d in violations)
     details = [
         {
@@ -79,7 +80,7 @@ def bad_request(violations: list[Violation]) -> Reject:
             "fieldViolations": [{"field": f, "description": d} for f, d in violations],
         }
     ]
-    return Reject(400, f"invalid job request: {summary}", details)
+    return Reject(400, f"invalid {subject}: {summary}", details)
 
 
 def rfc3339(ts: float) -> str:

@@ -103,19 +103,23 @@ def _request_schemas(spec: Spec) -> Iterable[dict[str, Any]]:
 
 
 def int64_as_protojson(spec: Spec) -> Spec:
-    """int64 fields: read as a number or a decimal string, written as a decimal string."""
+    """int64 fields: read as a number or a decimal string; written as the spec types them
+    (``"type": "string"``: a decimal string; ``"type": "integer"``, a uint32: a number)."""
     spec = copy.deepcopy(spec)
     request = {id(node) for schema in _request_schemas(spec) for node in _walk(schema)}
     for node in list(_walk(spec)):
-        if node.get("format") != "int64" or node.get("type") not in ("integer", "string"):
+        kind = node.get("type")
+        if node.get("format") != "int64" or kind not in ("integer", "string"):
             continue
         keep = {k: v for k, v in node.items() if k in ("title", "description")}
         node.clear()
         node.update(keep)
         if id(node) in request:
             node["anyOf"] = [dict(INT64_NUMBER), {"type": "string", "pattern": INT64_STRING}]
-        else:
+        elif kind == "string":
             node.update(type="string", pattern=INT64_STRING)
+        else:
+            node.update(INT64_NUMBER)
     return spec
 
 
@@ -168,8 +172,10 @@ def _answer(schema: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+#: One shape for every action answer (run, abort, delete, uploadcompleted): all four members.
 _ENVELOPE = {
     "type": "object",
+    "required": ["ok", "requestId", "message", "error"],
     "properties": {
         "ok": {"type": "boolean"},
         "requestId": {"type": "string"},
@@ -186,12 +192,70 @@ _ENVELOPE = {
 }
 _JOB_ID = {"name": "jobId", "in": "path", "required": True, "schema": {"type": "string"}}
 _PAGE_NUMBER = {"type": "integer", "minimum": 0, "maximum": 10**18 - 1}
+#: The logs request's enums (BYTENITE_API.md): services by their ``LogsLogService`` names,
+#: and by the answer's lower-case keys, which the sandbox also takes.
+LOG_LEVELS = ["UNKNOWN", "TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL", "PANIC"]
+LOG_SERVICES = ["PARTITIONER", "ASSEMBLER", "TASKRUNNER", "partitioner", "assembler", "taskrunner"]
+
+
+def _strings(enum: list[str] | None = None) -> dict[str, Any]:
+    item: dict[str, Any] = {"type": "string"}
+    if enum is not None:
+        item["enum"] = enum
+    return {"type": "array", "items": item}
+
+
+def _body(name: str) -> dict[str, Any]:
+    return {"content": {"application/json": {"schema": {"$ref": _REF + name}}}}
+
+
+def _log_lines() -> dict[str, Any]:
+    line = {
+        "type": "object",
+        "properties": {
+            "log": {"type": "string"},
+            "timestamp": {"type": "string", "format": "date-time"},
+            "level": {"type": "string", "enum": LOG_LEVELS},
+            "container": {"type": "string"},
+        },
+    }
+    return {"type": "array", "items": line}
 
 
 def with_lifecycle(spec: Spec) -> Spec:
     """The lifecycle calls of BYTENITE_API.md, which the seed spec does not list."""
     spec = copy.deepcopy(spec)
     paths = spec["paths"]
+    schemas = spec["components"]["schemas"]
+    # Request bodies are named like the split request copies, so the deviations that
+    # follow (int64 read both ways, null read as unset) apply to them too.
+    config = {"$ref": _REF + REQUEST_PREFIX + "jobJobConfig"}
+    source = {"$ref": _REF + REQUEST_PREFIX + "data_sourceDataSource"}
+    schemas[REQUEST_PREFIX + "RunJobRequest"] = {
+        "type": "object",
+        "description": "A config, nested or flat (BYTENITE_API.md: UNCONFIRMED which).",
+        "properties": {
+            "config": config,
+            **copy.deepcopy(schemas[config["$ref"][len(_REF) :]])["properties"],
+        },
+    }
+    schemas[REQUEST_PREFIX + "SetDataSourceRequest"] = {
+        "type": "object",
+        "properties": {"dataSource": source, "dataDestination": source},
+    }
+    schemas[REQUEST_PREFIX + "SetParamsRequest"] = copy.deepcopy(
+        schemas[REQUEST_PREFIX + "jobAppParams"]
+    )
+    schemas[REQUEST_PREFIX + "LogsRequest"] = {
+        "type": "object",
+        "required": ["jobId"],
+        "properties": {
+            "jobId": {"type": "string"},
+            "taskIds": _strings(),
+            "levels": _strings(LOG_LEVELS),
+            "services": _strings(LOG_SERVICES),
+        },
+    }
     create = paths["/jobs"]["post"]
     job_response = {"$ref": _REF + "jobsJobResponse"}
     paths["/jobs"] = {
@@ -210,8 +274,9 @@ def with_lifecycle(spec: Spec) -> Spec:
                         "pagination": {
                             "type": "object",
                             "properties": {
-                                "total": {"type": "string", "format": "int64"},
-                                "offset": {"type": "string", "format": "int64"},
+                                # numbers (BYTENITE_API.md: the generated SDK, the docs)
+                                "total": {"type": "integer", "minimum": 0},
+                                "offset": {"type": "integer", "minimum": 0},
                                 "hasPrevious": {"type": "boolean"},
                                 "hasNext": {"type": "boolean"},
                             },
@@ -247,14 +312,59 @@ def with_lifecycle(spec: Spec) -> Spec:
             "responses": _answer(_ENVELOPE),
         },
     }
-    for action in ("run", "abort"):
+    paths["/jobs/{jobId}/run"] = {
+        "post": {
+            "operationId": "Customer_RunJob",
+            "parameters": [_JOB_ID],
+            "requestBody": _body(REQUEST_PREFIX + "RunJobRequest"),
+            "responses": _answer(_ENVELOPE),
+        }
+    }
+    paths["/jobs/{jobId}/abort"] = {
+        "post": {
+            "operationId": "Customer_AbortJob",
+            "parameters": [_JOB_ID],
+            "responses": _answer(_ENVELOPE),
+        }
+    }
+    paths["/jobs/{jobId}/uploadcompleted"] = {
+        "patch": {
+            "operationId": "Customer_UploadCompleted",
+            "parameters": [_JOB_ID],
+            "responses": _answer(_ENVELOPE),
+        }
+    }
+    for action, body in (("datasource", "SetDataSourceRequest"), ("params", "SetParamsRequest")):
         paths[f"/jobs/{{jobId}}/{action}"] = {
-            "post": {
-                "operationId": f"Customer_{action.title()}Job",
+            "patch": {
+                "operationId": f"Customer_Set{body.removeprefix('Set').removesuffix('Request')}",
                 "parameters": [_JOB_ID],
-                "responses": _answer(_ENVELOPE),
+                "requestBody": _body(REQUEST_PREFIX + body),
+                "responses": _answer(job_response),
             }
         }
+    paths["/logs"] = {
+        "post": {
+            "operationId": "Customer_GetLogs",
+            "requestBody": _body(REQUEST_PREFIX + "LogsRequest"),
+            "responses": _answer(
+                {
+                    "type": "object",
+                    "properties": {
+                        "partitioner": _log_lines(),
+                        "assembler": _log_lines(),
+                        "taskrunner": {
+                            "type": "object",
+                            "additionalProperties": {
+                                "type": "object",
+                                "properties": {"logs": _log_lines()},
+                            },
+                        },
+                    },
+                }
+            ),
+        }
+    }
     paths["/jobs/{jobId}/results"] = {
         "get": {
             "operationId": "Customer_GetJobResults",
