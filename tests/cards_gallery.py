@@ -185,6 +185,6 @@ def gallery() -> dict[str, dict[str, Any]]:
         "logs": display.logs_mimebundle(logs),
         "results": display.results_mimebundle(results()),
         "batch": display.batch_mimebundle(batch_view()),
-        "batch-progress": display.progress_mimebundle(batch_view(done=False)),
+        "batch-progress": display.batch_progress_mimebundle(batch_view(done=False)),
         "transfer": progress_mimebundle(progress),
     }

@@ -12,10 +12,10 @@ from IPython.utils.capture import capture_output
 
 from bytenite_nb import JobBatch
 from bytenite_nb import sandbox as sandbox_mod
-from bytenite_nb.batch.progress import Progress
+from bytenite_nb import progress as progress_module
 from bytenite_nb.client import Client
 from bytenite_nb.config import restore_session, set_session
-from bytenite_nb.display.batch import MAX_ROWS, MAX_TEXT_ROWS
+from bytenite_nb.display.batch import MAX_HTML_ROWS, MAX_ROWS, MAX_TEXT_ROWS
 
 from .batch_helpers import requests_for
 
@@ -59,8 +59,9 @@ def test_the_card_has_counts_a_bar_and_one_row_per_item_escaped(client: Client) 
 def test_the_card_is_bounded_whatever_the_size(client: Client) -> None:
     batch = JobBatch.build(client, requests_for(MAX_ROWS + 300))
     html = batch._repr_html_()
-    assert html.count("<div><span>") == MAX_ROWS  # one div per row shown
-    assert '<div class="bn-gall bn-more">… 300 more items' in html  # the marker
+    assert html.count("<div><span>") == MAX_HTML_ROWS  # one div per row shown, no scroll box
+    hidden = MAX_ROWS + 300 - MAX_HTML_ROWS
+    assert f'<div class="bn-gall bn-more">… {hidden:,} more items' in html  # the marker
     text = batch._repr_mimebundle_()["text/plain"]
     assert f"{MAX_ROWS + 300 - MAX_TEXT_ROWS:,} more items" in text
     assert len(html) < 200_000
@@ -69,26 +70,26 @@ def test_the_card_is_bounded_whatever_the_size(client: Client) -> None:
 def test_progress_refreshes_at_most_4_times_a_second(
     client: Client, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    batch = JobBatch.build(client, requests_for(5))
+    batch = JobBatch.build(client, requests_for(5), progress=True)
     now = [0.0]
-    progress = Progress(batch, "creating", show=True)
-    assert progress.mode == "terminal"
-    progress._clock = lambda: now[0]
-    progress.start()
+    live = batch._progress("creating")
+    assert live.mode == "terminal"
+    live.throttle.clock = lambda: now[0]
+    live.start()
     for _ in range(1000):  # 1,000 updates within one second
         now[0] += 0.001
-        progress.update()
-    assert progress.updates == 4
-    progress.finish("done")
+        live.update()
+    assert live.updates == 1 + 4  # the start, then one every 0.25 s
+    live.finish()
     err = capsys.readouterr().err
-    assert err.count("\r") == 5 and err.endswith("\n")
-    assert "done: 0/5 created" in err
+    assert err.count("\r") == 6 and err.endswith("\n")
+    assert f"Batch {batch.batch_id}: creating: 0/5 created" in err
+    assert f"Batch {batch.batch_id}: 0/5 created" in err.rsplit("\r", 1)[1]  # the end
 
 
 def test_no_progress_outside_a_kernel_or_terminal(client: Client) -> None:
-    batch = JobBatch.build(client, requests_for(2))
-    assert Progress(batch, "x").mode == "off"  # pytest captures stderr: not a tty
-    assert Progress(batch, "x", show=False).mode == "off"
+    assert JobBatch.build(client, requests_for(2))._progress("x").mode == "off"  # not a tty
+    assert JobBatch.build(client, requests_for(2), progress=False)._progress("x").mode == "off"
 
 
 def test_to_pandas_has_one_row_per_item(client: Client) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -111,13 +111,17 @@ def assert_safe(markup: str) -> None:
 @pytest.mark.parametrize(
     ("seconds", "text"),
     [
-        (0, "0s"),
+        (0, "0.0s"),
+        (4, "4.0s"),
+        (1.5, "1.5s"),
+        (8.53, "8.5s"),
+        (9.97, "10s"),
         (45, "45s"),
         (90, "1m 30s"),
         (3600, "1h"),
         (5400, "1h 30m"),
         (90061, "1d 1h"),
-        (0.25, "0.25s"),
+        (0.3, "0.3s"),
         (None, "—"),
     ],
 )
@@ -129,6 +133,10 @@ def test_relative_times() -> None:
     assert display.relative(datetime(2026, 11, 28, 11, 57, tzinfo=timezone.utc), NOW) == "3 min ago"
     assert display.relative(datetime(2026, 11, 28, 14, 0, tzinfo=timezone.utc), NOW) == "in 2h"
     assert display.relative(NOW, NOW) == "just now"
+    # whole units only (no "8.53s ago" beside "just now")
+    assert display.relative(NOW - timedelta(seconds=8.53), NOW) == "just now"
+    assert display.relative(NOW - timedelta(seconds=42.7), NOW) == "42s ago"
+    assert display.relative(NOW - timedelta(hours=2, minutes=59), NOW) == "2h ago"
 
 
 def test_badge_has_a_word_and_a_tone() -> None:

@@ -14,7 +14,7 @@
 concurrently (``submit.py``) into a :class:`JobBatch` (``batch.py``), which
 waits efficiently (``wait.py``), resumes without duplicates (``resume.py``),
 saves and loads itself (``persist.py``) and shows its progress
-(``progress.py``). Never imports IPython except inside a running kernel.
+(through ``bytenite_nb.progress``). Never imports IPython except inside a running kernel.
 """
 
 from __future__ import annotations

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 import time
@@ -13,9 +14,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self
 
 from ..errors import ApiError, PayloadError
+from ..models.marker import make_marker
+from ..progress import Frame, Live, Stage, detect_mode, show_in_place
 from . import persist, resume
 from .item import BatchInterrupted, BatchItem
-from .progress import Progress
 from .sweeps import grid_values
 from .wait import drive_async, drive_sync, wait_flow
 
@@ -38,6 +40,15 @@ def error_text(error: BaseException | None) -> str:
         return f"{error.reason}: {error.message}"
     text = str(error).strip().splitlines()
     return f"{type(error).__name__}: {text[0]}" if text else type(error).__name__
+
+
+def _item_error(item: BatchItem) -> str:
+    """The item's error in one line: its create's, or its failed job's reason."""
+    message = error_text(item.error)
+    job = item.job
+    if not message and job is not None and job.state is not None and job.state.is_failed:
+        message = job.error_message or "the job failed"
+    return message
 
 
 class JobBatch:
@@ -94,7 +105,7 @@ class JobBatch:
         batch = cls(client, [], run=run, concurrency=concurrency, progress=progress)
         wires: list[dict[str, Any]] = []
         for index, raw in enumerate(requests):
-            marker = f"bn-batch:{batch.batch_id}:{index}"
+            marker = make_marker(batch.batch_id, index)
             try:
                 wire = parse_request(raw).to_payload()
                 item = BatchItem(index, wire, marker)
@@ -131,9 +142,15 @@ class JobBatch:
         return self.items[index]
 
     # -- creating --------------------------------------------------------------------------
-    def _progress(self, doing: str) -> Progress:
-        name = f"Batch {self.batch_id}"
-        return Progress(self, f"{name}: {doing}", self.progress, done=name)
+    def _progress(self, doing: str) -> Live:
+        """The call's live output: the summary while ``doing``, then the batch card."""
+
+        def render(stage: Stage) -> Frame:
+            from ..display.batch import live_frame
+
+            return live_frame(self.view(), doing, stage)
+
+        return Live(detect_mode(self.progress), render, key=self)
 
     def _settle(self) -> None:
         """Let creates still in flight from an interrupted call finish (they record)."""
@@ -259,42 +276,50 @@ class JobBatch:
 
     # -- showing and keeping ------------------------------------------------------------
     def view(self, title: str | None = None) -> BatchView:
-        """The plain data a card shows (counts, and the first rows)."""
-        from ..display.batch import MAX_ROWS, BatchRow, BatchView
+        """The plain data a card shows: counts, errors grouped, and the first rows
+        (failures first)."""
+        from ..display.batch import BAD_STATUSES, MAX_ROWS, BatchRow, BatchView
 
         with self._lock:
+            errors: dict[str, list[int]] = {}
             rows = []
+            for item in self.items:
+                message = _item_error(item)
+                if message:
+                    errors.setdefault(message, []).append(item.index)
+                rows.append((item.status not in BAD_STATUSES, item.index, item, message))
+            rows.sort(key=lambda row: row[:2])
+            shown = [
+                BatchRow(
+                    item.index, item.values, item.id, item.state, item.status, item.duration, msg
+                )
+                for _, _, item, msg in rows[:MAX_ROWS]
+            ]
             columns: list[str] = []
             for item in self.items[:MAX_ROWS]:
                 columns.extend(c for c in item.values if c not in columns)
-                job = item.job
-                failed = job is not None and job.state is not None and job.state.is_failed
-                message = error_text(item.error)
-                if not message and failed and job is not None:
-                    message = job.error_message or "the job failed"
-                rows.append(
-                    BatchRow(
-                        item.index,
-                        item.values,
-                        item.id,
-                        item.state,
-                        item.status,
-                        item.duration,
-                        message,
-                    )
-                )
         counts = self.counts()
         note = ""
         if any(counts.get(s) for s in ("pending", "unknown", "error")):
             note = "Not everything was created: batch.resume() finishes it (no duplicates)."
         return BatchView(
-            title or f"Batch {self.batch_id}", len(self.items), counts, columns, rows, note
+            title or f"Batch {self.batch_id}",
+            len(self.items),
+            counts,
+            columns,
+            shown,
+            note,
+            errors,
         )
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
         from ..display.batch import batch_mimebundle
 
         return batch_mimebundle(self.view(), include)
+
+    def _ipython_display_(self) -> None:
+        """One output per batch per cell: a live one, if this cell has it, becomes the card."""
+        show_in_place(self, self._repr_mimebundle_())
 
     def _repr_html_(self) -> str:
         from ..display.batch import batch_html
@@ -306,9 +331,12 @@ class JobBatch:
         return f"{type(self).__name__}({len(self.items)} items: {counts})"
 
     def to_pandas(self) -> Any:
-        """One row per item: index, the grid values, id, name, status, state, duration, error.
+        """One row per item: index, the grid values, id, name, status, duration, output, error.
 
-        Needs pandas (``pip install pandas``); ``ImportError`` says so when it is absent.
+        Durations and timeouts are ``Timedelta`` (a unit, not bare seconds);
+        ``status`` is one word (``complete``, ``failed``, ``running``, ``invalid``...);
+        ``output`` says where the job's results go. Needs pandas (``pip install
+        pandas``); ``ImportError`` says so when it is absent.
         """
         try:
             import pandas as pd
@@ -317,21 +345,30 @@ class JobBatch:
                 "JobBatch.to_pandas() needs pandas, which is not installed: pip install pandas "
                 "(batch.items holds the same data without it)"
             ) from None
+        from ..display.job import source_summary
+        from ..models import DataSource
+
+        def seconds(value: Any) -> Any:
+            number = pd.to_numeric(value, errors="coerce")
+            return pd.NaT if pd.isna(number) else pd.to_timedelta(number, unit="s")
+
         rows = []
         with self._lock:
             for item in self.items:
                 job = item.job
-                row: dict[str, Any] = {"index": item.index, **item.values}
+                row: dict[str, Any] = {"index": item.index}
+                for key, value in item.values.items():
+                    row[key] = seconds(value) if key.endswith("Timeout") else value
                 row["id"] = item.id
                 row["name"] = (job.name if job else None) or item.request.get("name")
                 row["status"] = item.status
-                row["state"] = item.state.short_name if item.state is not None else None
-                row["duration"] = item.duration
-                failed = job is not None and job.state is not None and job.state.is_failed
-                error = error_text(item.error)
-                if not error and failed and job is not None:
-                    error = job.error_message or "the job failed"
-                row["error"] = error or None
+                row["duration"] = seconds(item.duration)
+                output = job.data_destination if job is not None else None
+                if output is None and isinstance(item.request.get("dataDestination"), dict):
+                    with contextlib.suppress(ValueError):
+                        output = DataSource.model_validate(item.request["dataDestination"])
+                row["output"] = source_summary(output) or None
+                row["error"] = _item_error(item) or None
                 rows.append(row)
         return pd.DataFrame(rows).set_index("index")
 

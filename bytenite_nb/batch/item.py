@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
 
+from ..models.marker import mark
+
 if TYPE_CHECKING:  # pragma: no cover
     from ..models import Job, JobResponse, JobState
 
@@ -106,9 +108,7 @@ class BatchItem:
         job whose create answer was lost, so that it is never created twice.
         """
         payload = dict(self.request)
-        description = payload.get("description")
-        tag = f"[{self.marker}]"
-        payload["description"] = f"{description} {tag}" if description else tag
+        payload["description"] = mark(payload.get("description"), self.marker)
         return payload
 
     def __repr__(self) -> str:

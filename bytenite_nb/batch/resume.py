@@ -14,12 +14,12 @@ refused).
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Generator
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from ..models.marker import marker_of
 from .wait import PAGE_SIZE, ListPage
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -35,17 +35,6 @@ SKEW = timedelta(minutes=10)
 GRACE = 1.0
 #: Rounds of "look for the unknown ones, send again those not found" per resume.
 ROUNDS = 3
-_MARKER = re.compile(r"\[(bn-batch:[0-9a-f]+:\d+)\]")
-
-
-def marker_of(description: str | None) -> str | None:
-    """The batch marker in a job's description, if it has one."""
-    if not description:
-        return None
-    found = _MARKER.findall(description)
-    return found[-1] if found else None
-
-
 def find_flow(batch: JobBatch, items: list[BatchItem]) -> Generator[ListPage, Any, dict[int, Job]]:
     """Look for ``items`` (by marker) in the jobs list; returns ``{index: job}`` found."""
     wanted = {item.marker: item for item in items}

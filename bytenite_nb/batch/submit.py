@@ -21,8 +21,8 @@ from .item import BatchItem, maybe_created
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..models import JobResponse
+    from ..progress import Live
     from .batch import JobBatch
-    from .progress import Progress
 
 T = TypeVar("T")
 A = TypeVar("A")
@@ -76,7 +76,7 @@ def _ran(
         item.error = None
 
 
-def create_sync(batch: JobBatch, items: Sequence[BatchItem], progress: Progress) -> None:
+def create_sync(batch: JobBatch, items: Sequence[BatchItem], progress: Live) -> None:
     """Create (and, with ``batch.run``, run) ``items`` in a pool of threads.
 
     On an interrupt the queued items are cancelled (they stay ``pending``),
@@ -126,7 +126,7 @@ def run_in_threads(
     batch: JobBatch,
     work: Callable[[BatchItem], None],
     items: Sequence[BatchItem],
-    progress: Progress,
+    progress: Live,
     stop: threading.Event,
 ) -> None:
     """``work(item)`` for every item on ``batch.concurrency`` threads; progress ticks."""
@@ -170,7 +170,7 @@ def map_sync(batch: JobBatch, fn: Callable[[A], T], args: Sequence[A]) -> list[T
 
 
 # -- async --------------------------------------------------------------------------------
-async def create_async(batch: JobBatch, items: Sequence[BatchItem], progress: Progress) -> None:
+async def create_async(batch: JobBatch, items: Sequence[BatchItem], progress: Live) -> None:
     """The async twin of :func:`create_sync`: ``concurrency`` tasks in an anyio task group.
 
     Cancelled (the task is cancelled, or the kernel interrupted), an item
@@ -222,7 +222,7 @@ async def run_in_tasks(
     batch: JobBatch,
     work: Callable[[BatchItem], Awaitable[None]],
     items: Sequence[BatchItem],
-    progress: Progress,
+    progress: Live,
 ) -> None:
     """``await work(item)`` for every item on ``batch.concurrency`` tasks; progress ticks."""
     import anyio

@@ -33,9 +33,9 @@ from ..errors import NotFoundError, WaitTimeoutError
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..models import Job
+    from ..progress import Live
     from .batch import JobBatch
     from .item import BatchItem
-    from .progress import Progress
 
 #: Jobs per page of ``GET /jobs`` (the service's maximum is UNCONFIRMED: 100).
 PAGE_SIZE = 100
@@ -161,7 +161,7 @@ def _oldest(items: list[BatchItem]) -> datetime | None:
 
 
 # -- drivers ------------------------------------------------------------------------------
-def drive_sync(batch: JobBatch, flow: WaitFlow, progress: Progress) -> None:
+def drive_sync(batch: JobBatch, flow: WaitFlow, progress: Live) -> None:
     """Carry the wait out with the sync client (``get_job`` calls on the batch's threads)."""
     from .submit import map_sync
 
@@ -183,7 +183,7 @@ def drive_sync(batch: JobBatch, flow: WaitFlow, progress: Progress) -> None:
             progress.update()
 
 
-async def drive_async(batch: JobBatch, flow: WaitFlow, progress: Progress) -> None:
+async def drive_async(batch: JobBatch, flow: WaitFlow, progress: Live) -> None:
     """The async twin of :func:`drive_sync`."""
     import anyio
 
