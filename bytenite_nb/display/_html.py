@@ -47,6 +47,13 @@ MAX_TEXT = 3000
 MAX_TEXT_BYTES = 4 * MAX_TEXT
 MAX_CARD_BYTES = 128 * 1024
 
+#: Classes that the host page's own CSS hides: JupyterLab/Lumino pages
+#: (nbconvert's ``lab`` template, Lab, Notebook 7) and nbconvert's ``classic``
+#: template. They hide what a sanitizer leaves as text (an empty
+#: ``<style></style>``, an escaped ``<img>`` or ``<input>``); our CSS shows
+#: the image and the fold toggle again.
+HIDDEN_BY_HOST = "lm-Widget lm-mod-hidden hidden"
+
 #: Params that grant access and are never shown (a signed upload URL).
 HIDDEN_PARAMS = frozenset({"tempUrl"})
 
@@ -79,6 +86,8 @@ def minify_css(text: str) -> str:
     text = re.sub(r"\s+", " ", text)
     text = re.sub(r" ?([{};,>]) ?", r"\1", text)
     text = text.replace(": ", ":").replace(";}", "}")
+    text = re.sub(r"(?<=[:, (])0\.(\d)", r".\1", text)  # 0.95em -> .95em
+    text = re.sub(r"#([0-9a-f])\1([0-9a-f])\2([0-9a-f])\3\b", r"#\1\2\3", text)  # #fff
     return text.strip()
 
 
@@ -135,7 +144,7 @@ def relative(when: datetime, now: datetime) -> str:
     rest = abs(delta)
     for unit, size in (("d", 86400), ("h", 3600), (" min", 60), ("s", 1)):
         if rest >= size:
-            span = f"{int(rest // size)}{unit}"
+            span = f"{round(rest / size)}{unit}"
             break
     return f"{span} ago" if delta > 0 else f"in {span}"
 
@@ -221,6 +230,28 @@ def section(title: str, body: str, *, open: bool = False) -> str:
     return (
         f'<div class="bn-section{tone}"><div class="bn-section-title"><b>{esc(title)}</b></div>'
         f"{body}</div>"
+    )
+
+
+def folded(title: str, body: str, summary: str = "") -> str:
+    """A section shown folded where the front end runs our CSS (a click on the title
+    opens it), and open where styles are stripped; empty body → nothing.
+
+    The toggle is a checkbox inside a holder that host pages hide (as for result
+    images): a sanitizer that escapes ``<input>`` leaves its text hidden; our
+    CSS shows the box, invisible, over the title. ``summary`` (ready HTML) is a
+    short line shown after the title. No ``<details>``: sanitizers escape it.
+    """
+    if not body:
+        return ""
+    toggle = (
+        f'<span class="bn-tog {HIDDEN_BY_HOST}"><input type="checkbox" '
+        f'aria-label="{esc(title)}"></span>'
+    )
+    line = f' <span class="bn-sub">{summary}</span>' if summary else ""
+    return (
+        f'<div class="bn-section bn-fold"><div class="bn-section-title">{toggle}'
+        f"<b>{esc(title)}</b>{line}</div>{body}</div>"
     )
 
 
@@ -398,11 +429,6 @@ def json_text(value: Any, limit: int = 600, *, indent: int | None = None) -> str
     return fold(json.dumps(clip(value, Budget(limit)), ensure_ascii=False, indent=indent), limit)
 
 
-#: Classes that the host page's own CSS hides: JupyterLab/Lumino pages
-#: (nbconvert's ``lab`` template, Lab, Notebook 7) and nbconvert's ``classic``
-#: template. They hide what a sanitizer leaves as text (an empty
-#: ``<style></style>``, an escaped ``<img>``); our CSS shows the image again.
-HIDDEN_BY_HOST = "lm-Widget lm-mod-hidden hidden"
 _HIDDEN = f"bn-css {HIDDEN_BY_HOST}"
 
 
