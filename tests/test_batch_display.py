@@ -11,8 +11,8 @@ from IPython.core.interactiveshell import InteractiveShell
 from IPython.utils.capture import capture_output
 
 from bytenite_nb import JobBatch
-from bytenite_nb import sandbox as sandbox_mod
 from bytenite_nb import progress as progress_module
+from bytenite_nb import sandbox as sandbox_mod
 from bytenite_nb.client import Client
 from bytenite_nb.config import restore_session, set_session
 from bytenite_nb.display.batch import MAX_HTML_ROWS, MAX_ROWS, MAX_TEXT_ROWS
@@ -161,3 +161,46 @@ def test_sweep_magic_dry_run_and_bad_items(
     with capture_output():
         result = shell.run_cell(f"%%bytenite --sweep grid\n{BASE}")
     assert "needs a variable" in str(result.error_in_exec)
+
+
+def test_each_cell_leaves_one_output_that_ends_as_the_card(
+    shell: InteractiveShell, server: sandbox_mod.SandboxServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(progress_module, "in_kernel", lambda: True)  # show as in a notebook
+    shell.user_ns["grid"] = {"params.app.case": ["upper", "lower"], "config.taskTimeout": [5, 6]}
+    cell = f"%%bytenite b --sweep grid --run --wait\n{BASE}"
+    for source in (cell, "b.wait(interval=0.02)", "b"):
+        with capture_output() as out:
+            result = shell.run_cell(source, store_history=True)
+        assert result.success, (source, result.error_in_exec)
+        shown = [o for o in out.outputs if "text/html" in o.data]
+        assert shown, source
+        # one display (its id), shown once, then only updated in place
+        assert len({o.transient.get("display_id") for o in shown}) == 1, source
+        assert not shown[0].update and all(o.update for o in shown[1:]), source
+        final = shown[-1].data
+        assert '<div class="bn-gh">' in final["text/html"], source  # the card, with its table
+        assert "4 complete" in final["text/html"] and ": waiting" not in final["text/html"]
+        for output in out.outputs:  # the batch marker is the client's, never shown
+            assert "bn-batch:" not in output.data.get("text/html", "") + output.data["text/plain"]
+    batch = shell.user_ns["b"]
+    card = batch.items[0].response._repr_mimebundle_()
+    assert "bn-batch:" not in card["text/html"] + card["text/plain"]
+    assert "bn-batch:" in (batch.items[0].job.description or "")  # still there for resume()
+
+
+def test_the_card_leads_with_failures_grouped_by_error(client: Client) -> None:
+    requests = requests_for(21)
+    requests[17] = {**requests[17], "params": {"app": {"case": "<bad>"}}}  # refused
+    batch = client.create_jobs(requests)
+    html = batch._repr_html_()
+    view = batch.view()
+    assert view.rows[0].index == 17 and view.errors  # failures first, errors grouped
+    message = next(iter(view.errors))
+    summary, table = html.split('<div class="bn-batch-rows">')
+    assert "1 failed" in summary and "#17" in summary and "&lt;bad&gt;" in summary
+    assert html.count("<div><span>") == MAX_HTML_ROWS and "… 9 more items" in table
+    assert message.split(":")[0] in summary
+    # columns: only what differs between rows (the template is the same for all)
+    assert "Same for every job: templateId" not in html  # not a grid value here
+    assert "params.app.case" in table

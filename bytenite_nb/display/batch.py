@@ -275,8 +275,8 @@ def batch_progress_mimebundle(view: BatchView) -> dict[str, Any]:
 def live_frame(view: BatchView, doing: str, stage: str) -> tuple[dict[str, Any], str]:
     """What a batch call shows (see ``bytenite_nb.progress.Live``): the summary while
     ``doing`` (``running``), then the whole card, which ends the output."""
-    if stage == "running":
-        view = replace(view, title=f"{view.title}: {doing}")
+    if stage == "running":  # what is not done yet is not a problem yet: no note
+        view = replace(view, title=f"{view.title}: {doing}", note="")
         return batch_progress_mimebundle(view), f"{view.title}: {progress_line(view)}"
     if stage == "interrupted":
         view = replace(view, title=f"{view.title}: {doing} (interrupted)")
