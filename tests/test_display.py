@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from IPython.lib.pretty import pretty
 
 from bytenite_nb import display
 from bytenite_nb.display._html import style_block
@@ -490,3 +491,12 @@ def test_snapshot(name: str, render: Any) -> None:
         path.write_text(markup, "utf-8")
     assert path.exists(), f"no snapshot {path.name}: run with UPDATE_SNAPSHOTS=1 once and review it"
     assert markup == path.read_text("utf-8")
+
+
+def test_an_action_answer_is_a_dict_shown_as_one_line() -> None:
+    from bytenite_nb.client._payloads import _envelope
+
+    answer = _envelope({"ok": True, "requestId": "r-1"}, "delete job j-1")
+    assert answer == {"ok": True, "requestId": "r-1"} and answer["ok"] is True
+    assert repr(answer) == "delete job j-1: done"
+    assert "{" not in pretty(answer)  # what a notebook shows
