@@ -197,7 +197,8 @@ def _table(view: BatchView) -> str:
     columns, same = _varying(view)
     rows_shown = view.rows[:MAX_HTML_ROWS]
     with_time = any(row.seconds is not None for row in rows_shown)
-    with_error = any(row.error for row in rows_shown)
+    # errors are listed once, grouped, above; a column only when not all of them fit there
+    with_error = len(view.errors) > MAX_ERROR_KINDS and any(row.error for row in rows_shown)
     heads = ["#", *columns, "state", *(["duration"] if with_time else []), "job id"]
     heads += ["error"] if with_error else []
     rows: list[list[Cell]] = []
