@@ -99,6 +99,22 @@ def test_to_pandas_has_one_row_per_item(client: Client) -> None:
     assert list(frame["status"]) == ["new", "new", "new", "invalid"]
     assert frame.loc[3, "error"].startswith("invalid: templateId")
     assert frame.loc[0, "id"] == batch.items[0].id
+    # one status column (no "state" beside it); where the outputs go; units, not bare floats
+    assert "state" not in frame.columns and "output" in frame.columns
+    assert str(frame["duration"].dtype).startswith("timedelta64")
+
+
+def test_to_pandas_gives_timeouts_and_durations_a_unit(client: Client) -> None:
+    requests = [
+        {**r, "config": {"taskTimeout": t}, "dataDestination": {"dataSourceDescriptor": "bucket"}}
+        for r, t in zip(requests_for(2), (60, 90), strict=True)
+    ]
+    batch = client.create_jobs(requests, run=True)
+    batch.wait(timeout=30, interval=0.02, use_list=False)
+    frame = batch.to_pandas()
+    assert list(frame["config.taskTimeout"].dt.total_seconds()) == [60.0, 90.0]
+    assert (frame["duration"].dt.total_seconds() > 0).all()
+    assert frame.loc[0, "output"] == "bucket" and list(frame["status"]) == ["complete"] * 2
 
 
 def test_to_pandas_says_what_to_install_without_pandas(

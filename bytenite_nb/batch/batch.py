@@ -348,21 +348,15 @@ class JobBatch:
         from ..display.job import source_summary
         from ..models import DataSource
 
-        def seconds(value: Any) -> Any:
-            number = pd.to_numeric(value, errors="coerce")
-            return pd.NaT if pd.isna(number) else pd.to_timedelta(number, unit="s")
-
         rows = []
         with self._lock:
             for item in self.items:
                 job = item.job
-                row: dict[str, Any] = {"index": item.index}
-                for key, value in item.values.items():
-                    row[key] = seconds(value) if key.endswith("Timeout") else value
+                row: dict[str, Any] = {"index": item.index, **item.values}
                 row["id"] = item.id
                 row["name"] = (job.name if job else None) or item.request.get("name")
                 row["status"] = item.status
-                row["duration"] = seconds(item.duration)
+                row["duration"] = item.duration
                 output = job.data_destination if job is not None else None
                 if output is None and isinstance(item.request.get("dataDestination"), dict):
                     with contextlib.suppress(ValueError):
@@ -370,7 +364,12 @@ class JobBatch:
                 row["output"] = source_summary(output) or None
                 row["error"] = _item_error(item) or None
                 rows.append(row)
-        return pd.DataFrame(rows).set_index("index")
+        frame = pd.DataFrame(rows).set_index("index")
+        for column in frame.columns:  # seconds → Timedelta
+            if column == "duration" or str(column).endswith("Timeout"):
+                seconds = pd.to_numeric(frame[column], errors="coerce")
+                frame[column] = pd.to_timedelta(seconds, unit="s")
+        return frame
 
     def save(self, path: str | os.PathLike[str]) -> Path:
         """Write the batch to a JSON file (atomically; no key or token in it)."""

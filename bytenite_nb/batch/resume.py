@@ -35,6 +35,8 @@ SKEW = timedelta(minutes=10)
 GRACE = 1.0
 #: Rounds of "look for the unknown ones, send again those not found" per resume.
 ROUNDS = 3
+
+
 def find_flow(batch: JobBatch, items: list[BatchItem]) -> Generator[ListPage, Any, dict[int, Job]]:
     """Look for ``items`` (by marker) in the jobs list; returns ``{index: job}`` found."""
     wanted = {item.marker: item for item in items}
