@@ -144,7 +144,12 @@ def batch_view(done: bool = True) -> BatchView:
     counts: dict[str, int] = {}
     for row in rows:
         counts[row.status] = counts.get(row.status, 0) + 1
-    return BatchView("sweep", 4, counts, ["params.app.case"], rows, note="")
+    errors: dict[str, list[int]] = {}
+    for row in rows:
+        if row.error:
+            errors.setdefault(row.error, []).append(row.index)
+    rows.sort(key=lambda row: (row.status not in ("failed", "invalid"), row.index))
+    return BatchView("sweep", 4, counts, ["params.app.case"], rows, note="", errors=errors)
 
 
 def gallery() -> dict[str, dict[str, Any]]:
@@ -185,6 +190,6 @@ def gallery() -> dict[str, dict[str, Any]]:
         "logs": display.logs_mimebundle(logs),
         "results": display.results_mimebundle(results()),
         "batch": display.batch_mimebundle(batch_view()),
-        "batch-progress": display.progress_mimebundle(batch_view(done=False)),
+        "batch-progress": display.batch_progress_mimebundle(batch_view(done=False)),
         "transfer": progress_mimebundle(progress),
     }

@@ -117,7 +117,8 @@ def test_run_starts_every_job_and_wait_by_gets_follows_them_to_the_end(
     assert all(item.run == "done" for item in batch.items)
     assert batch.wait(timeout=30, interval=0.02, use_list=False) is batch
     assert batch.counts() == {"complete": 12, "failed": 1}
-    assert "input file is empty" in batch.view().rows[12].error
+    first = batch.view().rows[0]  # failures first
+    assert first.index == 12 and "input file is empty" in first.error
 
 
 def test_wait_times_out_with_the_batch_as_it_stands(client: Client) -> None:

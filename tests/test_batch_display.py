@@ -11,11 +11,11 @@ from IPython.core.interactiveshell import InteractiveShell
 from IPython.utils.capture import capture_output
 
 from bytenite_nb import JobBatch
+from bytenite_nb import progress as progress_module
 from bytenite_nb import sandbox as sandbox_mod
-from bytenite_nb.batch.progress import Progress
 from bytenite_nb.client import Client
 from bytenite_nb.config import restore_session, set_session
-from bytenite_nb.display.batch import MAX_ROWS, MAX_TEXT_ROWS
+from bytenite_nb.display.batch import MAX_HTML_ROWS, MAX_ROWS, MAX_TEXT_ROWS
 
 from .batch_helpers import requests_for
 
@@ -59,8 +59,9 @@ def test_the_card_has_counts_a_bar_and_one_row_per_item_escaped(client: Client) 
 def test_the_card_is_bounded_whatever_the_size(client: Client) -> None:
     batch = JobBatch.build(client, requests_for(MAX_ROWS + 300))
     html = batch._repr_html_()
-    assert html.count("<div><span>") == MAX_ROWS  # one div per row shown
-    assert '<div class="bn-gall bn-more">… 300 more items' in html  # the marker
+    assert html.count("<div><span>") == MAX_HTML_ROWS  # one div per row shown, no scroll box
+    hidden = MAX_ROWS + 300 - MAX_HTML_ROWS
+    assert f'<div class="bn-gall bn-more">… {hidden:,} more items' in html  # the marker
     text = batch._repr_mimebundle_()["text/plain"]
     assert f"{MAX_ROWS + 300 - MAX_TEXT_ROWS:,} more items" in text
     assert len(html) < 200_000
@@ -69,26 +70,26 @@ def test_the_card_is_bounded_whatever_the_size(client: Client) -> None:
 def test_progress_refreshes_at_most_4_times_a_second(
     client: Client, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    batch = JobBatch.build(client, requests_for(5))
+    batch = JobBatch.build(client, requests_for(5), progress=True)
     now = [0.0]
-    progress = Progress(batch, "creating", show=True)
-    assert progress.mode == "terminal"
-    progress._clock = lambda: now[0]
-    progress.start()
+    live = batch._progress("creating")
+    assert live.mode == "terminal"
+    live.throttle.clock = lambda: now[0]
+    live.start()
     for _ in range(1000):  # 1,000 updates within one second
         now[0] += 0.001
-        progress.update()
-    assert progress.updates == 4
-    progress.finish("done")
+        live.update()
+    assert live.updates == 1 + 4  # the start, then one every 0.25 s
+    live.finish()
     err = capsys.readouterr().err
-    assert err.count("\r") == 5 and err.endswith("\n")
-    assert "done: 0/5 created" in err
+    assert err.count("\r") == 6 and err.endswith("\n")
+    assert f"Batch {batch.batch_id}: creating: 0/5 created" in err
+    assert f"Batch {batch.batch_id}: 0/5 created" in err.rsplit("\r", 1)[1]  # the end
 
 
 def test_no_progress_outside_a_kernel_or_terminal(client: Client) -> None:
-    batch = JobBatch.build(client, requests_for(2))
-    assert Progress(batch, "x").mode == "off"  # pytest captures stderr: not a tty
-    assert Progress(batch, "x", show=False).mode == "off"
+    assert JobBatch.build(client, requests_for(2))._progress("x").mode == "off"  # not a tty
+    assert JobBatch.build(client, requests_for(2), progress=False)._progress("x").mode == "off"
 
 
 def test_to_pandas_has_one_row_per_item(client: Client) -> None:
@@ -98,6 +99,22 @@ def test_to_pandas_has_one_row_per_item(client: Client) -> None:
     assert list(frame["status"]) == ["new", "new", "new", "invalid"]
     assert frame.loc[3, "error"].startswith("invalid: templateId")
     assert frame.loc[0, "id"] == batch.items[0].id
+    # one status column (no "state" beside it); where the outputs go; units, not bare floats
+    assert "state" not in frame.columns and "output" in frame.columns
+    assert str(frame["duration"].dtype).startswith("timedelta64")
+
+
+def test_to_pandas_gives_timeouts_and_durations_a_unit(client: Client) -> None:
+    requests = [
+        {**r, "config": {"taskTimeout": t}, "dataDestination": {"dataSourceDescriptor": "bucket"}}
+        for r, t in zip(requests_for(2), (60, 90), strict=True)
+    ]
+    batch = client.create_jobs(requests, run=True)
+    batch.wait(timeout=30, interval=0.02, use_list=False)
+    frame = batch.to_pandas()
+    assert list(frame["config.taskTimeout"].dt.total_seconds()) == [60.0, 90.0]
+    assert (frame["duration"].dt.total_seconds() > 0).all()
+    assert frame.loc[0, "output"] == "bucket" and list(frame["status"]) == ["complete"] * 2
 
 
 def test_to_pandas_says_what_to_install_without_pandas(
@@ -160,3 +177,46 @@ def test_sweep_magic_dry_run_and_bad_items(
     with capture_output():
         result = shell.run_cell(f"%%bytenite --sweep grid\n{BASE}")
     assert "needs a variable" in str(result.error_in_exec)
+
+
+def test_each_cell_leaves_one_output_that_ends_as_the_card(
+    shell: InteractiveShell, server: sandbox_mod.SandboxServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(progress_module, "in_kernel", lambda: True)  # show as in a notebook
+    shell.user_ns["grid"] = {"params.app.case": ["upper", "lower"], "config.taskTimeout": [5, 6]}
+    cell = f"%%bytenite b --sweep grid --run --wait\n{BASE}"
+    for source in (cell, "b.wait(interval=0.02)", "b"):
+        with capture_output() as out:
+            result = shell.run_cell(source, store_history=True)
+        assert result.success, (source, result.error_in_exec)
+        shown = [o for o in out.outputs if "text/html" in o.data]
+        assert shown, source
+        # one display (its id), shown once, then only updated in place
+        assert len({o.transient.get("display_id") for o in shown}) == 1, source
+        assert not shown[0].update and all(o.update for o in shown[1:]), source
+        final = shown[-1].data
+        assert '<div class="bn-gh">' in final["text/html"], source  # the card, with its table
+        assert "4 complete" in final["text/html"] and ": waiting" not in final["text/html"]
+        for output in out.outputs:  # the batch marker is the client's, never shown
+            assert "bn-batch:" not in output.data.get("text/html", "") + output.data["text/plain"]
+    batch = shell.user_ns["b"]
+    card = batch.items[0].response._repr_mimebundle_()
+    assert "bn-batch:" not in card["text/html"] + card["text/plain"]
+    assert "bn-batch:" in (batch.items[0].job.description or "")  # still there for resume()
+
+
+def test_the_card_leads_with_failures_grouped_by_error(client: Client) -> None:
+    requests = requests_for(21)
+    requests[17] = {**requests[17], "params": {"app": {"case": "<bad>"}}}  # refused
+    batch = client.create_jobs(requests)
+    html = batch._repr_html_()
+    view = batch.view()
+    assert view.rows[0].index == 17 and view.errors  # failures first, errors grouped
+    message = next(iter(view.errors))
+    summary, table = html.split('<div class="bn-batch-rows">')
+    assert "1 failed" in summary and "#17" in summary and "&lt;bad&gt;" in summary
+    assert html.count("<div><span>") == MAX_HTML_ROWS and "… 9 more items" in table
+    assert message.split(":")[0] in summary
+    # columns: only what differs between rows (the template is the same for all)
+    assert "Same for every job: templateId" not in html  # not a grid value here
+    assert "params.app.case" in table

@@ -88,6 +88,11 @@ def assert_readable(page: Any, selector: str, where: str, minimum: int) -> None:
     assert not bad, f"{len(bad)} texts under 4.5:1 in {where}:\n" + "\n".join(bad[:40])
 
 
+def toggle_folds(page: Any) -> None:
+    """Open (or close again) every folded section of every card."""
+    page.evaluate("() => document.querySelectorAll('.bn-tog input').forEach(i => i.click())")
+
+
 def form_notebook(lab: Lab) -> str:
     nb = nbformat.v4.new_notebook()
     nb.cells = [
@@ -163,13 +168,17 @@ def test_cards_are_styled_and_readable_in_light_and_dark(lab: Lab, page: Any) ->
     expect(cards.filter(has_text="trailer").get_by_text("Complete", exact=True)).to_be_visible()
     light = cards.first.evaluate("e => getComputedStyle(e).backgroundColor")
     assert cards.first.evaluate("e => getComputedStyle(e).borderLeftWidth") == "4px"  # styled
+    shot(page, lab, "cards-light")  # as first shown: details folded
+    toggle_folds(page)  # every text measured, folded ones too
     assert_readable(page, ".bn-root", f"{lab.frontend} light cards", 150)
-    shot(page, lab, "cards-light")
+    toggle_folds(page)
     to_dark(page)
     dark = cards.first.evaluate("e => getComputedStyle(e).backgroundColor")
     assert light != dark, "the card does not follow the theme"
-    assert_readable(page, ".bn-root", f"{lab.frontend} dark cards", 150)
     shot(page, lab, "cards-dark")
+    toggle_folds(page)
+    assert_readable(page, ".bn-root", f"{lab.frontend} dark cards", 150)
+    toggle_folds(page)
     set_theme(page, LIGHT)
 
 

@@ -1,6 +1,6 @@
 """The newer cards in real JupyterLab, light and dark: the results card with an
-inline image, the logs view, the jobs table, a batch's live progress and final
-table, and a download's progress bars, from a notebook run against the
+inline image, the logs view, the jobs table, a batch's final card (its live
+output ends as it), and a download's progress bars, from a notebook run against the
 sandbox. Each card is rendered and styled (the image decoded, the grids laid
 out), every text is at least 4.5:1, and a screenshot of each card is kept in
 artifacts/ (``lab-card-<name>-<theme>.png``), for people to look at.
@@ -58,8 +58,7 @@ CARDS = {
     "results": (".bn-card.bn-results", "out_0/preview.png"),
     "logs": (".bn-card.bn-logs", "ERROR"),
     "jobs": (".bn-card.bn-jobs-card", "sandbox-failing-template"),
-    "batch-progress": (".bn-card.bn-batch:not(:has(.bn-grid))", "7 jobs"),
-    # the sweep cell shows the batch as created; the last cell, as it ended
+    # the sweep cell's live output ends as the batch as created; the last cell, as it ended
     "batch": (".bn-card.bn-batch:has(.bn-grid) >> nth=-1", "sandbox-failing-template"),
     "transfer": (".jp-OutputArea:has(.bn-progress-card)", "done in"),
 }

@@ -133,6 +133,8 @@ def test_every_text_is_aa_in_each_host(browser: Any, markup: list[str], host: st
     page = browser.new_page(viewport={"width": 1000, "height": 800})
     try:
         page.set_content(page_for(host, markup))
+        # folded sections (the job card's details) are measured open
+        page.evaluate("() => document.querySelectorAll('.bn-tog input').forEach(i => i.click())")
         records = measure(page, ".output")
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / f"contrast-{host}.png"), full_page=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from IPython.lib.pretty import pretty
 
 from bytenite_nb import display
 from bytenite_nb.display._html import style_block
@@ -111,13 +112,17 @@ def assert_safe(markup: str) -> None:
 @pytest.mark.parametrize(
     ("seconds", "text"),
     [
-        (0, "0s"),
+        (0, "0.0s"),
+        (4, "4.0s"),
+        (1.5, "1.5s"),
+        (8.53, "8.5s"),
+        (9.97, "10s"),
         (45, "45s"),
         (90, "1m 30s"),
         (3600, "1h"),
         (5400, "1h 30m"),
         (90061, "1d 1h"),
-        (0.25, "0.25s"),
+        (0.3, "0.3s"),
         (None, "—"),
     ],
 )
@@ -129,6 +134,10 @@ def test_relative_times() -> None:
     assert display.relative(datetime(2026, 11, 28, 11, 57, tzinfo=timezone.utc), NOW) == "3 min ago"
     assert display.relative(datetime(2026, 11, 28, 14, 0, tzinfo=timezone.utc), NOW) == "in 2h"
     assert display.relative(NOW, NOW) == "just now"
+    # whole units only (no "8.53s ago" beside "just now")
+    assert display.relative(NOW - timedelta(seconds=8.53), NOW) == "just now"
+    assert display.relative(NOW - timedelta(seconds=42.4), NOW) == "42s ago"
+    assert display.relative(NOW - timedelta(hours=2, minutes=20), NOW) == "2h ago"
 
 
 def test_badge_has_a_word_and_a_tone() -> None:
@@ -263,8 +272,11 @@ def test_mimebundle_has_three_forms_and_short_repr() -> None:
         "isTestJob": True,
     }
     assert (
-        bundle["text/plain"].splitlines()[0]
-        == "ByteNite job 'lighthouse' [PARTITIONED, step 5 of 10]"
+        bundle["text/plain"]
+        .splitlines()[0]
+        .startswith(
+            "ByteNite job 'lighthouse' [PARTITIONED, step 5 of 10] "  # then the time so far
+        )
     )
     assert len(repr(response)) < 120
 
@@ -293,10 +305,23 @@ def test_error_cards() -> None:
     assert "ByteNite API error · 400 Bad Request" in card
     assert "3 <code>INVALID_ARGUMENT</code>" in card
     assert (
-        'params.app.case<span class="bn-sep">:</span></span> <span class="bn-td">must be upper<'
-        in card
+        'params.app.case<span class="bn-sep">:</span></span> <span class="bn-td">'
+        '<span class="bn-error-msg">must be upper<' in card
     )
     assert "POST https://api.test/v1/customer/jobs" in card
+    # each problem once: no raw BadRequest JSON beside the table of field problems
+    assert card.count("must be upper") == 1 and "google.rpc.BadRequest" not in card
+    assert "invalid job request" in card  # a message that says something else stays
+    restated = ApiError(
+        "params.app.case: must be upper",
+        status_code=400,
+        details=[
+            {"fieldViolations": [{"field": "params.app.case", "description": "must be upper"}]}
+        ],
+    )
+    card = display.error_html(restated)
+    assert card.count("must be upper") == 1
+    assert display.error_text(restated).count("must be upper") == 2  # once, then the raw details
     payload = PayloadError(
         [{"field": "config.taskTimeout", "message": "must be 0 or more seconds"}]
     )
@@ -402,7 +427,12 @@ def test_a_typical_card_with_css_is_at_most_12_kb() -> None:
 
 def test_css_is_scoped_and_themed() -> None:
     css = re.sub(r"/\*.*?\*/", "", display.css(), flags=re.S)
-    selectors = [s.strip() for rule in re.findall(r"([^{}]+)\{", css) for s in rule.split(",")]
+    selectors = [
+        s.strip()
+        for rule in re.findall(r"([^{}]+)\{", css)
+        for s in rule.split(",")
+        if not s.strip().startswith("@supports")  # an at-rule, not a selector
+    ]
     assert all(".bn-" in s for s in selectors), [s for s in selectors if ".bn-" not in s]
     assert ":root" not in css
     for dark in (
@@ -461,3 +491,12 @@ def test_snapshot(name: str, render: Any) -> None:
         path.write_text(markup, "utf-8")
     assert path.exists(), f"no snapshot {path.name}: run with UPDATE_SNAPSHOTS=1 once and review it"
     assert markup == path.read_text("utf-8")
+
+
+def test_an_action_answer_is_a_dict_shown_as_one_line() -> None:
+    from bytenite_nb.client._payloads import _envelope
+
+    answer = _envelope({"ok": True, "requestId": "r-1"}, "delete job j-1")
+    assert answer == {"ok": True, "requestId": "r-1"} and answer["ok"] is True
+    assert repr(answer) == "delete job j-1: done"
+    assert "{" not in pretty(answer)  # what a notebook shows

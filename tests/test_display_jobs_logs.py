@@ -102,7 +102,7 @@ def test_jobs_table_rows_show_every_column() -> None:
     assert '<span class="bn-when">1m 30s</span>' in first  # ended - started
     assert '<span class="bn-when">2m…</span>' in running and "bn-run" in running  # so far
     assert "3h ago" in running
-    assert "Untitled job" in new and '<span class="bn-when">0s</span>' in new
+    assert "Untitled job" in new and '<span class="bn-when">0.0s</span>' in new
     assert "JOB_STATE_REWINDING" in odd and "just now" in odd  # no zone: taken as UTC
     assert "jobs 21–24 of 45, newest first" in card
     assert "client.list_jobs(offset=24)" in card and "--offset 24 --limit 20" in card

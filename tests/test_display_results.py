@@ -197,7 +197,7 @@ def test_progress_updates_at_most_four_times_a_second() -> None:
     bar.finish()
     assert 4 <= len(seen) <= 6 and seen[-1].finished and seen[-1].done == 1000
     assert seen[-1].rate == pytest.approx(1000.0)
-    assert seen[-1].text() == "f.bin  1.0 kB / 1.0 kB  100%  1.0 kB/s  done in 1.0 s"
+    assert seen[-1].text() == "f.bin  1.0 kB / 1.0 kB  100%  1.0 kB/s  done in 1.0s"
 
 
 def test_progress_false_is_silent_and_bad_values_are_refused(

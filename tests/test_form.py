@@ -15,6 +15,7 @@ from bytenite_nb import sandbox
 from bytenite_nb.client import Client
 from bytenite_nb.errors import BadRequestError, PayloadError
 from bytenite_nb.form import JobForm
+from bytenite_nb.form._fields import LIVE_CHECK_CHARS
 from bytenite_nb.magic import interpolate, parse_body
 from bytenite_nb.models import CreateJobRequest, JobResponse
 
@@ -132,6 +133,26 @@ def test_a_message_disappears_once_fixed(form: JobForm) -> None:
     form.task_timeout.value = "15m"
     assert labels(form) == [] and form.errors == {}
     assert form.payload is not None and form.payload.to_payload()["config"] == {"taskTimeout": 900}
+
+
+def test_json_is_checked_as_you_type_until_it_is_big(form: JobForm) -> None:
+    editor = form.params["app"]
+    assert editor.continuous_update  # every key reaches the check
+    editor.value = '{"case": '  # half typed
+    assert form.errors["params.app"].startswith("invalid JSON")
+    editor.value = '{"case": "upper"}'
+    assert "params.app" not in form.errors
+    editor.value = json.dumps({"k": "v" * (LIVE_CHECK_CHARS + 1)})
+    assert not editor.continuous_update  # a big text is checked when it loses focus
+    editor.value = "{}"
+    assert editor.continuous_update
+
+
+def test_buttons_fit_their_labels_and_the_status_has_its_own_line(form: JobForm) -> None:
+    assert form.run_button.layout.width == "auto"  # "Submit and run" is never cut
+    rows = [c for c in form.children if form.run_button in getattr(c, "children", ())]
+    assert len(rows) == 1 and form.summary not in rows[0].children
+    assert form.children.index(form.summary) == form.children.index(rows[0]) + 1
 
 
 def test_a_one_megabyte_paste(form: JobForm) -> None:
@@ -411,12 +432,19 @@ def test_submit_and_run_uploads_the_file_then_runs(
     again.source.path.value = str(data)
     shown: list[str] = []
     again.summary.observe(lambda change: shown.append(change["new"]), names="value")
+    cards: list[int] = []
+    again.result.observe(lambda change: cards.append(len(change["new"])), names="outputs")
+    again.follow_interval = 0.02
     again.run_button.click()
     assert again._worker is not None
     again._worker.join(timeout=30)
     assert again.message.value == "", again.message.value
     assert again.response is not None and again.response.job.id
-    assert again.response.job.state.short_name != "NEW"  # it was started
+    # one card, replaced in place as the job went on, that ends as the finished job
+    assert cards and set(cards) == {1} and len(again.result.outputs) == 1
+    assert again.response.job.state.short_name == "COMPLETE"
+    card = again.result.outputs[0]["data"]
+    assert "[COMPLETE]" in card["text/plain"] and again.response.job.id in card["text/plain"]
     assert any("uploading input.txt: " in v and "of 300.0 kB" in v for v in shown), shown
     assert any("uploaded input.txt (300.0 kB in " in v for v in shown), shown
     assert "submitted and started" in again.summary.value

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import tempfile
 from pathlib import Path
 
 import nbformat
@@ -26,16 +27,19 @@ def executed(path: Path) -> nbformat.NotebookNode:
 
 
 def execute(path: Path) -> nbformat.NotebookNode:
+    """Run a notebook in a folder of its own, removed after: what it writes
+    (``data/``, ``outputs/``) never lands in notebooks/."""
     nb = nbformat.read(path, as_version=4)
     env_backup = {k: os.environ.pop(k) for k in list(os.environ) if k.startswith("BYTENITE_")}
     try:
-        NotebookClient(
-            nb,
-            timeout=120,
-            kernel_name="python3",
-            resources={"metadata": {"path": str(path.parent)}},
-            store_widget_state=True,
-        ).execute()
+        with tempfile.TemporaryDirectory(prefix=f"bn-{path.stem}-") as workdir:
+            NotebookClient(
+                nb,
+                timeout=120,
+                kernel_name="python3",
+                resources={"metadata": {"path": workdir}},
+                store_widget_state=True,
+            ).execute()
     finally:
         os.environ.update(env_backup)
     return nb

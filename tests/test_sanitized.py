@@ -190,4 +190,11 @@ def test_every_card_family_reads_once_where_html_is_cleaned(template: str, sanit
     assert "taskrunner · task task-b (2 lines, 1 error)" in logs
     assert "11:50:04.250 ERROR Traceback (most recent call last):\n  ValueError" in logs
     batch = outputs[families.index("batch")]
-    assert "3 · — · — · invalid · — · templateId: must not be blank" in batch
+    # failures first, each error said once above the table, the rows one line each
+    assert "1× templateId: must not be blank (item #3)" in batch
+    assert "2 · title · Failed · — · job-2\n" in batch and "3 · — · invalid · — · —\n" in batch
+    assert batch.index("3 · —") < batch.index("0 · upper")
+    # the job card's folded sections are open where styles are stripped, toggles unseen
+    job = outputs[families.index("job")]
+    assert "task timeout: 5m" in job and '"prompt": "a lighthouse at dawn"' in job
+    assert "show or hide" not in job and "checkbox" not in job

@@ -15,7 +15,7 @@
 ``core.py``) whose calls are flows in the client's step vocabulary: one
 submit flow per item gathered under the cap, an efficient wait (``wait.py``),
 a resume without duplicates (``resume.py``); it saves and loads itself
-(``persist.py``) and shows its progress (``progress.py``). Never imports
+(``persist.py``) and shows its progress (through ``bytenite_nb.progress``). Never imports
 IPython except inside a running kernel.
 """
 

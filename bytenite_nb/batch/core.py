@@ -12,6 +12,7 @@ flows to their client's driver.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 import uuid
@@ -24,9 +25,10 @@ from ..client import parse_request
 from ..client._once import may_be_applied
 from ..client._steps import _Flow, _Gather
 from ..errors import ApiError, PayloadError
+from ..models.marker import make_marker
+from ..progress import Frame, Live, Stage, detect_mode, show_in_place
 from . import persist, resume
 from .item import BatchItem
-from .progress import Progress
 from .sweeps import grid_values
 from .wait import wait_flow
 
@@ -52,6 +54,15 @@ def error_text(error: BaseException | None) -> str:
         return f"{error.reason}: {error.message}"
     text = str(error).strip().splitlines()
     return f"{type(error).__name__}: {text[0]}" if text else type(error).__name__
+
+
+def _item_error(item: BatchItem) -> str:
+    """The item's error in one line: its create's, or its failed job's reason."""
+    message = error_text(item.error)
+    job = item.job
+    if not message and job is not None and job.state is not None and job.state.is_failed:
+        message = job.error_message or "the job failed"
+    return message
 
 
 class BatchCore(Generic[C]):
@@ -104,7 +115,7 @@ class BatchCore(Generic[C]):
         batch = cls(client, [], run=run, concurrency=concurrency, progress=progress)
         wires: list[dict[str, Any]] = []
         for index, raw in enumerate(requests):
-            marker = f"bn-batch:{batch.batch_id}:{index}"
+            marker = make_marker(batch.batch_id, index)
             try:
                 wire = parse_request(raw).to_payload()
                 item = BatchItem(index, wire, marker)
@@ -158,11 +169,17 @@ class BatchCore(Generic[C]):
         while self._background:
             self._background.pop()()
 
-    def _progress(self, doing: str) -> Progress:
-        name = f"Batch {self.batch_id}"
-        return Progress(self, f"{name}: {doing}", self.progress, done=name)
+    def _progress(self, doing: str) -> Live:
+        """The call's live output: the summary while ``doing``, then the batch card."""
 
-    def _gather(self, flows: Iterable[_Flow[Any]], progress: Progress | None = None) -> _Gather:
+        def render(stage: Stage) -> Frame:
+            from ..display.batch import live_frame
+
+            return live_frame(self.view(), doing, stage)
+
+        return Live(detect_mode(self.progress), render, key=self)
+
+    def _gather(self, flows: Iterable[_Flow[Any]], progress: Live | None = None) -> _Gather:
         tick = progress.update if progress is not None else None
         return _Gather(flows, self.concurrency, tick, self._background)
 
@@ -292,42 +309,50 @@ class BatchCore(Generic[C]):
 
     # -- showing and keeping ------------------------------------------------------------
     def view(self, title: str | None = None) -> BatchView:
-        """The plain data a card shows (counts, and the first rows)."""
-        from ..display.batch import MAX_ROWS, BatchRow, BatchView
+        """The plain data a card shows: counts, errors grouped, and the first rows
+        (failures first)."""
+        from ..display.batch import BAD_STATUSES, MAX_ROWS, BatchRow, BatchView
 
         with self._lock:
+            errors: dict[str, list[int]] = {}
             rows = []
+            for item in self.items:
+                message = _item_error(item)
+                if message:
+                    errors.setdefault(message, []).append(item.index)
+                rows.append((item.status not in BAD_STATUSES, item.index, item, message))
+            rows.sort(key=lambda row: row[:2])
+            shown = [
+                BatchRow(
+                    item.index, item.values, item.id, item.state, item.status, item.duration, msg
+                )
+                for _, _, item, msg in rows[:MAX_ROWS]
+            ]
             columns: list[str] = []
             for item in self.items[:MAX_ROWS]:
                 columns.extend(c for c in item.values if c not in columns)
-                job = item.job
-                failed = job is not None and job.state is not None and job.state.is_failed
-                message = error_text(item.error)
-                if not message and failed and job is not None:
-                    message = job.error_message or "the job failed"
-                rows.append(
-                    BatchRow(
-                        item.index,
-                        item.values,
-                        item.id,
-                        item.state,
-                        item.status,
-                        item.duration,
-                        message,
-                    )
-                )
         counts = self.counts()
         note = ""
         if any(counts.get(s) for s in ("pending", "unknown", "error")):
             note = "Not everything was created: batch.resume() finishes it (no duplicates)."
         return BatchView(
-            title or f"Batch {self.batch_id}", len(self.items), counts, columns, rows, note
+            title or f"Batch {self.batch_id}",
+            len(self.items),
+            counts,
+            columns,
+            shown,
+            note,
+            errors,
         )
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
         from ..display.batch import batch_mimebundle
 
         return batch_mimebundle(self.view(), include)
+
+    def _ipython_display_(self) -> None:
+        """One output per batch per cell: a live one, if this cell has it, becomes the card."""
+        show_in_place(self, self._repr_mimebundle_())
 
     def _repr_html_(self) -> str:
         from ..display.batch import batch_html
@@ -339,9 +364,12 @@ class BatchCore(Generic[C]):
         return f"{type(self).__name__}({len(self.items)} items: {counts})"
 
     def to_pandas(self) -> Any:
-        """One row per item: index, the grid values, id, name, status, state, duration, error.
+        """One row per item: index, the grid values, id, name, status, duration, output, error.
 
-        Needs pandas (``pip install pandas``); ``ImportError`` says so when it is absent.
+        Durations and timeouts are ``Timedelta`` (a unit, not bare seconds);
+        ``status`` is one word (``complete``, ``failed``, ``running``, ``invalid``...);
+        ``output`` says where the job's results go. Needs pandas (``pip install
+        pandas``); ``ImportError`` says so when it is absent.
         """
         try:
             import pandas as pd
@@ -350,6 +378,9 @@ class BatchCore(Generic[C]):
                 "JobBatch.to_pandas() needs pandas, which is not installed: pip install pandas "
                 "(batch.items holds the same data without it)"
             ) from None
+        from ..display.job import source_summary
+        from ..models import DataSource
+
         rows = []
         with self._lock:
             for item in self.items:
@@ -358,15 +389,20 @@ class BatchCore(Generic[C]):
                 row["id"] = item.id
                 row["name"] = (job.name if job else None) or item.request.get("name")
                 row["status"] = item.status
-                row["state"] = item.state.short_name if item.state is not None else None
                 row["duration"] = item.duration
-                failed = job is not None and job.state is not None and job.state.is_failed
-                error = error_text(item.error)
-                if not error and failed and job is not None:
-                    error = job.error_message or "the job failed"
-                row["error"] = error or None
+                output = job.data_destination if job is not None else None
+                if output is None and isinstance(item.request.get("dataDestination"), dict):
+                    with contextlib.suppress(ValueError):
+                        output = DataSource.model_validate(item.request["dataDestination"])
+                row["output"] = source_summary(output) or None
+                row["error"] = _item_error(item) or None
                 rows.append(row)
-        return pd.DataFrame(rows).set_index("index")
+        frame = pd.DataFrame(rows).set_index("index")
+        for column in frame.columns:  # seconds → Timedelta
+            if column == "duration" or str(column).endswith("Timeout"):
+                seconds = pd.to_numeric(frame[column], errors="coerce")
+                frame[column] = pd.to_timedelta(seconds, unit="s")
+        return frame
 
     def save(self, path: str | os.PathLike[str]) -> Path:
         """Write the batch to a JSON file (atomically; no key or token in it)."""

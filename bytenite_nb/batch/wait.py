@@ -33,9 +33,9 @@ from ..models import JobResponse
 if TYPE_CHECKING:  # pragma: no cover
     from ..client._submit import ClientFlows
     from ..models import Job
+    from ..progress import Live
     from .core import BatchCore
     from .item import BatchItem
-    from .progress import Progress
 
 C = TypeVar("C", bound="ClientFlows")
 
@@ -49,7 +49,7 @@ MAX_INTERVAL = 30.0
 
 def wait_flow(
     batch: BatchCore[C],
-    progress: Progress,
+    progress: Live,
     *,
     timeout: float | None,
     interval: float,
@@ -86,7 +86,7 @@ def wait_flow(
 
 
 def _poll_round(
-    batch: BatchCore[C], progress: Progress, pending: list[BatchItem], depth: int, use_list: bool
+    batch: BatchCore[C], progress: Live, pending: list[BatchItem], depth: int, use_list: bool
 ) -> _Flow[tuple[bool, int]]:
     client = batch.client
     by_id = {item.id: item for item in pending if item.id}

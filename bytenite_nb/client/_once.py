@@ -26,13 +26,13 @@ answered (the sandbox does).
 from __future__ import annotations
 
 import json
-import re
 import time
 from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
 from ..errors import ApiError, BadRequestError, ByteNiteError
 from ..models import CreateJobRequest, Job, JobResponse
+from ..models.marker import mark, marker_of
 from ._jobs import _JobCalls
 from ._payloads import _envelope, parse_request
 from ._steps import _backoff, _Flow, _Sleep, log
@@ -45,7 +45,6 @@ SEARCH_JOBS = 100
 SEARCH_PAGES = 10
 
 _CHECK = "check with client.list_jobs() or %bytenite jobs before creating it again"
-_MARKER = re.compile(r"\[(bn-batch:[0-9a-f]+:\d+)\]")
 
 
 def may_be_applied(error: BaseException) -> bool:
@@ -61,23 +60,6 @@ def may_be_applied(error: BaseException) -> bool:
     return True
 
 
-def with_marker(payload: Mapping[str, Any], marker: str) -> dict[str, Any]:
-    """``payload`` with ``[marker]`` at the end of its description."""
-    out = dict(payload)
-    description = out.get("description")
-    tag = f"[{marker}]"
-    out["description"] = f"{description} {tag}" if description else tag
-    return out
-
-
-def marker_of(description: str | None) -> str | None:
-    """The batch marker at the end of a job's description, if it has one."""
-    if not description:
-        return None
-    found = _MARKER.findall(description)
-    return found[-1] if found else None
-
-
 class _ExactlyOnce(_JobCalls):
     """The create and run flows, each applied once whatever fails on the way."""
 
@@ -88,7 +70,7 @@ class _ExactlyOnce(_JobCalls):
         used to find the job if the answer is lost)."""
         payload = parse_request(request).to_payload()
         if marker is not None:
-            payload = with_marker(payload, marker)
+            payload = {**payload, "description": mark(payload.get("description"), marker)}
         key = marker or _signature(payload)
         attempt = 0
         while True:

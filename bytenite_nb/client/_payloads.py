@@ -14,6 +14,7 @@ from pydantic import ValidationError
 
 from ..errors import ApiError, PayloadError
 from ..models import CreateJobRequest, field_path, payload_problems
+from ..models.action import ActionAnswer
 
 #: JSON integers longer than this are read as floats (Python refuses to
 #: convert over 4,300 digits; no int64 needs more than 20).
@@ -99,7 +100,7 @@ def _envelope(data: Any, what: str) -> dict[str, Any]:
         error = data.get("error") or {}
         message = (error.get("message") if isinstance(error, dict) else None) or data.get("message")
         raise ApiError(f"{what} failed: {message or 'no reason given'}", status_code=200)
-    return data
+    return ActionAnswer(data, what)
 
 
 def _json_int(text: str) -> int | float:

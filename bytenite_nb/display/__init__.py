@@ -15,7 +15,8 @@ value that came from a user or a server goes through :func:`esc`; every card
 has a size cap, with a marker saying what was left out.
 
 One module per card family (``job``, ``jobs`` (the jobs table), ``logs``
-(the logs view), ``results``, ``batch``, ``error``, ``payload``); the shared
+(the logs view), ``results``, ``batch``, ``error``, ``payload``, ``progress``
+(a transfer's bar)); the shared
 pieces are in ``_html`` (markup helpers) and ``_states`` (badges, step bar).
 Imports no front end.
 """
@@ -40,6 +41,7 @@ from ._html import (
     mimebundle,
     relative,
     section,
+    size_text,
     timestamp,
     wrap,
 )
@@ -49,10 +51,10 @@ from .batch import (
     BatchView,
     batch_html,
     batch_mimebundle,
+    batch_progress_html,
+    batch_progress_mimebundle,
     batch_text,
-    progress_html,
     progress_line,
-    progress_mimebundle,
 )
 from .error import error_html, error_json, error_mimebundle, error_text, error_title
 from .job import job_html, job_line, job_mimebundle, job_text, source_summary
@@ -68,6 +70,7 @@ from .logs import (
     logs_text,
 )
 from .payload import payload_html, payload_mimebundle, payload_text
+from .progress import transfer_html
 from .results import (
     LINKS_NOTE,
     image_size,
@@ -93,6 +96,8 @@ __all__ = [
     "badge",
     "batch_html",
     "batch_mimebundle",
+    "batch_progress_html",
+    "batch_progress_mimebundle",
     "batch_text",
     "css",
     "duration",
@@ -127,19 +132,19 @@ __all__ = [
     "payload_html",
     "payload_mimebundle",
     "payload_text",
-    "progress_html",
     "progress_line",
-    "progress_mimebundle",
     "relative",
     "results_html",
     "results_mimebundle",
     "results_text",
     "section",
+    "size_text",
     "source_summary",
     "state_tone",
     "state_word",
     "step_text",
     "steps",
     "timestamp",
+    "transfer_html",
     "wrap",
 ]

@@ -47,6 +47,13 @@ MAX_TEXT = 3000
 MAX_TEXT_BYTES = 4 * MAX_TEXT
 MAX_CARD_BYTES = 128 * 1024
 
+#: Classes that the host page's own CSS hides: JupyterLab/Lumino pages
+#: (nbconvert's ``lab`` template, Lab, Notebook 7) and nbconvert's ``classic``
+#: template. They hide what a sanitizer leaves as text (an empty
+#: ``<style></style>``, an escaped ``<img>`` or ``<input>``); our CSS shows
+#: the image and the fold toggle again.
+HIDDEN_BY_HOST = "lm-Widget lm-mod-hidden hidden"
+
 #: Params that grant access and are never shown (a signed upload URL).
 HIDDEN_PARAMS = frozenset({"tempUrl"})
 
@@ -79,6 +86,8 @@ def minify_css(text: str) -> str:
     text = re.sub(r"\s+", " ", text)
     text = re.sub(r" ?([{};,>]) ?", r"\1", text)
     text = text.replace(": ", ":").replace(";}", "}")
+    text = re.sub(r"(?<=[:, (])0\.(\d)", r".\1", text)  # 0.95em -> .95em
+    text = re.sub(r"#([0-9a-f])\1([0-9a-f])\2([0-9a-f])\3\b", r"#\1\2\3", text)  # #fff
     return text.strip()
 
 
@@ -95,11 +104,12 @@ def fold(text: str, limit: int = MAX_STRING) -> str:
 
 
 def duration(seconds: float | None) -> str:
-    """``3600`` → ``"1h"``, ``90`` → ``"1m 30s"``, ``0.25`` → ``"0.25s"``."""
+    """The one duration format: one decimal under 10 s (``"4.0s"``, ``"0.3s"``), whole
+    units above (``"42s"``, ``"1m 30s"``, ``"1h"``, ``"2d 3h"``)."""
     if seconds is None or not math.isfinite(seconds):
         return "—"
-    if seconds < 10 and seconds != int(seconds):
-        return f"{seconds:.2f}s"
+    if abs(seconds) < 9.95:
+        return f"{seconds:.1f}s"
     rest = round(seconds)
     parts = []
     for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
@@ -111,12 +121,31 @@ def duration(seconds: float | None) -> str:
     return " ".join(parts[:2])
 
 
+def size_text(size: int | None) -> str:
+    """``1234567`` → ``"1.2 MB"`` (decimal units, as file managers show)."""
+    if size is None:
+        return "size unknown"
+    if size < 1000:
+        return f"{size} B"
+    value = float(size)
+    for unit in ("kB", "MB", "GB", "TB"):
+        value /= 1000
+        if value < 1000 or unit == "TB":
+            return f"{value:.1f} {unit}"
+    raise AssertionError("unreachable")
+
+
 def relative(when: datetime, now: datetime) -> str:
-    """``"3 min ago"`` / ``"in 2h"`` between two aware datetimes."""
+    """The one relative-time format, in whole units: ``"just now"`` (under 10 s),
+    ``"42s ago"``, ``"3 min ago"``, ``"2h ago"``, ``"3d ago"``, or ``"in 3 min"``."""
     delta = (now - when).total_seconds()
-    if abs(delta) < 5:
+    if abs(delta) < 10:
         return "just now"
-    span = duration(abs(delta)).split(" ")[0].replace("m", " min")
+    rest = abs(delta)
+    for unit, size in (("d", 86400), ("h", 3600), (" min", 60), ("s", 1)):
+        if rest >= size:
+            span = f"{round(rest / size)}{unit}"
+            break
     return f"{span} ago" if delta > 0 else f"in {span}"
 
 
@@ -164,12 +193,14 @@ def grid(
     *,
     sep: str = " · ",
     more: str = "",
+    columns: str = "auto",
 ) -> str:
     """A table of divs: a header row (escaped words), then rows of ready cells.
 
     Not a ``<table>`` (see :func:`kv_table`): the CSS lays the cells out as a
     grid of ``len(header)`` columns; unstyled, each row is a line whose cells
     are apart by ``sep``. ``more`` (ready HTML) is a last line across the grid.
+    ``columns``: each column's CSS track size (``minmax(0, auto)`` lets them shrink).
     """
     heads = list(header)
     gap = f"<i>{esc(sep)}</i>"  # short: a batch has thousands; the CSS hides it
@@ -182,7 +213,7 @@ def grid(
         lines.append(f"<div>{gap.join(cells)}</div>")
     if more:
         lines.append(f'<div class="bn-gall bn-more">{more}</div>')
-    style = f"grid-template-columns:repeat({len(heads)},auto)"
+    style = f"grid-template-columns:repeat({len(heads)},{columns})"
     return f'<div class="bn-grid {css_class}" style="{style}">{"".join(lines)}</div>'
 
 
@@ -199,6 +230,28 @@ def section(title: str, body: str, *, open: bool = False) -> str:
     return (
         f'<div class="bn-section{tone}"><div class="bn-section-title"><b>{esc(title)}</b></div>'
         f"{body}</div>"
+    )
+
+
+def folded(title: str, body: str, summary: str = "") -> str:
+    """A section shown folded where the front end runs our CSS (a click on the title
+    opens it), and open where styles are stripped; empty body → nothing.
+
+    The toggle is a checkbox inside a holder that host pages hide (as for result
+    images): a sanitizer that escapes ``<input>`` leaves its text hidden; our
+    CSS shows the box, invisible, over the title. ``summary`` (ready HTML) is a
+    short line shown after the title. No ``<details>``: sanitizers escape it.
+    """
+    if not body:
+        return ""
+    toggle = (
+        f'<span class="bn-tog {HIDDEN_BY_HOST}"><input type="checkbox" '
+        f'aria-label="{esc(title)}"></span>'
+    )
+    line = f' <span class="bn-sub">{summary}</span>' if summary else ""
+    return (
+        f'<div class="bn-section bn-fold"><div class="bn-section-title">{toggle}'
+        f"<b>{esc(title)}</b>{line}</div>{body}</div>"
     )
 
 
@@ -376,11 +429,6 @@ def json_text(value: Any, limit: int = 600, *, indent: int | None = None) -> str
     return fold(json.dumps(clip(value, Budget(limit)), ensure_ascii=False, indent=indent), limit)
 
 
-#: Classes that the host page's own CSS hides: JupyterLab/Lumino pages
-#: (nbconvert's ``lab`` template, Lab, Notebook 7) and nbconvert's ``classic``
-#: template. They hide what a sanitizer leaves as text (an empty
-#: ``<style></style>``, an escaped ``<img>``); our CSS shows the image again.
-HIDDEN_BY_HOST = "lm-Widget lm-mod-hidden hidden"
 _HIDDEN = f"bn-css {HIDDEN_BY_HOST}"
 
 

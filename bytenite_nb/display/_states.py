@@ -34,8 +34,8 @@ def badge(state: JobState | None) -> str:
 
 
 def step_text(state: JobState | None) -> str:
-    """``"step 3 of 10"`` for a known running state, ``""`` otherwise."""
-    if state is None or state.step is None:
+    """``"step 3 of 10"`` for a known state on the way, ``""`` otherwise (ended too)."""
+    if state is None or state.step is None or state.is_terminal:
         return ""
     return f"step {state.step + 1} of {len(JobState.progression())}"
 

@@ -1,5 +1,7 @@
-"""The batch card: a summary (counts per state, a progress bar of plain HTML/CSS)
-and a table with one row per item, capped; and the one-line terminal progress.
+"""The batch card: a summary (counts per state, a progress bar of plain HTML/CSS,
+what failed and why, grouped by error), then a table that fits the width, one
+line per row, failures first, cut with "… N more" (never a scroll box); and
+the live frames a batch call shows while it goes on (see ``bytenite_nb.progress``).
 
 The batch hands over a :class:`BatchView` (plain data), so this module knows
 nothing of batches or clients.
@@ -7,18 +9,23 @@ nothing of batches or clients.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..models import JobState
 from ._html import MAX_STRING, Cell, duration, esc, fold, grid, json_text, mimebundle, wrap
 from ._states import badge
 
-#: At most this many rows in the HTML table and in the text version.
+#: Rows a view holds (failures first); the HTML table shows MAX_HTML_ROWS of them.
 MAX_ROWS = 200
+MAX_HTML_ROWS = 12
 MAX_TEXT_ROWS = 50
 MAX_ERROR = 300
+#: Kinds of error listed in the summary (each with its count and items).
+MAX_ERROR_KINDS = 5
+#: Statuses that count as a failure (listed first, and in the summary).
+BAD_STATUSES = frozenset({"failed", "error", "invalid"})
 
 #: Every status an item can have, in display order, with its tone and label.
 STATUSES: tuple[tuple[str, str, str], ...] = (
@@ -60,6 +67,8 @@ class BatchView:
     columns: list[str] = field(default_factory=list)
     rows: list[BatchRow] = field(default_factory=list)
     note: str = ""
+    #: Each error message (one line) with the indexes of the items that have it.
+    errors: Mapping[str, Sequence[int]] = field(default_factory=dict)
 
 
 def progress_line(view: BatchView) -> str:
@@ -118,8 +127,41 @@ def _summary(view: BatchView) -> str:
         f'<div class="bn-head"><span class="bn-title">{esc(fold(view.title, 200))}</span>'
         f'<span class="bn-sub">{view.total:,} job{"s" if view.total != 1 else ""}</span></div>'
     )
-    note = f'<div class="bn-sub">{esc(fold(view.note, MAX_STRING))}</div>' if view.note else ""
-    return head + _bar(view) + _counts(view) + note
+    note = f'<div class="bn-note">{esc(fold(view.note, MAX_STRING))}</div>' if view.note else ""
+    return head + _bar(view) + _counts(view) + _errors(view) + note
+
+
+def _items(indexes: Sequence[int]) -> str:
+    shown = ", ".join(f"#{i}" for i in indexes[:8])
+    return f"item{'s' if len(indexes) > 1 else ''} {shown}{', …' if len(indexes) > 8 else ''}"
+
+
+def _error_groups(view: BatchView) -> list[tuple[str, Sequence[int]]]:
+    """The errors, most frequent first."""
+    return sorted(view.errors.items(), key=lambda kv: (-len(kv[1]), kv[1][0]))
+
+
+def _errors(view: BatchView) -> str:
+    """What failed and why, once per distinct error: ``3× <message> (items #2, #5, #9)``."""
+    groups = _error_groups(view)
+    if not groups:
+        return ""
+    lines = [
+        f'<div class="bn-err-group"><b>{len(idx):,}×</b> '
+        f'<span class="bn-error-msg">{esc(fold(message, MAX_ERROR))}</span> '
+        f'<span class="bn-sub">({esc(_items(idx))})</span></div>'
+        for message, idx in groups[:MAX_ERROR_KINDS]
+    ]
+    if len(groups) > MAX_ERROR_KINDS:
+        lines.append(
+            f'<div class="bn-more">… {len(groups) - MAX_ERROR_KINDS:,} more kinds of error</div>'
+        )
+    failed = sum(len(idx) for _, idx in groups)
+    title = f"{failed:,} failed" if failed != 1 else "1 failed"
+    return (
+        f'<div class="bn-section bn-errors"><div class="bn-section-title"><b>{title}</b></div>'
+        f"{''.join(lines)}</div>"
+    )
 
 
 def _status_badge(row: BatchRow) -> str:
@@ -136,33 +178,62 @@ def _cell(value: Any) -> str:
     return value if isinstance(value, str) and len(value) <= 60 else json_text(value, 60)
 
 
+def _varying(view: BatchView) -> tuple[list[str], dict[str, Any]]:
+    """The grid columns that differ between rows, and those the same in every row."""
+    rows = view.rows
+    varying, same = [], {}
+    missing = object()
+    for column in view.columns:
+        values = [row.values.get(column, missing) for row in rows]
+        first = values[0] if values else missing
+        if len(rows) > 1 and first is not missing and all(v == first for v in values):
+            same[column] = first
+        else:
+            varying.append(column)
+    return varying, same
+
+
 def _table(view: BatchView) -> str:
-    heads = ["#", *view.columns, "job id", "state", "duration", "error"]
+    columns, same = _varying(view)
+    rows_shown = view.rows[:MAX_HTML_ROWS]
+    with_time = any(row.seconds is not None for row in rows_shown)
+    # errors are listed once, grouped, above; a column only when not all of them fit there
+    with_error = len(view.errors) > MAX_ERROR_KINDS and any(row.error for row in rows_shown)
+    heads = ["#", *columns, "state", *(["duration"] if with_time else []), "job id"]
+    heads += ["error"] if with_error else []
     rows: list[list[Cell]] = []
-    for row in view.rows[:MAX_ROWS]:
+    for row in rows_shown:
         values: list[Cell] = [
             ("bn-mono", esc(_cell(row.values[c]))) if c in row.values else ("bn-muted", "—")
-            for c in view.columns
+            for c in columns
         ]
-        ident = f"<code>{esc(fold(row.job_id, 80))}</code>" if row.job_id else "—"
-        error = f'<span class="bn-error-msg">{esc(fold(row.error, MAX_ERROR))}</span>'
-        took = esc(duration(row.seconds)) if row.seconds is not None else "—"
-        rows.append(
-            [str(row.index), *values, ident, _status_badge(row), took, error if row.error else ""]
-        )
-    hidden = view.total - min(len(view.rows), MAX_ROWS)
+        cells: list[Cell] = [str(row.index), *values, _status_badge(row)]
+        if with_time:
+            cells.append(esc(duration(row.seconds)) if row.seconds is not None else "—")
+        ident = esc(fold(row.job_id, 80)) if row.job_id else "—"
+        cells.append(("bn-mono bn-id", ident))
+        if with_error:
+            cells.append(("bn-error-msg", esc(fold(row.error, MAX_ERROR))) if row.error else "")
+        rows.append(cells)
+    hidden = view.total - len(rows_shown)
     more = (
         f"… {hidden:,} more items (batch.items, or batch.to_pandas(), has them all)"
         if hidden > 0
         else ""
     )
-    table = grid("bn-table", [fold(h, 60) for h in heads], rows, more=esc(more))
-    return f'<div class="bn-batch-rows">{table}</div>'
+    table = grid("bn-table", heads, rows, more=esc(more), columns="minmax(0, auto)")
+    shared = ""
+    if same:
+        pairs = ", ".join(f"{k} = {_cell(v)}" for k, v in same.items())
+        shared = f'<div class="bn-sub">Same for every job: {esc(fold(pairs, MAX_STRING))}</div>'
+    return f'<div class="bn-batch-rows">{shared}{table}</div>'
 
 
 def batch_text(view: BatchView, *, rows: bool = True) -> str:
     """The plain-text card: the summary, then at most ``MAX_TEXT_ROWS`` rows."""
     lines = [f"{fold(view.title, 200)}: {view.total} jobs", f"  {progress_line(view)}"]
+    for message, idx in _error_groups(view)[:MAX_ERROR_KINDS]:
+        lines.append(f"  {len(idx)}× {fold(message, 200)} ({_items(idx)})")
     if view.note:
         lines.append(f"  {fold(view.note, MAX_STRING)}")
     if not rows:
@@ -193,10 +264,21 @@ def batch_mimebundle(view: BatchView, include: Iterable[str] | None = None) -> d
     return mimebundle(batch_text(view), batch_html(view), None, None)
 
 
-def progress_html(view: BatchView) -> str:
+def batch_progress_html(view: BatchView) -> str:
     """The live progress: the summary and bar only (cheap to send 4 times a second)."""
     return wrap(f"bn-batch bn-{_tone(view)}", _summary(view), batch_text(view, rows=False))
 
 
-def progress_mimebundle(view: BatchView) -> dict[str, Any]:
-    return {"text/plain": batch_text(view, rows=False), "text/html": progress_html(view)}
+def batch_progress_mimebundle(view: BatchView) -> dict[str, Any]:
+    return {"text/plain": batch_text(view, rows=False), "text/html": batch_progress_html(view)}
+
+
+def live_frame(view: BatchView, doing: str, stage: str) -> tuple[dict[str, Any], str]:
+    """What a batch call shows (see ``bytenite_nb.progress.Live``): the summary while
+    ``doing`` (``running``), then the whole card, which ends the output."""
+    if stage == "running":  # what is not done yet is not a problem yet: no note
+        view = replace(view, title=f"{view.title}: {doing}", note="")
+        return batch_progress_mimebundle(view), f"{view.title}: {progress_line(view)}"
+    if stage == "interrupted":
+        view = replace(view, title=f"{view.title}: {doing} (interrupted)")
+    return batch_mimebundle(view), f"{view.title}: {progress_line(view)}"

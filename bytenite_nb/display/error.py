@@ -20,7 +20,9 @@ from ._html import (
     MAX_TEXT,
     esc,
     fold,
+    folded,
     json_block,
+    json_text,
     kv_table,
     mimebundle,
     section,
@@ -45,6 +47,16 @@ def _violations(details: Sequence[Mapping[str, Any]]) -> tuple[list[tuple[str, s
                 continue
             found.append((str(violation.get("field", "")), str(violation.get("description", ""))))
     return found, more
+
+
+def _repeats(message: str, violations: list[tuple[str, str]]) -> bool:
+    """True when the message only restates the field problems (each is said once)."""
+    return any(d and d in message for _, d in violations)
+
+
+def _other_details(details: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """The details not already shown as field problems."""
+    return [d for d in details if not d.get("fieldViolations")]
 
 
 def _problems(error: PayloadError) -> tuple[list[tuple[str, str]], int]:
@@ -94,12 +106,14 @@ def error_html(error: BaseException) -> str:
             rows.append(
                 ("code", f"{esc(code)}<code>{esc(fold(str(error.code_name), MAX_LABEL))}</code>")
             )
-        rows.append(
-            (
-                "message",
-                f'<span class="bn-error-msg">{esc(fold(error.message, MAX_MESSAGE))}</span>',
+        violations, more = _violations(error.details)
+        if not violations or not _repeats(error.message, violations):
+            rows.append(
+                (
+                    "message",
+                    f'<span class="bn-error-msg">{esc(fold(error.message, MAX_MESSAGE))}</span>',
+                )
             )
-        )
         if error.method and error.url:
             rows.append(
                 (
@@ -108,12 +122,18 @@ def error_html(error: BaseException) -> str:
                 )
             )
         body.append(kv_table(rows))
-        violations, more = _violations(error.details)
         if violations:
-            table = kv_table(((f, esc(fold(d, MAX_CELL))) for f, d in violations), more=more)
+            table = kv_table(
+                (
+                    (f, f'<span class="bn-error-msg">{esc(fold(d, MAX_CELL))}</span>')
+                    for f, d in violations
+                ),
+                more=more,
+            )
             body.append(section("Field problems", table, open=True))
-        if error.details:
-            body.append(section("Details", json_block(error.details)))
+        other = _other_details(error.details)
+        if other:
+            body.append(folded("Details", json_block(other)))
     else:
         body.append(f'<div class="bn-error-msg">{esc(fold(str(error), MAX_MESSAGE))}</div>')
         if isinstance(error, ByteNiteConnectionError) and error.maybe_applied:
@@ -134,13 +154,16 @@ def error_text(error: BaseException) -> str:
     elif isinstance(error, ApiError):
         if error.code is not None:
             lines.append(fold(f"  code     {error.code} {error.code_name}", MAX_LABEL))
-        lines.append(f"  message  {fold(error.message, MAX_MESSAGE)}")
         rows, more = _violations(error.details)
+        if not rows or not _repeats(error.message, rows):
+            lines.append(f"  message  {fold(error.message, MAX_MESSAGE)}")
     else:
         lines.append(f"  {fold(str(error), MAX_MESSAGE)}")
     lines += [f"  {fold(f, MAX_LABEL)}: {fold(m, MAX_CELL)}" for f, m in rows]
     if more:
         lines.append(f"  … {more:,} more")
+    if isinstance(error, ApiError) and error.details:
+        lines.append(f"  details  {json_text(error.details, 600)}")  # raw, for a bug report
     return fold("\n".join(lines), MAX_TEXT)
 
 

@@ -9,6 +9,7 @@ from itertools import islice
 from typing import Any
 
 from ..models import DataSource, Job, JobResponse, JobState
+from ..models.marker import strip_marker
 from ._html import (
     HIDDEN_PARAMS,
     MAX_LABEL,
@@ -19,15 +20,17 @@ from ._html import (
     duration,
     esc,
     fold,
+    folded,
     json_block,
     json_text,
     kv_table,
     mimebundle,
-    section,
+    relative,
     timestamp,
     wrap,
 )
 from ._states import badge, state_tone, state_word, step_text, steps
+from .jobs import job_duration
 
 
 def source_summary(source: DataSource | None) -> str:
@@ -83,7 +86,7 @@ def _config_rows(job: Job) -> list[tuple[str, str]]:
 def _template_rows(template: Any) -> list[tuple[str, str]]:
     if template is None:
         return []
-    fields = ("id", "owner", "description", "app", "partitioner", "assembler")
+    fields = ("app", "partitioner", "assembler", "owner", "description")
     return [
         (name, esc(fold(str(getattr(template, name)), 300)))
         for name in fields
@@ -103,18 +106,17 @@ def _time_rows(job: Job, now: datetime) -> list[tuple[str, str]]:
         )
         if value is not None
     ]
-    took = job.duration
-    if took is None and job.started_at and job.ended_at:
-        took = (job.ended_at - job.started_at).total_seconds()
-    if took is not None:
-        rows.append(("duration", esc(duration(took))))
+    took = job_duration(job, now)
+    if took != "—":
+        rows.insert(0, ("duration" if not took.endswith("…") else "running for", esc(took)))
     return rows
 
 
 def _cost_rows(job: Job) -> list[tuple[str, str]]:
     rows = []
     if job.payment_amount is not None:
-        rows.append(("payment amount", esc(f"{job.payment_amount:,.4f}")))
+        amount = f"{job.payment_amount:,.4f} (your account's billing currency)"
+        rows.append(("charged", esc(amount)))
     if job.num_units_estimation is not None:
         rows.append(("units (estimate)", esc(fold(f"{job.num_units_estimation:,}", MAX_LABEL))))
     if job.num_chunks is not None:
@@ -144,42 +146,77 @@ def _failed_at(job: Job) -> JobState | None:
     return max(running, key=lambda s: s.step or 0) if running else None
 
 
+def _where_output(job: Job) -> str:
+    """Where the results go, in words (``bucket`` says how to get them)."""
+    target = job.data_destination
+    if target is None:
+        return ""
+    kind = target.data_source_descriptor or ""
+    if kind == "bucket":
+        return "ByteNite's temporary bucket (48 h): client.get_job_results(id)"
+    return ""
+
+
+def _head(job: Job, template: Any, at: datetime) -> str:
+    """The line read at a glance: name, state, step, duration or elapsed, template."""
+    title = esc(fold(job.name or "Untitled job", MAX_LABEL))
+    parts = [f'<span class="bn-title">{title}</span>', badge(job.state)]
+    step = step_text(job.state)
+    if step:
+        parts.append(f'<span class="bn-sub">{esc(step)}</span>')
+    took = job_duration(job, at)
+    if took != "—":
+        verb = "took" if job.state is not None and job.state.is_terminal else "running for"
+        parts.append(f'<span class="bn-when">{verb} <b>{esc(took.rstrip("…"))}</b></span>')
+    name = job.template_id or (template.id if template is not None else None)
+    if name:
+        parts.append(
+            f'<span class="bn-sub">template <code>{esc(fold(name, MAX_LABEL))}</code></span>'
+        )
+    return f'<div class="bn-head">{"".join(parts)}</div>'
+
+
 def job_html(response: JobResponse, *, now: datetime | None = None) -> str:
-    """The job card."""
+    """The job card: one line to read at a glance (name, state, step, duration,
+    template), the description, the step bar, the error, where data comes from
+    and goes, then the details folded (open where styles are stripped)."""
     job = response.job
     at = _now(now)
     template = response.template_info or job.template_info
-    title = esc(fold(job.name or "Untitled job", MAX_LABEL))
-    ident = f'<span class="bn-sub bn-mono">{esc(fold(job.id, MAX_LABEL))}</span>' if job.id else ""
     budget = Budget()  # shared by the card's JSON blocks
-    step = step_text(job.state)
-    where = f'<span class="bn-sub">{esc(step)}</span>' if step else ""
-    head = (
-        f'<div class="bn-head"><span class="bn-title">{title}</span>{badge(job.state)}'
-        f"{where}{ident}</div>{steps(job.state, _failed_at(job))}"
-    )
-    body = [head]
-    if job.description:
-        body.append(f'<div class="bn-sub">{esc(fold(job.description))}</div>')
+    body = [_head(job, template, at), steps(job.state, _failed_at(job))]
+    description = strip_marker(job.description)
+    ident = f'<span class="bn-sub bn-mono">{esc(fold(job.id, MAX_LABEL))}</span>' if job.id else ""
+    if description or ident:
+        text = f'<span class="bn-sub">{esc(fold(description))}</span>' if description else ""
+        body.append(f'<div class="bn-line">{ident}{text}</div>')
     if job.state is not None and job.state.is_failed:
         message = job.error_message or "no reason given"
         body.append(f'<div class="bn-error-msg">{esc(fold(message, MAX_MESSAGE))}</div>')
-    overview = [("template", f"<code>{esc(fold(job.template_id or '—', MAX_LABEL))}</code>")]
-    overview += _source_rows("input", job.data_source)
-    overview += _source_rows("output", job.data_destination)
-    body.append(section("Overview", kv_table(overview), open=True))
-    body.append(section("Config", kv_table(_config_rows(job)), open=True))
-    body.append(section("Params", _params_body(job, budget)))
-    body.append(section("Template", kv_table(_template_rows(template))))
-    body.append(section("Times", kv_table(_time_rows(job, at)), open=True))
-    body.append(section("Cost", kv_table(_cost_rows(job))))
+    overview = _source_rows("input", job.data_source) + _source_rows("output", job.data_destination)
+    where = _where_output(job)
+    if where:
+        overview.append(("results", esc(where)))
+    body.append(kv_table(overview))
+    config = _config_rows(job)
+    body.append(folded("Config", kv_table(config), _glance(config)))
+    body.append(folded("Params", _params_body(job, budget)))
+    body.append(folded("Template", kv_table(_template_rows(template))))
+    created = f"created {esc(relative(job.created_at, at))}" if job.created_at else ""
+    times = kv_table(_time_rows(job, at) + _cost_rows(job))
+    body.append(folded("Times and cost", times, created))
     extra = {**(job.model_extra or {}), **(response.model_extra or {})}
     if extra:
-        body.append(section("Other fields", json_block(extra, budget)))
+        body.append(folded("Other fields", json_block(extra, budget)))
     tone = state_tone(job.state)
     return wrap(
         f"bn-job bn-{tone}" if tone else "bn-job", "".join(body), job_text(response, now=at)
     )
+
+
+def _glance(rows: list[tuple[str, str]]) -> str:
+    """A folded section's one-line summary: its first rows, ``label value · …``."""
+    return " · ".join(f"{esc(label)} {value}" for label, value in rows[:3])
 
 
 def job_text(response: JobResponse, *, now: datetime | None = None) -> str:
@@ -188,7 +225,12 @@ def job_text(response: JobResponse, *, now: datetime | None = None) -> str:
     at = _now(now)
     step = step_text(job.state)
     state = state_word(job.state).upper() + (f", {step}" if step else "")
-    lines = [f"ByteNite job {fold(job.name or 'Untitled job', MAX_LABEL)!r} [{state}]"]
+    took = job_duration(job, at)
+    took = f" {took.rstrip('…')}{' so far' if took.endswith('…') else ''}" if took != "—" else ""
+    lines = [f"ByteNite job {fold(job.name or 'Untitled job', MAX_LABEL)!r} [{state}]{took}"]
+    description = strip_marker(job.description)
+    if description:
+        lines.append(f"  {fold(description, 300)}")
     if job.id:
         lines.append(f"  id         {fold(job.id, MAX_LABEL)}")
     template = response.template_info or job.template_info

@@ -22,8 +22,7 @@ import struct
 from typing import Any
 
 from ..models import JobResults, ResultFile
-from ..progress import size_text
-from ._html import HIDDEN_BY_HOST, esc, fold, grid, mimebundle, section, wrap
+from ._html import HIDDEN_BY_HOST, esc, fold, grid, mimebundle, section, size_text, wrap
 
 #: At most this many files are listed (a marker says how many more there are).
 MAX_FILES_SHOWN = 200

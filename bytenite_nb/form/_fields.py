@@ -52,6 +52,8 @@ class Kit:
         self.html = HTMLStyle()
         self.button = w.ButtonStyle()
         self.plain = w.Layout()
+        self.fit = w.Layout(width="auto")  # a button as wide as its label (never cut)
+        self.status = w.Layout(margin="2px 0 4px 0")  # the status line, under the buttons
         self.wide = w.Layout(width="420px")
         self.area = w.Layout(width="420px", height="70px")
         self.label = w.Layout(margin="0 0 0 8px")
@@ -78,14 +80,26 @@ def guarded(method: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+#: Up to this many characters a JSON editor is checked as you type; past it, when
+#: it loses focus (sending a big text at every key would lag).
+LIVE_CHECK_CHARS = 64_000
+
+
 def json_editor(kit: Kit, label: str) -> w.Textarea:
-    return w.Textarea(
+    """A JSON editor, checked as you type (on blur once its text is big)."""
+    editor = w.Textarea(
         description=label,
         placeholder='{"key": "value"}',
-        continuous_update=False,  # validated on blur: a 1 MB paste must not lag
+        continuous_update=True,
         layout=kit.area,
         style=kit.text,
     )
+
+    def size_guard(change: Any) -> None:
+        editor.continuous_update = len(change["new"] or "") <= LIVE_CHECK_CHARS
+
+    editor.observe(size_guard, names="value")
+    return editor
 
 
 def local_file_problem(text: str) -> str | None:

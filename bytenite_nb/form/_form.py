@@ -142,7 +142,8 @@ class JobForm(w.VBox):
         super().__init__(
             children=[
                 *rows,
-                kit.row(self.submit_button, self.run_button, self.reset_button, self.summary),
+                kit.row(self.submit_button, self.run_button, self.reset_button),
+                self.summary,
                 self.message,
                 self.details,
                 self.result,
@@ -187,7 +188,7 @@ class JobForm(w.VBox):
             icon=icon,
             button_style=tone,
             style=self._kit.button,
-            layout=self._kit.plain,
+            layout=self._kit.fit,
         )
 
     def label_of(self, path: str) -> str:
@@ -283,7 +284,7 @@ class JobForm(w.VBox):
     def _on_reset(self, button: Any) -> None:
         self._submitted = False
         self.load(self._initial)
-        self.result.clear_output()
+        self.show_result(None)
         self.message.value = ""
 
     @guarded
@@ -301,11 +302,51 @@ class JobForm(w.VBox):
 
     def _submit_in_background(self, run: bool) -> None:
         try:
-            send(self, run=run)
+            response = send(self, run=run)
         except Exception as exc:
             self._show_error(exc, keep_result=self.response is not None)
+            return
         finally:
             self._set_busy(False)
+        if run:
+            self._follow(response)
+
+    # -- the result card ---------------------------------------------------------
+    #: While following a started job: seconds between polls, and when to stop.
+    follow_interval = 2.0
+    follow_timeout = 6 * 3600.0
+
+    def show_result(self, response: JobResponse | None) -> None:
+        """The form's one result card, replaced in place (None: no card)."""
+        if response is None:
+            self.result.outputs = ()
+            return
+        bundle = response._repr_mimebundle_()
+        self.result.outputs = ({"output_type": "display_data", "data": bundle, "metadata": {}},)
+
+    def _follow(self, response: JobResponse) -> None:
+        """After "Submit and run": the card follows the job until it ends (one card)."""
+        job_id, client = response.job.id, self._client
+        if not job_id or client is None or (response.job.state and response.job.state.is_terminal):
+            return
+
+        def show(update: JobResponse) -> None:
+            current = self.response
+            if current is not None and current.job.id == job_id:  # not reset or sent again
+                self.response = update
+                self.show_result(update)
+
+        try:
+            show(
+                client.wait_for_job(
+                    job_id,
+                    timeout=self.follow_timeout,
+                    interval=self.follow_interval,
+                    on_update=show,
+                )
+            )
+        except Exception as exc:  # the job goes on; the card stays as it was
+            self._show_error(exc, keep_result=True)
 
     def _set_busy(self, busy: bool, doing: str = "") -> None:
         """Buttons while sending (``doing`` says what), after a success, and otherwise."""
@@ -342,7 +383,7 @@ class JobForm(w.VBox):
         """Show an error in the form (the fields stay; a created job's card too)."""
         self.message.value = error_html(exc).replace(style_block(), "")
         if not keep_result:
-            self.result.clear_output()
+            self.show_result(None)
 
     # -- static views --------------------------------------------------------------
     def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:

@@ -97,8 +97,7 @@ def send(form: JobForm, run: bool = False) -> JobResponse:
 
 
 def _show(form: JobForm, response: JobResponse) -> None:
-    form.result.clear_output()
-    form.result.append_display_data(response)
+    form.show_result(response)
 
 
 def suggest_templates(form: JobForm) -> threading.Thread:
