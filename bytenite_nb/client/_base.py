@@ -14,7 +14,7 @@ import random
 import time
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import quote
 
@@ -205,6 +205,7 @@ class _BaseClient:
         *,
         body: Any = None,
         idempotent: bool,
+        deadline: float | None = None,
     ) -> _Flow[Any]:
         """Send one customer API call and return its decoded JSON body.
 
@@ -213,7 +214,8 @@ class _BaseClient:
         """
         content = None if body is None else json_body(body)
         url = self._customer_url(path)
-        deadline = self._clock() + self._settings.deadline
+        if deadline is None:
+            deadline = self._clock() + self._settings.deadline
         stale: str | None = None
         while True:
             token = yield from self._token_flow(deadline, stale)
@@ -253,7 +255,12 @@ class _BaseClient:
                     exc, request, sent=False, idempotent=idempotent, budget=budget
                 )
             try:
-                step = send if send is not None else _Send(request, idempotent, budget)
+                # A streamed step too gets what is left of the deadline as its budget.
+                step = (
+                    _Send(request, idempotent, budget)
+                    if send is None
+                    else replace(send, timeout=budget)
+                )
                 response: httpx.Response = yield step
             except SEND_ERRORS as exc:
                 sent = not isinstance(exc, _NOT_SENT)
@@ -389,7 +396,14 @@ class _BaseClient:
     def _job_response(self, data: Any, *, created: bool = False) -> JobResponse:
         hint = " The job was created." if created else ""
         try:
-            return JobResponse.model_validate(data)
+            response = JobResponse.model_validate(data)
+            if created and not response.job.id:
+                message = (
+                    "unexpected response: the answer to the create names no job id (a job may "
+                    "have been created: check client.list_jobs())"
+                )
+            else:
+                return response
         except ValidationError as exc:
             first = payload_problems(exc)[0]
             message = f"unexpected response: {first['field']}: {first['message']}.{hint}"
