@@ -110,6 +110,10 @@ def redact(text: str, secrets: Iterable[str | None]) -> str:
     return text
 
 
+#: Keys whose values are signed URLs (a ``file`` job's upload URL).
+SIGNED_KEYS = frozenset({"tempUrl"})
+
+
 def url_secrets(url: str) -> tuple[str, ...]:
     """What of a signed URL must not be shown: the URL, its query, and each
     query value long enough to be a signature (raw and percent-encoded)."""

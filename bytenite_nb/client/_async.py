@@ -14,6 +14,7 @@ from ..errors import ByteNiteError, redact_error
 from ..models import CreateJobRequest, Job, JobLogs, JobResponse, JobResults, JobsPage, JobTemplate
 from ..progress import ProgressOption
 from ._jobs import _JobWalk
+from ._payloads import MAX_ANSWER_BYTES, too_large
 from ._steps import POOL_LIMITS, SEND_ERRORS, AttemptTimeout, T, _Flow, _Locked, _Send, _Sleep
 from ._transfers import (
     ERROR_BODY_MAX,
@@ -109,7 +110,13 @@ class AsyncClient(_TransferCalls):
             with self._anyio.fail_after(step.timeout):
                 response = await self._http.send(request, stream=True)
                 try:
-                    await response.aread()
+                    chunks, size = [], 0
+                    async for chunk in response.aiter_bytes():
+                        chunks.append(chunk)
+                        size += len(chunk)
+                        if size > MAX_ANSWER_BYTES:
+                            raise too_large(request, size)
+                    response._content = b"".join(chunks)
                 finally:
                     await response.aclose()
         except TimeoutError:

@@ -32,7 +32,8 @@ from ..errors import (
     redact,
 )
 from ..models import JobResponse, payload_problems
-from ._payloads import _brief, _json_int, _unsendable, json_body
+from ._checks import check_job_id
+from ._payloads import _json_int, json_body
 from ._steps import (
     _NOT_SENT,
     RATE_LIMIT_RETRIES,
@@ -115,16 +116,7 @@ class _BaseClient:
 
     @staticmethod
     def _job_path(job_id: str, suffix: str = "") -> str:
-        if not isinstance(job_id, str) or not job_id.strip() or len(job_id) > 1024:
-            what = "a string" if not isinstance(job_id, str) else "1 to 1,024 characters"
-            raise PayloadError(
-                [{"field": "job_id", "message": f"must be {what}, got {_brief(job_id)}"}],
-                subject="arguments",
-            )
-        problem = _unsendable(job_id)
-        if problem:
-            raise PayloadError([{"field": "job_id", "message": problem[1]}], subject="arguments")
-        return f"/jobs/{quote(job_id.strip(), safe='')}{suffix}"
+        return f"/jobs/{quote(check_job_id(job_id), safe='')}{suffix}"
 
     def _request(
         self, method: str, url: str, *, content: bytes | None = None, token: str | None = None

@@ -10,6 +10,7 @@ a read-only folder, two results where one would be the other's folder.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import stat
@@ -281,14 +282,10 @@ class FileSink:
         return self.target
 
     def discard(self) -> None:
-        try:
+        with contextlib.suppress(LocalPathError):
             self.close()
-        except LocalPathError:
-            pass
-        try:
+        with contextlib.suppress(OSError):
             self.part.unlink(missing_ok=True)
-        except OSError:
-            pass
 
 
 class HeadSink:
