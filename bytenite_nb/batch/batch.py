@@ -234,6 +234,9 @@ class JobBatch:
 
     # -- helpers shared with the async twin ------------------------------------------------
     def _folders(self, dest: Path) -> dict[str, Path]:
+        from ..client._transfers import prepare_dest
+
+        dest = prepare_dest(dest)  # created (its parent must exist): one folder per job in it
         width = len(str(max(len(self.items) - 1, 0)))
         return {
             item.id: dest / f"{item.index:0{width}d}_{item.id}" for item in self.items if item.id

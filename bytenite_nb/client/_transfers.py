@@ -256,10 +256,10 @@ class _TransferCalls(_ExactlyOnce):
             request = httpx.Request(
                 method, url, headers={"User-Agent": USER_AGENT, **(headers or {})}
             )
-            scheme = request.url.scheme
+            usable = request.url.scheme in ("http", "https") and bool(request.url.host)
         except (httpx.InvalidURL, ValueError, TypeError):
-            scheme = ""
-        if scheme not in ("http", "https"):
+            usable = False
+        if not usable:
             raise ApiError(
                 f"{what}: the service gave a malformed link ({without_query(str(url))!r}); "
                 f"{_RENEW_LINKS}",
