@@ -89,7 +89,7 @@ def storage_requests(srv: sandbox.SandboxServer) -> int:
 def test_a_trickled_download_ends_by_the_deadline(
     srv: sandbox.SandboxServer, timed: tuple[Client, FakeClock], tmp_path: Path, piece: int
 ) -> None:
-    client, clock = timed
+    client, _clock = timed
     job_id = completed_job(srv)
     srv.sandbox.storage.faults.trickle(piece=piece, pause=0.5, times=1000)
     with pytest.raises(ByteNiteConnectionError, match="deadline"):
@@ -101,7 +101,7 @@ def test_a_trickled_download_ends_by_the_deadline(
 def test_a_trickled_preview_is_that_files_error(
     srv: sandbox.SandboxServer, timed: tuple[Client, FakeClock]
 ) -> None:
-    client, clock = timed
+    client, _clock = timed
     job_id = completed_job(srv)
     srv.sandbox.storage.faults.trickle(piece=1, pause=0.5, times=1000)
     results = client.preview_results(job_id)  # the call itself succeeds

@@ -81,11 +81,11 @@ def read_pieces(path: Path, size: int, progress: Reporter | None) -> Iterator[by
                         path, f"shrank while it was sent ({sent:,} of {size:,} bytes read)"
                     )
                 sent += len(piece)
+                if sent == size and stream.read(1):  # before the last piece: the body stays short
+                    raise LocalPathError(path, f"grew while it was sent (past {size:,} bytes)")
                 if progress is not None:
                     progress.advance(len(piece))
                 yield piece
-            if stream.read(1):
-                raise LocalPathError(path, f"grew while it was sent (past {size:,} bytes)")
     except OSError as exc:
         raise _oserror(path, exc, "could not be read while it was sent") from None
 
