@@ -79,7 +79,7 @@ def test_a_dot_segment_id_is_refused_before_anything_is_sent(
     assert sent(srv) == before  # was DELETE /v1/customer/jobs, DELETE /v1/customer, ...
 
 
-@pytest.mark.parametrize("job_id", ["...", ".a", "a.", "%2e%2e", "./x", "a/../b", "..."])
+@pytest.mark.parametrize("job_id", ["...", ".a", "a.", "%2e%2e", "./x", "a/../b", " .../ "])
 def test_ids_that_only_look_like_dots_are_sent_encoded(
     srv: sandbox.SandboxServer, c: Client, job_id: str
 ) -> None:
