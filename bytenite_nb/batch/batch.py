@@ -336,7 +336,8 @@ class JobBatch:
                     error = job.error_message or "the job failed"
                 row["error"] = error or None
                 rows.append(row)
-        return pd.DataFrame(rows).set_index("index")
+        columns = ["index", "id", "name", "status", "state", "duration", "error"]
+        return pd.DataFrame(rows or None, columns=None if rows else columns).set_index("index")
 
     def save(self, path: str | os.PathLike[str]) -> Path:
         """Write the batch to a JSON file (atomically; no key or token in it)."""

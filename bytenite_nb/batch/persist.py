@@ -143,7 +143,9 @@ def _header(data: dict[str, Any]) -> dict[str, Any]:
     run = data.get("run", False)
     if not isinstance(run, bool):
         raise _Bad("run", f"must be true or false, got {_brief(run)}")
-    created = data.get("createdAt") or ""
+    created = data.get("createdAt", "")
+    if created is None:
+        created = ""
     if not isinstance(created, str):
         raise _Bad("createdAt", f"must be a string, got {_brief(created)}")
     return {
@@ -251,11 +253,11 @@ def _load_item(raw: Any, n: int) -> BatchItem:
         phase = "unknown"
     if run == "sending":
         run = "unknown"
-    if phase not in PHASES:
+    if not isinstance(phase, str) or phase not in PHASES:
         raise _Bad(
             f"{where}phase", f"must be one of {', '.join(sorted(PHASES))}, got {_brief(phase)}"
         )
-    if run not in RUN_PHASES:
+    if not isinstance(run, str) or run not in RUN_PHASES:
         raise _Bad(
             f"{where}run", f"must be one of {', '.join(sorted(RUN_PHASES))}, got {_brief(run)}"
         )
