@@ -149,7 +149,7 @@ def test_a_tampered_file_is_a_value_error(
     c: Client, saved: dict[str, Any], tmp_path: Path, case: str
 ) -> None:
     path = write(tmp_path / "b.json", edit(saved, TAMPERED[case]))
-    with pytest.raises(ValueError) as caught:
+    with pytest.raises(ValueError, match="batch") as caught:
         JobBatch.load(path, c)
     assert type(caught.value) is ValueError  # not a pydantic error or another subclass
     assert str(path) in str(caught.value)
@@ -169,7 +169,7 @@ def test_a_tampered_file_is_a_value_error(
 def test_raw_text_that_is_no_batch_is_a_value_error(c: Client, tmp_path: Path, text: str) -> None:
     path = tmp_path / "b.json"
     path.write_bytes(text.encode("latin-1") if text.startswith("\xff") else text.encode())
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="batch"):
         JobBatch.load(path, c)
 
 

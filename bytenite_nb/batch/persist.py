@@ -18,12 +18,12 @@ import json
 import os
 import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from pydantic import ValidationError
 
 from .. import errors
-from .item import BatchItem
+from .item import BatchItem, Phase, RunPhase
 
 #: What a saved item's ``phase`` and ``run`` may be (``sending`` is saved as ``unknown``).
 PHASES = frozenset({"invalid", "pending", "unknown", "error", "created"})
@@ -285,7 +285,7 @@ def _load_item(raw: Any, n: int) -> BatchItem:
         values=dict(values),
         response=response,
         error=_load_error(error, where) if error is not None else None,
-        phase=phase,
-        run=run,
+        phase=cast(Phase, phase),
+        run=cast(RunPhase, run),
         gone=gone,
     )
