@@ -319,3 +319,37 @@ def test_without_query_and_repr_keep_links_out() -> None:
     assert without_query("http://[::1/x") == "(a malformed URL)"
     file = ResultFile(name="out.txt", link=url)
     assert "0123456789abcdef" not in repr(file) + str(file) + repr(JobResults(results=[file]))
+
+
+# -- the async driver carries out the same steps ---------------------------------------------
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("fault", ["trickle", "429"])
+async def test_the_async_client_ends_by_the_deadline_too(
+    srv: sandbox.SandboxServer, tmp_path: Path, fault: str
+) -> None:
+    from bytenite_nb.client import AsyncClient
+
+    job_id = completed_job(srv)
+    clock = FakeClock()
+    faults = srv.sandbox.storage.faults
+    faults.sleep = clock.advance
+    if fault == "trickle":
+        faults.trickle(piece=1, pause=0.5, times=1000)
+    else:
+        faults.answer(429, times=10**6, retry_after=1)
+
+    async def fake_sleep(seconds: float) -> None:
+        clock.advance(seconds)
+
+    async with AsyncClient(srv.api_key, base_url=srv.url, timeout=TIMEOUT, deadline=DEADLINE) as a:
+        a._clock = clock
+        a._sleep = fake_sleep
+        before = storage_requests(srv)
+        with pytest.raises((ByteNiteConnectionError, ApiError)) as caught:
+            await a.download_results(job_id, tmp_path / "out")
+        results = await a.preview_results(job_id)
+    assert "deadline" in str(caught.value) or "429" in str(caught.value)
+    assert storage_requests(srv) - before <= 2 * (DEADLINE + 2)
+    assert all(f.preview_error for f in results.files if f.preview_kind)
