@@ -143,7 +143,8 @@ class Storage:
     Test knobs: ``big_result_bytes`` (add ``out_0/big.bin`` of that size to
     every completed job), :meth:`cut_downloads` (downloads break off after
     some bytes, as a network failure would), :meth:`expire_uploads` (every
-    ``tempUrl`` answers 403 from now on).
+    ``tempUrl`` answers 403 from now on), ``faults`` (trickled bodies, 429,
+    gzip 403, an echoed signature: see ``_storage_faults``).
     """
 
     big_result_bytes: int = 0
