@@ -25,14 +25,23 @@ from __future__ import annotations
 
 import html
 import json
-import logging
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
-from urllib.parse import parse_qsl, quote, urlsplit
+
+from ._urls import (
+    MIN_SECRET,
+    SIGNED_KEYS,
+    hide_url_queries_in_logs,
+    redact_urls,
+    url_secrets,
+    without_query,
+)
 
 __all__ = [
     "GRPC_CODE_NAMES",
+    "MIN_SECRET",
+    "SIGNED_KEYS",
     "ApiError",
     "AuthenticationError",
     "BadRequestError",
@@ -47,6 +56,7 @@ __all__ = [
     "ServiceUnavailableError",
     "WaitTimeoutError",
     "api_error_from_body",
+    "hide_url_queries_in_logs",
     "redact",
     "redact_urls",
     "url_secrets",
@@ -94,7 +104,6 @@ MESSAGE_CHARS = 2000
 REPR_CHARS = 200
 SUMMARY_ROWS = 20
 _REDACTED = "***"
-MIN_SECRET = 8
 
 
 def redact(text: str, secrets: Iterable[str | None]) -> str:
@@ -108,70 +117,6 @@ def redact(text: str, secrets: Iterable[str | None]) -> str:
         if secret and len(secret) >= MIN_SECRET:
             text = text.replace(secret, _REDACTED)
     return text
-
-
-#: Keys whose values are signed URLs (a ``file`` job's upload URL).
-SIGNED_KEYS = frozenset({"tempUrl"})
-
-
-def url_secrets(url: str) -> tuple[str, ...]:
-    """What of a signed URL must not be shown: the URL, its query, and each
-    query value long enough to be a signature (raw and percent-encoded)."""
-    try:
-        query = urlsplit(url).query
-    except ValueError:  # not even a URL: hide it whole
-        return (url,)
-    found = [url, query] if query else [url]
-    for _, value in parse_qsl(query, keep_blank_values=True):
-        if len(value) >= MIN_SECRET:
-            found += [value, quote(value, safe="")]
-    return tuple(dict.fromkeys(s for s in found if s))
-
-
-def without_query(url: str) -> str:
-    """``url`` without its query and fragment: a signed URL fit for messages."""
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return "(a malformed URL)"
-    return f"{parts.scheme}://{parts.netloc}{parts.path}" if parts.scheme else parts.path
-
-
-_QUERY = re.compile(r"(https?://[^\s?#\"'<>]*)\?[^\s#\"'<>]*", re.I)
-
-
-def redact_urls(text: str) -> str:
-    """``text`` with the query of every http(s) URL in it replaced by ``?***``."""
-    return _QUERY.sub(r"\1?***", text) if "?" in text else text
-
-
-class _NoQueries(logging.Filter):
-    """Strips URL queries (signatures) from the records of a logger, e.g. httpx's
-    ``HTTP Request: GET https://storage/...?X-Signature=...`` INFO line."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if isinstance(record.args, tuple) and record.args:
-            record.args = tuple(redact_urls(str(a)) if _has_query(a) else a for a in record.args)
-        elif isinstance(record.msg, str):
-            record.msg = redact_urls(record.msg)
-        return True
-
-
-def _has_query(value: object) -> bool:
-    if isinstance(value, str):
-        return "?" in value
-    return type(value).__name__ == "URL" and "?" in str(value)  # httpx.URL, not imported here
-
-
-_FILTER = _NoQueries()
-
-
-def hide_url_queries_in_logs(names: Iterable[str] = ("httpx", "httpcore")) -> None:
-    """Install (once) the filter that keeps signed URLs out of these loggers' records."""
-    for name in names:
-        logger = logging.getLogger(name)
-        if _FILTER not in logger.filters:
-            logger.addFilter(_FILTER)
 
 
 def redact_error(error: BaseException, secrets: Iterable[str | None]) -> BaseException:
