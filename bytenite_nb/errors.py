@@ -29,8 +29,19 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from ._urls import (
+    MIN_SECRET,
+    SIGNED_KEYS,
+    hide_url_queries_in_logs,
+    redact_urls,
+    url_secrets,
+    without_query,
+)
+
 __all__ = [
     "GRPC_CODE_NAMES",
+    "MIN_SECRET",
+    "SIGNED_KEYS",
     "ApiError",
     "AuthenticationError",
     "BadRequestError",
@@ -45,7 +56,11 @@ __all__ = [
     "ServiceUnavailableError",
     "WaitTimeoutError",
     "api_error_from_body",
+    "hide_url_queries_in_logs",
     "redact",
+    "redact_urls",
+    "url_secrets",
+    "without_query",
 ]
 
 #: gRPC status code numbers (what ``rpcStatus.code`` holds) and their names.
@@ -89,7 +104,6 @@ MESSAGE_CHARS = 2000
 REPR_CHARS = 200
 SUMMARY_ROWS = 20
 _REDACTED = "***"
-MIN_SECRET = 8
 
 
 def redact(text: str, secrets: Iterable[str | None]) -> str:

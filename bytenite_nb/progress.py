@@ -235,7 +235,9 @@ class Progress:
         amount = size_text(self.done)
         if self.total is not None:
             amount += f" / {size_text(self.total)}"
-        parts = [self.label, amount]
+        from .display._text import inert  # a result name may hold ESC, CR, newlines
+
+        parts = [inert(self.label, LABEL_CHARS), amount]
         fraction = self.fraction
         if fraction is not None and self.total:
             parts.append(f"{fraction:4.0%}")
@@ -245,6 +247,10 @@ class Progress:
         elif self.finished:
             parts.append(f"done in {_duration(self.elapsed)}")
         return "  ".join(parts)
+
+
+#: Characters of a label (a result or file name) shown on a progress line.
+LABEL_CHARS = 80
 
 
 def size_text(size: int | None) -> str:

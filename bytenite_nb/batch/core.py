@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, Self, TypeVar
 
 from ..client import parse_request
+from ..client._local import prepare_dest
 from ..client._once import may_be_applied
 from ..client._steps import _Flow, _Gather
 from ..errors import ApiError, PayloadError
@@ -280,11 +281,10 @@ class BatchCore(Generic[C]):
         return (yield from self._each_job(self.client._get_job_results))
 
     def _download_flow(self, dest: str | os.PathLike[str], overwrite: bool) -> _Flow[list[Any]]:
+        root = prepare_dest(dest)  # created (its parent must exist): one folder per job in it
         width = len(str(max(len(self.items) - 1, 0)))
         folders = {
-            item.id: Path(dest) / f"{item.index:0{width}d}_{item.id}"
-            for item in self.items
-            if item.id
+            item.id: root / f"{item.index:0{width}d}_{item.id}" for item in self.items if item.id
         }
         return (
             yield from self._each_job(
@@ -397,7 +397,8 @@ class BatchCore(Generic[C]):
                 row["output"] = source_summary(output) or None
                 row["error"] = _item_error(item) or None
                 rows.append(row)
-        frame = pd.DataFrame(rows).set_index("index")
+        columns = ["index", "id", "name", "status", "duration", "output", "error"]
+        frame = pd.DataFrame(rows or None, columns=None if rows else columns).set_index("index")
         for column in frame.columns:  # seconds → Timedelta
             if column == "duration" or str(column).endswith("Timeout"):
                 seconds = pd.to_numeric(frame[column], errors="coerce")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import itertools
+import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -15,9 +16,16 @@ _DERIVED = frozenset({"name", "description"})
 MAX_GRID_COLUMNS = 8
 
 
+#: The most requests ``sweep`` builds unless told otherwise (``max_items=``): past it a
+#: grid is most likely a mistake (10^6 combinations take ~1 GB and would create 10^6 jobs).
+MAX_SWEEP = 10_000
+
+
 def sweep(
     base: Mapping[str, Any] | Any,
     grid: Mapping[str, Sequence[Any]] | Sequence[Mapping[str, Any]],
+    *,
+    max_items: int | None = MAX_SWEEP,
 ) -> list[dict[str, Any]]:
     """The request dicts for every combination of ``grid`` over ``base``.
 
@@ -28,9 +36,25 @@ def sweep(
     ``"{base name}-{index}"`` unless the grid sets ``name``. Every item is
     validated: one ``PayloadError`` lists every problem as ``[index].field``
     before anything could be sent.
+
+    A grid of more than ``max_items`` (:data:`MAX_SWEEP`) combinations is refused
+    with a ``PayloadError`` before any is built; pass a larger ``max_items``, or
+    ``None``, to build it anyway.
     """
+    if max_items is not None and (
+        not isinstance(max_items, int) or isinstance(max_items, bool) or max_items < 0
+    ):
+        raise PayloadError(
+            [
+                {
+                    "field": "max_items",
+                    "message": f"must be a whole number >= 0 or None, got {max_items!r}",
+                }
+            ],
+            subject="arguments",
+        )
     base_dict = _base_dict(base)
-    combos = _combinations(grid)
+    combos = _combinations(grid, max_items)
     stem = str(base_dict.get("name") or base_dict.get("templateId") or "job")
     width = len(str(max(len(combos) - 1, 0)))
     requests = []
@@ -125,8 +149,23 @@ def _base_dict(base: Any) -> dict[str, Any]:
     raise TypeError(f"sweep: base must be a dict or a CreateJobRequest, not {type(base).__name__}")
 
 
+def _too_many(count: int, max_items: int | None) -> None:
+    if max_items is not None and count > max_items:
+        raise PayloadError(
+            [
+                {
+                    "field": "grid",
+                    "message": f"makes {count:,} requests, more than max_items={max_items:,}; "
+                    "pass max_items=None (or a larger number) to build them all",
+                }
+            ],
+            subject="sweep",
+        )
+
+
 def _combinations(
     grid: Mapping[str, Sequence[Any]] | Sequence[Mapping[str, Any]],
+    max_items: int | None = None,
 ) -> list[dict[str, Any]]:
     if isinstance(grid, Mapping):
         paths = list(grid)
@@ -137,10 +176,12 @@ def _combinations(
                 raise PayloadError(
                     [{"field": str(path), "message": "grid values must be a list of values"}]
                 )
-            columns.append(list(values))
+            columns.append(values)
+        _too_many(math.prod(len(c) for c in columns), max_items)
         return [dict(zip(paths, combo, strict=True)) for combo in itertools.product(*columns)]
     if isinstance(grid, (str, bytes)) or not isinstance(grid, Sequence):
         raise TypeError("sweep: grid must be a dict of dotted paths to lists, or a list of dicts")
+    _too_many(len(grid), max_items)
     combos = []
     for index, item in enumerate(grid):
         if not isinstance(item, Mapping):

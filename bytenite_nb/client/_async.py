@@ -14,6 +14,7 @@ from ..errors import ByteNiteError, redact_error
 from ..models import CreateJobRequest, Job, JobLogs, JobResponse, JobResults, JobsPage, JobTemplate
 from ..progress import ProgressOption
 from ._jobs import _JobWalk
+from ._payloads import MAX_ANSWER_BYTES, too_large
 from ._steps import (
     POOL_LIMITS,
     TICK,
@@ -146,9 +147,12 @@ class AsyncClient(ClientFlows):
             with self._anyio.fail_after(step.timeout):
                 response = await self._http.send(request, stream=True)
                 try:
-                    chunks = []
+                    chunks, size = [], 0
                     async for chunk in response.aiter_bytes():
                         chunks.append(chunk)
+                        size += len(chunk)
+                        if size > MAX_ANSWER_BYTES:
+                            raise too_large(request, size)
                         if self._clock() > end:
                             raise AttemptTimeout(
                                 "the answer did not arrive in time", request=request

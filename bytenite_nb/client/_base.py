@@ -14,7 +14,7 @@ import random
 import time
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import quote
 
@@ -32,7 +32,8 @@ from ..errors import (
     redact,
 )
 from ..models import JobResponse, payload_problems
-from ._payloads import _brief, _json_int, _unsendable, json_body
+from ._checks import check_job_id
+from ._payloads import _json_int, json_body
 from ._steps import (
     _NOT_SENT,
     RATE_LIMIT_RETRIES,
@@ -118,16 +119,7 @@ class _BaseClient:
 
     @staticmethod
     def _job_path(job_id: str, suffix: str = "") -> str:
-        if not isinstance(job_id, str) or not job_id.strip() or len(job_id) > 1024:
-            what = "a string" if not isinstance(job_id, str) else "1 to 1,024 characters"
-            raise PayloadError(
-                [{"field": "job_id", "message": f"must be {what}, got {_brief(job_id)}"}],
-                subject="arguments",
-            )
-        problem = _unsendable(job_id)
-        if problem:
-            raise PayloadError([{"field": "job_id", "message": problem[1]}], subject="arguments")
-        return f"/jobs/{quote(job_id.strip(), safe='')}{suffix}"
+        return f"/jobs/{quote(check_job_id(job_id), safe='')}{suffix}"
 
     def _request(
         self, method: str, url: str, *, content: bytes | None = None, token: str | None = None
@@ -208,6 +200,7 @@ class _BaseClient:
         *,
         body: Any = None,
         idempotent: bool,
+        deadline: float | None = None,
     ) -> _Flow[Any]:
         """Send one customer API call and return its decoded JSON body.
 
@@ -216,7 +209,8 @@ class _BaseClient:
         """
         content = None if body is None else json_body(body)
         url = self._customer_url(path)
-        deadline = self._clock() + self._settings.deadline
+        if deadline is None:
+            deadline = self._clock() + self._settings.deadline
         stale: str | None = None
         while True:
             token = yield from self._token_flow(deadline, stale)
@@ -258,7 +252,12 @@ class _BaseClient:
                     exc, request, sent=False, idempotent=idempotent, budget=budget
                 )
             try:
-                step = send if send is not None else _Send(request, idempotent, budget)
+                # A streamed step too gets what is left of the deadline as its budget.
+                step = (
+                    _Send(request, idempotent, budget)
+                    if send is None
+                    else replace(send, timeout=budget)
+                )
                 response: httpx.Response = yield step
             except SEND_ERRORS as exc:
                 sent = not isinstance(exc, _NOT_SENT)
@@ -395,7 +394,14 @@ class _BaseClient:
     def _job_response(self, data: Any, *, created: bool = False) -> JobResponse:
         hint = " The job was created." if created else ""
         try:
-            return JobResponse.model_validate(data)
+            response = JobResponse.model_validate(data)
+            if created and not response.job.id:
+                message = (
+                    "unexpected response: the answer to the create names no job id (a job may "
+                    "have been created: check client.list_jobs())"
+                )
+            else:
+                return response
         except ValidationError as exc:
             first = payload_problems(exc)[0]
             message = f"unexpected response: {first['field']}: {first['message']}.{hint}"

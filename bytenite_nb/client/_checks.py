@@ -107,3 +107,34 @@ def log_services(services: str | Iterable[Any] | None) -> list[str]:
 def task_ids(ids: str | Iterable[Any] | None) -> list[str]:
     """Task ids as a list of non-empty strings."""
     return list(dict.fromkeys(_names(ids, "task_ids")))
+
+
+#: The longest job id sent (ids are UUIDs; this only keeps a request line sane).
+MAX_JOB_ID = 1024
+#: Path segments that a server (or httpx) would resolve away: ``/jobs/..`` is ``/``.
+_DOT_SEGMENTS = frozenset({".", ".."})
+
+
+def check_job_id(job_id: Any) -> str:
+    """The job id to put in a path (surrounding spaces dropped), or ``PayloadError``
+    (field ``job_id``) before anything is sent: not a string, empty, too long,
+    not encodable, or an id that would change the request's path (``.``, ``..``,
+    with or without spaces around them). The one check of every call taking an id."""
+    from ._payloads import _brief, _unsendable
+
+    problem: str | None = None
+    if not isinstance(job_id, str):
+        problem = f"must be a string, got {_brief(job_id)}"
+    elif not job_id.strip() or len(job_id) > MAX_JOB_ID:
+        problem = f"must be 1 to {MAX_JOB_ID:,} characters, got {_brief(job_id)}"
+    elif job_id.strip() in _DOT_SEGMENTS:
+        problem = (
+            f"{job_id.strip()!r} is not a job id: as a path segment it would send the "
+            "request to another path (nothing was sent)"
+        )
+    else:
+        found = _unsendable(job_id)
+        problem = found[1] if found else None
+    if problem:
+        raise PayloadError([{"field": "job_id", "message": problem}], subject="arguments")
+    return str(job_id).strip()

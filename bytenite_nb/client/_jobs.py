@@ -130,19 +130,30 @@ class _JobCalls(_BaseClient):
         return [JobTemplate.model_validate(item) for item in items if isinstance(item, dict)]
 
 
+#: Pages ``iter_jobs`` reads past what the first page's ``total`` needs (jobs
+#: created meanwhile shift the list), and at most when no total is given.
+SLACK_PAGES = 10
+MAX_PAGES_UNKNOWN = 1000
+
+
 class _JobWalk:
     """Where ``iter_jobs`` is in the list: the next offset, the jobs seen, when to stop.
 
     The offset advances by the number of jobs received. A job seen on an
     earlier page (jobs created meanwhile shift the newest-first list) is not
-    given twice; a page that brings nothing new, an empty page or ``hasNext``
-    false ends the walk (so a service that ignores the offset cannot loop it).
+    given twice. The walk ends at ``hasNext`` false, an empty page, a page
+    that brings nothing new, an offset past the page's ``total``, or past a
+    page budget (what the first ``total`` needs plus :data:`SLACK_PAGES`;
+    :data:`MAX_PAGES_UNKNOWN` without a total): a service that keeps saying
+    ``hasNext`` cannot loop it.
     """
 
     def __init__(self, size: int) -> None:
         self.size = size
         self.offset = 0
         self.done = False
+        self.pages = 0
+        self.budget = MAX_PAGES_UNKNOWN
         self._seen: set[str] = set()
 
     def accept(self, page: JobsPage) -> list[Job]:
@@ -154,7 +165,12 @@ class _JobWalk:
                 self._seen.add(key)
                 fresh.append(job)
         self.offset += len(page.jobs)
-        if not page.has_next or not fresh:
+        self.pages += 1
+        total = page.total if page.total is not None and page.total >= 0 else None
+        if self.pages == 1 and total is not None:
+            self.budget = -(-total // self.size) + SLACK_PAGES
+        ended = total is not None and self.offset >= total
+        if not page.has_next or not fresh or ended or self.pages >= self.budget:
             self.done = True
         return fresh
 

@@ -8,17 +8,24 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Mapping
-from typing import Any
+from enum import Enum
+from typing import TYPE_CHECKING, Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from ..errors import ApiError, PayloadError
 from ..models import CreateJobRequest, field_path, payload_problems
 from ..models.action import ActionAnswer
 
+if TYPE_CHECKING:  # pragma: no cover - the HTTP stack loads with the first request
+    import httpx
+
 #: JSON integers longer than this are read as floats (Python refuses to
 #: convert over 4,300 digits; no int64 needs more than 20).
 _MAX_INT_DIGITS = 4000
+#: Integers of more bits than this are refused in a request (JSON numbers that
+#: large are not read back as integers anywhere).
+_MAX_INT_BITS = 1024
 
 
 def parse_request(request: CreateJobRequest | Mapping[str, Any]) -> CreateJobRequest:
@@ -29,11 +36,20 @@ def parse_request(request: CreateJobRequest | Mapping[str, Any]) -> CreateJobReq
     if isinstance(request, CreateJobRequest):
         return request
     try:
-        return CreateJobRequest.model_validate(request)
+        parsed = CreateJobRequest.model_validate(request)
     except ValidationError as exc:
         raise PayloadError(payload_problems(exc)) from None
     except RecursionError:
         raise PayloadError([{"field": "", "message": "nested too deeply to check"}]) from None
+    # What the models let through (fields they do not know) is checked as given:
+    # pydantic would write bytes as text and a set as a list.
+    try:
+        problem = _unsendable(request)
+    except RecursionError:
+        problem = ("", "nested too deeply to send as JSON")
+    if problem:
+        raise PayloadError([{"field": problem[0], "message": problem[1]}])
+    return parsed
 
 
 def json_body(value: Any) -> bytes:
@@ -59,6 +75,10 @@ def _unsendable(value: Any, path: tuple[int | str, ...] = ()) -> tuple[str, str]
         return None
     if isinstance(value, float) and not math.isfinite(value):
         return field_path(path), f"{value} is not valid JSON"
+    if isinstance(value, int) and value.bit_length() > _MAX_INT_BITS:
+        return field_path(path), f"an integer of {value.bit_length():,} bits is too large to send"
+    if isinstance(value, (BaseModel, Enum)):
+        return None  # validated (and written) by pydantic
     if isinstance(value, Mapping):
         for key, item in value.items():
             found = _unsendable(key, path) if isinstance(key, str) else None
@@ -71,7 +91,8 @@ def _unsendable(value: Any, path: tuple[int | str, ...] = ()) -> tuple[str, str]
             if found:
                 return found
     elif value is not None and not isinstance(value, (bool, int, float)):
-        return field_path(path), f"{type(value).__name__} is not a JSON value"
+        kind = type(value).__name__
+        return field_path(path), f"{kind} is not a JSON value (JSON cannot carry it)"
     return None
 
 
@@ -110,3 +131,20 @@ def _json_int(text: str) -> int | float:
 def _brief(value: Any, limit: int = 40) -> str:
     text = ascii(value)
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+#: The largest answer (decoded) the client reads from the API; past it the call
+#: fails (a 300 KB gzipped answer can unpack to 400 MB). Storage bodies stream
+#: to their sinks and are not bound by it.
+MAX_ANSWER_BYTES = 32 * 1024 * 1024
+
+
+def too_large(request: httpx.Request, size: int) -> ApiError:
+    """The error of an answer that passed :data:`MAX_ANSWER_BYTES` (read so far: ``size``)."""
+    return ApiError(
+        f"the answer was larger than {MAX_ANSWER_BYTES // (1024 * 1024)} MiB "
+        f"({size:,} bytes read before stopping); it was not read further",
+        status_code=None,
+        method=request.method,
+        url=str(request.url.copy_with(query=None)),
+    )

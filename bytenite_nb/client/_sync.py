@@ -18,6 +18,7 @@ from ..errors import ByteNiteError, redact_error
 from ..models import CreateJobRequest, Job, JobLogs, JobResponse, JobResults, JobsPage, JobTemplate
 from ..progress import ProgressOption
 from ._jobs import _JobWalk
+from ._payloads import MAX_ANSWER_BYTES, too_large
 from ._steps import (
     POOL_LIMITS,
     TICK,
@@ -177,9 +178,12 @@ class Client(ClientFlows):
             if left <= 0:
                 raise AttemptTimeout("no answer in time", request=request)
             request.extensions["timeout"] = httpx.Timeout(left).as_dict()  # read per chunk
-            chunks = []
+            chunks, size = [], 0
             for chunk in response.iter_bytes():
                 chunks.append(chunk)
+                size += len(chunk)
+                if size > MAX_ANSWER_BYTES:
+                    raise too_large(request, size)
                 if self._clock() > end:
                     raise AttemptTimeout("the answer did not arrive in time", request=request)
             response._content = b"".join(chunks)

@@ -2,24 +2,28 @@
 
 Result links and a ``file`` job's ``tempUrl`` are signed storage URLs: they
 get a request of their own with no ``Authorization`` header (the token never
-leaves for a storage host), the same retries and timeouts as every call,
-and a typed error when refused (403: the URL has probably expired).
+leaves for a storage host), the same retries as every call within the call's
+one deadline (a trickling, silent or always-429 storage host included), and a
+typed error when refused (403: the URL has most likely expired). A signed URL
+is never shown: messages carry it without its query, errors have its
+signature redacted, and httpx's own log lines lose their queries.
 
 Bodies stream: a download is written piece by piece to a temporary file in
 the destination folder and renamed when complete (a failed one leaves
 nothing behind); an upload is read from disk piece by piece. The drivers
-carry out the two streaming steps, :class:`_Download` and :class:`_Upload`.
+carry out the two streaming steps, :class:`_Download` and :class:`_Upload`;
+the local side (paths, sinks) is in :mod:`._local`.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
-import secrets
+import zlib
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import httpx
 
@@ -35,16 +39,43 @@ from ..errors import (
     PayloadError,
     PermissionDeniedError,
     api_error_from_body,
+    hide_url_queries_in_logs,
     redact,
+    url_secrets,
+    without_query,
 )
 from ..models import Job, JobResponse, JobResults, JobState, ResultFile
 from ..progress import ProgressOption, Reporter, reporter
+from ._local import (
+    UPLOAD_CHUNK,
+    FileSink,
+    HeadSink,
+    Sink,
+    check_dest,
+    check_upload_path,
+    make_folders,
+    plan_downloads,
+    prepare_dest,
+    read_pieces,
+    result_target,
+)
 from ._once import _ExactlyOnce
 from ._payloads import _envelope
-from ._steps import USER_AGENT, _Flow, _Send
+from ._steps import USER_AGENT, AttemptTimeout, _Flow, _Send
 
-#: Bytes read from disk per piece of an upload.
-UPLOAD_CHUNK = 256 * 1024
+__all__ = [
+    "ERROR_BODY_MAX",
+    "PREVIEW_BYTES",
+    "PREVIEW_FILES",
+    "TEXT_PREVIEW_BYTES",
+    "UPLOAD_CHUNK",
+    "check_dest",
+    "check_upload_path",
+    "plan_downloads",
+    "prepare_dest",
+    "result_target",
+]
+
 #: The most of an error answer's body a transfer reads (the excerpt is shorter).
 ERROR_BODY_MAX = 64 * 1024
 #: Preview caps: bytes fetched of an image, and of a text, JSON or CSV file.
@@ -53,8 +84,11 @@ TEXT_PREVIEW_BYTES = 16 * 1024
 #: Files previewed at most by one ``preview_results`` call.
 PREVIEW_FILES = 12
 
-Sink = Callable[[bytes], bool | None]
 _RENEW_LINKS = "ask for the results again to get fresh links"
+
+# httpx logs every request at INFO with its URL: a signed URL's query must not land
+# in a notebook's saved output under ``logging.basicConfig``.
+hide_url_queries_in_logs()
 
 
 # --------------------------------------------------------------------------
@@ -63,25 +97,37 @@ _RENEW_LINKS = "ask for the results again to get fresh links"
 
 
 @dataclass(frozen=True)
-class _Download(_Send):
-    """Send ``request``, stream a 2xx body into the sink ``start(response)`` returns.
+class _Streamed(_Send):
+    """A storage step: its request's socket timeouts are the attempt's budget
+    (``_retrying`` gives each attempt a copy holding what is left)."""
 
-    The sink returns False to stop early. A non-2xx answer is read (capped) and
-    handed back whole; ``start`` is called once per attempt (a retry restarts).
+    def __post_init__(self) -> None:
+        self.request.extensions["timeout"] = httpx.Timeout(max(self.timeout, 0.001)).as_dict()
+
+
+@dataclass(frozen=True)
+class _Download(_Streamed):
+    """Send ``request``, stream the body into the sink ``start(response)`` returns.
+
+    The sink returns False to stop early; ``start`` is called once per attempt
+    (a retry restarts). A storage step's ``start`` is an :meth:`_Attempt.start`,
+    which takes a non-2xx answer's body too.
     """
 
     start: Callable[[httpx.Response], Sink | None]
 
 
 @dataclass(frozen=True)
-class _Upload(_Send):
-    """Send ``request`` with the body read from ``path`` piece by piece (fresh per attempt)."""
+class _Upload(_Streamed):
+    """Send ``request`` with ``size`` bytes of ``path`` read piece by piece (fresh per attempt)."""
 
     path: Path
     progress: Reporter | None
+    attempt: _Attempt
+    size: int
 
     def start(self, response: httpx.Response) -> Sink | None:
-        return None  # the answer to an upload is small: read it whole
+        return self.attempt.start(response)
 
     def with_body(self, body: Iterator[bytes] | AsyncIterator[bytes]) -> httpx.Request:
         """The request to send this attempt, its body streamed from ``body``."""
@@ -91,18 +137,93 @@ class _Upload(_Send):
         )
 
     def chunks(self) -> Iterator[bytes]:
-        if self.progress is not None:
-            self.progress.restart(self.progress.total)
-        with open(self.path, "rb") as stream:
-            while piece := stream.read(UPLOAD_CHUNK):
-                if self.progress is not None:
-                    self.progress.advance(len(piece))
-                yield piece
+        self.attempt.begin(self.request)
+        for piece in read_pieces(self.path, self.size, self.progress):
+            self.attempt.check()
+            yield piece
 
     async def achunks(self) -> AsyncIterator[bytes]:
         # Local disk reads of 256 KiB are short; they run inline rather than in threads.
         for piece in self.chunks():
             yield piece
+
+
+class _Attempt:
+    """One storage transfer's bounds and answer, across its attempts.
+
+    Every piece that comes or goes is checked against the call's ``deadline``
+    and the attempt's ``timeout`` on the client's clock: a storage host that
+    trickles its body is cut off there. A 2xx body goes to the sink
+    ``start_body`` gives; any other answer's body is kept here (capped, its
+    content encoding undone here: a gzip 403 is read, never "undecodable").
+    """
+
+    def __init__(
+        self,
+        clock: Callable[[], float],
+        deadline: float,
+        timeout: float,
+        start_body: Callable[[httpx.Response], Sink | None] | None = None,
+    ) -> None:
+        self.clock, self.deadline, self.timeout = clock, deadline, timeout
+        self.start_body = start_body
+        self.end = deadline
+        self.body = bytearray()
+        self.encoding = ""
+        self._request: httpx.Request | None = None
+        self._begun = False
+
+    def begin(self, request: httpx.Request) -> None:
+        """An attempt starts (its request body is about to be sent)."""
+        self.end = min(self.deadline, self.clock() + self.timeout)
+        self._request, self._begun = request, True
+
+    def check(self) -> None:
+        """``AttemptTimeout`` once the attempt's time or the call's deadline is spent."""
+        if self.clock() > self.end:
+            raise AttemptTimeout("the transfer did not end in time", request=self._request)
+
+    def start(self, response: httpx.Response) -> Sink:
+        if not self._begun:
+            self.begin(response.request)
+        self._begun = False
+        self.check()
+        self.body.clear()
+        self.encoding = ""
+        inner: Sink | None = None
+        if response.is_success and self.start_body is not None:
+            inner = self.start_body(response)
+        elif not response.is_success:
+            # Read the error body raw (httpx picks its decoder lazily, from this
+            # header) and decode it here, leniently.
+            self.encoding = response.headers.get("Content-Encoding", "").strip().lower()
+            response.headers.pop("Content-Encoding", None)
+        take = inner if inner is not None else self._keep
+
+        def sink(piece: bytes) -> bool | None:
+            self.check()
+            return take(piece)
+
+        return sink
+
+    def _keep(self, piece: bytes) -> bool:
+        room = ERROR_BODY_MAX - len(self.body)
+        self.body += piece[:room]
+        return len(self.body) < ERROR_BODY_MAX
+
+    def answer(self, response: httpx.Response) -> httpx.Response:
+        """``response`` with the body kept here, decoded as its encoding says."""
+        if response.is_success and self.start_body is not None:
+            return response
+        return answered(response, _decoded_body(bytes(self.body), self.encoding))
+
+
+def _decoded_body(body: bytes, encoding: str) -> bytes:
+    """``body`` decoded (gzip, deflate), or as it came when it does not decode."""
+    for wbits in {"gzip": (31,), "x-gzip": (31,), "deflate": (15, -15)}.get(encoding, ()):
+        with contextlib.suppress(zlib.error):
+            return zlib.decompressobj(wbits).decompress(body, ERROR_BODY_MAX)
+    return body
 
 
 def answered(response: httpx.Response, body: bytes) -> httpx.Response:
@@ -113,169 +234,6 @@ def answered(response: httpx.Response, body: bytes) -> httpx.Response:
 
 
 # --------------------------------------------------------------------------
-# Local paths
-# --------------------------------------------------------------------------
-
-
-def check_upload_path(path: str | os.PathLike[str]) -> Path:
-    """The file to upload; ``LocalPathError`` if missing, a folder or unreadable."""
-    local = Path(path).expanduser()
-    if not local.exists():
-        raise LocalPathError(local, "no such file (nothing was sent)")
-    if local.is_dir():
-        raise LocalPathError(local, "is a folder; upload_file sends one file (nothing was sent)")
-    try:
-        with open(local, "rb"):
-            pass
-    except OSError as exc:
-        problem = f"cannot be read: {exc.strerror or exc} (nothing was sent)"
-        raise LocalPathError(local, problem) from None
-    return local
-
-
-def check_dest(dest: str | os.PathLike[str]) -> Path:
-    """The download folder. It is created if missing, but its parent must exist
-    (a missing parent is most likely a typo); ``LocalPathError`` otherwise."""
-    root = Path(dest).expanduser().absolute()
-    if root.exists():
-        if not root.is_dir():
-            raise LocalPathError(root, "is a file, not a folder to download into")
-        where = root
-    else:
-        where = root.parent
-        if not where.is_dir():
-            raise LocalPathError(
-                root,
-                f"its parent folder {where} does not exist (download_results creates the "
-                "destination folder itself, not its parents)",
-            )
-    if not os.access(where, os.W_OK | os.X_OK):
-        raise LocalPathError(where, "the folder is not writable")
-    return root
-
-
-def result_target(root: Path, name: str) -> Path:
-    """Where the result ``name`` goes under ``root``; refused if it would escape."""
-    parts = PurePosixPath(name.replace("\\", "/")).parts
-    if (
-        not name.strip()
-        or name.startswith(("/", "\\"))
-        or (len(name) > 1 and name[1] == ":")
-        or any(p in ("..",) or "\x00" in p for p in parts)
-    ):
-        raise LocalPathError(name, f"refused: this result name would be written outside {root}")
-    target = root.joinpath(*[p for p in parts if p != "."])
-    resolved = target.resolve()
-    if not resolved.is_relative_to(root.resolve()) or resolved == root.resolve():
-        raise LocalPathError(name, f"refused: this result name would be written outside {root}")
-    return target
-
-
-def plan_downloads(
-    results: JobResults, root: Path, overwrite: bool
-) -> list[tuple[ResultFile, Path]]:
-    """Each file and its local path, checked before anything is written."""
-    plan: list[tuple[ResultFile, Path]] = []
-    seen: dict[Path, str] = {}
-    existing: list[str] = []
-    for file in results.files:
-        target = result_target(root, file.name)
-        if target in seen:
-            raise LocalPathError(file.name, f"two results share this name ({seen[target]!r})")
-        seen[target] = file.name
-        if not file.link:
-            raise ApiError(f"result {file.name!r} came without a link", status_code=200)
-        for parent in target.parents:
-            if parent == root or not parent.is_relative_to(root):
-                break
-            if parent.exists() and not parent.is_dir():
-                raise LocalPathError(parent, "is a file where a result folder should be")
-        if target.is_dir():
-            raise LocalPathError(target, "is a folder where a result file should be")
-        if target.exists() and not overwrite:
-            existing.append(str(target))
-        plan.append((file, target))
-    if existing:
-        more = f" (and {len(existing) - 1} more)" if len(existing) > 1 else ""
-        raise LocalPathError(
-            existing[0], f"already exists{more}; pass overwrite=True to replace (nothing written)"
-        )
-    return plan
-
-
-def _safe_url(url: str) -> str:
-    """A signed URL without its query (the signature): fit for messages."""
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}{parts.path}"
-
-
-class _FileSink:
-    """Writes one download to ``<dest folder>/.<name>.<random>.part``; renames at the end."""
-
-    def __init__(self, target: Path, progress: Reporter) -> None:
-        self.target = target
-        self.part = target.with_name(f".{target.name}.{secrets.token_hex(4)}.part")
-        self.progress = progress
-        self._stream: Any = None
-        self.expected: int | None = None
-
-    def start(self, response: httpx.Response) -> Sink | None:
-        if not response.is_success:
-            return None
-        self.close()
-        self._stream = open(self.part, "wb")  # noqa: SIM115 - closed by close()/discard()
-        length = response.headers.get("Content-Length", "")
-        self.expected = int(length) if length.isdigit() else None
-        self.progress.restart(self.expected)
-        return self.write
-
-    def write(self, piece: bytes) -> None:
-        self._stream.write(piece)
-        self.progress.advance(len(piece))
-
-    def close(self) -> None:
-        if self._stream is not None:
-            self._stream.close()
-            self._stream = None
-
-    def commit(self) -> Path:
-        self.close()
-        os.replace(self.part, self.target)
-        return self.target
-
-    def discard(self) -> None:
-        self.close()
-        self.part.unlink(missing_ok=True)
-
-
-class _HeadSink:
-    """Keeps the first ``limit`` bytes of a body, then stops the transfer."""
-
-    def __init__(self, limit: int) -> None:
-        self.limit = limit
-        self.data = bytearray()
-        self.cut = False
-        self.size: int | None = None
-
-    def start(self, response: httpx.Response) -> Sink | None:
-        if not response.is_success:
-            return None
-        self.data.clear()
-        self.cut = False
-        length = response.headers.get("Content-Length", "")
-        self.size = int(length) if length.isdigit() else None
-        return self.write
-
-    def write(self, piece: bytes) -> bool:
-        room = self.limit - len(self.data)
-        self.data += piece[:room]
-        if len(piece) > room:
-            self.cut = True
-            return False
-        return True
-
-
-# --------------------------------------------------------------------------
 # The calls
 # --------------------------------------------------------------------------
 
@@ -283,38 +241,57 @@ class _HeadSink:
 class _TransferCalls(_ExactlyOnce):
     """Results, previews, downloads and uploads, written once for both drivers."""
 
+    def _deadline(self) -> float:
+        """The end of a call that starts now (on the client's clock)."""
+        return self._clock() + self._settings.deadline
+
     def _storage_request(
-        self, method: str, url: str, headers: dict[str, str] | None = None
+        self, method: str, url: str, what: str, headers: dict[str, str] | None = None
     ) -> httpx.Request:
-        """A request to a signed storage URL: our User-Agent and timeout, never our token."""
-        request = httpx.Request(
-            method,
-            url,
-            headers={"User-Agent": USER_AGENT, **(headers or {})},
-            extensions={"timeout": httpx.Timeout(self._settings.timeout).as_dict()},
-        )
+        """A request to a signed storage URL: our User-Agent, never our token.
+
+        A link that is no URL (``http://[::1/x``) is the service's fault: an
+        ``ApiError`` saying so, without the link."""
+        try:
+            request = httpx.Request(
+                method, url, headers={"User-Agent": USER_AGENT, **(headers or {})}
+            )
+            usable = request.url.scheme in ("http", "https") and bool(request.url.host)
+        except (httpx.InvalidURL, ValueError, TypeError):
+            usable = False
+        if not usable:
+            raise ApiError(
+                f"{what}: the service gave a malformed link ({without_query(str(url))!r}); "
+                f"{_RENEW_LINKS}",
+                status_code=200,
+            ) from None
         if "authorization" in request.headers:  # pragma: no cover - a bug, never sent
             raise RuntimeError("refusing to send an Authorization header to a storage URL")
         return request
 
     def _storage_send(
-        self, request: httpx.Request, step: _Send, what: str, renew: str
+        self, step: _Download | _Upload, attempt: _Attempt, what: str, renew: str
     ) -> _Flow[httpx.Response]:
-        """Send to storage with the usual retries; typed errors, the signature never shown."""
+        """Send to storage with the usual retries, all by ``attempt.deadline``; typed
+        errors, the signature never shown."""
+        request = step.request
         url = str(request.url)
-        hidden = (url, urlsplit(url).query or None)
+        hidden = url_secrets(url)
         try:
-            response = yield from self._retrying(request, idempotent=True, send=step)
+            response = yield from self._retrying(
+                request, idempotent=True, send=step, deadline=attempt.deadline
+            )
         except ByteNiteConnectionError as exc:
-            message = redact(str(exc).replace(url, _safe_url(url)), hidden)
+            message = redact(str(exc).replace(url, without_query(url)), hidden)
             raise ByteNiteConnectionError(message, maybe_applied=exc.maybe_applied) from None
+        response = attempt.answer(response)
         if response.is_success:
             return response
         error = api_error_from_body(
             response.status_code,
             response.content,
             method=request.method,
-            url=_safe_url(url),
+            url=without_query(url),
             secrets=(*self._secrets(), *hidden),
         )
         if isinstance(error, PermissionDeniedError):
@@ -325,6 +302,19 @@ class _TransferCalls(_ExactlyOnce):
         else:
             error.message = f"{what} failed: {error.message}"
         raise error
+
+    def _fetch(
+        self,
+        file: ResultFile,
+        start: Callable[[httpx.Response], Sink | None],
+        what: str,
+        deadline: float,
+    ) -> _Flow[None]:
+        """GET one result's link into the sink ``start`` gives, by ``deadline``."""
+        request = self._storage_request("GET", file.link or "", what)
+        attempt = _Attempt(self._clock, deadline, self._settings.timeout, start)
+        step = _Download(request, True, self._settings.timeout, attempt.start)
+        yield from self._storage_send(step, attempt, what, _RENEW_LINKS)
 
     # -- results -------------------------------------------------------------------------
     def _get_job_results(self, job_id: str) -> _Flow[JobResults]:
@@ -345,6 +335,7 @@ class _TransferCalls(_ExactlyOnce):
     ) -> _Flow[JobResults]:
         if max_bytes <= 0 or max_files < 0:
             raise ValueError("max_bytes must be > 0 and max_files >= 0")
+        deadline = self._deadline()
         if isinstance(job, JobResults):
             results = job
         else:
@@ -354,14 +345,12 @@ class _TransferCalls(_ExactlyOnce):
             limit = (
                 max_bytes if file.preview_kind == "image" else min(max_bytes, TEXT_PREVIEW_BYTES)
             )
-            sink = _HeadSink(limit)
-            request = self._storage_request("GET", file.link or "")
-            yield from self._storage_send(
-                request,
-                _Download(request, True, self._settings.timeout, sink.start),
-                f"the preview of {file.name!r}",
-                _RENEW_LINKS,
-            )
+            sink = HeadSink(limit)
+            try:
+                yield from self._fetch(file, sink.start, f"the preview of {file.name!r}", deadline)
+            except ByteNiteError as exc:  # that file's problem, shown on its row
+                file.set_preview_error(str(exc))
+                continue
             if sink.size is not None:
                 file.size = sink.size
             complete = not sink.cut and (sink.size is None or len(sink.data) >= sink.size)
@@ -375,34 +364,30 @@ class _TransferCalls(_ExactlyOnce):
         overwrite: bool,
         progress: ProgressOption,
     ) -> _Flow[list[Path]]:
+        deadline = self._deadline()
         root = check_dest(dest)
         results = yield from self._get_job_results(job_id)
         plan = plan_downloads(results, root, overwrite)
         paths = []
         for file, target in plan:
-            try:
-                target.parent.mkdir(parents=True, exist_ok=True)
-            except OSError as exc:
-                raise LocalPathError(target.parent, f"cannot be created: {exc.strerror}") from None
-            path = yield from self._download_one(file, target, overwrite, progress)
+            make_folders(target)
+            path = yield from self._download_one(file, target, overwrite, progress, deadline)
             paths.append(path)
         return paths
 
     def _download_one(
-        self, file: ResultFile, target: Path, overwrite: bool, progress: ProgressOption
+        self,
+        file: ResultFile,
+        target: Path,
+        overwrite: bool,
+        progress: ProgressOption,
+        deadline: float,
     ) -> _Flow[Path]:
-        sink = _FileSink(target, reporter(progress, file.name))
-        request = self._storage_request("GET", file.link or "")
+        sink = FileSink(target, reporter(progress, file.name))
         try:
-            yield from self._storage_send(
-                request,
-                _Download(request, True, self._settings.timeout, sink.start),
-                f"the download of {file.name!r}",
-                _RENEW_LINKS,
-            )
-            if not overwrite and target.exists():  # appeared meanwhile: leave it alone
-                raise LocalPathError(target, "appeared during the download; not replaced")
-            path = sink.commit()
+            yield from self._fetch(file, sink.start, f"the download of {file.name!r}", deadline)
+            path = sink.commit(overwrite)
+            file.size = path.stat().st_size
         except BaseException as exc:
             sink.discard()
             sink.progress.finish(failed=True)
@@ -411,7 +396,6 @@ class _TransferCalls(_ExactlyOnce):
                 problem = f"cannot be written: {exc.strerror or exc}"
                 raise LocalPathError(target, problem) from None
             raise
-        file.size = path.stat().st_size
         sink.progress.finish()
         return path
 
@@ -456,21 +440,25 @@ class _TransferCalls(_ExactlyOnce):
     def _upload_file(
         self, job: str | Job | JobResponse, path: str | os.PathLike[str], progress: ProgressOption
     ) -> _Flow[dict[str, Any]]:
+        deadline = self._deadline()
         local = check_upload_path(path)
-        job_id, temp_url = yield from self._upload_target(job)
         size = local.stat().st_size
+        job_id, temp_url = yield from self._upload_target(job)
+        what = f"the upload of {local.name}"
         headers = {
             "Content-Disposition": "attachment",
             "Content-Type": "application/octet-stream",
             "Content-Length": str(size),
         }
         bar = reporter(progress, local.name, size)
-        request = self._storage_request("PUT", temp_url, headers)
+        request = self._storage_request("PUT", temp_url, what, headers)
+        attempt = _Attempt(self._clock, deadline, self._settings.timeout)
+        step = _Upload(request, True, self._settings.timeout, local, bar, attempt, size)
         try:
             yield from self._storage_send(
-                request,
-                _Upload(request, True, self._settings.timeout, local, bar),
-                f"the upload of {local.name}",
+                step,
+                attempt,
+                what,
                 "create the job again to get a new tempUrl (nothing was marked uploaded)",
             )
         except BaseException:
@@ -478,6 +466,10 @@ class _TransferCalls(_ExactlyOnce):
             raise
         bar.finish()
         data = yield from self._call(
-            "PATCH", self._job_path(job_id, "/uploadcompleted"), body={}, idempotent=True
+            "PATCH",
+            self._job_path(job_id, "/uploadcompleted"),
+            body={},
+            idempotent=True,
+            deadline=deadline,
         )
         return _envelope(data, f"mark the upload of job {job_id} complete")

@@ -3,7 +3,11 @@ shown by word and colour, the counts per level, bounded in size.
 
 When there are more lines than fit (``MAX_LOG_LINES`` lines or
 ``MAX_LOG_BYTES`` bytes of messages), the most recent lines are the ones
-kept, and a marker says how many earlier lines are not shown.
+kept, and a marker says how many earlier lines are not shown. Whatever the
+answer holds (long or many levels, huge task ids, thousands of tasks or
+services), the card stays within its caps: labels are cut, at most
+``MAX_GROUPS`` sections and ``MAX_LEVEL_CHIPS`` level counts are shown, and
+the text form is made inert (no terminal escapes, no forged lines) and bounded.
 """
 
 from __future__ import annotations
@@ -13,7 +17,8 @@ from datetime import timezone
 from typing import Any
 
 from ..models import LOG_SERVICES, JobLogs, LogEntry, LogLevel
-from ._html import esc, fold, mimebundle, section, wrap
+from ._html import MAX_CARD_BYTES, MAX_LABEL, MAX_WORD, esc, fold, mimebundle, section, wrap
+from ._text import bounded, inert, inert_lines
 
 #: At most this many lines are shown, and this many bytes of their messages;
 #: each message is cut at ``MAX_LINE_CHARS``. The most recent lines are kept.
@@ -23,6 +28,11 @@ MAX_LINE_CHARS = 1000
 #: Groups (service, task) are all shown as main sections when there are at
 #: most this many; past it only those with errors are, the rest more quietly.
 OPEN_GROUPS = 4
+#: At most this many (service, task) groups get a section, and this many levels a count.
+MAX_GROUPS = 24
+MAX_LEVEL_CHIPS = 12
+#: The HTML of the sections stops growing past this (a marker says what is left out).
+_SECTIONS_BYTES = MAX_CARD_BYTES - 16 * 1024
 
 _TONES = {
     "PANIC": "bad",
@@ -45,7 +55,8 @@ def level_tone(level: LogLevel) -> str:
 
 
 def level_word(level: LogLevel) -> str:
-    return str(level.value) or "UNKNOWN"
+    """The level's name, cut to ``MAX_WORD`` characters (a server may send any)."""
+    return fold(str(level.value), MAX_WORD) or "UNKNOWN"
 
 
 def _level(level: LogLevel) -> str:
@@ -81,7 +92,28 @@ def _groups(entries: Iterable[LogEntry]) -> dict[tuple[str, str | None], list[Lo
 
 def _group_title(key: tuple[str, str | None]) -> str:
     service, task = key
-    return f"{service or 'unknown service'} · task {task}" if task is not None else service
+    service = fold(service or "unknown service", MAX_LABEL)
+    return f"{service} · task {fold(task, MAX_LABEL)}" if task is not None else service
+
+
+def _chosen_groups(
+    whole: dict[tuple[str, str | None], list[LogEntry]], kept: Sequence[LogEntry]
+) -> list[tuple[str, str | None]]:
+    """The groups that get a section: all when at most ``MAX_GROUPS``, else those
+    with the most recent lines shown (at most ``MAX_GROUPS``), in the usual order."""
+    if len(whole) <= MAX_GROUPS:
+        return list(whole)
+    last: dict[tuple[str, str | None], int] = {}
+    for position, entry in enumerate(kept):
+        last[(entry.service, entry.task)] = position
+    recent = set(sorted(last, key=last.__getitem__)[-MAX_GROUPS:])
+    return [key for key in whole if key in recent]
+
+
+def _level_counts(logs: JobLogs) -> tuple[list[tuple[str, int]], int]:
+    """The first ``MAX_LEVEL_CHIPS`` (level, count) pairs and how many levels are left out."""
+    counts = list(logs.counts().items())
+    return counts[:MAX_LEVEL_CHIPS], max(0, len(counts) - MAX_LEVEL_CHIPS)
 
 
 def _when(entry: LogEntry, with_date: bool) -> str:
@@ -102,12 +134,14 @@ def _message(entry: LogEntry) -> str:
 
 
 def _asked(values: Sequence[str]) -> str:
-    return ", ".join(values) if values else "all"
+    return fold(", ".join(values), MAX_LABEL * 2) if values else "all"
 
 
 def _summary_line(logs: JobLogs) -> str:
-    counts = logs.counts()
-    shown = ", ".join(f"{level} {n:,}" for level, n in counts.items())
+    counts, more = _level_counts(logs)
+    shown = ", ".join(f"{level_word(LogLevel(level))} {n:,}" for level, n in counts)
+    if more:
+        shown += f", … {more:,} more levels"
     total = len(logs.entries)
     return (
         f"{total:,} line{'s' if total != 1 else ''}{f' ({shown})' if shown else ''}; "
@@ -138,8 +172,15 @@ def logs_html(
     whole = _groups(logs.entries)
     shown = _groups(kept)
     with_date = _spans_days(kept)
-    who = f' <span class="bn-sub bn-mono">{esc(logs.job_id)}</span>' if logs.job_id else ""
-    chips = " ".join(f"{_level(LogLevel(level))} {n:,}" for level, n in logs.counts().items())
+    who = (
+        f' <span class="bn-sub bn-mono">{esc(fold(logs.job_id, MAX_LABEL))}</span>'
+        if logs.job_id
+        else ""
+    )
+    counts, more_levels = _level_counts(logs)
+    chips = " ".join(f"{_level(LogLevel(level))} {n:,}" for level, n in counts)
+    if more_levels:
+        chips += f' <span class="bn-more">… {more_levels:,} more levels</span>'
     body = [
         f'<div class="bn-head"><span class="bn-title">Logs</span>{who}</div>',
         f'<div class="bn-lvls">{chips or _NO_LINES}</div>',
@@ -157,7 +198,11 @@ def logs_html(
     if not logs.entries:
         body.append('<div class="bn-sub">No log lines.</div>')
     many = len(whole) > OPEN_GROUPS
-    for key, every in whole.items():
+    chosen = _chosen_groups(whole, kept)
+    used = 0
+    written = 0
+    for key in chosen:
+        every = whole[key]
         lines = shown.get(key, [])
         errors = sum(1 for e in every if e.level.is_error)
         count = f"{len(every):,} line{'s' if len(every) != 1 else ''}"
@@ -176,7 +221,18 @@ def logs_html(
         lines_html = "".join(_line_html(e, with_date) for e in lines)
         # A <pre>, a span and a newline per line: one line each, styled or not.
         log = f'<pre class="bn-log">{marker}{lines_html}</pre>'
-        body.append(section(title, log, open=bool(errors) or not many))
+        part = section(title, log, open=bool(errors) or not many)
+        if used + len(part) > _SECTIONS_BYTES:
+            break
+        used += len(part)
+        written += 1
+        body.append(part)
+    left = len(whole) - written
+    if left:
+        body.append(
+            f'<div class="bn-more">… {left:,} more group{"s" if left != 1 else ""} (services '
+            "and tasks) not shown: ask for some with task_ids=… or services=…</div>"
+        )
     tone = "bad" if logs.errors else ("warn" if "WARN" in logs.counts() else "")
     return wrap(f"bn-logs bn-{tone}" if tone else "bn-logs", "".join(body), "")
 
@@ -184,22 +240,30 @@ def logs_html(
 def logs_text(
     logs: JobLogs, *, max_lines: int = MAX_LOG_LINES, max_bytes: int = MAX_LOG_BYTES
 ) -> str:
-    """The logs as text, grouped the same way and folded the same way."""
+    """The logs as text, grouped and folded the same way; inert (every control
+    character shown, not acted on) and at most 12 kB, the most recent lines kept."""
     kept, hidden = fold_logs(logs.entries, max_lines=max_lines, max_bytes=max_bytes)
     with_date = _spans_days(kept)
-    who = f" of job {logs.job_id}" if logs.job_id else ""
-    lines = [f"ByteNite logs{who}: {_summary_line(logs)}"]
+    who = f" of job {inert(logs.job_id, MAX_LABEL)}" if logs.job_id else ""
+    head = [f"ByteNite logs{who}: {inert(_summary_line(logs))}"]
     if hidden:
-        lines.append(f"… {hidden:,} earlier line{'s' if hidden != 1 else ''} not shown")
-    for key, group in _groups(kept).items():
-        lines.append(f"== {_group_title(key)} ==")
-        for entry in group:
-            container = f" [{fold(entry.container, 80)}]" if entry.container else ""
-            message = _message(entry).replace("\n", "\n    ")
+        head.append(f"… {hidden:,} earlier line{'s' if hidden != 1 else ''} not shown")
+    lines: list[str] = []
+    groups = _groups(kept)
+    chosen = _chosen_groups(groups, kept)
+    for key in chosen:
+        lines.append(f"== {inert(_group_title(key))} ==")
+        for entry in groups[key]:
+            container = f" [{inert(entry.container, 80)}]" if entry.container else ""
+            message = "\n    ".join(inert_lines(_message(entry)))
             lines.append(
-                f"{_when(entry, with_date)} {level_word(entry.level):<5}{container} {message}"
+                f"{_when(entry, with_date)} {inert(level_word(entry.level)):<5}{container} "
+                f"{message}"
             )
-    return "\n".join(lines)
+    if len(groups) > len(chosen):
+        lines.append(f"… {len(groups) - len(chosen):,} more groups (services and tasks) not shown")
+    text = bounded("\n".join(head), 2000)
+    return f"{text}\n{bounded(chr(10).join(lines), 10_000, tail=True)}" if lines else text
 
 
 def logs_mimebundle(logs: JobLogs, include: Iterable[str] | None = None) -> dict[str, Any]:

@@ -3,8 +3,15 @@
 Previews are built from the first bytes of each file (``ResultFile.head``,
 fetched by ``Client.preview_results``), all capped: whole images up to
 :data:`MAX_IMAGE_BYTES` as a ``data:`` URI (PNG, JPEG, GIF and WebP only,
-recognised by their first bytes, never by a server's word), the first
+recognised by their first bytes, never by a server's word) and only when
+their header declares at most :data:`MAX_IMAGE_PIXELS` pixels (a 48 KB PNG can
+declare 20000×20000: a browser would decode 1.6 GB), the first
 :data:`TEXT_LINES` lines of text and JSON, the first rows of a CSV as a table.
+A file whose preview could not be fetched shows that error on its row.
+
+Names are cut to :data:`MAX_NAME` characters, rows stop when the card would
+pass its size cap, and the text form is inert (control characters shown,
+never acted on) and at most 12 kB.
 
 The signed links grant access to the outputs while they live: they are
 written into no output (no mimetype, no text) unless ``show_links=True``, and
@@ -18,11 +25,24 @@ import contextlib
 import csv
 import io
 import json
+import re
 import struct
 from typing import Any
 
 from ..models import JobResults, ResultFile
-from ._html import HIDDEN_BY_HOST, esc, fold, grid, mimebundle, section, size_text, wrap
+from ._html import (
+    HIDDEN_BY_HOST,
+    MAX_CARD_BYTES,
+    MAX_MESSAGE,
+    esc,
+    fold,
+    grid,
+    mimebundle,
+    section,
+    size_text,
+    wrap,
+)
+from ._text import bounded, inert
 
 #: At most this many files are listed (a marker says how many more there are).
 MAX_FILES_SHOWN = 200
@@ -30,6 +50,16 @@ MAX_FILES_SHOWN = 200
 #: up to MAX_IMAGES_TOTAL.
 MAX_IMAGE_BYTES = 256 * 1024
 MAX_IMAGES_TOTAL = 1024 * 1024
+#: An image is inlined only if its header declares at most this many pixels (about
+#: 2048×2048), and all of a card's images together at most MAX_PIXELS_TOTAL.
+MAX_IMAGE_PIXELS = 4_200_000
+MAX_PIXELS_TOTAL = 12_000_000
+#: Characters shown of a file name.
+MAX_NAME = 300
+#: The rows' HTML (inline images aside: they have MAX_IMAGES_TOTAL) stops growing
+#: past this; the rest is "… N more files".
+_ROWS_BYTES = MAX_CARD_BYTES - 8 * 1024
+_DATA_URI = re.compile(r'src="data:[^"]*"')
 #: Text, JSON and CSV previews: lines, characters per line, CSV rows and columns.
 TEXT_LINES = 20
 LINE_CHARS = 200
@@ -60,13 +90,59 @@ def image_type(data: bytes) -> str | None:
 
 
 def image_size(data: bytes) -> tuple[int, int] | None:
-    """(width, height) of a PNG or GIF from its header, else None."""
+    """(width, height) of a PNG, GIF, JPEG or WebP from its header, else None."""
     if data.startswith(b"\x89PNG") and len(data) >= 24:
         width, height = struct.unpack(">II", data[16:24])
         return int(width), int(height)
     if data[:3] == b"GIF" and len(data) >= 10:
         width, height = struct.unpack("<HH", data[6:10])
         return int(width), int(height)
+    if data.startswith(b"\xff\xd8"):
+        return _jpeg_size(data)
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return _webp_size(data)
+    return None
+
+
+#: JPEG start-of-frame markers (baseline, progressive, ...; not DHT, JPG, DAC).
+_SOF = frozenset(range(0xC0, 0xD0)) - {0xC4, 0xC8, 0xCC}
+
+
+def _jpeg_size(data: bytes) -> tuple[int, int] | None:
+    """The frame size from the first start-of-frame segment of a JPEG."""
+    at = 2
+    while at + 9 <= len(data):
+        if data[at] != 0xFF:
+            return None
+        marker = data[at + 1]
+        if marker == 0xFF:  # fill byte
+            at += 1
+            continue
+        if marker in (0xD8, 0x01) or 0xD0 <= marker <= 0xD7:  # no length
+            at += 2
+            continue
+        (length,) = struct.unpack(">H", data[at + 2 : at + 4])
+        if marker in _SOF:
+            height, width = struct.unpack(">HH", data[at + 5 : at + 9])
+            return int(width), int(height)
+        if length < 2:
+            return None
+        at += 2 + length
+    return None
+
+
+def _webp_size(data: bytes) -> tuple[int, int] | None:
+    chunk = data[12:16]
+    if chunk == b"VP8X" and len(data) >= 30:
+        width = 1 + int.from_bytes(data[24:27], "little")
+        height = 1 + int.from_bytes(data[27:30], "little")
+        return width, height
+    if chunk == b"VP8 " and len(data) >= 30:
+        width, height = struct.unpack("<HH", data[26:30])
+        return int(width & 0x3FFF), int(height & 0x3FFF)
+    if chunk == b"VP8L" and len(data) >= 25:
+        bits = int.from_bytes(data[21:25], "little")
+        return (bits & 0x3FFF) + 1, ((bits >> 14) & 0x3FFF) + 1
     return None
 
 
@@ -100,7 +176,8 @@ def _text_lines(file: ResultFile) -> tuple[list[str], bool] | None:
     if text is None:
         return None
     if file.preview_kind == "json" and file.head_complete:
-        with contextlib.suppress(ValueError):
+        # Nested past what json can walk, a JSON file is shown as it came.
+        with contextlib.suppress(ValueError, RecursionError):
             text = json.dumps(json.loads(text), indent=2, ensure_ascii=False)
     lines, more = _first_lines(text)
     return lines, more or not file.head_complete
@@ -134,9 +211,13 @@ def _more(note: bool, file: ResultFile) -> str:
 
 
 def _preview_html(file: ResultFile, budget: list[int]) -> str:
-    """One file's preview (empty when there is nothing to show)."""
+    """One file's preview (empty when there is nothing to show); ``budget`` holds
+    the bytes and pixels of images the card may still inline."""
     kind = file.preview_kind
     data = file.head
+    if file.preview_error:
+        message = esc(fold(file.preview_error, MAX_MESSAGE // 4))
+        return f'<div class="bn-muted">no preview: {message}</div>'
     if kind is None or data is None:
         return ""
     if kind == "image":
@@ -149,9 +230,18 @@ def _preview_html(file: ResultFile, budget: list[int]) -> str:
                 f'<div class="bn-muted">image too large to preview ({esc(size)}; '
                 f"previews up to {esc(size_text(MAX_IMAGE_BYTES))})</div>"
             )
-        if len(data) > budget[0]:
+        dims = image_size(data)
+        pixels = dims[0] * dims[1] if dims else None
+        if pixels is None or pixels > MAX_IMAGE_PIXELS:
+            shape = f"{dims[0]:,}×{dims[1]:,} pixels" if dims else "its size is unreadable"
+            return (
+                f'<div class="bn-muted">no preview: {esc(shape)} (inline previews up to '
+                f"{MAX_IMAGE_PIXELS:,} pixels)</div>"
+            )
+        if len(data) > budget[0] or pixels > budget[1]:
             return '<div class="bn-muted">no preview: the card already holds enough images</div>'
         budget[0] -= len(data)
+        budget[1] -= pixels
         uri = f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
         # Sanitizers escape <img> into text: the host page hides that holder, our
         # CSS shows it; unstyled, the words stand in for the image.
@@ -196,9 +286,10 @@ def results_html(results: JobResults, *, show_links: bool = False) -> str:
         f'<span class="bn-sub">{esc(count)}</span>{ident}</div>'
     ]
     rows = []
-    budget = [MAX_IMAGES_TOTAL]
+    budget = [MAX_IMAGES_TOTAL, MAX_PIXELS_TOTAL]
+    used = 0
     for file in files[:MAX_FILES_SHOWN]:
-        name = f"<code>{esc(file.name or '(no name)')}</code>"
+        name = f"<code>{esc(fold(file.name, MAX_NAME) or '(no name)')}</code>"
         link = _safe_link(file.link) if show_links else None
         if link:
             name = f'<a href="{esc(link)}" target="_blank" rel="noopener noreferrer">{name}</a>'
@@ -206,9 +297,14 @@ def results_html(results: JobResults, *, show_links: bool = False) -> str:
         cell = f'<div class="bn-preview">{preview}</div>' if preview else ""
         size = _size_cell(file)
         size_html = f' <span class="bn-size">{esc(size)}</span>' if size else ""
-        rows.append(f'<div class="bn-file">{name}{size_html}{cell}</div>')
-    if len(files) > MAX_FILES_SHOWN:
-        rows.append(f'<div class="bn-more">… {len(files) - MAX_FILES_SHOWN:,} more files</div>')
+        row = f'<div class="bn-file">{name}{size_html}{cell}</div>'
+        cost = len(row) - sum(len(uri) for uri in _DATA_URI.findall(row))  # images: own budget
+        if used + cost > _ROWS_BYTES:
+            break
+        used += cost
+        rows.append(row)
+    if len(files) > len(rows):
+        rows.append(f'<div class="bn-more">… {len(files) - len(rows):,} more files</div>')
     if rows:
         body.append(section("Files", f'<div class="bn-files">{"".join(rows)}</div>', open=True))
     else:
@@ -220,6 +316,8 @@ def results_html(results: JobResults, *, show_links: bool = False) -> str:
 
 
 def _text_preview(file: ResultFile) -> list[str]:
+    if file.preview_error:
+        return [f"no preview: {fold(file.preview_error, MAX_MESSAGE // 4)}"]
     kind = file.preview_kind
     data = file.head
     if kind is None or data is None:
@@ -239,21 +337,23 @@ def _text_preview(file: ResultFile) -> list[str]:
 
 
 def results_text(results: JobResults, *, show_links: bool = False) -> str:
-    """The results card as plain text (first lines of text previews included)."""
+    """The results card as plain text (first lines of text previews included),
+    inert and at most 12 kB."""
     files = results.files
-    job = f" of job {results.job_id}" if results.job_id else ""
+    job = f" of job {inert(results.job_id, MAX_NAME)}" if results.job_id else ""
     lines = [f"ByteNite results{job}: {len(files)} file{'s' if len(files) != 1 else ''}"]
     width = min(48, max((len(f.name) for f in files[:MAX_FILES_SHOWN]), default=0))
     for file in files[:MAX_FILES_SHOWN]:
-        lines.append(f"  {fold(file.name, 200):<{width}}  {_size_cell(file)}".rstrip())
+        lines.append(f"  {inert(file.name, 200):<{width}}  {_size_cell(file)}".rstrip())
         if show_links and _safe_link(file.link):
-            lines.append(f"    {file.link}")
-        lines += [f"    | {line}" for line in _text_preview(file)]
+            lines.append(f"    {inert(file.link)}")
+        lines += [f"    | {inert(line)}" for line in _text_preview(file)]
     if len(files) > MAX_FILES_SHOWN:
         lines.append(f"  … {len(files) - MAX_FILES_SHOWN:,} more files")
+    note = ""
     if any(f.link for f in files):
-        lines.append(f"  ({LINKS_SHOWN_NOTE if show_links else LINKS_NOTE})")
-    return "\n".join(lines)
+        note = f"\n  ({LINKS_SHOWN_NOTE if show_links else LINKS_NOTE})"
+    return bounded("\n".join(lines), 12_000 - len(note.encode())) + note
 
 
 def results_mimebundle(results: JobResults, *, show_links: bool = False) -> dict[str, Any]:

@@ -20,6 +20,8 @@ _S3_TYPE = _TYPE_PREFIX + "S3DataSource"
 _S3_PARAMS = ("name", "bucketName", "cloudRegion", "secret_id")
 
 Direction = Literal["input", "output"]
+#: Params holding a signed URL (never shown in a repr).
+SIGNED_PARAMS = frozenset({"tempUrl"})
 
 
 class Descriptor:
@@ -92,6 +94,16 @@ class DataSource(_WireModel):
     def problems(self, direction: Direction | None = None) -> list[tuple[str, str]]:
         """What the service would reject, as ``(sub-path, message)`` pairs."""
         return _data_source_problems(self, direction)
+
+    def __repr_args__(self) -> Any:
+        # A ``tempUrl`` is a signed upload URL: it grants access, so no repr or str shows it.
+        for name, value in super().__repr_args__():
+            if name == "params" and isinstance(value, Mapping):
+                value = {k: ("***" if k in SIGNED_PARAMS else v) for k, v in value.items()}
+            yield name, value
+
+    def __str__(self) -> str:
+        return self.__repr__()
 
     # -- constructors for the known descriptors ---------------------------
     @classmethod

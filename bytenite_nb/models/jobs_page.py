@@ -108,6 +108,8 @@ def _page_fields(data: Mapping[str, Any]) -> dict[str, Any]:
     items = data.get("data")
     jobs = [item for item in items if isinstance(item, Mapping)] if isinstance(items, list) else []
     total = _int_or_none(pagination.get("total"))
+    if total is not None and total < 0:
+        total = None  # a count below zero is no count
     if total is None and "total" not in pagination and not jobs:
         total = 0  # protojson leaves a zero total out
     offset = _int_or_none(pagination.get("offset")) or 0

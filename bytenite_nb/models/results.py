@@ -46,6 +46,8 @@ class ResultFile(_WireModel):
     _head: bytes | None = PrivateAttr(default=None)
     #: True when ``_head`` holds the whole file.
     _head_complete: bool = PrivateAttr(default=False)
+    #: Why the preview could not be fetched (this file's error, shown on its row).
+    _preview_error: str | None = PrivateAttr(default=None)
 
     @field_validator("name", mode="before")
     @classmethod
@@ -72,8 +74,20 @@ class ResultFile(_WireModel):
         """Keep the first bytes of the file (for previews); ``complete``: all of it."""
         self._head = bytes(data)
         self._head_complete = complete
+        self._preview_error = None
         if complete:
             self.size = len(data)
+
+    @property
+    def preview_error(self) -> str | None:
+        """Why fetching this file's preview failed (None if it did not)."""
+        return self._preview_error
+
+    def set_preview_error(self, message: str) -> None:
+        """Record that this file's preview could not be fetched, and why."""
+        self._head = None
+        self._head_complete = False
+        self._preview_error = message
 
     def __repr_args__(self) -> Any:
         # The signed link grants access: never in a repr, str or rich repr.

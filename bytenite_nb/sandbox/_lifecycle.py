@@ -30,6 +30,8 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 from urllib.parse import parse_qs, urlsplit
 
+from ._storage_faults import StorageFaults, send_trickled, serve_answer
+
 API_PREFIX = "/v1"
 RESULTS_PATH = f"{API_PREFIX}/_results/"
 UPLOAD_PATH = f"{API_PREFIX}/_upload/"
@@ -141,7 +143,8 @@ class Storage:
     Test knobs: ``big_result_bytes`` (add ``out_0/big.bin`` of that size to
     every completed job), :meth:`cut_downloads` (downloads break off after
     some bytes, as a network failure would), :meth:`expire_uploads` (every
-    ``tempUrl`` answers 403 from now on).
+    ``tempUrl`` answers 403 from now on), ``faults`` (trickled bodies, 429,
+    gzip 403, an echoed signature: see ``_storage_faults``).
     """
 
     big_result_bytes: int = 0
@@ -150,6 +153,8 @@ class Storage:
     #: ``(method, path, carried Authorization)`` of every storage request, in order.
     requests: list[tuple[str, str, bool]] = field(default_factory=list)
     uploads: dict[str, Upload] = field(default_factory=dict)
+    #: Misbehaviours for the next storage requests (see ``_storage_faults``).
+    faults: StorageFaults = field(default_factory=StorageFaults)
     _key: bytes = field(default_factory=lambda: secrets.token_bytes(16))
     _expired_uploads: bool = False
     _cut: tuple[int, int] | None = None  # (after bytes, how many more downloads)
@@ -292,6 +297,11 @@ def serve_storage(handler: _Handler, storage: Storage, results: Any) -> bool:
             "or the Authorization header should be specified",
         )
         return True
+    fault = storage.faults.take(path, RESULTS_PATH)
+    if fault is not None and fault.kind != "trickle":
+        _drain(handler)
+        serve_answer(handler, fault, parts.query)
+        return True
     problem = storage._verify(path, parts.query)
     if path.startswith(UPLOAD_PATH):
         if problem is None and storage._expired_uploads:
@@ -310,6 +320,11 @@ def serve_storage(handler: _Handler, storage: Storage, results: Any) -> bool:
         blob = results(job_id)[int(index)]
     except (LookupError, ValueError):
         _xml(handler, 404, "NoSuchKey", "The specified key does not exist.")
+        return True
+    if fault is not None and handler.command == "GET":
+        send_trickled(
+            handler, blob.chunks(), blob.size, blob.content_type, fault, storage.faults.sleep
+        )
         return True
     _send_blob(handler, blob, storage._take_cut() if handler.command == "GET" else None)
     return True

@@ -1,0 +1,313 @@
+"""The local side of transfers: which files may be read and written, checked
+before anything is sent or written, and the two ends that touch the disk.
+
+Every problem with a local path is a :class:`LocalPathError` naming it, never
+a raw ``OSError``: a missing or unreadable file, one that is not a regular
+file (a FIFO would hang an upload, ``/dev/zero`` never ends), a file that
+grows or shrinks while it is sent, a name longer than the file system takes,
+a read-only folder, two results where one would be the other's folder.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+import stat
+from collections.abc import Callable, Iterator
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import httpx
+
+from ..errors import ApiError, LocalPathError
+from ..models import JobResults, ResultFile
+from ..progress import Reporter
+
+#: Bytes read from disk per piece of an upload.
+UPLOAD_CHUNK = 256 * 1024
+#: The longest file name (one path component) file systems take, in bytes.
+NAME_MAX = 255
+#: The longest path, in bytes (Linux's PATH_MAX, less a margin for the temporary name).
+PATH_MAX = 4000
+
+Sink = Callable[[bytes], bool | None]
+
+
+def _oserror(path: object, exc: OSError, doing: str) -> LocalPathError:
+    return LocalPathError(path, f"{doing}: {exc.strerror or exc}")
+
+
+# -- uploads -------------------------------------------------------------------------------
+
+
+def check_upload_path(path: str | os.PathLike[str]) -> Path:
+    """The file to upload: a readable regular file, else ``LocalPathError``."""
+    local = Path(path).expanduser()
+    try:
+        info = local.stat()
+    except FileNotFoundError:
+        raise LocalPathError(local, "no such file (nothing was sent)") from None
+    except OSError as exc:
+        raise _oserror(local, exc, "cannot be read (nothing was sent)") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise LocalPathError(local, "is a folder; upload_file sends one file (nothing was sent)")
+    if not stat.S_ISREG(info.st_mode):
+        raise LocalPathError(
+            local,
+            "is not a regular file (a pipe, a device or a socket has no fixed size to send; "
+            "nothing was sent)",
+        )
+    try:
+        with open(local, "rb"):
+            pass
+    except OSError as exc:
+        raise _oserror(local, exc, "cannot be read (nothing was sent)") from None
+    return local
+
+
+def read_pieces(path: Path, size: int, progress: Reporter | None) -> Iterator[bytes]:
+    """Exactly ``size`` bytes of ``path`` in pieces; ``LocalPathError`` if the file
+    changed size meanwhile (the request declared ``size``)."""
+    if progress is not None:
+        progress.restart(progress.total)
+    sent = 0
+    try:
+        with open(path, "rb") as stream:
+            while sent < size:
+                piece = stream.read(min(UPLOAD_CHUNK, size - sent))
+                if not piece:
+                    raise LocalPathError(
+                        path, f"shrank while it was sent ({sent:,} of {size:,} bytes read)"
+                    )
+                sent += len(piece)
+                if sent == size and stream.read(1):  # before the last piece: the body stays short
+                    raise LocalPathError(path, f"grew while it was sent (past {size:,} bytes)")
+                if progress is not None:
+                    progress.advance(len(piece))
+                yield piece
+    except OSError as exc:
+        raise _oserror(path, exc, "could not be read while it was sent") from None
+
+
+# -- downloads ---------------------------------------------------------------------------
+
+
+def check_dest(dest: str | os.PathLike[str]) -> Path:
+    """The download folder. It is created if missing, but its parent must exist
+    (a missing parent is most likely a typo); ``LocalPathError`` otherwise."""
+    root = Path(dest).expanduser().absolute()
+    try:
+        if root.exists():
+            if not root.is_dir():
+                raise LocalPathError(root, "is a file, not a folder to download into")
+            where = root
+        else:
+            where = root.parent
+            if not where.is_dir():
+                raise LocalPathError(
+                    root,
+                    f"its parent folder {where} does not exist (download_results creates the "
+                    "destination folder itself, not its parents)",
+                )
+    except OSError as exc:
+        raise _oserror(root, exc, "cannot be used") from None
+    if not os.access(where, os.W_OK | os.X_OK):
+        raise LocalPathError(where, "the folder is not writable")
+    return root
+
+
+def prepare_dest(dest: str | os.PathLike[str]) -> Path:
+    """:func:`check_dest`, then the folder created: a batch puts one folder per job in it."""
+    root = check_dest(dest)
+    try:
+        root.mkdir(exist_ok=True)
+    except OSError as exc:
+        raise _oserror(root, exc, "cannot be created") from None
+    return root
+
+
+def _refused(name: str, root: Path) -> LocalPathError:
+    return LocalPathError(name, f"refused: this result name would be written outside {root}")
+
+
+def result_target(root: Path, name: str) -> Path:
+    """Where the result ``name`` goes under ``root``; refused if it would escape
+    or if the file system could not hold it (a part over 255 bytes)."""
+    parts = PurePosixPath(name.replace("\\", "/")).parts
+    if (
+        not name.strip()
+        or name.startswith(("/", "\\"))
+        or (len(name) > 1 and name[1] == ":")
+        or any(p in ("..",) or "\x00" in p for p in parts)
+    ):
+        raise _refused(name, root)
+    kept = [p for p in parts if p != "."]
+    for part in kept:
+        if len(part.encode("utf-8", "surrogateescape")) > NAME_MAX:
+            raise LocalPathError(
+                _short(name),
+                f"a part of this result name is longer than file systems allow "
+                f"({NAME_MAX} bytes); nothing was written",
+            )
+    target = root.joinpath(*kept)
+    if len(os.fsencode(target)) > PATH_MAX:
+        raise LocalPathError(_short(name), "this result's path would be too long; nothing written")
+    try:
+        resolved = target.resolve()
+    except OSError as exc:
+        raise _oserror(_short(name), exc, "cannot be placed") from None
+    if not resolved.is_relative_to(root.resolve()) or resolved == root.resolve():
+        raise _refused(name, root)
+    return target
+
+
+def _short(name: str, limit: int = 120) -> str:
+    return name if len(name) <= limit else f"{name[:limit]}… ({len(name):,} characters)"
+
+
+def plan_downloads(
+    results: JobResults, root: Path, overwrite: bool
+) -> list[tuple[ResultFile, Path]]:
+    """Each file and its local path, all checked before anything is written:
+    two names for one path, a name that is another one's folder (``a`` and
+    ``a/b``), a file or folder in the way, an existing file without ``overwrite``."""
+    plan: list[tuple[ResultFile, Path]] = []
+    seen: dict[Path, str] = {}
+    folders: dict[Path, str] = {}  # every folder a planned file needs, and for which name
+    existing: list[str] = []
+    for file in results.files:
+        target = result_target(root, file.name)
+        if target in seen:
+            raise LocalPathError(
+                _short(file.name), f"two results share this name ({seen[target]!r})"
+            )
+        if target in folders:
+            raise LocalPathError(
+                _short(file.name),
+                f"is both a result file and the folder of {_short(folders[target])!r} "
+                "(nothing was written)",
+            )
+        seen[target] = file.name
+        if not file.link:
+            raise ApiError(f"result {_short(file.name)!r} came without a link", status_code=200)
+        try:
+            for parent in target.parents:
+                if parent == root or not parent.is_relative_to(root):
+                    break
+                if parent in seen:
+                    raise LocalPathError(
+                        _short(file.name),
+                        f"needs {_short(seen[parent])!r} as a folder, but that is a result "
+                        "file too (nothing was written)",
+                    )
+                folders.setdefault(parent, file.name)
+                if parent.exists() and not parent.is_dir():
+                    raise LocalPathError(parent, "is a file where a result folder should be")
+            if target.is_dir():
+                raise LocalPathError(target, "is a folder where a result file should be")
+            if target.exists() and not overwrite:
+                existing.append(str(target))
+        except OSError as exc:
+            raise _oserror(_short(file.name), exc, "cannot be placed") from None
+        plan.append((file, target))
+    if existing:
+        more = f" (and {len(existing) - 1} more)" if len(existing) > 1 else ""
+        raise LocalPathError(
+            existing[0], f"already exists{more}; pass overwrite=True to replace (nothing written)"
+        )
+    return plan
+
+
+def make_folders(target: Path) -> None:
+    """The folders a result goes into; ``LocalPathError`` if they cannot be made."""
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise _oserror(target.parent, exc, "cannot be created") from None
+
+
+def _part_name(name: str) -> str:
+    """A temporary name beside ``name`` that fits in NAME_MAX bytes."""
+    stem = name
+    while len(stem.encode("utf-8", "surrogateescape")) > NAME_MAX - 32:
+        stem = stem[: max(1, len(stem) // 2)]
+    return f".{stem}.{secrets.token_hex(4)}.part"
+
+
+class FileSink:
+    """Writes one download to a temporary file beside its target; renames at the end."""
+
+    def __init__(self, target: Path, progress: Reporter) -> None:
+        self.target = target
+        self.part = target.with_name(_part_name(target.name))
+        self.progress = progress
+        self._stream: Any = None
+        self.expected: int | None = None
+
+    def start(self, response: httpx.Response) -> Sink | None:
+        self.close()
+        try:
+            self._stream = open(self.part, "wb")  # noqa: SIM115 - closed by close()/discard()
+        except OSError as exc:
+            raise _oserror(self.target, exc, "cannot be written") from None
+        length = response.headers.get("Content-Length", "")
+        self.expected = int(length) if length.isdigit() else None
+        self.progress.restart(self.expected)
+        return self.write
+
+    def write(self, piece: bytes) -> None:
+        try:
+            self._stream.write(piece)
+        except OSError as exc:
+            raise _oserror(self.target, exc, "cannot be written") from None
+        self.progress.advance(len(piece))
+
+    def close(self) -> None:
+        if self._stream is not None:
+            stream, self._stream = self._stream, None
+            try:
+                stream.close()
+            except OSError as exc:
+                raise _oserror(self.target, exc, "cannot be written") from None
+
+    def commit(self, overwrite: bool) -> Path:
+        self.close()
+        if not overwrite and self.target.exists():  # appeared meanwhile: leave it alone
+            raise LocalPathError(self.target, "appeared during the download; not replaced")
+        try:
+            os.replace(self.part, self.target)
+        except OSError as exc:
+            raise _oserror(self.target, exc, "cannot be written") from None
+        return self.target
+
+    def discard(self) -> None:
+        with contextlib.suppress(LocalPathError):
+            self.close()
+        with contextlib.suppress(OSError):
+            self.part.unlink(missing_ok=True)
+
+
+class HeadSink:
+    """Keeps the first ``limit`` bytes of a body, then stops the transfer."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.data = bytearray()
+        self.cut = False
+        self.size: int | None = None
+
+    def start(self, response: httpx.Response) -> Sink | None:
+        self.data.clear()
+        self.cut = False
+        length = response.headers.get("Content-Length", "")
+        self.size = int(length) if length.isdigit() else None
+        return self.write
+
+    def write(self, piece: bytes) -> bool:
+        room = self.limit - len(self.data)
+        self.data += piece[:room]
+        if len(piece) > room:
+            self.cut = True
+            return False
+        return True

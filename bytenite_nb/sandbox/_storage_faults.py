@@ -1,0 +1,168 @@
+"""Storage faults: what a hostile or failing storage host does to a transfer.
+
+``sandbox.storage.faults`` makes the next result links or ``tempUrl``\\s
+misbehave, so that tests and notebooks meet them through the real client:
+
+- :meth:`StorageFaults.trickle`: a download's body comes ``piece`` bytes at a
+  time, ``pause`` seconds apart (the pause goes through ``sleep``, which a test
+  replaces by its fake clock's advance: no real waiting);
+- :meth:`StorageFaults.answer`: an answer of its own (e.g. 429 with
+  ``Retry-After``, 503), for ``times`` requests;
+- :meth:`StorageFaults.expired`: the 403 ``Request has expired`` a storage host
+  gives for an old link, gzip-encoded when ``gzip=True``;
+- :meth:`StorageFaults.echo_signature`: a 403 whose body quotes the request's
+  signature (as some hosts' ``SignatureDoesNotMatch`` pages do).
+
+``target`` chooses the requests: ``"results"`` (links), ``"upload"``
+(``tempUrl``) or ``"any"``.
+"""
+
+from __future__ import annotations
+
+import gzip as gzip_module
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+from urllib.parse import parse_qs
+
+Target = Literal["results", "upload", "any"]
+
+
+@dataclass
+class StorageFault:
+    """One canned misbehaviour for the next ``times`` matching storage requests."""
+
+    kind: Literal["trickle", "answer", "echo"]
+    target: Target = "any"
+    times: int = 1
+    status: int = 200
+    body: bytes = b""
+    headers: dict[str, str] = field(default_factory=dict)
+    piece: int = 1
+    pause: float = 0.0
+
+
+@dataclass
+class StorageFaults:
+    """The faults waiting for storage requests. Thread-safe."""
+
+    #: How a trickle waits between pieces (``time.sleep``; a test's fake clock).
+    sleep: Callable[[float], None] = time.sleep
+    #: Faults served so far, by kind.
+    served: dict[str, int] = field(default_factory=dict)
+    _faults: list[StorageFault] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def trickle(
+        self, *, piece: int = 1, pause: float = 0.05, times: int = 1, target: Target = "results"
+    ) -> None:
+        """The next ``times`` downloads send ``piece`` bytes every ``pause`` seconds."""
+        self._add(StorageFault("trickle", target, times, piece=max(1, piece), pause=pause))
+
+    def answer(
+        self,
+        status: int,
+        *,
+        times: int = 1,
+        target: Target = "any",
+        retry_after: str | int | None = None,
+        body: bytes | str = b"",
+        gzip: bool = False,
+        content_type: str = "application/xml; charset=UTF-8",
+    ) -> None:
+        """The next ``times`` storage requests get ``status`` (and ``Retry-After``)."""
+        raw = body.encode() if isinstance(body, str) else body
+        headers = {"Content-Type": content_type}
+        if retry_after is not None:
+            headers["Retry-After"] = str(retry_after)
+        if gzip:
+            raw = gzip_module.compress(raw)
+            headers["Content-Encoding"] = "gzip"
+        self._add(StorageFault("answer", target, times, status, raw, headers))
+
+    def expired(self, *, gzip: bool = True, times: int = 1, target: Target = "any") -> None:
+        """The next ``times`` requests: 403 ``Request has expired`` (gzip-encoded by default)."""
+        self.answer(
+            403,
+            times=times,
+            target=target,
+            body=xml_error("AccessDenied", "Request has expired"),
+            gzip=gzip,
+        )
+
+    def echo_signature(self, *, times: int = 1, target: Target = "any") -> None:
+        """The next ``times`` requests: a 403 whose body quotes the URL's signature."""
+        self._add(StorageFault("echo", target, times, 403))
+
+    def clear(self) -> None:
+        with self._lock:
+            self._faults.clear()
+
+    def _add(self, fault: StorageFault) -> None:
+        with self._lock:
+            self._faults.append(fault)
+
+    def take(self, path: str, results_path: str) -> StorageFault | None:
+        """The fault for this request (one use of it spent), or None."""
+        kind = "results" if path.startswith(results_path) else "upload"
+        with self._lock:
+            for fault in self._faults:
+                if fault.target not in ("any", kind):
+                    continue
+                fault.times -= 1
+                if fault.times <= 0:
+                    self._faults.remove(fault)
+                self.served[fault.kind] = self.served.get(fault.kind, 0) + 1
+                return fault
+        return None
+
+
+def xml_error(code: str, message: str) -> bytes:
+    """A storage host's XML error body."""
+    return (
+        "<?xml version='1.0' encoding='UTF-8'?>"
+        f"<Error><Code>{code}</Code><Message>{message}</Message></Error>"
+    ).encode()
+
+
+def serve_answer(handler: Any, fault: StorageFault, query: str) -> None:
+    """Answer with ``fault``'s status and body (an echo fault quotes the signature)."""
+    body = fault.body
+    headers = dict(fault.headers)
+    if fault.kind == "echo":
+        signature = parse_qs(query).get("X-Signature", [""])[0]
+        body = xml_error("SignatureDoesNotMatch", f"The signature {signature} does not match")
+        headers = {"Content-Type": "application/xml; charset=UTF-8"}
+    handler.send_response(fault.status)
+    for name, value in headers.items():
+        handler.send_header(name, value)
+    handler.send_header("Content-Length", str(len(body)))
+    handler.end_headers()
+    if handler.command != "HEAD":
+        handler.wfile.write(body)
+
+
+def send_trickled(
+    handler: Any,
+    pieces: Iterable[bytes],
+    size: int,
+    content_type: str,
+    fault: StorageFault,
+    sleep: Callable[[float], None],
+) -> None:
+    """A 200 whose body comes ``fault.piece`` bytes per ``fault.pause`` seconds."""
+    handler.send_response(200)
+    handler.send_header("Content-Type", content_type)
+    handler.send_header("Content-Length", str(size))
+    handler.end_headers()
+    handler.wfile.flush()
+    try:
+        for chunk in pieces:
+            for start in range(0, len(chunk), fault.piece):
+                handler.wfile.write(chunk[start : start + fault.piece])
+                handler.wfile.flush()
+                sleep(fault.pause)
+    except OSError:  # the client gave up (its deadline): what a trickle is for
+        handler.close_connection = True
