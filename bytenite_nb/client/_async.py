@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
@@ -30,7 +30,8 @@ if TYPE_CHECKING:  # pragma: no cover
 
 
 class AsyncClient(_TransferCalls):
-    """The ``async`` twin of :class:`Client` (same arguments, same methods)."""
+    """The ``async`` twin of :class:`Client` (same arguments, same methods;
+    ``sleep`` is a coroutine function, default ``anyio.sleep``)."""
 
     def __init__(
         self,
@@ -43,6 +44,8 @@ class AsyncClient(_TransferCalls):
         customer_path: str | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         deadline: float | None = None,
+        clock: Callable[[], float] | None = None,
+        sleep: Callable[[float], Awaitable[None]] | None = None,
     ) -> None:
         super().__init__(
             api_key,
@@ -52,6 +55,7 @@ class AsyncClient(_TransferCalls):
             max_retries=max_retries,
             customer_path=customer_path,
             deadline=deadline,
+            clock=clock,
         )
         self._http = httpx.AsyncClient(
             timeout=self._settings.timeout, transport=transport, limits=POOL_LIMITS
@@ -59,7 +63,7 @@ class AsyncClient(_TransferCalls):
         import anyio  # here: the sync client never needs it
 
         self._anyio = anyio
-        self._sleep: Callable[[float], Any] = anyio.sleep
+        self._sleep: Callable[[float], Awaitable[None]] = sleep or anyio.sleep
         self._token_lock = anyio.Lock()
 
     async def _run(self, flow: _Flow[T]) -> T:
@@ -102,14 +106,22 @@ class AsyncClient(_TransferCalls):
                 error = exc
 
     async def _send(self, step: _Send) -> httpx.Response:
-        """One attempt: the request and its whole answer within ``step.timeout`` s."""
-        request = step.request
+        """One attempt: the request and its whole answer within ``step.timeout`` s
+        (by the event loop's clock, and by the client's between the body's chunks)."""
+        request, end = step.request, self._clock() + step.timeout
         request.extensions["timeout"] = httpx.Timeout(step.timeout).as_dict()
         try:
             with self._anyio.fail_after(step.timeout):
                 response = await self._http.send(request, stream=True)
                 try:
-                    await response.aread()
+                    chunks = []
+                    async for chunk in response.aiter_bytes():
+                        chunks.append(chunk)
+                        if self._clock() > end:
+                            raise AttemptTimeout(
+                                "the answer did not arrive in time", request=request
+                            )
+                    response._content = b"".join(chunks)
                 finally:
                     await response.aclose()
         except TimeoutError:

@@ -72,6 +72,7 @@ class _BaseClient:
         max_retries: int,
         customer_path: str | None,
         deadline: float | None = None,
+        clock: Callable[[], float] | None = None,
     ) -> None:
         self._settings = resolve_settings(
             api_key=api_key,
@@ -86,7 +87,8 @@ class _BaseClient:
         self._token: _Token | None = _Token(fixed, float("inf")) if fixed else None
         #: Tokens this client held before: a server may still echo them.
         self._old_tokens: deque[str] = deque(maxlen=4)
-        self._clock: Callable[[], float] = time.monotonic
+        #: Seconds, monotonic: token expiry, deadlines, waits (a test injects a fake one).
+        self._clock: Callable[[], float] = clock or time.monotonic
 
     # -- public, shared -----------------------------------------------------
     @property

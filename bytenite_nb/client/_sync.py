@@ -42,6 +42,9 @@ class Client(_TransferCalls):
     (connect, send, the entire answer: a server trickling its body gets cut
     off); ``deadline`` bounds one call, its retries, their waits and the
     token exchange included (see ``bytenite_nb.config.DEFAULT_DEADLINE``).
+    ``clock`` (monotonic seconds) and ``sleep`` replace ``time.monotonic`` and
+    ``time.sleep`` for all of the client's timing: tests run its retries,
+    waits and deadlines on a fake clock, without sleeping.
     Safe to share between threads: one token exchange at a time.
     """
 
@@ -56,6 +59,8 @@ class Client(_TransferCalls):
         customer_path: str | None = None,
         transport: httpx.BaseTransport | None = None,
         deadline: float | None = None,
+        clock: Callable[[], float] | None = None,
+        sleep: Callable[[float], None] | None = None,
     ) -> None:
         super().__init__(
             api_key,
@@ -65,11 +70,12 @@ class Client(_TransferCalls):
             max_retries=max_retries,
             customer_path=customer_path,
             deadline=deadline,
+            clock=clock,
         )
         self._http = httpx.Client(
             timeout=self._settings.timeout, transport=transport, limits=POOL_LIMITS
         )
-        self._sleep: Callable[[float], None] = time.sleep
+        self._sleep: Callable[[float], None] = sleep or time.sleep
         self._token_lock = threading.Lock()
 
     def _run(self, flow: _Flow[T]) -> T:
@@ -117,18 +123,18 @@ class Client(_TransferCalls):
         Socket timeouts bound each wait; the attempt's end is checked between
         the body's chunks, and the body's reads wait at most what is left.
         """
-        request, end = step.request, time.monotonic() + step.timeout
+        request, end = step.request, self._clock() + step.timeout
         request.extensions["timeout"] = httpx.Timeout(step.timeout).as_dict()
         response = self._http.send(request, stream=True)
         try:
-            left = end - time.monotonic()
+            left = end - self._clock()
             if left <= 0:
                 raise AttemptTimeout("no answer in time", request=request)
             request.extensions["timeout"] = httpx.Timeout(left).as_dict()  # read per chunk
             chunks = []
             for chunk in response.iter_bytes():
                 chunks.append(chunk)
-                if time.monotonic() > end:
+                if self._clock() > end:
                     raise AttemptTimeout("the answer did not arrive in time", request=request)
             response._content = b"".join(chunks)
         finally:
