@@ -18,7 +18,7 @@ from bytenite_nb.form import JobForm
 from bytenite_nb.magic import interpolate, parse_body
 from bytenite_nb.models import CreateJobRequest, JobResponse
 
-from .conftest import CANARY_KEY
+from .canaries import CANARY_KEY
 
 
 @pytest.fixture

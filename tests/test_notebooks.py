@@ -87,7 +87,7 @@ def test_quickstart_shows_cards() -> None:
 
 @pytest.mark.notebook
 def test_a_saved_notebook_with_a_submitted_form_holds_no_key(tmp_path: Path) -> None:
-    from .conftest import CANARY_KEY
+    from .canaries import CANARY_KEY
 
     nb = nbformat.v4.new_notebook()
     nb.cells = [

@@ -13,7 +13,7 @@ from bytenite_nb.client import Client
 from bytenite_nb.config import mask_secret, resolve_settings
 from bytenite_nb.errors import ApiError, AuthenticationError, ByteNiteConnectionError
 
-from .conftest import CANARY_KEY, CANARY_TOKEN
+from .canaries import CANARY_KEY, CANARY_TOKEN
 
 
 def assert_clean(*texts: str) -> None:
