@@ -27,7 +27,7 @@ from bytenite_nb import sandbox
 from bytenite_nb.client import AsyncClient, Client
 from bytenite_nb.sandbox._inprocess import InProcessSandbox
 
-from .flowdriver import FakeClock
+from .flowdriver import FakeClock, no_sleep
 
 settings.register_profile(
     "ci", max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow]
@@ -51,10 +51,6 @@ def fresh_server() -> Iterator[sandbox.SandboxServer]:
     srv = sandbox.start(step_seconds=0.05)
     yield srv
     srv.stop()
-
-
-def no_sleep(seconds: float) -> None:
-    """A ``sleep=`` for clients whose waits do not matter to the test."""
 
 
 @pytest.fixture

@@ -20,6 +20,14 @@ import httpx
 Answer = Callable[[httpx.Request], httpx.Response]
 
 
+def no_sleep(seconds: float) -> None:
+    """A ``sleep=`` for clients whose waits do not matter to the test."""
+
+
+async def no_asleep(seconds: float) -> None:
+    """The same for an ``AsyncClient``."""
+
+
 class FakeClock:
     """Monotonic seconds that pass only by ``sleep``/``asleep``/``advance``."""
 
