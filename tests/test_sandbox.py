@@ -19,6 +19,9 @@ import pytest
 from bytenite_nb import sandbox
 from bytenite_nb.client import Client
 from bytenite_nb.errors import ApiError
+from bytenite_nb.sandbox._inprocess import InProcessSandbox
+
+from .flowdriver import FakeClock
 
 RFC3339_NANOS = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z")
 
@@ -564,14 +567,24 @@ def test_fail_next_429_still_works_under_a_rate_limit(fresh_server: sandbox.Sand
     assert answer.json()["code"] == 8
 
 
-def test_the_client_reads_the_rate_limit_answer(fresh_server: sandbox.SandboxServer) -> None:
-    fresh_server.sandbox.rate_limit(0.001, burst=1, retry_after=7)
-    with Client(fresh_server.api_key, base_url=fresh_server.url) as client:
-        client.create_job({"templateId": "hello-world-template"})
-        with pytest.raises(ApiError) as caught:
-            client.create_job({"templateId": "hello-world-template"})
+def test_the_client_reads_the_rate_limit_answer(
+    box: InProcessSandbox, box_client: Client, clock: FakeClock
+) -> None:
+    # In process, on the client's fake clock: the 429s are retried after their
+    # Retry-After (7 s, spread by up to half) until the call's deadline, at once.
+    box.sandbox.rate_limit(0.001, burst=1, retry_after=7)
+    box_client.create_job({"templateId": "hello-world-template"})
+    clock.slept.clear()
+    started = clock.now
+    with pytest.raises(ApiError) as caught:
+        box_client.create_job({"templateId": "hello-world-template"})
     assert caught.value.status_code == 429 and "rate limit" in caught.value.message
-    assert len(fresh_server.sandbox.jobs) == 1
+    assert caught.value.retry_after == 7.0
+    assert len(box.sandbox.jobs) == 1
+    deadline = box_client.settings.deadline
+    assert clock.slept and all(7.0 <= wait <= 10.5 for wait in clock.slept)
+    assert deadline - 10.5 <= clock.now - started < deadline  # no wait past the deadline
+    assert box.sandbox.count("POST", "/customer/jobs") == 1 + len(clock.slept) + 1
 
 
 def test_rate_limit_arguments_are_checked(server: sandbox.SandboxServer) -> None:
