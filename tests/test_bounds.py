@@ -21,7 +21,7 @@ from bytenite_nb.errors import (
 )
 from bytenite_nb.models import CreateJobRequest, JobResponse
 
-from .test_display import HOSTILE, assert_safe
+from .html_audit import HOSTILE, assert_safe
 
 NOW = datetime(2026, 11, 28, 12, 0, 0, tzinfo=timezone.utc)
 EXAMPLES = max(10, settings.default.max_examples // 4)

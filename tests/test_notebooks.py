@@ -3,42 +3,15 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 from pathlib import Path
 
 import nbformat
 import pytest
-from nbclient import NotebookClient
 
-NOTEBOOKS = sorted((Path(__file__).parent.parent / "notebooks").glob("*.ipynb"))
+from .notebook_runs import NOTEBOOKS, execute, executed
+
 TOKEN = re.compile(r"sbx\.[A-Za-z0-9_\-]{8,}")
-
-
-_EXECUTED: dict[Path, nbformat.NotebookNode] = {}
-
-
-def executed(path: Path) -> nbformat.NotebookNode:
-    """Each shipped notebook runs once per test session."""
-    if path not in _EXECUTED:
-        _EXECUTED[path] = execute(path)
-    return _EXECUTED[path]
-
-
-def execute(path: Path) -> nbformat.NotebookNode:
-    nb = nbformat.read(path, as_version=4)
-    env_backup = {k: os.environ.pop(k) for k in list(os.environ) if k.startswith("BYTENITE_")}
-    try:
-        NotebookClient(
-            nb,
-            timeout=120,
-            kernel_name="python3",
-            resources={"metadata": {"path": str(path.parent)}},
-            store_widget_state=True,
-        ).execute()
-    finally:
-        os.environ.update(env_backup)
-    return nb
 
 
 @pytest.mark.notebook
