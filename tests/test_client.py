@@ -372,3 +372,24 @@ async def test_async_wait_for_job(server: sandbox.SandboxServer) -> None:
         await client.run_job(job_id)
         final = await client.wait_for_job(job_id, interval=0.01)
     assert final.job.state is JobState["COMPLETE"]
+
+
+LOST = [(0, True), (0, False), (502, True), (502, False), (504, True), (503, False)]
+
+
+@pytest.mark.parametrize(
+    ("status", "applied"),
+    LOST,
+    ids=[f"{s or 'hangup'}-{'applied' if a else 'lost'}" for s, a in LOST],
+)
+def test_a_create_whose_answer_is_lost_makes_exactly_one_job(
+    box: InProcessSandbox, box_client: Client, clock: FakeClock, status: int, applied: bool
+) -> None:
+    # The answer is lost (a hang-up, a gateway error), the create applied or not:
+    # the client looks for its job before it sends the create again.
+    box.sandbox.fail_next(status, path="/customer/jobs", method="POST", applied=applied)
+    created = box_client.create_job(HELLO)
+    assert [job["id"] for job in box.sandbox.jobs] == [created.job.id]
+    assert box.sandbox.count("GET", "/customer/jobs") == 1  # the lookup
+    assert box.sandbox.count("POST", "/customer/jobs") == (1 if applied else 2)
+    assert clock.elapsed < box_client.settings.deadline
