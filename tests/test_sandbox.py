@@ -20,6 +20,7 @@ from bytenite_nb import sandbox
 from bytenite_nb.client import Client
 from bytenite_nb.errors import ApiError
 from bytenite_nb.sandbox._inprocess import InProcessSandbox
+from bytenite_nb.sandbox._ratelimit import TokenBucket
 
 from .flowdriver import FakeClock
 
@@ -548,14 +549,27 @@ def test_rate_limit_answers_429_with_retry_after(fresh_server: sandbox.SandboxSe
         assert refused.headers["Retry-After"] == "0.25"
         assert refused.json()["code"] == 8 and "rate limit" in refused.json()["message"]
         assert token_for(fresh_server)  # the token exchange is not a customer call
-        time.sleep(0.25)  # 5 a second: a token is back after 0.2 s
-        assert http_client.get(templates).status_code == 200
         fresh_server.sandbox.rate_limit(None)
         assert {http_client.get(templates).status_code for _ in range(10)} == {200}
         fresh_server.sandbox.rate_limit(0.5, burst=1)
         assert http_client.get(templates).status_code == 200
         assert http_client.get(templates).headers["Retry-After"] == "2"  # whole seconds
-    assert fresh_server.sandbox.count("GET", "/customer/jobs/templates") == 17
+    assert fresh_server.sandbox.count("GET", "/customer/jobs/templates") == 16
+
+
+def test_the_rate_limit_refills_with_time(clock: FakeClock) -> None:
+    bucket = TokenBucket(5, burst=2, retry_after=0.25, clock=clock)
+    assert [bucket.take() for _ in range(3)] == [None, None, "0.25"]
+    clock.advance(0.125)
+    assert bucket.take() == "0.25"  # 5 a second: not yet a whole token back
+    clock.advance(0.125)
+    assert bucket.take() is None
+    clock.advance(10)
+    assert [bucket.take() for _ in range(3)] == [None, None, "0.25"]  # at most the burst
+    whole = TokenBucket(0.5, burst=1, clock=clock)
+    assert whole.take() is None and whole.take() == "2"  # whole seconds to the next
+    clock.advance(1.5)
+    assert whole.take() == "1"
 
 
 def test_fail_next_429_still_works_under_a_rate_limit(fresh_server: sandbox.SandboxServer) -> None:
