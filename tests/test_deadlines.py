@@ -171,3 +171,23 @@ def test_the_token_exchange_spends_the_same_deadline(clock: FakeClock) -> None:
     assert script.times("/v1/auth/access_token") == pytest.approx([0.0, 0.4, 0.8])
     assert script.times("/v1/customer/jobs/j-1") == pytest.approx([0.8])
     assert clock.slept == [0.4, 0.4]
+
+
+class _Stalled(httpx.AsyncByteStream):
+    """A body whose read ends the way anyio's ``fail_after`` ends a stalled one."""
+
+    async def __aiter__(self):  # type: ignore[no-untyped-def]
+        yield b'{"job": '
+        raise TimeoutError
+
+
+def test_an_attempt_the_event_loop_times_out_is_a_timeout_async(clock: FakeClock) -> None:
+    script = Script(clock, default=lambda request: httpx.Response(200, stream=_Stalled()))
+
+    async def main() -> None:
+        async with async_client(script, clock, timeout=1, max_retries=0) as client:
+            with pytest.raises(ByteNiteConnectionError, match="timed out after 1 s"):
+                await client.get_job("j-1")
+
+    anyio.run(main)
+    assert script.times("/v1/customer/jobs/j-1") == [0.0]
