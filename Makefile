@@ -1,5 +1,7 @@
 # Two commands: `make run` (JupyterLab on the quickstart, sandbox unless
-# BYTENITE_API_KEY is set) and `make test` (lint, types and the whole suite).
+# BYTENITE_API_KEY is set) and `make test` (lint, types and the whole suite:
+# the core on Python 3.11 and 3.13 through nox, then the browser, notebook and
+# conformance tests). `make test-fast`: the core alone, in seconds.
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
@@ -7,7 +9,13 @@ PORT ?= 8888
 # JupyterLab refuses to run as root unless told (containers, CI machines).
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: run test bench bench-batch clean prism
+PRISM := .prism/node_modules/.bin/prism
+#: pytest's name for the core suite (noxfile.py says the same).
+CORE := not browser and not notebook and not conformance
+#: CI adds --error-on-missing-interpreters: there a missing Python is a failure.
+NOX_FLAGS ?=
+
+.PHONY: run test test-fast bench bench-batch clean prism prism-if-possible
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -24,16 +32,27 @@ run: $(STAMP)
 		--ServerApp.default_url=/lab/tree/quickstart.ipynb \
 		--LabApp.default_url=/lab/tree/quickstart.ipynb
 
-test: $(STAMP)
+test: $(STAMP) prism-if-possible
 	$(VENV)/bin/ruff format --check bytenite_nb tests bench
 	$(VENV)/bin/ruff check bytenite_nb tests bench
 	$(VENV)/bin/mypy
-	$(PY) -m pytest
+	$(VENV)/bin/nox $(NOX_FLAGS)
+	$(PY) -m pytest -m "not ($(CORE))"
+
+test-fast: $(STAMP)
+	$(PY) -m pytest -q -m "$(CORE)"
 
 # Prism (an independent mock of the spec, for tests/test_prism.py), from npm
 # into .prism/ (needs node and npm); without it those tests are skipped.
 prism:
 	npm install --prefix .prism --no-audit --no-fund --loglevel=error @stoplight/prism-cli@5
+
+# `make test` installs Prism once when npm is there, as CI does; without npm it
+# says so, and the Prism tests skip with a loud reason.
+prism-if-possible:
+	@if [ -x $(PRISM) ]; then :; \
+	elif command -v npm >/dev/null 2>&1; then $(MAKE) --no-print-directory prism; \
+	else echo "*** npm not found: Prism is not installed, its tests will be SKIPPED ***" >&2; fi
 
 bench: $(STAMP)
 	$(PY) bench/run.py
@@ -45,4 +64,4 @@ bench-batch: $(STAMP)
 	PYTHONPATH=$(CURDIR) $(PY) bench/batch_wait.py
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache .hypothesis .prism
+	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache .hypothesis .prism .nox

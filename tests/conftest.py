@@ -1,4 +1,11 @@
-"""Shared fixtures: one real sandbox on loopback for the session, clients on it.
+"""The one home of the shared fixtures.
+
+- ``server`` (one real sandbox on loopback for the session) and ``client`` on it;
+  ``fresh_server``/``fresh_client``: a loopback sandbox of the test's own.
+- ``clock``: a ``FakeClock`` (``tests/flowdriver.py``); ``box``: a sandbox of the
+  test's own served in process (no socket); ``box_client``/``box_aclient``: clients
+  on it whose timing runs on ``clock``.
+- ``shell``: an IPython shell with the extension loaded, on ``fresh_server``.
 
 Hypothesis profiles: ``ci`` (the default: small, for every run) and ``large``
 (``BYTENITE_HYPOTHESIS_PROFILE=large pytest ...``: ten times the examples, for
@@ -10,13 +17,19 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Iterator
+import threading
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, settings
 
 from bytenite_nb import sandbox
-from bytenite_nb.client import Client
+from bytenite_nb.client import AsyncClient, Client
+from bytenite_nb.sandbox._http import make_server
+from bytenite_nb.sandbox._inprocess import InProcessSandbox
+
+from .flowdriver import FakeClock, no_sleep
 
 settings.register_profile(
     "ci", max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow]
@@ -25,10 +38,6 @@ settings.register_profile(
     "large", max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
 settings.load_profile(os.environ.get("BYTENITE_HYPOTHESIS_PROFILE", "ci"))
-
-#: Canary secrets: no output, repr, error or log line may ever contain them.
-CANARY_KEY = "canary-api-key-7c1f3a9e5b2d4f60"
-CANARY_TOKEN = "canary-token-d41d8cd98f00b204e980"
 
 
 @pytest.fixture(scope="session")
@@ -40,17 +49,80 @@ def server() -> Iterator[sandbox.SandboxServer]:
 
 @pytest.fixture
 def fresh_server() -> Iterator[sandbox.SandboxServer]:
-    """A sandbox of the test's own (for request counts and faults)."""
-    srv = sandbox.start(step_seconds=0.05)
+    """A sandbox of the test's own (for request counts and faults), on loopback.
+
+    Its loop looks for ``stop()`` every 10 ms rather than ``start()``'s 200 ms:
+    some 250 tests use one, and each stop waited for that look.
+    """
+    httpd = make_server(step_seconds=0.05)
+    thread = threading.Thread(
+        target=httpd.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
+    )
+    thread.start()
+    srv = sandbox.SandboxServer(httpd, thread)
     yield srv
     srv.stop()
 
 
 @pytest.fixture
 def client(server: sandbox.SandboxServer) -> Iterator[Client]:
-    with Client(server.api_key, base_url=server.url) as c:
-        c._sleep = lambda seconds: None  # retries without waiting
+    with Client(server.api_key, base_url=server.url, sleep=no_sleep) as c:
         yield c
+
+
+@pytest.fixture
+def fresh_client(fresh_server: sandbox.SandboxServer) -> Iterator[Client]:
+    with Client(fresh_server.api_key, base_url=fresh_server.url, sleep=no_sleep) as c:
+        yield c
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def box() -> InProcessSandbox:
+    """A sandbox of the test's own, in process; its jobs end as soon as they run."""
+    return InProcessSandbox(step_seconds=0.0)
+
+
+@pytest.fixture
+def box_client(box: InProcessSandbox, clock: FakeClock) -> Iterator[Client]:
+    with Client(
+        box.api_key, base_url=box.url, transport=box.transport(), clock=clock, sleep=clock.sleep
+    ) as c:
+        yield c
+
+
+@pytest.fixture
+async def box_aclient(box: InProcessSandbox, clock: FakeClock) -> AsyncIterator[AsyncClient]:
+    async with AsyncClient(
+        box.api_key, base_url=box.url, transport=box.transport(), clock=clock, sleep=clock.asleep
+    ) as c:
+        yield c
+
+
+@pytest.fixture
+def shell(fresh_server: sandbox.SandboxServer) -> Iterator[Any]:
+    """An IPython shell with the extension loaded, pointed at a sandbox of the
+    test's own, polling every 0.02 s; the names a test leaves behind are removed."""
+    from IPython.core.interactiveshell import InteractiveShell
+
+    from bytenite_nb.config import restore_session, set_session
+
+    ip = InteractiveShell.instance()
+    names = set(ip.user_ns)
+    ip.run_line_magic("load_ext", "bytenite_nb")
+    ip.run_line_magic("config", "ByteNiteMagics.poll_interval = 0.02")
+    before = set_session("test", base_url=fresh_server.url, api_key=fresh_server.api_key)
+    yield ip
+    ip.run_line_magic("unload_ext", "bytenite_nb")
+    ip.config.pop("ByteNiteMagics", None)  # %config values outlive the extension
+    restore_session(before)
+    for name in set(ip.user_ns) - names:
+        if not name.startswith("_"):
+            ip.user_ns.pop(name, None)
 
 
 @pytest.fixture(autouse=True)

@@ -78,3 +78,10 @@ def failures(records: list[dict[str, Any]]) -> list[str]:
         for r in records
         if r["ratio"] < AA
     ]
+
+
+def assert_readable(page: Any, selector: str, where: str, minimum: int) -> None:
+    records = measure(page, selector)
+    assert len(records) >= minimum, (where, len(records))
+    bad = failures(records)
+    assert not bad, f"{len(bad)} texts under 4.5:1 in {where}:\n" + "\n".join(bad[:40])

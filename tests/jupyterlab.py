@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -193,3 +194,9 @@ def set_theme(page, theme: str) -> None:  # type: ignore[no-untyped-def]
 def copy_notebook(source: Path, lab: Lab) -> str:
     shutil.copy(source, lab.root / source.name)
     return source.name
+
+
+def to_dark(page: Any) -> None:
+    set_theme(page, "JupyterLab Dark")
+    page.locator("body[data-jp-theme-light='false']").wait_for(state="attached", timeout=20_000)
+    page.wait_for_timeout(700)

@@ -21,7 +21,7 @@ from bytenite_nb.errors import (
 )
 from bytenite_nb.models import CreateJobRequest, JobResponse
 
-from .test_display import HOSTILE, assert_safe
+from .html_audit import HOSTILE, assert_safe
 
 NOW = datetime(2026, 11, 28, 12, 0, 0, tzinfo=timezone.utc)
 EXAMPLES = max(10, settings.default.max_examples // 4)
@@ -167,14 +167,17 @@ json_value = st.recursive(
         st.floats(allow_nan=False, allow_infinity=False),
         huge,
     ),
+    # Narrow but deep and long, with short keys (the job's own keys and its data
+    # source's params take huge ones): one string of up to 400,000 characters
+    # already passes every cap; wide trees of huge keys took ~20 s to generate.
     lambda inner: st.one_of(
-        st.lists(inner, max_size=60), st.dictionaries(huge, inner, max_size=60)
+        st.lists(inner, max_size=12), st.dictionaries(fragment, inner, max_size=12)
     ),
-    max_leaves=100,
+    max_leaves=24,
 )
 deep = st.builds(nest, st.integers(1, 250), json_value)  # what the models accept
 anything = st.one_of(json_value, deep)
-objects = st.one_of(st.dictionaries(huge, anything, max_size=40), deep)
+objects = st.one_of(st.dictionaries(fragment, anything, max_size=12), deep)
 
 
 @st.composite
@@ -197,7 +200,7 @@ def hostile_jobs(draw: st.DrawFn) -> dict[str, Any]:
             "params": {"bucketName": draw(huge), "name": draw(huge), "cloudRegion": draw(huge)},
         },
         "params": {"app": draw(objects), "partitioner": draw(objects), "x": draw(anything)},
-        "regions": {"whitelist": draw(st.lists(huge, max_size=30))},
+        "regions": {"whitelist": draw(st.lists(huge, max_size=12))},
         draw(huge) or "k": draw(anything),
     }
     keep = draw(st.sets(st.sampled_from(sorted(job))))

@@ -21,7 +21,7 @@ from typing import Any
 import nbformat
 import pytest
 
-from .contrast import failures, measure
+from .contrast import assert_readable
 from .jupyterlab import (
     CHROMIUM,
     CHROMIUM_ARGS,
@@ -33,6 +33,7 @@ from .jupyterlab import (
     open_notebook,
     run_all,
     set_theme,
+    to_dark,
     wait_idle,
 )
 
@@ -73,19 +74,6 @@ def page(lab: Lab, request: pytest.FixtureRequest) -> Iterator[Any]:
 
 def shot(page: Any, lab: Lab, what: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"{lab.frontend}-{what}.png"), full_page=True)
-
-
-def to_dark(page: Any) -> None:
-    set_theme(page, "JupyterLab Dark")
-    page.locator("body[data-jp-theme-light='false']").wait_for(state="attached", timeout=20_000)
-    page.wait_for_timeout(700)
-
-
-def assert_readable(page: Any, selector: str, where: str, minimum: int) -> None:
-    records = measure(page, selector)
-    assert len(records) >= minimum, (where, len(records))
-    bad = failures(records)
-    assert not bad, f"{len(bad)} texts under 4.5:1 in {where}:\n" + "\n".join(bad[:40])
 
 
 def toggle_folds(page: Any) -> None:
@@ -196,7 +184,7 @@ def test_untrusted_notebook_shows_each_card_once(lab: Lab, page: Any, tmp_path: 
     """Outputs saved by someone else are untrusted: HTML is sanitized (no <style>)."""
     from playwright.sync_api import expect
 
-    from .test_notebooks import NOTEBOOKS, executed
+    from .notebook_runs import NOTEBOOKS, executed
 
     nb = executed(next(p for p in NOTEBOOKS if p.name == "cards.ipynb"))
     nbformat.write(nb, lab.root / "untrusted-cards.ipynb")  # unsigned: not trusted

@@ -16,6 +16,7 @@ from typing import Any
 import nbformat
 import pytest
 
+from .contrast import assert_readable
 from .jupyterlab import (
     CHROMIUM,
     CHROMIUM_ARGS,
@@ -25,9 +26,9 @@ from .jupyterlab import (
     open_notebook,
     run_all,
     set_theme,
+    to_dark,
     wait_idle,
 )
-from .test_browser import assert_readable, to_dark
 
 pytestmark = pytest.mark.browser
 ROOT = Path(__file__).parent.parent

@@ -4,7 +4,6 @@ nesting, interpolated values; and every bad cell fails with one UsageError line.
 from __future__ import annotations
 
 import string
-from collections.abc import Iterator
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -14,7 +13,6 @@ from IPython.core.interactiveshell import InteractiveShell
 from IPython.utils.capture import capture_output
 
 from bytenite_nb import sandbox
-from bytenite_nb.config import restore_session, set_session
 from bytenite_nb.magic import read_body
 from bytenite_nb.magic._data import (
     MAX_ALIAS_VALUES,
@@ -222,18 +220,6 @@ def test_bad_interpolated_values_are_refused(expr: str, fragment: str) -> None:
 
 
 # -- through the magic: one UsageError line, nothing sent -------------------------------
-
-
-@pytest.fixture
-def shell(fresh_server: sandbox.SandboxServer) -> Iterator[InteractiveShell]:
-    ip = InteractiveShell.instance()
-    ip.run_line_magic("load_ext", "bytenite_nb")
-    before = set_session("test", base_url=fresh_server.url, api_key=fresh_server.api_key)
-    yield ip
-    ip.run_line_magic("unload_ext", "bytenite_nb")
-    restore_session(before)
-    for name in ("draft", "n", "s", "deep"):
-        ip.user_ns.pop(name, None)
 
 
 def fails_with_one_line(ip: InteractiveShell, line: str, cell: str) -> str:

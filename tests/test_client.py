@@ -1,8 +1,8 @@
-"""The client against the real sandbox over loopback HTTP, sync and async."""
+"""The client against the sandbox's real request handler, sync and async: in process
+where the socket adds nothing, over loopback where it is the point (connection
+reuse, nothing listening) or the shared ``server`` serves."""
 
 from __future__ import annotations
-
-import time
 
 import pytest
 
@@ -20,6 +20,9 @@ from bytenite_nb.errors import (
     ServiceUnavailableError,
 )
 from bytenite_nb.models import CreateJobRequest, JobResponse, JobState
+from bytenite_nb.sandbox._inprocess import InProcessSandbox
+
+from .flowdriver import FakeClock, Script, no_sleep
 
 HELLO = {"templateId": "hello-world-template", "name": "demo", "params": {"app": {"case": "upper"}}}
 
@@ -44,18 +47,13 @@ def test_create_job_takes_a_model_and_get_job_reads_it_back(client: Client) -> N
     assert fetched.job.id == created.job.id and fetched.job.name == "demo"
 
 
-def test_run_job_moves_through_the_states_to_complete(client: Client) -> None:
-    job_id = client.create_job(HELLO).job.id or ""
-    assert client.run_job(job_id)["ok"] is True
-    seen = []
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        job = client.get_job(job_id).job
-        seen.append(job.state)
-        if job.state is not None and job.state.is_terminal:
-            break
-        time.sleep(0.05)
-    assert seen[-1] is JobState["COMPLETE"]
+def test_run_job_starts_a_draft_that_ends_complete(box_client: Client) -> None:
+    # (The states on the way: test_wait_for_job_reports_each_new_state_until_it_ends.)
+    job_id = box_client.create_job(HELLO).job.id or ""
+    assert box_client.get_job(job_id).job.state is JobState["NEW"]
+    assert box_client.run_job(job_id)["ok"] is True
+    job = box_client.get_job(job_id).job  # the box's jobs take no time
+    assert job.state is JobState["COMPLETE"]
     assert job.ended_at is not None and job.num_chunks == 1 and job.duration is not None
     assert job.state_timestamps is not None and "JOB_STATE_COMPLETE" in job.state_timestamps
 
@@ -73,43 +71,60 @@ def test_one_connection_is_reused_across_calls(fresh_server: sandbox.SandboxServ
         assert len(pool.connections) == 1
 
 
-def test_token_is_exchanged_once_and_cached(fresh_server: sandbox.SandboxServer) -> None:
-    with Client(fresh_server.api_key, base_url=fresh_server.url) as client:
+def test_token_is_exchanged_once_and_cached(box: InProcessSandbox) -> None:
+    with Client(box.api_key, base_url=box.url, transport=box.transport()) as client:
         for _ in range(3):
             client.create_job(HELLO)
-    assert fresh_server.sandbox.count("POST", "/auth/access_token") == 1
-    assert fresh_server.sandbox.count("POST", "/customer/jobs") == 3
+    assert box.sandbox.count("POST", "/auth/access_token") == 1
+    assert box.sandbox.count("POST", "/customer/jobs") == 3
 
 
-def test_expired_token_is_exchanged_again_before_use() -> None:
-    with sandbox.start(token_ttl=1) as srv, Client(srv.api_key, base_url=srv.url) as client:
+def test_expired_token_is_exchanged_again_before_use(
+    box: InProcessSandbox, box_client: Client, clock: FakeClock
+) -> None:
+    box_client.create_job(HELLO)  # a token valid 3600 s, used until 60 s before its end
+    clock.advance(3539)
+    box_client.create_job(HELLO)  # still valid
+    assert box.sandbox.count("POST", "/auth/access_token") == 1
+    clock.advance(2)
+    box_client.create_job(HELLO)
+    assert box.sandbox.count("POST", "/auth/access_token") == 2
+    assert box.sandbox.count("POST", "/customer/jobs") == 3  # never a 401 round trip
+
+
+def test_a_short_lived_token_keeps_a_tenth_of_its_life_as_margin(clock: FakeClock) -> None:
+    script = Script(clock, token_lifetime="100")
+    with Client(
+        "key-0123456789", base_url="https://api.test/v1", transport=script.transport(),
+        clock=clock, sleep=clock.sleep,
+    ) as client:  # fmt: skip
+        client.get_job("j-1")
+        clock.advance(89)
+        client.get_job("j-1")
+        clock.advance(2)
+        client.get_job("j-1")
+    assert script.times("/v1/auth/access_token") == [0.0, 91.0]
+
+
+def test_a_revoked_token_gets_one_new_exchange(box: InProcessSandbox) -> None:
+    with Client(box.api_key, base_url=box.url, transport=box.transport()) as client:
         client.create_job(HELLO)
-        client.create_job(HELLO)  # margin of 10%: still valid
-        time.sleep(1.05)
+        box.sandbox.revoke_tokens()
         client.create_job(HELLO)
-        assert srv.sandbox.count("POST", "/auth/access_token") == 2
-        assert srv.sandbox.count("POST", "/customer/jobs") == 3  # never a 401 round trip
+    assert box.sandbox.count("POST", "/auth/access_token") == 2
+    assert box.sandbox.count("POST", "/customer/jobs") == 3
 
 
-def test_a_revoked_token_gets_one_new_exchange(fresh_server: sandbox.SandboxServer) -> None:
-    with Client(fresh_server.api_key, base_url=fresh_server.url) as client:
-        client.create_job(HELLO)
-        fresh_server.sandbox.revoke_tokens()
-        client.create_job(HELLO)
-    assert fresh_server.sandbox.count("POST", "/auth/access_token") == 2
-    assert fresh_server.sandbox.count("POST", "/customer/jobs") == 3
-
-
-def test_user_agent_and_raw_token_header(fresh_server: sandbox.SandboxServer) -> None:
+def test_user_agent_and_raw_token_header(box: InProcessSandbox) -> None:
     seen = {}
-    original = fresh_server.sandbox.handle
+    original = box.sandbox.handle
 
     def spy(method, target, headers, body):  # type: ignore[no-untyped-def]
         seen[target] = headers
         return original(method, target, headers, body)
 
-    fresh_server.sandbox.handle = spy  # type: ignore[method-assign]
-    with Client(fresh_server.api_key, base_url=fresh_server.url) as client:
+    box.sandbox.handle = spy  # type: ignore[method-assign]
+    with Client(box.api_key, base_url=box.url, transport=box.transport()) as client:
         client.create_job(HELLO)
     jobs_headers = seen["/v1/customer/jobs"]
     assert jobs_headers["user-agent"] == USER_AGENT and USER_AGENT.startswith("bytenite-nb/")
@@ -172,11 +187,14 @@ def test_a_fixed_access_token_works_without_a_key(server: sandbox.SandboxServer)
         assert client.create_job(HELLO).job.id
 
 
-def test_no_credentials_fails_before_any_request(fresh_server: sandbox.SandboxServer) -> None:
-    with Client(base_url=fresh_server.url) as client, pytest.raises(AuthenticationError) as info:
+def test_no_credentials_fails_before_any_request(box: InProcessSandbox) -> None:
+    with (
+        Client(base_url=box.url, transport=box.transport()) as client,
+        pytest.raises(AuthenticationError) as info,
+    ):
         client.create_job(HELLO)
     assert info.value.status_code is None and "BYTENITE_API_KEY" in str(info.value)
-    assert fresh_server.sandbox.requests == []
+    assert box.sandbox.requests == []
 
 
 def test_credentials_and_url_come_from_the_environment(
@@ -189,15 +207,15 @@ def test_credentials_and_url_come_from_the_environment(
         assert client.create_job(HELLO).job.id
 
 
-def test_invalid_payload_raises_before_any_request(fresh_server: sandbox.SandboxServer) -> None:
-    with Client(fresh_server.api_key, base_url=fresh_server.url) as client:
+def test_invalid_payload_raises_before_any_request(box: InProcessSandbox) -> None:
+    with Client(box.api_key, base_url=box.url, transport=box.transport()) as client:
         with pytest.raises(PayloadError) as info:
             client.create_job({"templateId": "t", "config": {"taskTimeout": -5}})
     assert info.value.errors == [
         {"field": "config.taskTimeout", "message": "must be 0 or more seconds, got -5"}
     ]
     assert isinstance(info.value, ValueError)
-    assert fresh_server.sandbox.requests == []
+    assert box.sandbox.requests == []
 
 
 @pytest.mark.parametrize(
@@ -205,40 +223,38 @@ def test_invalid_payload_raises_before_any_request(fresh_server: sandbox.Sandbox
     [(500, InternalServerError), (503, ServiceUnavailableError), (418, ApiError)],
 )
 def test_server_failures_map_to_their_error(
-    fresh_server: sandbox.SandboxServer, status: int, error_type: type[ApiError]
+    box: InProcessSandbox, status: int, error_type: type[ApiError]
 ) -> None:
-    with Client(fresh_server.api_key, base_url=fresh_server.url, max_retries=2) as client:
-        client._sleep = lambda s: None
+    with Client(
+        box.api_key, base_url=box.url, transport=box.transport(), max_retries=2, sleep=no_sleep
+    ) as client:
         client.create_job(HELLO)  # token in hand
-        fresh_server.sandbox.fail_next(status, times=5, path="/customer/jobs")
+        box.sandbox.fail_next(status, times=5, path="/customer/jobs")
         with pytest.raises(error_type) as info:
             client.create_job(HELLO)
     assert type(info.value) is error_type and info.value.status_code == status
-    # A create is never sent again blindly: after a 500 or 503 the client looks for
-    # the job first, and here the jobs list fails too, so it cannot tell and says so.
-    assert fresh_server.sandbox.count("POST", "/customer/jobs") == 2
+    # A create is never sent again blindly: after a 500 or 503 the client looks
+    # for the job first, and here the jobs list fails too, so it cannot tell and says so.
+    assert box.sandbox.count("POST", "/customer/jobs") == 2
     assert ("may have been created" in info.value.message) == (status in (500, 503))
 
 
 def test_503_on_create_looks_for_the_job_then_sends_it_again(
-    fresh_server: sandbox.SandboxServer,
+    box: InProcessSandbox, box_client: Client, clock: FakeClock
 ) -> None:
-    waits: list[float] = []
-    with Client(fresh_server.api_key, base_url=fresh_server.url) as client:
-        client._sleep = waits.append
-        fresh_server.sandbox.fail_next(503, times=2, path="/customer/jobs", retry_after=2)
-        assert client.create_job(HELLO).job.id
+    box.sandbox.fail_next(503, times=2, path="/customer/jobs", retry_after=2)
+    assert box_client.create_job(HELLO).job.id
     # POST 503 -> GET /jobs 503 (Retry-After: 2) -> GET /jobs: not there -> POST 200
-    assert waits[0] == 2.0 and len(waits) == 2
-    assert fresh_server.sandbox.count("GET", "/customer/jobs") == 2
-    assert fresh_server.sandbox.count("POST", "/customer/jobs") == 2
-    assert len(fresh_server.sandbox.jobs) == 1
+    assert clock.slept[0] == 2.0 and len(clock.slept) == 2
+    assert box.sandbox.count("GET", "/customer/jobs") == 2
+    assert box.sandbox.count("POST", "/customer/jobs") == 2
+    assert len(box.sandbox.jobs) == 1
 
 
-def test_html_proxy_page_gives_a_short_api_error(fresh_server: sandbox.SandboxServer) -> None:
+def test_html_proxy_page_gives_a_short_api_error(box: InProcessSandbox) -> None:
     page = "<html><head><title>502 Bad Gateway</title></head><body>" + "x" * 5000 + "</body></html>"
-    with Client(fresh_server.api_key, base_url=fresh_server.url, max_retries=0) as client:
-        fresh_server.sandbox.fail_next(502, body=page, content_type="text/html")
+    with Client(box.api_key, base_url=box.url, transport=box.transport(), max_retries=0) as client:
+        box.sandbox.fail_next(502, body=page, content_type="text/html")
         with pytest.raises(ApiError) as info:
             client.list_templates()
     assert info.value.status_code == 502 and info.value.code is None
@@ -246,9 +262,9 @@ def test_html_proxy_page_gives_a_short_api_error(fresh_server: sandbox.SandboxSe
     assert "Traceback" not in str(info.value) and len(str(info.value)) < 300
 
 
-def test_empty_error_body(fresh_server: sandbox.SandboxServer) -> None:
-    with Client(fresh_server.api_key, base_url=fresh_server.url) as client:
-        fresh_server.sandbox.fail_next(500, body=b"", content_type="text/plain")
+def test_empty_error_body(box: InProcessSandbox) -> None:
+    with Client(box.api_key, base_url=box.url, transport=box.transport()) as client:
+        box.sandbox.fail_next(500, body=b"", content_type="text/plain")
         with pytest.raises(InternalServerError) as info:
             client.list_templates()
     assert info.value.message == "empty response body"
@@ -257,8 +273,7 @@ def test_empty_error_body(fresh_server: sandbox.SandboxServer) -> None:
 def test_nothing_listening_is_a_connection_error() -> None:
     with sandbox.start() as srv:
         url = srv.url
-    with Client("k", base_url=url, max_retries=1) as client:
-        client._sleep = lambda s: None
+    with Client("k", base_url=url, max_retries=1, sleep=no_sleep) as client:
         with pytest.raises(ByteNiteConnectionError) as info:
             client.create_job(HELLO)
     assert isinstance(info.value, ConnectionError) and not info.value.maybe_applied
@@ -297,21 +312,15 @@ async def test_async_client_happy_path_and_errors(server: sandbox.SandboxServer)
 
 @pytest.mark.anyio
 async def test_async_client_retries_and_reauthenticates(
-    fresh_server: sandbox.SandboxServer,
+    box: InProcessSandbox, box_aclient: AsyncClient, clock: FakeClock
 ) -> None:
-    waits: list[float] = []
-
-    async def record(seconds: float) -> None:
-        waits.append(seconds)
-
-    async with AsyncClient(fresh_server.api_key, base_url=fresh_server.url) as client:
-        client._sleep = record
-        await client.create_job(HELLO)
-        fresh_server.sandbox.revoke_tokens()
-        fresh_server.sandbox.fail_next(503, path="/customer/jobs", retry_after=1)
-        await client.create_job(HELLO)
-    assert waits == [1.0]
-    assert fresh_server.sandbox.count("POST", "/auth/access_token") == 2
+    await box_aclient.create_job(HELLO)
+    box.sandbox.revoke_tokens()
+    box.sandbox.fail_next(503, path="/customer/jobs", retry_after=1)
+    await box_aclient.create_job(HELLO)
+    # 401 -> a new token -> POST 503 -> GET /jobs (not there) after 1 s -> POST 200
+    assert clock.slept == [1.0]
+    assert box.sandbox.count("POST", "/auth/access_token") == 2
 
 
 @pytest.mark.anyio
@@ -334,19 +343,19 @@ def test_wait_for_job_reports_each_new_state_until_it_ends(client: Client) -> No
     assert [order.index(s) for s in seen] == sorted(order.index(s) for s in seen)
 
 
-def test_wait_for_a_draft_times_out_with_the_last_response(client: Client) -> None:
+def test_wait_for_a_draft_times_out_with_the_last_response(
+    box: InProcessSandbox, box_client: Client, clock: FakeClock
+) -> None:
     from bytenite_nb.errors import WaitTimeoutError
 
-    job_id = client.create_job(HELLO).job.id or ""
-    waits: list[float] = []
-    client._sleep = waits.append
-    ticks = iter(range(100))
-    client._clock = lambda: float(next(ticks))  # one "second" per look at the clock
+    job_id = box_client.create_job(HELLO).job.id or ""
     with pytest.raises(WaitTimeoutError) as info:
-        client.wait_for_job(job_id, timeout=5, interval=1)
+        box_client.wait_for_job(job_id, timeout=5, interval=1)
     assert info.value.response.job.state is JobState["NEW"]
     assert "still NEW after 5 s" in str(info.value) and isinstance(info.value, TimeoutError)
-    assert waits and all(w == 1 for w in waits)
+    # A look at 0, 1, ..., 5 s: no wait that would end past the timeout.
+    assert clock.slept == [1, 1, 1, 1, 1]
+    assert box.sandbox.count("GET", f"/customer/jobs/{job_id}") == 6
 
 
 @pytest.mark.anyio
@@ -356,3 +365,24 @@ async def test_async_wait_for_job(server: sandbox.SandboxServer) -> None:
         await client.run_job(job_id)
         final = await client.wait_for_job(job_id, interval=0.01)
     assert final.job.state is JobState["COMPLETE"]
+
+
+LOST = [(0, True), (0, False), (502, True), (502, False), (504, True), (503, False)]
+
+
+@pytest.mark.parametrize(
+    ("status", "applied"),
+    LOST,
+    ids=[f"{s or 'hangup'}-{'applied' if a else 'lost'}" for s, a in LOST],
+)
+def test_a_create_whose_answer_is_lost_makes_exactly_one_job(
+    box: InProcessSandbox, box_client: Client, clock: FakeClock, status: int, applied: bool
+) -> None:
+    # The answer is lost (a hang-up, a gateway error), the create applied or not:
+    # the client looks for its job before it sends the create again.
+    box.sandbox.fail_next(status, path="/customer/jobs", method="POST", applied=applied)
+    created = box_client.create_job(HELLO)
+    assert [job["id"] for job in box.sandbox.jobs] == [created.job.id]
+    assert box.sandbox.count("GET", "/customer/jobs") == 1  # the lookup
+    assert box.sandbox.count("POST", "/customer/jobs") == (1 if applied else 2)
+    assert clock.elapsed < box_client.settings.deadline

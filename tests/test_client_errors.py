@@ -22,6 +22,8 @@ import pytest
 from bytenite_nb.client import AsyncClient, Client
 from bytenite_nb.errors import ByteNiteConnectionError, ByteNiteError, PayloadError
 
+from .flowdriver import FakeClock, no_sleep
+
 URL = "https://api.test/v1"
 JOB = {"job": {"id": "j-1", "state": "JOB_STATE_COMPLETE"}}
 Answer = Callable[[httpx.Request], httpx.Response]
@@ -138,7 +140,7 @@ def only_typed_errors(fn: Callable[[], object]) -> BaseException | None:
 
 
 @pytest.mark.parametrize("name", list(BODIES))
-def test_broken_answers_give_typed_errors_only(name: str) -> None:
+def test_broken_answers_give_typed_errors_only(name: str, clock: FakeClock) -> None:
     answer = BODIES[name]
 
     def handler(request: httpx.Request) -> httpx.Response:
@@ -146,8 +148,13 @@ def test_broken_answers_give_typed_errors_only(name: str) -> None:
             return httpx.Response(200, json={"token": "tok-0123456789"})
         return answer(request)
 
-    with Client("key-0123456789", base_url=URL, transport=httpx.MockTransport(handler)) as client:
-        client._sleep = lambda s: None
+    with Client(
+        "key-0123456789",
+        base_url=URL,
+        transport=httpx.MockTransport(handler),
+        clock=clock,
+        sleep=clock.sleep,
+    ) as client:
         for call in calls(client).values():
             only_typed_errors(call)
 
@@ -165,7 +172,7 @@ def test_broken_token_exchanges_give_typed_errors_only(name: str) -> None:
 
 
 @pytest.mark.parametrize("name", ["bad gzip", "deep array", "non-UTF-8", "raises DecodingError"])
-def test_broken_answers_give_typed_errors_only_async(name: str) -> None:
+def test_broken_answers_give_typed_errors_only_async(name: str, clock: FakeClock) -> None:
     answer = BODIES[name]
 
     def handler(request: httpx.Request) -> httpx.Response:
@@ -175,8 +182,9 @@ def test_broken_answers_give_typed_errors_only_async(name: str) -> None:
 
     async def main() -> list[BaseException | None]:
         transport = httpx.MockTransport(handler)
-        async with AsyncClient("key-0123456789", base_url=URL, transport=transport) as client:
-            client._sleep = lambda s: anyio.sleep(0)
+        async with AsyncClient(
+            "key-0123456789", base_url=URL, transport=transport, clock=clock, sleep=clock.asleep
+        ) as client:
             found = []
             for call in (
                 lambda: client.create_job({"templateId": "t"}),
@@ -198,9 +206,11 @@ def test_a_bad_gzip_body_is_a_connection_error_that_says_so() -> None:
         return BODIES["bad gzip"](request)
 
     client = Client(
-        access_token="tok-0123456789", base_url=URL, transport=httpx.MockTransport(handler)
+        access_token="tok-0123456789",
+        base_url=URL,
+        transport=httpx.MockTransport(handler),
+        sleep=no_sleep,
     )
-    client._sleep = lambda s: None
     with client, pytest.raises(ByteNiteConnectionError, match="could not be decoded"):
         client.get_job("j-1")
 

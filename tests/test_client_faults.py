@@ -16,6 +16,8 @@ import pytest
 from bytenite_nb.client import AsyncClient, Client
 from bytenite_nb.errors import ApiError, ByteNiteConnectionError, ServiceUnavailableError
 
+from .flowdriver import FakeClock, answer, no_asleep, raise_
+
 URL = "https://api.test/v1"
 JOB = {"job": {"id": "j-1", "state": "JOB_STATE_NEW"}}
 Handler = Callable[[httpx.Request], httpx.Response]
@@ -51,20 +53,14 @@ class Recorder:
 
 
 def make_client(recorder: Recorder, waits: list[float] | None = None, **kwargs: object) -> Client:
-    client = Client("key", base_url=URL, transport=httpx.MockTransport(recorder), **kwargs)  # type: ignore[arg-type]
-    client._sleep = (waits if waits is not None else []).append
-    return client
-
-
-def raise_(exc: Exception) -> Callable[[httpx.Request], httpx.Response]:
-    def step(request: httpx.Request) -> httpx.Response:
-        raise exc
-
-    return step
-
-
-def answer(status: int, **kwargs: object) -> Callable[[httpx.Request], httpx.Response]:
-    return lambda request: httpx.Response(status, **kwargs)  # type: ignore[arg-type]
+    """A client on a fake clock; ``waits`` collects the sleeps it asks for."""
+    clock = FakeClock()
+    if waits is not None:
+        clock.slept = waits
+    transport = httpx.MockTransport(recorder)
+    return Client(
+        "key", base_url=URL, transport=transport, clock=clock, sleep=clock.sleep, **kwargs
+    )  # type: ignore[arg-type]
 
 
 UNSURE = [
@@ -270,14 +266,10 @@ async def test_async_create_that_may_have_arrived_is_found_not_resent() -> None:
     async def handler(request: httpx.Request) -> httpx.Response:
         return recorder(request)
 
-    async with AsyncClient("k", base_url=URL, transport=httpx.MockTransport(handler)) as client:
-        client._sleep = _no_sleep
+    transport = httpx.MockTransport(handler)
+    async with AsyncClient("k", base_url=URL, transport=transport, sleep=no_asleep) as client:
         assert (await client.create_job({"templateId": "t", "name": "n"})).job.id == "j-1"
     assert recorder.posts == 1 and recorder.lookups == 1
-
-
-async def _no_sleep(seconds: float) -> None:
-    return None
 
 
 def test_a_retried_run_that_finds_the_job_started_is_a_success() -> None:
@@ -297,3 +289,23 @@ def test_a_first_run_refused_as_already_started_is_still_an_error() -> None:
     with make_client(recorder) as client, pytest.raises(ApiError, match="already been started"):
         client.run_job("j-1")
     assert recorder.creates == 1
+
+
+def test_a_429_waits_its_retry_after_spread_and_resends_even_a_create() -> None:
+    # 429: the request was not applied, so a create is sent again without a lookup.
+    limited = answer(429, headers={"Retry-After": "2"}, json={"code": 8, "message": "slow down"})
+    recorder = Recorder(limited)
+    waits: list[float] = []
+    with make_client(recorder, waits) as client:
+        assert client.create_job({"templateId": "t"}).job.id == "j-1"
+    assert recorder.posts == 2 and recorder.lookups == 0
+    assert len(waits) == 1 and 2.0 <= waits[0] <= 3.0  # up to half again: callers spread
+
+
+def test_a_429_without_retry_after_backs_off_exponentially() -> None:
+    recorder = Recorder(*[answer(429) for _ in range(3)])
+    waits: list[float] = []
+    with make_client(recorder, waits, max_retries=0) as client:  # 429s are not "retries"
+        assert client.get_job("j-1").job.id == "j-1"
+    assert recorder.creates == 4 and len(waits) == 3
+    assert waits[0] <= 0.5 and 0.5 <= waits[1] <= 1.0 and 1.0 <= waits[2] <= 2.0

@@ -273,7 +273,10 @@ _SETTINGS = settings(
 
 
 #: The sandbox speaks JSON only: Schemathesis skips the spec's application/x-protobuf bodies.
-pytestmark = pytest.mark.filterwarnings("ignore:Skipped test cases with unsupported payload")
+pytestmark = [
+    pytest.mark.conformance,
+    pytest.mark.filterwarnings("ignore:Skipped test cases with unsupported payload"),
+]
 
 
 @SEED.parametrize()

@@ -16,7 +16,7 @@ import pytest
 
 from .contrast import failures, measure
 from .jupyterlab import CHROMIUM, CHROMIUM_ARGS, chromium_missing
-from .test_notebooks import NOTEBOOKS, executed
+from .notebook_runs import NOTEBOOKS, executed
 
 pytestmark = pytest.mark.browser
 ROOT = Path(__file__).parent.parent

@@ -1,153 +1,193 @@
 """Deadlines (issue 10, item 4): ``timeout`` bounds a whole attempt, ``deadline`` a call.
 
-A tiny socket server on loopback trickles its answer one byte at a time:
-each read succeeds well within the read timeout, so only a bound on the whole
-attempt stops it. Sync and async.
+A server trickles its answer one byte per 1/8 s of the client's (fake) clock:
+each read comes at once, so only a bound on the whole attempt stops it. The
+clock is the one the client was given, so every figure below is exact and
+nothing sleeps for real. Sync and async.
 """
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
-from collections.abc import Iterator
-from dataclasses import dataclass, field
-
 import anyio
+import httpx
 import pytest
 
 from bytenite_nb.client import AsyncClient, Client
 from bytenite_nb.errors import ByteNiteConnectionError, ServiceUnavailableError
 
+from .flowdriver import FakeClock, Script, Trickle, answer
+
+URL = "https://api.test/v1"
 TOKEN = "tok-0123456789abcdef"
-BODY = b'{"job": {"id": "j-1", "name": "' + b"x" * 100 + b'"}}'  # ~120 bytes: 12 s at 10 B/s
+BODY = b'{"job": {"id": "j-1", "name": "' + b"x" * 100 + b'"}}'  # 132 bytes: 16.5 s trickled
+STEP = 0.125  # seconds per byte (a power of two: the clock's sums are exact)
 
 
-@dataclass
-class Trickler:
-    """Answers every request with a 200 whose body comes ``step`` seconds per byte,
-    or (``status`` 503) at once with a ``Retry-After``."""
+class Trickler(Script):
+    """Answers every request with a 200 whose body trickles; keeps the bodies."""
 
-    step: float = 0.1
-    status: int = 200
-    retry_after: str = "0.2"
-    requests: int = 0
-    url: str = ""
-    _stop: threading.Event = field(default_factory=threading.Event)
+    def __init__(self, clock: FakeClock, step: float = STEP) -> None:
+        super().__init__(clock)
+        self.bodies: list[Trickle] = []
+        self.step = step
+        self.default = self._trickle
 
-    def serve(self, listener: socket.socket) -> None:
-        listener.settimeout(0.1)
-        while not self._stop.is_set():
-            try:
-                conn, _ = listener.accept()
-            except TimeoutError:
-                continue
-            threading.Thread(target=self._answer, args=(conn,), daemon=True).start()
-
-    def _answer(self, conn: socket.socket) -> None:
-        with conn:
-            try:
-                data = b""
-                while b"\r\n\r\n" not in data:
-                    chunk = conn.recv(65536)
-                    if not chunk:
-                        return
-                    data += chunk
-                self.requests += 1
-                if self.status != 200:
-                    conn.sendall(
-                        f"HTTP/1.1 {self.status} Unavailable\r\nRetry-After: {self.retry_after}"
-                        "\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}".encode()
-                    )
-                    return
-                conn.sendall(
-                    b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
-                    b"Connection: close\r\nContent-Length: " + str(len(BODY)).encode() + b"\r\n\r\n"
-                )
-                for byte in BODY:
-                    if self._stop.is_set():
-                        return
-                    conn.sendall(bytes([byte]))
-                    time.sleep(self.step)
-            except OSError:
-                return  # the client hung up: what a deadline does
+    def _trickle(self, request: httpx.Request) -> httpx.Response:
+        self.bodies.append(Trickle(BODY, self.clock, self.step))
+        return httpx.Response(
+            200, headers={"Content-Type": "application/json"}, stream=self.bodies[-1]
+        )
 
 
-@pytest.fixture
-def trickler() -> Iterator[Trickler]:
-    server = Trickler()
-    listener = socket.create_server(("127.0.0.1", 0))
-    server.url = f"http://127.0.0.1:{listener.getsockname()[1]}/v1"
-    thread = threading.Thread(target=server.serve, args=(listener,), daemon=True)
-    thread.start()
-    yield server
-    server._stop.set()
-    thread.join(5)
-    listener.close()
+def sync_client(script: Script, clock: FakeClock, **kwargs: float) -> Client:
+    return Client(
+        access_token=TOKEN,
+        base_url=URL,
+        transport=script.transport(),
+        clock=clock,
+        sleep=clock.sleep,
+        **kwargs,  # type: ignore[arg-type]
+    )
 
 
-def test_a_trickled_body_does_not_outlive_the_timeout(trickler: Trickler) -> None:
-    with Client(access_token=TOKEN, base_url=trickler.url, timeout=1, max_retries=0) as client:
-        started = time.monotonic()
+def async_client(script: Script, clock: FakeClock, **kwargs: float) -> AsyncClient:
+    return AsyncClient(
+        access_token=TOKEN,
+        base_url=URL,
+        transport=script.transport(),
+        clock=clock,
+        sleep=clock.asleep,
+        **kwargs,  # type: ignore[arg-type]
+    )
+
+
+def test_a_trickled_body_does_not_outlive_the_timeout(clock: FakeClock) -> None:
+    trickler = Trickler(clock)
+    with sync_client(trickler, clock, timeout=1, max_retries=0) as client:
         with pytest.raises(ByteNiteConnectionError, match="timed out after 1 s"):
             client.get_job("j-1")
-        took = time.monotonic() - started
-    assert 0.9 <= took < 1.6, took  # before: 12 s
+    # 8 bytes take exactly 1 s; the 9th is past the attempt's end: it stops there
+    # (without the bound it would read all 132 bytes, 16.5 s).
+    assert [body.read for body in trickler.bodies] == [9]
+    assert clock.elapsed == 9 * STEP and clock.slept == []
 
 
-def test_a_trickled_body_does_not_outlive_the_timeout_async(trickler: Trickler) -> None:
-    async def main() -> float:
-        async with AsyncClient(
-            access_token=TOKEN, base_url=trickler.url, timeout=1, max_retries=0
-        ) as client:
-            started = time.monotonic()
+def test_a_trickled_body_does_not_outlive_the_timeout_async(clock: FakeClock) -> None:
+    trickler = Trickler(clock)
+
+    async def main() -> None:
+        async with async_client(trickler, clock, timeout=1, max_retries=0) as client:
             with pytest.raises(ByteNiteConnectionError, match="timed out after 1 s"):
                 await client.get_job("j-1")
-            return time.monotonic() - started
 
-    took = anyio.run(main)
-    assert 0.9 <= took < 1.3, took
+    anyio.run(main)
+    assert [body.read for body in trickler.bodies] == [9]
+    assert clock.elapsed == 9 * STEP
 
 
-def test_a_fast_enough_trickle_is_read_whole(trickler: Trickler) -> None:
-    trickler.step = 0.001
-    with Client(access_token=TOKEN, base_url=trickler.url, timeout=5, max_retries=0) as client:
+def test_a_fast_enough_trickle_is_read_whole(clock: FakeClock) -> None:
+    trickler = Trickler(clock, step=2**-10)
+    with sync_client(trickler, clock, timeout=5, max_retries=0) as client:
         assert client.get_job("j-1").job.name == "x" * 100
+    assert [body.read for body in trickler.bodies] == [len(BODY)]
 
 
-def test_the_deadline_bounds_a_call_and_its_retries(trickler: Trickler) -> None:
-    with Client(
-        access_token=TOKEN, base_url=trickler.url, timeout=0.5, max_retries=10, deadline=1.3
-    ) as client:
-        started = time.monotonic()
-        with pytest.raises(ByteNiteConnectionError, match="deadline"):
+def _assert_deadline_bounds_the_call(trickler: Trickler, clock: FakeClock) -> None:
+    # Attempt 1 ends at 0.625 s (past its 0.5 s), a backoff of 0.25-0.5 s, then
+    # attempt 2 gets only what is left of the 1.3 s and no third one starts.
+    assert len(trickler.bodies) == 2 and len(clock.slept) == 1
+    assert 0.25 <= clock.slept[0] <= 0.5
+    assert trickler.bodies[0].read == 5
+    assert 1.3 < clock.elapsed <= 1.3 + STEP  # one byte past the deadline at most
+    # Without the deadline: 11 attempts of 0.5 s and their backoff.
+
+
+def test_the_deadline_bounds_a_call_and_its_retries(clock: FakeClock) -> None:
+    trickler = Trickler(clock)
+    with sync_client(trickler, clock, timeout=0.5, max_retries=10, deadline=1.3) as client:
+        with pytest.raises(ByteNiteConnectionError, match=r"deadline \(1.3 s\) passed"):
             client.get_job("j-1")
-        took = time.monotonic() - started
-    assert took < 1.9, took  # 11 attempts of 0.5 s and their backoff, without it
-    assert 2 <= trickler.requests <= 3
+    _assert_deadline_bounds_the_call(trickler, clock)
 
 
-def test_the_deadline_cuts_retry_waits_short(trickler: Trickler) -> None:
-    trickler.status, trickler.retry_after = 503, "0.4"
-    with Client(
-        access_token=TOKEN, base_url=trickler.url, timeout=5, max_retries=10, deadline=1.0
-    ) as client:
-        started = time.monotonic()
+def test_the_deadline_bounds_a_call_async(clock: FakeClock) -> None:
+    trickler = Trickler(clock)
+
+    async def main() -> None:
+        async with async_client(
+            trickler, clock, timeout=0.5, max_retries=10, deadline=1.3
+        ) as client:
+            with pytest.raises(ByteNiteConnectionError, match=r"deadline \(1.3 s\) passed"):
+                await client.get_job("j-1")
+
+    anyio.run(main)
+    _assert_deadline_bounds_the_call(trickler, clock)
+
+
+def test_the_deadline_cuts_retry_waits_short(clock: FakeClock) -> None:
+    busy = answer(503, headers={"Retry-After": "0.4"}, json={"code": 14, "message": "busy"})
+    script = Script(clock, default=busy)
+    with sync_client(script, clock, timeout=5, max_retries=10, deadline=1.0) as client:
         with pytest.raises(ServiceUnavailableError):
             client.get_job("j-1")
-        took = time.monotonic() - started
-    assert took < 1.0, took  # no wait starts that would end past the deadline
-    assert 2 <= trickler.requests <= 3
+    # Requests at 0, 0.4 and 0.8 s; a third wait would end past the deadline, so
+    # the 503 is the answer at once instead.
+    assert script.times("/v1/customer/jobs/j-1") == pytest.approx([0.0, 0.4, 0.8])
+    assert clock.slept == [0.4, 0.4] and clock.elapsed < 1.0
 
 
-def test_the_deadline_bounds_a_call_async(trickler: Trickler) -> None:
-    async def main() -> float:
-        async with AsyncClient(
-            access_token=TOKEN, base_url=trickler.url, timeout=0.5, max_retries=10, deadline=1.3
-        ) as client:
-            started = time.monotonic()
-            with pytest.raises(ByteNiteConnectionError):
+def test_a_wait_that_fits_is_taken_and_the_call_succeeds(clock: FakeClock) -> None:
+    busy = answer(503, headers={"Retry-After": "0.4"}, json={"code": 14, "message": "busy"})
+    script = Script(clock, answers=[busy, busy])
+    with sync_client(script, clock, timeout=5, max_retries=10, deadline=1.0) as client:
+        assert client.get_job("j-1").job.id == "j-1"
+    assert clock.slept == [0.4, 0.4]
+
+
+def test_the_token_exchange_spends_the_same_deadline(clock: FakeClock) -> None:
+    # The exchange answers 503 twice (Retry-After 0.4 each): the call itself then
+    # has 0.2 s of its 1 s left, less than the next 0.4 s wait.
+    busy = answer(503, headers={"Retry-After": "0.4"})
+    script = Script(clock, answers=[busy])
+
+    def exchange_then_script(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/auth/access_token") and exchange_busy:
+            exchange_busy.pop()
+            script.sent.append((clock.elapsed, request.method, request.url.path))
+            return busy(request)
+        return script(request)
+
+    exchange_busy = [1, 1]
+    with Client(
+        "key-0123456789abcdef",
+        base_url=URL,
+        transport=httpx.MockTransport(exchange_then_script),
+        clock=clock,
+        sleep=clock.sleep,
+        deadline=1.0,
+    ) as client:
+        with pytest.raises(ServiceUnavailableError):
+            client.get_job("j-1")
+    assert script.times("/v1/auth/access_token") == pytest.approx([0.0, 0.4, 0.8])
+    assert script.times("/v1/customer/jobs/j-1") == pytest.approx([0.8])
+    assert clock.slept == [0.4, 0.4]
+
+
+class _Stalled(httpx.AsyncByteStream):
+    """A body whose read ends the way anyio's ``fail_after`` ends a stalled one."""
+
+    async def __aiter__(self):  # type: ignore[no-untyped-def]
+        yield b'{"job": '
+        raise TimeoutError
+
+
+def test_an_attempt_the_event_loop_times_out_is_a_timeout_async(clock: FakeClock) -> None:
+    script = Script(clock, default=lambda request: httpx.Response(200, stream=_Stalled()))
+
+    async def main() -> None:
+        async with async_client(script, clock, timeout=1, max_retries=0) as client:
+            with pytest.raises(ByteNiteConnectionError, match="timed out after 1 s"):
                 await client.get_job("j-1")
-            return time.monotonic() - started
 
-    assert anyio.run(main) < 1.6
+    anyio.run(main)
+    assert script.times("/v1/customer/jobs/j-1") == [0.0]

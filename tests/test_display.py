@@ -6,7 +6,6 @@ import json
 import os
 import re
 from datetime import datetime, timedelta, timezone
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +18,8 @@ from bytenite_nb import display
 from bytenite_nb.display._html import style_block
 from bytenite_nb.errors import ApiError, ByteNiteConnectionError, PayloadError, api_error_from_body
 from bytenite_nb.models import CreateJobRequest, JobResponse, JobState
+
+from .html_audit import HOSTILE, assert_safe
 
 NOW = datetime(2026, 11, 28, 12, 0, 0, tzinfo=timezone.utc)
 SNAPSHOTS = Path(__file__).parent / "snapshots"
@@ -71,39 +72,6 @@ FAILED = {
         "endedAt": "2026-11-28T11:02:00Z",
     }
 }
-
-
-class Audit(HTMLParser):
-    """Collects what would make HTML unsafe: tags, on* handlers and javascript: URLs."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.tags: list[str] = []
-        self.handlers: list[str] = []
-        self.js_urls: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.tags.append(tag)
-        for name, value in attrs:
-            if name.lower().startswith("on"):
-                self.handlers.append(name)
-            url_attribute = name.lower() in ("href", "src", "action", "formaction", "xlink:href")
-            if url_attribute and value and value.strip().lower().startswith("javascript:"):
-                self.js_urls.append(value)
-
-
-def audit(markup: str) -> Audit:
-    parser = Audit()
-    parser.feed(markup)
-    parser.close()
-    return parser
-
-
-def assert_safe(markup: str) -> None:
-    found = audit(markup)
-    assert "script" not in found.tags
-    assert {"img", "iframe", "object", "embed", "svg", "a"}.isdisjoint(found.tags), found.tags
-    assert found.handlers == [] and found.js_urls == []
 
 
 # -- fragments ------------------------------------------------------------------------
@@ -351,14 +319,6 @@ def test_payload_card() -> None:
 
 # -- hostile input -------------------------------------------------------------------------
 
-HOSTILE = [
-    "<img src=x onerror=alert(1)>",
-    '"><script>alert(1)</script>',
-    "javascript:alert(1)",
-    "' onmouseover='alert(1)",
-    "</pre><svg onload=alert(1)>",
-    '<a href="javascript:alert(1)">x</a>',
-]
 hostile_text = st.one_of(
     st.sampled_from(HOSTILE), st.text(alphabet="<>\"'&=/ abcjs:onerror()", max_size=40)
 )

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from bytenite_nb import display
 from bytenite_nb.models import JobLogs, JobsPage, LogLevel
 
-from .test_display import HOSTILE, assert_safe
+from .html_audit import HOSTILE, assert_safe
 
 NOW = datetime(2026, 11, 28, 12, 0, 0, tzinfo=timezone.utc)
 

@@ -19,7 +19,7 @@ from bytenite_nb.form._fields import LIVE_CHECK_CHARS
 from bytenite_nb.magic import interpolate, parse_body
 from bytenite_nb.models import CreateJobRequest, JobResponse
 
-from .conftest import CANARY_KEY
+from .canaries import CANARY_KEY
 
 
 @pytest.fixture
@@ -67,7 +67,7 @@ def test_template_suggestions_come_from_the_service(form: JobForm) -> None:
         (
             lambda f: setattr(f.params["app"], "value", '{"case": "upper",}'),
             "params.app",
-            "line 1, column 18",
+            "invalid JSON at line 1, column ",  # the column differs by Python (18, 3.13: 17)
         ),
         (
             lambda f: setattr(f.params["app"], "value", '{\n  "a": 1\n  "b": 2}'),

@@ -15,6 +15,8 @@ from bytenite_nb.client import MAX_PAGE_SIZE, AsyncClient, Client
 from bytenite_nb.errors import ApiError, BadRequestError, NotFoundError, PayloadError
 from bytenite_nb.models import LOG_LEVELS, JobLogs, JobsPage, JobState, LogEntry, LogLevel
 
+from .flowdriver import no_sleep
+
 HELLO = {"templateId": "hello-world-template", "name": "demo"}
 FAILING = {"templateId": "sandbox-failing-template", "name": "broken"}
 IMAGES = {
@@ -139,8 +141,7 @@ def test_log_level_names() -> None:
 
 @pytest.fixture
 def own(fresh_server: sandbox.SandboxServer) -> Any:
-    with Client(fresh_server.api_key, base_url=fresh_server.url) as c:
-        c._sleep = lambda seconds: None
+    with Client(fresh_server.api_key, base_url=fresh_server.url, sleep=no_sleep) as c:
         yield c
 
 
@@ -400,8 +401,8 @@ def _fake(pages: Any) -> tuple[Client, list[httpx.Request]]:
         sent.append(request)
         return pages(request)
 
-    client = Client("key", base_url="https://api.test/v1", transport=httpx.MockTransport(handler))
-    client._sleep = lambda seconds: None
+    transport = httpx.MockTransport(handler)
+    client = Client("key", base_url="https://api.test/v1", transport=transport, sleep=no_sleep)
     return client, sent
 
 

@@ -6,7 +6,6 @@ import json
 import shlex
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,20 +21,6 @@ from bytenite_nb.magic import COMMANDS, ByteNiteMagics, deep_merge, find_pyproje
 from bytenite_nb.models import CreateJobRequest, JobResponse
 
 HELLO = "templateId: hello-world-template\nname: demo\n"
-
-
-@pytest.fixture
-def shell(fresh_server: sandbox.SandboxServer) -> Iterator[InteractiveShell]:
-    """A shell with the extension loaded, pointed at a sandbox of the test's own."""
-    ip = InteractiveShell.instance()
-    ip.run_line_magic("load_ext", "bytenite_nb")
-    before = set_session("test", base_url=fresh_server.url, api_key=fresh_server.api_key)
-    yield ip
-    ip.run_line_magic("unload_ext", "bytenite_nb")
-    ip.config.pop("ByteNiteMagics", None)  # %config values outlive the extension
-    restore_session(before)
-    for name in ("job", "draft", "bad", "n", "items", "cfg", "flag", "ratio", "nothing"):
-        ip.user_ns.pop(name, None)
 
 
 def run(ip: InteractiveShell, line: str, cell: str) -> tuple[Any, Any]:

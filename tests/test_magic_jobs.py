@@ -14,8 +14,6 @@ from bytenite_nb.client import Client
 from bytenite_nb.magic import help_text
 from bytenite_nb.models import JobState
 
-from .test_magic import shell  # noqa: F401  (the fixture)
-
 HELLO = {"templateId": "hello-world-template", "name": "demo"}
 
 
@@ -48,7 +46,7 @@ def test_help_lists_the_new_commands() -> None:
     assert "--level warn,error" in text
 
 
-def test_jobs_shows_the_table(shell: InteractiveShell, client: Client) -> None:  # noqa: F811
+def test_jobs_shows_the_table(shell: InteractiveShell, client: Client) -> None:
     for i in range(3):
         client.create_job({**HELLO, "name": f"job-{i}"})
     result, captured = line(shell, "jobs --limit 2")
@@ -81,7 +79,7 @@ def test_jobs_shows_the_table(shell: InteractiveShell, client: Client) -> None: 
     ],
 )
 def test_bad_lines_fail_with_one_line_and_send_nothing(
-    shell: InteractiveShell,  # noqa: F811
+    shell: InteractiveShell,
     fresh_server: sandbox.SandboxServer,
     text: str,
     fragment: str,
@@ -92,7 +90,7 @@ def test_bad_lines_fail_with_one_line_and_send_nothing(
     assert fresh_server.sandbox.requests == []
 
 
-def test_logs_shows_the_view_filtered(shell: InteractiveShell, client: Client) -> None:  # noqa: F811
+def test_logs_shows_the_view_filtered(shell: InteractiveShell, client: Client) -> None:
     job_id = client.create_job({**HELLO, "config": {"isTestJob": True}}).job.id or ""
     client.run_job(job_id)
     client.wait_for_job(job_id, interval=0.05)
@@ -113,7 +111,7 @@ def test_logs_shows_the_view_filtered(shell: InteractiveShell, client: Client) -
     assert "services: taskrunner, assembler" in text and "== partitioner ==" not in text
 
 
-def test_logs_of_an_unknown_job_fails_with_the_card(shell: InteractiveShell) -> None:  # noqa: F811
+def test_logs_of_an_unknown_job_fails_with_the_card(shell: InteractiveShell) -> None:
     result, captured = line(shell, "logs no-such-job")
     assert not result.success and isinstance(result.error_in_exec, UsageError)
     assert "NotFoundError" in str(result.error_in_exec)
@@ -121,7 +119,7 @@ def test_logs_of_an_unknown_job_fails_with_the_card(shell: InteractiveShell) -> 
     assert "bn-error" in html_of(captured)
 
 
-def test_abort_a_running_job_shows_it_failed(shell: InteractiveShell) -> None:  # noqa: F811
+def test_abort_a_running_job_shows_it_failed(shell: InteractiveShell) -> None:
     slow = sandbox.start(step_seconds=5)
     try:
         with Client(slow.api_key, base_url=slow.url) as client:
@@ -140,7 +138,7 @@ def test_abort_a_running_job_shows_it_failed(shell: InteractiveShell) -> None:  
         slow.stop()
 
 
-def test_abort_a_draft_deletes_it(shell: InteractiveShell, client: Client) -> None:  # noqa: F811
+def test_abort_a_draft_deletes_it(shell: InteractiveShell, client: Client) -> None:
     job_id = client.create_job(HELLO).job.id or ""
     result, captured = line(shell, f"abort {job_id}")
     assert result.success
@@ -148,7 +146,7 @@ def test_abort_a_draft_deletes_it(shell: InteractiveShell, client: Client) -> No
     assert client.list_jobs().jobs == []
 
 
-def test_delete(shell: InteractiveShell, client: Client) -> None:  # noqa: F811
+def test_delete(shell: InteractiveShell, client: Client) -> None:
     job_id = client.create_job(HELLO).job.id or ""
     result, captured = line(shell, f"delete {job_id}")
     assert result.success and captured.stdout.strip() == f"Deleted job {job_id}."

@@ -3,7 +3,6 @@ names that are keywords, random lines; and the stop button between create and wa
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -15,24 +14,11 @@ from IPython.utils.capture import capture_output
 
 from bytenite_nb import sandbox
 from bytenite_nb.client import Client
-from bytenite_nb.config import restore_session, set_session
 from bytenite_nb.magic._options import CELL_EXCLUSIVE, Parser, cell_parser
 from bytenite_nb.models import CreateJobRequest, JobResponse
 
 HELLO = "templateId: hello-world-template\nname: demo\n"
 EXAMPLES = max(10, settings.default.max_examples // 4)
-
-
-@pytest.fixture
-def shell(fresh_server: sandbox.SandboxServer) -> Iterator[InteractiveShell]:
-    ip = InteractiveShell.instance()
-    ip.run_line_magic("load_ext", "bytenite_nb")
-    before = set_session("test", base_url=fresh_server.url, api_key=fresh_server.api_key)
-    yield ip
-    ip.run_line_magic("unload_ext", "bytenite_nb")
-    restore_session(before)
-    for name in ("job", "draft", "match", "case", "type"):
-        ip.user_ns.pop(name, None)
 
 
 def refusal(ip: InteractiveShell, line: str, cell: str = HELLO) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -12,27 +11,12 @@ from IPython.utils.capture import capture_output
 
 from bytenite_nb import sandbox
 from bytenite_nb.client import Client
-from bytenite_nb.config import restore_session, set_session
 from bytenite_nb.errors import LocalPathError
 from bytenite_nb.magic import COMMANDS
 from bytenite_nb.magic._commands import help_text
 from bytenite_nb.models import JobResponse, JobState
 
 HELLO = "templateId: hello-world-template\nname: demo\n"
-
-
-@pytest.fixture
-def shell(fresh_server: sandbox.SandboxServer) -> Iterator[InteractiveShell]:
-    ip = InteractiveShell.instance()
-    ip.run_line_magic("load_ext", "bytenite_nb")
-    ip.run_line_magic("config", "ByteNiteMagics.poll_interval = 0.02")
-    before = set_session("test", base_url=fresh_server.url, api_key=fresh_server.api_key)
-    yield ip
-    ip.run_line_magic("unload_ext", "bytenite_nb")
-    ip.config.pop("ByteNiteMagics", None)
-    restore_session(before)
-    for name in ("job", "up"):
-        ip.user_ns.pop(name, None)
 
 
 def cell(ip: InteractiveShell, line: str, body: str) -> tuple[Any, Any]:

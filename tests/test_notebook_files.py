@@ -62,7 +62,7 @@ def test_the_ipykernel_here_reports_the_same_language_info() -> None:
 
 @pytest.mark.notebook
 def test_the_form_notebook_saves_little_widget_state() -> None:
-    from .test_notebooks import executed
+    from .notebook_runs import executed
 
     nb = executed(next(p for p in NOTEBOOKS if p.name == "form.ipynb"))
     state = nb.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]

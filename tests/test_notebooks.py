@@ -3,46 +3,15 @@
 from __future__ import annotations
 
 import json
-import os
 import re
-import tempfile
 from pathlib import Path
 
 import nbformat
 import pytest
-from nbclient import NotebookClient
 
-NOTEBOOKS = sorted((Path(__file__).parent.parent / "notebooks").glob("*.ipynb"))
+from .notebook_runs import NOTEBOOKS, execute, executed
+
 TOKEN = re.compile(r"sbx\.[A-Za-z0-9_\-]{8,}")
-
-
-_EXECUTED: dict[Path, nbformat.NotebookNode] = {}
-
-
-def executed(path: Path) -> nbformat.NotebookNode:
-    """Each shipped notebook runs once per test session."""
-    if path not in _EXECUTED:
-        _EXECUTED[path] = execute(path)
-    return _EXECUTED[path]
-
-
-def execute(path: Path) -> nbformat.NotebookNode:
-    """Run a notebook in a folder of its own, removed after: what it writes
-    (``data/``, ``outputs/``) never lands in notebooks/."""
-    nb = nbformat.read(path, as_version=4)
-    env_backup = {k: os.environ.pop(k) for k in list(os.environ) if k.startswith("BYTENITE_")}
-    try:
-        with tempfile.TemporaryDirectory(prefix=f"bn-{path.stem}-") as workdir:
-            NotebookClient(
-                nb,
-                timeout=120,
-                kernel_name="python3",
-                resources={"metadata": {"path": workdir}},
-                store_widget_state=True,
-            ).execute()
-    finally:
-        os.environ.update(env_backup)
-    return nb
 
 
 @pytest.mark.notebook
@@ -91,7 +60,7 @@ def test_quickstart_shows_cards() -> None:
 
 @pytest.mark.notebook
 def test_a_saved_notebook_with_a_submitted_form_holds_no_key(tmp_path: Path) -> None:
-    from .conftest import CANARY_KEY
+    from .canaries import CANARY_KEY
 
     nb = nbformat.v4.new_notebook()
     nb.cells = [

@@ -35,9 +35,9 @@ from bytenite_nb import display
 from bytenite_nb.client import Client
 from bytenite_nb.models import DataSource, JobResponse, spec
 
-from .test_properties import KNOWN_SOURCES, VALID_REQUESTS
+from .strategies import KNOWN_SOURCES, VALID_REQUESTS
 
-pytestmark = pytest.mark.prism
+pytestmark = [pytest.mark.prism, pytest.mark.conformance]
 ROOT = Path(__file__).parent.parent
 TOKEN = "prism-token-0123456789"
 #: JavaScript numbers are doubles: Prism reads an integer beyond 2**53 as a

@@ -21,6 +21,8 @@ from bytenite_nb.client import Client
 from bytenite_nb.config import mask_secret
 from bytenite_nb.errors import ApiError, ByteNiteError
 
+from .flowdriver import no_sleep
+
 KEY = "KEYqzv_hx1w2e3r4t5y6u7i8"
 TOKEN = "TOKjb.mh.fk.gd_p9o8l7k6j5n0q"
 #: No character of the filler is in the secrets' alphabets (but "."/"_"): any
@@ -55,9 +57,8 @@ def client_answering(answer: Callable[[httpx.Request], httpx.Response]) -> Clien
             return httpx.Response(200, json={"token": TOKEN, "expiresIn": "3600"})
         return answer(request)
 
-    client = Client(KEY, base_url="https://api.test/v1", transport=httpx.MockTransport(handler))
-    client._sleep = lambda s: None
-    return client
+    transport = httpx.MockTransport(handler)
+    return Client(KEY, base_url="https://api.test/v1", transport=transport, sleep=no_sleep)
 
 
 BODIES: dict[str, Callable[[str], tuple[int, bytes]]] = {

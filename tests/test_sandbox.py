@@ -19,6 +19,10 @@ import pytest
 from bytenite_nb import sandbox
 from bytenite_nb.client import Client
 from bytenite_nb.errors import ApiError
+from bytenite_nb.sandbox._inprocess import InProcessSandbox
+from bytenite_nb.sandbox._ratelimit import TokenBucket
+
+from .flowdriver import FakeClock
 
 RFC3339_NANOS = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z")
 
@@ -553,14 +557,27 @@ def test_rate_limit_answers_429_with_retry_after(fresh_server: sandbox.SandboxSe
         assert refused.headers["Retry-After"] == "0.25"
         assert refused.json()["code"] == 8 and "rate limit" in refused.json()["message"]
         assert token_for(fresh_server)  # the token exchange is not a customer call
-        time.sleep(0.25)  # 5 a second: a token is back after 0.2 s
-        assert http_client.get(templates).status_code == 200
         fresh_server.sandbox.rate_limit(None)
         assert {http_client.get(templates).status_code for _ in range(10)} == {200}
         fresh_server.sandbox.rate_limit(0.5, burst=1)
         assert http_client.get(templates).status_code == 200
         assert http_client.get(templates).headers["Retry-After"] == "2"  # whole seconds
-    assert fresh_server.sandbox.count("GET", "/customer/jobs/templates") == 17
+    assert fresh_server.sandbox.count("GET", "/customer/jobs/templates") == 16
+
+
+def test_the_rate_limit_refills_with_time(clock: FakeClock) -> None:
+    bucket = TokenBucket(5, burst=2, retry_after=0.25, clock=clock)
+    assert [bucket.take() for _ in range(3)] == [None, None, "0.25"]
+    clock.advance(0.125)
+    assert bucket.take() == "0.25"  # 5 a second: not yet a whole token back
+    clock.advance(0.125)
+    assert bucket.take() is None
+    clock.advance(10)
+    assert [bucket.take() for _ in range(3)] == [None, None, "0.25"]  # at most the burst
+    whole = TokenBucket(0.5, burst=1, clock=clock)
+    assert whole.take() is None and whole.take() == "2"  # whole seconds to the next
+    clock.advance(1.5)
+    assert whole.take() == "1"
 
 
 def test_fail_next_429_still_works_under_a_rate_limit(fresh_server: sandbox.SandboxServer) -> None:
@@ -572,14 +589,24 @@ def test_fail_next_429_still_works_under_a_rate_limit(fresh_server: sandbox.Sand
     assert answer.json()["code"] == 8
 
 
-def test_the_client_reads_the_rate_limit_answer(fresh_server: sandbox.SandboxServer) -> None:
-    fresh_server.sandbox.rate_limit(0.001, burst=1, retry_after=7)
-    with Client(fresh_server.api_key, base_url=fresh_server.url) as client:
-        client.create_job({"templateId": "hello-world-template"})
-        with pytest.raises(ApiError) as caught:
-            client.create_job({"templateId": "hello-world-template"})
+def test_the_client_reads_the_rate_limit_answer(
+    box: InProcessSandbox, box_client: Client, clock: FakeClock
+) -> None:
+    # In process, on the client's fake clock: the 429s are retried after their
+    # Retry-After (7 s, spread by up to half) until the call's deadline, at once.
+    box.sandbox.rate_limit(0.001, burst=1, retry_after=7)
+    box_client.create_job({"templateId": "hello-world-template"})
+    clock.slept.clear()
+    started = clock.now
+    with pytest.raises(ApiError) as caught:
+        box_client.create_job({"templateId": "hello-world-template"})
     assert caught.value.status_code == 429 and "rate limit" in caught.value.message
-    assert len(fresh_server.sandbox.jobs) == 1
+    assert caught.value.retry_after == 7.0
+    assert len(box.sandbox.jobs) == 1
+    deadline = box_client.settings.deadline
+    assert clock.slept and all(7.0 <= wait <= 10.5 for wait in clock.slept)
+    assert deadline - 10.5 <= clock.now - started < deadline  # no wait past the deadline
+    assert box.sandbox.count("POST", "/customer/jobs") == 1 + len(clock.slept) + 1
 
 
 def test_rate_limit_arguments_are_checked(server: sandbox.SandboxServer) -> None:

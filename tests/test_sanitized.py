@@ -9,7 +9,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from .test_notebooks import NOTEBOOKS, executed
+from .notebook_runs import NOTEBOOKS, executed
 
 CARDS = next(p for p in NOTEBOOKS if p.name == "cards.ipynb")
 #: Classes that the exported page's own CSS hides (checked below).

@@ -13,7 +13,8 @@ from bytenite_nb.client import Client
 from bytenite_nb.config import mask_secret, resolve_settings
 from bytenite_nb.errors import ApiError, AuthenticationError, ByteNiteConnectionError
 
-from .conftest import CANARY_KEY, CANARY_TOKEN
+from .canaries import CANARY_KEY, CANARY_TOKEN
+from .flowdriver import no_sleep
 
 
 def assert_clean(*texts: str) -> None:
@@ -79,8 +80,7 @@ def test_a_full_session_logs_no_secret_at_debug(
     fresh_server: sandbox.SandboxServer, debug_logs: pytest.LogCaptureFixture
 ) -> None:
     fresh_server.sandbox.api_key = CANARY_KEY
-    with Client(CANARY_KEY, base_url=fresh_server.url) as client:
-        client._sleep = lambda s: None
+    with Client(CANARY_KEY, base_url=fresh_server.url, sleep=no_sleep) as client:
         job = client.create_job({"templateId": "hello-world-template"})
         token = client._token.value  # type: ignore[union-attr]
         fresh_server.sandbox.fail_next(503, path="/customer/jobs")
@@ -107,8 +107,8 @@ def test_transport_errors_carry_no_secret() -> None:
         access_token=CANARY_TOKEN,
         base_url="https://api.test/v1",
         transport=httpx.MockTransport(refuse),
+        sleep=no_sleep,
     )
-    client._sleep = lambda seconds: None
     with client, pytest.raises(ByteNiteConnectionError) as info:
         client.get_job("j")
     assert "timed out" in str(info.value)

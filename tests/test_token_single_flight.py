@@ -1,7 +1,9 @@
-"""One token exchange at a time (issue 10, item 10), against the sandbox.
+"""One token exchange at a time (issue 10, item 10), against the sandbox's
+request handler in process.
 
-32 threads (sync) or 64 tasks (async) that find the token expired make one
-exchange between them; after the service revokes the token, one or two.
+32 threads (sync) or 64 tasks (async) that find the token expired (the
+client's clock moved past its lifetime) make one exchange between them; after
+the service revokes the token, one or two.
 """
 
 from __future__ import annotations
@@ -11,16 +13,13 @@ import threading
 import anyio
 import pytest
 
-from bytenite_nb import sandbox
 from bytenite_nb.client import AsyncClient, Client
+from bytenite_nb.sandbox._inprocess import InProcessSandbox
+
+from .flowdriver import FakeClock
 
 EXCHANGE = ("POST", "/auth/access_token")
-
-
-def expire(client: Client | AsyncClient) -> None:
-    """The client's token is past its lifetime (as after an hour)."""
-    assert client._token is not None
-    client._token.expires_at = 0.0
+HOUR = 3600.0  # the sandbox's tokens live an hour
 
 
 def in_threads(n: int, call: object) -> list[BaseException]:
@@ -43,43 +42,52 @@ def in_threads(n: int, call: object) -> list[BaseException]:
 
 
 @pytest.mark.parametrize("how", ["expired", "revoked"])
-def test_32_threads_make_one_exchange(fresh_server: sandbox.SandboxServer, how: str) -> None:
-    with Client(fresh_server.api_key, base_url=fresh_server.url) as client:
-        job_id = client.create_job({"templateId": "hello-world-template"}).job.id
-        assert job_id and fresh_server.sandbox.count(*EXCHANGE) == 1
-        if how == "expired":
-            expire(client)
-        else:
-            fresh_server.sandbox.revoke_tokens()
-        errors = in_threads(32, lambda: client.get_job(job_id))
+def test_32_threads_make_one_exchange(
+    box: InProcessSandbox, box_client: Client, clock: FakeClock, how: str
+) -> None:
+    client = box_client
+    job_id = client.create_job({"templateId": "hello-world-template"}).job.id
+    assert job_id and box.sandbox.count(*EXCHANGE) == 1
+    if how == "expired":
+        clock.advance(HOUR)
+    else:
+        box.sandbox.revoke_tokens()
+    errors = in_threads(32, lambda: client.get_job(job_id))
     assert errors == []
-    made = fresh_server.sandbox.count(*EXCHANGE) - 1
+    made = box.sandbox.count(*EXCHANGE) - 1
     assert made == 1 if how == "expired" else 1 <= made <= 2, made
-    assert fresh_server.sandbox.count("GET", f"/customer/jobs/{job_id}") >= 32
+    assert box.sandbox.count("GET", f"/customer/jobs/{job_id}") >= 32
 
 
 @pytest.mark.parametrize("how", ["expired", "revoked"])
-def test_64_tasks_make_one_exchange(fresh_server: sandbox.SandboxServer, how: str) -> None:
+def test_64_tasks_make_one_exchange(box: InProcessSandbox, clock: FakeClock, how: str) -> None:
     async def main() -> None:
-        async with AsyncClient(fresh_server.api_key, base_url=fresh_server.url) as client:
+        async with AsyncClient(
+            box.api_key,
+            base_url=box.url,
+            transport=box.transport(),
+            clock=clock,
+            sleep=clock.asleep,
+        ) as client:
             job_id = (await client.create_job({"templateId": "hello-world-template"})).job.id
             assert job_id
             if how == "expired":
-                expire(client)
+                clock.advance(HOUR)
             else:
-                fresh_server.sandbox.revoke_tokens()
+                box.sandbox.revoke_tokens()
             async with anyio.create_task_group() as group:
                 for _ in range(64):
                     group.start_soon(client.get_job, job_id)
 
     anyio.run(main)
-    made = fresh_server.sandbox.count(*EXCHANGE) - 1
+    made = box.sandbox.count(*EXCHANGE) - 1
     assert made == 1 if how == "expired" else 1 <= made <= 2, made
 
 
-def test_a_failed_exchange_is_not_cached(fresh_server: sandbox.SandboxServer) -> None:
+def test_a_failed_exchange_is_not_cached(box: InProcessSandbox) -> None:
     # The lock serialises exchanges; it must not make one failure everyone's forever.
-    with Client("wrong-key-0123456789", base_url=fresh_server.url) as client:
+    transport = box.transport()
+    with Client("wrong-key-0123456789", base_url=box.url, transport=transport) as client:
         errors = in_threads(8, client.authenticate)
     assert len(errors) == 8
-    assert fresh_server.sandbox.count(*EXCHANGE) == 8
+    assert box.sandbox.count(*EXCHANGE) == 8

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 import tracemalloc
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +34,8 @@ from bytenite_nb.models import JobResults, JobState
 from bytenite_nb.progress import Progress
 from bytenite_nb.sandbox._lifecycle import big_chunks
 
+from .flowdriver import no_asleep
+
 HELLO = {"templateId": "hello-world-template", "params": {"app": {"case": "lower"}}}
 FILE_JOB = {"templateId": "hello-world-template", "dataSource": {"dataSourceDescriptor": "file"}}
 BIG = 100 * 1024 * 1024
@@ -56,19 +58,8 @@ def no_token_reached_storage(srv: sandbox.SandboxServer) -> None:
 
 
 @pytest.fixture
-def fresh_client(fresh_server: sandbox.SandboxServer) -> Iterator[Client]:
-    with Client(fresh_server.api_key, base_url=fresh_server.url) as c:
-        c._sleep = lambda seconds: None
-        yield c
-
-
-@pytest.fixture
 async def aclient(fresh_server: sandbox.SandboxServer) -> AsyncIterator[AsyncClient]:
-    async def no_wait(seconds: float) -> None:
-        return None
-
-    async with AsyncClient(fresh_server.api_key, base_url=fresh_server.url) as c:
-        c._sleep = no_wait
+    async with AsyncClient(fresh_server.api_key, base_url=fresh_server.url, sleep=no_asleep) as c:
         yield c
 
 

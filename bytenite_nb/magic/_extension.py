@@ -27,8 +27,6 @@ def find_pyproject_settings(
         return {}, str(candidate), f"not read ({exc})"
     if "[tool.bytenite]" not in text:
         return {}, None, None  # the common case: no need to parse the file
-    if sys.version_info < (3, 11):  # pragma: no cover - tomllib is 3.11+
-        return {}, str(candidate), "[tool.bytenite] is read on Python 3.11 and newer only"
     import tomllib
 
     try:
