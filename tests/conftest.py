@@ -6,6 +6,8 @@
   test's own served in process (no socket); ``box_client``/``box_aclient``: clients
   on it whose timing runs on ``clock``.
 - ``shell``: an IPython shell with the extension loaded, on ``fresh_server``.
+- ``lab`` (JupyterLab, then Notebook 7, per module) and ``page`` (a Chromium tab):
+  the browser tests' front ends.
 
 Hypothesis profiles: ``ci`` (the default: small, for every run) and ``large``
 (``BYTENITE_HYPOTHESIS_PROFILE=large pytest ...``: ten times the examples, for
@@ -30,6 +32,7 @@ from bytenite_nb.sandbox._http import make_server
 from bytenite_nb.sandbox._inprocess import InProcessSandbox
 
 from .flowdriver import FakeClock, no_sleep
+from .jupyterlab import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, Lab, chromium_missing, jupyterlab
 
 settings.register_profile(
     "ci", max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow]
@@ -141,3 +144,32 @@ def debug_logs(caplog: pytest.LogCaptureFixture) -> pytest.LogCaptureFixture:
 @pytest.fixture
 def anyio_backend() -> str:
     return "asyncio"
+
+
+# -- browser tests: JupyterLab and Notebook 7, and a Chromium tab -----------------------
+@pytest.fixture(scope="module", params=["lab", "notebook"])
+def lab(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
+    reason = chromium_missing()
+    if reason:
+        if os.environ.get("BYTENITE_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"browser tests required but cannot run: {reason}")
+        pytest.skip(f"BROWSER TESTS SKIPPED (not run!): {reason}")
+    env = {k: "" for k in ("BYTENITE_API_KEY", "BYTENITE_ACCESS_TOKEN", "BYTENITE_API_URL")}
+    workdir = tmp_path_factory.mktemp(request.param)
+    with jupyterlab(workdir, env=env, frontend=request.param) as running:
+        yield running
+
+
+@pytest.fixture
+def page(lab: Lab, request: pytest.FixtureRequest) -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        tab = browser.new_page(viewport={"width": 1280, "height": 1800})
+        try:
+            yield tab
+        finally:
+            tab.screenshot(path=str(ARTIFACTS / f"{request.node.name}-last.png"), full_page=True)
+            browser.close()

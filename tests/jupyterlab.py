@@ -25,6 +25,10 @@ from typing import Any
 import httpx
 
 CHROMIUM = os.environ.get("BYTENITE_CHROMIUM", "/usr/bin/chromium")
+#: The repository, and where browser tests leave their screenshots.
+ROOT = Path(__file__).parent.parent
+ARTIFACTS = ROOT / "artifacts"
+LIGHT = "JupyterLab Light"
 CHROMIUM_ARGS = [
     "--headless=new",
     "--no-sandbox",

@@ -11,10 +11,8 @@ front end and theme are kept in artifacts/ (gitignored).
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,13 +21,12 @@ import pytest
 
 from .contrast import assert_readable
 from .jupyterlab import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
+    ARTIFACTS,
+    LIGHT,
+    ROOT,
     Lab,
-    chromium_missing,
     copy_notebook,
     is_dirty,
-    jupyterlab,
     open_notebook,
     run_all,
     set_theme,
@@ -38,38 +35,7 @@ from .jupyterlab import (
 )
 
 pytestmark = pytest.mark.browser
-ROOT = Path(__file__).parent.parent
-ARTIFACTS = ROOT / "artifacts"
 DARK = {"lab": "JupyterLab Dark", "notebook": "JupyterLab Dark"}
-LIGHT = "JupyterLab Light"
-
-
-@pytest.fixture(scope="module", params=["lab", "notebook"])
-def lab(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
-    reason = chromium_missing()
-    if reason:
-        if os.environ.get("BYTENITE_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"browser tests required but cannot run: {reason}")
-        pytest.skip(f"BROWSER TESTS SKIPPED (not run!): {reason}")
-    env = {k: "" for k in ("BYTENITE_API_KEY", "BYTENITE_ACCESS_TOKEN", "BYTENITE_API_URL")}
-    workdir = tmp_path_factory.mktemp(request.param)
-    with jupyterlab(workdir, env=env, frontend=request.param) as running:
-        yield running
-
-
-@pytest.fixture
-def page(lab: Lab, request: pytest.FixtureRequest) -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        tab = browser.new_page(viewport={"width": 1280, "height": 1800})
-        try:
-            yield tab
-        finally:
-            tab.screenshot(path=str(ARTIFACTS / f"{request.node.name}-last.png"), full_page=True)
-            browser.close()
 
 
 def shot(page: Any, lab: Lab, what: str) -> None:

@@ -18,10 +18,8 @@ from typing import Any
 import nbformat
 import pytest
 
-from .jupyterlab import Lab, open_notebook, run_all, set_theme, wait_idle
-from .test_browser import ARTIFACTS, LIGHT, assert_readable, lab, page, to_dark
-
-__all__ = ["lab", "page"]  # the fixtures (a JupyterLab and a Notebook 7, a browser tab)
+from .contrast import assert_readable
+from .jupyterlab import ARTIFACTS, LIGHT, Lab, open_notebook, run_all, set_theme, to_dark, wait_idle
 
 pytestmark = pytest.mark.browser
 
