@@ -3,6 +3,7 @@ names that are keywords, random lines; and the stop button between create and wa
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -13,7 +14,7 @@ from IPython.core.interactiveshell import InteractiveShell
 from IPython.utils.capture import capture_output
 
 from bytenite_nb import sandbox
-from bytenite_nb.client import Client
+from bytenite_nb.client._submit import ClientFlows
 from bytenite_nb.magic._options import CELL_EXCLUSIVE, Parser, cell_parser
 from bytenite_nb.models import CreateJobRequest, JobResponse
 
@@ -176,20 +177,24 @@ def test_any_line_gives_a_result_or_one_usage_error_line(
 # -- the stop button between create and watch -----------------------------------------------
 
 
-def interrupt(*args: Any, **kwargs: Any) -> Any:
+def interrupt(*args: Any, **kwargs: Any) -> Iterator[Any]:
+    """A flow stopped by the stop button at its first step."""
     raise KeyboardInterrupt
+    yield  # a generator, as every flow is
 
 
-@pytest.mark.parametrize("method", ["run_job", "get_job"])
+@pytest.mark.parametrize("step", ["_run_job", "_get_job"])
 @pytest.mark.parametrize("line", ["job --wait", "job --run"])
 def test_an_interrupt_after_the_create_keeps_the_job_and_says_how_to_go_on(
     shell: InteractiveShell,
     fresh_server: sandbox.SandboxServer,
     monkeypatch: pytest.MonkeyPatch,
-    method: str,
+    step: str,
     line: str,
 ) -> None:
-    monkeypatch.setattr(Client, method, interrupt)
+    """The stop button while the job is started, or its state read after: the
+    job is kept in VAR and the cell says how to follow or abort it."""
+    monkeypatch.setattr(ClientFlows, step, interrupt)
     with capture_output() as captured:
         result = shell.run_cell(f"%%bytenite {line}\n{HELLO}")
     assert not result.success
@@ -207,7 +212,7 @@ def test_an_interrupt_after_the_create_keeps_the_job_and_says_how_to_go_on(
 def test_an_interrupt_during_the_create_says_the_job_may_exist(
     shell: InteractiveShell, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(Client, "create_job", interrupt)
+    monkeypatch.setattr(ClientFlows, "_create_job", interrupt)
     message = refusal(shell, "job --wait")
     assert "interrupted while creating the job: it may have been created" in message
 
