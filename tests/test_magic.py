@@ -426,6 +426,33 @@ def test_loading_imports_nothing_heavy() -> None:
     assert out.stdout.strip() == "[]", out.stdout + out.stderr
 
 
+def test_what_sends_nothing_loads_no_http_stack() -> None:
+    """A first dry run, a form's validation and a card from a saved answer load
+    neither httpx, httpcore nor anyio (issue 18); the first request does."""
+    code = (
+        "import sys\n"
+        "from IPython.core.interactiveshell import InteractiveShell\n"
+        "from IPython.utils.capture import capture_output\n"
+        "ip = InteractiveShell.instance()\n"
+        "ip.run_line_magic('load_ext', 'bytenite_nb')\n"
+        "with capture_output() as shown:\n"
+        f"    ok = ip.run_cell({'%%bytenite draft --dry-run' + chr(10) + HELLO!r}).success\n"
+        "assert ok and 'text/html' in shown.outputs[0].data, shown.stderr\n"
+        "from bytenite_nb import JobForm, JobResponse\n"
+        "form = JobForm(templateId='t', config={'taskTimeout': 5})\n"
+        "assert form.payload is not None, form.errors\n"
+        "card = JobResponse.model_validate({'job': {'id': 'j1', 'state': 'JOB_STATE_NEW'}})\n"
+        "assert 'j1' in card._repr_html_()\n"
+        "stack = {'httpx', 'httpcore', 'anyio'}\n"
+        "print(sorted(stack & set(sys.modules)))\n"
+        "from bytenite_nb import Client\n"
+        "print('httpx' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["[]", "True"], out.stdout + out.stderr
+
+
 def test_unknown_config_keys_get_a_did_you_mean(shell: InteractiveShell) -> None:
     with pytest.warns(UserWarning, match="Did you mean `base_url`"):
         shell.run_line_magic("config", "ByteNiteMagics.base_ur = 'x'")
