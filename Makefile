@@ -35,8 +35,9 @@ test: $(STAMP)
 prism:
 	npm install --prefix .prism --no-audit --no-fund --loglevel=error @stoplight/prism-cli@5
 
+# Prints the ratios of issue 18: first dry run / reference, create_job / raw httpx.
 bench: $(STAMP)
-	$(PY) bench/run.py
+	PYTHONPATH=$(CURDIR) $(PY) bench/run.py
 
 # Batches: 2,000 creates against raw httpx loops, 50 ms latency, 10,000 jobs
 # (canned server), then the 1,000-job wait (sandbox). About 6 minutes.
