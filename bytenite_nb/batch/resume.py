@@ -20,6 +20,7 @@ from collections.abc import Generator
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from ..models import JobState
 from .wait import PAGE_SIZE, ListPage
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -113,7 +114,7 @@ def to_run(batch: JobBatch) -> list[BatchItem]:
         if item.phase == "created"
         and not item.gone
         and item.run != "done"
-        and (item.state is None or item.state.short_name == "NEW")
+        and (item.state is None or item.state == JobState.NEW)
     ]
 
 

@@ -17,6 +17,7 @@ from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor
 from concurrent.futures import wait as futures_wait
 from typing import TYPE_CHECKING, TypeVar
 
+from ..models import JobState
 from .item import BatchItem, maybe_created
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -56,7 +57,7 @@ def _run_failed(batch: JobBatch, item: BatchItem, error: BaseException) -> None:
 
 def _already_started(response: JobResponse) -> bool:
     state = response.job.state
-    return state is not None and state.short_name != "NEW"
+    return state is not None and state != JobState.NEW
 
 
 # -- sync -------------------------------------------------------------------------------

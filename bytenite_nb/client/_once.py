@@ -28,7 +28,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..errors import ApiError, BadRequestError, ByteNiteConnectionError, ByteNiteError
-from ..models import CreateJobRequest, Job, JobResponse
+from ..models import CreateJobRequest, Job, JobResponse, JobState
 from ._jobs import _JobCalls
 from ._payloads import _envelope, parse_request
 from ._steps import _backoff, _Flow, _Sleep, log
@@ -84,7 +84,7 @@ class _ExactlyOnce(_JobCalls):
                 if not attempt:
                     raise
                 job = (yield from self._get_job(job_id)).job
-                if job.state is None or job.state.short_name == "NEW":
+                if job.state is None or job.state == JobState.NEW:
                     raise
                 log.debug("run %s: the first attempt arrived (%s)", job_id, refused.message)
                 return {"ok": True, "message": "job started (by an earlier attempt)"}

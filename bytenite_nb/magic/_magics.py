@@ -200,6 +200,7 @@ class ByteNiteMagics(Magics):
         from IPython.display import display
 
         from ..display import job_line
+        from ..models import JobState
 
         live = not quiet and self.rich_display()
         handle = display(response, display_id=True) if live else None  # type: ignore[no-untyped-call]
@@ -237,7 +238,7 @@ class ByteNiteMagics(Magics):
                 self._show_extra(lambda c: c.get_job_logs(latest.job.id, ERROR_LEVELS), "logs")
             reason = latest.job.error_message or "no reason given"
             raise UsageError(f"job {latest.job.id} failed: {reason}")
-        if not quiet and state is not None and state.short_name == "COMPLETE":
+        if not quiet and state == JobState.COMPLETE:
             self._show_extra(lambda c: c.preview_results(latest.job.id), "results")
         return latest
 
