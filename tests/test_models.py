@@ -18,9 +18,9 @@ from bytenite_nb.models import (
     DataSource,
     ExecutionPriority,
     Job,
+    JobConfig,
     JobResponse,
     JobState,
-    JobConfig,
     spec_schema,
 )
 from bytenite_nb.models._base import _check_against_spec

@@ -13,6 +13,7 @@ from typing import Any
 from IPython.core.error import UsageError
 
 from ._data import (
+    MAX_ALIAS_VALUES,
     MAX_NESTING,
     BodyError,
     _brief,
@@ -21,6 +22,30 @@ from ._data import (
     read_yaml,
     too_deep,
 )
+
+#: How the body is read, for the help (the limits are the loader's own).
+BODY_HELP = f"""\
+In the body, {{{{ expr }}}} is replaced by json.dumps(expr), evaluated in the
+notebook's namespace, so any string, number, list or dict lands as one value;
+write \\{{{{ for a literal {{{{.
+
+The body is data: keys may not repeat, NaN and infinities are refused, and so
+are YAML types JSON does not have (!!set, !!binary, !!python/...); dates and
+times stay strings. YAML aliases may repeat at most {MAX_ALIAS_VALUES:,} values in all, and
+mappings and lists nest at most {MAX_NESTING} levels.
+
+Example:
+  %%bytenite job --test --job-timeout 15m
+  templateId: hello-world-template
+  name: {{{{ run_name }}}}
+  params:
+    app: {{case: upper}}
+
+Settings: `%config ByteNiteMagics` lists them (base_url, default_template, ...);
+set one with `%config ByteNiteMagics.NAME = VALUE` or in [tool.bytenite] of
+pyproject.toml; `%bytenite config` shows the effective ones. Credentials come
+from BYTENITE_API_KEY / BYTENITE_ACCESS_TOKEN or %bytenite login, never from
+the magic line."""
 
 _INTERPOLATION = re.compile(r"\\\{\{|\{\{(.*?)\}\}")  # \{{ stays a literal {{
 

@@ -130,7 +130,8 @@ class ByteNiteMagics(Magics):
     @no_var_expand
     @line_cell_magic
     def bytenite(self, line: str, cell: str | None = None) -> Any:
-        """Create a ByteNite job from a YAML/JSON cell; `%bytenite --help` for more."""
+        """Create a ByteNite job from a YAML/JSON cell; `%bytenite --help` for more
+        (``%bytenite?`` shows the same help)."""
         try:
             words = shlex.split(line)
         except ValueError as exc:
@@ -139,6 +140,10 @@ class ByteNiteMagics(Magics):
         if cell is None:
             return self._line(words)
         return self._cell(words, cell)
+
+    # ``%bytenite?`` and ``%%bytenite?``: IPython asks an object for ``getdoc()``
+    # first; the help is made from the parsers when asked, not at ``%load_ext``.
+    bytenite.getdoc = help_text  # type: ignore[union-attr]
 
     def _line(self, words: list[str]) -> Any:
         if not words or words[0] in ("-h", "--help", "help"):
