@@ -190,14 +190,15 @@ def _close_match(word: str, choices: list[str]) -> list[str]:
 
 
 def unknown_fields(payload: Mapping[str, Any]) -> list[str]:
-    """Warnings for top-level keys the spec does not know, with close matches."""
-    from ..models import CreateJobRequest, spec_schema
+    """Warnings for top-level keys the request does not know, with close matches
+    (its wire names are the spec's: tests/test_models.py holds them to it)."""
+    from ..models import CreateJobRequest
 
-    known = list(spec_schema("jobsCreateJobRequest")["properties"])
-    snake = [f for f in CreateJobRequest.model_fields]
+    fields = CreateJobRequest.model_fields
+    known = [field.alias or name for name, field in fields.items()]
     notes = []
     for key in payload:
-        if key in known or key in snake:
+        if key in known or key in fields:
             continue
         close = _close_match(str(key), known)
         hint = f" (did you mean {close[0]!r}?)" if close else ""
