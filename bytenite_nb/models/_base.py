@@ -87,7 +87,12 @@ class _Lenient(_WireModel):
     extra; when the wire value cannot be read, both keys are set aside so
     the snake_case value never stands in for it. Request-side rules
     (timeouts >= 0, known descriptors) belong to the request, not here.
+
+    Built on first use (``defer_build``): a dry run, which reads no answer,
+    does not pay for the response models (pydantic builds them under a lock).
     """
+
+    model_config = ConfigDict(defer_build=True)
 
     @model_validator(mode="wrap")
     @classmethod
