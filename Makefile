@@ -54,8 +54,9 @@ prism-if-possible:
 	elif command -v npm >/dev/null 2>&1; then $(MAKE) --no-print-directory prism; \
 	else echo "*** npm not found: Prism is not installed, its tests will be SKIPPED ***" >&2; fi
 
+# Prints the ratios of issue 18: first dry run / reference, create_job / raw httpx.
 bench: $(STAMP)
-	$(PY) bench/run.py
+	PYTHONPATH=$(CURDIR) $(PY) bench/run.py
 
 # Batches: 2,000 creates against raw httpx loops, 50 ms latency, 10,000 jobs
 # (canned server), then the 1,000-job wait (sandbox). About 6 minutes.

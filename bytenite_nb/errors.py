@@ -327,7 +327,7 @@ class JobNotReadyError(ByteNiteError):
         self.job_id = job_id
         self.state = state
         word = getattr(state, "short_name", None) or (str(state) if state else "in no known state")
-        if word == "FAILED":
+        if getattr(state, "is_failed", False):
             reason = f": {error_message}" if error_message else ""
             message = f"job {job_id} FAILED{reason}; a failed job has no results"
         else:

@@ -193,11 +193,19 @@ def test_interpolated_text_keeps_every_character() -> None:
     assert read_body('{"templateId": "t", "name": {{ v }}}', namespace)["name"] == value
 
 
-def test_a_whole_value_is_inserted_as_json_not_read_as_yaml() -> None:
-    big = {"rows": [{"id": i, "name": f"row {i}", "w": i / 3} for i in range(20_000)]}
+def test_a_whole_value_keeps_its_json_types() -> None:
+    # Inserted as JSON text and read by the YAML reader: nothing may change type
+    # (YAML 1.1 reads 1e-05 as text, "yes" as true, 12:30 as a number, U+2028 as a break).
+    tricky = [1e-05, -2e-07, 1e16, 1.5e300, 0.1, -0.0, 2**70, "yes", "12:30", "1e5", "null"]
+    tricky += ["~", "", "a\u2028b\x85c", "- x", "#", "&a *a", {"": None, "on": [True, False]}]
+    big = {"rows": [{"id": i, "name": f"row {i}", "w": i / 3, "t": tricky} for i in range(2000)]}
     body = "templateId: t\nparams:\n  app: {{ big }}\n  partitioner: {x: [{{ n }}, 2]}\n"
-    data = read_body(body, {"big": big, "n": 1})
-    assert data["params"]["app"] == big and data["params"]["partitioner"] == {"x": [1, 2]}
+    data = read_body(body, {"big": big, "n": 1e-05})
+    assert data["params"]["app"] == big and data["params"]["partitioner"] == {"x": [1e-05, 2]}
+    assert read_body('{"templateId": "t", "params": {"app": {{ big }}}}', {"big": big}) == {
+        "templateId": "t",
+        "params": {"app": big},
+    }
 
 
 @pytest.mark.parametrize(

@@ -17,7 +17,14 @@ from IPython.utils.capture import capture_output
 from bytenite_nb import sandbox
 from bytenite_nb.config import restore_session, set_session
 from bytenite_nb.errors import BadRequestError, PayloadError
-from bytenite_nb.magic import COMMANDS, ByteNiteMagics, deep_merge, find_pyproject_settings
+from bytenite_nb.magic import (
+    COMMANDS,
+    ByteNiteMagics,
+    deep_merge,
+    find_pyproject_settings,
+    help_text,
+)
+from bytenite_nb.magic._options import cell_parser
 from bytenite_nb.models import CreateJobRequest, JobResponse
 
 HELLO = "templateId: hello-world-template\nname: demo\n"
@@ -306,12 +313,38 @@ def test_help_reads_like_cli_help(shell: InteractiveShell) -> None:
     text = captured.stdout
     assert text.startswith("Create, run and watch ByteNite jobs from a notebook.")
     for name, command in COMMANDS.items():  # the help is built from the one table
-        assert f"%bytenite {name} {command.usage}".rstrip() in text
+        assert f"%bytenite {name} {command.usage()}".rstrip() in text
     for option in ("--dry-run", "--template ID", "--task-timeout DUR", "--curl", "{{ expr }}"):
         assert option in text
     with capture_output() as again:
         shell.run_cell_magic("bytenite", "--help", "\n")
     assert again.stdout == text
+
+
+def every_option() -> list[tuple[str, str]]:
+    """(option as the help writes it, its help text) of every parser of the magic."""
+    found = []
+    parsers = [cell_parser()] + [c.parser() for c in COMMANDS.values()]
+    for parser in parsers:
+        for action in parser._actions:
+            assert action.help, f"{parser.prog}: {action.dest} has no help="
+            for flag in action.option_strings or [action.metavar or action.dest]:
+                found.append((flag, action.help.split()[0]))
+    return found
+
+
+@pytest.mark.parametrize("query", ["%%bytenite?", "%bytenite?"])
+def test_the_magics_docs_list_every_option_from_the_parsers(
+    shell: InteractiveShell, query: str
+) -> None:
+    with capture_output() as captured:
+        shell.run_cell(query)
+    text = captured.stdout
+    options = every_option()
+    assert len(options) > 30
+    for flag, help_start in options:
+        assert flag in text and help_start in text, flag
+    assert help_text().splitlines()[-1] in text  # the same help as %bytenite --help
 
 
 def test_config_shows_sources_and_masks(shell: InteractiveShell) -> None:
@@ -409,6 +442,39 @@ def test_loading_imports_nothing_heavy() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]", out.stdout + out.stderr
+
+
+def test_what_sends_nothing_loads_no_http_stack() -> None:
+    """A first dry run, validating a payload (as the form does) and a card from a
+    saved answer load neither httpx, httpcore nor anyio (issue 18); a client does."""
+    code = (
+        "import sys\n"
+        "from IPython.core.interactiveshell import InteractiveShell\n"
+        "from IPython.utils.capture import capture_output\n"
+        "ip = InteractiveShell.instance()\n"
+        "ip.run_line_magic('load_ext', 'bytenite_nb')\n"
+        "with capture_output() as shown:\n"
+        f"    ok = ip.run_cell({'%%bytenite draft --dry-run' + chr(10) + HELLO!r}).success\n"
+        "assert ok and 'text/html' in shown.outputs[0].data, shown.stderr\n"
+        "from bytenite_nb import JobResponse, PayloadError\n"
+        "from bytenite_nb.client import parse_request  # what the form validates with\n"
+        "assert parse_request({'templateId': 't', 'config': {'taskTimeout': 5}})\n"
+        "errors = []\n"
+        "try:\n"
+        "    parse_request({'templateId': 't', 'config': {'taskTimeout': -5}})\n"
+        "except PayloadError as exc:\n"
+        "    errors = exc.errors\n"
+        "assert errors and errors[0]['field'] == 'config.taskTimeout', errors\n"
+        "card = JobResponse.model_validate({'job': {'id': 'j1', 'state': 'JOB_STATE_NEW'}})\n"
+        "assert 'j1' in card._repr_html_()\n"
+        "stack = {'httpx', 'httpcore', 'anyio'}\n"
+        "print(sorted(stack & set(sys.modules)))\n"
+        "from bytenite_nb import Client\n"
+        "print('httpx' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["[]", "True"], out.stdout + out.stderr
 
 
 def test_unknown_config_keys_get_a_did_you_mean(shell: InteractiveShell) -> None:

@@ -49,7 +49,7 @@ def completed_job(srv: sandbox.SandboxServer) -> str:
 def test_help_lists_results_and_upload() -> None:
     assert "results" in COMMANDS
     text = help_text()
-    assert "%bytenite results JOB_ID [--download DIR] [--preview] [--links]" in text
+    assert "%bytenite results JOB_ID [--download DIR] [--overwrite] [--preview] [--links]" in text
     assert "--upload PATH" in text
 
 

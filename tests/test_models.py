@@ -12,15 +12,18 @@ from bytenite_nb.client import parse_request
 from bytenite_nb.errors import PayloadError
 from bytenite_nb.models import (
     DESCRIPTORS,
+    SPEC_FILE,
     SPEC_MODELS,
     CreateJobRequest,
     DataSource,
     ExecutionPriority,
     Job,
+    JobConfig,
     JobResponse,
     JobState,
     spec_schema,
 )
+from bytenite_nb.models._base import _check_against_spec
 
 
 def problems(payload: object) -> dict[str, str]:
@@ -38,15 +41,43 @@ def test_every_model_has_exactly_the_spec_fields(model: type) -> None:
     assert aliases == set(spec_schema(model.spec_name)["properties"])
 
 
-def test_enums_come_from_the_spec() -> None:
-    assert [s.value for s in JobState] == spec_schema("jobJobState")["enum"]
-    assert [p.value for p in ExecutionPriority] == spec_schema("jobByteLevel")["enum"]
-    assert JobState["TASKS_COMPLETED"] == "JOB_STATE_TASKS_COMPLETED"
+@pytest.mark.parametrize("model", SPEC_MODELS, ids=lambda m: m.__name__)
+def test_every_model_passes_the_spec_check(model: type) -> None:
+    _check_against_spec(model)  # wire fields and required fields, as the spec says
+
+
+def test_the_spec_check_catches_a_drifted_model() -> None:
+    class Renamed(JobConfig):
+        task_timeout_s: int | None = None  # a field the spec does not have
+
+    class Required(JobConfig):
+        is_test_job: bool  # optional in the spec
+
+    with pytest.raises(RuntimeError, match=r"extra \['taskTimeoutS'\]"):
+        _check_against_spec(Renamed)
+    with pytest.raises(RuntimeError, match="requires"):
+        _check_against_spec(Required)
+
+
+@pytest.mark.parametrize(
+    ("enum", "schema", "prefix"),
+    [
+        (JobState, "jobJobState", "JOB_STATE_"),
+        (ExecutionPriority, "jobByteLevel", "EXECUTION_PRIORITY_"),
+    ],
+)
+def test_enums_declared_in_code_are_the_specs(enum: type, schema: str, prefix: str) -> None:
+    """Values and order as in the shipped spec, names without the prefix."""
+    values = spec_schema(schema)["enum"]
+    assert [m.value for m in enum] == values, SPEC_FILE
+    assert [m.name for m in enum] == [v.removeprefix(prefix) for v in values]
+    assert JobState.TASKS_COMPLETED == "JOB_STATE_TASKS_COMPLETED"
+    assert JobState["TASKS_COMPLETED"] is JobState.TASKS_COMPLETED
 
 
 def test_job_state_progression_and_terminal_states() -> None:
     progression = JobState.progression()
-    assert progression[0] is JobState["NEW"] and progression[-1] is JobState["COMPLETE"]
+    assert progression[0] is JobState.NEW and progression[-1] is JobState.COMPLETE
     assert JobState["FAILED"] not in progression
     assert [s.step for s in progression] == list(range(len(progression)))
     assert {s.short_name for s in JobState if s.is_terminal} == {"COMPLETE", "FAILED"}
@@ -59,7 +90,9 @@ def test_unknown_state_parses_and_is_marked_unknown() -> None:
     assert job.state == "JOB_STATE_QUEUED_FOR_QUANTUM"
     assert job.state is not None and not job.state.is_known
     assert job.state.step is None and not job.state.is_terminal
-    assert job.state.short_name == "QUEUED_FOR_QUANTUM"
+    assert job.state.short_name == "QUEUED_FOR_QUANTUM" and not job.state.is_failed
+    assert JobState("JOB_STATE_QUEUED_FOR_QUANTUM") == job.state  # a pseudo-member
+    assert "JOB_STATE_QUEUED_FOR_QUANTUM" not in JobState.__members__.values()
     assert job.priority is not None and not job.priority.is_known
     assert JobState["NEW"].is_known
 

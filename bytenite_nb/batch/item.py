@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
 
+from ..models import JobState
+
 if TYPE_CHECKING:  # pragma: no cover
     from ..models import Job, JobResponse, JobState
 
@@ -84,7 +86,7 @@ class BatchItem:
             return "failed"
         if state.is_terminal:
             return "complete"
-        if state.short_name == "NEW":
+        if state == JobState.NEW:
             return "running" if self.run == "done" else "new"
         return "running"
 

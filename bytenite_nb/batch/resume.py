@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..client._steps import _Flow, _Sleep
-from ..models import JobResponse
+from ..models import JobResponse, JobState
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..client._submit import ClientFlows
@@ -71,7 +71,7 @@ def to_run(batch: BatchCore[Any]) -> list[BatchItem]:
         if item.phase == "created"
         and not item.gone
         and item.run != "done"
-        and (item.state is None or item.state.short_name == "NEW")
+        and (item.state is None or item.state == JobState.NEW)
     ]
 
 

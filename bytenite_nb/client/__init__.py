@@ -8,15 +8,39 @@ in one place (``_base``, with the steps and backoff in ``_steps`` and payload
 checks in ``_payloads``); the calls in ``_jobs``; the drivers in ``_sync`` and
 ``_async``.
 
+The HTTP stack (httpx and the two drivers) loads on first use of ``Client``,
+``AsyncClient`` or ``USER_AGENT``: validating a payload (``parse_request``)
+sends nothing and so never pays for it (DESIGN.md: laziness at the front door).
+
 Never imports IPython or ipywidgets: the client works in a plain script.
 """
 
 from __future__ import annotations
 
-from ._async import AsyncClient
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
 from ._checks import MAX_PAGE_SIZE
 from ._payloads import parse_request
-from ._steps import USER_AGENT
-from ._sync import Client
+
+if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
+    from ._async import AsyncClient
+    from ._steps import USER_AGENT
+    from ._sync import Client
+
+_LAZY = {"AsyncClient": "._async", "Client": "._sync", "USER_AGENT": "._steps"}
 
 __all__ = ["MAX_PAGE_SIZE", "USER_AGENT", "AsyncClient", "Client", "parse_request"]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -55,6 +55,19 @@ from ._steps import (
 )
 
 
+class _NoQuery:
+    """A URL as logged: without its query (a signed link's is secret), built
+    only when a message is (parsing a URL costs more than a disabled log call)."""
+
+    __slots__ = ("url",)
+
+    def __init__(self, url: httpx.URL) -> None:
+        self.url = url
+
+    def __str__(self) -> str:
+        return str(self.url.copy_with(query=None))
+
+
 @dataclass
 class _Token:
     value: str
@@ -91,6 +104,7 @@ class _BaseClient:
         self._old_tokens: deque[str] = deque(maxlen=4)
         #: Seconds, monotonic: token expiry, deadlines, waits (a test injects a fake one).
         self._clock: Callable[[], float] = clock or time.monotonic
+        self._urls: dict[str, httpx.URL] = {}  # see _url
 
     # -- public, shared -----------------------------------------------------
     @property
@@ -131,12 +145,24 @@ class _BaseClient:
         if token is not None:
             headers["Authorization"] = token  # raw, as ByteNite's examples send it
         try:
-            return httpx.Request(method, url, headers=headers, content=content)
+            return httpx.Request(method, self._url(url), headers=headers, content=content)
         except httpx.InvalidURL as exc:
             raise PayloadError(
                 [{"field": "url", "message": f"{url!r} is not a valid URL ({exc})"}],
                 subject="client settings",
             ) from None
+
+    def _url(self, url: str) -> httpx.URL:
+        """``url`` parsed, kept for the next call (parsing is half the cost of
+        building a request); a URL with a query (a signed link) is never kept."""
+        parsed = self._urls.get(url)
+        if parsed is None:
+            parsed = httpx.URL(url)
+            if "?" not in url:
+                if len(self._urls) >= 64:
+                    self._urls.clear()
+                self._urls[url] = parsed
+        return parsed
 
     # -- auth ---------------------------------------------------------------
     def _token_flow(self, deadline: float | None = None, stale: str | None = None) -> _Flow[str]:
@@ -242,7 +268,7 @@ class _BaseClient:
         # hide its effect: its own flow decides (a create looks for its job first).
         statuses = RETRY_STATUSES_IDEMPOTENT if idempotent else frozenset()
         attempt = limited = 0
-        where = request.url.copy_with(query=None)  # for logs: a signed link's query is secret
+        where = _NoQuery(request.url)  # for logs: a signed link's query is secret
         while True:
             started = time.perf_counter()
             budget = min(self._settings.timeout, deadline - self._clock())

@@ -31,7 +31,7 @@ from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
 from ..errors import ApiError, BadRequestError, ByteNiteError
-from ..models import CreateJobRequest, Job, JobResponse
+from ..models import CreateJobRequest, Job, JobResponse, JobState
 from ..models.marker import mark, marker_of
 from ._jobs import _JobCalls
 from ._payloads import _envelope, parse_request
@@ -167,7 +167,7 @@ class _ExactlyOnce(_JobCalls):
             job = (yield from self._get_job(job_id)).job
         except ByteNiteError:
             return False
-        return job.state is not None and job.state.short_name != "NEW"
+        return job.state is not None and job.state != JobState.NEW
 
 
 def _signature(wire: Mapping[str, Any]) -> str:

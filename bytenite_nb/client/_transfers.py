@@ -325,7 +325,7 @@ class _TransferCalls(_ExactlyOnce):
             # The service answers 400/404/500 until the job is COMPLETE: ask the job.
             response = yield from self._get_job(job_id)
             state = response.job.state
-            if state != JobState["COMPLETE"]:
+            if state != JobState.COMPLETE:
                 raise JobNotReadyError(job_id, state, response.job.error_message) from None
             raise exc
         return JobResults.from_wire(data, job_id)

@@ -12,9 +12,9 @@ def state_tone(state: JobState | None) -> str:
         return ""
     if state.is_failed:
         return "bad"
-    if state.short_name == "COMPLETE":
+    if state == JobState.COMPLETE:
         return "ok"
-    if state.short_name == "NEW":
+    if state == JobState.NEW:
         return ""
     return "run"
 

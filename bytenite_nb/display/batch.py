@@ -166,7 +166,7 @@ def _errors(view: BatchView) -> str:
 
 def _status_badge(row: BatchRow) -> str:
     if row.state is not None and row.status not in ("deleted",):
-        if row.status == "running" and row.state.short_name == "NEW":
+        if row.status == "running" and row.state == JobState.NEW:
             return '<span class="bn-badge bn-run">Started</span>'
         return badge(row.state)
     tone = _TONES.get(row.status, "")

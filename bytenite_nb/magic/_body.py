@@ -13,14 +13,38 @@ from typing import Any
 from IPython.core.error import UsageError
 
 from ._data import (
+    MAX_ALIAS_VALUES,
     MAX_NESTING,
     BodyError,
     _brief,
     _line_and_column,
     read_json,
     read_yaml,
-    too_deep,
 )
+
+#: How the body is read, for the help (the limits are the loader's own).
+BODY_HELP = f"""\
+In the body, {{{{ expr }}}} is replaced by json.dumps(expr), evaluated in the
+notebook's namespace, so any string, number, list or dict lands as one value;
+write \\{{{{ for a literal {{{{.
+
+The body is data: keys may not repeat, NaN and infinities are refused, and so
+are YAML types JSON does not have (!!set, !!binary, !!python/...); dates and
+times stay strings. YAML aliases may repeat at most {MAX_ALIAS_VALUES:,} values in all, and
+mappings and lists nest at most {MAX_NESTING} levels.
+
+Example:
+  %%bytenite job --test --job-timeout 15m
+  templateId: hello-world-template
+  name: {{{{ run_name }}}}
+  params:
+    app: {{case: upper}}
+
+Settings: `%config ByteNiteMagics` lists them (base_url, default_template, ...);
+set one with `%config ByteNiteMagics.NAME = VALUE` or in [tool.bytenite] of
+pyproject.toml; `%bytenite config` shows the effective ones. Credentials come
+from BYTENITE_API_KEY / BYTENITE_ACCESS_TOKEN or %bytenite login, never from
+the magic line."""
 
 _INTERPOLATION = re.compile(r"\\\{\{|\{\{(.*?)\}\}")  # \{{ stays a literal {{
 
@@ -48,17 +72,16 @@ def _jsonable(value: Any) -> Any:
 
 
 @cache
-def _patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+def _patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
     """Compiled on first use, not at ``%load_ext`` (the first one alone takes ms).
 
-    The characters a YAML reader refuses even inside quotes (written as
-    \\uXXXX); and around a {{ }} that is a whole value: after "key:", "- ", "["
-    or ",", and before the end of the line, a comment, "," "]" or "}".
+    The characters YAML refuses or reads as line breaks even inside quotes; and a
+    JSON string, or a number with an exponent but no fraction (``1e-05``, which
+    YAML 1.1 reads as text).
     """
     return (
-        re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"),
-        re.compile(r"(?:^[ \t]*-|[:\[,])[ \t]*$"),
-        re.compile(r"[ \t]*(?:[ \t]#.*|[,\]}].*)?$"),
+        re.compile("[^\t\n\r\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"),
+        re.compile(r'"(?:[^"\\]|\\.)*"|(?<![\w.])-?[0-9]+(?=[eE])'),
     )
 
 
@@ -89,8 +112,13 @@ def _evaluate(match: re.Match[str], body: str, namespace: Mapping[str, Any]) -> 
 
 
 def _yaml_safe(text: str) -> str:
-    """JSON text that YAML reads the same (characters YAML refuses become \\uXXXX)."""
-    return _patterns()[0].sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    """JSON text that YAML reads as the same value: characters YAML refuses or takes
+    for line breaks become \\uXXXX, and ``1e-05`` becomes ``1.0e-05``."""
+    not_yaml, string_or_exponent = _patterns()
+    text = not_yaml.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return string_or_exponent.sub(
+        lambda m: m.group() if m.group().startswith('"') else f"{m.group()}.0", text
+    )
 
 
 def interpolate(body: str, namespace: Mapping[str, Any]) -> str:
@@ -109,60 +137,16 @@ def interpolate(body: str, namespace: Mapping[str, Any]) -> str:
 
 
 def read_body(body: str, namespace: Mapping[str, Any]) -> dict[str, Any]:
-    """The cell body with its ``{{ expr }}`` values in: as ``parse_body(interpolate(...))``,
-    except that a ``{{ expr }}`` standing for a whole value is put in after the text is
-    read, as the JSON it already is (a 10 MB list costs a JSON encoding, not a YAML parse).
-    """
-    import secrets  # (hashlib, hmac: milliseconds, so not at %load_ext)
-
-    nonce = secrets.token_hex(8)
-    values: list[str] = []
-
-    def replace(match: re.Match[str]) -> str:
-        if match.group(0) == "\\{{":
-            return "{{"
-        text = _evaluate(match, body, namespace)
-        start, end = match.start(), match.end()
-        before = body[body.rfind("\n", 0, start) + 1 : start]
-        stop = body.find("\n", end)
-        after = body[end : len(body) if stop < 0 else stop]
-        _, value_before, value_after = _patterns()
-        if not (value_before.search(before) and value_after.match(after)):
-            return _yaml_safe(text)
-        values.append(text)
-        return f'"__bytenite_{nonce}_{len(values) - 1}__"'
-
-    data = parse_body(_INTERPOLATION.sub(replace, body))
-    if not values:
-        return data
-    marker = re.compile(f'"?__bytenite_{nonce}_([0-9]+)__"?')
-    whole = {f"__bytenite_{nonce}_{i}__": i for i in range(len(values))}
-
-    def put(value: Any) -> Any:
-        if isinstance(value, str):
-            if value in whole:
-                return json.loads(values[whole[value]])
-            if nonce in value:  # inside a longer string: its JSON text, as interpolate does
-                return marker.sub(lambda m: values[int(m.group(1))], value)
-            return value
-        if isinstance(value, dict):
-            return {put(k): put(v) for k, v in value.items()}
-        if isinstance(value, list):
-            return [put(v) for v in value]
-        return value
-
-    result: dict[str, Any] = put(data)
-    if too_deep(result):
-        raise UsageError(f"%%bytenite: the body is nested more than {MAX_NESTING} levels deep")
-    return result
+    """The cell body with its ``{{ expr }}`` values in, read: ``parse_body(interpolate(...))``."""
+    return parse_body(interpolate(body, namespace))
 
 
 def parse_body(text: str) -> dict[str, Any]:
     """A cell body in JSON or YAML → a mapping; ``UsageError`` with line and column.
 
     The body is data (see ``_data``): duplicate keys, NaN and infinities, types
-    JSON does not have, YAML aliases that repeat more than 10,000 values and
-    nesting deeper than 100 levels are refused.
+    JSON does not have, YAML aliases that repeat more than ``MAX_ALIAS_VALUES``
+    values and nesting deeper than ``MAX_NESTING`` levels are refused.
     """
     if not text.strip():
         raise UsageError(
@@ -206,14 +190,15 @@ def _close_match(word: str, choices: list[str]) -> list[str]:
 
 
 def unknown_fields(payload: Mapping[str, Any]) -> list[str]:
-    """Warnings for top-level keys the spec does not know, with close matches."""
-    from ..models import CreateJobRequest, spec_schema
+    """Warnings for top-level keys the request does not know, with close matches
+    (its wire names are the spec's: tests/test_models.py holds them to it)."""
+    from ..models import CreateJobRequest
 
-    known = list(spec_schema("jobsCreateJobRequest")["properties"])
-    snake = [f for f in CreateJobRequest.model_fields]
+    fields = CreateJobRequest.model_fields
+    known = [field.alias or name for name, field in fields.items()]
     notes = []
     for key in payload:
-        if key in known or key in snake:
+        if key in known or key in fields:
             continue
         close = _close_match(str(key), known)
         hint = f" (did you mean {close[0]!r}?)" if close else ""

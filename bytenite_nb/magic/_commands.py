@@ -1,8 +1,9 @@
 """The line commands of ``%bytenite``, in one table.
 
 Each command is a function ``(magics, args) -> None`` registered with
-:func:`command`; the help text is built from the same table, so a command
-cannot be added without showing up in ``%bytenite --help``.
+:func:`command`; the help text is built from the same table and from the
+parsers' own ``help=``, so neither a command nor an option can be added
+without showing up in ``%bytenite --help`` (and ``%bytenite?``).
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ._options import CELL_HELP, Parser
+from ._body import BODY_HELP
+from ._options import HelpFormatter, Parser, cell_parser
 
 if TYPE_CHECKING:  # pragma: no cover
     from ._magics import ByteNiteMagics
@@ -25,35 +27,67 @@ class LineCommand:
     """One ``%bytenite NAME ...`` command: its arguments, help line and handler."""
 
     name: str
-    usage: str
     summary: str
     handler: Handler
     arguments: tuple[tuple[tuple[str, ...], dict[str, Any]], ...] = ()
 
-    def parse(self, words: list[str]) -> argparse.Namespace:
-        """The command's arguments; ``UsageError`` naming the command if they are wrong."""
+    def parser(self) -> Parser:
+        """The parser of the command's arguments."""
         parser = Parser(prog=f"%bytenite {self.name}", add_help=False, allow_abbrev=False)
         for flags, options in self.arguments:
             parser.add_argument(*flags, **options)
-        return parser.parse_args(words)
+        return parser
+
+    def parse(self, words: list[str]) -> argparse.Namespace:
+        """The command's arguments; ``UsageError`` naming the command if they are wrong."""
+        return self.parser().parse_args(words)
+
+    def usage(self) -> str:
+        """``JOB_ID [--level LEVEL]``: the arguments in the order they are declared."""
+        words = []
+        for flags, options in self.arguments:
+            name = options.get("metavar") or flags[0].lstrip("-").upper()
+            if not flags[0].startswith("-"):
+                words.append(name)
+            elif options.get("action") == "store_true":
+                words.append(f"[{flags[0]}]")
+            else:
+                words.append(f"[{flags[0]} {name}]")
+        return " ".join(words)
+
+    def options_help(self) -> str:
+        """The help of the command's options (``""`` when it has none)."""
+        options = [(f, o) for f, o in self.arguments if f[0].startswith("-")]
+        if not options:
+            return ""
+        parser = Parser(
+            prog=f"%bytenite {self.name}",
+            usage=argparse.SUPPRESS,
+            add_help=False,
+            formatter_class=HelpFormatter,
+        )
+        group = parser.add_argument_group(f"%bytenite {self.name}")
+        for flags, kwargs in options:
+            group.add_argument(*flags, **kwargs)
+        return parser.format_help()
 
 
 #: Every line command, in the order the help lists them.
 COMMANDS: dict[str, LineCommand] = {}
 
-JOB_ID = ((("job_id",), {"metavar": "JOB_ID"}),)
+JOB_ID = ((("job_id",), {"metavar": "JOB_ID", "help": "the job's id"}),)
 
 
 def command(
     name: str,
-    usage: str,
     summary: str,
     *arguments: tuple[tuple[str, ...], dict[str, Any]],
 ) -> Callable[[Handler], Handler]:
-    """Register a line command (``arguments`` are ``(flags, add_argument options)``)."""
+    """Register a line command (``arguments`` are ``(flags, add_argument options)``,
+    each with its ``help``)."""
 
     def register(handler: Handler) -> Handler:
-        COMMANDS[name] = LineCommand(name, usage, summary, handler, arguments)
+        COMMANDS[name] = LineCommand(name, summary, handler, arguments)
         return handler
 
     return register
@@ -64,17 +98,26 @@ HELP_COLUMN = 34
 
 
 def help_text() -> str:
-    """``%bytenite --help``: the cell magic, then every line command, then the options."""
+    """``%bytenite --help`` and ``%bytenite?``: every command, then every option (from
+    the parsers), then how the body is read."""
     rows = [("%%bytenite [VAR] [options]", "body: a create-job request in YAML or JSON")]
-    rows += [(f"%bytenite {c.name} {c.usage}".rstrip(), c.summary) for c in COMMANDS.values()]
-    rows.append(("%bytenite --help", "show this help"))
+    rows += [(f"%bytenite {c.name} {c.usage()}".rstrip(), c.summary) for c in COMMANDS.values()]
+    rows.append(("%bytenite --help", "show this help (or %bytenite?)"))
     lines = ["Create, run and watch ByteNite jobs from a notebook.", "", "Usage:"]
     for usage, summary in rows:
         if len(usage) > HELP_COLUMN:
             lines += [f"  {usage}", f"  {'':<{HELP_COLUMN}}  {summary}"]
         else:
             lines.append(f"  {usage:<{HELP_COLUMN}}  {summary}")
-    return "\n".join(lines) + "\n\n" + CELL_HELP
+    commands = [c.options_help().rstrip() for c in COMMANDS.values() if c.arguments]
+    return "\n\n".join(
+        [
+            "\n".join(lines),
+            cell_parser().format_help().rstrip(),
+            "Line command options:\n\n" + "\n\n".join(c for c in commands if c),
+            BODY_HELP,
+        ]
+    )
 
 
 # --------------------------------------------------------------------------
@@ -82,44 +125,43 @@ def help_text() -> str:
 # --------------------------------------------------------------------------
 
 
-@command("config", "", "show the effective settings (secrets masked)")
+@command("config", "show the effective settings (secrets masked)")
 def _config(magics: ByteNiteMagics, args: argparse.Namespace) -> None:
     print(magics.describe_settings())
 
 
-@command("login", "", "ask for your API key (never echoed or saved)")
+@command("login", "ask for your API key (never echoed or saved)")
 def _login(magics: ByteNiteMagics, args: argparse.Namespace) -> None:
     magics.login()
 
 
 @command(
     "sandbox",
-    "[--stop]",
     "start a local sandbox and use it",
-    (("--stop",), {"action": "store_true"}),
+    (("--stop",), {"action": "store_true", "help": "stop it; back to the configured service"}),
 )
 def _sandbox(magics: ByteNiteMagics, args: argparse.Namespace) -> None:
     magics.use_sandbox(stop=args.stop)
 
 
-@command("templates", "", "list the job templates you can use")
+@command("templates", "list the job templates you can use")
 def _templates(magics: ByteNiteMagics, args: argparse.Namespace) -> None:
     for t in magics.call(lambda c: c.list_templates()):
         print(f"{t.id:<40} {t.app or ''} · {t.partitioner or ''} → {t.assembler or ''}")
 
 
-@command("get", "JOB_ID", "show a job", *JOB_ID)
+@command("get", "show a job", *JOB_ID)
 def _get(magics: ByteNiteMagics, args: argparse.Namespace) -> None:
     magics.show(magics.call(lambda c: c.get_job(args.job_id)))
 
 
-@command("run", "JOB_ID", "start a job that was created as a draft", *JOB_ID)
+@command("run", "start a job that was created as a draft", *JOB_ID)
 def _run(magics: ByteNiteMagics, args: argparse.Namespace) -> None:
     magics.call(lambda c: c.run_job(args.job_id))
     magics.show(magics.call(lambda c: c.get_job(args.job_id)))
 
 
-@command("watch", "JOB_ID", "show a job's card live until it completes", *JOB_ID)
+@command("watch", "show a job's card live until it completes", *JOB_ID)
 def _watch(magics: ByteNiteMagics, args: argparse.Namespace) -> None:
     magics.watch(magics.call(lambda c: c.get_job(args.job_id)), quiet=False)
 
@@ -150,10 +192,9 @@ _OPTION_OF = {
 
 @command(
     "jobs",
-    "[--limit N] [--offset N]",
     "list your jobs, newest first (20 a page, at most 100)",
-    (("--limit",), {"type": int, "default": 20, "metavar": "N"}),
-    (("--offset",), {"type": int, "default": 0, "metavar": "N"}),
+    (("--limit",), {"type": int, "default": 20, "metavar": "N", "help": "jobs a page (20)"}),
+    (("--offset",), {"type": int, "default": 0, "metavar": "N", "help": "newest jobs to skip"}),
 )
 def _jobs(magics: ByteNiteMagics, args: argparse.Namespace) -> None:
     from ..client._checks import check_page
@@ -165,11 +206,24 @@ def _jobs(magics: ByteNiteMagics, args: argparse.Namespace) -> None:
 
 @command(
     "logs",
-    "JOB_ID [--level L] [--service S]",
     "show a job's logs, e.g. --level warn,error --service taskrunner",
     *JOB_ID,
-    (("--level",), {"action": "append", "metavar": "LEVEL"}),
-    (("--service",), {"action": "append", "metavar": "NAME"}),
+    (
+        ("--level",),
+        {
+            "action": "append",
+            "metavar": "L",
+            "help": "only these levels, e.g. warn,error (comma-separated or repeated)",
+        },
+    ),
+    (
+        ("--service",),
+        {
+            "action": "append",
+            "metavar": "S",
+            "help": "only these services, e.g. taskrunner (comma-separated or repeated)",
+        },
+    ),
 )
 def _logs(magics: ByteNiteMagics, args: argparse.Namespace) -> None:
     from ..client._checks import log_levels, log_services
@@ -179,9 +233,7 @@ def _logs(magics: ByteNiteMagics, args: argparse.Namespace) -> None:
     magics.show(magics.call(lambda c: c.get_job_logs(args.job_id, levels, services)))
 
 
-@command(
-    "abort", "JOB_ID", "abort a running job (ends FAILED; a job never run is deleted)", *JOB_ID
-)
+@command("abort", "abort a running job (ends FAILED; a job never run is deleted)", *JOB_ID)
 def _abort(magics: ByteNiteMagics, args: argparse.Namespace) -> None:
     from ..errors import NotFoundError
 
@@ -200,7 +252,7 @@ def _abort(magics: ByteNiteMagics, args: argparse.Namespace) -> None:
         magics.show(response)
 
 
-@command("delete", "JOB_ID", "delete a job", *JOB_ID)
+@command("delete", "delete a job", *JOB_ID)
 def _delete(magics: ByteNiteMagics, args: argparse.Namespace) -> None:
     magics.call(lambda c: c.delete_job(args.job_id))
     print(f"Deleted job {args.job_id}.")
@@ -208,18 +260,20 @@ def _delete(magics: ByteNiteMagics, args: argparse.Namespace) -> None:
 
 @command(
     "results",
-    "JOB_ID [--download DIR] [--preview] [--links]",
     "a job's output files; download them, preview them inline",
     *JOB_ID,
-    (("--download",), {"metavar": "DIR"}),
-    (("--overwrite",), {"action": "store_true"}),
-    (("--preview",), {"action": "store_true"}),
-    (("--links",), {"action": "store_true"}),
+    (("--download",), {"metavar": "DIR", "help": "save the files in this directory"}),
+    (("--overwrite",), {"action": "store_true", "help": "with --download: replace files"}),
+    (("--preview",), {"action": "store_true", "help": "show images and first lines inline"}),
+    (
+        ("--links",),
+        {
+            "action": "store_true",
+            "help": "write the signed links into the output (they grant access while they live)",
+        },
+    ),
 )
 def _results(magics: ByteNiteMagics, args: argparse.Namespace) -> None:
-    """``--download DIR`` saves the files (``--overwrite`` replaces existing ones);
-    ``--preview`` shows images and first lines inline; ``--links`` writes the
-    signed links into the output (they grant access while they live)."""
     if args.download is not None:
         paths = magics.call(
             lambda c: c.download_results(args.job_id, args.download, overwrite=args.overwrite)

@@ -14,20 +14,18 @@ and what would make reading it (or anything after it) expensive:
   dates;
 - nesting deeper than :data:`MAX_NESTING` levels.
 
-Every refusal is a :class:`BodyError` naming the line and column. YAML is read
-with libyaml (``yaml.CSafeLoader``) when PyYAML was built with it, else with
-the pure-Python ``SafeLoader``, under the same rules. PyYAML is imported on
-first use only.
+Every refusal is a :class:`BodyError` naming the line and column. YAML is
+composed into nodes by PyYAML's safe loader (libyaml's when PyYAML has it),
+then one walk over the nodes applies the rules and builds the values. JSON is
+read by ``json`` with hooks that refuse what the rules refuse; only then is
+the text scanned again, to say where.
 """
 
 from __future__ import annotations
 
-import gc
 import json
 import math
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from functools import cache
 from json.decoder import scanstring  # type: ignore[attr-defined]
 from typing import Any
@@ -44,6 +42,7 @@ _NOT_JSON_HINT = (
     "the body holds JSON data only: mappings, lists, strings, numbers, true/false and null "
     "(dates and times are read as strings; remove the tag)"
 )
+_NOT_FINITE = "is not a number JSON can hold (NaN and infinities are refused)"
 
 
 class BodyError(ValueError):
@@ -86,46 +85,28 @@ def _tag_name(tag: str) -> str:
     return _brief("!!" + tag.removeprefix(_YAML) if tag.startswith(_YAML) else tag)
 
 
-def _json_key(value: Any) -> str:
-    """A scalar key as JSON writes it (``1`` → ``"1"``, ``true`` → ``"true"``)."""
-    return value if isinstance(value, str) else json.dumps(value)
-
-
-@contextmanager
-def _no_gc_pauses() -> Iterator[None]:
-    """Reading allocates many objects and no cycles: the cyclic GC would only rescan
-    the growing heap over and over (a 3 MB body took 4x as long with it)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 # -- YAML ------------------------------------------------------------------------------
 
 
 @cache
 def _loader_class(libyaml: bool = True) -> Any:
-    """libyaml's safe loader when there is one (and ``libyaml``), else PyYAML's;
-    both keep dates and times as strings."""
+    """PyYAML's safe loader (libyaml's when there is one and ``libyaml``), reading
+    dates and times as strings."""
     import yaml
 
     base = (getattr(yaml, "CSafeLoader", None) if libyaml else None) or yaml.SafeLoader
 
     class Loader(base):  # type: ignore[misc, valid-type]
         def resolve(self, kind: Any, value: str, implicit: tuple[bool, bool]) -> str:
-            # Resolver.resolve without path resolvers (a safe loader has none): faster.
-            if kind is yaml.ScalarNode:
-                if implicit[0]:
-                    for tag, regexp in self.yaml_implicit_resolvers.get(value[:1], ()):
-                        if regexp.match(value):
-                            # YAML 1.1 reads 12:30:00 as 45000: keep times as strings
-                            return _STR if ":" in value and tag in (_INT, _FLOAT) else tag
-                return _STR
-            return _SEQ if kind is yaml.SequenceNode else _MAP
+            # The implicit resolvers only (a safe loader has no path resolvers), and
+            # times stay text: YAML 1.1 reads 12:30:00 as the number 45000.
+            if kind is not yaml.ScalarNode:
+                return _SEQ if kind is yaml.SequenceNode else _MAP
+            if implicit[0]:
+                for tag, regexp in self.yaml_implicit_resolvers.get(value[:1], ()):
+                    if regexp.match(value):
+                        return _STR if tag in (_INT, _FLOAT) and ":" in value else tag
+            return _STR
 
     Loader.yaml_implicit_resolvers = {
         key: [(tag, regexp) for tag, regexp in resolvers if tag != _YAML + "timestamp"]
@@ -147,89 +128,67 @@ def read_yaml(text: str, *, libyaml: bool = True) -> Any:
     ``libyaml=False`` reads with PyYAML's pure-Python parser (same rules).
     """
     loader = _loader_class(libyaml)(text)
-    with _no_gc_pauses():
-        try:
-            node = loader.get_single_node()
-        except RecursionError:
-            raise BodyError(f"nested more than {MAX_NESTING} levels deep") from None
-        finally:
-            loader.dispose()
-        value = None if node is None else _Converter(loader).value(node, 1, None)
-        # Free the node tree while the collector is still off: re-enabled with a
-        # million nodes alive, its first pass would walk them all (0.9 s for 10 MB).
-        del node, loader
-    return value
+    try:
+        node = loader.get_single_node()
+    except RecursionError:
+        mark = getattr(loader, "get_mark", lambda: None)()
+        raise BodyError(f"nested more than {MAX_NESTING} levels deep", *_at(mark)) from None
+    finally:
+        loader.dispose()
+    return None if node is None else _Walk(loader).value(node, 1, None)
 
 
-class _Converter:
-    """Composed YAML nodes → fresh JSON values (aliases copied, within the budget)."""
+class _Walk:
+    """YAML nodes → fresh JSON values, under the rules (aliases copied, within the budget)."""
 
     def __init__(self, loader: Any) -> None:
-        import yaml
-
         self.loader = loader
-        self.scalar_node = yaml.ScalarNode
-        self.mapping_node = yaml.MappingNode
-        self.seen: set[int] = set()
-        self.open: set[int] = set()
-        self.repeating = 0
-        self.repeated = 0
-        self.constructors = {
-            _INT: loader.construct_yaml_int,
-            _FLOAT: loader.construct_yaml_float,
-            _BOOL: loader.construct_yaml_bool,
-        }
+        self.seen: set[int] = set()  # nodes met before: meeting one again is an alias
+        self.open: set[int] = set()  # nodes being read: meeting one is a recursive alias
+        self.repeating = 0  # > 0 inside a repeated node
+        self.repeated = 0  # values copied for aliases so far
 
     def value(self, node: Any, depth: int, used_at: Any) -> Any:
         """The JSON value of ``node``; ``used_at`` marks where it is used (for messages)."""
-        if type(node) is self.scalar_node:
-            if self.repeating:
-                self._count(node, used_at)
-            return node.value if node.tag == _STR else self._scalar(node)
         ident = id(node)
-        if ident not in self.seen:
-            self.seen.add(ident)
-            return self._container(node, depth, used_at)
+        again = ident in self.seen
         if ident in self.open:
             raise BodyError(
                 "an alias refers to a node that contains it (a recursive alias)",
                 *_at(used_at or node.start_mark),
             )
-        self.repeating += 1  # a second use of a node: an alias, copied within the budget
+        self.seen.add(ident)
+        self.repeating += again
         try:
-            return self._container(node, depth, used_at)
-        finally:
-            self.repeating -= 1
-
-    def _count(self, node: Any, used_at: Any) -> None:
-        self.repeated += 1
-        if self.repeated > MAX_ALIAS_VALUES:
-            raise BodyError(
-                f"YAML aliases repeat more than {MAX_ALIAS_VALUES:,} values: the body is "
-                "data, not a program; write the values out, or build them in Python and "
-                "insert them with {{ expr }}",
-                *_at(used_at or node.start_mark),
-            )
-
-    def _container(self, node: Any, depth: int, used_at: Any) -> Any:
-        if self.repeating:
-            self._count(node, used_at)
-        if depth > MAX_NESTING:
-            raise BodyError(f"nested more than {MAX_NESTING} levels deep", *_at(node.start_mark))
-        ident = id(node)
-        self.open.add(ident)
-        try:
-            if type(node) is self.mapping_node:
-                return self._mapping(node, depth)
-            if node.tag != _SEQ:
+            if self.repeating:
+                self.repeated += 1
+                if self.repeated > MAX_ALIAS_VALUES:
+                    raise BodyError(
+                        f"YAML aliases repeat more than {MAX_ALIAS_VALUES:,} values: the "
+                        "body is data, not a program; write the values out, or build them "
+                        "in Python and insert them with {{ expr }}",
+                        *_at(used_at or node.start_mark),
+                    )
+            if node.id == "scalar":
+                return self._scalar(node)
+            if depth > MAX_NESTING:
+                raise BodyError(
+                    f"nested more than {MAX_NESTING} levels deep", *_at(node.start_mark)
+                )
+            self.open.add(ident)
+            try:
+                if node.tag == _MAP and node.id == "mapping":
+                    return self._mapping(node, depth)
+                if node.tag == _SEQ and node.id == "sequence":
+                    return [self.value(item, depth + 1, node.start_mark) for item in node.value]
                 raise BodyError(
                     f"{_tag_name(node.tag)} is not a JSON type: {_NOT_JSON_HINT}",
                     *_at(node.start_mark),
                 )
-            start, value = node.start_mark, self.value
-            return [value(item, depth + 1, start) for item in node.value]
+            finally:
+                self.open.discard(ident)
         finally:
-            self.open.discard(ident)
+            self.repeating -= again
 
     def _scalar(self, node: Any) -> Any:
         tag = node.tag
@@ -237,7 +196,11 @@ class _Converter:
             return node.value
         if tag == _NULL:
             return None
-        construct = self.constructors.get(tag)
+        construct = {
+            _INT: self.loader.construct_yaml_int,
+            _FLOAT: self.loader.construct_yaml_float,
+            _BOOL: self.loader.construct_yaml_bool,
+        }.get(tag)
         if construct is None:
             raise BodyError(
                 f"{_tag_name(tag)} is not a JSON type: {_NOT_JSON_HINT}", *_at(node.start_mark)
@@ -249,58 +212,41 @@ class _Converter:
                 f"{_brief(node.value)!r} is not a valid {_tag_name(tag)}", *_at(node.start_mark)
             ) from None
         if isinstance(value, float) and not math.isfinite(value):
-            raise BodyError(
-                f"{_brief(node.value)} is not a number JSON can hold (NaN and infinities "
-                "are refused)",
-                *_at(node.start_mark),
-            )
+            raise BodyError(f"{_brief(node.value)} {_NOT_FINITE}", *_at(node.start_mark))
         return value
 
     def _mapping(self, node: Any, depth: int) -> dict[str, Any]:
-        if node.tag != _MAP:
-            raise BodyError(
-                f"{_tag_name(node.tag)} is not a JSON type: {_NOT_JSON_HINT}", *_at(node.start_mark)
-            )
         own: dict[str, Any] = {}
         merged: dict[str, Any] = {}
-        scalar = self.scalar_node
         for key_node, value_node in node.value:
-            tag = key_node.tag
-            if tag == _STR and type(key_node) is scalar:
-                key = key_node.value
-            elif tag == _MERGE:
-                for source in self._merge_sources(value_node, depth, key_node.start_mark):
-                    for key, value in source.items():
-                        merged.setdefault(key, value)
+            if key_node.tag == _MERGE:  # <<: *base, or <<: [*a, *b] (earlier ones first)
+                value = self.value(value_node, depth + 1, key_node.start_mark)
+                sources = value if isinstance(value, list) else [value]
+                if not all(isinstance(s, dict) for s in sources):
+                    raise BodyError(
+                        "<< must merge a mapping or a list of mappings", *_at(key_node.start_mark)
+                    )
+                for source in sources:
+                    for key, item in source.items():
+                        merged.setdefault(key, item)
                 continue
-            elif type(key_node) is scalar:
-                key = _json_key(self._scalar(key_node))
-            else:
+            if key_node.id != "scalar":
                 raise BodyError(
                     "a key must be a string, not a mapping or a list", *_at(key_node.start_mark)
                 )
+            key = self._scalar(key_node)
+            key = key if isinstance(key, str) else json.dumps(key)  # as JSON writes it: 1 → "1"
             if key in own:
                 raise BodyError(f"duplicate key {_brief(key)!r}", *_at(key_node.start_mark))
-            if type(value_node) is scalar and not self.repeating:  # the common case, inline
-                own[key] = value_node.value if value_node.tag == _STR else self._scalar(value_node)
-            else:
-                own[key] = self.value(value_node, depth + 1, key_node.start_mark)
+            own[key] = self.value(value_node, depth + 1, key_node.start_mark)
         return {**merged, **own} if merged else own
-
-    def _merge_sources(self, node: Any, depth: int, used_at: Any) -> list[dict[str, Any]]:
-        """``<<: *base`` or ``<<: [*a, *b]``: the mappings to merge, earlier first."""
-        value = self.value(node, depth + 1, used_at)
-        sources = value if isinstance(value, list) else [value]
-        if not all(isinstance(s, dict) for s in sources):
-            raise BodyError("<< must merge a mapping or a list of mappings", *_at(used_at))
-        return sources
 
 
 # -- JSON ------------------------------------------------------------------------------
 
 
 class _Refused(Exception):
-    pass
+    """Raised by a hook of ``json.loads``; the text is then scanned to say where."""
 
 
 def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -324,10 +270,9 @@ def _finite(text: str) -> float:
 def read_json(text: str) -> Any:
     """A JSON document → its values; ``BodyError`` for anything plain JSON does not allow."""
     try:
-        with _no_gc_pauses():
-            data = json.loads(
-                text, object_pairs_hook=_pairs, parse_constant=_constant, parse_float=_finite
-            )
+        data = json.loads(
+            text, object_pairs_hook=_pairs, parse_constant=_constant, parse_float=_finite
+        )
     except json.JSONDecodeError as exc:
         raise BodyError(exc.msg, exc.lineno, exc.colno, kind="malformed JSON") from None
     except (_Refused, RecursionError):
@@ -355,7 +300,9 @@ _TOKEN = re.compile(r'["{}\[\],:]|-?Infinity|NaN|-?[0-9][0-9.eE+-]*')
 
 
 def _json_problem(text: str) -> BodyError:
-    """Where a JSON text first breaks the rules (only called when it does)."""
+    """Where a JSON text that ``json`` read first breaks a rule (duplicate key,
+    NaN or infinity, nesting): one scan of its tokens, keeping the keys of each
+    open object."""
     stack: list[list[Any] | None] = []  # per open container: [keys, expecting a key] or None
     index = 0
     while True:
@@ -382,17 +329,12 @@ def _json_problem(text: str) -> BodyError:
         elif token == ",":
             if top is not None:
                 top[1] = True
-        elif token[0] in "-0123456789" and token[-1].isdigit():
-            if not ("." in token or "e" in token.lower()) or math.isfinite(float(token)):
-                continue
-            return BodyError(
-                f"{_brief(token)} is not a number JSON can hold (NaN and infinities are refused)",
-                *where,
-            )
+        elif token[-1].isdigit():  # a number: an integer of any size is fine
+            fraction = "." in token or "e" in token.lower()
+            if fraction and not math.isfinite(float(token)):
+                return BodyError(f"{_brief(token)} {_NOT_FINITE}", *where)
         elif token != ":":
-            return BodyError(
-                f"{token} is not a number JSON can hold (NaN and infinities are refused)", *where
-            )
+            return BodyError(f"{_brief(token)} {_NOT_FINITE}", *where)
 
 
 def _line_and_column(text: str, offset: int) -> tuple[int, int]:

@@ -130,7 +130,8 @@ class ByteNiteMagics(Magics):
     @no_var_expand
     @line_cell_magic
     def bytenite(self, line: str, cell: str | None = None) -> Any:
-        """Create a ByteNite job from a YAML/JSON cell; `%bytenite --help` for more."""
+        """Create a ByteNite job from a YAML/JSON cell; `%bytenite --help` for more
+        (``%bytenite?`` shows the same help)."""
         try:
             words = shlex.split(line)
         except ValueError as exc:
@@ -139,6 +140,10 @@ class ByteNiteMagics(Magics):
         if cell is None:
             return self._line(words)
         return self._cell(words, cell)
+
+    # ``%bytenite?`` and ``%%bytenite?``: IPython asks an object for ``getdoc()``
+    # first; the help is made from the parsers when asked, not at ``%load_ext``.
+    bytenite.getdoc = help_text  # type: ignore[union-attr]
 
     def _line(self, words: list[str]) -> Any:
         if not words or words[0] in ("-h", "--help", "help"):
@@ -200,6 +205,7 @@ class ByteNiteMagics(Magics):
         from IPython.display import display
 
         from ..display import job_line
+        from ..models import JobState
 
         live = not quiet and self.rich_display()
         handle = display(response, display_id=True) if live else None  # type: ignore[no-untyped-call]
@@ -237,7 +243,7 @@ class ByteNiteMagics(Magics):
                 self._show_extra(lambda c: c.get_job_logs(latest.job.id, ERROR_LEVELS), "logs")
             reason = latest.job.error_message or "no reason given"
             raise UsageError(f"job {latest.job.id} failed: {reason}")
-        if not quiet and state is not None and state.short_name == "COMPLETE":
+        if not quiet and state == JobState.COMPLETE:
             self._show_extra(lambda c: c.preview_results(latest.job.id), "results")
         return latest
 

@@ -1,70 +1,17 @@
-"""The magic line: the cell options, the help text, secrets refused, one-line errors."""
+"""The magic line: the cell options (their help is written on the parser), secrets
+refused, one-line errors."""
 
 from __future__ import annotations
 
 import argparse
 import keyword
 import re
+import textwrap
 from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
 from IPython.core.error import UsageError
-
-CELL_HELP = """\
-Cell options (they override the body, which overrides configured defaults):
-  VAR                    store the result in this variable (the JobResponse,
-                         the CreateJobRequest with --dry-run, the error on failure)
-  --dry-run              validate and show the payload; send nothing
-  --run                  start the job right after creating it
-  --wait                 start it and show its card live until it ends, then its
-                         results (or, if it failed, its error lines, and the
-                         cell fails)
-  --upload PATH          send this local file as the job's input (a 'file' data
-                         source, set when the body has none): checked first,
-                         uploaded after create, before --run/--wait
-  --template ID          set templateId
-  --name NAME            set name
-  --description TEXT     set description
-  --test                 set config.isTestJob (a test job)
-  --task-timeout DUR     set config.taskTimeout: 3600, 90s, 15m, 2h, 1h30m
-  --job-timeout DUR      set config.jobTimeout, same forms
-  --curl                 print the equivalent curl command instead of sending
-  -q, --quiet            show nothing on success (errors still show)
-
-Batches (the body is the base of every job):
-  VAR --sweep EXPR       create one job per item of EXPR, a Python expression:
-                         a dict of dotted paths to lists (every combination)
-                         or a list of dicts; VAR gets the JobBatch
-  --concurrency N        at most N requests in flight (default 16)
-  --run / --wait         start the jobs; --wait also follows them to the end
-  --dry-run              validate every item and store the list of requests
-  Interrupted (the stop button), VAR holds what was created: VAR.resume()
-
-In the body, {{ expr }} is replaced by json.dumps(expr), evaluated in the
-notebook's namespace, so any string, number, list or dict lands as one value;
-write \\{{ for a literal {{.
-
---dry-run and --curl send nothing, so neither goes with --run or --wait (nor
-with each other); give each option once.
-
-The body is data: keys may not repeat, NaN and infinities are refused, and so
-are YAML types JSON does not have (!!set, !!binary, !!python/...); dates and
-times stay strings. YAML aliases may repeat at most 10,000 values in all, and
-mappings and lists nest at most 100 levels.
-
-Example:
-  %%bytenite job --test --job-timeout 15m
-  templateId: hello-world-template
-  name: {{ run_name }}
-  params:
-    app: {case: upper}
-
-Settings: %config ByteNiteMagics.base_url = "...", .default_template,
-.default_config, .short_errors, .timeout, .max_retries, .deadline,
-.customer_path, or [tool.bytenite] in pyproject.toml. Credentials come from
-BYTENITE_API_KEY / BYTENITE_ACCESS_TOKEN or %bytenite login, never from the
-magic line."""
 
 _SECRET_OPTIONS = ("--api-key", "--apikey", "--key", "--token", "--access-token")
 SECRET_FIELDS = ("apikey", "api_key", "token", "accesstoken", "access_token")
@@ -159,24 +106,83 @@ def _brief(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+class HelpFormatter(argparse.RawDescriptionHelpFormatter):
+    """argparse's help at a fixed width (a notebook has no terminal to measure);
+    descriptions and epilogs as written."""
+
+    def __init__(self, prog: str) -> None:
+        super().__init__(prog, max_help_position=25, width=80)
+
+
 def cell_parser() -> Parser:
-    parser = Parser(prog="%%bytenite", add_help=False, allow_abbrev=False, exclusive=CELL_EXCLUSIVE)
-    parser.add_argument("var", nargs="?")
-    parser.add_argument("--dry-run", action="store_true")
-    parser.add_argument("--run", action="store_true")
-    parser.add_argument("--wait", action="store_true")
-    parser.add_argument("--upload", metavar="PATH")
-    parser.add_argument("--template")
-    parser.add_argument("--name")
-    parser.add_argument("--description")
-    parser.add_argument("--test", action="store_true")
-    parser.add_argument("--task-timeout")
-    parser.add_argument("--job-timeout")
-    parser.add_argument("--curl", action="store_true")
-    parser.add_argument("-q", "--quiet", action="store_true")
-    parser.add_argument("--sweep", metavar="EXPR")
-    parser.add_argument("--concurrency", type=int, default=16)
-    parser.add_argument("-h", "--help", action="store_true")
+    """The ``%%bytenite`` line. Its help (``%bytenite --help``, ``%%bytenite?``) is
+    made from these actions, so an option cannot be added without showing up."""
+    parser = Parser(
+        prog="%%bytenite",
+        usage=argparse.SUPPRESS,
+        add_help=False,
+        allow_abbrev=False,
+        exclusive=CELL_EXCLUSIVE,
+        formatter_class=HelpFormatter,
+        epilog="\n".join(
+            textwrap.fill(f"{option} does not go with {', '.join(others)}: {why}.", 80)
+            for option, (others, why) in CELL_EXCLUSIVE.items()
+        )
+        + "\nGive each option once.",
+    )
+    cell = parser.add_argument_group(
+        "Cell options (they override the body, which overrides configured defaults)"
+    )
+    add = cell.add_argument
+    add(
+        "var",
+        nargs="?",
+        metavar="VAR",
+        help="store the result in this variable (the JobResponse, the CreateJobRequest "
+        "with --dry-run, the error on failure)",
+    )
+    add("--dry-run", action="store_true", help="validate and show the payload; send nothing")
+    add("--run", action="store_true", help="start the job right after creating it")
+    add(
+        "--wait",
+        action="store_true",
+        help="start it and show its card live until it ends, then its results (or, if it "
+        "failed, its error lines, and the cell fails)",
+    )
+    add(
+        "--upload",
+        metavar="PATH",
+        help="send this local file as the job's input (a 'file' data source, set when the "
+        "body has none): checked first, uploaded after create, before --run/--wait",
+    )
+    add("--template", metavar="ID", help="set templateId")
+    add("--name", metavar="NAME", help="set name")
+    add("--description", metavar="TEXT", help="set description")
+    add("--test", action="store_true", help="set config.isTestJob (a test job)")
+    add("--task-timeout", metavar="DUR", help="set config.taskTimeout: 3600, 90s, 15m, 2h, 1h30m")
+    add("--job-timeout", metavar="DUR", help="set config.jobTimeout, same forms")
+    add("--curl", action="store_true", help="print the equivalent curl command; send nothing")
+    add("-q", "--quiet", action="store_true", help="show nothing on success (errors still show)")
+    add("-h", "--help", action="store_true", help="show this help")
+    batch = parser.add_argument_group(
+        "Batches (the body is the base of every job)",
+        "--run and --wait start the jobs (--wait follows them to the end); --dry-run\n"
+        "validates every item and stores the list of requests. Interrupted (the stop\n"
+        "button), VAR holds what was created: VAR.resume()",
+    )
+    batch.add_argument(
+        "--sweep",
+        metavar="EXPR",
+        help="create one job per item of EXPR, a Python expression: a dict of dotted paths "
+        "to lists (every combination) or a list of dicts; VAR gets the JobBatch",
+    )
+    batch.add_argument(
+        "--concurrency",
+        type=int,
+        default=16,
+        metavar="N",
+        help="at most N requests in flight (default %(default)s)",
+    )
     return parser
 
 

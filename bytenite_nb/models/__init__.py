@@ -1,9 +1,10 @@
 """Pydantic models of ByteNite's API, derived from the shipped spec.
 
-``spec/create-job.openapi.json`` is the single source of truth: enum values
-(``JobState``, ``ExecutionPriority``) are read from it, and at import every
-model is checked against its schema (same wire field names, same required
-fields), so a drifted model fails loudly instead of sending a wrong payload.
+``spec/create-job.openapi.json`` is the single source of truth: the enums
+(``JobState``, ``ExecutionPriority``) are declared in code and every model in
+``SPEC_MODELS`` mirrors a schema; tests/test_models.py holds both to the spec
+(same values in the same order, same wire field names, same required fields),
+so a drifted model fails the suite instead of sending a wrong payload.
 
 Python names are snake_case; the wire is camelCase through aliases, and both
 are accepted on input. Requests are strict where the service is (timeouts,

@@ -1,9 +1,8 @@
-"""The shipped spec, read at run time, and the enums whose values come from it."""
+"""The shipped spec, read at run time, and the enums it defines (declared in code)."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
 from enum import Enum
 from functools import cache
 from importlib import resources
@@ -76,12 +75,8 @@ def wire_integer(schema: str, field: str, value: int) -> int | str:
     return str(value) if integer_wire_types()[schema][field] == "string" else int(value)
 
 
-def _enum_values(name: str) -> tuple[str, ...]:
-    return tuple(spec_schema(name)["enum"])
-
-
 # --------------------------------------------------------------------------
-# Enums: values from the spec; unknown future values still parse
+# Enums: declared here, held to the spec by a test; unknown future values parse
 # --------------------------------------------------------------------------
 
 
@@ -106,21 +101,26 @@ class _OpenStrEnum(str, Enum):
         return self.value in type(self)._value2member_map_
 
 
-def _add_members(namespace: Any, values: Iterable[str], prefix: str) -> None:
-    """Add one enum member per spec value, named without the common prefix."""
-    for value in values:
-        namespace[value.removeprefix(prefix)] = value
-
-
 _STATE_PREFIX = "JOB_STATE_"
 
 
 class JobState(_OpenStrEnum):
     """A job's state; values are the wire strings, members are named without
-    ``JOB_STATE_`` (``JobState["COMPLETE"]``). Values the spec does not list
-    parse too (``is_known`` is then False) and render as their raw name."""
+    ``JOB_STATE_`` (``JobState.COMPLETE``, ``JobState["COMPLETE"]``), in the
+    spec's order (a test holds them to ``jobJobState``). Values the spec does
+    not list parse too (``is_known`` is then False) and render as their raw name."""
 
-    _add_members(vars(), _enum_values("jobJobState"), _STATE_PREFIX)
+    NEW = "JOB_STATE_NEW"
+    STARTED = "JOB_STATE_STARTED"
+    UPLOADING = "JOB_STATE_UPLOADING"
+    PARTITIONING = "JOB_STATE_PARTITIONING"
+    PARTITIONED = "JOB_STATE_PARTITIONED"
+    TASKS_COMPLETED = "JOB_STATE_TASKS_COMPLETED"
+    MERGING = "JOB_STATE_MERGING"
+    MERGED = "JOB_STATE_MERGED"
+    DOWNLOADING = "JOB_STATE_DOWNLOADING"
+    COMPLETE = "JOB_STATE_COMPLETE"
+    FAILED = "JOB_STATE_FAILED"
 
     @property
     def short_name(self) -> str:
@@ -135,11 +135,11 @@ class JobState(_OpenStrEnum):
     @property
     def is_terminal(self) -> bool:
         """True for COMPLETE and FAILED: the job will not change any more."""
-        return self.short_name in _TERMINAL_STATES
+        return self in (JobState.COMPLETE, JobState.FAILED)
 
     @property
     def is_failed(self) -> bool:
-        return self.short_name == "FAILED"
+        return self == JobState.FAILED
 
     @property
     def step(self) -> int | None:
@@ -152,15 +152,14 @@ class JobState(_OpenStrEnum):
     @classmethod
     def progression(cls) -> tuple[JobState, ...]:
         """The normal path of a job, NEW → ... → COMPLETE, in spec order."""
-        return tuple(s for s in cls if s.short_name != "FAILED")
-
-
-_TERMINAL_STATES = frozenset({"COMPLETE", "FAILED"})
-# Fail at import if the spec stops naming the states this module relies on.
-assert _TERMINAL_STATES | {"NEW"} <= set(JobState.__members__), "spec lost a job state"
+        return tuple(s for s in cls if s != JobState.FAILED)
 
 
 class ExecutionPriority(_OpenStrEnum):
-    """``jobByteLevel``: the execution priority of a job."""
+    """``jobByteLevel``: the execution priority of a job (members in the spec's
+    order, named without ``EXECUTION_PRIORITY_``; a test holds them to the spec)."""
 
-    _add_members(vars(), _enum_values("jobByteLevel"), "EXECUTION_PRIORITY_")
+    UNDEFINED = "EXECUTION_PRIORITY_UNDEFINED"
+    CHEAP = "EXECUTION_PRIORITY_CHEAP"
+    BALANCED = "EXECUTION_PRIORITY_BALANCED"
+    FAST = "EXECUTION_PRIORITY_FAST"

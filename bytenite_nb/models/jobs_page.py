@@ -40,7 +40,7 @@ class JobsPage(BaseModel):
     ``has_next``/``has_previous``; ``limit`` is the page size that was asked.
     """
 
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", defer_build=True)  # built on first use
 
     jobs: list[Job] = Field(default_factory=list)
     total: int | None = None

@@ -85,7 +85,7 @@ class LogEntry(BaseModel):
     None when missing or unreadable), ``level``, ``service``, ``task`` (the
     task id, taskrunner lines only), ``container`` and ``message``."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)  # built on first use
 
     timestamp: datetime | None = None
     level: LogLevel = LogLevel.UNKNOWN
@@ -107,7 +107,7 @@ class JobLogs(BaseModel):
     """A job's log lines in time order (``entries``), with what was asked for:
     ``levels`` and ``services`` (empty: all) and ``task_ids``."""
 
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", defer_build=True)  # built on first use
 
     job_id: str | None = None
     entries: list[LogEntry] = Field(default_factory=list)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import PurePosixPath
 from typing import Any
 
-from pydantic import Field, PrivateAttr, field_validator
+from pydantic import ConfigDict, Field, PrivateAttr, field_validator
 
 from ._base import _WireModel
 from ._values import Int64
@@ -38,6 +38,8 @@ class ResultFile(_WireModel):
     """One output file: ``name`` (``out_0/result.txt``), ``link`` (a signed URL,
     never shown) and ``size`` in bytes when known (after a download or a
     preview fetch). Fields the service adds are kept."""
+
+    model_config = ConfigDict(defer_build=True)  # built on first use, as responses are
 
     name: str = ""
     link: str | None = Field(default=None, repr=False)
@@ -106,6 +108,8 @@ class JobResults(_WireModel):
     fetched with ``preview_results``; never the signed links, unless
     ``card(show_links=True)``).
     """
+
+    model_config = ConfigDict(defer_build=True)  # built on first use, as responses are
 
     files: list[ResultFile] = Field(default_factory=list, alias="results")
     #: The job these results belong to (set by the client; not on the wire).
