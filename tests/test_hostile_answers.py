@@ -23,6 +23,8 @@ from bytenite_nb.display import jobs_html, jobs_text
 from bytenite_nb.errors import ApiError, PayloadError
 from bytenite_nb.models import JobsPage
 
+from .flowdriver import no_sleep
+
 HELLO = {"templateId": "hello-world-template", "params": {"app": {"case": "lower"}}}
 
 
@@ -35,8 +37,7 @@ def srv() -> Iterator[sandbox.SandboxServer]:
 
 @pytest.fixture
 def c(srv: sandbox.SandboxServer) -> Iterator[Client]:
-    with Client(srv.api_key, base_url=srv.url) as client:
-        client._sleep = lambda s: None
+    with Client(srv.api_key, base_url=srv.url, sleep=no_sleep) as client:
         client.authenticate()
         yield client
 

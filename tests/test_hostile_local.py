@@ -21,6 +21,8 @@ from bytenite_nb.errors import LocalPathError
 from bytenite_nb.models import JobResults, JobState
 from bytenite_nb.progress import Progress
 
+from .flowdriver import no_sleep
+
 HELLO = {"templateId": "hello-world-template", "params": {"app": {"case": "lower"}}}
 FILE_JOB = {"templateId": "hello-world-template", "dataSource": {"dataSourceDescriptor": "file"}}
 
@@ -34,8 +36,7 @@ def srv() -> Iterator[sandbox.SandboxServer]:
 
 @pytest.fixture
 def c(srv: sandbox.SandboxServer) -> Iterator[Client]:
-    with Client(srv.api_key, base_url=srv.url) as client:
-        client._sleep = lambda s: None
+    with Client(srv.api_key, base_url=srv.url, sleep=no_sleep) as client:
         yield client
 
 

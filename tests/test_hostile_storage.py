@@ -30,6 +30,8 @@ from bytenite_nb.errors import (
 )
 from bytenite_nb.models import JobResults, JobState, ResultFile
 
+from .flowdriver import no_sleep
+
 HELLO = {"templateId": "hello-world-template", "params": {"app": {"case": "lower"}}}
 FILE_JOB = {"templateId": "hello-world-template", "dataSource": {"dataSourceDescriptor": "file"}}
 DEADLINE = 5.0
@@ -71,9 +73,14 @@ def timed(srv: sandbox.SandboxServer) -> Iterator[tuple[Client, FakeClock]]:
     """A client whose deadline, waits and the sandbox's trickle share one fake clock."""
     clock = FakeClock()
     srv.sandbox.storage.faults.sleep = clock.advance
-    with Client(srv.api_key, base_url=srv.url, timeout=TIMEOUT, deadline=DEADLINE) as c:
-        c._clock = clock
-        c._sleep = clock.advance
+    with Client(
+        srv.api_key,
+        base_url=srv.url,
+        timeout=TIMEOUT,
+        deadline=DEADLINE,
+        clock=clock,
+        sleep=clock.advance,
+    ) as c:
         c.authenticate()
         yield c, clock
 
@@ -94,8 +101,17 @@ def test_a_trickled_download_ends_by_the_deadline(
     srv.sandbox.storage.faults.trickle(piece=piece, pause=0.5, times=1000)
     with pytest.raises(ByteNiteConnectionError, match="deadline"):
         client.download_results(job_id, tmp_path / "out")
-    assert not [p for p in (tmp_path / "out").rglob("*") if p.is_file()]  # nothing half-written
     assert storage_requests(srv) <= 4  # a few attempts, not one per piece
+    # Nothing half-written: a file that is there is whole (files are whole one by one).
+    srv.sandbox.storage.faults.clear()
+    with Client(srv.api_key, base_url=srv.url) as c:
+        c.download_results(job_id, tmp_path / "good")
+    for path in (tmp_path / "out").rglob("*"):
+        if path.is_file():
+            assert (
+                path.read_bytes()
+                == (tmp_path / "good" / path.relative_to(tmp_path / "out")).read_bytes()
+            )
 
 
 def test_a_trickled_preview_is_that_files_error(
@@ -234,8 +250,7 @@ def test_an_expired_link_is_permission_denied_gzip_or_not(
     srv: sandbox.SandboxServer, client: Client, tmp_path: Path, gzip: bool, target: str
 ) -> None:
     srv.sandbox.storage.faults.expired(gzip=gzip, times=5)
-    with Client(srv.api_key, base_url=srv.url) as c:
-        c._sleep = lambda s: None
+    with Client(srv.api_key, base_url=srv.url, sleep=no_sleep) as c:
         if target == "results":
             job_id = completed_job(srv)
             before = storage_requests(srv)
@@ -343,9 +358,14 @@ async def test_the_async_client_ends_by_the_deadline_too(
     async def fake_sleep(seconds: float) -> None:
         clock.advance(seconds)
 
-    async with AsyncClient(srv.api_key, base_url=srv.url, timeout=TIMEOUT, deadline=DEADLINE) as a:
-        a._clock = clock
-        a._sleep = fake_sleep
+    async with AsyncClient(
+        srv.api_key,
+        base_url=srv.url,
+        timeout=TIMEOUT,
+        deadline=DEADLINE,
+        clock=clock,
+        sleep=fake_sleep,
+    ) as a:
         before = storage_requests(srv)
         with pytest.raises((ByteNiteConnectionError, ApiError)) as caught:
             await a.download_results(job_id, tmp_path / "out")
