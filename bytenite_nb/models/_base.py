@@ -10,12 +10,15 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     ModelWrapValidatorHandler,
+    SerializationInfo,
+    SerializerFunctionWrapHandler,
     ValidationError,
+    model_serializer,
     model_validator,
 )
 from pydantic.alias_generators import to_camel
 
-from ._spec import spec_schema
+from ._spec import integer_wire_types, spec_schema, wire_integer
 
 # --------------------------------------------------------------------------
 # Base model and the spec check
@@ -50,10 +53,47 @@ class _WireModel(BaseModel):
                 yield name, value
 
 
+class _SpecIntegers(_WireModel):
+    """A model with an integer the wire carries as a string (an int64: ``"12"``).
+
+    In JSON mode (``to_wire()``, ``model_dump_json()``) each integer field takes
+    the form the spec gives it, through ``_spec.wire_integer``, the one place
+    that says so (the sandbox writes its answers with it too). A mixin, not a
+    serializer on every model: it costs a Python call per dump, which a request
+    (integers all numbers) need not pay. ``_check_against_spec`` makes sure
+    every model with such a field has it.
+    """
+
+    @model_serializer(mode="wrap")
+    def _integers_as_the_spec_has_them(
+        self, handler: SerializerFunctionWrapHandler, info: SerializationInfo
+    ) -> Any:
+        data = handler(self)
+        if info.mode_is_json() and isinstance(data, dict):
+            for key, wire_name in _integer_keys(type(self)).items():
+                value = data.get(key)
+                if isinstance(value, int) and not isinstance(value, bool):
+                    data[key] = wire_integer(self.spec_name, wire_name, value)
+        return data
+
+
+@cache
+def _integer_keys(model: type[_WireModel]) -> dict[str, str]:
+    """The dumped keys (wire and Python names) of ``model``'s integer fields -> wire name."""
+    integers = integer_wire_types().get(model.spec_name, {})
+    keys: dict[str, str] = {}
+    for name, field in model.model_fields.items():
+        wire_name = field.alias or name
+        if wire_name in integers:
+            keys[wire_name] = keys[name] = wire_name
+    return keys
+
+
 def _check_against_spec(model: type[_WireModel]) -> None:
     """``RuntimeError`` when a model's wire fields or required fields drift from
-    its spec schema. The models and the spec ship together, so the test suite
-    runs this over ``SPEC_MODELS`` (an import would pay for it on every start)."""
+    its spec schema, or its int64 fields would not be written as strings. The
+    models and the spec ship together, so the test suite runs this over
+    ``SPEC_MODELS`` (an import would pay for it on every start)."""
     aliases = {field.alias or name for name, field in model.model_fields.items()}
     wire = set(spec_schema(model.spec_name).get("properties", {}))
     if aliases != wire:
@@ -68,6 +108,16 @@ def _check_against_spec(model: type[_WireModel]) -> None:
     if required != spec_required:
         raise RuntimeError(
             f"{model.__name__} requires {sorted(required)}, the spec {sorted(spec_required)}"
+        )
+    as_strings = sorted(
+        field
+        for field, form in integer_wire_types().get(model.spec_name, {}).items()
+        if form == "string"
+    )
+    if as_strings and not issubclass(model, _SpecIntegers):
+        raise RuntimeError(
+            f"{model.__name__} has integers the wire carries as strings ({as_strings}) "
+            "but does not derive from _SpecIntegers"
         )
 
 

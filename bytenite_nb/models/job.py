@@ -6,7 +6,7 @@ from typing import Annotated, Any, ClassVar
 
 from pydantic import Field
 
-from ._base import _Lenient
+from ._base import _Lenient, _SpecIntegers
 from ._parts import AppParams, JobConfig, JobTemplate, SelectionList, _AppParamsOut, _JobConfigOut
 from ._spec import ExecutionPriority, JobState
 from ._values import Int64, Timestamp, _brief
@@ -24,12 +24,14 @@ _Source = Annotated[_DataSourceOut | DataSource, Field(union_mode="left_to_right
 # --------------------------------------------------------------------------
 
 
-class Job(_Lenient):
+class Job(_Lenient, _SpecIntegers):
     """``jobJob``: a job as the service reports it. Every field may be missing.
 
     Lenient, like every response model: a value a field cannot read (a
     ``numUnitsEstimation`` with no digits, a timestamp beyond year 9999) is
     kept as received among the extra fields and the field is None.
+    ``to_wire()`` writes each integer as the spec types it (``numUnitsEstimation``,
+    an int64, as ``"12"``).
     """
 
     spec_name: ClassVar[str] = "jobJob"
