@@ -54,6 +54,7 @@ __all__ = [
     "PayloadError",
     "PermissionDeniedError",
     "ServiceUnavailableError",
+    "TooManyItemsError",
     "WaitTimeoutError",
     "api_error_from_body",
     "hide_url_queries_in_logs",
@@ -351,6 +352,19 @@ class LocalPathError(ByteNiteError, ValueError):
         self.path = str(path)
         self.problem = problem
         super().__init__(f"{self.path}: {problem}")
+
+
+class TooManyItemsError(PayloadError):
+    """More items than ``max_items`` (``sweep``, ``create_jobs``): refused before
+    any is built or sent. ``count`` is how many were asked, ``max_items`` the
+    bound; the message says how to opt in."""
+
+    def __init__(
+        self, errors: Sequence[Mapping[str, str]], *, subject: str, count: int, max_items: int
+    ) -> None:
+        self.count = count
+        self.max_items = max_items
+        super().__init__(errors, subject=subject)
 
 
 _ERRORS_BY_STATUS: Mapping[int, type[ApiError]] = {

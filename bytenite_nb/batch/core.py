@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, Self, TypeVar
 
 from ..client import parse_request
+from ..client._checks import MAX_ITEMS, check_item_count
 from ..client._local import prepare_dest
 from ..client._once import may_be_applied
 from ..client._steps import _Flow, _Gather
@@ -109,10 +110,15 @@ class BatchCore(Generic[C]):
         concurrency: int = 16,
         run: bool = False,
         progress: bool | None = None,
+        max_items: int | None = MAX_ITEMS,
     ) -> Self:
-        """A batch of unsent items; invalid requests get their ``PayloadError`` now."""
+        """A batch of unsent items; invalid requests get their ``PayloadError`` now.
+        More than ``max_items`` requests: ``TooManyItemsError``, nothing built."""
         if isinstance(requests, (str, bytes, Mapping)) or not isinstance(requests, Sequence):
             raise TypeError("requests must be a list of request dicts (or CreateJobRequests)")
+        check_item_count(
+            len(requests), max_items, field="requests", subject="create_jobs call", verb="send"
+        )
         batch = cls(client, [], run=run, concurrency=concurrency, progress=progress)
         wires: list[dict[str, Any]] = []
         for index, raw in enumerate(requests):

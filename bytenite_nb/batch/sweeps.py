@@ -8,6 +8,7 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from ..client._checks import MAX_ITEMS, check_item_count
 from ..errors import PayloadError
 
 #: Fields that differ between items by construction and are not "grid values".
@@ -16,9 +17,9 @@ _DERIVED = frozenset({"name", "description"})
 MAX_GRID_COLUMNS = 8
 
 
-#: The most requests ``sweep`` builds unless told otherwise (``max_items=``): past it a
-#: grid is most likely a mistake (10^6 combinations take ~1 GB and would create 10^6 jobs).
-MAX_SWEEP = 10_000
+#: The most requests ``sweep`` builds (and ``create_jobs`` sends) unless told otherwise
+#: (``max_items=``): the client's ``MAX_ITEMS``, one bound for both.
+MAX_SWEEP = MAX_ITEMS
 
 
 def sweep(
@@ -37,22 +38,12 @@ def sweep(
     validated: one ``PayloadError`` lists every problem as ``[index].field``
     before anything could be sent.
 
-    A grid of more than ``max_items`` (:data:`MAX_SWEEP`) combinations is refused
-    with a ``PayloadError`` before any is built; pass a larger ``max_items``, or
-    ``None``, to build it anyway.
+    A grid of more than ``max_items`` (:data:`MAX_SWEEP`, 10,000) combinations is
+    refused with a ``TooManyItemsError`` (a ``PayloadError``) before any is built;
+    pass a larger ``max_items``, or ``None``, to build it anyway (and the same
+    ``max_items=`` to ``create_jobs``, which has the same bound).
     """
-    if max_items is not None and (
-        not isinstance(max_items, int) or isinstance(max_items, bool) or max_items < 0
-    ):
-        raise PayloadError(
-            [
-                {
-                    "field": "max_items",
-                    "message": f"must be a whole number >= 0 or None, got {max_items!r}",
-                }
-            ],
-            subject="arguments",
-        )
+    check_item_count(0, max_items, field="grid", subject="sweep", verb="build")
     base_dict = _base_dict(base)
     combos = _combinations(grid, max_items)
     stem = str(base_dict.get("name") or base_dict.get("templateId") or "job")
@@ -150,17 +141,7 @@ def _base_dict(base: Any) -> dict[str, Any]:
 
 
 def _too_many(count: int, max_items: int | None) -> None:
-    if max_items is not None and count > max_items:
-        raise PayloadError(
-            [
-                {
-                    "field": "grid",
-                    "message": f"makes {count:,} requests, more than max_items={max_items:,}; "
-                    "pass max_items=None (or a larger number) to build them all",
-                }
-            ],
-            subject="sweep",
-        )
+    check_item_count(count, max_items, field="grid", subject="sweep", verb="build")
 
 
 def _combinations(

@@ -13,6 +13,7 @@ import httpx
 from ..errors import ByteNiteError, redact_error
 from ..models import CreateJobRequest, Job, JobLogs, JobResponse, JobResults, JobsPage, JobTemplate
 from ..progress import ProgressOption
+from ._checks import MAX_ITEMS
 from ._jobs import _JobWalk
 from ._payloads import MAX_ANSWER_BYTES, too_large
 from ._steps import (
@@ -333,16 +334,23 @@ class AsyncClient(ClientFlows):
         run: bool = False,
         *,
         progress: bool | None = None,
+        max_items: int | None = MAX_ITEMS,
     ) -> AsyncJobBatch:
         """The async twin of :meth:`Client.create_jobs` (tasks in an anyio task group).
 
         Cancelled, the partial batch is ``client.last_batch``; creates that were
-        in flight are ``unknown`` and ``await batch.resume()`` checks them.
+        in flight are ``unknown`` and ``await batch.resume()`` checks them. The
+        same ``max_items`` bound (``TooManyItemsError`` before anything is sent).
         """
         from ..batch import AsyncJobBatch
 
         batch = AsyncJobBatch.build(
-            self, requests, concurrency=concurrency, run=run, progress=progress
+            self,
+            requests,
+            concurrency=concurrency,
+            run=run,
+            progress=progress,
+            max_items=max_items,
         )
         self.last_batch = batch
         return await batch.start()

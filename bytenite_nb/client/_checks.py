@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from ..errors import PayloadError
+from ..errors import PayloadError, TooManyItemsError
 from ..models import LOG_LEVELS, LOG_SERVICES, LogLevel
 
 #: The largest page ``GET /jobs`` is assumed to give. UNCONFIRMED:
@@ -138,3 +138,36 @@ def check_job_id(job_id: Any) -> str:
     if problem:
         raise PayloadError([{"field": "job_id", "message": problem}], subject="arguments")
     return str(job_id).strip()
+
+
+#: The most items one ``sweep`` builds or one ``create_jobs`` sends unless the
+#: caller says more (``max_items=``, ``None`` for no bound): past it a list is
+#: most likely a mistake (10^6 combinations take ~1 GB and would be 10^6 jobs).
+MAX_ITEMS = 10_000
+
+
+def check_item_count(count: int, max_items: Any, *, field: str, subject: str, verb: str) -> None:
+    """``PayloadError`` (field ``max_items``) unless ``max_items`` is a whole number
+    >= 0 or None; ``TooManyItemsError`` (naming ``field``, saying how to opt in) when
+    ``count`` is past it. The one size check of ``sweep`` and ``create_jobs``."""
+    if max_items is not None and (not _whole(max_items) or max_items < 0):
+        raise PayloadError(
+            [
+                {
+                    "field": "max_items",
+                    "message": f"must be a whole number >= 0 or None, got {max_items!r}",
+                }
+            ],
+            subject="arguments",
+        )
+    if max_items is not None and count > max_items:
+        message = (
+            f"{count:,} requests, more than max_items={max_items:,}; pass max_items=None "
+            f"(or a larger number) to {verb} them all"
+        )
+        raise TooManyItemsError(
+            [{"field": field, "message": message}],
+            subject=subject,
+            count=count,
+            max_items=max_items,
+        )

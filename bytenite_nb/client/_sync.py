@@ -17,6 +17,7 @@ import httpx
 from ..errors import ByteNiteError, redact_error
 from ..models import CreateJobRequest, Job, JobLogs, JobResponse, JobResults, JobsPage, JobTemplate
 from ..progress import ProgressOption
+from ._checks import MAX_ITEMS
 from ._jobs import _JobWalk
 from ._payloads import MAX_ANSWER_BYTES, too_large
 from ._steps import (
@@ -407,6 +408,7 @@ class Client(ClientFlows):
         run: bool = False,
         *,
         progress: bool | None = None,
+        max_items: int | None = MAX_ITEMS,
     ) -> JobBatch:
         """Create many jobs concurrently (at most ``concurrency`` requests in flight).
 
@@ -416,9 +418,19 @@ class Client(ClientFlows):
         once created. Interrupted, it raises ``BatchInterrupted`` (``.batch``;
         also ``client.last_batch``): ``batch.resume()`` finishes without
         duplicates. Safe inside a running kernel (threads, no event loop).
+        More than ``max_items`` (10,000) requests raise ``TooManyItemsError`` (a
+        ``PayloadError``) before anything is sent: pass ``max_items=None`` (or a
+        larger number) to send them all.
         """
         from ..batch import JobBatch
 
-        batch = JobBatch.build(self, requests, concurrency=concurrency, run=run, progress=progress)
+        batch = JobBatch.build(
+            self,
+            requests,
+            concurrency=concurrency,
+            run=run,
+            progress=progress,
+            max_items=max_items,
+        )
         self.last_batch = batch
         return batch.start()

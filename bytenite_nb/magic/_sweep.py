@@ -18,6 +18,7 @@ def run_sweep(magics: ByteNiteMagics, args: argparse.Namespace, cell: str) -> An
     Interrupted, ``VAR`` keeps what was created and a line says how to resume.
     """
     from ..batch import BatchInterrupted, sweep
+    from ..errors import TooManyItemsError
 
     var = args.var
     if var is None:
@@ -39,6 +40,13 @@ def run_sweep(magics: ByteNiteMagics, args: argparse.Namespace, cell: str) -> An
         requests = sweep(magics.build_payload(args, cell), grid)
     except UsageError:
         raise
+    except TooManyItemsError as exc:  # the cell has no max_items: say how to opt in
+        raise UsageError(
+            f"%%bytenite --sweep: the grid makes {exc.count:,} jobs, more than "
+            f"{exc.max_items:,}, the most one cell sends (nothing was sent). To create "
+            "them all, build them in Python: requests = bytenite_nb.sweep(base, grid, "
+            "max_items=None), then client.create_jobs(requests, max_items=None)."
+        ) from None
     except TypeError as exc:
         raise UsageError(f"%%bytenite --sweep: {exc}") from None
     except Exception as exc:
