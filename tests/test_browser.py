@@ -116,7 +116,7 @@ def test_cards_are_styled_and_readable_in_light_and_dark(lab: Lab, page: Any) ->
     cards = page.locator(".bn-card")
     expect(cards.filter(has_text="<b>not bold</b>")).to_be_visible(timeout=60_000)
     wait_idle(page)
-    assert cards.count() == 7
+    assert cards.count() == 9  # 7 from jobs and payloads, 2 from the storage faults
     expect(page.locator(".bn-css").first).to_be_hidden()
     expect(cards.filter(has_text="broken input").get_by_text("Failed", exact=True)).to_be_visible()
     expect(cards.filter(has_text="trailer").get_by_text("Complete", exact=True)).to_be_visible()
@@ -157,7 +157,7 @@ def test_untrusted_notebook_shows_each_card_once(lab: Lab, page: Any, tmp_path: 
     open_notebook(page, lab, "untrusted-cards.ipynb")
     cards = page.locator(".bn-card")
     expect(cards.first).to_be_attached(timeout=30_000)
-    assert cards.count() == 7
+    assert cards.count() == 9  # 7 from jobs and payloads, 2 from the storage faults
     text = page.locator(".jp-OutputArea").first.evaluate(
         "() => [...document.querySelectorAll('.jp-OutputArea-output')]"
         ".map(e => e.innerText).join('\\n')"

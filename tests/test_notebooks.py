@@ -90,3 +90,22 @@ def test_a_saved_notebook_with_a_submitted_form_holds_no_key(tmp_path: Path) -> 
     for text in (outputs, metadata):
         assert CANARY_KEY not in text
         assert not TOKEN.search(text)
+
+
+@pytest.mark.notebook
+def test_cards_meet_the_storage_faults_through_the_real_client() -> None:
+    nb = executed(NOTEBOOKS[[p.name for p in NOTEBOOKS].index("cards.ipynb")])
+    shown = {
+        cell.source.splitlines()[-1]: [
+            o.get("data", {}).get("text/plain", o.get("text", "")) for o in cell.outputs
+        ]
+        for cell in nb.cells
+        if cell.cell_type == "code" and "storage.faults" in cell.source
+    }
+    assert len(shown) == 2, shown
+    expired, slow = shown.values()
+    assert len(expired) == 1 and "403 Forbidden" in expired[0]
+    assert "most likely expired" in expired[0]  # the gzip-encoded 403 was read
+    assert len(slow) == 2 and "deadline (1 s) passed" in slow[0]
+    assert slow[1].startswith("ended after ")
+    assert "X-Signature" not in json.dumps([c.outputs for c in nb.cells if "outputs" in c])

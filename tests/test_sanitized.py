@@ -104,7 +104,7 @@ def test_sanitized_export_shows_each_card_once_without_css_or_tags() -> None:
     assert re.search(r"\.lm-Widget\.lm-mod-hidden\s*{\s*display:\s*none", page)
     check_cards(visible_text(page))
     # bleach kept the card's markup, not escaped it
-    assert page.count('<div class="bn-card') == 7
+    assert page.count('<div class="bn-card') == 9  # 7 jobs and payloads, 2 storage faults
 
 
 @pytest.mark.notebook
