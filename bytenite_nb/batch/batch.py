@@ -8,7 +8,7 @@ import os
 from typing import Any, overload
 
 from ..client import AsyncClient, Client
-from ..client._steps import T, _Flow
+from ..client.flows import Flow, T, register_batches
 from .core import BatchCore, error_text
 from .item import BatchInterrupted
 
@@ -24,7 +24,7 @@ class JobBatch(BatchCore[Client]):
     this object, also kept as ``client.last_batch``; ``resume()`` finishes it.
     """
 
-    def _call(self, flow: _Flow[T]) -> T:
+    def _call(self, flow: Flow[T]) -> T:
         try:
             return self.client._run(flow)
         except KeyboardInterrupt:
@@ -147,3 +147,6 @@ class AsyncJobBatch(BatchCore[AsyncClient]):
     def load(cls, path: str | os.PathLike[str], client: AsyncClient) -> AsyncJobBatch:
         """A saved batch, bound to the async ``client``; nothing is sent."""
         return cls._restore(path, client)
+
+
+register_batches(JobBatch, AsyncJobBatch)  # what ``client.create_jobs`` builds

@@ -26,16 +26,14 @@ import math
 from datetime import datetime
 from typing import TYPE_CHECKING, TypeVar
 
-from ..client._steps import _Flow, _Sleep
+from ..client.flows import ClientFlows, Flow, Sleep
 from ..errors import NotFoundError, WaitTimeoutError
-from ..models import JobResponse
+from ..models import Job, JobResponse
+from ..progress import Live
+from .item import BatchItem
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ..client._submit import ClientFlows
-    from ..models import Job
-    from ..progress import Live
-    from .core import BatchCore
-    from .item import BatchItem
+    from .core import BatchCore  # the core calls this module: for annotations only
 
 C = TypeVar("C", bound="ClientFlows")
 
@@ -55,7 +53,7 @@ def wait_flow(
     interval: float,
     max_interval: float = MAX_INTERVAL,
     use_list: bool = True,
-) -> _Flow[None]:
+) -> Flow[None]:
     """Poll until every item is done (job ended, or no job); ``WaitTimeoutError`` after
     ``timeout`` s (the batch keeps the latest states). ``use_list=False`` polls
     each job with ``get_job`` only (for a service without the jobs list)."""
@@ -81,13 +79,13 @@ def wait_flow(
                 batch,
             )
         progress.update()
-        yield _Sleep(delay)
+        yield Sleep(delay)
         progress.update()
 
 
 def _poll_round(
     batch: BatchCore[C], progress: Live, pending: list[BatchItem], depth: int, use_list: bool
-) -> _Flow[tuple[bool, int]]:
+) -> Flow[tuple[bool, int]]:
     client = batch.client
     by_id = {item.id: item for item in pending if item.id}
     seen: dict[str, Job] = {}

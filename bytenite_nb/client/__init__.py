@@ -20,7 +20,8 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
-from ._checks import MAX_PAGE_SIZE
+from ._checks import MAX_PAGE_SIZE, check_page, log_levels, log_services
+from ._local import check_upload_path
 from ._payloads import parse_request
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
@@ -30,7 +31,17 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
 
 _LAZY = {"AsyncClient": "._async", "Client": "._sync", "USER_AGENT": "._steps"}
 
-__all__ = ["MAX_PAGE_SIZE", "USER_AGENT", "AsyncClient", "Client", "parse_request"]
+__all__ = [
+    "MAX_PAGE_SIZE",
+    "USER_AGENT",
+    "AsyncClient",
+    "Client",
+    "check_page",
+    "check_upload_path",
+    "log_levels",
+    "log_services",
+    "parse_request",
+]
 
 
 def __getattr__(name: str) -> Any:

@@ -27,7 +27,7 @@ from ._steps import (
     _Sleep,
     _Step,
 )
-from ._submit import ClientFlows, OnUpdate
+from ._submit import ClientFlows, OnUpdate, batch_type
 from ._transfers import ERROR_BODY_MAX, PREVIEW_BYTES, PREVIEW_FILES, _Download, _Upload, answered
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -339,9 +339,7 @@ class AsyncClient(ClientFlows):
         Cancelled, the partial batch is ``client.last_batch``; creates that were
         in flight are ``unknown`` and ``await batch.resume()`` checks them.
         """
-        from ..batch import AsyncJobBatch
-
-        batch = AsyncJobBatch.build(
+        batch: AsyncJobBatch = batch_type("async").build(
             self, requests, concurrency=concurrency, run=run, progress=progress
         )
         self.last_batch = batch

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping
+from importlib import import_module
 from typing import Any
 
 from ..errors import ApiError, PayloadError
@@ -23,6 +24,24 @@ from ._transfers import _TransferCalls, check_upload_path
 #: ``on_update(stage, response)`` of :meth:`Client.submit_job`; stages are
 #: ``created``, ``uploading``, ``starting`` and ``waiting`` (each new state).
 OnUpdate = Callable[[str, JobResponse], Any]
+
+
+#: The batch classes, by driver (``sync``, ``async``): the batch part registers them
+#: (``register_batches``), since the client sits below it and never imports it.
+_BATCHES: dict[str, Any] = {}
+
+
+def register_batches(sync: Any, async_: Any) -> None:
+    """Called by ``bytenite_nb.batch``: the classes ``create_jobs`` builds."""
+    _BATCHES.update({"sync": sync, "async": async_})
+
+
+def batch_type(driver: str) -> Any:
+    """The registered batch class for ``driver``, loading the batch part (a plug-in of
+    the client: the one name the client knows of it) on the first ``create_jobs``."""
+    if not _BATCHES:
+        import_module("bytenite_nb.batch")
+    return _BATCHES[driver]
 
 
 class ClientFlows(_TransferCalls):

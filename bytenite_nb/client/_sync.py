@@ -31,7 +31,7 @@ from ._steps import (
     _Sleep,
     _Step,
 )
-from ._submit import ClientFlows, OnUpdate
+from ._submit import ClientFlows, OnUpdate, batch_type
 from ._transfers import ERROR_BODY_MAX, PREVIEW_BYTES, PREVIEW_FILES, _Download, _Upload, answered
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -417,8 +417,8 @@ class Client(ClientFlows):
         also ``client.last_batch``): ``batch.resume()`` finishes without
         duplicates. Safe inside a running kernel (threads, no event loop).
         """
-        from ..batch import JobBatch
-
-        batch = JobBatch.build(self, requests, concurrency=concurrency, run=run, progress=progress)
+        batch: JobBatch = batch_type("sync").build(
+            self, requests, concurrency=concurrency, run=run, progress=progress
+        )
         self.last_batch = batch
         return batch.start()

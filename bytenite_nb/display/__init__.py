@@ -70,7 +70,7 @@ from .logs import (
     logs_text,
 )
 from .payload import payload_html, payload_mimebundle, payload_text
-from .progress import transfer_html
+from .progress import progress_mimebundle, transfer_html, transfer_text
 from .results import (
     LINKS_NOTE,
     image_size,
@@ -133,6 +133,7 @@ __all__ = [
     "payload_mimebundle",
     "payload_text",
     "progress_line",
+    "progress_mimebundle",
     "relative",
     "results_html",
     "results_mimebundle",
@@ -146,5 +147,6 @@ __all__ = [
     "steps",
     "timestamp",
     "transfer_html",
+    "transfer_text",
     "wrap",
 ]

@@ -8,9 +8,10 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from ..display import size_text
 from ..display._html import esc
 from ..models import JobResponse
-from ..progress import Progress, size_text
+from ..progress import Progress
 from ._check import _tone, submitted_html
 from ._fields import RECENT_TEMPLATES
 
