@@ -2,26 +2,52 @@
 
 A thin front end: parse the line and the body, merge them over the configured
 defaults, then hand the payload to the shared validation, client and cards.
-``_body`` reads the cell body, ``_options`` the magic line, ``_commands`` holds
-the line commands in one table, ``_magics`` the magics class and the cell flow,
-``_cell`` the create-job steps of a cell, ``_extension`` loading. Loading
-imports neither httpx, pydantic, PyYAML nor ipywidgets; those come on first use.
+``_extension`` is the front door (loading, the settings, the entry; the one
+module ``%load_ext`` imports); ``_session`` what a call works with and the cell
+flow; ``_body`` reads the cell body, ``_options`` the magic line, ``_commands``
+holds the line commands in one table, ``_cell`` the create-job steps of a
+cell, ``_sweep`` a sweep. Loading imports neither httpx, pydantic, PyYAML nor
+ipywidgets; the other names here load on first use.
 """
 
 from __future__ import annotations
 
-from ._body import curl_command, deep_merge, interpolate, parse_body, read_body, unknown_fields
-from ._commands import COMMANDS, help_text
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
 from ._extension import (
+    ByteNiteMagics,
     find_pyproject_settings,
     load_ipython_extension,
     unload_ipython_extension,
 )
-from ._magics import ByteNiteMagics
+
+if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
+    from ._body import curl_command, deep_merge, interpolate, parse_body, read_body, unknown_fields
+    from ._commands import COMMANDS, help_text
+    from ._session import Session
+
+_LAZY = {
+    "COMMANDS": "._commands",
+    "help_text": "._commands",
+    "Session": "._session",
+    **{
+        name: "._body"
+        for name in (
+            "curl_command",
+            "deep_merge",
+            "interpolate",
+            "parse_body",
+            "read_body",
+            "unknown_fields",
+        )
+    },
+}
 
 __all__ = [
     "COMMANDS",
     "ByteNiteMagics",
+    "Session",
     "curl_command",
     "deep_merge",
     "find_pyproject_settings",
@@ -33,3 +59,12 @@ __all__ = [
     "unknown_fields",
     "unload_ipython_extension",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(module, __name__), name)
+    globals()[name] = value
+    return value
