@@ -42,6 +42,7 @@ from ._html import (
     relative,
     section,
     size_text,
+    style_block,
     timestamp,
     wrap,
 )
@@ -145,6 +146,7 @@ __all__ = [
     "state_word",
     "step_text",
     "steps",
+    "style_block",
     "timestamp",
     "transfer_html",
     "transfer_text",

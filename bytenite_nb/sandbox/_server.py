@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from ..models._spec import wire_integer
+from ..models import wire_integer
 from ._jobs import _Job, _now, job_json, job_state
 from ._lifecycle import Blob, Storage
 from ._ratelimit import TokenBucket

@@ -1,0 +1,81 @@
+"""The package's boundaries, read from its source with ``ast`` (the layers
+themselves are import-linter contracts in pyproject.toml, run by ``make test``).
+
+No module reaches into another part's private names: it imports neither a
+private module (``client._steps``) nor an underscore name of another part, and
+the front ends' helpers (``form/``, ``magic/``) touch no underscore attribute of
+another object: the form's logic works on ``JobForm.state`` (a ``FormState``)
+and the magic's helpers on a ``Session``'s public methods.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from pathlib import Path
+
+import bytenite_nb
+
+ROOT = Path(bytenite_nb.__file__).parent
+
+#: The documented exceptions: (module, attribute reached into), each with its reason.
+ALLOWED_ATTRIBUTES = {
+    # The curl line shows the create URL; the client builds it in one place.
+    ("magic/_session.py", "_customer_url"),
+}
+
+
+def modules() -> Iterator[tuple[str, ast.Module]]:
+    for path in sorted(ROOT.rglob("*.py")):
+        yield path.relative_to(ROOT).as_posix(), ast.parse(path.read_text("utf-8"))
+
+
+def part_of(name: str) -> str:
+    """``client/_sync.py`` → ``client``; ``errors.py`` → ``errors``."""
+    return name.split("/")[0].removesuffix(".py")
+
+
+def imported(name: str, node: ast.ImportFrom) -> str:
+    """The absolute module an ``from ... import`` reads from."""
+    if node.level == 0:
+        return node.module or ""
+    package = ["bytenite_nb", *name.split("/")[:-1]]
+    base = package[: len(package) - node.level + 1]
+    return ".".join([*base, *(node.module.split(".") if node.module else [])])
+
+
+def test_no_module_imports_another_parts_private_names() -> None:
+    """A private module (``client._steps``) is its package's: only modules inside
+    ``bytenite_nb.client`` import it; an underscore name is its part's."""
+    found = []
+    for name, tree in modules():
+        importer = ["bytenite_nb", *name.removesuffix(".py").split("/")]
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.ImportFrom):
+                continue
+            words = imported(name, node).split(".")
+            if words[0] != "bytenite_nb":
+                continue
+            private = [i for i, word in enumerate(words) if word.startswith("_")]
+            owner = words[: private[0]] if private else words[:2]
+            names = [a.name for a in node.names if a.name.startswith("_")]
+            if (private or names) and importer[: len(owner)] != owner:
+                found.append(f"{name}:{node.lineno} from {'.'.join(words)} import {names}")
+    assert found == []
+
+
+def test_the_front_ends_helpers_touch_no_private_attribute() -> None:
+    found = []
+    for name, tree in modules():
+        if part_of(name) not in ("form", "magic"):
+            continue
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Attribute) or not node.attr.startswith("_"):
+                continue
+            if node.attr.startswith("__") or node.attr.startswith(("_repr_", "_ipython_")):
+                continue
+            if isinstance(node.value, ast.Name) and node.value.id in ("self", "cls", "argparse"):
+                continue
+            if (name, node.attr) not in ALLOWED_ATTRIBUTES:
+                found.append(f"{name}:{node.lineno} {ast.unparse(node)}")
+    assert found == []
