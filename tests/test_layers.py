@@ -79,3 +79,41 @@ def test_the_front_ends_helpers_touch_no_private_attribute() -> None:
             if (name, node.attr) not in ALLOWED_ATTRIBUTES:
                 found.append(f"{name}:{node.lineno} {ast.unparse(node)}")
     assert found == []
+
+
+#: Where a module may import inside a function (DESIGN.md: laziness in two places):
+#: the front door, the HTTP stack, the reprs; and three loads on demand.
+LAZY_FUNCTIONS = {
+    ("__init__.py", "load_ipython_extension"),  # the package's front door
+    ("__init__.py", "unload_ipython_extension"),
+    ("magic/_extension.py", "session"),  # the extension's door: the rest on the first call
+    ("magic/_extension.py", "_help"),
+    ("magic/_extension.py", "apply_settings"),
+    ("magic/_extension.py", "find_pyproject_settings"),
+    ("client/_async.py", "__init__"),  # the HTTP stack: anyio with the async client
+    ("magic/_session.py", "_cell"),  # a sweep is a batch: the HTTP stack with it
+    ("magic/_session.py", "use_sandbox"),  # the sandbox stands apart
+    ("batch/core.py", "to_pandas"),  # pandas is optional (ImportError says so)
+    ("batch/core.py", "view"),  # the batch card's data, for its reprs
+    ("batch/core.py", "_progress"),  # the batch's live output (a repr while it runs)
+}
+
+
+def test_laziness_lives_in_the_documented_places_only() -> None:
+    found = []
+    for name, tree in modules():
+        allowed = set()  # imports under TYPE_CHECKING, or in an allowed function or a repr
+        for node in ast.walk(tree):
+            if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+                allowed.update(id(n) for n in ast.walk(node))
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and (
+                node.name.startswith(("_repr_", "__str__")) or (name, node.name) in LAZY_FUNCTIONS
+            ):
+                allowed.update(id(n) for n in ast.walk(node))
+        for function in ast.walk(tree):
+            if not isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
+                continue
+            for node in ast.walk(function):
+                if isinstance(node, ast.Import | ast.ImportFrom) and id(node) not in allowed:
+                    found.append(f"{name}:{node.lineno} in {function.name}: {ast.unparse(node)}")
+    assert found == []
