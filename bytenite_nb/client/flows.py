@@ -14,13 +14,14 @@ from ._steps import T
 from ._steps import _Flow as Flow
 from ._steps import _Gather as Gather
 from ._steps import _Sleep as Sleep
-from ._submit import ClientFlows, register_batches
+from ._submit import ClientFlows, SubmitOptions, register_batches
 
 __all__ = [
     "ClientFlows",
     "Flow",
     "Gather",
     "Sleep",
+    "SubmitOptions",
     "T",
     "may_be_applied",
     "prepare_dest",

@@ -12,9 +12,9 @@ ipywidgets; the other names here load on first use.
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from .._lazy import lazy_names
 from ._extension import (
     ByteNiteMagics,
     find_pyproject_settings,
@@ -59,12 +59,4 @@ __all__ = [
     "unknown_fields",
     "unload_ipython_extension",
 ]
-
-
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(import_module(module, __name__), name)
-    globals()[name] = value
-    return value
+__getattr__, __dir__ = lazy_names(__name__, _LAZY, __all__)
