@@ -16,7 +16,7 @@ from bytenite_nb.client import Client
 from bytenite_nb.errors import BadRequestError, PayloadError
 from bytenite_nb.form import JobForm
 from bytenite_nb.form._fields import LIVE_CHECK_CHARS
-from bytenite_nb.magic import interpolate, parse_body
+from bytenite_nb.magic._body import interpolate, parse_body
 from bytenite_nb.models import CreateJobRequest, JobResponse
 
 from .canaries import CANARY_KEY

@@ -17,15 +17,11 @@ from IPython.utils.capture import capture_output
 from bytenite_nb import sandbox
 from bytenite_nb.config import restore_session, set_session
 from bytenite_nb.errors import BadRequestError, PayloadError
-from bytenite_nb.magic import (
-    COMMANDS,
-    ByteNiteMagics,
-    Session,
-    deep_merge,
-    find_pyproject_settings,
-    help_text,
-)
+from bytenite_nb.magic import ByteNiteMagics, find_pyproject_settings
+from bytenite_nb.magic._body import deep_merge
+from bytenite_nb.magic._commands import COMMANDS, help_text
 from bytenite_nb.magic._options import cell_parser
+from bytenite_nb.magic._session import Session
 from bytenite_nb.models import CreateJobRequest, JobResponse
 
 HELLO = "templateId: hello-world-template\nname: demo\n"

@@ -21,20 +21,13 @@ if TYPE_CHECKING:  # pragma: no cover - the client loads with the first submissi
 class FormState:
     """The form's state besides its widgets."""
 
-    #: The client that sends (``None``: one is made on the first submission).
-    client: Client | None = None
-    #: The valid request, or ``None`` while the form has problems.
-    payload: CreateJobRequest | None = None
-    #: Problems by wire field path (``"config.jobTimeout"``).
-    errors: dict[str, str] = field(default_factory=dict)
-    #: A submission is in flight.
-    busy: bool = False
-    #: The widgets are being set from a payload (their callbacks wait).
-    loading: bool = False
-    #: True after a success, until the next change.
-    submitted: bool = False
-    #: Top-level fields, ``params`` parts and ``config`` members no widget edits,
-    #: kept from the loaded payload and sent as they are.
+    client: Client | None = None  # None: one is made on the first submission
+    payload: CreateJobRequest | None = None  # None while the form has problems
+    errors: dict[str, str] = field(default_factory=dict)  # by wire path: config.jobTimeout
+    busy: bool = False  # a submission is in flight
+    loading: bool = False  # the widgets are being set from a payload
+    submitted: bool = False  # after a success, until the next change
+    # What no widget edits (top-level fields, params parts, config members), as loaded.
     extra: dict[str, Any] = field(default_factory=dict)
     params_extra: dict[str, Any] = field(default_factory=dict)
     config_extra: dict[str, Any] = field(default_factory=dict)
