@@ -11,6 +11,8 @@ and the magic's helpers on a ``Session``'s public methods.
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -117,3 +119,19 @@ def test_laziness_lives_in_the_documented_places_only() -> None:
                 if isinstance(node, ast.Import | ast.ImportFrom) and id(node) not in allowed:
                     found.append(f"{name}:{node.lineno} in {function.name}: {ast.unparse(node)}")
     assert found == []
+
+
+def test_create_jobs_loads_the_batch_part_the_client_does_not_import() -> None:
+    """``client.create_jobs`` is a plug-in point the batch fills (the client sits
+    below the batch): a fresh interpreter gets a ``JobBatch`` without importing it."""
+    code = (
+        "import sys\n"
+        "from bytenite_nb.client import Client\n"
+        "client = Client('key', base_url='http://127.0.0.1:9/v1')\n"
+        "print('bytenite_nb.batch' in sys.modules)\n"
+        "batch = client.create_jobs([{'templateId': ''}])  # invalid: nothing is sent\n"
+        "print(type(batch).__name__, batch.items[0].status, client.last_batch is batch)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["False", "JobBatch", "invalid", "True"], out.stdout
