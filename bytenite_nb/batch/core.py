@@ -30,7 +30,7 @@ from ..progress import Frame, Live, Stage, detect_mode, show_in_place
 from . import persist, resume
 from .item import MAX_CONCURRENCY, BatchItem
 from .sweeps import grid_values
-from .wait import wait_flow
+from .wait import WaitOptions, wait_flow
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..display.batch import BatchView  # built inside the reprs (DESIGN.md: lazy reprs)
@@ -250,19 +250,10 @@ class BatchCore(Generic[C]):
             if item.run == "sending":
                 item.run = "unknown"
 
-    def _wait_flow(
-        self, timeout: float | None, interval: float, max_interval: float, use_list: bool
-    ) -> Flow[None]:
+    def _wait_flow(self, timeout: float | None, options: WaitOptions) -> Flow[None]:
         self._settle()
         with self._progress("waiting") as progress:
-            yield from wait_flow(
-                self,
-                progress,
-                timeout=timeout,
-                interval=interval,
-                max_interval=max_interval,
-                use_list=use_list,
-            )
+            yield from wait_flow(self, progress, timeout, **options)
 
     def _each_job(self, flow: Callable[[str], Flow[Any]]) -> Flow[list[Any]]:
         """``flow(job_id)`` for each job, gathered; per item its result, error or None."""
