@@ -47,12 +47,15 @@ Frame = tuple[Mapping[str, Any], str]
 
 
 # -- where -------------------------------------------------------------------------------
+def _shell() -> Any:
+    """IPython's running shell, if IPython is loaded (never imports it)."""
+    get = getattr(sys.modules.get("IPython"), "get_ipython", None)
+    return get() if callable(get) else None
+
+
 def in_kernel() -> bool:
     """True inside a running Jupyter kernel (never imports IPython itself)."""
-    ipython = sys.modules.get("IPython")
-    get = getattr(ipython, "get_ipython", None)
-    shell = get() if callable(get) else None
-    return shell is not None and getattr(shell, "kernel", None) is not None
+    return getattr(_shell(), "kernel", None) is not None
 
 
 def stderr_is_terminal() -> bool:
@@ -102,9 +105,7 @@ _HANDLES: weakref.WeakKeyDictionary[Any, tuple[object, Any]] = weakref.WeakKeyDi
 
 def _cell() -> object:
     """The cell being run (its execution count), as IPython knows it."""
-    get = getattr(sys.modules.get("IPython"), "get_ipython", None)
-    shell = get() if callable(get) else None
-    return getattr(shell, "execution_count", None)
+    return getattr(_shell(), "execution_count", None)
 
 
 def _handle_of(key: Any) -> Any:
