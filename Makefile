@@ -36,6 +36,7 @@ test: $(STAMP) prism-if-possible
 	$(VENV)/bin/ruff format --check bytenite_nb tests bench
 	$(VENV)/bin/ruff check bytenite_nb tests bench
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
 	$(VENV)/bin/nox $(NOX_FLAGS)
 	$(PY) -m pytest -m "not ($(CORE))"
 

@@ -14,7 +14,7 @@ import json
 import time
 from typing import Any
 
-from bytenite_nb.magic import read_body
+from bytenite_nb.magic._body import read_body
 from bytenite_nb.magic._data import uses_libyaml
 
 

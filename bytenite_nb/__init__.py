@@ -10,9 +10,9 @@ Everything is imported lazily, on first use of a name, so that
 
 from __future__ import annotations
 
-from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
+from ._lazy import lazy_names
 from ._version import __version__
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
@@ -53,56 +53,44 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     )
 
 _LAZY = {
-    "Client": "client",
-    "AsyncClient": "client",
-    "AppParams": "models",
-    "CreateJobRequest": "models",
-    "DataSource": "models",
-    "ExecutionPriority": "models",
-    "Job": "models",
-    "JobConfig": "models",
-    "JobResponse": "models",
-    "JobState": "models",
-    "JobTemplate": "models",
-    "JobsPage": "models",
-    "JobLogs": "models",
-    "LogEntry": "models",
-    "LogLevel": "models",
-    "RpcStatus": "models",
-    "JobResults": "models",
-    "ResultFile": "models",
-    "JobNotReadyError": "errors",
-    "LocalPathError": "errors",
-    "ApiError": "errors",
-    "AuthenticationError": "errors",
-    "BadRequestError": "errors",
-    "ByteNiteConnectionError": "errors",
-    "ByteNiteError": "errors",
-    "InternalServerError": "errors",
-    "NotFoundError": "errors",
-    "PayloadError": "errors",
-    "PermissionDeniedError": "errors",
-    "ServiceUnavailableError": "errors",
-    "WaitTimeoutError": "errors",
-    "JobForm": "form",
-    "JobBatch": "batch",
-    "sweep": "batch",
+    "Client": ".client",
+    "AsyncClient": ".client",
+    "AppParams": ".models",
+    "CreateJobRequest": ".models",
+    "DataSource": ".models",
+    "ExecutionPriority": ".models",
+    "Job": ".models",
+    "JobConfig": ".models",
+    "JobResponse": ".models",
+    "JobState": ".models",
+    "JobTemplate": ".models",
+    "JobsPage": ".models",
+    "JobLogs": ".models",
+    "LogEntry": ".models",
+    "LogLevel": ".models",
+    "RpcStatus": ".models",
+    "JobResults": ".models",
+    "ResultFile": ".models",
+    "JobNotReadyError": ".errors",
+    "LocalPathError": ".errors",
+    "ApiError": ".errors",
+    "AuthenticationError": ".errors",
+    "BadRequestError": ".errors",
+    "ByteNiteConnectionError": ".errors",
+    "ByteNiteError": ".errors",
+    "InternalServerError": ".errors",
+    "NotFoundError": ".errors",
+    "PayloadError": ".errors",
+    "PermissionDeniedError": ".errors",
+    "ServiceUnavailableError": ".errors",
+    "WaitTimeoutError": ".errors",
+    "JobForm": ".form",
+    "JobBatch": ".batch",
+    "sweep": ".batch",
 }
 
 __all__ = ["__version__", *_LAZY, "load_ipython_extension", "unload_ipython_extension"]
-
-
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'bytenite_nb' has no attribute {name!r}")
-    value = getattr(import_module(f".{module}", __name__), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(__all__)
+__getattr__, __dir__ = lazy_names(__name__, _LAZY, __all__)
 
 
 def load_ipython_extension(ipython: Any) -> None:

@@ -19,9 +19,11 @@ the batch card). A second live output, or a plain ``display``, for the same
 object in the same cell reuses that output (:func:`show_in_place`), so
 ``%%bytenite batch --sweep … --run`` or ``batch.wait()`` leaves one card.
 
-The HTML is built in ``display/`` (``display.progress``, ``display.batch``),
-which never imports this module. Imports no front end at module level: IPython
-is used only when it is already imported and a kernel is running.
+The text and HTML are built in ``display/`` (``display.progress``,
+``display.batch``): a :class:`Progress` renders itself through its
+``_repr_mimebundle_``, the one place this module reaches display (lazily, as the
+models' reprs do); a batch passes its own render function to :class:`Live`. Never
+imports IPython: its display is used only when a kernel is already running.
 """
 
 from __future__ import annotations
@@ -45,12 +47,15 @@ Frame = tuple[Mapping[str, Any], str]
 
 
 # -- where -------------------------------------------------------------------------------
+def _shell() -> Any:
+    """IPython's running shell, if IPython is loaded (never imports it)."""
+    get = getattr(sys.modules.get("IPython"), "get_ipython", None)
+    return get() if callable(get) else None
+
+
 def in_kernel() -> bool:
     """True inside a running Jupyter kernel (never imports IPython itself)."""
-    ipython = sys.modules.get("IPython")
-    get = getattr(ipython, "get_ipython", None)
-    shell = get() if callable(get) else None
-    return shell is not None and getattr(shell, "kernel", None) is not None
+    return getattr(_shell(), "kernel", None) is not None
 
 
 def stderr_is_terminal() -> bool:
@@ -100,9 +105,7 @@ _HANDLES: weakref.WeakKeyDictionary[Any, tuple[object, Any]] = weakref.WeakKeyDi
 
 def _cell() -> object:
     """The cell being run (its execution count), as IPython knows it."""
-    get = getattr(sys.modules.get("IPython"), "get_ipython", None)
-    shell = get() if callable(get) else None
-    return getattr(shell, "execution_count", None)
+    return getattr(_shell(), "execution_count", None)
 
 
 def _handle_of(key: Any) -> Any:
@@ -117,13 +120,13 @@ def _handle_of(key: Any) -> Any:
 
 def _publish(key: Any, bundle: Mapping[str, Any]) -> Any:
     """Show ``bundle``: in place of ``key``'s output in this cell, else as a new output."""
-    from IPython.display import display
+    display = sys.modules["IPython.display"].display  # loaded: a kernel is running
 
     handle = _handle_of(key)
     if handle is not None:
         handle.update(dict(bundle), raw=True)
         return handle
-    handle = display(dict(bundle), raw=True, display_id=True)  # type: ignore[no-untyped-call]
+    handle = display(dict(bundle), raw=True, display_id=True)
     if key is not None:
         with suppress(TypeError):  # not weak-referenceable: no reuse
             _HANDLES[key] = (_cell(), handle)
@@ -231,47 +234,14 @@ class Progress:
         return "bad" if self.failed else ("ok" if self.finished else "run")
 
     def text(self) -> str:
-        """``out_0/big.bin  45.0 MB / 100.0 MB  45%  98.1 MB/s``."""
-        amount = size_text(self.done)
-        if self.total is not None:
-            amount += f" / {size_text(self.total)}"
-        from .display._text import inert  # a result name may hold ESC, CR, newlines
+        """``out_0/big.bin  45.0 MB / 100.0 MB  45%  98.1 MB/s`` (the terminal line)."""
+        return self._repr_mimebundle_()["text/plain"]
 
-        parts = [inert(self.label, LABEL_CHARS), amount]
-        fraction = self.fraction
-        if fraction is not None and self.total:
-            parts.append(f"{fraction:4.0%}")
-        parts.append(f"{size_text(round(self.rate))}/s")
-        if self.failed:
-            parts.append("failed")
-        elif self.finished:
-            parts.append(f"done in {_duration(self.elapsed)}")
-        return "  ".join(parts)
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
+        """The bar as text/plain and text/html (built by ``display.progress``)."""
+        from .display.progress import progress_mimebundle  # the lazy repr (DESIGN.md)
 
-
-#: Characters of a label (a result or file name) shown on a progress line.
-LABEL_CHARS = 80
-
-
-def size_text(size: int | None) -> str:
-    """``1234567`` → ``"1.2 MB"`` (the one formatter, in ``display._html``)."""
-    from .display._html import size_text as text
-
-    return text(size)
-
-
-def _duration(seconds: float) -> str:
-    from .display._html import duration
-
-    return duration(seconds)
-
-
-def progress_mimebundle(progress: Progress) -> dict[str, str]:
-    """A transfer's bar as text/plain and text/html (the HTML from ``display.progress``)."""
-    from .display.progress import transfer_html
-
-    text = progress.text()
-    return {"text/plain": text, "text/html": transfer_html(text, progress.fraction, progress.tone)}
+        return progress_mimebundle(self)
 
 
 class Reporter:
@@ -327,7 +297,7 @@ class _Shown(Reporter):
     def _frame(self, stage: Stage) -> Frame:
         progress = self._latest or self.snapshot(self._clock())
         if self._live.mode == "notebook":
-            return progress_mimebundle(progress), ""
+            return progress._repr_mimebundle_(), ""
         return {}, progress.text()
 
     def emit(self, progress: Progress) -> None:
@@ -366,9 +336,7 @@ __all__ = [
     "Throttle",
     "detect_mode",
     "in_kernel",
-    "progress_mimebundle",
     "reporter",
     "show_in_place",
-    "size_text",
     "stderr_is_terminal",
 ]

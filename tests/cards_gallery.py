@@ -13,6 +13,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from bytenite_nb import display
+from bytenite_nb.display import progress_mimebundle
 from bytenite_nb.display.batch import BatchRow, BatchView
 from bytenite_nb.errors import PayloadError, api_error_from_body
 from bytenite_nb.models import (
@@ -23,7 +24,7 @@ from bytenite_nb.models import (
     JobsPage,
     JobState,
 )
-from bytenite_nb.progress import Progress, progress_mimebundle
+from bytenite_nb.progress import Progress
 from bytenite_nb.sandbox._lifecycle import png
 
 NOW = datetime(2026, 11, 28, 12, 0, 0, tzinfo=timezone.utc)

@@ -13,7 +13,7 @@ from IPython.core.interactiveshell import InteractiveShell
 from IPython.utils.capture import capture_output
 
 from bytenite_nb import sandbox
-from bytenite_nb.magic import read_body
+from bytenite_nb.magic._body import read_body
 from bytenite_nb.magic._data import (
     MAX_ALIAS_VALUES,
     MAX_NESTING,

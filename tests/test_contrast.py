@@ -79,7 +79,7 @@ def card_markup() -> list[str]:
     form = JobForm(name="draft", params={"app": {"n": 1, "s": "x", "b": True}})
     form.task_timeout.value = "-1"
     form._suggestions.join(timeout=10)
-    labels = [label.value for label in form._labels.values() if label.value]
+    labels = [label.value for label in form.labels.values() if label.value]
     form.details.selected_index = 1
     parts = [form.summary.value, *labels, form.preview.value, form.magic_text.value]
     ready = JobForm(templateId="t")

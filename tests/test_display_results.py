@@ -11,7 +11,15 @@ from IPython.core.interactiveshell import InteractiveShell
 from IPython.utils.capture import capture_output
 
 from bytenite_nb import progress as progress_module
-from bytenite_nb.display import LINKS_NOTE, image_size, image_type, results_html, results_text
+from bytenite_nb.display import (
+    LINKS_NOTE,
+    image_size,
+    image_type,
+    progress_mimebundle,
+    results_html,
+    results_text,
+    size_text,
+)
 from bytenite_nb.display.results import (
     CSV_ROWS,
     MAX_FILES_SHOWN,
@@ -20,7 +28,7 @@ from bytenite_nb.display.results import (
     TEXT_LINES,
 )
 from bytenite_nb.models import JobResults, ResultFile
-from bytenite_nb.progress import Progress, progress_mimebundle, reporter, size_text
+from bytenite_nb.progress import Progress, reporter
 from bytenite_nb.sandbox._lifecycle import png
 
 SIGNED = "https://storage.test/bucket/out_0/a.txt?X-Signature=SECRET-SIGNATURE-123"

@@ -16,7 +16,7 @@ from bytenite_nb.client import Client
 from bytenite_nb.errors import BadRequestError, PayloadError
 from bytenite_nb.form import JobForm
 from bytenite_nb.form._fields import LIVE_CHECK_CHARS
-from bytenite_nb.magic import interpolate, parse_body
+from bytenite_nb.magic._body import interpolate, parse_body
 from bytenite_nb.models import CreateJobRequest, JobResponse
 
 from .canaries import CANARY_KEY
@@ -36,7 +36,7 @@ def form(sandbox_client: Client) -> JobForm:
 
 
 def labels(form: JobForm) -> list[str]:
-    return [label.value for label in form._labels.values() if label.value]
+    return [label.value for label in form.labels.values() if label.value]
 
 
 def test_a_new_form_needs_a_template_and_submit_is_disabled(form: JobForm) -> None:
@@ -248,7 +248,7 @@ def test_click_submit_creates_the_job_once_and_shows_the_card(
     assert fresh_server.sandbox.count("POST", "/customer/jobs") == 1
     form.name.value = "clicked again"
     assert not form.submit_button.disabled and form.submit_button.description == "Submit"
-    assert "hello-world-template" in JobForm(form._client).template.options  # recent use
+    assert "hello-world-template" in JobForm(form.state.client).template.options  # recent use
 
 
 def test_a_second_click_while_in_flight_does_nothing(

@@ -17,14 +17,11 @@ from IPython.utils.capture import capture_output
 from bytenite_nb import sandbox
 from bytenite_nb.config import restore_session, set_session
 from bytenite_nb.errors import BadRequestError, PayloadError
-from bytenite_nb.magic import (
-    COMMANDS,
-    ByteNiteMagics,
-    deep_merge,
-    find_pyproject_settings,
-    help_text,
-)
+from bytenite_nb.magic import ByteNiteMagics, find_pyproject_settings
+from bytenite_nb.magic._body import deep_merge
+from bytenite_nb.magic._commands import COMMANDS, help_text
 from bytenite_nb.magic._options import cell_parser
+from bytenite_nb.magic._session import Session
 from bytenite_nb.models import CreateJobRequest, JobResponse
 
 HELLO = "templateId: hello-world-template\nname: demo\n"
@@ -377,13 +374,13 @@ def test_sandbox_command_points_the_session_at_a_sandbox(shell: InteractiveShell
     with capture_output() as captured:
         shell.run_line_magic("bytenite", "sandbox")
     assert "Using the local ByteNite sandbox at http://127.0.0.1:" in captured.stdout
-    running = magics(shell)._sandbox
+    running = magics(shell).session().sandbox
     assert running is not None
     result, _ = run(shell, "job", HELLO)
     assert result.success and running.sandbox.count("POST", "/customer/jobs") == 1
     with capture_output() as captured:
         shell.run_line_magic("bytenite", "sandbox --stop")
-    assert magics(shell)._sandbox is None
+    assert magics(shell).session().sandbox is None
 
 
 def test_templates_get_and_run(shell: InteractiveShell) -> None:
@@ -545,7 +542,7 @@ def test_wait_in_a_kernel_updates_one_card_in_place(
     shell: InteractiveShell, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     magics(shell).poll_interval = 0.02
-    monkeypatch.setattr(ByteNiteMagics, "rich_display", lambda self: True)
+    monkeypatch.setattr(Session, "rich_display", lambda self: True)
     result, captured = run(shell, "job --wait", HELLO)
     assert result.success, result.error_in_exec
     assert captured.stdout == ""

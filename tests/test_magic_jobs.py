@@ -11,7 +11,7 @@ from IPython.utils.capture import capture_output
 
 from bytenite_nb import sandbox
 from bytenite_nb.client import Client
-from bytenite_nb.magic import help_text
+from bytenite_nb.magic._commands import help_text
 from bytenite_nb.models import JobState
 
 HELLO = {"templateId": "hello-world-template", "name": "demo"}

@@ -12,8 +12,7 @@ from IPython.utils.capture import capture_output
 from bytenite_nb import sandbox
 from bytenite_nb.client import Client
 from bytenite_nb.errors import LocalPathError
-from bytenite_nb.magic import COMMANDS
-from bytenite_nb.magic._commands import help_text
+from bytenite_nb.magic._commands import COMMANDS, help_text
 from bytenite_nb.models import JobResponse, JobState
 
 HELLO = "templateId: hello-world-template\nname: demo\n"

@@ -5,12 +5,13 @@ do with the client's flows."""
 from __future__ import annotations
 
 import os
-from typing import Any, overload
+from typing import Any, Unpack, overload
 
 from ..client import AsyncClient, Client
-from ..client._steps import T, _Flow
+from ..client.flows import Flow, T, register_batches
 from .core import BatchCore, error_text
 from .item import BatchInterrupted
+from .wait import WaitOptions
 
 __all__ = ["AsyncJobBatch", "JobBatch", "error_text"]
 
@@ -24,7 +25,7 @@ class JobBatch(BatchCore[Client]):
     this object, also kept as ``client.last_batch``; ``resume()`` finishes it.
     """
 
-    def _call(self, flow: _Flow[T]) -> T:
+    def _call(self, flow: Flow[T]) -> T:
         try:
             return self.client._run(flow)
         except KeyboardInterrupt:
@@ -46,22 +47,16 @@ class JobBatch(BatchCore[Client]):
         self._call(self._resume_flow())
         return self
 
-    def wait(
-        self,
-        timeout: float | None = None,
-        *,
-        interval: float = 1.0,
-        max_interval: float = 30.0,
-        use_list: bool = True,
-    ) -> JobBatch:
+    def wait(self, timeout: float | None = None, **options: Unpack[WaitOptions]) -> JobBatch:
         """Poll until every job ended (``WaitTimeoutError`` after ``timeout`` s).
 
         Uses the jobs list, a few pages per round, rather than one request per
         job (see ``bytenite_nb.batch.wait``); the interval grows from
-        ``interval`` to ``max_interval`` while nothing changes. Pauses use the
-        client's ``clock`` and ``sleep``.
+        ``interval`` (1 s) to ``max_interval`` (30 s) while nothing changes;
+        ``use_list=False`` polls each job alone (options: :class:`WaitOptions`).
+        Pauses use the client's ``clock`` and ``sleep``.
         """
-        self._call(self._wait_flow(timeout, interval, max_interval, use_list))
+        self._call(self._wait_flow(timeout, options))
         return self
 
     def get_results(self) -> list[Any]:
@@ -118,15 +113,10 @@ class AsyncJobBatch(BatchCore[AsyncClient]):
         return self
 
     async def wait(
-        self,
-        timeout: float | None = None,
-        *,
-        interval: float = 1.0,
-        max_interval: float = 30.0,
-        use_list: bool = True,
+        self, timeout: float | None = None, **options: Unpack[WaitOptions]
     ) -> AsyncJobBatch:
         """See :meth:`JobBatch.wait`."""
-        await self.client._run(self._wait_flow(timeout, interval, max_interval, use_list))
+        await self.client._run(self._wait_flow(timeout, options))
         return self
 
     async def get_results(self) -> list[Any]:
@@ -147,3 +137,6 @@ class AsyncJobBatch(BatchCore[AsyncClient]):
     def load(cls, path: str | os.PathLike[str], client: AsyncClient) -> AsyncJobBatch:
         """A saved batch, bound to the async ``client``; nothing is sent."""
         return cls._restore(path, client)
+
+
+register_batches(JobBatch, AsyncJobBatch)  # what ``client.create_jobs`` builds

@@ -21,27 +21,21 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, Self, TypeVar
 
-from ..client import parse_request
-from ..client._checks import MAX_ITEMS, check_item_count
-from ..client._local import prepare_dest
-from ..client._once import may_be_applied
-from ..client._steps import _Flow, _Gather
+from ..client import MAX_ITEMS, check_item_count, parse_request
+from ..client.flows import ClientFlows, Flow, Gather, may_be_applied, prepare_dest
 from ..errors import ApiError, PayloadError
+from ..models import DataSource
 from ..models.marker import make_marker
 from ..progress import Frame, Live, Stage, detect_mode, show_in_place
 from . import persist, resume
-from .item import BatchItem
+from .item import MAX_CONCURRENCY, BatchItem
 from .sweeps import grid_values
-from .wait import wait_flow
+from .wait import WaitOptions, wait_flow
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ..client._submit import ClientFlows
-    from ..display.batch import BatchView
+    from ..display.batch import BatchView  # built inside the reprs (DESIGN.md: lazy reprs)
 
 C = TypeVar("C", bound="ClientFlows")
-
-#: ``concurrency`` must be in this range (httpx pools 100 connections).
-MAX_CONCURRENCY = 100
 
 
 def error_text(error: BaseException | None) -> str:
@@ -186,11 +180,11 @@ class BatchCore(Generic[C]):
 
         return Live(detect_mode(self.progress), render, key=self)
 
-    def _gather(self, flows: Iterable[_Flow[Any]], progress: Live | None = None) -> _Gather:
+    def _gather(self, flows: Iterable[Flow[Any]], progress: Live | None = None) -> Gather:
         tick = progress.update if progress is not None else None
-        return _Gather(flows, self.concurrency, tick, self._background)
+        return Gather(flows, self.concurrency, tick, self._background)
 
-    def _resume_flow(self) -> _Flow[None]:
+    def _resume_flow(self) -> Flow[None]:
         """Finish the batch: settle what was in doubt, create what has no job, run
         what is not started; nothing twice (see :meth:`JobBatch.resume`)."""
         self._settle()
@@ -205,7 +199,7 @@ class BatchCore(Generic[C]):
             runs = resume.to_run(self)
             yield self._gather((self._run_item(item) for item in runs), progress)
 
-    def _create_item(self, item: BatchItem) -> _Flow[None]:
+    def _create_item(self, item: BatchItem) -> Flow[None]:
         """One item through the submit flow: created (and run) once, recorded as it goes."""
 
         def record(stage: str, response: Any) -> None:
@@ -228,7 +222,7 @@ class BatchCore(Generic[C]):
         finally:
             self._in_doubt(item)
 
-    def _run_item(self, item: BatchItem) -> _Flow[None]:
+    def _run_item(self, item: BatchItem) -> Flow[None]:
         """Start a created job (a run sent before may have started it: checked)."""
         earlier = item.run == "unknown"
         with self._lock:
@@ -261,21 +255,12 @@ class BatchCore(Generic[C]):
             if item.run == "sending":
                 item.run = "unknown"
 
-    def _wait_flow(
-        self, timeout: float | None, interval: float, max_interval: float, use_list: bool
-    ) -> _Flow[None]:
+    def _wait_flow(self, timeout: float | None, options: WaitOptions) -> Flow[None]:
         self._settle()
         with self._progress("waiting") as progress:
-            yield from wait_flow(
-                self,
-                progress,
-                timeout=timeout,
-                interval=interval,
-                max_interval=max_interval,
-                use_list=use_list,
-            )
+            yield from wait_flow(self, progress, timeout, **options)
 
-    def _each_job(self, flow: Callable[[str], _Flow[Any]]) -> _Flow[list[Any]]:
+    def _each_job(self, flow: Callable[[str], Flow[Any]]) -> Flow[list[Any]]:
         """``flow(job_id)`` for each job, gathered; per item its result, error or None."""
         self._settle()
         ids = self.ids
@@ -283,10 +268,10 @@ class BatchCore(Generic[C]):
         by_id = dict(zip(ids, answers, strict=True))
         return [by_id.get(item.id) if item.id else None for item in self.items]
 
-    def _results_flow(self) -> _Flow[list[Any]]:
+    def _results_flow(self) -> Flow[list[Any]]:
         return (yield from self._each_job(self.client._get_job_results))
 
-    def _download_flow(self, dest: str | os.PathLike[str], overwrite: bool) -> _Flow[list[Any]]:
+    def _download_flow(self, dest: str | os.PathLike[str], overwrite: bool) -> Flow[list[Any]]:
         root = prepare_dest(dest)  # created (its parent must exist): one folder per job in it
         width = len(str(max(len(self.items) - 1, 0)))
         folders = {
@@ -300,7 +285,7 @@ class BatchCore(Generic[C]):
             )
         )
 
-    def _abort_flow(self) -> _Flow[list[str]]:
+    def _abort_flow(self) -> Flow[list[str]]:
         self._settle()
         targets = [item for item in self.items if item.id and not item.done]
         answers = yield self._gather(self.client._abort_job(item.id or "") for item in targets)
@@ -384,8 +369,7 @@ class BatchCore(Generic[C]):
                 "JobBatch.to_pandas() needs pandas, which is not installed: pip install pandas "
                 "(batch.items holds the same data without it)"
             ) from None
-        from ..display.job import source_summary
-        from ..models import DataSource
+        from ..display.job import source_summary  # the card's text (a repr of the item)
 
         rows = []
         with self._lock:

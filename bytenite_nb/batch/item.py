@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
-from ..models import JobState
+from ..models import Job, JobResponse, JobState
 
-if TYPE_CHECKING:  # pragma: no cover
-    from ..models import Job, JobResponse, JobState
+#: ``concurrency`` must be in this range (httpx pools 100 connections).
+MAX_CONCURRENCY = 100
 
 #: Where the create of an item stands:
 #: ``invalid``  failed local validation, never sent;

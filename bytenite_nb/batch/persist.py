@@ -23,7 +23,8 @@ from typing import TYPE_CHECKING, Any, cast
 from pydantic import ValidationError
 
 from .. import errors
-from .item import BatchItem, Phase, RunPhase
+from ..models import JobResponse
+from .item import MAX_CONCURRENCY, BatchItem, Phase, RunPhase
 
 #: What a saved item's ``phase`` and ``run`` may be (``sending`` is saved as ``unknown``).
 PHASES = frozenset({"invalid", "pending", "unknown", "error", "created"})
@@ -132,8 +133,6 @@ def _typed(raw: dict[str, Any], key: str, kind: type | tuple[type, ...], where: 
 
 
 def _header(data: dict[str, Any]) -> dict[str, Any]:
-    from .core import MAX_CONCURRENCY
-
     batch_id = _typed(data, "batchId", str, "")
     if not batch_id.strip() or len(batch_id) > 200:
         raise _Bad("batchId", f"must be 1 to 200 characters, got {_brief(batch_id)}")
@@ -234,8 +233,6 @@ def _load_error(raw: dict[str, Any], where: str) -> BaseException:
 
 
 def _load_item(raw: Any, n: int) -> BatchItem:
-    from ..models import JobResponse
-
     where = f"items[{n}]."
     if not isinstance(raw, dict):
         raise _Bad(f"items[{n}]", f"must be an object, got {_brief(raw)}")

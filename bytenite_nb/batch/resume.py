@@ -13,13 +13,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from ..client._steps import _Flow, _Sleep
+from ..client.flows import ClientFlows, Flow, Sleep
 from ..models import JobResponse, JobState
+from .item import BatchItem
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ..client._submit import ClientFlows
-    from .core import BatchCore
-    from .item import BatchItem
+    from .core import BatchCore  # the core calls this module: for annotations only
 
 C = TypeVar("C", bound="ClientFlows")
 
@@ -34,13 +33,13 @@ def in_doubt(batch: BatchCore[Any]) -> list[BatchItem]:
     return [item for item in batch.items if item.phase in ("unknown", "sending")]
 
 
-def find_flow(batch: BatchCore[C], items: list[BatchItem]) -> _Flow[None]:
+def find_flow(batch: BatchCore[C], items: list[BatchItem]) -> Flow[None]:
     """Look for ``items`` in the jobs list: found jobs are adopted, the rest
     are known not to exist and become ``pending``."""
     client = batch.client
     stamps = [item.unknown_at for item in items if item.unknown_at is not None]
     if stamps:
-        yield _Sleep(max(0.0, GRACE - (client._clock() - max(stamps))))
+        yield Sleep(max(0.0, GRACE - (client._clock() - max(stamps))))
     found = yield from client._find_created(
         {item.marker for item in items}, _since(batch), by_marker=True, pages=MAX_FIND_PAGES
     )

@@ -8,7 +8,7 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ..client._checks import MAX_ITEMS, check_item_count
+from ..client import MAX_ITEMS, check_item_count, parse_request
 from ..errors import PayloadError
 
 #: Fields that differ between items by construction and are not "grid values".
@@ -68,8 +68,6 @@ def sweep(
 
 def check_all(requests: Sequence[Any]) -> list[dict[str, str]]:
     """Every validation problem of every request, fields prefixed with ``[index].``."""
-    from ..client import parse_request
-
     problems: list[dict[str, str]] = []
     for index, request in enumerate(requests):
         try:

@@ -24,18 +24,16 @@ from __future__ import annotations
 
 import math
 from datetime import datetime
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, TypedDict, TypeVar, Unpack
 
-from ..client._steps import _Flow, _Sleep
+from ..client.flows import ClientFlows, Flow, Sleep
 from ..errors import NotFoundError, WaitTimeoutError
-from ..models import JobResponse
+from ..models import Job, JobResponse
+from ..progress import Live
+from .item import BatchItem
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ..client._submit import ClientFlows
-    from ..models import Job
-    from ..progress import Live
-    from .core import BatchCore
-    from .item import BatchItem
+    from .core import BatchCore  # the core calls this module: for annotations only
 
 C = TypeVar("C", bound="ClientFlows")
 
@@ -47,18 +45,23 @@ BACKOFF = 1.5
 MAX_INTERVAL = 30.0
 
 
+class WaitOptions(TypedDict, total=False):
+    """The options of ``JobBatch.wait`` (and its async twin), declared once."""
+
+    #: The first pause between rounds (s), growing to ``max_interval`` while nothing changes.
+    interval: float
+    max_interval: float
+    #: False: poll each job with ``get_job`` only (for a service without the jobs list).
+    use_list: bool
+
+
 def wait_flow(
-    batch: BatchCore[C],
-    progress: Live,
-    *,
-    timeout: float | None,
-    interval: float,
-    max_interval: float = MAX_INTERVAL,
-    use_list: bool = True,
-) -> _Flow[None]:
+    batch: BatchCore[C], progress: Live, timeout: float | None, **options: Unpack[WaitOptions]
+) -> Flow[None]:
     """Poll until every item is done (job ended, or no job); ``WaitTimeoutError`` after
-    ``timeout`` s (the batch keeps the latest states). ``use_list=False`` polls
-    each job with ``get_job`` only (for a service without the jobs list)."""
+    ``timeout`` s (the batch keeps the latest states)."""
+    interval, use_list = options.get("interval", 1.0), options.get("use_list", True)
+    max_interval = options.get("max_interval", MAX_INTERVAL)
     if not (interval > 0 and math.isfinite(interval)):
         raise ValueError(f"interval must be a positive number of seconds, got {interval!r}")
     clock = batch.client._clock
@@ -81,13 +84,13 @@ def wait_flow(
                 batch,
             )
         progress.update()
-        yield _Sleep(delay)
+        yield Sleep(delay)
         progress.update()
 
 
 def _poll_round(
     batch: BatchCore[C], progress: Live, pending: list[BatchItem], depth: int, use_list: bool
-) -> _Flow[tuple[bool, int]]:
+) -> Flow[tuple[bool, int]]:
     client = batch.client
     by_id = {item.id: item for item in pending if item.id}
     seen: dict[str, Job] = {}

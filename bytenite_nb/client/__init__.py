@@ -17,10 +17,18 @@ Never imports IPython or ipywidgets: the client works in a plain script.
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from ._checks import MAX_PAGE_SIZE
+from .._lazy import lazy_names
+from ._checks import (
+    MAX_ITEMS,
+    MAX_PAGE_SIZE,
+    check_item_count,
+    check_page,
+    log_levels,
+    log_services,
+)
+from ._local import check_upload_path
 from ._payloads import parse_request
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
@@ -30,17 +38,18 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
 
 _LAZY = {"AsyncClient": "._async", "Client": "._sync", "USER_AGENT": "._steps"}
 
-__all__ = ["MAX_PAGE_SIZE", "USER_AGENT", "AsyncClient", "Client", "parse_request"]
+__all__ = [
+    "MAX_ITEMS",
+    "MAX_PAGE_SIZE",
+    "USER_AGENT",
+    "AsyncClient",
+    "Client",
+    "check_item_count",
+    "check_page",
+    "check_upload_path",
+    "log_levels",
+    "log_services",
+    "parse_request",
+]
 
-
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(import_module(module, __name__), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(__all__)
+__getattr__, __dir__ = lazy_names(__name__, _LAZY, __all__)

@@ -6,7 +6,7 @@ import os
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Unpack
 
 import httpx
 
@@ -28,7 +28,7 @@ from ._steps import (
     _Sleep,
     _Step,
 )
-from ._submit import ClientFlows, OnUpdate
+from ._submit import ClientFlows, SubmitOptions, batch_type
 from ._transfers import ERROR_BODY_MAX, PREVIEW_BYTES, PREVIEW_FILES, _Download, _Upload, answered
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -176,28 +176,10 @@ class AsyncClient(ClientFlows):
     async def submit_job(
         self,
         request: CreateJobRequest | Mapping[str, Any],
-        *,
-        upload: str | os.PathLike[str] | None = None,
-        run: bool = False,
-        wait: bool = False,
-        timeout: float | None = None,
-        interval: float = 2.0,
-        on_update: OnUpdate | None = None,
-        progress: ProgressOption = None,
+        **options: Unpack[SubmitOptions],
     ) -> JobResponse:
         """Create, upload, run and wait, as :meth:`Client.submit_job`."""
-        return await self._run(
-            self._submit_job(
-                request,
-                upload=upload,
-                run=run,
-                wait=wait,
-                timeout=timeout,
-                interval=interval,
-                on_update=on_update,
-                progress=progress,
-            )
-        )
+        return await self._run(self._submit_job(request, **options))
 
     async def get_job(self, job_id: str) -> JobResponse:
         """The job as it stands now."""
@@ -342,9 +324,7 @@ class AsyncClient(ClientFlows):
         in flight are ``unknown`` and ``await batch.resume()`` checks them. The
         same ``max_items`` bound (``TooManyItemsError`` before anything is sent).
         """
-        from ..batch import AsyncJobBatch
-
-        batch = AsyncJobBatch.build(
+        batch: AsyncJobBatch = batch_type("async").build(
             self,
             requests,
             concurrency=concurrency,

@@ -12,6 +12,7 @@ from typing import Any
 
 from ..errors import PayloadError, TooManyItemsError
 from ..models import LOG_LEVELS, LOG_SERVICES, LogLevel
+from ._payloads import _brief, _unsendable
 
 #: The largest page ``GET /jobs`` is assumed to give. UNCONFIRMED:
 #: ``BYTENITE_API.md`` says "a page holds at most 100 jobs". It is the default
@@ -120,8 +121,6 @@ def check_job_id(job_id: Any) -> str:
     (field ``job_id``) before anything is sent: not a string, empty, too long,
     not encodable, or an id that would change the request's path (``.``, ``..``,
     with or without spaces around them). The one check of every call taking an id."""
-    from ._payloads import _brief, _unsendable
-
     problem: str | None = None
     if not isinstance(job_id, str):
         problem = f"must be a string, got {_brief(job_id)}"

@@ -16,13 +16,14 @@ import secrets
 import stat
 from collections.abc import Callable, Iterator
 from pathlib import Path, PurePosixPath
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from ..errors import ApiError, LocalPathError
 from ..models import JobResults, ResultFile
 from ..progress import Reporter
+
+if TYPE_CHECKING:  # pragma: no cover - the HTTP stack loads with the first request
+    import httpx
 
 #: Bytes read from disk per piece of an upload.
 UPLOAD_CHUNK = 256 * 1024

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping
-from typing import Any
+from importlib import import_module
+from typing import Any, TypedDict, Unpack
 
 from ..errors import ApiError, PayloadError
 from ..models import CreateJobRequest, JobResponse
@@ -25,6 +26,41 @@ from ._transfers import _TransferCalls, check_upload_path
 OnUpdate = Callable[[str, JobResponse], Any]
 
 
+class SubmitOptions(TypedDict, total=False):
+    """The options of :meth:`Client.submit_job` (and its async twin), declared once."""
+
+    #: A local file for the job's ``file`` data source, uploaded once the job exists.
+    upload: str | os.PathLike[str] | None
+    #: Start the job once created (and uploaded).
+    run: bool
+    #: Run it and follow it to its end (``timeout``, ``interval``: see ``wait_for_job``).
+    wait: bool
+    timeout: float | None
+    interval: float
+    #: ``on_update(stage, response)``: ``created``, ``uploading``, ``starting``, ``waiting``.
+    on_update: OnUpdate | None
+    #: The upload's progress (see ``bytenite_nb.progress``).
+    progress: ProgressOption
+
+
+#: The batch classes, by driver (``sync``, ``async``): the batch part registers them
+#: (``register_batches``), since the client sits below it and never imports it.
+_BATCHES: dict[str, Any] = {}
+
+
+def register_batches(sync: Any, async_: Any) -> None:
+    """Called by ``bytenite_nb.batch``: the classes ``create_jobs`` builds."""
+    _BATCHES.update({"sync": sync, "async": async_})
+
+
+def batch_type(driver: str) -> Any:
+    """The registered batch class for ``driver``, loading the batch part (a plug-in of
+    the client: the one name the client knows of it) on the first ``create_jobs``."""
+    if not _BATCHES:
+        import_module("bytenite_nb.batch")
+    return _BATCHES[driver]
+
+
 class ClientFlows(_TransferCalls):
     """Every call as a sans-I/O flow, ``submit_job`` last: what both clients
     drive, and what a batch builds its flows from."""
@@ -33,18 +69,16 @@ class ClientFlows(_TransferCalls):
         self,
         request: CreateJobRequest | Mapping[str, Any],
         *,
-        upload: str | os.PathLike[str] | None = None,
-        run: bool = False,
-        wait: bool = False,
-        timeout: float | None = None,
-        interval: float = 2.0,
-        on_update: OnUpdate | None = None,
-        progress: ProgressOption = None,
         marker: str | None = None,
         refresh: bool = True,
+        **options: Unpack[SubmitOptions],
     ) -> _Flow[JobResponse]:
         """Create (``marker``: a batch's), upload, run, then wait or (``refresh``)
         read the job again; see :meth:`Client.submit_job`."""
+        upload, on_update = options.get("upload"), options.get("on_update")
+        wait = options.get("wait", False)
+        run = options.get("run", False) or wait
+        timeout, interval = options.get("timeout"), options.get("interval", 2.0)
         parsed = parse_request(request)  # PayloadError before any I/O
         local = None
         if upload is not None:
@@ -66,8 +100,8 @@ class ClientFlows(_TransferCalls):
         job_id = response.job.id
         if local is not None:
             tell("uploading", response)
-            yield from self._upload_file(response, local, progress)
-        if not (run or wait):
+            yield from self._upload_file(response, local, options.get("progress"))
+        if not run:
             return response
         if not job_id:
             raise ApiError("the service returned no job id: the job cannot be run", status_code=200)

@@ -10,7 +10,7 @@ from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor
 from concurrent.futures import wait as futures_wait
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Unpack
 
 import httpx
 
@@ -32,7 +32,7 @@ from ._steps import (
     _Sleep,
     _Step,
 )
-from ._submit import ClientFlows, OnUpdate
+from ._submit import ClientFlows, SubmitOptions, batch_type
 from ._transfers import ERROR_BODY_MAX, PREVIEW_BYTES, PREVIEW_FILES, _Download, _Upload, answered
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -203,17 +203,11 @@ class Client(ClientFlows):
     def submit_job(
         self,
         request: CreateJobRequest | Mapping[str, Any],
-        *,
-        upload: str | os.PathLike[str] | None = None,
-        run: bool = False,
-        wait: bool = False,
-        timeout: float | None = None,
-        interval: float = 2.0,
-        on_update: OnUpdate | None = None,
-        progress: ProgressOption = None,
+        **options: Unpack[SubmitOptions],
     ) -> JobResponse:
         """Create the job, upload ``upload`` to its ``file`` data source, run it
-        (``run``), follow it to its end (``wait``: see :meth:`wait_for_job`).
+        (``run``), follow it to its end (``wait``: see :meth:`wait_for_job`);
+        the options are :class:`~bytenite_nb.client.flows.SubmitOptions`.
 
         Everything is checked before anything is sent (``PayloadError``,
         ``LocalPathError``); the create is applied once. ``on_update(stage,
@@ -222,18 +216,7 @@ class Client(ClientFlows):
         after ``created`` leaves the job in place. Returns the job as it
         stands at the end (read again after a run).
         """
-        return self._run(
-            self._submit_job(
-                request,
-                upload=upload,
-                run=run,
-                wait=wait,
-                timeout=timeout,
-                interval=interval,
-                on_update=on_update,
-                progress=progress,
-            )
-        )
+        return self._run(self._submit_job(request, **options))
 
     def get_job(self, job_id: str) -> JobResponse:
         """The job as it stands now."""
@@ -422,9 +405,7 @@ class Client(ClientFlows):
         ``PayloadError``) before anything is sent: pass ``max_items=None`` (or a
         larger number) to send them all.
         """
-        from ..batch import JobBatch
-
-        batch = JobBatch.build(
+        batch: JobBatch = batch_type("sync").build(
             self,
             requests,
             concurrency=concurrency,

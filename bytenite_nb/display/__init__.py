@@ -42,6 +42,7 @@ from ._html import (
     relative,
     section,
     size_text,
+    style_block,
     timestamp,
     wrap,
 )
@@ -70,7 +71,7 @@ from .logs import (
     logs_text,
 )
 from .payload import payload_html, payload_mimebundle, payload_text
-from .progress import transfer_html
+from .progress import progress_mimebundle, transfer_html, transfer_text
 from .results import (
     LINKS_NOTE,
     image_size,
@@ -133,6 +134,7 @@ __all__ = [
     "payload_mimebundle",
     "payload_text",
     "progress_line",
+    "progress_mimebundle",
     "relative",
     "results_html",
     "results_mimebundle",
@@ -144,7 +146,9 @@ __all__ = [
     "state_word",
     "step_text",
     "steps",
+    "style_block",
     "timestamp",
     "transfer_html",
+    "transfer_text",
     "wrap",
 ]

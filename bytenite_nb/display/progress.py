@@ -1,9 +1,32 @@
-"""A transfer's progress bar: plain values in, HTML out (``bytenite_nb.progress``
-decides when and where it shows; this module never imports it)."""
+"""A transfer's progress bar: a :class:`~bytenite_nb.progress.Progress` in, its text
+line and HTML out (``bytenite_nb.progress`` decides when and where it shows)."""
 
 from __future__ import annotations
 
-from ._html import esc, wrap
+from ..progress import Progress
+from ._html import duration, esc, size_text, wrap
+from ._text import inert
+
+#: Characters of a label (a result or file name) shown on a progress line.
+LABEL_CHARS = 80
+
+
+def transfer_text(progress: Progress) -> str:
+    """``out_0/big.bin  45.0 MB / 100.0 MB  45%  98.1 MB/s``."""
+    amount = size_text(progress.done)
+    if progress.total is not None:
+        amount += f" / {size_text(progress.total)}"
+    # a result name may hold ESC, CR, newlines
+    parts = [inert(progress.label, LABEL_CHARS), amount]
+    fraction = progress.fraction
+    if fraction is not None and progress.total:
+        parts.append(f"{fraction:4.0%}")
+    parts.append(f"{size_text(round(progress.rate))}/s")
+    if progress.failed:
+        parts.append("failed")
+    elif progress.finished:
+        parts.append(f"done in {duration(progress.elapsed)}")
+    return "  ".join(parts)
 
 
 def transfer_html(text: str, fraction: float | None, tone: str) -> str:
@@ -19,3 +42,9 @@ def transfer_html(text: str, fraction: float | None, tone: str) -> str:
         f'{fill}</div><span class="bn-mono">{esc(text)}</span></div>'
     )
     return wrap(f"bn-progress-card bn-{tone}", body, text)
+
+
+def progress_mimebundle(progress: Progress) -> dict[str, str]:
+    """A transfer's bar as text/plain and text/html."""
+    text = transfer_text(progress)
+    return {"text/plain": text, "text/html": transfer_html(text, progress.fraction, progress.tone)}

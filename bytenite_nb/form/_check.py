@@ -6,16 +6,15 @@ from __future__ import annotations
 import warnings
 from typing import TYPE_CHECKING, Any
 
-from ..display import esc, payload_html
-from ..display._html import style_block
-from ..models import CreateJobRequest, parse_seconds, payload_problems
+import ipywidgets as w
+from pydantic import ValidationError
+
+from ..display import error_html, esc, kv_table, payload_html, section, style_block, wrap
+from ..models import CreateJobRequest, JobResponse, parse_seconds, payload_problems
 from ._fields import parse_json_object
 
 if TYPE_CHECKING:  # pragma: no cover
-    import ipywidgets as w
-
-    from ..models import JobResponse
-    from ._form import JobForm
+    from ._form import JobForm  # the form calls this module: for annotations only
 
 
 def collect(form: JobForm) -> tuple[dict[str, Any], dict[str, str]]:
@@ -33,7 +32,7 @@ def collect(form: JobForm) -> tuple[dict[str, Any], dict[str, str]]:
         problems.update(source_problems)
         if source is not None:
             wire[editor.field] = source
-    params: dict[str, Any] = dict(form._params_extra)
+    params: dict[str, Any] = dict(form.state.params_extra)
     for part, editor in form.params.items():
         value, problem = parse_json_object(editor.value)
         if problem:
@@ -42,7 +41,7 @@ def collect(form: JobForm) -> tuple[dict[str, Any], dict[str, str]]:
             params[part] = value
     if params:
         wire["params"] = params
-    config: dict[str, Any] = dict(form._config_extra)
+    config: dict[str, Any] = dict(form.state.config_extra)
     for key, widget in (("taskTimeout", form.task_timeout), ("jobTimeout", form.job_timeout)):
         text = widget.value.strip()
         if not text:
@@ -56,28 +55,26 @@ def collect(form: JobForm) -> tuple[dict[str, Any], dict[str, str]]:
         config["isTestJob"] = True
     if config:
         wire["config"] = config
-    wire.update(form._extra)
+    wire.update(form.state.extra)
     return wire, problems
 
 
 def validate(form: JobForm) -> dict[str, Any]:
-    """Check the form: set ``form._payload`` and ``form._errors``; return the wire dict."""
-    from pydantic import ValidationError
-
+    """Check the form: set ``form.state.payload`` and ``.errors``; return the wire dict."""
     wire, problems = collect(form)
     try:
         with warnings.catch_warnings():  # params.preset: the payload card says enough
             warnings.simplefilter("ignore", DeprecationWarning)
-            form._payload = CreateJobRequest.model_validate(wire)
+            form.state.payload = CreateJobRequest.model_validate(wire)
     except ValidationError as exc:
-        form._payload = None
+        form.state.payload = None
         for problem in payload_problems(exc):
             # a form-level message (bad JSON, bad duration) says more
             if not any(problem["field"].startswith(p) for p in problems):
                 problems.setdefault(problem["field"], problem["message"])
     if problems:
-        form._payload = None
-    form._errors = problems
+        form.state.payload = None
+    form.state.errors = problems
     return wire
 
 
@@ -96,7 +93,7 @@ def label_of(form: JobForm, path: str) -> str:
     return f"{label}: {rest}" if rest else label
 
 
-def _tone(css_class: str, text: str) -> str:
+def tone(css_class: str, text: str) -> str:
     """Text coloured by the card palette (AA in light and dark themes)."""
     return f'<span class="bn-root"><span class="{css_class}">{text}</span></span>'
 
@@ -104,26 +101,28 @@ def _tone(css_class: str, text: str) -> str:
 def render(form: JobForm, wire: dict[str, Any]) -> None:
     """Show the problems at their fields and in the summary; refresh the preview."""
     shown: dict[int, str] = {}
-    for path, message in form._errors.items():
+    for path, message in form.state.errors.items():
         widget, owner = widget_for(form, path)
         if widget is not None:
             key = id(widget)
             where = path[len(owner) + 1 :] if path.startswith(owner + ".") else ""
             note = esc(f"{where}: {message}" if where else message)
             shown[key] = f"{shown[key]}; {note}" if key in shown else note
-    for key, label in form._labels.items():
+    for key, label in form.labels.items():
         value = shown.get(key, "")
-        label.value = _tone("bn-form-bad", value) if value else ""
-    count = len(form._errors)
+        label.value = tone("bn-form-bad", value) if value else ""
+    count = len(form.state.errors)
     if count:
-        names = list(dict.fromkeys(label_of(form, path).split(":")[0] for path in form._errors))
+        names = list(
+            dict.fromkeys(label_of(form, path).split(":")[0] for path in form.state.errors)
+        )
         fields = ", ".join(names[:3]) + ("…" if len(names) > 3 else "")
         verb = "problems remain" if count != 1 else "problem remains"
-        form.summary.value = _tone("bn-form-bad", f"{count} {verb}: {esc(fields)}")
+        form.summary.value = tone("bn-form-bad", f"{count} {verb}: {esc(fields)}")
     else:
-        form.summary.value = _tone("bn-form-ok", "✓ ready to submit")
-    form._set_busy(form._busy, "Submitting…")
-    errors = [{"field": k, "message": v} for k, v in form._errors.items()]
+        form.summary.value = tone("bn-form-ok", "✓ ready to submit")
+    set_busy(form, form.state.busy, "Submitting…")
+    errors = [{"field": k, "message": v} for k, v in form.state.errors.items()]
     form.preview.value = payload_html(wire, errors).replace(style_block(), "")
     render_magic_text(form)
 
@@ -131,7 +130,7 @@ def render(form: JobForm, wire: dict[str, Any]) -> None:
 def submitted_html(response: JobResponse, run: bool) -> str:
     """The summary after a success: what was done, and how to send another."""
     done = "submitted and started" if run else "submitted"
-    return _tone(
+    return tone(
         "bn-form-ok",
         f"✓ {done} job {esc(response.job.id or '')}: change a field to submit again",
     )
@@ -141,11 +140,11 @@ def summary_text(form: JobForm) -> str:
     """One line for a terminal or a saved notebook: template, name, problems."""
     template = form.template.value.strip() or "(no template)"
     name = form.name.value.strip()
-    count = len(form._errors)
+    count = len(form.state.errors)
     state = (
         f"{count} problem{'s' if count != 1 else ''}"
         if count
-        else ("submitted" if form._submitted else "ready to submit")
+        else ("submitted" if form.state.submitted else "ready to submit")
     )
     named = f" {name!r}" if name else ""
     return f"ByteNite job form{named} · template {template} · {state} (run the cell to edit)"
@@ -153,19 +152,19 @@ def summary_text(form: JobForm) -> str:
 
 def summary_html(form: JobForm) -> str:
     """The static view: a small card with the same summary and the problems."""
-    from ..display._html import kv_table, section, wrap
-
     rows = [
         ("template", esc(form.template.value.strip() or "—")),
         ("name", esc(form.name.value.strip() or "—")),
     ]
-    problems = kv_table((label_of(form, p), esc(m)) for p, m in list(form._errors.items())[:20])
+    problems = kv_table(
+        (label_of(form, p), esc(m)) for p, m in list(form.state.errors.items())[:20]
+    )
     body = (
         '<div class="bn-head"><span class="bn-title">ByteNite job form</span></div>'
         f"{kv_table(rows)}{section('Problems', problems, open=True)}"
         '<div class="bn-note">A form: run the cell to edit and submit it.</div>'
     )
-    tone = "bn-bad" if form._errors else "bn-ok"
+    tone = "bn-bad" if form.state.errors else "bn-ok"
     return wrap(f"bn-form {tone}", body, summary_text(form))
 
 
@@ -183,7 +182,7 @@ def render_magic_text(form: JobForm) -> None:
 
 def widget_for(form: JobForm, path: str) -> tuple[w.Widget | None, str]:
     """The shown widget of a field path (or of its nearest parent) and its path."""
-    shown = {**form._field_widgets}
+    shown = {**form.field_widgets}
     for editor in (form.source, form.destination):  # hidden sub-fields don't count
         shown.update(editor.widgets())
     candidates = [p for p in shown if path == p or path.startswith(p + ".")]
@@ -194,3 +193,25 @@ def widget_for(form: JobForm, path: str) -> tuple[w.Widget | None, str]:
         if path.split(".")[0] == editor.field:  # e.g. a descriptor problem
             return editor.kind, f"{editor.field}.dataSourceDescriptor"
     return None, ""
+
+
+def set_busy(form: JobForm, busy: bool, doing: str = "") -> None:
+    """Buttons while sending (``doing`` says what), after a success, and otherwise."""
+    state = form.state
+    state.busy = busy
+    blocked = busy or state.submitted or bool(state.errors)
+    form.submit_button.disabled = form.run_button.disabled = blocked
+    if busy:
+        form.submit_button.description, form.submit_button.icon = doing, "spinner"
+    elif state.submitted:
+        form.submit_button.description, form.submit_button.icon = "Submitted", "check"
+    else:
+        form.submit_button.description, form.submit_button.icon = "Submit", "send"
+    form.reset_button.disabled = busy
+
+
+def show_error(form: JobForm, exc: BaseException, keep_result: bool = False) -> None:
+    """Show an error in the form (the fields stay; a created job's card too)."""
+    form.message.value = error_html(exc).replace(style_block(), "")
+    if not keep_result:
+        form.show_result(None)

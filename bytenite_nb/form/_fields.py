@@ -74,7 +74,7 @@ def guarded(method: F) -> F:
         try:
             return method(self, *args, **kwargs)
         except Exception as exc:  # an exception in a callback is invisible otherwise
-            self._show_error(exc)
+            self.show_error(exc)
             return None
 
     return wrapper  # type: ignore[return-value]

@@ -9,15 +9,17 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
+import yaml
 
-from ..display import error_html
-from ..display._html import style_block
+from ..display import style_block
 from ..models import CreateJobRequest, JobResponse
 from ._check import (
     collect,
     label_of,
     render,
     render_magic_text,
+    set_busy,
+    show_error,
     summary_html,
     summary_text,
     validate,
@@ -34,6 +36,7 @@ from ._fields import (
     wire_names,
 )
 from ._source import SourceEditor
+from ._state import FormState
 from ._submit import send, suggest_templates
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -54,19 +57,12 @@ class JobForm(w.VBox):
     """
 
     def __init__(self, client: Client | None = None, **initial: Any) -> None:
-        self._client = client
+        #: What the form knows besides its widgets (``_check`` and ``_submit`` use it).
+        self.state = FormState(client=client)
         self._initial = wire_names(initial)
         self._lock = threading.Lock()
-        self._busy = False
-        self._loading = False
-        self._submitted = False  # True after a success, until the next change
         self._worker: threading.Thread | None = None
         self.response: JobResponse | None = None
-        self._payload: CreateJobRequest | None = None
-        self._errors: dict[str, str] = {}
-        self._extra: dict[str, Any] = {}
-        self._params_extra: dict[str, Any] = {}
-        self._config_extra: dict[str, Any] = {}
         kit = self._kit = Kit()
 
         self.name = w.Text(description="Name", style=kit.text, layout=kit.wide)
@@ -79,7 +75,7 @@ class JobForm(w.VBox):
             layout=kit.wide,
         )
         self.description = w.Textarea(description="Description", style=kit.text, layout=kit.area)
-        self._labels: dict[int, w.HTML] = {}
+        self.labels: dict[int, w.HTML] = {}
         self.source = SourceEditor("dataSource", INPUT_KINDS, self._changed, self._row, kit)
         self.destination = SourceEditor(
             "dataDestination", OUTPUT_KINDS, self._changed, self._row, kit
@@ -105,7 +101,8 @@ class JobForm(w.VBox):
         self.result = w.Output(layout=kit.plain)
         self.message = kit.html_widget()
 
-        self._field_widgets: dict[str, w.Widget] = {
+        #: The widget of each wire field path (its message label: ``labels[id(widget)]``).
+        self.field_widgets: dict[str, w.Widget] = {
             "name": self.name,
             "templateId": self.template,
             "description": self.description,
@@ -179,7 +176,7 @@ class JobForm(w.VBox):
 
     def _row(self, widget: w.Widget) -> w.HBox:
         label = w.HTML(style=self._kit.html, layout=self._kit.label)
-        self._labels[id(widget)] = label
+        self.labels[id(widget)] = label
         return self._kit.row(widget, label)
 
     def _button(self, text: str, icon: str, tone: str) -> w.Button:
@@ -199,7 +196,8 @@ class JobForm(w.VBox):
     def load(self, wire: Mapping[str, Any]) -> None:
         """Set every field from a wire dict (missing fields are cleared)."""
         wire = wire_names(wire)
-        self._loading = True
+        state = self.state
+        state.loading = True
         try:
             self.name.value = str(wire.get("name") or "")
             self.template.value = str(wire.get("templateId") or "")
@@ -210,7 +208,7 @@ class JobForm(w.VBox):
             for part, editor in self.params.items():
                 value = params.pop(part, None)
                 editor.value = "" if value is None else json.dumps(value, indent=2)
-            self._params_extra = params
+            state.params_extra = params
             config = dict(wire.get("config") or {})
             for key, widget in (
                 ("taskTimeout", self.task_timeout),
@@ -219,7 +217,7 @@ class JobForm(w.VBox):
                 value = config.pop(key, None)
                 widget.value = seconds_text(value)
             self.test_job.value = bool(config.pop("isTestJob", False))
-            self._config_extra = config
+            state.config_extra = config
             known = {
                 "name",
                 "templateId",
@@ -229,9 +227,9 @@ class JobForm(w.VBox):
                 "params",
                 "config",
             }
-            self._extra = {k: v for k, v in wire.items() if k not in known}
+            state.extra = {k: v for k, v in wire.items() if k not in known}
         finally:
-            self._loading = False
+            state.loading = False
         self._validate()
 
     @property
@@ -242,38 +240,33 @@ class JobForm(w.VBox):
     @property
     def payload(self) -> CreateJobRequest | None:
         """The valid ``CreateJobRequest``, or None while the form has problems."""
-        return self._payload
+        return self.state.payload
 
     @property
     def errors(self) -> dict[str, str]:
         """Problems by wire field path (``"config.jobTimeout"``); empty when valid."""
-        return dict(self._errors)
+        return dict(self.state.errors)
 
     def _validate(self) -> None:
-        self._render(validate(self))
-
-    def _render(self, wire: dict[str, Any]) -> None:
-        render(self, wire)
+        render(self, validate(self))
 
     def magic_cell(self, var: str = "job") -> str:
         """The equivalent ``%%bytenite`` cell, to paste into a notebook."""
-        import yaml
-
         body = yaml.safe_dump(self.value, sort_keys=False, allow_unicode=True, width=88)
         body = body.replace("{{", "\\{{")  # a literal {{, not an interpolation
         return f"%%bytenite {var}\n{body}"
 
     # -- callbacks ----------------------------------------------------------------
     def _changed(self) -> None:
-        if not self._loading:
+        if not self.state.loading:
             self._on_change(None)
 
     @guarded
     def _on_change(self, change: Any) -> None:
-        if self._loading:
+        if self.state.loading:
             return
         self.message.value = ""
-        self._submitted = False  # a change makes a new submission possible
+        self.state.submitted = False  # a change makes a new submission possible
         self._validate()
 
     @guarded
@@ -282,7 +275,7 @@ class JobForm(w.VBox):
 
     @guarded
     def _on_reset(self, button: Any) -> None:
-        self._submitted = False
+        self.state.submitted = False
         self.load(self._initial)
         self.show_result(None)
         self.message.value = ""
@@ -290,9 +283,10 @@ class JobForm(w.VBox):
     @guarded
     def _on_submit(self, button: Any, run: bool = False) -> None:
         with self._lock:
-            if self._busy or self._submitted or self._payload is None:
+            state = self.state
+            if state.busy or state.submitted or state.payload is None:
                 return  # in flight, already sent, or invalid: a click does nothing
-            self._set_busy(True, "Submitting…")
+            set_busy(self, True, "Submitting…")
         self._worker = threading.Thread(target=self._submit_in_background, args=(run,), daemon=True)
         self._worker.start()
 
@@ -304,10 +298,10 @@ class JobForm(w.VBox):
         try:
             response = send(self, run=run)
         except Exception as exc:
-            self._show_error(exc, keep_result=self.response is not None)
+            self.show_error(exc, keep_result=self.response is not None)
             return
         finally:
-            self._set_busy(False)
+            set_busy(self, False)
         if run:
             self._follow(response)
 
@@ -326,7 +320,7 @@ class JobForm(w.VBox):
 
     def _follow(self, response: JobResponse) -> None:
         """After "Submit and run": the card follows the job until it ends (one card)."""
-        job_id, client = response.job.id, self._client
+        job_id, client = response.job.id, self.state.client
         if not job_id or client is None or (response.job.state and response.job.state.is_terminal):
             return
 
@@ -346,20 +340,7 @@ class JobForm(w.VBox):
                 )
             )
         except Exception as exc:  # the job goes on; the card stays as it was
-            self._show_error(exc, keep_result=True)
-
-    def _set_busy(self, busy: bool, doing: str = "") -> None:
-        """Buttons while sending (``doing`` says what), after a success, and otherwise."""
-        self._busy = busy
-        blocked = busy or self._submitted or bool(self._errors)
-        self.submit_button.disabled = self.run_button.disabled = blocked
-        if busy:
-            self.submit_button.description, self.submit_button.icon = doing, "spinner"
-        elif self._submitted:
-            self.submit_button.description, self.submit_button.icon = "Submitted", "check"
-        else:
-            self.submit_button.description, self.submit_button.icon = "Submit", "send"
-        self.reset_button.disabled = busy
+            self.show_error(exc, keep_result=True)
 
     # -- sending -------------------------------------------------------------------
     def submit(self, run: bool = False) -> JobResponse:
@@ -371,19 +352,17 @@ class JobForm(w.VBox):
         or error card shows in the form.
         """
         with self._lock:
-            if self._busy:
+            if self.state.busy:
                 raise RuntimeError("a submission is already in flight")
-            self._set_busy(True, "Submitting…")
+            set_busy(self, True, "Submitting…")
         try:
             return send(self, run=run)
         finally:
-            self._set_busy(False)
+            set_busy(self, False)
 
-    def _show_error(self, exc: BaseException, keep_result: bool = False) -> None:
+    def show_error(self, exc: BaseException, keep_result: bool = False) -> None:
         """Show an error in the form (the fields stay; a created job's card too)."""
-        self.message.value = error_html(exc).replace(style_block(), "")
-        if not keep_result:
-            self.show_result(None)
+        show_error(self, exc, keep_result)
 
     # -- static views --------------------------------------------------------------
     def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:

@@ -8,10 +8,12 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from ..display._html import esc
+from .. import client as client_part  # its drivers (httpx) load with the first Client
+from ..display import esc, size_text
+from ..errors import PayloadError
 from ..models import JobResponse
-from ..progress import Progress, size_text
-from ._check import _tone, submitted_html
+from ..progress import Progress
+from ._check import render, set_busy, show_error, submitted_html, tone, validate
 from ._fields import RECENT_TEMPLATES
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -38,7 +40,7 @@ def upload_status(form: JobForm) -> Callable[[Progress], None]:
             text = (
                 f"uploading {progress.label}: {amount}{f' ({percent.strip()})' if percent else ''}"
             )
-        form.summary.value = _tone("bn-form-bad" if progress.failed else "bn-form-ok", esc(text))
+        form.summary.value = tone("bn-form-bad" if progress.failed else "bn-form-ok", esc(text))
 
     return show
 
@@ -46,19 +48,16 @@ def upload_status(form: JobForm) -> Callable[[Progress], None]:
 def send(form: JobForm, run: bool = False) -> JobResponse:
     """Validate, create the job, upload its local file, run it when asked, show
     its card; errors show in the form (with the card, once the job exists) and raise."""
-    from ..errors import PayloadError
-
-    form._validate()
-    payload = form._payload
+    state = form.state
+    render(form, validate(form))
+    payload = state.payload
     if payload is None:
-        error = PayloadError([{"field": k, "message": v} for k, v in form._errors.items()])
-        form._show_error(error)
+        error = PayloadError([{"field": k, "message": v} for k, v in state.errors.items()])
+        show_error(form, error)
         raise error
-    client = form._client
+    client = state.client
     if client is None:
-        from ..client import Client
-
-        client = form._client = Client()
+        client = state.client = client_part.Client()
     local_file = form.source.local_file()
     form.response = None
     template = payload.template_id
@@ -71,9 +70,9 @@ def send(form: JobForm, run: bool = False) -> JobResponse:
                 RECENT_TEMPLATES.remove(template)
             RECENT_TEMPLATES.insert(0, template)
         elif stage == "uploading":
-            form._set_busy(True, "Uploading…")
+            set_busy(form, True, "Uploading…")
         elif stage == "starting":
-            form._set_busy(True, "Starting…")
+            set_busy(form, True, "Starting…")
 
     try:
         response = client.submit_job(
@@ -85,12 +84,12 @@ def send(form: JobForm, run: bool = False) -> JobResponse:
         )
     except Exception as exc:
         # Once the job exists, its card stays with the error.
-        form._show_error(exc, keep_result=form.response is not None)
+        show_error(form, exc, keep_result=form.response is not None)
         raise
     if run:
         form.response = response
         _show(form, response)
-    form._submitted = True
+    state.submitted = True
     form.message.value = ""
     form.summary.value = submitted_html(response, run)
     return response
@@ -105,11 +104,9 @@ def suggest_templates(form: JobForm) -> threading.Thread:
 
     def fetch() -> None:
         try:
-            client = form._client
+            client = form.state.client
             if client is None:
-                from ..client import Client
-
-                client = Client(timeout=5, max_retries=0)
+                client = client_part.Client(timeout=5, max_retries=0)
                 try:
                     ids = [t.id for t in client.list_templates() if t.id]
                 finally:

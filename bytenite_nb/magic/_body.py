@@ -10,8 +10,10 @@ from collections.abc import Mapping
 from functools import cache
 from typing import Any
 
+import yaml
 from IPython.core.error import UsageError
 
+from ..models import CreateJobRequest
 from ._data import (
     MAX_ALIAS_VALUES,
     MAX_NESTING,
@@ -21,6 +23,7 @@ from ._data import (
     read_json,
     read_yaml,
 )
+from ._options import close_match
 
 #: How the body is read, for the help (the limits are the loader's own).
 BODY_HELP = f"""\
@@ -167,8 +170,6 @@ def parse_body(text: str) -> dict[str, Any]:
 
 
 def _read_yaml(text: str) -> Any:
-    import yaml
-
     try:
         return read_yaml(text)
     except yaml.MarkedYAMLError as exc:
@@ -183,24 +184,16 @@ def _read_yaml(text: str) -> Any:
         raise UsageError(f"%%bytenite: malformed YAML: {' '.join(str(exc).split())}") from None
 
 
-def _close_match(word: str, choices: list[str]) -> list[str]:
-    import difflib  # only when there is something to suggest
-
-    return difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
-
-
 def unknown_fields(payload: Mapping[str, Any]) -> list[str]:
     """Warnings for top-level keys the request does not know, with close matches
     (its wire names are the spec's: tests/test_models.py holds them to it)."""
-    from ..models import CreateJobRequest
-
     fields = CreateJobRequest.model_fields
     known = [field.alias or name for name, field in fields.items()]
     notes = []
     for key in payload:
         if key in known or key in fields:
             continue
-        close = _close_match(str(key), known)
+        close = close_match(str(key), known)
         hint = f" (did you mean {close[0]!r}?)" if close else ""
         notes.append(f"unknown field {key!r}{hint}; it is sent as is")
     return notes

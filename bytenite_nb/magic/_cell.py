@@ -1,28 +1,31 @@
 """The create-job cell of ``%%bytenite``: read the body and the options into a
 validated request (and the checked file to upload), then create the job,
 upload its input and run it through the client's one submit sequence
-(``Client.submit_job``). ``ByteNiteMagics._cell`` drives these steps."""
+(``Client.submit_job``). ``Session._cell`` drives these steps; the session's
+public methods (``store``, ``fail``, ``client``) are all this module uses of it."""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from IPython.core.error import UsageError
 
+from ..client import check_upload_path, parse_request
+from ..errors import ByteNiteError
+from ..models import CreateJobRequest, JobResponse, parse_seconds
 from ._body import deep_merge, read_body, unknown_fields
 from ._options import SECRET_FIELDS
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ._magics import ByteNiteMagics
+    from ._session import Session  # the session calls this module: for annotations only
 
 
-def build_payload(magics: ByteNiteMagics, args: argparse.Namespace, cell: str) -> dict[str, Any]:
+def build_payload(session: Session, args: argparse.Namespace, cell: str) -> dict[str, Any]:
     """Defaults, then the body, then the options; each deep-merged over the last."""
-    from ..models import parse_seconds
-
-    namespace = magics.shell.user_ns if magics.shell is not None else {}
+    namespace = session.shell.user_ns if session.shell is not None else {}
     body = read_body(cell, namespace)
     secret = next((k for k in body if str(k).lower() in SECRET_FIELDS), None)
     if secret is not None:
@@ -33,10 +36,11 @@ def build_payload(magics: ByteNiteMagics, args: argparse.Namespace, cell: str) -
     for note in unknown_fields(body):
         print(f"%%bytenite: {note}", file=sys.stderr)
     defaults: dict[str, Any] = {}
-    if magics.default_template:
-        defaults["templateId"] = magics.default_template
-    if magics.default_config:
-        defaults["config"] = dict(magics.default_config)
+    settings = session.magics
+    if settings.default_template:
+        defaults["templateId"] = settings.default_template
+    if settings.default_config:
+        defaults["config"] = dict(settings.default_config)
     options: dict[str, Any] = {}
     for flag, field in (("template", "templateId"), ("name", "name")):
         if getattr(args, flag) is not None:
@@ -58,18 +62,16 @@ def build_payload(magics: ByteNiteMagics, args: argparse.Namespace, cell: str) -
     return deep_merge(deep_merge(defaults, body), options)
 
 
-def read_request(magics: ByteNiteMagics, args: argparse.Namespace, cell: str) -> tuple[Any, Any]:
+def read_request(
+    session: Session, args: argparse.Namespace, cell: str
+) -> tuple[CreateJobRequest, Path | None]:
     """The validated request and the checked local file to upload (or None)."""
-    from ..errors import ByteNiteError
-
     try:
-        payload = build_payload(magics, args, cell)
+        payload = build_payload(session, args, cell)
         upload = _upload_source(args, payload)
-        from ..client import parse_request
-
         return parse_request(payload), upload
     except (UsageError, ByteNiteError) as exc:
-        magics._fail(exc, args.var)
+        session.fail(exc, args.var)
     except Exception as exc:  # anything else a hostile body could provoke
         raise UsageError(
             f"%%bytenite: the cell could not be read: {type(exc).__name__}: {exc}"
@@ -77,23 +79,23 @@ def read_request(magics: ByteNiteMagics, args: argparse.Namespace, cell: str) ->
 
 
 def create_and_start(
-    magics: ByteNiteMagics, args: argparse.Namespace, request: Any, upload: Any
-) -> Any:
+    session: Session, args: argparse.Namespace, request: CreateJobRequest, upload: Path | None
+) -> JobResponse:
     """Create the job, upload its input, run it if asked (``Client.submit_job``);
     the job is in VAR as soon as it exists, and an interrupt after that says
     how to follow or abort it."""
-    created: list[Any] = []
+    created: list[JobResponse] = []
     stage = ""
 
-    def on_update(step: str, response: Any) -> None:
+    def on_update(step: str, response: JobResponse) -> None:
         nonlocal stage
         stage = step
         if step == "created":
             created.append(response)
-            magics._store(args.var, response)
+            session.store(args.var, response)
 
     try:
-        client = magics.client()
+        client = session.client()
         response = client.submit_job(
             request, upload=upload, run=args.run or args.wait, on_update=on_update
         )
@@ -121,20 +123,18 @@ def create_and_start(
                 f"retry with client.upload_file({job_id!r}, {str(upload)!r}).",
                 file=sys.stderr,
             )
-        magics._fail(exc, args.var)
-    magics._store(args.var, response)
+        session.fail(exc, args.var)
+    session.store(args.var, response)
     return response
 
 
-def _upload_source(args: argparse.Namespace, payload: dict[str, Any]) -> Any:
+def _upload_source(args: argparse.Namespace, payload: dict[str, Any]) -> Path | None:
     """``--upload PATH``: the checked local file (before anything is sent), and a
     ``file`` data source in ``payload`` when it has none."""
     if args.upload is None:
         return None
     if args.curl:
         raise UsageError("%%bytenite: --curl cannot show an upload; drop one of them")
-    from ..client._transfers import check_upload_path
-
     path = check_upload_path(args.upload)
     source = payload.get("dataSource")
     if source is None:

@@ -1,6 +1,6 @@
 """The line commands of ``%bytenite``, in one table.
 
-Each command is a function ``(magics, args) -> None`` registered with
+Each command is a function ``(session, args) -> None`` registered with
 :func:`command`; the help text is built from the same table and from the
 parsers' own ``help=``, so neither a command nor an option can be added
 without showing up in ``%bytenite --help`` (and ``%bytenite?``).
@@ -13,13 +13,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from IPython.core.error import UsageError
+
+from ..client import check_page, log_levels, log_services
+from ..errors import NotFoundError, PayloadError
 from ._body import BODY_HELP
 from ._options import HelpFormatter, Parser, cell_parser
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ._magics import ByteNiteMagics
+    from ._session import Session  # the session calls this module: for annotations only
 
-Handler = Callable[["ByteNiteMagics", argparse.Namespace], None]
+Handler = Callable[["Session", argparse.Namespace], None]
 
 
 @dataclass(frozen=True)
@@ -126,13 +130,13 @@ def help_text() -> str:
 
 
 @command("config", "show the effective settings (secrets masked)")
-def _config(magics: ByteNiteMagics, args: argparse.Namespace) -> None:
-    print(magics.describe_settings())
+def _config(session: Session, args: argparse.Namespace) -> None:
+    print(session.describe_settings())
 
 
 @command("login", "ask for your API key (never echoed or saved)")
-def _login(magics: ByteNiteMagics, args: argparse.Namespace) -> None:
-    magics.login()
+def _login(session: Session, args: argparse.Namespace) -> None:
+    session.login()
 
 
 @command(
@@ -140,38 +144,34 @@ def _login(magics: ByteNiteMagics, args: argparse.Namespace) -> None:
     "start a local sandbox and use it",
     (("--stop",), {"action": "store_true", "help": "stop it; back to the configured service"}),
 )
-def _sandbox(magics: ByteNiteMagics, args: argparse.Namespace) -> None:
-    magics.use_sandbox(stop=args.stop)
+def _sandbox(session: Session, args: argparse.Namespace) -> None:
+    session.use_sandbox(stop=args.stop)
 
 
 @command("templates", "list the job templates you can use")
-def _templates(magics: ByteNiteMagics, args: argparse.Namespace) -> None:
-    for t in magics.call(lambda c: c.list_templates()):
+def _templates(session: Session, args: argparse.Namespace) -> None:
+    for t in session.call(lambda c: c.list_templates()):
         print(f"{t.id:<40} {t.app or ''} · {t.partitioner or ''} → {t.assembler or ''}")
 
 
 @command("get", "show a job", *JOB_ID)
-def _get(magics: ByteNiteMagics, args: argparse.Namespace) -> None:
-    magics.show(magics.call(lambda c: c.get_job(args.job_id)))
+def _get(session: Session, args: argparse.Namespace) -> None:
+    session.show(session.call(lambda c: c.get_job(args.job_id)))
 
 
 @command("run", "start a job that was created as a draft", *JOB_ID)
-def _run(magics: ByteNiteMagics, args: argparse.Namespace) -> None:
-    magics.call(lambda c: c.run_job(args.job_id))
-    magics.show(magics.call(lambda c: c.get_job(args.job_id)))
+def _run(session: Session, args: argparse.Namespace) -> None:
+    session.call(lambda c: c.run_job(args.job_id))
+    session.show(session.call(lambda c: c.get_job(args.job_id)))
 
 
 @command("watch", "show a job's card live until it completes", *JOB_ID)
-def _watch(magics: ByteNiteMagics, args: argparse.Namespace) -> None:
-    magics.watch(magics.call(lambda c: c.get_job(args.job_id)), quiet=False)
+def _watch(session: Session, args: argparse.Namespace) -> None:
+    session.watch(session.call(lambda c: c.get_job(args.job_id)), quiet=False)
 
 
 def _checked(command_name: str, check: Callable[[], Any]) -> Any:
     """Run a client argument check; its ``PayloadError`` becomes one ``UsageError`` line."""
-    from IPython.core.error import UsageError
-
-    from ..errors import PayloadError
-
     try:
         return check()
     except PayloadError as exc:
@@ -196,12 +196,10 @@ _OPTION_OF = {
     (("--limit",), {"type": int, "default": 20, "metavar": "N", "help": "jobs a page (20)"}),
     (("--offset",), {"type": int, "default": 0, "metavar": "N", "help": "newest jobs to skip"}),
 )
-def _jobs(magics: ByteNiteMagics, args: argparse.Namespace) -> None:
-    from ..client._checks import check_page
-
-    largest = magics.client().max_page_size
+def _jobs(session: Session, args: argparse.Namespace) -> None:
+    largest = session.client().max_page_size
     _checked("jobs", lambda: check_page(args.limit, args.offset, largest=largest))
-    magics.show(magics.call(lambda c: c.list_jobs(args.limit, args.offset)))
+    session.show(session.call(lambda c: c.list_jobs(args.limit, args.offset)))
 
 
 @command(
@@ -225,19 +223,15 @@ def _jobs(magics: ByteNiteMagics, args: argparse.Namespace) -> None:
         },
     ),
 )
-def _logs(magics: ByteNiteMagics, args: argparse.Namespace) -> None:
-    from ..client._checks import log_levels, log_services
-
+def _logs(session: Session, args: argparse.Namespace) -> None:
     levels = _checked("logs", lambda: log_levels(args.level))
     services = _checked("logs", lambda: log_services(args.service))
-    magics.show(magics.call(lambda c: c.get_job_logs(args.job_id, levels, services)))
+    session.show(session.call(lambda c: c.get_job_logs(args.job_id, levels, services)))
 
 
 @command("abort", "abort a running job (ends FAILED; a job never run is deleted)", *JOB_ID)
-def _abort(magics: ByteNiteMagics, args: argparse.Namespace) -> None:
-    from ..errors import NotFoundError
-
-    magics.call(lambda c: c.abort_job(args.job_id))
+def _abort(session: Session, args: argparse.Namespace) -> None:
+    session.call(lambda c: c.abort_job(args.job_id))
 
     def current(client: Any) -> Any:
         try:
@@ -245,16 +239,16 @@ def _abort(magics: ByteNiteMagics, args: argparse.Namespace) -> None:
         except NotFoundError:
             return None
 
-    response = magics.call(current)
+    response = session.call(current)
     if response is None:
         print(f"Job {args.job_id} had not been started, so it was deleted.")
     else:
-        magics.show(response)
+        session.show(response)
 
 
 @command("delete", "delete a job", *JOB_ID)
-def _delete(magics: ByteNiteMagics, args: argparse.Namespace) -> None:
-    magics.call(lambda c: c.delete_job(args.job_id))
+def _delete(session: Session, args: argparse.Namespace) -> None:
+    session.call(lambda c: c.delete_job(args.job_id))
     print(f"Deleted job {args.job_id}.")
 
 
@@ -273,15 +267,15 @@ def _delete(magics: ByteNiteMagics, args: argparse.Namespace) -> None:
         },
     ),
 )
-def _results(magics: ByteNiteMagics, args: argparse.Namespace) -> None:
+def _results(session: Session, args: argparse.Namespace) -> None:
     if args.download is not None:
-        paths = magics.call(
+        paths = session.call(
             lambda c: c.download_results(args.job_id, args.download, overwrite=args.overwrite)
         )
         where = paths[0].parent if len(paths) == 1 else args.download
         print(f"Downloaded {len(paths)} file{'s' if len(paths) != 1 else ''} to {where}")
     if args.preview:
-        results = magics.call(lambda c: c.preview_results(args.job_id))
+        results = session.call(lambda c: c.preview_results(args.job_id))
     else:
-        results = magics.call(lambda c: c.get_job_results(args.job_id))
-    magics.show(results.card(show_links=args.links))
+        results = session.call(lambda c: c.get_job_results(args.job_id))
+    session.show(results.card(show_links=args.links))

@@ -30,6 +30,8 @@ from functools import cache
 from json.decoder import scanstring  # type: ignore[attr-defined]
 from typing import Any
 
+import yaml
+
 #: At most this many values may be repeated by YAML aliases, in all.
 MAX_ALIAS_VALUES = 10_000
 #: Mappings and lists may nest at most this deep (the body itself is level 1).
@@ -92,8 +94,6 @@ def _tag_name(tag: str) -> str:
 def _loader_class(libyaml: bool = True) -> Any:
     """PyYAML's safe loader (libyaml's when there is one and ``libyaml``), reading
     dates and times as strings."""
-    import yaml
-
     base = (getattr(yaml, "CSafeLoader", None) if libyaml else None) or yaml.SafeLoader
 
     class Loader(base):  # type: ignore[misc, valid-type]
@@ -117,8 +117,6 @@ def _loader_class(libyaml: bool = True) -> Any:
 
 def uses_libyaml() -> bool:
     """True when YAML bodies are read by libyaml (PyYAML's C extension)."""
-    import yaml
-
     return issubclass(_loader_class(), getattr(yaml, "CSafeLoader", ()))
 
 

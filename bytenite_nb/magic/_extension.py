@@ -1,12 +1,129 @@
-"""Loading and unloading the extension, and ``[tool.bytenite]`` from pyproject.toml."""
+"""The extension's front door: ``%load_ext`` registers :class:`ByteNiteMagics` (its
+settings and the ``%bytenite`` entry) and nothing else loads until the first call.
+
+The magic part's one lazy import is :meth:`ByteNiteMagics.session`: the first
+``%bytenite`` call loads ``_session`` (the client, the cards, the body reader),
+which imports what it uses at the top (DESIGN.md: laziness in two places only).
+Also reads ``[tool.bytenite]`` from pyproject.toml.
+"""
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ._magics import ByteNiteMagics
+from IPython.core.magic import Magics, line_cell_magic, magics_class, no_var_expand
+from traitlets import Bool, Dict, Float, Int, Unicode
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..client import Client
+    from ._session import Session
+
+
+@magics_class
+class ByteNiteMagics(Magics):
+    """``%bytenite`` / ``%%bytenite``. Settings through ``%config ByteNiteMagics.*``."""
+
+    base_url = Unicode(
+        None,
+        allow_none=True,
+        config=True,
+        help="API root (default: BYTENITE_API_URL or the service)",
+    )
+    customer_path = Unicode(None, allow_none=True, config=True, help="customer routes prefix")
+    default_template = Unicode(
+        None, allow_none=True, config=True, help="templateId used when a body gives none"
+    )
+    default_config = Dict(
+        {}, config=True, help="config merged under every body, e.g. {'isTestJob': True}"
+    )
+    short_errors = Bool(
+        True, config=True, help="show a card and a one-line error instead of a traceback"
+    )
+    timeout = Float(30.0, config=True, help="seconds one attempt of a call may take")
+    max_retries = Int(3, config=True, help="retries on 502/503 and failed connections")
+    deadline = Float(
+        300.0, config=True, help="seconds a whole call may take, retries and waits included"
+    )
+    poll_interval = Float(2.0, config=True, help="seconds between polls while watching a job")
+
+    def __init__(self, shell: Any = None, **kwargs: Any) -> None:
+        super().__init__(shell=shell, **kwargs)
+        #: Where each setting set from a file came from (``%bytenite config`` shows it).
+        self.setting_sources: dict[str, str] = {}
+        self._session: Session | None = None
+
+    def session(self) -> Session:
+        """What every call works with (the shared client, the sandbox, showing,
+        failing), loaded on the first call: the extension's one lazy import."""
+        if self._session is None:
+            from ._session import Session
+
+            self._session = Session(self)
+        return self._session
+
+    def client(self) -> Client:
+        """The session's client, rebuilt when a setting changed (connections reused)."""
+        return self.session().client()
+
+    def client_options(self) -> dict[str, Any]:
+        """The client settings the magic holds (the one list both uses read)."""
+        return {
+            "base_url": self.base_url,
+            "customer_path": self.customer_path,
+            "timeout": self.timeout,
+            "max_retries": self.max_retries,
+            "deadline": self.deadline,
+        }
+
+    def apply_settings(self, settings: Mapping[str, Any], source: str) -> list[str]:
+        """Set traits from a mapping (``[tool.bytenite]``); returns warnings."""
+        notes = []
+        names = [n for n in self.trait_names() if self.trait_metadata(n, "config")]
+        for key, value in settings.items():
+            if key in ("api_key", "access_token", "apiKey", "token"):
+                notes.append(
+                    f"{source}: {key} is ignored: keep credentials out of files in the "
+                    "repository; use BYTENITE_API_KEY or %bytenite login"
+                )
+                continue
+            if key not in names:
+                from ._options import close_match  # only for a misspelt setting
+
+                close = close_match(key, names)
+                hint = f" (did you mean {close[0]!r}?)" if close else ""
+                notes.append(f"{source}: unknown setting {key!r}{hint}")
+                continue
+            try:
+                setattr(self, key, value)
+                self.setting_sources[key] = source
+            except Exception as exc:
+                notes.append(f"{source}: {key}: {exc}")
+        return notes
+
+    @no_var_expand
+    @line_cell_magic
+    def bytenite(self, line: str, cell: str | None = None) -> Any:
+        """Create a ByteNite job from a YAML/JSON cell; `%bytenite --help` for more
+        (``%bytenite?`` shows the same help)."""
+        return self.session().run(line, cell)
+
+    # ``%bytenite?`` and ``%%bytenite?``: IPython asks an object for ``getdoc()``
+    # first; the help is made from the parsers when asked, not at ``%load_ext``.
+    bytenite.getdoc = lambda: _help()  # type: ignore[union-attr]
+
+    def close(self) -> None:
+        """Close the client and stop the sandbox (on unload)."""
+        if self._session is not None:
+            self._session.close()
+
+
+def _help() -> str:
+    from ._commands import help_text
+
+    return help_text()
 
 
 def find_pyproject_settings(

@@ -4,6 +4,7 @@ refused, one-line errors."""
 from __future__ import annotations
 
 import argparse
+import difflib
 import keyword
 import re
 import textwrap
@@ -12,6 +13,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from IPython.core.error import UsageError
+
+from ..errors import PayloadError
 
 _SECRET_OPTIONS = ("--api-key", "--apikey", "--key", "--token", "--access-token")
 SECRET_FIELDS = ("apikey", "api_key", "token", "accesstoken", "access_token")
@@ -209,8 +212,6 @@ def one_line(text: str, limit: int = MAX_MESSAGE_LINE) -> str:
 
 def short_message(exc: BaseException) -> str:
     """One line for the failed cell; the card above it has the details."""
-    from ..errors import PayloadError
-
     if isinstance(exc, PayloadError) and exc.errors:
         first = exc.errors[0]
         more = f" (and {len(exc.errors) - 1} more)" if len(exc.errors) > 1 else ""
@@ -218,3 +219,8 @@ def short_message(exc: BaseException) -> str:
         message = one_line(first["message"], 200)
         return one_line(f"invalid {exc.subject}, nothing was sent: {field}: {message}{more}")
     return one_line(f"{type(exc).__name__}: {exc}")
+
+
+def close_match(word: str, choices: list[str]) -> list[str]:
+    """The one choice close to ``word`` (a misspelt field, setting or command), if any."""
+    return difflib.get_close_matches(word, choices, n=1, cutoff=0.6)

@@ -7,19 +7,19 @@ from typing import TYPE_CHECKING, Any
 
 from IPython.core.error import UsageError
 
+from ..batch import BatchInterrupted, sweep
+from ..errors import TooManyItemsError
+
 if TYPE_CHECKING:  # pragma: no cover
-    from ._magics import ByteNiteMagics
+    from ._session import Session  # the session calls this module: for annotations only
 
 
-def run_sweep(magics: ByteNiteMagics, args: argparse.Namespace, cell: str) -> Any:
+def run_sweep(session: Session, args: argparse.Namespace, cell: str) -> Any:
     """Build, validate, create (and run, and wait on) one job per grid item.
 
     ``VAR`` gets the ``JobBatch`` (with ``--dry-run``, the list of requests).
     Interrupted, ``VAR`` keeps what was created and a line says how to resume.
     """
-    from ..batch import BatchInterrupted, sweep
-    from ..errors import TooManyItemsError
-
     var = args.var
     if var is None:
         raise UsageError(
@@ -29,7 +29,7 @@ def run_sweep(magics: ByteNiteMagics, args: argparse.Namespace, cell: str) -> An
         raise UsageError("%%bytenite: --curl does not go with --sweep")
     if args.dry_run and (args.run or args.wait):
         raise UsageError("%%bytenite: --dry-run does not go with --run or --wait")
-    namespace = magics.shell.user_ns if magics.shell is not None else {}
+    namespace = session.shell.user_ns if session.shell is not None else {}
     try:
         grid = eval(args.sweep, namespace)  # the user's own expression, in their namespace
     except Exception as exc:
@@ -37,7 +37,7 @@ def run_sweep(magics: ByteNiteMagics, args: argparse.Namespace, cell: str) -> An
             f"%%bytenite --sweep: cannot evaluate {args.sweep!r}: {type(exc).__name__}: {exc}"
         ) from None
     try:
-        requests = sweep(magics.build_payload(args, cell), grid)
+        requests = sweep(session.build_payload(args, cell), grid)
     except UsageError:
         raise
     except TooManyItemsError as exc:  # the cell has no max_items: say how to opt in
@@ -50,19 +50,19 @@ def run_sweep(magics: ByteNiteMagics, args: argparse.Namespace, cell: str) -> An
     except TypeError as exc:
         raise UsageError(f"%%bytenite --sweep: {exc}") from None
     except Exception as exc:
-        magics._fail(exc, var)
+        session.fail(exc, var)
     if args.dry_run:
-        magics._store(var, requests)
+        session.store(var, requests)
         if not args.quiet:
             print(f"{len(requests)} valid job requests (nothing was sent); they are in {var}.")
         return None
-    client = magics.client()
+    client = session.client()
     try:
         batch = client.create_jobs(
             requests, concurrency=args.concurrency, run=args.run or args.wait
         )
     except BatchInterrupted as stop:
-        magics._store(var, stop.batch)
+        session.store(var, stop.batch)
         created = len(stop.batch.ids)
         print(
             f"Interrupted: {created} of {len(requests)} jobs created, kept in {var}. "
@@ -72,15 +72,15 @@ def run_sweep(magics: ByteNiteMagics, args: argparse.Namespace, cell: str) -> An
     except (TypeError, ValueError) as exc:
         raise UsageError(f"%%bytenite: {exc}") from None
     except Exception as exc:
-        magics._fail(exc, var)
-    magics._store(var, batch)
+        session.fail(exc, var)
+    session.store(var, batch)
     if args.wait:
         try:
-            batch.wait(interval=magics.poll_interval)
+            batch.wait(interval=session.magics.poll_interval)
         except KeyboardInterrupt:
             print(f"Stopped waiting; the jobs go on. `{var}.wait()` picks them up again.")
         except Exception as exc:
-            magics._fail(exc, None)
+            session.fail(exc, None)
     if not args.quiet:
-        magics.show(batch)
+        session.show(batch)
     return None

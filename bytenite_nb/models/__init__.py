@@ -22,7 +22,7 @@ nothing else of the package but ``display``, lazily, inside the reprs.
 from __future__ import annotations
 
 from ._parts import AppParams, JobConfig, JobTemplate, RpcStatus, SelectionList
-from ._spec import SPEC_FILE, ExecutionPriority, JobState, spec, spec_schema
+from ._spec import SPEC_FILE, ExecutionPriority, JobState, spec, spec_schema, wire_integer
 from ._values import INT64_MAX, INT64_MIN, Int64, JsonObject, Seconds, format_seconds, parse_seconds
 from .data_source import DESCRIPTORS, DataSource, Descriptor, Direction
 from .job import Job, JobResponse
@@ -69,4 +69,5 @@ __all__ = [
     "payload_problems",
     "spec",
     "spec_schema",
+    "wire_integer",
 ]

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from ..models._spec import wire_integer
+from ..models import wire_integer
 from ._render import chunks_of, config_json, params_json, source_json, string_json
 from ._templates import Template
 from ._wire import rfc3339

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ..models._spec import wire_integer
+from ..models import wire_integer
 from ._templates import Template
 
 _TYPE_PREFIX = "type.googleapis.com/bytenite.data_source."

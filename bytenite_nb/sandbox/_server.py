@@ -22,9 +22,10 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from ..models._spec import wire_integer
+from ..models import wire_integer
 from ._jobs import _Job, _now, job_json, job_state
 from ._lifecycle import Blob, Storage
+from ._logs import LogsRequestError, answer, job_logs, read_request
 from ._ratelimit import TokenBucket
 from ._render import chunks_of
 from ._routes import API_PREFIX, CUSTOMER_PREFIX, allowed_methods, no_route
@@ -387,8 +388,6 @@ class Sandbox:
         return _envelope("job aborted")
 
     def _logs(self, data: dict[str, Any]) -> dict[str, Any]:
-        from ._logs import LogsRequestError, answer, job_logs, read_request
-
         try:
             job_id, levels, services, task_ids = read_request(data)
         except LogsRequestError as exc:

@@ -1,0 +1,29 @@
+"""The client's step vocabulary, for the part above it (``bytenite_nb.batch``).
+
+A batch call is a flow of these steps, carried out by its client's driver as
+any client call is: this module names, once, what of the client's inside the
+batch builds on, so that no other part imports a private module of the client.
+Loads the HTTP stack (httpx): import it where requests are made.
+"""
+
+from __future__ import annotations
+
+from ._local import prepare_dest
+from ._once import may_be_applied
+from ._steps import T
+from ._steps import _Flow as Flow
+from ._steps import _Gather as Gather
+from ._steps import _Sleep as Sleep
+from ._submit import ClientFlows, SubmitOptions, register_batches
+
+__all__ = [
+    "ClientFlows",
+    "Flow",
+    "Gather",
+    "Sleep",
+    "SubmitOptions",
+    "T",
+    "may_be_applied",
+    "prepare_dest",
+    "register_batches",
+]
