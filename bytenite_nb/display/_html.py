@@ -193,14 +193,15 @@ def grid(
     *,
     sep: str = " · ",
     more: str = "",
-    columns: str = "auto",
+    columns: str | list[str] = "auto",
 ) -> str:
     """A table of divs: a header row (escaped words), then rows of ready cells.
 
     Not a ``<table>`` (see :func:`kv_table`): the CSS lays the cells out as a
     grid of ``len(header)`` columns; unstyled, each row is a line whose cells
     are apart by ``sep``. ``more`` (ready HTML) is a last line across the grid.
-    ``columns``: each column's CSS track size (``minmax(0, auto)`` lets them shrink).
+    ``columns``: each column's CSS track size (``minmax(0, auto)`` lets them shrink),
+    or a list of one track size per column.
     """
     heads = list(header)
     gap = f"<i>{esc(sep)}</i>"  # short: a batch has thousands; the CSS hides it
@@ -213,7 +214,8 @@ def grid(
         lines.append(f"<div>{gap.join(cells)}</div>")
     if more:
         lines.append(f'<div class="bn-gall bn-more">{more}</div>')
-    style = f"grid-template-columns:repeat({len(heads)},{columns})"
+    tracks = f"repeat({len(heads)},{columns})" if isinstance(columns, str) else " ".join(columns)
+    style = f"grid-template-columns:{tracks}"
     return f'<div class="bn-grid {css_class}" style="{style}">{"".join(lines)}</div>'
 
 

@@ -221,7 +221,13 @@ def _table(view: BatchView) -> str:
         if hidden > 0
         else ""
     )
-    table = grid("bn-table", heads, rows, more=esc(more), columns="minmax(0, auto)")
+    # In a narrow cell the job id gives way first and furthest (its start tells jobs
+    # apart; batch.ids has them whole), then the values; "#", state and duration never.
+    fixed = 2 + len(columns) + with_time  # "#", the values, state, duration
+    tracks = ["max-content", *["minmax(0, auto)"] * len(columns)]
+    tracks += ["max-content"] * (fixed - len(tracks)) + ["minmax(10ch, 1fr)"]
+    tracks += ["minmax(0, auto)"] if with_error else []
+    table = grid("bn-table", heads, rows, more=esc(more), columns=tracks)
     shared = ""
     if same:
         pairs = ", ".join(f"{k} = {_cell(v)}" for k, v in same.items())
