@@ -73,7 +73,7 @@ def error_title(error: BaseException) -> str:
             return "Not signed in to ByteNite"
         return f"ByteNite API error · {error.reason}"
     if isinstance(error, ByteNiteConnectionError):
-        return "Could not reach ByteNite"
+        return "No usable answer from ByteNite"  # no connection, a reset, a timeout or the deadline
     if isinstance(error, JobNotReadyError):
         return "No results yet"
     if isinstance(error, LocalPathError):
