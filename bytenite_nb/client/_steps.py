@@ -116,6 +116,12 @@ def _seconds_or(value: Any, default: float) -> float:
     return seconds if seconds > 0 else default  # NaN is not > 0
 
 
+def _timeouts(seconds: float) -> dict[str, float]:
+    """A request's ``timeout`` extension: ``httpx.Timeout(seconds).as_dict()``
+    without building a ``Timeout`` (the drivers set it twice an attempt)."""
+    return {"connect": seconds, "read": seconds, "write": seconds, "pool": seconds}
+
+
 def _backoff(attempt: int) -> float:
     """Exponential backoff with jitter: about 0.5, 1, 2, 4 s ... capped at 8 s."""
     delay: float = min(BACKOFF_MAX, BACKOFF_BASE * 2 ** (attempt - 1))

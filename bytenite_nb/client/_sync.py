@@ -30,6 +30,7 @@ from ._steps import (
     _Send,
     _Sleep,
     _Step,
+    _timeouts,
 )
 from ._submit import ClientFlows, OnUpdate
 from ._transfers import ERROR_BODY_MAX, PREVIEW_BYTES, PREVIEW_FILES, _Download, _Upload, answered
@@ -171,13 +172,13 @@ class Client(ClientFlows):
         the body's chunks, and the body's reads wait at most what is left.
         """
         request, end = step.request, self._clock() + step.timeout
-        request.extensions["timeout"] = httpx.Timeout(step.timeout).as_dict()
+        request.extensions["timeout"] = _timeouts(step.timeout)
         response = self._http.send(request, stream=True)
         try:
             left = end - self._clock()
             if left <= 0:
                 raise AttemptTimeout("no answer in time", request=request)
-            request.extensions["timeout"] = httpx.Timeout(left).as_dict()  # read per chunk
+            request.extensions["timeout"] = _timeouts(left)  # read per chunk
             chunks, size = [], 0
             for chunk in response.iter_bytes():
                 chunks.append(chunk)
