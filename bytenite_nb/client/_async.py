@@ -23,6 +23,7 @@ from ._steps import (
     _Flow,
     _Gather,
     _Locked,
+    _NoCookies,
     _Send,
     _Sleep,
     _Step,
@@ -63,7 +64,10 @@ class AsyncClient(ClientFlows):
             clock=clock,
         )
         self._http = httpx.AsyncClient(
-            timeout=self._settings.timeout, transport=transport, limits=POOL_LIMITS
+            timeout=self._settings.timeout,
+            transport=transport,
+            limits=POOL_LIMITS,
+            cookies=_NoCookies(),
         )
         import anyio  # here: the sync client never needs it
 

@@ -27,6 +27,7 @@ from ._steps import (
     _Flow,
     _Gather,
     _Locked,
+    _NoCookies,
     _Send,
     _Sleep,
     _Step,
@@ -81,7 +82,10 @@ class Client(ClientFlows):
             clock=clock,
         )
         self._http = httpx.Client(
-            timeout=self._settings.timeout, transport=transport, limits=POOL_LIMITS
+            timeout=self._settings.timeout,
+            transport=transport,
+            limits=POOL_LIMITS,
+            cookies=_NoCookies(),
         )
         self._sleep: Callable[[float], None] = sleep or time.sleep
         self._token_lock = threading.Lock()
@@ -115,6 +119,8 @@ class Client(ClientFlows):
 
     def _step(self, step: _Step) -> Any:
         """Carry out one step."""
+        if type(step) is _Send:  # the common step first
+            return self._send(step)
         if isinstance(step, _Sleep):
             return self._sleep(step.seconds)
         if isinstance(step, _Download | _Upload):

@@ -1,9 +1,10 @@
-"""The create's fast paths answer exactly as the slow ones they stand in for.
+"""Fast paths of the create answer exactly as the slow ones they stand in for.
 
 ``create_body`` writes the body with the model's own serializer and must give
 the bytes ``json_body(model.to_payload())`` gives (falling back to it for
 what that serializer cannot write); ``_plain_json`` lets ``parse_request``
 skip the Python walk ``_unsendable`` only for values the walk would pass.
+The clients read no cookies: none would ever be sent back.
 """
 
 from __future__ import annotations
@@ -125,3 +126,23 @@ def test_a_long_integer_goes_the_json_body_way() -> None:
     with pytest.raises(PayloadError) as info:
         create_body(huge)
     assert info.value.errors[0]["field"] == "extraField"
+
+
+def test_the_client_keeps_no_cookies() -> None:
+    # Requests are built by the client and sent with send(), which adds no stored
+    # cookie: a cookie kept would never go back, so none is read.
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(
+            200, json={"job": {"id": "j-1"}}, headers={"Set-Cookie": "session=abc; Path=/"}
+        )
+
+    with Client(
+        access_token="tok-0123456789", base_url=URL, transport=httpx.MockTransport(handler)
+    ) as c:
+        c.create_job({"templateId": "t"})
+        c.get_job("j-1")
+        assert len(c._http.cookies) == 0
+    assert [r.headers.get("Cookie") for r in seen] == [None, None]
