@@ -27,6 +27,7 @@ from ._steps import (
     _Send,
     _Sleep,
     _Step,
+    _timeouts,
 )
 from ._submit import ClientFlows, OnUpdate
 from ._transfers import ERROR_BODY_MAX, PREVIEW_BYTES, PREVIEW_FILES, _Download, _Upload, answered
@@ -146,7 +147,7 @@ class AsyncClient(ClientFlows):
         """One attempt: the request and its whole answer within ``step.timeout`` s
         (by the event loop's clock, and by the client's between the body's chunks)."""
         request, end = step.request, self._clock() + step.timeout
-        request.extensions["timeout"] = httpx.Timeout(step.timeout).as_dict()
+        request.extensions["timeout"] = _timeouts(step.timeout)
         try:
             with self._anyio.fail_after(step.timeout):
                 response = await self._http.send(request, stream=True)
