@@ -8,7 +8,8 @@
    hand-written reference (``first_use.py``). Target: at most 1.4x.
 3. ``Client.create_job`` against the sandbox on loopback, against a raw
    ``httpx.Client.post`` of the same payload with the same token on the same
-   server. Target: at most 1.05x the raw time.
+   server, rounds interleaved (``create_job.py``, which runs alone too).
+   Target: at most 1.05x the raw time.
 4. Local validation of a typical payload (``parse_request``), per call.
 
 The last lines print the two ratios of issue 18 and the ``%load_ext`` margin.
@@ -25,19 +26,10 @@ import sys
 import time
 from collections.abc import Callable
 
-import httpx
+from create_job import PAYLOAD, loopback, summary, without_network
 from first_use import first_use_ms
 
-from bytenite_nb import sandbox
-from bytenite_nb.client import Client, parse_request
-
-PAYLOAD = {
-    "templateId": "img-gen-diffusers-flux-gpu-template",
-    "name": "bench",
-    "params": {"app": {"prompt": "a lighthouse at dusk"}, "partitioner": {"num_replicas": 4}},
-    "dataDestination": {"dataSourceDescriptor": "bucket"},
-    "config": {"taskTimeout": 300, "jobTimeout": 3600, "isTestJob": True},
-}
+from bytenite_nb.client import parse_request
 
 LOAD = """
 import time, sys
@@ -83,46 +75,6 @@ def per_call(fn: Callable[[], object], n: int) -> float:
     return (time.perf_counter() - start) / n
 
 
-def overhead_us(rounds: int = 15, n: int = 300) -> tuple[float, float]:
-    """(ours, raw) µs per call over ``httpx.MockTransport``: what each side costs on
-    top of the network, best of ``rounds`` (steadier than loopback on a busy machine)."""
-    job = {
-        "id": "7c1f0a9e-1234-4bcd-9f00-0123456789ab",
-        "templateId": PAYLOAD["templateId"],
-        "name": "bench",
-        "state": "JOB_STATE_NEW",
-        "params": PAYLOAD["params"],
-        "config": {"taskTimeout": "300", "jobTimeout": "3600", "isTestJob": True},
-        "dataSource": {"dataSourceDescriptor": "bypass"},
-        "dataDestination": {"dataSourceDescriptor": "bucket"},
-        "createdAt": "2026-01-01T00:00:00Z",
-    }
-
-    def answer(request: httpx.Request) -> httpx.Response:
-        if request.url.path.endswith("/access_token"):
-            return httpx.Response(200, json={"token": "t" * 40, "expiresIn": 3600})
-        return httpx.Response(200, json={"job": job})
-
-    url = "http://127.0.0.1:9/v1"
-    transport = httpx.MockTransport(answer)
-    client = Client("k" * 40, base_url=url, transport=transport)
-    with client, httpx.Client(transport=transport) as raw:
-        client.create_job(PAYLOAD)
-
-        def raw_post() -> object:
-            response = raw.post(
-                f"{url}/customer/jobs", json=PAYLOAD, headers={"Authorization": "t" * 40}
-            )
-            response.raise_for_status()
-            return response.json()
-
-        ours, theirs = [], []
-        for _ in range(rounds):
-            ours.append(per_call(lambda: client.create_job(PAYLOAD), n))
-            theirs.append(per_call(raw_post, n))
-    return min(ours) * 1e6, min(theirs) * 1e6
-
-
 def main() -> None:
     with_ext, empty = load_ext_ms()
     print(
@@ -141,49 +93,15 @@ def main() -> None:
     for line in ours:
         print("   ", line.split(":", 1)[1].strip())
 
-    # The sandbox in a process of its own, so that it does not share our GIL.
-    process = subprocess.Popen(
-        [sys.executable, "-m", "bytenite_nb.sandbox", "--port", "0"],
-        stdout=subprocess.PIPE,
-        text=True,
-        env=ENV,
-    )
-    try:
-        assert process.stdout is not None
-        url = process.stdout.readline().split(" at ", 1)[1].strip()
-        n, rounds = 200, 9
-        ours_runs, raw_runs = [], []
-        with Client(sandbox.SANDBOX_API_KEY, base_url=url) as client, httpx.Client() as raw:
-            client.create_job(PAYLOAD)
-            headers = {"Authorization": client._token.value}  # type: ignore[union-attr]
-            jobs_url = f"{url}/customer/jobs"
-
-            def raw_post() -> object:
-                response = raw.post(jobs_url, json=PAYLOAD, headers=headers)
-                response.raise_for_status()
-                return response.json()
-
-            for _ in range(rounds):  # interleaved, to even out drift
-                ours_runs.append(per_call(lambda: client.create_job(PAYLOAD), n))
-                raw_runs.append(per_call(raw_post, n))
-        ours_s, raw_s = statistics.median(ours_runs), statistics.median(raw_runs)
-        print(
-            f"create_job vs raw httpx POST + json, sandbox process on loopback "
-            f"(median of {rounds} interleaved rounds of {n}): {ours_s * 1e3:.3f} ms vs "
-            f"{raw_s * 1e3:.3f} ms per call = {ours_s / raw_s:.2f}x "
-            f"({1 / ours_s:.0f} vs {1 / raw_s:.0f} requests/s); fastest rounds: "
-            f"{min(ours_runs) / min(raw_runs):.2f}x"
-        )
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-
-    ours_us, raw_us = overhead_us()
-    print(
-        f"create_job vs raw httpx POST without a network (httpx.MockTransport, the same "
-        f"canned answer; best of 15 rounds): {ours_us:.1f} us vs {raw_us:.1f} us per call "
-        f"(+{ours_us - raw_us:.1f} us: validation, flow, parsing)"
-    )
+    rounds = 15
+    ours_runs, raw_runs = loopback(rounds, 200)
+    ours_s, raw_s = statistics.median(ours_runs), statistics.median(raw_runs)
+    print(f"create_job vs raw httpx POST + json, sandbox process on loopback ({rounds} rounds):")
+    print("  " + summary(ours_runs, raw_runs))
+    ours_mock, raw_mock = without_network(rounds)
+    print("create_job vs raw httpx POST without a network (httpx.MockTransport):")
+    print("  " + summary(ours_mock, raw_mock))
+    print(f"  overhead: {(min(ours_mock) - min(raw_mock)) * 1e6:+.1f} us per call (fastest rounds)")
 
     validate_s = per_call(lambda: parse_request(PAYLOAD), 5000)
     print(f"parse_request (local validation) of a typical payload: {validate_s * 1e6:.1f} us")

@@ -24,9 +24,11 @@ from ._steps import (
     _Flow,
     _Gather,
     _Locked,
+    _NoCookies,
     _Send,
     _Sleep,
     _Step,
+    _timeouts,
 )
 from ._submit import ClientFlows, SubmitOptions, batch_type
 from ._transfers import ERROR_BODY_MAX, PREVIEW_BYTES, PREVIEW_FILES, _Download, _Upload, answered
@@ -64,7 +66,10 @@ class AsyncClient(ClientFlows):
             clock=clock,
         )
         self._http = httpx.AsyncClient(
-            timeout=self._settings.timeout, transport=transport, limits=POOL_LIMITS
+            timeout=self._settings.timeout,
+            transport=transport,
+            limits=POOL_LIMITS,
+            cookies=_NoCookies(),
         )
         import anyio  # here: the sync client never needs it
 
@@ -143,7 +148,7 @@ class AsyncClient(ClientFlows):
         """One attempt: the request and its whole answer within ``step.timeout`` s
         (by the event loop's clock, and by the client's between the body's chunks)."""
         request, end = step.request, self._clock() + step.timeout
-        request.extensions["timeout"] = httpx.Timeout(step.timeout).as_dict()
+        request.extensions["timeout"] = _timeouts(step.timeout)
         try:
             with self._anyio.fail_after(step.timeout):
                 response = await self._http.send(request, stream=True)

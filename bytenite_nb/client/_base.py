@@ -54,6 +54,9 @@ from ._steps import (
     log,
 )
 
+#: Reads an answer's JSON (``json.loads`` with keywords builds a decoder each call).
+_ANSWERS = json.JSONDecoder(parse_int=_json_int)
+
 
 class _NoQuery:
     """A URL as logged: without its query (a signed link's is secret), built
@@ -225,15 +228,18 @@ class _BaseClient:
         path: str,
         *,
         body: Any = None,
+        content: bytes | None = None,
         idempotent: bool,
         deadline: float | None = None,
     ) -> _Flow[Any]:
         """Send one customer API call and return its decoded JSON body.
 
-        The body is encoded first (``PayloadError`` before any I/O); the whole
-        call, token exchange and retries included, ends by the deadline.
+        The body (or ``content``, a JSON body already encoded) is encoded first
+        (``PayloadError`` before any I/O); the whole call, token exchange and
+        retries included, ends by the deadline.
         """
-        content = None if body is None else json_body(body)
+        if body is not None:
+            content = json_body(body)
         url = self._customer_url(path)
         if deadline is None:
             deadline = self._clock() + self._settings.deadline
@@ -359,7 +365,11 @@ class _BaseClient:
     def _json(self, response: httpx.Response, *, maybe_applied: bool = False) -> Any:
         content = self._redacted(response.content)
         try:
-            return json.loads(content, parse_int=_json_int) if content else {}
+            if not content:
+                return {}
+            if not isinstance(content, str):  # as json.loads reads bytes
+                content = content.decode(json.detect_encoding(content), "surrogatepass")
+            return _ANSWERS.decode(content)
         except RecursionError:
             hint = " The request may have been applied." if maybe_applied else ""
             error = ApiError(
@@ -379,10 +389,16 @@ class _BaseClient:
 
     def _redacted(self, content: bytes) -> bytes | str:
         """The body with every secret it echoes replaced (a bytes search: cheap)."""
-        secrets = [s for s in self._secrets() if s and len(s) >= MIN_SECRET]
-        if not any(s.encode("utf-8", "replace") in content for s in secrets):
-            return content
-        return redact(content.decode("utf-8", "replace"), secrets)
+        secrets = self._secrets()
+        for secret in secrets:  # a loop: most answers echo none, and this runs on each
+            if (
+                secret
+                and len(secret) >= MIN_SECRET
+                and secret.encode("utf-8", "replace") in content
+            ):
+                kept = [s for s in secrets if s and len(s) >= MIN_SECRET]
+                return redact(content.decode("utf-8", "replace"), kept)
+        return content
 
     def _connection_error(
         self,

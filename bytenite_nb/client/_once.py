@@ -34,7 +34,7 @@ from ..errors import ApiError, BadRequestError, ByteNiteError
 from ..models import CreateJobRequest, Job, JobResponse, JobState
 from ..models.marker import mark, marker_of
 from ._jobs import _JobCalls
-from ._payloads import _envelope, parse_request
+from ._payloads import _envelope, create_body, parse_request
 from ._steps import _backoff, _Flow, _Sleep, log
 
 #: How far the service's clock may be behind ours when matching ``createdAt``.
@@ -68,20 +68,23 @@ class _ExactlyOnce(_JobCalls):
     ) -> _Flow[JobResponse]:
         """Create the job (``marker``: a batch's, added to the description and
         used to find the job if the answer is lost)."""
-        payload = parse_request(request).to_payload()
+        parsed = parse_request(request)
         if marker is not None:
-            payload = {**payload, "description": mark(payload.get("description"), marker)}
-        key = marker or _signature(payload)
+            parsed = parsed.model_copy(update={"description": mark(parsed.description, marker)})
+        content = create_body(parsed)  # PayloadError before any I/O
+        key: str | None = marker  # the signature is built only if a search runs
         attempt = 0
         while True:
             began = time.time()  # wall clock: compared with the service's createdAt
             try:
-                data = yield from self._call("POST", "/jobs", body=payload, idempotent=False)
+                data = yield from self._call("POST", "/jobs", content=content, idempotent=False)
                 return self._job_response(data, created=True)
             except ByteNiteError as exc:
                 if not exc.maybe_applied:
                     raise
                 failure = exc
+            if key is None:
+                key = _signature(parsed.to_payload())
             # Give the service time to list the job (or the time it asked for).
             wait = failure.retry_after if isinstance(failure, ApiError) else None
             yield _Sleep(_backoff(attempt + 1) if wait is None else wait)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Mapping
 from enum import Enum
 from typing import TYPE_CHECKING, Any
@@ -26,6 +27,11 @@ _MAX_INT_DIGITS = 4000
 #: Integers of more bits than this are refused in a request (JSON numbers that
 #: large are not read back as integers anywhere).
 _MAX_INT_BITS = 1024
+#: Strict JSON, written by the C encoder (``json.dumps`` builds an encoder each call).
+_ENCODER = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+#: A digit run at least as long as the shortest integer of more than ``_MAX_INT_BITS`` bits.
+_LONG_DIGITS = re.compile(f"[0-9]{{{len(str(2**_MAX_INT_BITS))}}}")
+_LONG_DIGITS_BYTES = re.compile(_LONG_DIGITS.pattern.encode())
 
 
 def parse_request(request: CreateJobRequest | Mapping[str, Any]) -> CreateJobRequest:
@@ -44,7 +50,7 @@ def parse_request(request: CreateJobRequest | Mapping[str, Any]) -> CreateJobReq
     # What the models let through (fields they do not know) is checked as given:
     # pydantic would write bytes as text and a set as a list.
     try:
-        problem = _unsendable(request)
+        problem = None if _plain_json(request) else _unsendable(request)
     except RecursionError:
         problem = ("", "nested too deeply to send as JSON")
     if problem:
@@ -56,13 +62,41 @@ def json_body(value: Any) -> bytes:
     """``value`` as compact UTF-8 JSON, or ``PayloadError`` naming the field that
     cannot be sent (a lone surrogate, ``NaN``, a non-JSON value). No I/O."""
     try:
-        text = json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
-        return text.encode("utf-8")
+        return _ENCODER.encode(value).encode("utf-8")
     except RecursionError:
         problem = ("", "nested too deeply to send as JSON")
     except (TypeError, ValueError):  # UnicodeEncodeError is a ValueError
         problem = _unsendable(value) or ("", "cannot be sent as JSON")
     raise PayloadError([{"field": problem[0], "message": problem[1]}]) from None
+
+
+def create_body(request: CreateJobRequest) -> bytes:
+    """The create's JSON body: the model written by its own serializer, which is
+    what ``json_body(request.to_payload())`` writes, at a third of the cost.
+    Anything that serializer cannot write, or an integer too long to be sure
+    of, goes the ``json_body`` way, whose error names the field. No I/O."""
+    try:
+        content = request.__pydantic_serializer__.to_json(
+            request, by_alias=True, exclude_none=True, exclude_unset=True
+        )
+    except (ValueError, RecursionError):  # PydanticSerializationError is a ValueError
+        content = None
+    if content is None or _LONG_DIGITS_BYTES.search(content) is not None:
+        return json_body(request.to_payload())
+    return content
+
+
+def _plain_json(value: Any) -> bool:
+    """True when ``value`` is certainly sendable (:func:`_unsendable` finds
+    nothing): the C JSON encoder writes it, the text is UTF-8, and no digit run
+    is long enough to be an integer of more than ``_MAX_INT_BITS`` bits. False
+    means "walk it" (the walk names the field), never "bad"."""
+    try:
+        text = _ENCODER.encode(value)
+        text.encode("utf-8")  # a lone surrogate fails here
+    except (TypeError, ValueError, RecursionError):  # UnicodeEncodeError is a ValueError
+        return False
+    return _LONG_DIGITS.search(text) is None
 
 
 def _unsendable(value: Any, path: tuple[int | str, ...] = ()) -> tuple[str, str] | None:

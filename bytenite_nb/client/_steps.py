@@ -15,6 +15,7 @@ import random
 import time
 from collections.abc import Callable, Generator, Iterable
 from dataclasses import dataclass, field
+from http.cookiejar import CookieJar
 from typing import Any, TypeVar
 
 import httpx
@@ -56,6 +57,17 @@ _NOT_SENT = (
 #: may have requests in flight (``batch.MAX_CONCURRENCY``), so that a busy batch
 #: reuses its connections instead of opening (and TLS-handshaking) new ones.
 POOL_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=100)
+
+
+class _NoCookies(CookieJar):
+    """The clients' cookie jar: it keeps nothing. Each request is built by the
+    client and sent with ``send``, which adds no stored cookie, so a kept cookie
+    would never go back; not reading ``Set-Cookie`` saves work on every answer."""
+
+    def extract_cookies(self, response: Any, request: Any) -> None:
+        return None
+
+
 #: What a driver hands back to the flow when carrying out a ``_Send`` fails.
 #: Anything else escaping a send is a bug of ours, not of the wire.
 SEND_ERRORS = (httpx.HTTPError, httpx.InvalidURL, httpx.StreamError, httpx.CookieConflict)
@@ -114,6 +126,12 @@ def _seconds_or(value: Any, default: float) -> float:
     except (TypeError, ValueError, OverflowError):
         return default
     return seconds if seconds > 0 else default  # NaN is not > 0
+
+
+def _timeouts(seconds: float) -> dict[str, float]:
+    """A request's ``timeout`` extension: ``httpx.Timeout(seconds).as_dict()``
+    without building a ``Timeout`` (the drivers set it twice an attempt)."""
+    return {"connect": seconds, "read": seconds, "write": seconds, "pool": seconds}
 
 
 def _backoff(attempt: int) -> float:

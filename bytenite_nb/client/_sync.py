@@ -28,9 +28,11 @@ from ._steps import (
     _Flow,
     _Gather,
     _Locked,
+    _NoCookies,
     _Send,
     _Sleep,
     _Step,
+    _timeouts,
 )
 from ._submit import ClientFlows, SubmitOptions, batch_type
 from ._transfers import ERROR_BODY_MAX, PREVIEW_BYTES, PREVIEW_FILES, _Download, _Upload, answered
@@ -81,7 +83,10 @@ class Client(ClientFlows):
             clock=clock,
         )
         self._http = httpx.Client(
-            timeout=self._settings.timeout, transport=transport, limits=POOL_LIMITS
+            timeout=self._settings.timeout,
+            transport=transport,
+            limits=POOL_LIMITS,
+            cookies=_NoCookies(),
         )
         self._sleep: Callable[[float], None] = sleep or time.sleep
         self._token_lock = threading.Lock()
@@ -115,6 +120,8 @@ class Client(ClientFlows):
 
     def _step(self, step: _Step) -> Any:
         """Carry out one step."""
+        if type(step) is _Send:  # the common step first
+            return self._send(step)
         if isinstance(step, _Sleep):
             return self._sleep(step.seconds)
         if isinstance(step, _Download | _Upload):
@@ -172,13 +179,13 @@ class Client(ClientFlows):
         the body's chunks, and the body's reads wait at most what is left.
         """
         request, end = step.request, self._clock() + step.timeout
-        request.extensions["timeout"] = httpx.Timeout(step.timeout).as_dict()
+        request.extensions["timeout"] = _timeouts(step.timeout)
         response = self._http.send(request, stream=True)
         try:
             left = end - self._clock()
             if left <= 0:
                 raise AttemptTimeout("no answer in time", request=request)
-            request.extensions["timeout"] = httpx.Timeout(left).as_dict()  # read per chunk
+            request.extensions["timeout"] = _timeouts(left)  # read per chunk
             chunks, size = [], 0
             for chunk in response.iter_bytes():
                 chunks.append(chunk)
