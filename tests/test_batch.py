@@ -6,7 +6,6 @@ from __future__ import annotations
 import _thread
 import asyncio
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -21,16 +20,13 @@ from .batch_helpers import FakeTime, ServerTap, requests_for
 
 
 @pytest.fixture
-def server() -> Iterator[sandbox_mod.SandboxServer]:
-    srv = sandbox_mod.start(step_seconds=0.05)
-    yield srv
-    srv.stop()
+def server(fresh_server: sandbox_mod.SandboxServer) -> sandbox_mod.SandboxServer:
+    return fresh_server  # a sandbox of the test's own
 
 
 @pytest.fixture
-def client(server: sandbox_mod.SandboxServer) -> Iterator[Client]:
-    with Client(server.api_key, base_url=server.url) as c:
-        yield c
+def client(fresh_client: Client) -> Client:
+    return fresh_client  # on it, its waits skipped on the sandbox's clock
 
 
 # -- sweep ---------------------------------------------------------------------------------

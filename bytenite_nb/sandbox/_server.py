@@ -163,7 +163,7 @@ class Sandbox:
         """
         bucket = None
         if requests_per_second is not None:
-            bucket = TokenBucket(requests_per_second, burst, retry_after)
+            bucket = TokenBucket(requests_per_second, burst, retry_after, clock=self.clock)
         with self._lock:
             self._bucket = bucket
 
