@@ -19,8 +19,13 @@ class ServerTap:
     once: the concurrency the client really achieved.
     """
 
-    def __init__(self, server: Any, *, delay: float = 0.0) -> None:
+    def __init__(self, server: Any, *, delay: float = 0.0, meet: int | None = None) -> None:
         self.delay = delay
+        #: The first creates wait (10 s at most) until ``meet`` are in flight at
+        #: once: a client that sends that many concurrently reaches the peak
+        #: whatever the scheduling; one that sends fewer does not.
+        self.meet = meet
+        self._met = threading.Event()
         self.now = self.peak = self.creates = 0
         self.lock = threading.Lock()
         #: Called with the create count after each create (e.g. to interrupt).
@@ -47,6 +52,10 @@ class ServerTap:
         with self.lock:
             self.now += 1
             self.peak = max(self.peak, self.now)
+            if self.meet is not None and self.now >= self.meet:
+                self._met.set()
+        if self.meet is not None:
+            self._met.wait(timeout=10)  # a bound against a stuck test, not a timing
         try:
             if self.delay:
                 time.sleep(self.delay)

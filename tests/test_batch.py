@@ -83,7 +83,7 @@ def test_sweep_refuses_a_grid_value_that_is_not_a_list() -> None:
 def test_200_jobs_respect_the_cap_keep_order_and_isolate_failures(
     server: sandbox_mod.SandboxServer, client: Client
 ) -> None:
-    tap = ServerTap(server, delay=0.01)
+    tap = ServerTap(server, meet=8)
     requests: list[dict[str, object]] = list(requests_for(200))
     requests[7] = {"templateId": "", "name": "invalid"}  # fails locally, never sent
     requests[50] = {"templateId": "no-such-template", "name": "refused"}  # 404 from the server
@@ -249,7 +249,7 @@ def test_load_refuses_a_file_that_is_not_a_batch(client: Client, tmp_path: Path)
 async def test_async_batch_respects_the_cap_and_isolates_failures(
     server: sandbox_mod.SandboxServer,
 ) -> None:
-    tap = ServerTap(server, delay=0.01)
+    tap = ServerTap(server, meet=6)
     requests: list[dict[str, object]] = list(requests_for(60))
     requests[3] = {"templateId": ""}
     async with AsyncClient(server.api_key, base_url=server.url) as client:
