@@ -13,6 +13,8 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 PRISM := .prism/node_modules/.bin/prism
 #: pytest's name for the core suite (noxfile.py says the same).
 CORE := not browser and not notebook and not conformance
+#: The core needs no schemathesis plugin (noxfile.py, CORE_FLAGS).
+CORE_FLAGS := -p no:schemathesis
 #: CI adds --error-on-missing-interpreters: there a missing Python is a failure.
 NOX_FLAGS ?=
 
@@ -41,7 +43,7 @@ test: $(STAMP) prism-if-possible
 	$(PY) -m pytest -m "not ($(CORE))"
 
 test-fast: $(STAMP)
-	$(PY) -m pytest -q -n auto -m "$(CORE)"
+	$(PY) -m pytest -q -n auto $(CORE_FLAGS) -m "$(CORE)"
 
 # Branch coverage of bytenite_nb/ over the core, notebook and conformance tests
 # (not the browser's: their kernels are other processes). Not part of `make test`.

@@ -24,6 +24,8 @@ import nox
 PYTHONS = ["3.11", "3.13"]
 #: The core suite: what runs in seconds (README, Development).
 CORE = "not browser and not notebook and not conformance"
+#: The core needs no schemathesis plugin (its 250 modules cost each worker seconds).
+CORE_FLAGS = ["-p", "no:schemathesis"]
 ROOT = Path(__file__).parent
 #: pytest-xdist workers for the core: one per core (``NOX_WORKERS=0`` for none).
 WORKERS = os.environ.get("NOX_WORKERS", "auto")
@@ -58,4 +60,6 @@ def core(session: nox.Session) -> None:
     if not stamp.exists() or stamp.read_text() != digest:
         session.install("--quiet", "-e", ".[test]")
         stamp.write_text(digest)
-    session.run("python", "-m", "pytest", "-q", "-n", WORKERS, "-m", CORE, *session.posargs)
+    session.run(
+        "python", "-m", "pytest", "-q", "-n", WORKERS, *CORE_FLAGS, "-m", CORE, *session.posargs
+    )
