@@ -2,6 +2,7 @@
 # BYTENITE_API_KEY is set) and `make test` (lint, types and the whole suite:
 # the core on Python 3.11 and 3.13 through nox, then the browser, notebook and
 # conformance tests). `make test-fast`: the core alone, in seconds.
+# `make coverage`: branch coverage of bytenite_nb/ (no browser tests).
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
@@ -12,10 +13,12 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 PRISM := .prism/node_modules/.bin/prism
 #: pytest's name for the core suite (noxfile.py says the same).
 CORE := not browser and not notebook and not conformance
+#: The core needs no schemathesis plugin (noxfile.py, CORE_FLAGS).
+CORE_FLAGS := -p no:schemathesis
 #: CI adds --error-on-missing-interpreters: there a missing Python is a failure.
 NOX_FLAGS ?=
 
-.PHONY: run test test-fast bench bench-batch clean prism prism-if-possible
+.PHONY: run test test-fast coverage bench bench-batch clean prism prism-if-possible
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -41,7 +44,13 @@ test: $(STAMP) prism-if-possible
 	$(PY) -m pytest -m "not ($(CORE))"
 
 test-fast: $(STAMP)
-	$(PY) -m pytest -q -m "$(CORE)"
+	$(PY) -m pytest -q -n auto $(CORE_FLAGS) -m "$(CORE)"
+
+# Branch coverage of bytenite_nb/ over the core, notebook and conformance tests
+# (not the browser's: their kernels are other processes). Not part of `make test`.
+coverage: $(STAMP) prism-if-possible
+	$(PY) -m coverage run --branch --source=bytenite_nb -m pytest -q -m "not browser"
+	$(PY) -m coverage report --skip-covered --sort=cover
 
 # Prism (an independent mock of the spec, for tests/test_prism.py), from npm
 # into .prism/ (needs node and npm); without it those tests are skipped.

@@ -1,6 +1,8 @@
 """The core suite on every Python we claim: the oldest (``requires-python``) and
 the newest available. ``make test`` and CI run ``nox``; ``nox -s core-3.13``
-runs one, ``nox -s core -- -x -k deadline`` passes pytest arguments on.
+runs one, ``nox -s core -- -x -k deadline`` passes pytest arguments on. The
+core runs on every CPU core (pytest-xdist ``-n auto``; ``NOX_WORKERS=0``: in one
+process).
 
 Each session keeps its virtualenv and reinstalls only when ``pyproject.toml``
 changed, so a second run starts in a second. An interpreter that is not on
@@ -22,7 +24,11 @@ import nox
 PYTHONS = ["3.11", "3.13"]
 #: The core suite: what runs in seconds (README, Development).
 CORE = "not browser and not notebook and not conformance"
+#: The core needs no schemathesis plugin (its 250 modules cost each worker seconds).
+CORE_FLAGS = ["-p", "no:schemathesis"]
 ROOT = Path(__file__).parent
+#: pytest-xdist workers for the core: one per core (``NOX_WORKERS=0`` for none).
+WORKERS = os.environ.get("NOX_WORKERS", "auto")
 
 nox.options.sessions = ["core"]
 nox.options.reuse_venv = "yes"
@@ -54,4 +60,6 @@ def core(session: nox.Session) -> None:
     if not stamp.exists() or stamp.read_text() != digest:
         session.install("--quiet", "-e", ".[test]")
         stamp.write_text(digest)
-    session.run("python", "-m", "pytest", "-q", "-m", CORE, *session.posargs)
+    session.run(
+        "python", "-m", "pytest", "-q", "-n", WORKERS, *CORE_FLAGS, "-m", CORE, *session.posargs
+    )

@@ -11,6 +11,8 @@ from a ``Script`` of canned answers and transport errors.
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
@@ -57,6 +59,30 @@ class FakeClock:
     @property
     def elapsed(self) -> float:
         return self.now - self.start
+
+
+class SkipClock:
+    """Real epoch time plus every wait the clients on it skipped.
+
+    For a loopback sandbox (``Sandbox.clock``) and the clients on it
+    (``clock=``, ``sleep=``): a client's wait moves the sandbox's jobs on at
+    once instead of the client polling in a busy loop (or sleeping), while
+    time still passes for everyone else (a client on real time, a server
+    thread), so nothing can stall.
+    """
+
+    def __init__(self) -> None:
+        self.skipped = 0.0
+        self._lock = threading.Lock()
+
+    def __call__(self) -> float:
+        return time.time() + self.skipped
+
+    def sleep(self, seconds: float) -> None:
+        """Skip ``seconds`` (the clients' ``sleep``)."""
+        assert seconds >= 0, seconds
+        with self._lock:
+            self.skipped += seconds
 
 
 def answer(status: int, **kwargs: object) -> Answer:

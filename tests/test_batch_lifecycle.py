@@ -6,7 +6,6 @@ downloads and abort."""
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,19 +19,16 @@ from .batch_helpers import FakeTime, ServerTap, requests_for
 
 
 @pytest.fixture
-def server() -> Iterator[sandbox_mod.SandboxServer]:
-    srv = sandbox_mod.start(step_seconds=0.05)
-    yield srv
-    srv.stop()
+def server(fresh_server: sandbox_mod.SandboxServer) -> sandbox_mod.SandboxServer:
+    return fresh_server  # a sandbox of the test's own
 
 
 @pytest.fixture
-def client(server: sandbox_mod.SandboxServer) -> Iterator[Client]:
-    with Client(server.api_key, base_url=server.url) as c:
-        yield c
+def client(fresh_client: Client) -> Client:
+    return fresh_client  # on it, its waits skipped on the sandbox's clock
 
 
-def _gets(server: sandbox_mod.SandboxServer) -> tuple[int, int]:
+def _gets(server: sandbox_mod.SandboxServer | InProcessSandbox) -> tuple[int, int]:
     """(jobs list requests, single-job gets) received so far."""
     requests = server.sandbox.requests
     pages = sum(1 for m, p in requests if m == "GET" and p == "/v1/customer/jobs")
@@ -45,20 +41,24 @@ def _gets(server: sandbox_mod.SandboxServer) -> tuple[int, int]:
 
 
 def test_waiting_on_1000_jobs_costs_at_most_20_requests_a_round() -> None:
-    srv = sandbox_mod.start(step_seconds=10_000.0)  # the jobs move only when the wait sleeps
+    # In process: 2,000 creates and runs through the real handler, no socket.
+    box = InProcessSandbox(step_seconds=10_000.0)  # the jobs move only when the wait sleeps
 
     def advance(seconds: float) -> None:
-        srv.sandbox.step_seconds /= 8  # each pause moves every job on, no real time passes
+        box.sandbox.step_seconds /= 8  # each pause moves every job on, no real time passes
 
     time = FakeTime(advance)
-    try:
-        with Client(srv.api_key, base_url=srv.url, clock=time.clock, sleep=time.sleep) as client:
-            batch = client.create_jobs(requests_for(1000), concurrency=32, run=True)
-            before = _gets(srv)
-            batch.wait(timeout=120, interval=0.2)
-            pages, singles = (a - b for a, b in zip(_gets(srv), before, strict=True))
-    finally:
-        srv.stop()
+    with Client(
+        box.api_key,
+        base_url=box.url,
+        transport=box.transport(),
+        clock=time.clock,
+        sleep=time.sleep,
+    ) as client:
+        batch = client.create_jobs(requests_for(1000), concurrency=32, run=True)
+        before = _gets(box)
+        batch.wait(timeout=120, interval=0.2)
+        pages, singles = (a - b for a, b in zip(_gets(box), before, strict=True))
     rounds = len(time.slept) + 1
     assert batch.counts() == {"complete": 1000}
     assert 2 < rounds < 12, time.slept  # it did wait for the jobs to move

@@ -3,8 +3,6 @@ sandbox, over loopback, for every fault a real server can give."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from bytenite_nb import sandbox
@@ -19,9 +17,8 @@ IDS = [f"{'hangup' if s == 0 else s}-{'applied' if a else 'lost'}" for s, a in F
 
 
 @pytest.fixture
-def server() -> Iterator[sandbox.SandboxServer]:
-    with sandbox.start(step_seconds=0.05) as running:
-        yield running
+def server(fresh_server: sandbox.SandboxServer) -> sandbox.SandboxServer:
+    return fresh_server  # a sandbox of the test's own
 
 
 def _client(server: sandbox.SandboxServer) -> Client:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -43,6 +44,8 @@ class _Job:
     aborted_at: float | None = None
     deleted: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
+    #: The sandbox's clock (epoch seconds): how far a running job has got.
+    clock: Callable[[], float] = _now
 
 
 def job_state(job: _Job, step_seconds: float) -> tuple[str, dict[str, str]]:
@@ -50,7 +53,7 @@ def job_state(job: _Job, step_seconds: float) -> tuple[str, dict[str, str]]:
     stamps = {"JOB_STATE_NEW": rfc3339(job.created)}
     if job.run_at is None:
         return "JOB_STATE_NEW", stamps
-    now = _now() if job.aborted_at is None else job.aborted_at
+    now = job.clock() if job.aborted_at is None else job.aborted_at
     steps = int((now - job.run_at) / step_seconds) + 1 if step_seconds else 99
     last = min(steps, len(STATES) - 1)
     if job.template.fails_with:

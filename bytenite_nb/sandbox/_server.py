@@ -17,7 +17,7 @@ import re
 import secrets
 import threading
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -93,9 +93,16 @@ class Sandbox:
     """The state of one sandbox: tokens, jobs, faults, request log. Thread-safe."""
 
     def __init__(
-        self, *, api_key: str = SANDBOX_API_KEY, token_ttl: int = 3600, step_seconds: float = 1.0
+        self,
+        *,
+        api_key: str = SANDBOX_API_KEY,
+        token_ttl: int = 3600,
+        step_seconds: float = 1.0,
+        clock: Callable[[], float] = _now,
     ) -> None:
         self.api_key = api_key
+        #: Epoch seconds for job progress and token expiry (tests may set a faster one).
+        self.clock = clock
         self.token_ttl = token_ttl
         self.step_seconds = step_seconds
         self.base_url = ""
@@ -157,7 +164,7 @@ class Sandbox:
         """
         bucket = None
         if requests_per_second is not None:
-            bucket = TokenBucket(requests_per_second, burst, retry_after)
+            bucket = TokenBucket(requests_per_second, burst, retry_after, clock=self.clock)
         with self._lock:
             self._bucket = bucket
 
@@ -228,7 +235,7 @@ class Sandbox:
             raise Reject(401, "invalid API key")
         token = "sbx." + secrets.token_urlsafe(24)
         with self._lock:
-            self._tokens[token] = _now() + self.token_ttl
+            self._tokens[token] = self.clock() + self.token_ttl
         expires_in = wire_integer("authAccessTokenResponse", "expiresIn", self.token_ttl)
         return {"token": token, "expiresIn": expires_in, "scope": "customer"}
 
@@ -244,7 +251,7 @@ class Sandbox:
             expires = self._tokens.get(token)
         if expires is None:
             raise Reject(401, "invalid access token")
-        if expires < _now():
+        if expires < self.clock():
             raise Reject(401, "access token expired")
 
     def _customer(self, method: str, path: str, query: str, body: bytes) -> tuple[int, Any]:
@@ -295,7 +302,7 @@ class Sandbox:
         violations = service_rules(request) or template.check(request.get("params", {}))
         if violations:
             raise bad_request(violations)
-        job = _Job(str(uuid.uuid4()), template, request, _now())
+        job = _Job(str(uuid.uuid4()), template, request, self.clock(), clock=self.clock)
         if request.get("dataSource", {}).get("dataSourceDescriptor") == "file":
             job.extra["tempUrl"] = self.storage.upload_url(self.base_url, job.id)
         with self._lock:
@@ -343,7 +350,7 @@ class Sandbox:
                 raise Reject(400, f"job {job_id!r} cannot run: {missing}")
             if config:
                 job.request["config"] = {**job.request.get("config", {}), **config}
-            job.run_at = _now()
+            job.run_at = self.clock()
         return _envelope("job started")
 
     def _draft(self, job_id: str) -> _Job:
@@ -384,7 +391,7 @@ class Sandbox:
             elif job_state(job, self.step_seconds)[0] in ("JOB_STATE_COMPLETE", "JOB_STATE_FAILED"):
                 raise Reject(400, f"job {job_id!r} has already ended")
             else:
-                job.aborted_at = _now()
+                job.aborted_at = self.clock()
         return _envelope("job aborted")
 
     def _logs(self, data: dict[str, Any]) -> dict[str, Any]:
