@@ -96,9 +96,9 @@ def test_the_body_is_the_payloads_json(payload: dict[str, Any], marker: str | No
     if marker is not None:  # as the create flow marks a batch's item
         model = model.model_copy(update={"description": mark(model.description, marker)})
         wire = {**wire, "description": mark(wire.get("description"), marker)}
+    # The same JSON value (byte for byte it may differ: pydantic writes 1e-7 as
+    # ``1.1920928955078125e-7`` where json writes ``e-07``; both read back the same).
     assert json.loads(create_body(model)) == json.loads(json_body(wire))
-    if marker is None:
-        assert create_body(model) == json_body(wire)
 
 
 def test_what_the_serializer_cannot_write_fails_naming_the_field() -> None:
