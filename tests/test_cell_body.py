@@ -16,12 +16,12 @@ from bytenite_nb import sandbox
 from bytenite_nb.magic._body import read_body
 from bytenite_nb.magic._data import (
     MAX_ALIAS_VALUES,
-    MAX_NESTING,
     BodyError,
     read_json,
     read_yaml,
     uses_libyaml,
 )
+from bytenite_nb.models import MAX_NESTING
 
 #: The hypothesis suites scale with the loaded profile (BYTENITE_HYPOTHESIS_PROFILE).
 EXAMPLES = max(10, settings.default.max_examples // 4)

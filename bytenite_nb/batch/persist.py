@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, cast
 from pydantic import ValidationError
 
 from .. import errors
-from ..models import JobResponse
+from ..models import MAX_NESTING, JobResponse, too_deep
 from .item import MAX_CONCURRENCY, BatchItem, Phase, RunPhase
 
 #: What a saved item's ``phase`` and ``run`` may be (``sending`` is saved as ``unknown``).
@@ -37,6 +37,8 @@ if TYPE_CHECKING:  # pragma: no cover
 
 FORMAT = "bytenite-nb.batch"
 VERSION = 1
+#: Levels a saved batch adds around a request or a job (file, items, item, response, job).
+FILE_LEVELS = 6
 
 
 def dump(batch: BatchCore[Any]) -> dict[str, Any]:
@@ -86,6 +88,8 @@ def load(path: str | os.PathLike[str]) -> tuple[dict[str, Any], list[BatchItem]]
         raise ValueError(f"{path}: not a saved batch (nested too deeply)") from None
     except ValueError as exc:
         raise ValueError(f"{path}: not a saved batch (invalid JSON: {exc})") from None
+    if too_deep(data, MAX_NESTING + FILE_LEVELS) is not None:  # whatever the Python's limits
+        raise ValueError(f"{path}: not a saved batch (nested too deeply)")
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise ValueError(f"{path}: not a saved bytenite-nb batch")
     if data.get("version") != VERSION:

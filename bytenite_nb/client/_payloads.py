@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel, ValidationError
 
 from ..errors import ApiError, PayloadError
-from ..models import CreateJobRequest, field_path, payload_problems
+from ..models import MAX_NESTING, CreateJobRequest, field_path, payload_problems, too_deep
 from ..models.action import ActionAnswer
 
 if TYPE_CHECKING:  # pragma: no cover - the HTTP stack loads with the first request
@@ -41,6 +41,10 @@ def parse_request(request: CreateJobRequest | Mapping[str, Any]) -> CreateJobReq
     """
     if isinstance(request, CreateJobRequest):
         return request
+    deep = too_deep(request)
+    if deep is not None:
+        message = f"nested more than {MAX_NESTING} levels deep"
+        raise PayloadError([{"field": f"{field_path(deep[:3])} …", "message": message}])
     try:
         parsed = CreateJobRequest.model_validate(request)
     except ValidationError as exc:
@@ -82,7 +86,12 @@ def create_body(request: CreateJobRequest) -> bytes:
     except (ValueError, RecursionError):  # PydanticSerializationError is a ValueError
         content = None
     if content is None or _LONG_DIGITS_BYTES.search(content) is not None:
-        return json_body(request.to_payload())
+        try:
+            payload = request.to_payload()
+        except (ValueError, RecursionError):  # a model built by hand, nested too deep
+            message = f"cannot be written as JSON (nested more than {MAX_NESTING} levels?)"
+            raise PayloadError([{"field": "", "message": message}]) from None
+        return json_body(payload)
     return content
 
 

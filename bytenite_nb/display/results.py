@@ -29,7 +29,7 @@ import re
 import struct
 from typing import Any
 
-from ..models import JobResults, ResultFile
+from ..models import JobResults, ResultFile, too_deep
 from ._html import (
     HIDDEN_BY_HOST,
     MAX_CARD_BYTES,
@@ -176,9 +176,11 @@ def _text_lines(file: ResultFile) -> tuple[list[str], bool] | None:
     if text is None:
         return None
     if file.preview_kind == "json" and file.head_complete:
-        # Nested past what json can walk, a JSON file is shown as it came.
+        # Nested deeper than MAX_NESTING, a JSON file is shown as it came.
         with contextlib.suppress(ValueError, RecursionError):
-            text = json.dumps(json.loads(text), indent=2, ensure_ascii=False)
+            value = json.loads(text)
+            if too_deep(value) is None:
+                text = json.dumps(value, indent=2, ensure_ascii=False)
     lines, more = _first_lines(text)
     return lines, more or not file.head_complete
 

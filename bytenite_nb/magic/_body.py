@@ -13,10 +13,9 @@ from typing import Any
 import yaml
 from IPython.core.error import UsageError
 
-from ..models import CreateJobRequest
+from ..models import MAX_NESTING, CreateJobRequest, too_deep
 from ._data import (
     MAX_ALIAS_VALUES,
-    MAX_NESTING,
     BodyError,
     _brief,
     _line_and_column,
@@ -101,10 +100,15 @@ def _evaluate(match: re.Match[str], body: str, namespace: Mapping[str, Any]) -> 
         raise UsageError(f"{where}: {exc} in this notebook") from None
     except Exception as exc:
         raise UsageError(f"{where} raised {type(exc).__name__}: {exc}") from None
+    nested_too_deep = UsageError(
+        f"{where} is nested too deeply to be a JSON value (more than {MAX_NESTING} levels)"
+    )
+    if too_deep(value) is not None:
+        raise nested_too_deep
     try:
         text = json.dumps(value, default=_jsonable, allow_nan=False, ensure_ascii=False)
-    except RecursionError:
-        raise UsageError(f"{where} is nested too deeply to be a JSON value") from None
+    except RecursionError:  # a value that only becomes deep through _jsonable
+        raise nested_too_deep from None
     except (TypeError, ValueError) as exc:
         raise UsageError(f"{where} is not a JSON value: {exc}") from None
     try:

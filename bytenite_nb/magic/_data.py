@@ -32,10 +32,10 @@ from typing import Any
 
 import yaml
 
+from ..models import MAX_NESTING, too_deep
+
 #: At most this many values may be repeated by YAML aliases, in all.
 MAX_ALIAS_VALUES = 10_000
-#: Mappings and lists may nest at most this deep (the body itself is level 1).
-MAX_NESTING = 100
 
 _YAML = "tag:yaml.org,2002:"
 _STR, _INT, _FLOAT, _BOOL, _NULL = (_YAML + t for t in ("str", "int", "float", "bool", "null"))
@@ -275,23 +275,9 @@ def read_json(text: str) -> Any:
         raise BodyError(exc.msg, exc.lineno, exc.colno, kind="malformed JSON") from None
     except (_Refused, RecursionError):
         raise _json_problem(text) from None
-    if too_deep(data):
+    if too_deep(data) is not None:
         raise _json_problem(text)
     return data
-
-
-def too_deep(value: Any, limit: int = MAX_NESTING) -> bool:
-    """True when mappings and lists in ``value`` nest more than ``limit`` levels."""
-    if not isinstance(value, (dict, list)):
-        return False
-    stack = [(value, 1)]
-    while stack:
-        item, depth = stack.pop()
-        if depth > limit:
-            return True
-        children = item.values() if isinstance(item, dict) else item
-        stack.extend((c, depth + 1) for c in children if isinstance(c, (dict, list)))
-    return False
 
 
 _TOKEN = re.compile(r'["{}\[\],:]|-?Infinity|NaN|-?[0-9][0-9.eE+-]*')

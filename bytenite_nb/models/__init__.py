@@ -23,7 +23,17 @@ from __future__ import annotations
 
 from ._parts import AppParams, JobConfig, JobTemplate, RpcStatus, SelectionList
 from ._spec import SPEC_FILE, ExecutionPriority, JobState, spec, spec_schema, wire_integer
-from ._values import INT64_MAX, INT64_MIN, Int64, JsonObject, Seconds, format_seconds, parse_seconds
+from ._values import (
+    INT64_MAX,
+    INT64_MIN,
+    MAX_NESTING,
+    Int64,
+    JsonObject,
+    Seconds,
+    format_seconds,
+    parse_seconds,
+    too_deep,
+)
 from .data_source import DESCRIPTORS, DataSource, Descriptor, Direction
 from .job import Job, JobResponse
 from .jobs_page import JobsPage
@@ -38,6 +48,7 @@ __all__ = [
     "LEVEL_ALIASES",
     "LOG_LEVELS",
     "LOG_SERVICES",
+    "MAX_NESTING",
     "SPEC_FILE",
     "SPEC_MODELS",
     "AppParams",
@@ -69,5 +80,6 @@ __all__ = [
     "payload_problems",
     "spec",
     "spec_schema",
+    "too_deep",
     "wire_integer",
 ]

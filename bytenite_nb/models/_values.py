@@ -17,6 +17,33 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 # --------------------------------------------------------------------------
+# Nesting: one fixed bound, whatever the Python's recursion limits
+# --------------------------------------------------------------------------
+
+#: Mappings and lists may nest at most this deep (the value itself is level 1):
+#: protobuf's default recursion limit (the sandbox refuses deeper bodies too).
+MAX_NESTING = 100
+
+
+def too_deep(value: Any, limit: int = MAX_NESTING) -> tuple[int | str, ...] | None:
+    """The path to the first mapping or list nested deeper than ``limit`` levels
+    in ``value``, or None. Iterative: never a ``RecursionError``."""
+    stack: list[tuple[Any, tuple[int | str, ...]]] = [(value, ())]
+    while stack:
+        item, path = stack.pop()
+        if isinstance(item, Mapping):
+            children: Any = item.items()
+        elif isinstance(item, list | tuple):
+            children = enumerate(item)
+        else:
+            continue
+        if len(path) >= limit:
+            return path
+        stack.extend((child, (*path, key)) for key, child in children)
+    return None
+
+
+# --------------------------------------------------------------------------
 # Value types
 # --------------------------------------------------------------------------
 
