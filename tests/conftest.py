@@ -175,16 +175,27 @@ def lab(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
         yield running
 
 
-@pytest.fixture
-def page(lab: Lab, request: pytest.FixtureRequest) -> Iterator[Any]:
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[Any]:
+    """One headless Chromium per test module (a launch costs a second or two);
+    each test gets a fresh context of its own (no cookies or storage shared)."""
     from playwright.sync_api import sync_playwright
 
-    ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        tab = browser.new_page(viewport={"width": 1280, "height": 1800})
         try:
-            yield tab
+            yield browser
         finally:
-            tab.screenshot(path=str(ARTIFACTS / f"{request.node.name}-last.png"), full_page=True)
             browser.close()
+
+
+@pytest.fixture
+def page(lab: Lab, chromium: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
+    ARTIFACTS.mkdir(exist_ok=True)
+    context = chromium.new_context(viewport={"width": 1280, "height": 1800})
+    tab = context.new_page()
+    try:
+        yield tab
+    finally:
+        tab.screenshot(path=str(ARTIFACTS / f"{request.node.name}-last.png"), full_page=True)
+        context.close()
