@@ -5,6 +5,8 @@
 - ``clock``: a ``FakeClock`` (``tests/flowdriver.py``); ``box``: a sandbox of the
   test's own served in process (no socket); ``box_client``/``box_aclient``: clients
   on it whose timing runs on ``clock``.
+- ``srv``/``c``: a loopback sandbox of the test's own (jobs move in real time)
+  and a client on it that does not sleep.
 - ``shell``: an IPython shell with the extension loaded, on ``fresh_server``.
 - ``lab`` (JupyterLab, then Notebook 7, per module) and ``page`` (a Chromium tab):
   the browser tests' front ends.
@@ -31,7 +33,7 @@ from bytenite_nb.client import AsyncClient, Client
 from bytenite_nb.sandbox._http import make_server
 from bytenite_nb.sandbox._inprocess import InProcessSandbox
 
-from .flowdriver import FakeClock, SkipClock
+from .flowdriver import FakeClock, SkipClock, no_sleep
 from .jupyterlab import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, Lab, chromium_missing, jupyterlab
 
 settings.register_profile(  # 30: the core's time budget (issue 16); `large` for a hunt
@@ -159,6 +161,23 @@ def debug_logs(caplog: pytest.LogCaptureFixture) -> pytest.LogCaptureFixture:
 @pytest.fixture
 def anyio_backend() -> str:
     return "asyncio"
+
+
+@pytest.fixture
+def srv() -> Iterator[sandbox.SandboxServer]:
+    """A loopback sandbox of the test's own whose jobs move on in real time (the
+    hostile-answer tests: faults, storage, request counts)."""
+    server = sandbox.start(step_seconds=0.01)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def c(srv: sandbox.SandboxServer) -> Iterator[Client]:
+    """A client on ``srv`` that does not sleep between retries, token in hand."""
+    with Client(srv.api_key, base_url=srv.url, sleep=no_sleep) as client:
+        client.authenticate()
+        yield client
 
 
 # -- browser tests: JupyterLab and Notebook 7, and a Chromium tab -----------------------

@@ -23,23 +23,7 @@ from bytenite_nb.display import jobs_html, jobs_text
 from bytenite_nb.errors import ApiError, PayloadError
 from bytenite_nb.models import JobsPage
 
-from .flowdriver import no_sleep
-
 HELLO = {"templateId": "hello-world-template", "params": {"app": {"case": "lower"}}}
-
-
-@pytest.fixture
-def srv() -> Iterator[sandbox.SandboxServer]:
-    server = sandbox.start(step_seconds=0.01)
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def c(srv: sandbox.SandboxServer) -> Iterator[Client]:
-    with Client(srv.api_key, base_url=srv.url, sleep=no_sleep) as client:
-        client.authenticate()
-        yield client
 
 
 def sent(srv: sandbox.SandboxServer) -> list[tuple[str, str]]:

@@ -21,8 +21,6 @@ from bytenite_nb.batch.sweeps import MAX_SWEEP
 from bytenite_nb.client import Client
 from bytenite_nb.errors import PayloadError
 
-from .flowdriver import no_sleep
-
 HELLO = {"templateId": "hello-world-template", "params": {"app": {"case": "lower"}}}
 FILE_JOB = {"templateId": "hello-world-template", "dataSource": {"dataSourceDescriptor": "file"}}
 
@@ -32,12 +30,6 @@ def srv() -> Iterator[sandbox.SandboxServer]:
     server = sandbox.start(step_seconds=0.01)
     yield server
     server.stop()
-
-
-@pytest.fixture
-def c(srv: sandbox.SandboxServer) -> Iterator[Client]:
-    with Client(srv.api_key, base_url=srv.url, sleep=no_sleep) as client:
-        yield client
 
 
 @pytest.fixture(scope="module")

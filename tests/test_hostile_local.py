@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -21,23 +21,8 @@ from bytenite_nb.errors import LocalPathError
 from bytenite_nb.models import JobResults, JobState
 from bytenite_nb.progress import Progress
 
-from .flowdriver import no_sleep
-
 HELLO = {"templateId": "hello-world-template", "params": {"app": {"case": "lower"}}}
 FILE_JOB = {"templateId": "hello-world-template", "dataSource": {"dataSourceDescriptor": "file"}}
-
-
-@pytest.fixture
-def srv() -> Iterator[sandbox.SandboxServer]:
-    server = sandbox.start(step_seconds=0.01)
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def c(srv: sandbox.SandboxServer) -> Iterator[Client]:
-    with Client(srv.api_key, base_url=srv.url, sleep=no_sleep) as client:
-        yield client
 
 
 def completed(c: Client) -> str:

@@ -53,13 +53,6 @@ class FakeClock:
             self.now += seconds
 
 
-@pytest.fixture
-def srv() -> Iterator[sandbox.SandboxServer]:
-    server = sandbox.start(step_seconds=0.01)
-    yield server
-    server.stop()
-
-
 def completed_job(srv: sandbox.SandboxServer) -> str:
     with Client(srv.api_key, base_url=srv.url) as c:
         job_id = c.create_job(HELLO).job.id or ""
