@@ -2,8 +2,9 @@
 
 ``create_body`` writes the body with the model's own serializer and must give
 the bytes ``json_body(model.to_payload())`` gives (falling back to it for
-what that serializer cannot write); ``_plain_json`` lets ``parse_request``
-skip the Python walk ``_unsendable`` only for values the walk would pass.
+what that serializer cannot write); ``_plain(_json_text(...))`` lets ``parse_request``
+skip the Python walk ``_unsendable`` only for values the walk would pass, and
+counting the text's brackets skips the nesting walk only below the bound.
 The clients read no cookies: none would ever be sent back.
 """
 
@@ -20,14 +21,15 @@ from hypothesis import strategies as st
 
 from bytenite_nb.client import Client
 from bytenite_nb.client._payloads import (
-    _plain_json,
+    _json_text,
+    _plain,
     _unsendable,
     create_body,
     json_body,
     parse_request,
 )
 from bytenite_nb.errors import PayloadError
-from bytenite_nb.models import CreateJobRequest
+from bytenite_nb.models import MAX_NESTING, CreateJobRequest, too_deep
 from bytenite_nb.models.marker import mark
 
 from .strategies import VALID_REQUESTS
@@ -64,7 +66,7 @@ ODD_VALUES = st.recursive(
 @RELAXED
 @given(ODD_VALUES)
 def test_the_encoder_check_passes_only_what_the_walk_passes(value: Any) -> None:
-    if _plain_json(value):
+    if _plain(_json_text(value)):
         assert _unsendable(value) is None
 
 
@@ -83,7 +85,32 @@ def test_the_encoder_check_passes_only_what_the_walk_passes(value: Any) -> None:
 )
 def test_what_the_walk_refuses_is_not_plain(value: Any) -> None:
     assert _unsendable(value) is not None
-    assert not _plain_json(value)
+    assert not _plain(_json_text(value))
+
+
+@st.composite
+def _nested_near_the_bound(draw: st.DrawFn) -> dict[str, Any]:
+    """Params nested MAX_NESTING +- a few levels, in dicts and lists, with brackets
+    in strings (which the count sees too) and siblings beside the deep branch."""
+    value: Any = draw(st.sampled_from(["leaf", "{[", 1, None]))
+    for _ in range(draw(st.integers(MAX_NESTING - 6, MAX_NESTING + 3))):
+        if draw(st.booleans()):
+            value = {"k": value, **draw(st.dictionaries(st.sampled_from("ab"), st.text("{[x")))}
+        else:
+            value = [value, *draw(st.lists(st.just("]["), max_size=2))]
+    return {"templateId": "t", "params": {"app": {"deep": value}}}
+
+
+@RELAXED
+@given(_nested_near_the_bound())
+def test_the_bracket_count_skips_the_nesting_walk_only_below_the_bound(
+    payload: dict[str, Any],
+) -> None:
+    if too_deep(payload) is None:
+        parse_request(payload)
+    else:
+        with pytest.raises(PayloadError, match="levels deep"):
+            parse_request(payload)
 
 
 @RELAXED

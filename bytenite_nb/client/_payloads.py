@@ -41,10 +41,13 @@ def parse_request(request: CreateJobRequest | Mapping[str, Any]) -> CreateJobReq
     """
     if isinstance(request, CreateJobRequest):
         return request
-    deep = too_deep(request)
-    if deep is not None:
-        message = f"nested more than {MAX_NESTING} levels deep"
-        raise PayloadError([{"field": f"{field_path(deep[:3])} …", "message": message}])
+    text = _json_text(request)
+    # Fewer containers than the bound cannot nest past it: the walk is for the rest.
+    if text is None or text.count("{") + text.count("[") > MAX_NESTING:
+        deep = too_deep(request)
+        if deep is not None:
+            message = f"nested more than {MAX_NESTING} levels deep"
+            raise PayloadError([{"field": f"{field_path(deep[:3])} …", "message": message}])
     try:
         parsed = CreateJobRequest.model_validate(request)
     except ValidationError as exc:
@@ -53,12 +56,13 @@ def parse_request(request: CreateJobRequest | Mapping[str, Any]) -> CreateJobReq
         raise PayloadError([{"field": "", "message": "nested too deeply to check"}]) from None
     # What the models let through (fields they do not know) is checked as given:
     # pydantic would write bytes as text and a set as a list.
-    try:
-        problem = None if _plain_json(request) else _unsendable(request)
-    except RecursionError:
-        problem = ("", "nested too deeply to send as JSON")
-    if problem:
-        raise PayloadError([{"field": problem[0], "message": problem[1]}])
+    if not _plain(text):
+        try:
+            problem = _unsendable(request)
+        except RecursionError:
+            problem = ("", "nested too deeply to send as JSON")
+        if problem:
+            raise PayloadError([{"field": problem[0], "message": problem[1]}])
     return parsed
 
 
@@ -95,17 +99,22 @@ def create_body(request: CreateJobRequest) -> bytes:
     return content
 
 
-def _plain_json(value: Any) -> bool:
-    """True when ``value`` is certainly sendable (:func:`_unsendable` finds
-    nothing): the C JSON encoder writes it, the text is UTF-8, and no digit run
-    is long enough to be an integer of more than ``_MAX_INT_BITS`` bits. False
-    means "walk it" (the walk names the field), never "bad"."""
+def _json_text(value: Any) -> str | None:
+    """``value`` as JSON text written by the C encoder, when it is valid UTF-8;
+    None means "walk it" (:func:`_unsendable` names the field), never "bad"."""
     try:
         text = _ENCODER.encode(value)
         text.encode("utf-8")  # a lone surrogate fails here
     except (TypeError, ValueError, RecursionError):  # UnicodeEncodeError is a ValueError
-        return False
-    return _LONG_DIGITS.search(text) is None
+        return None
+    return text
+
+
+def _plain(text: str | None) -> bool:
+    """True when ``text`` (from :func:`_json_text`) is certainly sendable: no
+    digit run is long enough to be an integer of more than ``_MAX_INT_BITS``
+    bits. False means "walk it", never "bad"."""
+    return text is not None and _LONG_DIGITS.search(text) is None
 
 
 def _unsendable(value: Any, path: tuple[int | str, ...] = ()) -> tuple[str, str] | None:

@@ -42,7 +42,11 @@ class JobConfig(_WireModel):
 
 
 class _AppParamsOut(_Lenient, AppParams):
-    """``AppParams`` as a response holds them (lenient)."""
+    """``AppParams`` as a response holds them: objects read from JSON, not re-checked."""
+
+    partitioner: dict[str, Any] | None = None
+    assembler: dict[str, Any] | None = None
+    app: dict[str, Any] | None = None
 
 
 class _JobConfigOut(_Lenient, JobConfig):
