@@ -93,11 +93,14 @@ def _nested_near_the_bound(draw: st.DrawFn) -> dict[str, Any]:
     """Params nested MAX_NESTING +- a few levels, in dicts and lists, with brackets
     in strings (which the count sees too) and siblings beside the deep branch."""
     value: Any = draw(st.sampled_from(["leaf", "{[", 1, None]))
-    for _ in range(draw(st.integers(MAX_NESTING - 6, MAX_NESTING + 3))):
-        if draw(st.booleans()):
-            value = {"k": value, **draw(st.dictionaries(st.sampled_from("ab"), st.text("{[x")))}
+    levels = draw(st.integers(MAX_NESTING - 6, MAX_NESTING + 3))
+    for kind in draw(
+        st.lists(st.sampled_from(["{", "{+", "[", "[+"]), min_size=levels, max_size=levels)
+    ):
+        if kind.startswith("{"):
+            value = {"k": value, "s": "{[x"} if kind == "{+" else {"k": value}
         else:
-            value = [value, *draw(st.lists(st.just("]["), max_size=2))]
+            value = [value, "]["] if kind == "[+" else [value]
     return {"templateId": "t", "params": {"app": {"deep": value}}}
 
 
