@@ -22,11 +22,14 @@ ENV_API_KEY = "BYTENITE_API_KEY"
 ENV_ACCESS_TOKEN = "BYTENITE_ACCESS_TOKEN"
 ENV_API_URL = "BYTENITE_API_URL"
 ENV_CUSTOMER_PATH = "BYTENITE_CUSTOMER_PATH"
+ENV_SANDBOX_STEP = "BYTENITE_SANDBOX_STEP_SECONDS"
 
 DEFAULT_BASE_URL = "https://api.bytenite.com/v1"
 #: The customer routes live under ``{base_url}/customer``; a 2025 changelog
 #: announced ``/computing`` instead (unconfirmed), so it is a setting.
 DEFAULT_CUSTOMER_PATH = "customer"
+#: Seconds a job of ``%bytenite sandbox`` stays in each of its nine running states.
+DEFAULT_SANDBOX_STEP = 0.5
 #: Seconds one attempt of a request may take in all: connect, send, and
 #: the whole answer (a server trickling its body does not stretch it).
 DEFAULT_TIMEOUT = 30.0
@@ -107,6 +110,19 @@ class Settings:
     def __repr__(self) -> str:
         inner = ", ".join(f"{k}={v!r}" for k, v in self.masked().items())
         return f"Settings({inner})"
+
+
+def sandbox_step_seconds(environ: Mapping[str, str] | None = None) -> float:
+    """How long ``%bytenite sandbox``'s jobs stay in each state: ``BYTENITE_SANDBOX_STEP_SECONDS``
+    (demos and tests may speed them up), else :data:`DEFAULT_SANDBOX_STEP`."""
+    text = (os.environ if environ is None else environ).get(ENV_SANDBOX_STEP, "").strip()
+    if not text:
+        return DEFAULT_SANDBOX_STEP
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    return _seconds(ENV_SANDBOX_STEP, value)
 
 
 def _bad(name: str, message: str) -> ValueError:

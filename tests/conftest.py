@@ -35,6 +35,7 @@ from bytenite_nb.sandbox._inprocess import InProcessSandbox
 
 from .flowdriver import FakeClock, SkipClock, no_sleep
 from .jupyterlab import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, Lab, chromium_missing, jupyterlab
+from .notebook_runs import FAST_SANDBOX
 
 settings.register_profile(  # 30: the core's time budget (issue 16); `large` for a hunt
     "ci", max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow]
@@ -181,23 +182,32 @@ def c(srv: sandbox.SandboxServer) -> Iterator[Client]:
 
 
 # -- browser tests: JupyterLab and Notebook 7, and a Chromium tab -----------------------
-@pytest.fixture(scope="module", params=["lab", "notebook"])
-def lab(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
+def _need_chromium() -> None:
+    """Skip loudly without Chromium; fail instead when it is required (CI)."""
     reason = chromium_missing()
     if reason:
         if os.environ.get("BYTENITE_REQUIRE_BROWSER") == "1":
             pytest.fail(f"browser tests required but cannot run: {reason}")
         pytest.skip(f"BROWSER TESTS SKIPPED (not run!): {reason}")
+
+
+@pytest.fixture(scope="session", params=["lab", "notebook"])
+def lab(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
+    """JupyterLab or Notebook 7, one server each for the session (pytest groups the
+    tests by front end); kernels run ``%bytenite sandbox`` jobs in about a second."""
+    _need_chromium()
     env = {k: "" for k in ("BYTENITE_API_KEY", "BYTENITE_ACCESS_TOKEN", "BYTENITE_API_URL")}
+    env[FAST_SANDBOX[0]] = FAST_SANDBOX[1]
     workdir = tmp_path_factory.mktemp(request.param)
     with jupyterlab(workdir, env=env, frontend=request.param) as running:
         yield running
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def chromium() -> Iterator[Any]:
-    """One headless Chromium per test module (a launch costs a second or two);
+    """One headless Chromium for the session (a launch costs a second or two);
     each test gets a fresh context of its own (no cookies or storage shared)."""
+    _need_chromium()
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -210,11 +220,14 @@ def chromium() -> Iterator[Any]:
 
 @pytest.fixture
 def page(lab: Lab, chromium: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
+    """A tab in a fresh context; after the test, a screenshot and its kernels shut down."""
     ARTIFACTS.mkdir(exist_ok=True)
-    context = chromium.new_context(viewport={"width": 1280, "height": 1800})
+    width = getattr(request.module, "VIEWPORT_WIDTH", 1280)
+    context = chromium.new_context(viewport={"width": width, "height": 1800})
     tab = context.new_page()
     try:
         yield tab
     finally:
         tab.screenshot(path=str(ARTIFACTS / f"{request.node.name}-last.png"), full_page=True)
         context.close()
+        lab.stop_kernels()

@@ -55,6 +55,12 @@ class Lab:
     root: Path
     frontend: str = "lab"  # or "notebook" (Notebook 7)
 
+    def stop_kernels(self) -> None:
+        """Shut down every kernel of the server (a test's notebooks are done with)."""
+        headers = {"Authorization": f"token {self.token}"}
+        for kernel in httpx.get(f"{self.url}/api/kernels", headers=headers, timeout=10).json():
+            httpx.delete(f"{self.url}/api/kernels/{kernel['id']}", headers=headers, timeout=10)
+
     def notebook_url(self, name: str) -> str:
         """The notebook alone in a fresh workspace of its own (no restored tabs)."""
         if self.frontend == "notebook":
@@ -163,6 +169,11 @@ KERNEL_IDLE_JS = """() => {
 def open_notebook(page, lab: Lab, name: str) -> None:  # type: ignore[no-untyped-def]
     """Open a notebook and wait until its kernel is idle (JupyterLab or Notebook 7)."""
     page.goto(lab.notebook_url(name))
+    wait_kernel_idle(page, name)
+
+
+def wait_kernel_idle(page, name: str) -> None:  # type: ignore[no-untyped-def]
+    """Wait until the page's notebook has an idle kernel (choosing one if asked)."""
     dialog = page.get_by_role("button", name="Select", exact=True)
     page.wait_for_function("() => !!window.jupyterapp", timeout=60_000)
     deadline = time.monotonic() + 60

@@ -12,6 +12,9 @@ from nbclient import NotebookClient
 
 NOTEBOOKS = sorted((Path(__file__).parent.parent / "notebooks").glob("*.ipynb"))
 
+#: The sandbox of ``%bytenite sandbox`` in test kernels: a job runs in about a second.
+FAST_SANDBOX = ("BYTENITE_SANDBOX_STEP_SECONDS", "0.1")
+
 _EXECUTED: dict[Path, nbformat.NotebookNode] = {}
 
 
@@ -27,6 +30,7 @@ def execute(path: Path) -> nbformat.NotebookNode:
     (``data/``, ``outputs/``) never lands in notebooks/."""
     nb = nbformat.read(path, as_version=4)
     env_backup = {k: os.environ.pop(k) for k in list(os.environ) if k.startswith("BYTENITE_")}
+    os.environ[FAST_SANDBOX[0]] = FAST_SANDBOX[1]  # the kernel's %bytenite sandbox
     try:
         with tempfile.TemporaryDirectory(prefix=f"bn-{path.stem}-") as workdir:
             NotebookClient(
@@ -37,5 +41,6 @@ def execute(path: Path) -> nbformat.NotebookNode:
                 store_widget_state=True,
             ).execute()
     finally:
+        os.environ.pop(FAST_SANDBOX[0], None)
         os.environ.update(env_backup)
     return nb

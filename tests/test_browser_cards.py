@@ -9,7 +9,6 @@ artifacts/ (``lab-card-<name>-<theme>.png``), for people to look at.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,11 +17,7 @@ import pytest
 
 from .contrast import assert_readable
 from .jupyterlab import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
     Lab,
-    chromium_missing,
-    jupyterlab,
     open_notebook,
     run_all,
     set_theme,
@@ -30,7 +25,9 @@ from .jupyterlab import (
     wait_idle,
 )
 
-pytestmark = pytest.mark.browser
+#: Lab only (the shared server of conftest's ``lab``), in a wider tab.
+pytestmark = [pytest.mark.browser, pytest.mark.parametrize("lab", ["lab"], indirect=True)]
+VIEWPORT_WIDTH = 1440
 ROOT = Path(__file__).parent.parent
 ARTIFACTS = ROOT / "artifacts"
 
@@ -63,31 +60,6 @@ CARDS = {
     "batch": (".bn-card.bn-batch:has(.bn-grid) >> nth=-1", "sandbox-failing-template"),
     "transfer": (".jp-OutputArea:has(.bn-progress-card)", "done in"),
 }
-
-
-@pytest.fixture(scope="module")
-def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
-    reason = chromium_missing()
-    if reason:
-        pytest.fail(f"browser tests cannot run: {reason}")
-    env = {k: "" for k in ("BYTENITE_API_KEY", "BYTENITE_ACCESS_TOKEN", "BYTENITE_API_URL")}
-    with jupyterlab(tmp_path_factory.mktemp("lab-cards"), env=env) as running:
-        yield running
-
-
-@pytest.fixture
-def page(lab: Lab) -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        tab = browser.new_page(viewport={"width": 1440, "height": 1800})
-        try:
-            yield tab
-        finally:
-            tab.screenshot(path=str(ARTIFACTS / "lab-new-cards-last.png"), full_page=True)
-            browser.close()
 
 
 def shoot(page: Any, theme: str) -> None:

@@ -8,14 +8,12 @@ Real JupyterLab and Notebook 7 are checked in tests/test_browser.py."""
 from __future__ import annotations
 
 import html
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from .contrast import failures, measure
-from .jupyterlab import CHROMIUM, CHROMIUM_ARGS, chromium_missing
 from .notebook_runs import NOTEBOOKS, executed
 
 pytestmark = pytest.mark.browser
@@ -111,26 +109,13 @@ def page_for(host: str, markup: list[str]) -> str:
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    reason = chromium_missing()
-    if reason:
-        pytest.fail(f"browser tests cannot run: {reason}")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
-
-
-@pytest.fixture(scope="module")
 def markup() -> list[str]:
     return card_markup()
 
 
 @pytest.mark.parametrize("host", list(HOSTS))
-def test_every_text_is_aa_in_each_host(browser: Any, markup: list[str], host: str) -> None:
-    page = browser.new_page(viewport={"width": 1000, "height": 800})
+def test_every_text_is_aa_in_each_host(chromium: Any, markup: list[str], host: str) -> None:
+    page = chromium.new_page(viewport={"width": 1000, "height": 800})
     try:
         page.set_content(page_for(host, markup))
         # folded sections (the job card's details) are measured open

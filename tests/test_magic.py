@@ -383,6 +383,23 @@ def test_sandbox_command_points_the_session_at_a_sandbox(shell: InteractiveShell
     assert magics(shell).session().sandbox is None
 
 
+def test_the_sandbox_step_comes_from_the_environment(
+    shell: InteractiveShell, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("BYTENITE_SANDBOX_STEP_SECONDS", "0.05")
+    with capture_output():
+        shell.run_line_magic("bytenite", "sandbox")
+    running = magics(shell).session().sandbox
+    assert running is not None and running.sandbox.step_seconds == 0.05
+    with capture_output():
+        shell.run_line_magic("bytenite", "sandbox --stop")
+    for bad in ("fast", "0", "-1", "nan", "inf"):
+        monkeypatch.setenv("BYTENITE_SANDBOX_STEP_SECONDS", bad)
+        with pytest.raises(UsageError, match="BYTENITE_SANDBOX_STEP_SECONDS must be"):
+            shell.run_line_magic("bytenite", "sandbox")
+        assert magics(shell).session().sandbox is None
+
+
 def test_templates_get_and_run(shell: InteractiveShell) -> None:
     with capture_output() as captured:
         shell.run_line_magic("bytenite", "templates")

@@ -25,6 +25,7 @@ from ..config import (
     mask_secret,
     resolve_settings,
     restore_session,
+    sandbox_step_seconds,
     session_version,
     set_session,
 )
@@ -301,7 +302,11 @@ class Session:
         from .. import sandbox
 
         if self.sandbox is None:
-            self.sandbox = sandbox.start(step_seconds=0.5)
+            try:
+                step_seconds = sandbox_step_seconds()
+            except ValueError as exc:
+                raise UsageError(f"%bytenite: bad setting: {exc}") from None
+            self.sandbox = sandbox.start(step_seconds=step_seconds)
             self._before_sandbox = set_session(
                 "sandbox", base_url=self.sandbox.url, api_key=self.sandbox.api_key
             )
