@@ -22,7 +22,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ._lifecycle import serve_storage
-from ._server import API_PREFIX, Sandbox, allowed_methods
+from ._routes import API_PREFIX, allowed_methods
+from ._server import Sandbox
 from ._wire import STATUS_CODES, rpc_status
 
 #: The largest request body read (a bigger one gets 413 and the connection closes).

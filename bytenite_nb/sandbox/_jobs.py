@@ -12,10 +12,10 @@ from datetime import datetime
 from typing import Any
 
 from ..models import wire_integer
-from ._render import chunks_of, config_json, params_json, source_json, string_json
 from ._templates import Template
 from ._wire import rfc3339
 
+_TYPE_PREFIX = "type.googleapis.com/bytenite.data_source."
 STATES = (
     "JOB_STATE_NEW",
     "JOB_STATE_STARTED",
@@ -46,6 +46,16 @@ class _Job:
     extra: dict[str, Any] = field(default_factory=dict)
     #: The sandbox's clock (epoch seconds): how far a running job has got.
     clock: Callable[[], float] = _now
+
+    @property
+    def chunks(self) -> int:
+        """The chunks the job makes, by its template (its params passed the template's check)."""
+        return self.template.chunks(self.request.get("params", {}))
+
+    @property
+    def error(self) -> str:
+        """Why the job failed, if it did."""
+        return self.template.fails_with or "job aborted by the user"
 
 
 def job_state(job: _Job, step_seconds: float) -> tuple[str, dict[str, str]]:
@@ -85,24 +95,34 @@ def job_json(job: _Job, step_seconds: float) -> dict[str, Any]:
 
 
 def _render(job: _Job, step_seconds: float) -> dict[str, Any]:
+    """Render a stored request, which is canonical (``_validate.read_create``) and
+    leaves out the zero values protojson does not write."""
     request = job.request
     state, stamps = job_state(job, step_seconds)
-    chunks = chunks_of(job.template, job.request)
+    config = request.get("config", {})
+    source: dict[str, Any] | None = request.get("dataSource")
+    if source is not None and job.extra.get("tempUrl"):  # a ``file`` source
+        params = {"@type": _TYPE_PREFIX + "LocalFileDataSource", **source.get("params", {})}
+        source = {**source, "params": {**params, "tempUrl": job.extra["tempUrl"]}}
     out: dict[str, Any] = {
         "id": job.id,
         "templateId": job.template.id,
-        "name": string_json(request.get("name")),
-        "description": string_json(request.get("description")),
+        "name": request.get("name"),
+        "description": request.get("description"),
         "state": state,
         "createdAt": stamps["JOB_STATE_NEW"],
         "stateTimestamps": stamps,
-        "numUnitsEstimation": wire_integer("jobJob", "numUnitsEstimation", chunks * 12),
+        "numUnitsEstimation": wire_integer("jobJob", "numUnitsEstimation", job.chunks * 12),
         "appId": job.template.app.split("@")[0],
         "priority": "EXECUTION_PRIORITY_BALANCED",
-        "params": params_json(request.get("params")),
-        "config": config_json(request.get("config")),
-        "dataSource": source_json(request.get("dataSource"), job.extra.get("tempUrl")),
-        "dataDestination": source_json(request.get("dataDestination"), None),
+        "params": {key: value for key, value in request.get("params", {}).items() if value != ""},
+        "config": {
+            key: value if key == "isTestJob" else wire_integer("jobJobConfig", key, value)
+            for key, value in config.items()
+            if value  # 0 and false are protojson's unset
+        },
+        "dataSource": source,
+        "dataDestination": request.get("dataDestination"),
     }
     if job.run_at is not None:
         out["submittedAt"] = rfc3339(job.run_at)
@@ -114,8 +134,8 @@ def _render(job: _Job, step_seconds: float) -> dict[str, Any]:
         end_ts = datetime.fromisoformat(ended[:26] + "+00:00").timestamp()
         out["duration"] = round(end_ts - started, 3)
     if state == "JOB_STATE_COMPLETE":
-        out["numChunks"] = wire_integer("jobJob", "numChunks", chunks)
-        out["paymentAmount"] = round(chunks * 0.0125, 4)
+        out["numChunks"] = wire_integer("jobJob", "numChunks", job.chunks)
+        out["paymentAmount"] = round(job.chunks * 0.0125, 4)
     if state == "JOB_STATE_FAILED":
-        out["errorMessage"] = job.template.fails_with or "job aborted by the user"
+        out["errorMessage"] = job.error
     return {k: v for k, v in out.items() if v not in (None, "", {}, [])}

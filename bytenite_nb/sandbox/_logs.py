@@ -22,7 +22,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from ._templates import Template
+from ._jobs import _Job
 from ._wire import rfc3339
 
 LEVELS = ("UNKNOWN", "TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL", "PANIC")
@@ -33,6 +33,7 @@ SERVICES = ("partitioner", "assembler", "taskrunner")
 SERVICE_NAMES = {name.upper(): name for name in SERVICES} | {name: name for name in SERVICES}
 
 Line = tuple[float, str, str, str]  # (time, level, container, message)
+Logs = tuple[list[Line], dict[str, list[Line]], list[Line]]
 
 
 class LogsRequestError(ValueError):
@@ -75,110 +76,81 @@ def _seconds(stamp: str) -> float:
     return datetime.fromisoformat(stamp[:26] + "+00:00").timestamp()
 
 
-def _brief(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, sort_keys=True)[:500]
+def _brief(params: Mapping[str, Any], key: str) -> str:
+    return json.dumps(params.get(key) or {}, ensure_ascii=False, sort_keys=True)[:500]
 
 
-def job_logs(
-    *,
-    job_id: str,
-    template: Template,
-    request: Mapping[str, Any],
-    state: str,
-    stamps: Mapping[str, str],
-    chunks: int,
-    reason: str | None,
-) -> tuple[list[Line], dict[str, list[Line]], list[Line]]:
-    """(partitioner lines, taskrunner lines by task id, assembler lines) so far."""
+def job_logs(job: _Job, stamps: Mapping[str, str]) -> Logs:
+    """(partitioner lines, taskrunner lines by task id, assembler lines) so far,
+    for a job that entered each state at ``stamps``."""
     at = {name.removeprefix("JOB_STATE_"): _seconds(value) for name, value in stamps.items()}
-    params = request.get("params") or {}
-    config = request.get("config") or {}
-    source = (request.get("dataSource") or {}).get("dataSourceDescriptor", "none")
-    target = (request.get("dataDestination") or {}).get("dataSourceDescriptor", "none")
-    part_box = f"{template.partitioner.split('@')[0]}-{job_id[:8]}"
-    merge_box = f"{template.assembler.split('@')[0]}-{job_id[:8]}"
+    template, request, chunks = job.template, job.request, job.chunks
+    params = request.get("params", {})
+    part_box = f"{template.partitioner.split('@')[0]}-{job.id[:8]}"
+    merge_box = f"{template.assembler.split('@')[0]}-{job.id[:8]}"
     app = template.app.split("@")[0]
     partitioner: list[Line] = []
     tasks: dict[str, list[Line]] = {}
     assembler: list[Line] = []
     if "PARTITIONING" in at:
-        t = at["PARTITIONING"]
+        start = at["PARTITIONING"]
+        source = request.get("dataSource", {}).get("dataSourceDescriptor", "none")
         partitioner += [
-            (t + 0.001, "INFO", part_box, f"partitioner {template.partitioner} started"),
-            (t + 0.002, "DEBUG", part_box, f"input data source: {source}"),
+            (start + 0.001, "INFO", part_box, f"partitioner {template.partitioner} started"),
+            (start + 0.002, "DEBUG", part_box, f"input data source: {source}"),
             (
-                t + 0.003,
+                start + 0.003,
                 "DEBUG",
                 part_box,
-                f"partitioner params: {_brief(params.get('partitioner') or {})}",
+                f"partitioner params: {_brief(params, 'partitioner')}",
             ),
         ]
     if "PARTITIONED" in at:
-        t = at["PARTITIONED"]
-        partitioner.append((t + 0.001, "INFO", part_box, f"split the input into {chunks} chunk(s)"))
+        start = at["PARTITIONED"]
+        partitioner.append(
+            (start + 0.001, "INFO", part_box, f"split the input into {chunks} chunk(s)")
+        )
         for index in range(chunks):
-            box = f"{app}-{task_id(job_id, index)[:8]}"
+            box = f"{app}-{task_id(job.id, index)[:8]}"
+            start = at["PARTITIONED"] + index / 1000
             lines = [
-                (t + 0.010 + index / 1000, "INFO", box, f"task {index} started"),
-                (t + 0.011 + index / 1000, "TRACE", box, "worker heartbeat"),
-                (
-                    t + 0.012 + index / 1000,
-                    "DEBUG",
-                    box,
-                    f"app params: {_brief(params.get('app') or {})}",
-                ),
+                (start + 0.010, "INFO", box, f"task {index} started"),
+                (start + 0.011, "TRACE", box, "worker heartbeat"),
+                (start + 0.012, "DEBUG", box, f"app params: {_brief(params, 'app')}"),
             ]
-            if config.get("isTestJob"):
-                lines.append(
-                    (
-                        t + 0.013 + index / 1000,
-                        "WARN",
-                        box,
-                        "test job: run on a test node, results are not billed",
-                    )
-                )
+            if request.get("config", {}).get("isTestJob"):
+                warning = "test job: run on a test node, results are not billed"
+                lines.append((start + 0.013, "WARN", box, warning))
             if "TASKS_COMPLETED" in at:
                 done = at["TASKS_COMPLETED"] + index / 1000
                 lines.append(
                     (done, "INFO", box, f"task {index} done: wrote out_{index}/result.txt")
                 )
-            tasks[task_id(job_id, index)] = lines
-    if "MERGING" in at:
-        t = at["MERGING"]
-        assembler.append(
-            (
-                t + 0.001,
-                "INFO",
-                merge_box,
-                f"assembler {template.assembler} started: {chunks} part(s)",
-            )
-        )
-    if "MERGED" in at:
-        assembler.append((at["MERGED"] + 0.001, "INFO", merge_box, "merged the parts"))
-    if "DOWNLOADING" in at:
-        assembler.append(
-            (at["DOWNLOADING"] + 0.001, "INFO", merge_box, f"uploading results to {target}")
-        )
-    if "COMPLETE" in at:
-        assembler.append((at["COMPLETE"] + 0.001, "INFO", merge_box, "results are ready"))
-    if state == "JOB_STATE_FAILED":
-        t = at["FAILED"]
-        message = reason or "job failed"
+            tasks[task_id(job.id, index)] = lines
+    target = request.get("dataDestination", {}).get("dataSourceDescriptor", "none")
+    for state, message in (
+        ("MERGING", f"assembler {template.assembler} started: {chunks} part(s)"),
+        ("MERGED", "merged the parts"),
+        ("DOWNLOADING", f"uploading results to {target}"),
+        ("COMPLETE", "results are ready"),
+    ):
+        if state in at:
+            assembler.append((at[state] + 0.001, "INFO", merge_box, message))
+    if "FAILED" in at:
+        failed = at["FAILED"]
         if "MERGING" in at:
-            assembler.append((t, "ERROR", merge_box, message))
+            assembler.append((failed, "ERROR", merge_box, job.error))
         elif tasks and "TASKS_COMPLETED" not in at:
             for index, key in enumerate(tasks):
-                box = f"{app}-{key[:8]}"
-                tasks[key].append(
-                    (t + index / 1000, "ERROR", box, f"task {index} stopped: {message}")
-                )
+                stopped = f"task {index} stopped: {job.error}"
+                tasks[key].append((failed + index / 1000, "ERROR", f"{app}-{key[:8]}", stopped))
         else:
-            partitioner.append((t, "ERROR", part_box, message))
+            partitioner.append((failed, "ERROR", part_box, job.error))
     return partitioner, tasks, assembler
 
 
 def answer(
-    logs: tuple[list[Line], dict[str, list[Line]], list[Line]],
+    logs: Logs,
     *,
     levels: list[str],
     services: list[str],
