@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 from ._lifecycle import serve_storage
 from ._routes import API_PREFIX, allowed_methods
 from ._server import Sandbox
-from ._wire import STATUS_CODES, rpc_status
+from ._wire import rpc_status, send
 
 #: The largest request body read (a bigger one gets 413 and the connection closes).
 MAX_BODY = 64 * 1024 * 1024
@@ -168,33 +168,16 @@ class _Handler(BaseHTTPRequestHandler):
         self, status: int, payload: bytes, content_type: str, headers: Mapping[str, str]
     ) -> None:
         self._replied = True
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(payload)))
-        for name, value in headers.items():
-            self.send_header(name, value)
-        if self.close_connection:
-            self.send_header("Connection", "close")
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(payload)
+        send(self, status, payload, {"Content-Type": content_type, **headers})
 
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
         """The base class's own errors (a bad request line, headers too long) as rpcStatus JSON."""
         self.close_connection = True
         if self.request_version == "HTTP/0.9":  # the request line did not parse
             self.request_version = "HTTP/1.0"  # answer with a status line and headers
-        text = message or HTTPStatus(code).phrase
-        payload = json.dumps(
-            {"code": STATUS_CODES.get(code, 2), "message": text, "details": []}
-        ).encode()
-        self.send_response(code, message)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(payload)))
-        self.send_header("Connection", "close")
-        self.end_headers()
-        if self.command != "HEAD" and code >= 200 and code not in (204, 304):
-            self.wfile.write(payload)
+        self._reply(
+            code, rpc_status(code, message or HTTPStatus(code).phrase), "application/json", {}
+        )
 
     def log_message(self, format: str, *args: Any) -> None:
         if self.server.verbose:

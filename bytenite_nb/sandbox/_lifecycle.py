@@ -27,10 +27,12 @@ import time
 import zlib
 from collections.abc import Generator, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from http.server import BaseHTTPRequestHandler
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from ._storage_faults import StorageFaults, send_trickled, serve_answer
+from ._wire import XML, send, send_head, xml_error
 
 API_PREFIX = "/v1"
 RESULTS_PATH = f"{API_PREFIX}/_results/"
@@ -118,22 +120,6 @@ def _cased(text: str, params: Mapping[str, Any]) -> str:
     app = params.get("app")
     case = app.get("case", "upper") if isinstance(app, dict) else "upper"
     return text.lower() if case == "lower" else text.upper()
-
-
-class _Handler(Protocol):
-    """What :func:`serve_storage` needs of ``BaseHTTPRequestHandler``."""
-
-    command: str
-    path: str
-    headers: Any
-    rfile: Any
-    wfile: Any
-    close_connection: bool
-    server: Any
-
-    def send_response(self, code: int, message: str | None = None) -> None: ...
-    def send_header(self, keyword: str, value: str) -> None: ...
-    def end_headers(self) -> None: ...
 
 
 @dataclass
@@ -272,7 +258,7 @@ class Storage:
 # --------------------------------------------------------------------------
 
 
-def serve_storage(handler: _Handler, storage: Storage, results: Any) -> bool:
+def serve_storage(handler: BaseHTTPRequestHandler, storage: Storage, results: Any) -> bool:
     """Answer a storage request (result link or ``tempUrl``); False for other paths.
 
     ``results(job_id)`` returns the job's blobs (or raises ``LookupError``).
@@ -280,16 +266,15 @@ def serve_storage(handler: _Handler, storage: Storage, results: Any) -> bool:
     """
     parts = urlsplit(handler.path)
     path = parts.path
-    if not (path.startswith(RESULTS_PATH) or path.startswith(UPLOAD_PATH)):
+    if not path.startswith((RESULTS_PATH, UPLOAD_PATH)):
         return False
     carries_auth = handler.headers.get("Authorization") is not None
     with storage._lock:
         storage.requests.append((handler.command, path, carries_auth))
-    if carries_auth:
-        with storage._lock:
+        if carries_auth:
             storage.authorization_refused += 1
-        _drain(handler)
-        _xml(
+    if carries_auth:
+        _refuse(
             handler,
             400,
             "InvalidArgument",
@@ -309,32 +294,27 @@ def serve_storage(handler: _Handler, storage: Storage, results: Any) -> bool:
         _put_upload(handler, storage, path[len(UPLOAD_PATH) :], problem)
         return True
     _drain(handler)
+    job_id, _, index = path[len(RESULTS_PATH) :].partition("/")
     if problem is not None:
         _xml(handler, 403, *problem.split(": ", 1))
-        return True
-    if handler.command not in ("GET", "HEAD"):
+    elif handler.command not in ("GET", "HEAD"):
         _xml(handler, 405, "MethodNotAllowed", "a result link takes GET")
-        return True
-    job_id, _, index = path[len(RESULTS_PATH) :].partition("/")
-    try:
-        blob = results(job_id)[int(index)]
-    except (LookupError, ValueError):
-        _xml(handler, 404, "NoSuchKey", "The specified key does not exist.")
-        return True
-    if fault is not None and handler.command == "GET":
-        send_trickled(
-            handler, blob.chunks(), blob.size, blob.content_type, fault, storage.faults.sleep
-        )
-        return True
-    _send_blob(handler, blob, storage._take_cut() if handler.command == "GET" else None)
+    else:
+        try:
+            blob = results(job_id)[int(index)]
+        except (LookupError, ValueError):
+            _xml(handler, 404, "NoSuchKey", "The specified key does not exist.")
+            return True
+        if fault is not None and handler.command == "GET":
+            sleep = storage.faults.sleep
+            send_trickled(handler, blob.chunks(), blob.size, blob.content_type, fault, sleep)
+        else:
+            _send_blob(handler, blob, storage._take_cut() if handler.command == "GET" else None)
     return True
 
 
-def _send_blob(handler: _Handler, blob: Blob, cut_after: int | None) -> None:
-    handler.send_response(200)
-    handler.send_header("Content-Type", blob.content_type)
-    handler.send_header("Content-Length", str(blob.size))
-    handler.end_headers()
+def _send_blob(handler: BaseHTTPRequestHandler, blob: Blob, cut_after: int | None) -> None:
+    send_head(handler, 200, {"Content-Type": blob.content_type, "Content-Length": str(blob.size)})
     if handler.command == "HEAD":
         return
     sent = 0
@@ -348,37 +328,31 @@ def _send_blob(handler: _Handler, blob: Blob, cut_after: int | None) -> None:
         sent += len(piece)
 
 
-def _put_upload(handler: _Handler, storage: Storage, job_id: str, problem: str | None) -> None:
-    if problem is not None:
-        _drain(handler)
-        _xml(handler, 403, *problem.split(": ", 1))
-        return
-    if handler.command != "PUT":
-        _drain(handler)
-        _xml(handler, 405, "MethodNotAllowed", "a tempUrl takes PUT")
-        return
+def _put_upload(
+    handler: BaseHTTPRequestHandler, storage: Storage, job_id: str, problem: str | None
+) -> None:
     disposition = (handler.headers.get("Content-Disposition") or "").strip().lower()
-    if not disposition.startswith("attachment"):
-        _drain(handler)
-        _xml(handler, 400, "InvalidArgument", "Content-Disposition: attachment is required")
-        return
-    digest = hashlib.sha256()
-    prefix = bytearray()
-    size = 0
-    for piece in _body(handler):
-        digest.update(piece)
-        if len(prefix) < KEEP_PREFIX:
-            prefix += piece[: KEEP_PREFIX - len(prefix)]
-        size += len(piece)
-    with storage._lock:
-        storage.uploads[job_id] = Upload(size, digest.hexdigest(), bytes(prefix))
-    handler.send_response(200)
-    handler.send_header("Content-Length", "0")
-    handler.send_header("ETag", f'"{digest.hexdigest()[:32]}"')
-    handler.end_headers()
+    if problem is not None:
+        _refuse(handler, 403, *problem.split(": ", 1))
+    elif handler.command != "PUT":
+        _refuse(handler, 405, "MethodNotAllowed", "a tempUrl takes PUT")
+    elif not disposition.startswith("attachment"):
+        _refuse(handler, 400, "InvalidArgument", "Content-Disposition: attachment is required")
+    else:
+        digest = hashlib.sha256()
+        prefix = bytearray()
+        size = 0
+        for piece in _body(handler):
+            digest.update(piece)
+            if len(prefix) < KEEP_PREFIX:
+                prefix += piece[: KEEP_PREFIX - len(prefix)]
+            size += len(piece)
+        with storage._lock:
+            storage.uploads[job_id] = Upload(size, digest.hexdigest(), bytes(prefix))
+        send(handler, 200, b"", {"ETag": f'"{digest.hexdigest()[:32]}"'})
 
 
-def _body(handler: _Handler) -> Iterator[bytes]:
+def _body(handler: BaseHTTPRequestHandler) -> Iterator[bytes]:
     """The request body in pieces (``Content-Length`` or chunked), never whole."""
     if "chunked" in (handler.headers.get("Transfer-Encoding") or "").lower():
         while True:
@@ -398,7 +372,7 @@ def _body(handler: _Handler) -> Iterator[bytes]:
     yield from _pieces(handler, int(text) if text.isdigit() else 0)
 
 
-def _pieces(handler: _Handler, left: int) -> Generator[bytes, None, bool]:
+def _pieces(handler: BaseHTTPRequestHandler, left: int) -> Generator[bytes, None, bool]:
     """The next ``left`` bytes in pieces of at most ``CHUNK``; False (and the
     connection closed) if the client stopped sending before the end."""
     while left:
@@ -411,7 +385,7 @@ def _pieces(handler: _Handler, left: int) -> Generator[bytes, None, bool]:
     return True
 
 
-def _drain(handler: _Handler) -> None:
+def _drain(handler: BaseHTTPRequestHandler) -> None:
     """Read and drop the body so the client sees our answer, not a reset connection."""
     text = (handler.headers.get("Content-Length") or "").strip()
     if text.isdigit() and int(text) > MAX_DRAIN:
@@ -421,17 +395,12 @@ def _drain(handler: _Handler) -> None:
         pass
 
 
-def _xml(handler: _Handler, status: int, code: str, message: str) -> None:
+def _xml(handler: BaseHTTPRequestHandler, status: int, code: str, message: str) -> None:
     """An error answer in the style of a storage host (XML, no rpcStatus)."""
-    body = (
-        "<?xml version='1.0' encoding='UTF-8'?>"
-        f"<Error><Code>{code}</Code><Message>{message}</Message></Error>"
-    ).encode()
-    handler.send_response(status)
-    handler.send_header("Content-Type", "application/xml; charset=UTF-8")
-    handler.send_header("Content-Length", str(len(body)))
-    if handler.close_connection:
-        handler.send_header("Connection", "close")
-    handler.end_headers()
-    if handler.command != "HEAD":
-        handler.wfile.write(body)
+    send(handler, status, xml_error(code, message), XML)
+
+
+def _refuse(handler: BaseHTTPRequestHandler, status: int, code: str, message: str) -> None:
+    """Drop the request's body, then answer with a storage host's error."""
+    _drain(handler)
+    _xml(handler, status, code, message)

@@ -24,8 +24,11 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from http.server import BaseHTTPRequestHandler
+from typing import Literal
 from urllib.parse import parse_qs
+
+from ._wire import XML, send, send_head, xml_error
 
 Target = Literal["results", "upload", "any"]
 
@@ -119,33 +122,18 @@ class StorageFaults:
         return None
 
 
-def xml_error(code: str, message: str) -> bytes:
-    """A storage host's XML error body."""
-    return (
-        "<?xml version='1.0' encoding='UTF-8'?>"
-        f"<Error><Code>{code}</Code><Message>{message}</Message></Error>"
-    ).encode()
-
-
-def serve_answer(handler: Any, fault: StorageFault, query: str) -> None:
+def serve_answer(handler: BaseHTTPRequestHandler, fault: StorageFault, query: str) -> None:
     """Answer with ``fault``'s status and body (an echo fault quotes the signature)."""
-    body = fault.body
-    headers = dict(fault.headers)
     if fault.kind == "echo":
         signature = parse_qs(query).get("X-Signature", [""])[0]
         body = xml_error("SignatureDoesNotMatch", f"The signature {signature} does not match")
-        headers = {"Content-Type": "application/xml; charset=UTF-8"}
-    handler.send_response(fault.status)
-    for name, value in headers.items():
-        handler.send_header(name, value)
-    handler.send_header("Content-Length", str(len(body)))
-    handler.end_headers()
-    if handler.command != "HEAD":
-        handler.wfile.write(body)
+        send(handler, fault.status, body, XML)
+    else:
+        send(handler, fault.status, fault.body, fault.headers)
 
 
 def send_trickled(
-    handler: Any,
+    handler: BaseHTTPRequestHandler,
     pieces: Iterable[bytes],
     size: int,
     content_type: str,
@@ -153,10 +141,7 @@ def send_trickled(
     sleep: Callable[[float], None],
 ) -> None:
     """A 200 whose body comes ``fault.piece`` bytes per ``fault.pause`` seconds."""
-    handler.send_response(200)
-    handler.send_header("Content-Type", content_type)
-    handler.send_header("Content-Length", str(size))
-    handler.end_headers()
+    send_head(handler, 200, {"Content-Type": content_type, "Content-Length": str(size)})
     handler.wfile.flush()
     try:
         for chunk in pieces:

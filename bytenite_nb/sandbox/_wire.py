@@ -1,4 +1,4 @@
-"""The sandbox's wire format: rpcStatus errors, strict JSON in, protojson values out.
+"""The sandbox's wire format: answers and rpcStatus errors, strict JSON in, protojson out.
 
 The service sits behind grpc-gateway, which reads bodies with Go's protojson:
 UTF-8 JSON only (no ``NaN``/``Infinity``, no duplicate keys), int64 as a JSON
@@ -11,30 +11,32 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Mapping
 from datetime import datetime, timezone
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 Violation = tuple[str, str]
+Headers = Mapping[str, str]
+#: The content type of a storage host's error answers.
+XML = {"Content-Type": "application/xml; charset=UTF-8"}
 
-# gRPC status codes used in rpcStatus bodies.
-INVALID_ARGUMENT, NOT_FOUND, PERMISSION_DENIED, FAILED_PRECONDITION = 3, 5, 7, 9
-RESOURCE_EXHAUSTED, UNIMPLEMENTED, INTERNAL, UNAVAILABLE, UNAUTHENTICATED = 8, 12, 13, 14, 16
 #: HTTP status -> gRPC code, as grpc-gateway maps them (2 = UNKNOWN otherwise).
 STATUS_CODES = {
-    400: INVALID_ARGUMENT,
-    401: UNAUTHENTICATED,
-    403: PERMISSION_DENIED,
-    404: NOT_FOUND,
-    405: UNIMPLEMENTED,  # grpc-gateway: "Method Not Allowed" with code 12
+    400: 3,  # INVALID_ARGUMENT
+    401: 16,  # UNAUTHENTICATED
+    403: 7,  # PERMISSION_DENIED
+    404: 5,  # NOT_FOUND
+    405: 12,  # UNIMPLEMENTED: grpc-gateway's "Method Not Allowed"
     408: 4,  # DEADLINE_EXCEEDED
-    409: FAILED_PRECONDITION,
-    411: INVALID_ARGUMENT,
-    413: INVALID_ARGUMENT,
-    429: RESOURCE_EXHAUSTED,
-    500: INTERNAL,
-    501: UNIMPLEMENTED,
-    502: UNAVAILABLE,
-    503: UNAVAILABLE,
+    409: 9,  # FAILED_PRECONDITION
+    411: 3,
+    413: 3,
+    429: 8,  # RESOURCE_EXHAUSTED
+    500: 13,  # INTERNAL
+    501: 12,
+    502: 14,  # UNAVAILABLE
+    503: 14,
     504: 4,
 }
 
@@ -43,12 +45,6 @@ INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 INT_STRING = re.compile(r"-?(?:0|[1-9][0-9]*)")
 #: Deeper JSON is refused (protojson's own limit is higher; Python's stack is not).
 MAX_DEPTH = 100
-
-
-def rpc_status(status: int, message: str, details: list[dict[str, Any]] | None = None) -> bytes:
-    """An ``rpcStatus`` JSON body for an HTTP status."""
-    body = {"code": STATUS_CODES.get(status, 2), "message": message, "details": details or []}
-    return json.dumps(body).encode()
 
 
 class Reject(Exception):
@@ -68,6 +64,36 @@ class Reject(Exception):
             "message": self.message,
             "details": self.details,
         }
+
+
+def rpc_status(status: int, message: str) -> bytes:
+    """An ``rpcStatus`` JSON body for an HTTP status."""
+    return json.dumps(Reject(status, message).body()).encode()
+
+
+def send(handler: BaseHTTPRequestHandler, status: int, body: bytes, headers: Headers) -> None:
+    """Answer with ``status``, ``headers`` and ``body`` (not sent to a ``HEAD``)."""
+    send_head(handler, status, {**headers, "Content-Length": str(len(body))})
+    if handler.command != "HEAD":
+        handler.wfile.write(body)
+
+
+def send_head(handler: BaseHTTPRequestHandler, status: int, headers: Headers) -> None:
+    """The status line and headers (``Connection: close`` when the handler will close)."""
+    handler.send_response(status)
+    for name, value in headers.items():
+        handler.send_header(name, value)
+    if handler.close_connection:
+        handler.send_header("Connection", "close")
+    handler.end_headers()
+
+
+def xml_error(code: str, message: str) -> bytes:
+    """A storage host's XML error body."""
+    return (
+        "<?xml version='1.0' encoding='UTF-8'?>"
+        f"<Error><Code>{code}</Code><Message>{message}</Message></Error>"
+    ).encode()
 
 
 def bad_request(violations: list[Violation], subject: str = "job request") -> Reject:
