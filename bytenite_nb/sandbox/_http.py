@@ -11,7 +11,6 @@ handler or hang a connection.
 from __future__ import annotations
 
 import json
-import re
 import sys
 import threading
 import traceback
@@ -24,21 +23,10 @@ from urllib.parse import urlsplit
 from ._lifecycle import serve_storage
 from ._routes import API_PREFIX, allowed_methods
 from ._server import Sandbox
-from ._wire import rpc_status, send
+from ._wire import BadFraming, body_pieces, rpc_status, send
 
 #: The largest request body read (a bigger one gets 413 and the connection closes).
 MAX_BODY = 64 * 1024 * 1024
-_DIGITS = re.compile(r"[0-9]+")
-_HEX = re.compile(rb"[0-9A-Fa-f]{1,16}")
-
-
-class _BadFraming(Exception):
-    """The body cannot be delimited: answer, then close the connection."""
-
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -77,10 +65,10 @@ class _Handler(BaseHTTPRequestHandler):
         path = urlsplit(self.path).path.rstrip("/") or "/"
         try:
             try:
-                body = self._read_body()
+                body = b"".join(body_pieces(self, MAX_BODY))
             except TimeoutError:
-                raise _BadFraming(408, "timed out reading the request body") from None
-        except _BadFraming as bad:
+                raise BadFraming(408, "timed out reading the request body") from None
+        except BadFraming as bad:
             self.close_connection = True
             with sandbox._lock:
                 sandbox.requests.append((self.command, path))
@@ -119,50 +107,6 @@ class _Handler(BaseHTTPRequestHandler):
             self._reply(status, data, "application/octet-stream", headers)
         else:
             self._reply(status, json.dumps(data).encode(), "application/json", headers)
-
-    def _read_body(self) -> bytes:
-        """The request body, by ``Content-Length`` or chunked; ``_BadFraming`` if neither works."""
-        coding = self.headers.get_all("Transfer-Encoding") or []
-        if coding:
-            if [c.strip().lower() for c in coding] != ["chunked"]:
-                raise _BadFraming(501, f"unsupported Transfer-Encoding: {', '.join(coding)}")
-            return self._read_chunked()
-        lengths = {value.strip() for value in self.headers.get_all("Content-Length") or []}
-        if not lengths:
-            return b""
-        text = lengths.pop()
-        if lengths or not _DIGITS.fullmatch(text):
-            raise _BadFraming(400, "invalid Content-Length header")
-        length = int(text)
-        if length > MAX_BODY:
-            raise _BadFraming(413, f"request body over {MAX_BODY} bytes")
-        body = self.rfile.read(length) if length else b""
-        if len(body) < length:
-            raise _BadFraming(400, "request body shorter than its Content-Length")
-        return body
-
-    def _read_chunked(self) -> bytes:
-        parts: list[bytes] = []
-        total = 0
-        while True:
-            line = self.rfile.readline(1024)
-            size_text = line.split(b";", 1)[0].strip()
-            if not line.endswith(b"\n") or not _HEX.fullmatch(size_text):
-                raise _BadFraming(400, "malformed chunked body")
-            size = int(size_text, 16)
-            if size == 0:
-                break
-            total += size
-            if total > MAX_BODY:
-                raise _BadFraming(413, f"request body over {MAX_BODY} bytes")
-            chunk = self.rfile.read(size)
-            if len(chunk) < size or self.rfile.readline(3) not in (b"\r\n", b"\n"):
-                raise _BadFraming(400, "malformed chunked body")
-            parts.append(chunk)
-        for _ in range(100):  # trailer fields, up to the blank line
-            if self.rfile.readline(8192) in (b"\r\n", b"\n", b""):
-                return b"".join(parts)
-        raise _BadFraming(400, "too many trailer fields")
 
     def _reply(
         self, status: int, payload: bytes, content_type: str, headers: Mapping[str, str]

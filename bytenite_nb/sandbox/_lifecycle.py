@@ -19,20 +19,19 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import re
 import secrets
 import struct
 import threading
 import time
 import zlib
-from collections.abc import Generator, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from ._storage_faults import StorageFaults, send_trickled, serve_answer
-from ._wire import XML, send, send_head, xml_error
+from ._wire import CHUNK, XML, BadFraming, body_pieces, send, send_head, xml_error
 
 API_PREFIX = "/v1"
 RESULTS_PATH = f"{API_PREFIX}/_results/"
@@ -41,10 +40,8 @@ UPLOAD_PATH = f"{API_PREFIX}/_upload/"
 LINK_TTL = 3600
 #: Bytes of an upload kept (for the job's result text); the rest is only hashed.
 KEEP_PREFIX = 64 * 1024
-CHUNK = 64 * 1024
 #: The largest upload drained before answering an error (then the connection closes).
 MAX_DRAIN = 256 * 1024 * 1024
-_CHUNKED_SIZE = re.compile(rb"[0-9A-Fa-f]{1,16}")
 
 
 @dataclass
@@ -342,57 +339,29 @@ def _put_upload(
         digest = hashlib.sha256()
         prefix = bytearray()
         size = 0
-        for piece in _body(handler):
-            digest.update(piece)
-            if len(prefix) < KEEP_PREFIX:
-                prefix += piece[: KEEP_PREFIX - len(prefix)]
-            size += len(piece)
+        try:
+            for piece in body_pieces(handler, None):
+                digest.update(piece)
+                if len(prefix) < KEEP_PREFIX:
+                    prefix += piece[: KEEP_PREFIX - len(prefix)]
+                size += len(piece)
+        except BadFraming as bad:
+            handler.close_connection = True
+            _xml(handler, bad.status, "IncompleteBody", bad.message)
+            return
         with storage._lock:
             storage.uploads[job_id] = Upload(size, digest.hexdigest(), bytes(prefix))
         send(handler, 200, b"", {"ETag": f'"{digest.hexdigest()[:32]}"'})
 
 
-def _body(handler: BaseHTTPRequestHandler) -> Iterator[bytes]:
-    """The request body in pieces (``Content-Length`` or chunked), never whole."""
-    if "chunked" in (handler.headers.get("Transfer-Encoding") or "").lower():
-        while True:
-            size_text = handler.rfile.readline(1024).split(b";", 1)[0].strip()
-            if not _CHUNKED_SIZE.fullmatch(size_text):
-                handler.close_connection = True
-                return
-            left = int(size_text, 16)
-            if left == 0:
-                while handler.rfile.readline(8192) not in (b"\r\n", b"\n", b""):
-                    pass
-                return
-            if not (yield from _pieces(handler, left)):
-                return
-            handler.rfile.readline(3)
-    text = (handler.headers.get("Content-Length") or "0").strip()
-    yield from _pieces(handler, int(text) if text.isdigit() else 0)
-
-
-def _pieces(handler: BaseHTTPRequestHandler, left: int) -> Generator[bytes, None, bool]:
-    """The next ``left`` bytes in pieces of at most ``CHUNK``; False (and the
-    connection closed) if the client stopped sending before the end."""
-    while left:
-        piece = handler.rfile.read(min(CHUNK, left))
-        if not piece:
-            handler.close_connection = True
-            return False
-        left -= len(piece)
-        yield piece
-    return True
-
-
 def _drain(handler: BaseHTTPRequestHandler) -> None:
-    """Read and drop the body so the client sees our answer, not a reset connection."""
-    text = (handler.headers.get("Content-Length") or "").strip()
-    if text.isdigit() and int(text) > MAX_DRAIN:
+    """Read and drop the body so the client sees our answer, not a reset connection
+    (a body that cannot be read, or over ``MAX_DRAIN`` bytes, closes it instead)."""
+    try:
+        for _ in body_pieces(handler, MAX_DRAIN):
+            pass
+    except BadFraming:
         handler.close_connection = True
-        return
-    for _ in _body(handler):
-        pass
 
 
 def _xml(handler: BaseHTTPRequestHandler, status: int, code: str, message: str) -> None:

@@ -11,9 +11,10 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import datetime, timezone
 from http.server import BaseHTTPRequestHandler
+from io import BufferedIOBase
 from typing import Any
 
 Violation = tuple[str, str]
@@ -43,6 +44,10 @@ STATUS_CODES = {
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 #: A decimal integer as protojson reads one from a string (JSON number grammar).
 INT_STRING = re.compile(r"-?(?:0|[1-9][0-9]*)")
+#: The largest piece of a body read or written at once.
+CHUNK = 64 * 1024
+_DIGITS = re.compile(r"[0-9]+")
+_HEX = re.compile(rb"[0-9A-Fa-f]{1,16}")
 #: Deeper JSON is refused (protojson's own limit is higher; Python's stack is not).
 MAX_DEPTH = 100
 
@@ -64,6 +69,67 @@ class Reject(Exception):
             "message": self.message,
             "details": self.details,
         }
+
+
+class BadFraming(Exception):
+    """The body cannot be delimited: answer, then close the connection."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def body_pieces(handler: BaseHTTPRequestHandler, limit: int | None) -> Iterator[bytes]:
+    """The request body in pieces of at most ``CHUNK`` bytes, by ``Content-Length`` or
+    chunked, never whole; ``BadFraming`` if neither works or it is over ``limit`` bytes."""
+    coding = handler.headers.get_all("Transfer-Encoding") or []
+    if coding:
+        if [c.strip().lower() for c in coding] != ["chunked"]:
+            raise BadFraming(501, f"unsupported Transfer-Encoding: {', '.join(coding)}")
+        yield from _chunked(handler.rfile, limit)
+        return
+    lengths = {value.strip() for value in handler.headers.get_all("Content-Length") or []}
+    if not lengths:
+        return
+    text = lengths.pop()
+    if lengths or not _DIGITS.fullmatch(text):
+        raise BadFraming(400, "invalid Content-Length header")
+    if limit is not None and int(text) > limit:
+        raise BadFraming(413, f"request body over {limit} bytes")
+    yield from _exactly(handler.rfile, int(text), "request body shorter than its Content-Length")
+
+
+def _chunked(rfile: BufferedIOBase, limit: int | None) -> Iterator[bytes]:
+    total = 0
+    while True:
+        line = rfile.readline(1024)
+        size_text = line.split(b";", 1)[0].strip()
+        if not line.endswith(b"\n") or not _HEX.fullmatch(size_text):
+            raise BadFraming(400, "malformed chunked body")
+        size = int(size_text, 16)
+        if size == 0:
+            break
+        total += size
+        if limit is not None and total > limit:
+            raise BadFraming(413, f"request body over {limit} bytes")
+        yield from _exactly(rfile, size, "malformed chunked body")
+        if rfile.readline(3) not in (b"\r\n", b"\n"):
+            raise BadFraming(400, "malformed chunked body")
+    for _ in range(100):  # trailer fields, up to the blank line
+        if rfile.readline(8192) in (b"\r\n", b"\n", b""):
+            return
+    raise BadFraming(400, "too many trailer fields")
+
+
+def _exactly(rfile: BufferedIOBase, size: int, short: str) -> Iterator[bytes]:
+    """``size`` bytes in pieces; ``BadFraming(400, short)`` if the client stops before."""
+    while size:
+        piece = rfile.read(min(CHUNK, size))
+        if not piece:
+            raise BadFraming(400, short)
+        size -= len(piece)
+        yield piece
 
 
 def rpc_status(status: int, message: str) -> bytes:
