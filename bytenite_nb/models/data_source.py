@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal
 from urllib.parse import urlsplit
 
@@ -24,25 +25,15 @@ Direction = Literal["input", "output"]
 SIGNED_PARAMS = frozenset({"tempUrl"})
 
 
+@dataclass(frozen=True)
 class Descriptor:
     """What the service takes for one known data source descriptor."""
 
-    def __init__(
-        self,
-        name: str,
-        directions: frozenset[str],
-        type_url: str | None,
-        required: tuple[str, ...] = (),
-        summary: str = "",
-    ) -> None:
-        self.name = name
-        self.directions = directions
-        self.type_url = type_url
-        self.required = required
-        self.summary = summary
-
-    def __repr__(self) -> str:
-        return f"Descriptor({self.name!r})"
+    name: str
+    directions: frozenset[str] = field(repr=False)
+    type_url: str | None = field(repr=False)
+    required: tuple[str, ...] = field(default=(), repr=False)
+    summary: str = field(default="", repr=False)
 
 
 _BOTH = frozenset({"input", "output"})
