@@ -1,17 +1,14 @@
 """The sandbox's storage side: result files behind signed links, the upload ``tempUrl``.
 
 A completed job's results are real files: per chunk ``out_{i}/result.txt``
-(the input text, or a greeting, in the case ``params.app.case`` asks for),
-and for the first chunk a small PNG, a JSON summary and a CSV of metrics.
-``Storage.big_result_bytes`` adds ``out_0/big.bin`` of that size, generated
-while it is sent (never held in memory).
+(the input text, or a greeting, cased as ``params.app.case`` asks), and for
+the first chunk a small PNG, a JSON summary and a CSV of metrics.
 
 Like a storage host's signed URLs (GCS, S3), these links carry their own
-signature and expiry in the query and REFUSE a request with an
+signature and expiry in the query and refuse a request with an
 ``Authorization`` header (400): a client that leaks its API token to them
-fails loudly. The ``tempUrl`` takes a ``PUT`` of the input file (with
-``Content-Disposition: attachment``), streamed: only its size, SHA-256 and
-first bytes are kept. Standard library only.
+fails loudly. The ``tempUrl`` takes a streamed ``PUT`` of the input file (with
+``Content-Disposition: attachment``): only its size, SHA-256 and first bytes are kept.
 """
 
 from __future__ import annotations
@@ -121,22 +118,16 @@ def _cased(text: str, params: Mapping[str, Any]) -> str:
 
 @dataclass
 class Storage:
-    """The signed links and uploads of one sandbox. Thread-safe.
+    """The signed links and uploads of one sandbox. Thread-safe."""
 
-    Test knobs: ``big_result_bytes`` (add ``out_0/big.bin`` of that size to
-    every completed job), :meth:`cut_downloads` (downloads break off after
-    some bytes, as a network failure would), :meth:`expire_uploads` (every
-    ``tempUrl`` answers 403 from now on), ``faults`` (trickled bodies, 429,
-    gzip 403, an echoed signature: see ``_storage_faults``).
-    """
-
+    #: Adds ``out_0/big.bin`` of this size to every completed job (made as it is sent).
     big_result_bytes: int = 0
     #: Storage requests that carried an ``Authorization`` header (refused, counted).
     authorization_refused: int = 0
     #: ``(method, path, carried Authorization)`` of every storage request, in order.
     requests: list[tuple[str, str, bool]] = field(default_factory=list)
     uploads: dict[str, Upload] = field(default_factory=dict)
-    #: Misbehaviours for the next storage requests (see ``_storage_faults``).
+    #: Misbehaviours for the next storage requests: trickles, 429, gzip 403...
     faults: StorageFaults = field(default_factory=StorageFaults)
     _key: bytes = field(default_factory=lambda: secrets.token_bytes(16))
     _expired_uploads: bool = False
@@ -248,11 +239,6 @@ class Storage:
                 return "nothing was uploaded to this job's tempUrl"
             upload.completed = True
         return None
-
-
-# --------------------------------------------------------------------------
-# HTTP: the handler calls serve_storage() first; it answers storage paths.
-# --------------------------------------------------------------------------
 
 
 def serve_storage(handler: BaseHTTPRequestHandler, storage: Storage, results: Any) -> bool:

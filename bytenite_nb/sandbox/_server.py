@@ -103,18 +103,11 @@ class Sandbox:
         with ``status`` (0: hang up with no answer); ``applied=True`` carries
         each request out first, so that only its answer is lost."""
         raw = body.encode() if isinstance(body, str) else body
-        fault = Fault(
-            status,
-            times,
-            path,
-            raw,
-            content_type,
-            None if retry_after is None else str(retry_after),
-            method,
-            applied,
-        )
+        wait = None if retry_after is None else str(retry_after)
         with self._lock:
-            self._faults.append(fault)
+            self._faults.append(
+                Fault(status, times, path, raw, content_type, wait, method, applied)
+            )
 
     def rate_limit(
         self,
@@ -125,12 +118,8 @@ class Sandbox:
     ) -> None:
         """Answer customer calls over ``requests_per_second`` with ``429`` (``None``: no limit).
 
-        A token bucket: bursts of up to ``burst`` calls (default: one second's
-        worth, at least 1) pass at once. A refused call gets a ``Retry-After``
-        header, ``retry_after`` seconds when given (a fraction keeps tests
-        fast), else the whole seconds until the next call would pass, and an
-        rpcStatus body with code 8 (RESOURCE_EXHAUSTED). ``fail_next`` faults
-        come first and do not spend tokens.
+        A token bucket (``TokenBucket``: ``burst``, ``retry_after``); ``fail_next``
+        faults come first and spend no token.
         """
         bucket = None
         if requests_per_second is not None:

@@ -1,20 +1,8 @@
 """Storage faults: what a hostile or failing storage host does to a transfer.
 
-``sandbox.storage.faults`` makes the next result links or ``tempUrl``\\s
-misbehave, so that tests and notebooks meet them through the real client:
-
-- :meth:`StorageFaults.trickle`: a download's body comes ``piece`` bytes at a
-  time, ``pause`` seconds apart (the pause goes through ``sleep``, which a test
-  replaces by its fake clock's advance: no real waiting);
-- :meth:`StorageFaults.answer`: an answer of its own (e.g. 429 with
-  ``Retry-After``, 503), for ``times`` requests;
-- :meth:`StorageFaults.expired`: the 403 ``Request has expired`` a storage host
-  gives for an old link, gzip-encoded when ``gzip=True``;
-- :meth:`StorageFaults.echo_signature`: a 403 whose body quotes the request's
-  signature (as some hosts' ``SignatureDoesNotMatch`` pages do).
-
-``target`` chooses the requests: ``"results"`` (links), ``"upload"``
-(``tempUrl``) or ``"any"``.
+``sandbox.storage.faults`` makes the next result links (``target="results"``),
+``tempUrl``\\s (``"upload"``) or both (``"any"``) misbehave, so that tests and
+notebooks meet them through the real client.
 """
 
 from __future__ import annotations
@@ -61,7 +49,8 @@ class StorageFaults:
     def trickle(
         self, *, piece: int = 1, pause: float = 0.05, times: int = 1, target: Target = "results"
     ) -> None:
-        """The next ``times`` downloads send ``piece`` bytes every ``pause`` seconds."""
+        """The next ``times`` downloads send ``piece`` bytes every ``pause`` seconds
+        (through ``sleep``, which a test replaces by its fake clock's advance)."""
         self._add(StorageFault("trickle", target, times, piece=max(1, piece), pause=pause))
 
     def answer(
@@ -96,7 +85,8 @@ class StorageFaults:
         )
 
     def echo_signature(self, *, times: int = 1, target: Target = "any") -> None:
-        """The next ``times`` requests: a 403 whose body quotes the URL's signature."""
+        """The next ``times`` requests: a 403 whose body quotes the URL's signature
+        (as some hosts' ``SignatureDoesNotMatch`` pages do)."""
         self._add(StorageFault("echo", target, times, 403))
 
     def clear(self) -> None:

@@ -31,14 +31,8 @@ class Template:
 
     def info(self) -> dict[str, str]:
         """``jobJobTemplate`` as the service sends it."""
-        return {
-            "id": self.id,
-            "owner": self.owner,
-            "description": self.description,
-            "app": self.app,
-            "partitioner": self.partitioner,
-            "assembler": self.assembler,
-        }
+        keys = ("id", "owner", "description", "app", "partitioner", "assembler")
+        return {key: getattr(self, key) for key in keys}
 
 
 def _hello_check(params: Mapping[str, Any]) -> list[Violation]:
@@ -53,15 +47,15 @@ def _diffusers_check(params: Mapping[str, Any]) -> list[Violation]:
     prompt = (params.get("app") or {}).get("prompt")
     if not isinstance(prompt, str) or not prompt.strip():
         problems.append(("params.app.prompt", "a non-empty prompt is required"))
-    replicas = (params.get("partitioner") or {}).get("num_replicas", 1)
+    replicas = _replicas(params)
     if isinstance(replicas, bool) or not isinstance(replicas, int) or not 1 <= replicas <= 100:
         problems.append(("params.partitioner.num_replicas", "must be a whole number from 1 to 100"))
     return problems
 
 
-def _replicas(params: Mapping[str, Any]) -> int:
-    replicas = (params.get("partitioner") or {}).get("num_replicas", 1)
-    return replicas if isinstance(replicas, int) and not isinstance(replicas, bool) else 1
+def _replicas(params: Mapping[str, Any]) -> Any:
+    """``num_replicas``: the chunks of a job whose params passed ``_diffusers_check``."""
+    return (params.get("partitioner") or {}).get("num_replicas", 1)
 
 
 TEMPLATES: Mapping[str, Template] = {
