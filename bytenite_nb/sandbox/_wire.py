@@ -17,6 +17,8 @@ from http.server import BaseHTTPRequestHandler
 from io import BufferedIOBase
 from typing import Any
 
+from ..models import MAX_NESTING, too_deep
+
 Violation = tuple[str, str]
 Headers = Mapping[str, str]
 #: The content type of a storage host's error answers.
@@ -48,8 +50,8 @@ INT_STRING = re.compile(r"-?(?:0|[1-9][0-9]*)")
 CHUNK = 64 * 1024
 _DIGITS = re.compile(r"[0-9]+")
 _HEX = re.compile(rb"[0-9A-Fa-f]{1,16}")
-#: Deeper JSON is refused (protojson's own limit is higher; Python's stack is not).
-MAX_DEPTH = 100
+#: JSON nested deeper than ``MAX_NESTING`` is refused (protojson's own limit is higher).
+_TOO_DEEP = f"invalid JSON body: nested deeper than {MAX_NESTING} levels"
 
 
 class Reject(Exception):
@@ -209,23 +211,6 @@ def _unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return out
 
 
-def _depth_ok(value: Any) -> bool:
-    """Whether ``value`` nests at most ``MAX_DEPTH`` containers deep (no recursion)."""
-    stack: list[tuple[Any, int]] = [(value, 1)]
-    while stack:
-        item, depth = stack.pop()
-        if isinstance(item, dict):
-            children: Any = item.values()
-        elif isinstance(item, list):
-            children = item
-        else:
-            continue
-        if depth > MAX_DEPTH:
-            return False
-        stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
-    return True
-
-
 def parse_json(body: bytes) -> Any:
     """Parse a request body as protojson would read it; refuse anything else with a 400."""
     try:
@@ -237,11 +222,11 @@ def parse_json(body: bytes) -> Any:
             object_pairs_hook=_unique,
         )
     except RecursionError:
-        raise Reject(400, f"invalid JSON body: nested deeper than {MAX_DEPTH} levels") from None
+        raise Reject(400, _TOO_DEEP) from None
     except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError, _Malformed, int digits
         raise Reject(400, f"invalid JSON body: {exc}") from None
-    if not _depth_ok(value):
-        raise Reject(400, f"invalid JSON body: nested deeper than {MAX_DEPTH} levels")
+    if too_deep(value) is not None:
+        raise Reject(400, _TOO_DEEP)
     return value
 
 
