@@ -55,8 +55,7 @@ class _Handler(BaseHTTPRequestHandler):
             traceback.print_exc(file=sys.stderr)
             self.close_connection = True
             if not self._replied:
-                message = f"internal error: {type(exc).__name__}: {exc}"
-                self._reply(500, rpc_status(500, message), "application/json", {})
+                self._error(500, f"internal error: {type(exc).__name__}: {exc}")
 
     def _dispatch(self) -> None:
         sandbox = self.server.sandbox
@@ -70,43 +69,32 @@ class _Handler(BaseHTTPRequestHandler):
                 raise BadFraming(408, "timed out reading the request body") from None
         except BadFraming as bad:
             self.close_connection = True
-            with sandbox._lock:
-                sandbox.requests.append((self.command, path))
-            self._reply(bad.status, rpc_status(bad.status, bad.message), "application/json", {})
+            sandbox.record(self.command, path)
+            self._error(bad.status, bad.message)
             return
+        headers = {name.lower(): value for name, value in self.headers.items()}
         fault = sandbox.take_fault(path.removeprefix(API_PREFIX), self.command)
         if fault is not None:
             if fault.applied:  # the request takes effect; only its answer is lost
-                sandbox.handle(
-                    self.command, self.path, {k.lower(): v for k, v in self.headers.items()}, body
-                )
+                sandbox.handle(self.command, self.path, headers, body)
             else:
-                with sandbox._lock:
-                    sandbox.requests.append((self.command, path))
+                sandbox.record(self.command, path)
+            retry = {"Retry-After": fault.retry_after} if fault.retry_after else {}
             if fault.status == 0:  # hang up without an answer
                 self.close_connection = True
-                return
-            payload = fault.body
-            if payload is None:
-                payload = rpc_status(fault.status, HTTPStatus(fault.status).phrase)
-            headers = {"Retry-After": fault.retry_after} if fault.retry_after else {}
-            self._reply(fault.status, payload, fault.content_type, headers)
+            elif fault.body is None:
+                self._error(fault.status, HTTPStatus(fault.status).phrase, retry)
+            else:
+                self._reply(fault.status, fault.body, fault.content_type, retry)
             return
         retry_after = sandbox.throttle(self.command, path)
         if retry_after is not None:
             message = "rate limit exceeded: too many requests, retry later"
-            self._reply(
-                429, rpc_status(429, message), "application/json", {"Retry-After": retry_after}
-            )
+            self._error(429, message, {"Retry-After": retry_after})
             return
-        status, data = sandbox.handle(
-            self.command, self.path, {k.lower(): v for k, v in self.headers.items()}, body
-        )
-        headers = {"Allow": ", ".join(allowed_methods(path))} if status == 405 else {}
-        if isinstance(data, bytes):
-            self._reply(status, data, "application/octet-stream", headers)
-        else:
-            self._reply(status, json.dumps(data).encode(), "application/json", headers)
+        status, data = sandbox.handle(self.command, self.path, headers, body)
+        allow = {"Allow": ", ".join(allowed_methods(path))} if status == 405 else {}
+        self._reply(status, json.dumps(data).encode(), "application/json", allow)
 
     def _reply(
         self, status: int, payload: bytes, content_type: str, headers: Mapping[str, str]
@@ -114,14 +102,16 @@ class _Handler(BaseHTTPRequestHandler):
         self._replied = True
         send(self, status, payload, {"Content-Type": content_type, **headers})
 
+    def _error(self, status: int, message: str, headers: Mapping[str, str] | None = None) -> None:
+        """An rpcStatus answer."""
+        self._reply(status, rpc_status(status, message), "application/json", headers or {})
+
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
         """The base class's own errors (a bad request line, headers too long) as rpcStatus JSON."""
         self.close_connection = True
         if self.request_version == "HTTP/0.9":  # the request line did not parse
             self.request_version = "HTTP/1.0"  # answer with a status line and headers
-        self._reply(
-            code, rpc_status(code, message or HTTPStatus(code).phrase), "application/json", {}
-        )
+        self._error(code, message or HTTPStatus(code).phrase)
 
     def log_message(self, format: str, *args: Any) -> None:
         if self.server.verbose:

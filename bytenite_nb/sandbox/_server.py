@@ -127,6 +127,11 @@ class Sandbox:
         with self._lock:
             self._bucket = bucket
 
+    def record(self, method: str, path: str) -> None:
+        """Log a request answered without ``handle`` (a fault, a body that cannot be read)."""
+        with self._lock:
+            self.requests.append((method, path))
+
     def throttle(self, method: str, path: str) -> str | None:
         """Spend a token for a customer call; the ``Retry-After`` to answer if there was none."""
         if not path.startswith(CUSTOMER_PREFIX + "/"):
@@ -173,8 +178,7 @@ class Sandbox:
         """Route one request (header names in lower case); return ``(status, body)``."""
         parts = urlsplit(target)
         path = parts.path.rstrip("/") or "/"
-        with self._lock:
-            self.requests.append((method, path))
+        self.record(method, path)
         try:
             if path.startswith(CUSTOMER_PREFIX + "/"):
                 self._authorize(headers.get("authorization"))
