@@ -20,10 +20,6 @@ from pydantic.alias_generators import to_camel
 
 from ._spec import integer_wire_types, spec_schema, wire_integer
 
-# --------------------------------------------------------------------------
-# Base model and the spec check
-# --------------------------------------------------------------------------
-
 
 class _WireModel(BaseModel):
     """snake_case in Python, camelCase on the wire, extra fields kept."""
@@ -57,11 +53,8 @@ class _SpecIntegers(_WireModel):
     """A model with an integer the wire carries as a string (an int64: ``"12"``).
 
     In JSON mode (``to_wire()``, ``model_dump_json()``) each integer field takes
-    the form the spec gives it, through ``_spec.wire_integer``, the one place
-    that says so (the sandbox writes its answers with it too). A mixin, not a
-    serializer on every model: it costs a Python call per dump, which a request
-    (integers all numbers) need not pay. ``_check_against_spec`` makes sure
-    every model with such a field has it.
+    the form ``_spec.wire_integer`` gives it. A mixin, not on every model: it
+    costs a Python call per dump, which a request (integers all numbers) need not pay.
     """
 
     @model_serializer(mode="wrap")
@@ -121,25 +114,14 @@ def _check_against_spec(model: type[_WireModel]) -> None:
         )
 
 
-# --------------------------------------------------------------------------
-# Responses: whatever the spec allows parses
-# --------------------------------------------------------------------------
-
-
 class _Lenient(_WireModel):
     """A response model: a field whose value it cannot read never fails the parse.
 
     Such a value is set aside, exactly as received, among the extra fields
-    (``model_extra``, shown under "Other fields" on a card and written back by
-    ``to_wire()``), and the typed field stays ``None``. When a response holds
-    both a field's wire name and its snake_case spelling (``templateId`` and
-    ``template_id``), the wire name wins and the other key is kept as an
-    extra; when the wire value cannot be read, both keys are set aside so
-    the snake_case value never stands in for it. Request-side rules
-    (timeouts >= 0, known descriptors) belong to the request, not here.
-
-    Built on first use (``defer_build``): a dry run, which reads no answer,
-    does not pay for the response models (pydantic builds them under a lock).
+    (``model_extra``: on a card's "Other fields", written back by ``to_wire()``),
+    and the field stays ``None``. Of a field's wire name and snake_case spelling
+    (``templateId``, ``template_id``) the wire name wins; when it cannot be read,
+    both are set aside. Built on first use (``defer_build``): a dry run reads no answer.
     """
 
     model_config = ConfigDict(defer_build=True)

@@ -12,10 +12,6 @@ from pydantic import StrictStr
 from ._base import _Lenient, _WireModel
 from ._values import JsonObject, _brief
 
-# --------------------------------------------------------------------------
-# Data sources
-# --------------------------------------------------------------------------
-
 _TYPE_PREFIX = "type.googleapis.com/bytenite.data_source."
 _S3_TYPE = _TYPE_PREFIX + "S3DataSource"
 _S3_PARAMS = ("name", "bucketName", "cloudRegion", "secret_id")
