@@ -175,12 +175,11 @@ def make_server(
     port: int = 0,
     *,
     host: str = "127.0.0.1",
-    token_ttl: int = 3600,
     step_seconds: float = 1.0,
     verbose: bool = False,
 ) -> _HTTPServer:
     httpd = _HTTPServer((host, port), _Handler)
-    httpd.sandbox = Sandbox(token_ttl=token_ttl, step_seconds=step_seconds)
+    httpd.sandbox = Sandbox(step_seconds=step_seconds)
     httpd.verbose = verbose
     return httpd
 
@@ -189,7 +188,6 @@ def start(
     port: int = 0,
     *,
     host: str = "127.0.0.1",
-    token_ttl: int = 3600,
     step_seconds: float = 1.0,
     verbose: bool = False,
 ) -> SandboxServer:
@@ -197,9 +195,7 @@ def start(
 
     ``step_seconds`` is how long a running job stays in each state.
     """
-    httpd = make_server(
-        port, host=host, token_ttl=token_ttl, step_seconds=step_seconds, verbose=verbose
-    )
+    httpd = make_server(port, host=host, step_seconds=step_seconds, verbose=verbose)
     thread = threading.Thread(
         target=httpd.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True, name="bn-sandbox"
     )

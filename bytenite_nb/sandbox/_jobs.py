@@ -8,7 +8,6 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 from ..models import wire_integer
@@ -58,9 +57,9 @@ class _Job:
         return self.template.fails_with or "job aborted by the user"
 
 
-def job_state(job: _Job, step_seconds: float) -> tuple[str, dict[str, str]]:
-    """The state a job has reached by now, and when it entered each state."""
-    stamps = {"JOB_STATE_NEW": rfc3339(job.created)}
+def job_state(job: _Job, step_seconds: float) -> tuple[str, dict[str, float]]:
+    """The state a job has reached by now, and when (epoch seconds) it entered each."""
+    stamps = {"JOB_STATE_NEW": job.created}
     if job.run_at is None:
         return "JOB_STATE_NEW", stamps
     now = job.clock() if job.aborted_at is None else job.aborted_at
@@ -69,14 +68,14 @@ def job_state(job: _Job, step_seconds: float) -> tuple[str, dict[str, str]]:
     if job.template.fails_with:
         last = min(last, 3)
     for index in range(1, last + 1):
-        stamps[STATES[index]] = rfc3339(job.run_at + (index - 1) * step_seconds)
+        stamps[STATES[index]] = job.run_at + (index - 1) * step_seconds
     state = STATES[last]
     if job.template.fails_with and steps > 3:
         state = "JOB_STATE_FAILED"
-        stamps[state] = rfc3339(job.run_at + 3 * step_seconds)
+        stamps[state] = job.run_at + 3 * step_seconds
     elif job.aborted_at is not None and state != "JOB_STATE_COMPLETE":
         state = "JOB_STATE_FAILED"
-        stamps[state] = rfc3339(job.aborted_at)
+        stamps[state] = job.aborted_at
     return state, stamps
 
 
@@ -98,7 +97,8 @@ def _render(job: _Job, step_seconds: float) -> dict[str, Any]:
     """Render a stored request, which is canonical (``_validate.read_create``) and
     leaves out the zero values protojson does not write."""
     request = job.request
-    state, stamps = job_state(job, step_seconds)
+    state, times = job_state(job, step_seconds)
+    stamps = {name: rfc3339(when) for name, when in times.items()}
     config = request.get("config", {})
     source: dict[str, Any] | None = request.get("dataSource")
     if source is not None and job.extra.get("tempUrl"):  # a ``file`` source
@@ -128,11 +128,8 @@ def _render(job: _Job, step_seconds: float) -> dict[str, Any]:
         out["submittedAt"] = rfc3339(job.run_at)
         out["startedAt"] = stamps.get("JOB_STATE_UPLOADING")
     if state in ("JOB_STATE_COMPLETE", "JOB_STATE_FAILED"):
-        ended = stamps[state]
-        out["endedAt"] = ended
-        started = job.run_at or job.created
-        end_ts = datetime.fromisoformat(ended[:26] + "+00:00").timestamp()
-        out["duration"] = round(end_ts - started, 3)
+        out["endedAt"] = stamps[state]
+        out["duration"] = round(times[state] - (job.run_at or job.created), 3)
     if state == "JOB_STATE_COMPLETE":
         out["numChunks"] = wire_integer("jobJob", "numChunks", job.chunks)
         out["paymentAmount"] = round(job.chunks * 0.0125, 4)

@@ -19,7 +19,6 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Mapping
-from datetime import datetime
 from typing import Any
 
 from ._jobs import _Job
@@ -72,18 +71,14 @@ def task_id(job_id: str, index: int) -> str:
     return str(uuid.uuid5(uuid.NAMESPACE_URL, f"bytenite-sandbox/{job_id}/task/{index}"))
 
 
-def _seconds(stamp: str) -> float:
-    return datetime.fromisoformat(stamp[:26] + "+00:00").timestamp()
-
-
 def _brief(params: Mapping[str, Any], key: str) -> str:
     return json.dumps(params.get(key) or {}, ensure_ascii=False, sort_keys=True)[:500]
 
 
-def job_logs(job: _Job, stamps: Mapping[str, str]) -> Logs:
+def job_logs(job: _Job, times: Mapping[str, float]) -> Logs:
     """(partitioner lines, taskrunner lines by task id, assembler lines) so far,
-    for a job that entered each state at ``stamps``."""
-    at = {name.removeprefix("JOB_STATE_"): _seconds(value) for name, value in stamps.items()}
+    for a job that entered each state at ``times`` (``job_state``)."""
+    at = {name.removeprefix("JOB_STATE_"): when for name, when in times.items()}
     template, request, chunks = job.template, job.request, job.chunks
     params = request.get("params", {})
     part_box = f"{template.partitioner.split('@')[0]}-{job.id[:8]}"

@@ -337,8 +337,8 @@ class Sandbox:
             raise bad_request(exc.violations, "logs request") from None
         with self._lock:
             job = self._find(job_id)
-            stamps = job_state(job, self.step_seconds)[1]
-        return answer(job_logs(job, stamps), levels=levels, services=services, task_ids=task_ids)
+            times = job_state(job, self.step_seconds)[1]
+        return answer(job_logs(job, times), levels=levels, services=services, task_ids=task_ids)
 
     def _delete(self, call: _Call) -> dict[str, Any]:
         with self._lock:
