@@ -235,12 +235,8 @@ def _entry(raw: Any, service: str, task: str | None) -> LogEntry | None:
 
 
 def entries_from_wire(data: Mapping[str, Any]) -> list[LogEntry]:
-    """Every line of a ``POST /logs`` answer, sorted by time (stable; no time last).
-
-    A service's value is a list of lines (``partitioner``, ``assembler``) or a
-    map of task ids to ``{"logs": [...]}`` (``taskrunner``); either shape is
-    read under any service name.
-    """
+    """Every line of a ``POST /logs`` answer, sorted by time (stable; no time last);
+    a list of lines or a map of task ids is read under any service name."""
     found: list[LogEntry] = []
     known = [s for s in LOG_SERVICES if s in data]
     for service in known + sorted(str(k) for k in data if k not in LOG_SERVICES):

@@ -85,12 +85,8 @@ class ResultFile(_WireModel):
 
 
 class JobResults(_WireModel):
-    """What ``get_job_results`` returns: ``files`` (wire name ``results``).
-
-    Shows itself as a results card (names and sizes; previews when they were
-    fetched with ``preview_results``; never the signed links, unless
-    ``card(show_links=True)``).
-    """
+    """What ``get_job_results`` returns: ``files`` (wire name ``results``), shown as
+    a results card (previews when fetched; signed links only with ``card(show_links=True)``)."""
 
     model_config = ConfigDict(defer_build=True)  # built on first use, as responses are
 

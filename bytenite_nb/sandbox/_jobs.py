@@ -10,23 +10,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..models import wire_integer
+from ..models import spec_schema, wire_integer
 from ._templates import Template
 from ._wire import rfc3339
 
 _TYPE_PREFIX = "type.googleapis.com/bytenite.data_source."
-STATES = (
-    "JOB_STATE_NEW",
-    "JOB_STATE_STARTED",
-    "JOB_STATE_UPLOADING",
-    "JOB_STATE_PARTITIONING",
-    "JOB_STATE_PARTITIONED",
-    "JOB_STATE_TASKS_COMPLETED",
-    "JOB_STATE_MERGING",
-    "JOB_STATE_MERGED",
-    "JOB_STATE_DOWNLOADING",
-    "JOB_STATE_COMPLETE",
-)
+#: A job's path from NEW to COMPLETE: the spec's ``jobJobState`` but FAILED, in its order.
+STATES = tuple(s for s in spec_schema("jobJobState")["enum"] if s != "JOB_STATE_FAILED")
 
 
 def _now() -> float:

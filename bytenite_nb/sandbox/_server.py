@@ -3,12 +3,9 @@
 It speaks the service's paths, auth and wire format (protojson: integers in
 the form the spec gives each, empty fields left out, ``rpcStatus`` errors with
 gRPC codes), keeps everything in memory and is safe to use from many threads.
-It validates payloads on its own, independently of ``bytenite_nb.models``, the
-way the service does. Standard library only, but for the shipped spec's
-integer forms (``models.wire_integer``: the one place both sides read them)
-and the nesting bound (``models.too_deep``). The HTTP side is in ``_http``,
-the routes in ``_routes``, a job's states and rendering in ``_jobs``, the wire
-format in ``_wire``, request checks in ``_validate``.
+It validates payloads on its own, independently of the package's models, the
+way the service does: of ``bytenite_nb.models`` it reads only the shipped spec
+(``spec_schema``, ``wire_integer``) and the nesting bound (``too_deep``).
 """
 
 from __future__ import annotations
