@@ -87,17 +87,16 @@ def _check_against_spec(model: type[_WireModel]) -> None:
     its spec schema, or its int64 fields would not be written as strings. The
     models and the spec ship together, so the test suite runs this over
     ``SPEC_MODELS`` (an import would pay for it on every start)."""
-    aliases = {field.alias or name for name, field in model.model_fields.items()}
-    wire = set(spec_schema(model.spec_name).get("properties", {}))
-    if aliases != wire:
+    fields = {field.alias or name: field for name, field in model.model_fields.items()}
+    schema = spec_schema(model.spec_name)
+    wire = set(schema.get("properties", {}))
+    if set(fields) != wire:
         raise RuntimeError(
             f"{model.__name__} does not match spec schema {model.spec_name}: "
-            f"missing {sorted(wire - aliases)}, extra {sorted(aliases - wire)}"
+            f"missing {sorted(wire - set(fields))}, extra {sorted(set(fields) - wire)}"
         )
-    required = {
-        field.alias or name for name, field in model.model_fields.items() if field.is_required()
-    }
-    spec_required = set(spec_schema(model.spec_name).get("required", ()))
+    required = {alias for alias, field in fields.items() if field.is_required()}
+    spec_required = set(schema.get("required", ()))
     if required != spec_required:
         raise RuntimeError(
             f"{model.__name__} requires {sorted(required)}, the spec {sorted(spec_required)}"

@@ -80,7 +80,31 @@ class DataSource(_WireModel):
 
     def problems(self, direction: Direction | None = None) -> list[tuple[str, str]]:
         """What the service would reject, as ``(sub-path, message)`` pairs."""
-        return _data_source_problems(self, direction)
+        kind = self.data_source_descriptor
+        if kind is None or not kind.strip():
+            return [("dataSourceDescriptor", "required (e.g. " + ", ".join(DESCRIPTORS) + ")")]
+        known = DESCRIPTORS.get(kind)
+        if known is None:
+            return []  # unknown descriptors pass through untouched
+        problems: list[tuple[str, str]] = []
+        if direction is not None and direction not in known.directions:
+            (only,) = known.directions
+            problems.append(("dataSourceDescriptor", f"'{kind}' can only be used as an {only}"))
+        params = self.params or {}
+        type_url = params.get("@type")
+        if type_url is not None and known.type_url is not None and type_url != known.type_url:
+            problems.append(("params.@type", f"must be {known.type_url!r} for '{kind}'"))
+        for key in known.required:
+            value = params.get(key)
+            if value is None or (isinstance(value, str) and not value.strip()):
+                problems.append((f"params.{key}", f"required for '{kind}'"))
+            elif not isinstance(value, str):
+                problems.append((f"params.{key}", "must be a string"))
+        if kind == "url" and isinstance(params.get("url"), str) and params["url"].strip():
+            problem = _http_url_problem(params["url"])
+            if problem:
+                problems.append(("params.url", problem))
+        return problems
 
     def __repr_args__(self) -> Any:
         # A ``tempUrl`` is a signed upload URL: it grants access, so no repr or str shows it.
@@ -167,34 +191,6 @@ def _with_type_url(source: DataSource) -> DataSource:
         return source
     params = {"@type": known.type_url, **params}
     return source.model_copy(update={"params": params})
-
-
-def _data_source_problems(source: DataSource, direction: Direction | None) -> list[tuple[str, str]]:
-    kind = source.data_source_descriptor
-    if kind is None or not kind.strip():
-        return [("dataSourceDescriptor", "required (e.g. " + ", ".join(DESCRIPTORS) + ")")]
-    known = DESCRIPTORS.get(kind)
-    if known is None:
-        return []  # unknown descriptors pass through untouched
-    problems: list[tuple[str, str]] = []
-    if direction is not None and direction not in known.directions:
-        (only,) = known.directions
-        problems.append(("dataSourceDescriptor", f"'{kind}' can only be used as an {only}"))
-    params = source.params or {}
-    type_url = params.get("@type")
-    if type_url is not None and known.type_url is not None and type_url != known.type_url:
-        problems.append(("params.@type", f"must be {known.type_url!r} for '{kind}'"))
-    for key in known.required:
-        value = params.get(key)
-        if value is None or (isinstance(value, str) and not value.strip()):
-            problems.append((f"params.{key}", f"required for '{kind}'"))
-        elif not isinstance(value, str):
-            problems.append((f"params.{key}", "must be a string"))
-    if kind == "url" and isinstance(params.get("url"), str) and params["url"].strip():
-        problem = _http_url_problem(params["url"])
-        if problem:
-            problems.append(("params.url", problem))
-    return problems
 
 
 def _http_url_problem(url: str) -> str | None:
