@@ -22,7 +22,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ._jobs import _Job
-from ._wire import rfc3339
+from ._wire import bad_request, rfc3339
 
 LEVELS = ("UNKNOWN", "TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL", "PANIC")
 #: The answer's keys, one per service.
@@ -35,17 +35,9 @@ Line = tuple[float, str, str, str]  # (time, level, container, message)
 Logs = tuple[list[Line], dict[str, list[Line]], list[Line]]
 
 
-class LogsRequestError(ValueError):
-    """A ``POST /logs`` body the service refuses; ``violations`` are (field, description)."""
-
-    def __init__(self, violations: list[tuple[str, str]]) -> None:
-        self.violations = violations
-        super().__init__("invalid logs request: " + "; ".join(f"{f}: {d}" for f, d in violations))
-
-
 def read_request(data: Mapping[str, Any]) -> tuple[str, list[str], list[str], list[str]]:
-    """``(jobId, levels, services, taskIds)`` of a request body, checked as the service would;
-    services come back as the answer's keys (``partitioner``...)."""
+    """``(jobId, levels, services, taskIds)`` of a request body, checked as the service would
+    (``Reject`` 400); services come back as the answer's keys (``partitioner``...)."""
     problems: list[tuple[str, str]] = []
     job_id = data.get("jobId")
     if not isinstance(job_id, str) or not job_id.strip():
@@ -61,7 +53,7 @@ def read_request(data: Mapping[str, Any]) -> tuple[str, list[str], list[str], li
                 problems.append((f"{key}[{index}]", f"unknown value {item!r}"))
         lists[key] = value
     if problems:
-        raise LogsRequestError(problems)
+        raise bad_request(problems, "logs request")
     services = [SERVICE_NAMES[name] for name in lists["services"]]
     return str(job_id).strip(), lists["levels"], services, lists["taskIds"]
 

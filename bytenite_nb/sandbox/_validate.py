@@ -72,11 +72,7 @@ def run_config(data: Mapping[str, Any]) -> dict[str, Any]:
     create's config; ``{}`` when there is none. ``Reject`` 400 for one a create refuses."""
     config: dict[str, Any] = {}
     for given in ({key: data.get(key) for key in _CONFIG_KEYS}, data.get("config")):
-        request, problems = read_create({"config": given})
-        problems += service_rules(request)
-        if problems:
-            raise bad_request(problems, "run request")
-        config.update(request.get("config", {}))
+        config.update(read_update({"config": given}, ("config",), "run request").get("config", {}))
     return config
 
 
