@@ -55,11 +55,8 @@ _INTEGER_FORMATS = frozenset({"int32", "uint32", "int64", "uint64", "fixed64", "
 
 
 def wire_integer(schema: str, field: str, value: int) -> int | str:
-    """``value`` as the wire carries ``schema.field``: ``"12"`` or ``12``.
-
-    ``KeyError`` for a field that is not an integer of the spec (a typo must
-    not silently pick a form).
-    """
+    """``value`` as the wire carries ``schema.field``: ``"12"`` or ``12``; ``KeyError``
+    for a field that is not an integer of the spec (a typo must not pick a form)."""
     return str(value) if integer_wire_types()[schema][field] == "string" else int(value)
 
 

@@ -67,11 +67,7 @@ DESCRIPTORS: Mapping[str, Descriptor] = {
 
 class DataSource(_WireModel):
     """``data_sourceDataSource``: a descriptor (``url``, ``bucket``, ...) and its params.
-
-    Build the known kinds with :meth:`url`, :meth:`file`, :meth:`bucket`,
-    :meth:`bypass`, :meth:`aws`, :meth:`gcp`, :meth:`storj`; any other
-    descriptor is kept as given.
-    """
+    The classmethods build the known kinds; any other descriptor is kept as given."""
 
     spec_name: ClassVar[str] = "data_sourceDataSource"
 

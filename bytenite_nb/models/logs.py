@@ -6,12 +6,9 @@ The service groups log lines by the service that wrote them::
      "taskrunner": {"<taskId>": {"logs": [Log]}}}
     Log = {"log", "timestamp", "level", "container"}
 
-The request names the services by their enum names (``PARTITIONER``...,
-``LOG_SERVICE_NAMES``); the package, like the answer, by the lower-case keys.
-``JobLogs`` flattens that into one list of entries sorted by time (stable;
-entries without a time come last). Parsing is lenient: missing keys, unknown
-levels, unknown services (a list, or a map of task ids) and unreadable times
-all parse; items that are not objects are skipped.
+The request names the services by their enum names (``LOG_SERVICE_NAMES``), the
+package by the answer's keys. ``JobLogs`` flattens the groups into one list sorted
+by time. Parsing is lenient: unknown levels, services and unreadable times parse.
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ from http.server import BaseHTTPRequestHandler
 from io import BufferedIOBase
 from typing import Any
 
-from ..models import MAX_NESTING, too_deep
+from ..models import INT64_MAX, INT64_MIN, MAX_NESTING, too_deep
 
 Violation = tuple[str, str]
 Headers = Mapping[str, str]
@@ -43,7 +43,6 @@ STATUS_CODES = {
     504: 4,
 }
 
-INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 #: A decimal integer as protojson reads one from a string (JSON number grammar).
 INT_STRING = re.compile(r"-?(?:0|[1-9][0-9]*)")
 #: The largest piece of a body read or written at once.
@@ -185,18 +184,14 @@ def rfc3339(ts: float) -> str:
     return f"{stamp}.{nanos:09d}Z"
 
 
-class _Malformed(ValueError):
-    pass
-
-
 def _no_constant(name: str) -> Any:
-    raise _Malformed(f"{name} is not JSON")
+    raise ValueError(f"{name} is not JSON")
 
 
 def _finite(text: str) -> float:
     value = float(text)
     if not math.isfinite(value):
-        raise _Malformed(f"number {text[:40]} is out of range")
+        raise ValueError(f"number {text[:40]} is out of range")
     return value
 
 
@@ -206,7 +201,7 @@ def _unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
         seen: set[str] = set()
         for key, _ in pairs:
             if key in seen:
-                raise _Malformed(f"duplicate key {key[:80]!r}")
+                raise ValueError(f"duplicate key {key[:80]!r}")
             seen.add(key)
     return out
 
@@ -223,7 +218,7 @@ def parse_json(body: bytes) -> Any:
         )
     except RecursionError:
         raise Reject(400, _TOO_DEEP) from None
-    except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError, _Malformed, int digits
+    except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError, a hook's refusal
         raise Reject(400, f"invalid JSON body: {exc}") from None
     if too_deep(value) is not None:
         raise Reject(400, _TOO_DEEP)
