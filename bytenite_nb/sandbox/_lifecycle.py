@@ -27,10 +27,10 @@ from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from ._routes import API_PREFIX
 from ._storage_faults import StorageFaults, send_trickled, serve_answer
 from ._wire import CHUNK, XML, BadFraming, body_pieces, send, send_head, xml_error
 
-API_PREFIX = "/v1"
 RESULTS_PATH = f"{API_PREFIX}/_results/"
 UPLOAD_PATH = f"{API_PREFIX}/_upload/"
 #: How long a signed link or ``tempUrl`` lives (the service's are hours).

@@ -41,8 +41,6 @@ class StorageFaults:
 
     #: How a trickle waits between pieces (``time.sleep``; a test's fake clock).
     sleep: Callable[[float], None] = time.sleep
-    #: Faults served so far, by kind.
-    served: dict[str, int] = field(default_factory=dict)
     _faults: list[StorageFault] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -107,7 +105,6 @@ class StorageFaults:
                 fault.times -= 1
                 if fault.times <= 0:
                     self._faults.remove(fault)
-                self.served[fault.kind] = self.served.get(fault.kind, 0) + 1
                 return fault
         return None
 
