@@ -36,11 +36,8 @@ class ResultFile(_WireModel):
     name: str = ""
     link: str | None = Field(default=None, repr=False)  # grants access: in no repr or str
     size: Int64 | None = None
-    #: The first bytes of the file, fetched for a preview (``preview_results``).
     _head: bytes | None = PrivateAttr(default=None)
-    #: True when ``_head`` holds the whole file.
     _head_complete: bool = PrivateAttr(default=False)
-    #: Why the preview could not be fetched (this file's error, shown on its row).
     _preview_error: str | None = PrivateAttr(default=None)
 
     @field_validator("name", mode="before")
