@@ -13,6 +13,7 @@ by time. Parsing is lenient: unknown levels, services and unreadable times parse
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timezone
 from functools import cache
@@ -153,9 +154,7 @@ class JobLogs(BaseModel):
 
     def counts(self) -> dict[str, int]:
         """Lines per level, known levels in severity order, then any others."""
-        found: dict[str, int] = {}
-        for entry in self.entries:
-            found[entry.level.value] = found.get(entry.level.value, 0) + 1
+        found = Counter(entry.level.value for entry in self.entries)
         order = {name: index for index, name in enumerate(LOG_LEVELS)}
         return dict(sorted(found.items(), key=lambda kv: (order.get(kv[0], len(order)), kv[0])))
 

@@ -18,8 +18,8 @@ class Template:
     id: str
     description: str
     app: str
-    partitioner: str
-    assembler: str
+    partitioner: str = "passthrough"
+    assembler: str = "passthrough"
     owner: str = "bytenite"
     #: Chunks the partitioner makes (the sandbox's cost estimate uses it).
     chunks: Callable[[Mapping[str, Any]], int] = field(default=lambda params: 1)
@@ -65,8 +65,6 @@ TEMPLATES: Mapping[str, Template] = {
             id="hello-world-template",
             description="Turns the text of a file to upper or lower case.",
             app="hello-world@1",
-            partitioner="passthrough",
-            assembler="passthrough",
             check=_hello_check,
         ),
         Template(
@@ -91,15 +89,12 @@ TEMPLATES: Mapping[str, Template] = {
             description="Always fails while partitioning (to try failure handling).",
             app="hello-world@1",
             partitioner="broken-partitioner",
-            assembler="passthrough",
             fails_with="partitioner exited with code 1: input file is empty",
         ),
         Template(
             id="private-template",
             description="Belongs to another account (to try permission errors).",
             app="secret-app",
-            partitioner="passthrough",
-            assembler="passthrough",
             owner="someone-else",
             private=True,
         ),
