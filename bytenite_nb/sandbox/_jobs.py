@@ -7,7 +7,7 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from ..models import spec_schema, wire_integer
@@ -32,7 +32,8 @@ class _Job:
     run_at: float | None = None
     aborted_at: float | None = None
     deleted: bool = False
-    extra: dict[str, Any] = field(default_factory=dict)
+    #: The signed upload URL of a ``file`` job (its ``dataSource.params.tempUrl``).
+    temp_url: str | None = None
     #: The sandbox's clock (epoch seconds): how far a running job has got.
     clock: Callable[[], float] = _now
 
@@ -91,9 +92,9 @@ def _render(job: _Job, step_seconds: float) -> dict[str, Any]:
     stamps = {name: rfc3339(when) for name, when in times.items()}
     config = request.get("config", {})
     source: dict[str, Any] | None = request.get("dataSource")
-    if source is not None and job.extra.get("tempUrl"):  # a ``file`` source
+    if source is not None and job.temp_url:
         params = {"@type": _TYPE_PREFIX + "LocalFileDataSource", **source.get("params", {})}
-        source = {**source, "params": {**params, "tempUrl": job.extra["tempUrl"]}}
+        source = {**source, "params": {**params, "tempUrl": job.temp_url}}
     out: dict[str, Any] = {
         "id": job.id,
         "templateId": job.template.id,

@@ -231,8 +231,7 @@ class Sandbox:
         if violations:
             raise bad_request(violations)
         job = _Job(str(uuid.uuid4()), template, request, self.clock(), clock=self.clock)
-        if request.get("dataSource", {}).get("dataSourceDescriptor") == "file":
-            job.extra["tempUrl"] = self.storage.upload_url(self.base_url, job.id)
+        self._give_temp_url(job)
         with self._lock:
             self._jobs[job.id] = job
             return self._answer(job)
@@ -240,6 +239,14 @@ class Sandbox:
     def _answer(self, job: _Job) -> dict[str, Any]:
         """``{job, templateInfo}``, what create, get and the ``PATCH`` calls answer."""
         return {"job": job_json(job, self.step_seconds), "templateInfo": job.template.info()}
+
+    def _give_temp_url(self, job: _Job) -> None:
+        """A ``file`` job keeps a signed ``tempUrl`` to upload its input to; another has none."""
+        is_file = job.request.get("dataSource", {}).get("dataSourceDescriptor") == "file"
+        if not is_file:
+            job.temp_url = None
+        elif job.temp_url is None:
+            job.temp_url = self.storage.upload_url(self.base_url, job.id)
 
     def _find(self, job_id: str) -> _Job:
         job = self._jobs.get(job_id)
@@ -277,7 +284,7 @@ class Sandbox:
             job = self._find(call.job_id)
             if job.run_at is not None:
                 raise Reject(400, f"job {job.id!r} has already been started")
-            missing = self.storage.upload_problem(job.id) if "tempUrl" in job.extra else None
+            missing = self.storage.upload_problem(job.id) if job.temp_url else None
             if missing is not None:
                 raise Reject(400, f"job {job.id!r} cannot run: {missing}")
             if config:
@@ -299,10 +306,7 @@ class Sandbox:
         with self._lock:
             job = self._draft(call.job_id)
             job.request.update(changes)
-            if job.request.get("dataSource", {}).get("dataSourceDescriptor") == "file":
-                job.extra.setdefault("tempUrl", self.storage.upload_url(self.base_url, job.id))
-            else:
-                job.extra.pop("tempUrl", None)
+            self._give_temp_url(job)
             return self._answer(job)
 
     def _set_params(self, call: _Call) -> dict[str, Any]:
@@ -363,7 +367,7 @@ class Sandbox:
     def _upload_completed(self, call: _Call) -> dict[str, Any]:
         with self._lock:
             job = self._find(call.job_id)
-        if "tempUrl" not in job.extra:
+        if not job.temp_url:
             raise Reject(400, f"job {job.id!r} has no file data source to upload to")
         problem = self.storage.complete_upload(job.id)
         if problem is not None:
