@@ -63,7 +63,7 @@ def task_id(job_id: str, index: int) -> str:
     return str(uuid.uuid5(uuid.NAMESPACE_URL, f"bytenite-sandbox/{job_id}/task/{index}"))
 
 
-def _brief(params: Mapping[str, Any], key: str) -> str:
+def _json(params: Mapping[str, Any], key: str) -> str:
     return json.dumps(params.get(key) or {}, ensure_ascii=False, sort_keys=True)[:500]
 
 
@@ -73,66 +73,55 @@ def job_logs(job: _Job, times: Mapping[str, float]) -> Logs:
     at = {name.removeprefix("JOB_STATE_"): when for name, when in times.items()}
     template, request, chunks = job.template, job.request, job.chunks
     params = request.get("params", {})
+    source = request.get("dataSource", {}).get("dataSourceDescriptor", "none")
+    target = request.get("dataDestination", {}).get("dataSourceDescriptor", "none")
     part_box = f"{template.partitioner.split('@')[0]}-{job.id[:8]}"
     merge_box = f"{template.assembler.split('@')[0]}-{job.id[:8]}"
-    app = template.app.split("@")[0]
-    partitioner: list[Line] = []
-    tasks: dict[str, list[Line]] = {}
-    assembler: list[Line] = []
-    if "PARTITIONING" in at:
-        start = at["PARTITIONING"]
-        source = request.get("dataSource", {}).get("dataSourceDescriptor", "none")
-        partitioner += [
-            (start + 0.001, "INFO", part_box, f"partitioner {template.partitioner} started"),
-            (start + 0.002, "DEBUG", part_box, f"input data source: {source}"),
-            (
-                start + 0.003,
-                "DEBUG",
-                part_box,
-                f"partitioner params: {_brief(params, 'partitioner')}",
-            ),
-        ]
-    if "PARTITIONED" in at:
-        start = at["PARTITIONED"]
-        partitioner.append(
-            (start + 0.001, "INFO", part_box, f"split the input into {chunks} chunk(s)")
+    partitioner: list[Line] = [
+        (at[state] + offset, level, part_box, message)
+        for state, offset, level, message in (
+            ("PARTITIONING", 0.001, "INFO", f"partitioner {template.partitioner} started"),
+            ("PARTITIONING", 0.002, "DEBUG", f"input data source: {source}"),
+            ("PARTITIONING", 0.003, "DEBUG", f"partitioner params: {_json(params, 'partitioner')}"),
+            ("PARTITIONED", 0.001, "INFO", f"split the input into {chunks} chunk(s)"),
         )
-        for index in range(chunks):
-            box = f"{app}-{task_id(job.id, index)[:8]}"
-            start = at["PARTITIONED"] + index / 1000
-            lines = [
-                (start + 0.010, "INFO", box, f"task {index} started"),
-                (start + 0.011, "TRACE", box, "worker heartbeat"),
-                (start + 0.012, "DEBUG", box, f"app params: {_brief(params, 'app')}"),
-            ]
-            if request.get("config", {}).get("isTestJob"):
-                warning = "test job: run on a test node, results are not billed"
-                lines.append((start + 0.013, "WARN", box, warning))
-            if "TASKS_COMPLETED" in at:
-                done = at["TASKS_COMPLETED"] + index / 1000
-                lines.append(
-                    (done, "INFO", box, f"task {index} done: wrote out_{index}/result.txt")
-                )
-            tasks[task_id(job.id, index)] = lines
-    target = request.get("dataDestination", {}).get("dataSourceDescriptor", "none")
-    for state, message in (
-        ("MERGING", f"assembler {template.assembler} started: {chunks} part(s)"),
-        ("MERGED", "merged the parts"),
-        ("DOWNLOADING", f"uploading results to {target}"),
-        ("COMPLETE", "results are ready"),
-    ):
-        if state in at:
-            assembler.append((at[state] + 0.001, "INFO", merge_box, message))
-    if "FAILED" in at:
-        failed = at["FAILED"]
-        if "MERGING" in at:
-            assembler.append((failed, "ERROR", merge_box, job.error))
-        elif tasks and "TASKS_COMPLETED" not in at:
-            for index, key in enumerate(tasks):
-                stopped = f"task {index} stopped: {job.error}"
-                tasks[key].append((failed + index / 1000, "ERROR", f"{app}-{key[:8]}", stopped))
-        else:
-            partitioner.append((failed, "ERROR", part_box, job.error))
+        if state in at
+    ]
+    assembler: list[Line] = [
+        (at[state] + 0.001, "INFO", merge_box, message)
+        for state, message in (
+            ("MERGING", f"assembler {template.assembler} started: {chunks} part(s)"),
+            ("MERGED", "merged the parts"),
+            ("DOWNLOADING", f"uploading results to {target}"),
+            ("COMPLETE", "results are ready"),
+        )
+        if state in at
+    ]
+    tasks: dict[str, list[Line]] = {}
+    for index in range(chunks if "PARTITIONED" in at else 0):
+        key = task_id(job.id, index)
+        box = f"{template.app.split('@')[0]}-{key[:8]}"
+        start = at["PARTITIONED"] + index / 1000
+        tasks[key] = [
+            (start + 0.010, "INFO", box, f"task {index} started"),
+            (start + 0.011, "TRACE", box, "worker heartbeat"),
+            (start + 0.012, "DEBUG", box, f"app params: {_json(params, 'app')}"),
+        ]
+        if request.get("config", {}).get("isTestJob"):
+            warning = "test job: run on a test node, results are not billed"
+            tasks[key].append((start + 0.013, "WARN", box, warning))
+        if "TASKS_COMPLETED" in at:
+            done = at["TASKS_COMPLETED"] + index / 1000
+            tasks[key].append(
+                (done, "INFO", box, f"task {index} done: wrote out_{index}/result.txt")
+            )
+        elif "FAILED" in at:
+            stopped = f"task {index} stopped: {job.error}"
+            tasks[key].append((at["FAILED"] + index / 1000, "ERROR", box, stopped))
+    if "FAILED" in at and "MERGING" in at:
+        assembler.append((at["FAILED"], "ERROR", merge_box, job.error))
+    elif "FAILED" in at and (not tasks or "TASKS_COMPLETED" in at):
+        partitioner.append((at["FAILED"], "ERROR", part_box, job.error))
     return partitioner, tasks, assembler
 
 
