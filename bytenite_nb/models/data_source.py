@@ -154,13 +154,8 @@ class DataSource(_WireModel):
     def _s3(
         cls, kind: str, bucket_name: str, cloud_region: str, name: str, secret_id: str
     ) -> DataSource:
-        params = {
-            "name": name,
-            "bucketName": bucket_name,
-            "cloudRegion": cloud_region,
-            "secret_id": secret_id,
-        }
-        return cls._known(kind, params, None)
+        values = (name, bucket_name, cloud_region, secret_id)
+        return cls._known(kind, dict(zip(_S3_PARAMS, values, strict=True)), None)
 
     @classmethod
     def _known(
@@ -180,13 +175,10 @@ class _DataSourceOut(_Lenient, DataSource):
 def _with_type_url(source: DataSource) -> DataSource:
     """Fill in ``params["@type"]`` for a known descriptor that needs one."""
     known = DESCRIPTORS.get(source.data_source_descriptor or "")
-    if known is None or known.type_url is None:
+    params = source.params or {}
+    if known is None or known.type_url is None or "@type" in params:
         return source
-    params = dict(source.params or {})
-    if "@type" in params:
-        return source
-    params = {"@type": known.type_url, **params}
-    return source.model_copy(update={"params": params})
+    return source.model_copy(update={"params": {"@type": known.type_url, **params}})
 
 
 def _http_url_problem(url: str) -> str | None:
