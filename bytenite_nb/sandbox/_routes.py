@@ -10,9 +10,7 @@ from ._wire import Reject
 API_PREFIX = "/v1"
 CUSTOMER_PREFIX = "/v1/customer"
 
-#: Endpoints of the service that the sandbox does not serve (BYTENITE_API.md, "seen in
-#: ByteNite's generated SDKs"): any method on them is a 501 naming the path, never
-#: a 405 that would read ``filter`` as a job id.
+#: The service's endpoints the sandbox lacks: a 501, never a 405 reading ``filter`` as a job id.
 UNSERVED: list[re.Pattern[str]] = [
     re.compile(rf"{CUSTOMER_PREFIX}/jobs/(filter|runningTasks)"),
     re.compile(rf"{CUSTOMER_PREFIX}/jobs/[^/]+/(jobname|configs)"),
