@@ -74,12 +74,8 @@ class _SpecIntegers(_WireModel):
 def _integer_keys(model: type[_WireModel]) -> dict[str, str]:
     """The dumped keys (wire and Python names) of ``model``'s integer fields -> wire name."""
     integers = integer_wire_types().get(model.spec_name, {})
-    keys: dict[str, str] = {}
-    for name, field in model.model_fields.items():
-        wire_name = field.alias or name
-        if wire_name in integers:
-            keys[wire_name] = keys[name] = wire_name
-    return keys
+    wire = {name: field.alias or name for name, field in model.model_fields.items()}
+    return {key: wire[name] for key, name in _input_keys(model).items() if wire[name] in integers}
 
 
 def _check_against_spec(model: type[_WireModel]) -> None:
@@ -140,9 +136,7 @@ class _Lenient(_WireModel):
             kept = {k: v for k, v in data.items() if keys.get(k) not in bad}
             aside = {k: v for k, v in data.items() if keys.get(k) in bad}
             model = handler(kept)
-            if model.__pydantic_extra__ is None:  # pragma: no cover - extra="allow"
-                model.__pydantic_extra__ = {}
-            model.__pydantic_extra__.update(aside)
+            model.__pydantic_extra__ = {**(model.__pydantic_extra__ or {}), **aside}
             model.__pydantic_fields_set__.update(aside)
             return model
 
@@ -154,9 +148,5 @@ class _Lenient(_WireModel):
 @cache
 def _input_keys(model: type[BaseModel]) -> dict[str, str]:
     """Every key that fills a field (wire name and Python name) -> the field's name."""
-    keys: dict[str, str] = {}
-    for name, field in model.model_fields.items():
-        keys[name] = name
-        if field.alias:
-            keys[field.alias] = name
-    return keys
+    names = {name: name for name in model.model_fields}
+    return names | {field.alias: name for name, field in model.model_fields.items() if field.alias}
