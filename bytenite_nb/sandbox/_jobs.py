@@ -19,10 +19,6 @@ _TYPE_PREFIX = "type.googleapis.com/bytenite.data_source."
 STATES = tuple(s for s in spec_schema("jobJobState")["enum"] if s != "JOB_STATE_FAILED")
 
 
-def _now() -> float:
-    return time.time()
-
-
 @dataclass
 class _Job:
     id: str
@@ -35,7 +31,7 @@ class _Job:
     #: The signed upload URL of a ``file`` job (its ``dataSource.params.tempUrl``).
     temp_url: str | None = None
     #: The sandbox's clock (epoch seconds): how far a running job has got.
-    clock: Callable[[], float] = _now
+    clock: Callable[[], float] = time.time
 
     @property
     def chunks(self) -> int:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import secrets
 import threading
+import time
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -20,7 +21,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from ..models import wire_integer
-from ._jobs import _Job, _now, job_json, job_state
+from ._jobs import _Job, job_json, job_state
 from ._lifecycle import Blob, Storage
 from ._logs import answer, job_logs, read_request
 from ._ratelimit import TokenBucket
@@ -65,7 +66,7 @@ class Sandbox:
         api_key: str = SANDBOX_API_KEY,
         token_ttl: int = 3600,
         step_seconds: float = 1.0,
-        clock: Callable[[], float] = _now,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self.api_key = api_key
         #: Epoch seconds for job progress and token expiry (tests may set a faster one).
