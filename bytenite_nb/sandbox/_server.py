@@ -126,7 +126,7 @@ class Sandbox:
             self._bucket = bucket
 
     def record(self, method: str, path: str) -> None:
-        """Log a request answered without ``handle`` (a fault, a body that cannot be read)."""
+        """Add a request to ``requests`` (``handle`` does; so do answers that bypass it)."""
         with self._lock:
             self.requests.append((method, path))
 
