@@ -9,14 +9,8 @@ so a drifted model fails the suite instead of sending a wrong payload.
 Python names are snake_case; the wire is camelCase through aliases, and both
 are accepted on input. Requests are strict where the service is (timeouts,
 JSON objects, known data source descriptors); responses are lenient (missing
-fields, unknown fields and unknown enum values all parse).
-
-One module per family: ``_spec`` (the spec and its enums), ``_values`` (value
-types), ``_base`` (the wire base model), ``data_source``, ``_parts`` (params,
-config, template, status), ``job`` (responses), ``jobs_page`` (a page of
-the jobs list), ``logs`` (a job's log lines), ``results`` (output files),
-``request`` (the create-job request and its validation errors). Imports
-nothing else of the package but ``display``, lazily, inside the reprs.
+fields, unknown fields and unknown enum values all parse). One module per
+family; nothing else of the package is imported but ``display``, lazily, in the reprs.
 """
 
 from __future__ import annotations

@@ -20,10 +20,6 @@ from pydantic.alias_generators import to_camel
 
 from ._spec import integer_wire_types, spec_schema, wire_integer
 
-# --------------------------------------------------------------------------
-# Base model and the spec check
-# --------------------------------------------------------------------------
-
 
 class _WireModel(BaseModel):
     """snake_case in Python, camelCase on the wire, extra fields kept."""
@@ -57,11 +53,8 @@ class _SpecIntegers(_WireModel):
     """A model with an integer the wire carries as a string (an int64: ``"12"``).
 
     In JSON mode (``to_wire()``, ``model_dump_json()``) each integer field takes
-    the form the spec gives it, through ``_spec.wire_integer``, the one place
-    that says so (the sandbox writes its answers with it too). A mixin, not a
-    serializer on every model: it costs a Python call per dump, which a request
-    (integers all numbers) need not pay. ``_check_against_spec`` makes sure
-    every model with such a field has it.
+    the form ``_spec.wire_integer`` gives it. A mixin, not on every model: it
+    costs a Python call per dump, which a request (integers all numbers) need not pay.
     """
 
     @model_serializer(mode="wrap")
@@ -81,12 +74,8 @@ class _SpecIntegers(_WireModel):
 def _integer_keys(model: type[_WireModel]) -> dict[str, str]:
     """The dumped keys (wire and Python names) of ``model``'s integer fields -> wire name."""
     integers = integer_wire_types().get(model.spec_name, {})
-    keys: dict[str, str] = {}
-    for name, field in model.model_fields.items():
-        wire_name = field.alias or name
-        if wire_name in integers:
-            keys[wire_name] = keys[name] = wire_name
-    return keys
+    wire = {name: field.alias or name for name, field in model.model_fields.items()}
+    return {key: wire[name] for key, name in _input_keys(model).items() if wire[name] in integers}
 
 
 def _check_against_spec(model: type[_WireModel]) -> None:
@@ -94,17 +83,16 @@ def _check_against_spec(model: type[_WireModel]) -> None:
     its spec schema, or its int64 fields would not be written as strings. The
     models and the spec ship together, so the test suite runs this over
     ``SPEC_MODELS`` (an import would pay for it on every start)."""
-    aliases = {field.alias or name for name, field in model.model_fields.items()}
-    wire = set(spec_schema(model.spec_name).get("properties", {}))
-    if aliases != wire:
+    fields = {field.alias or name: field for name, field in model.model_fields.items()}
+    schema = spec_schema(model.spec_name)
+    wire = set(schema.get("properties", {}))
+    if set(fields) != wire:
         raise RuntimeError(
             f"{model.__name__} does not match spec schema {model.spec_name}: "
-            f"missing {sorted(wire - aliases)}, extra {sorted(aliases - wire)}"
+            f"missing {sorted(wire - set(fields))}, extra {sorted(set(fields) - wire)}"
         )
-    required = {
-        field.alias or name for name, field in model.model_fields.items() if field.is_required()
-    }
-    spec_required = set(spec_schema(model.spec_name).get("required", ()))
+    required = {alias for alias, field in fields.items() if field.is_required()}
+    spec_required = set(schema.get("required", ()))
     if required != spec_required:
         raise RuntimeError(
             f"{model.__name__} requires {sorted(required)}, the spec {sorted(spec_required)}"
@@ -121,25 +109,14 @@ def _check_against_spec(model: type[_WireModel]) -> None:
         )
 
 
-# --------------------------------------------------------------------------
-# Responses: whatever the spec allows parses
-# --------------------------------------------------------------------------
-
-
 class _Lenient(_WireModel):
     """A response model: a field whose value it cannot read never fails the parse.
 
     Such a value is set aside, exactly as received, among the extra fields
-    (``model_extra``, shown under "Other fields" on a card and written back by
-    ``to_wire()``), and the typed field stays ``None``. When a response holds
-    both a field's wire name and its snake_case spelling (``templateId`` and
-    ``template_id``), the wire name wins and the other key is kept as an
-    extra; when the wire value cannot be read, both keys are set aside so
-    the snake_case value never stands in for it. Request-side rules
-    (timeouts >= 0, known descriptors) belong to the request, not here.
-
-    Built on first use (``defer_build``): a dry run, which reads no answer,
-    does not pay for the response models (pydantic builds them under a lock).
+    (``model_extra``: on a card's "Other fields", written back by ``to_wire()``),
+    and the field stays ``None``. Of a field's wire name and snake_case spelling
+    (``templateId``, ``template_id``) the wire name wins; when it cannot be read,
+    both are set aside. Built on first use (``defer_build``): a dry run reads no answer.
     """
 
     model_config = ConfigDict(defer_build=True)
@@ -159,9 +136,7 @@ class _Lenient(_WireModel):
             kept = {k: v for k, v in data.items() if keys.get(k) not in bad}
             aside = {k: v for k, v in data.items() if keys.get(k) in bad}
             model = handler(kept)
-            if model.__pydantic_extra__ is None:  # pragma: no cover - extra="allow"
-                model.__pydantic_extra__ = {}
-            model.__pydantic_extra__.update(aside)
+            model.__pydantic_extra__ = {**(model.__pydantic_extra__ or {}), **aside}
             model.__pydantic_fields_set__.update(aside)
             return model
 
@@ -173,9 +148,5 @@ class _Lenient(_WireModel):
 @cache
 def _input_keys(model: type[BaseModel]) -> dict[str, str]:
     """Every key that fills a field (wire name and Python name) -> the field's name."""
-    keys: dict[str, str] = {}
-    for name, field in model.model_fields.items():
-        keys[name] = name
-        if field.alias:
-            keys[field.alias] = name
-    return keys
+    names = {name: name for name in model.model_fields}
+    return names | {field.alias: name for name, field in model.model_fields.items() if field.alias}

@@ -4,18 +4,10 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from pydantic import (
-    Field,
-    StrictBool,
-    StrictStr,
-)
+from pydantic import Field, StrictBool, StrictStr
 
 from ._base import _Lenient, _WireModel
 from ._values import Int64, JsonObject, Seconds
-
-# --------------------------------------------------------------------------
-# Params, config, selection, template, status
-# --------------------------------------------------------------------------
 
 
 class AppParams(_WireModel):

@@ -8,10 +8,6 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-# --------------------------------------------------------------------------
-# The spec
-# --------------------------------------------------------------------------
-
 SPEC_FILE = "create-job.openapi.json"
 
 
@@ -31,10 +27,6 @@ def spec_schema(name: str, *, standalone: bool = False) -> dict[str, Any]:
     return {**found, "components": components} if standalone else found
 
 
-# --------------------------------------------------------------------------
-# Which integers travel as JSON strings
-# --------------------------------------------------------------------------
-
 #: Integer fields of answers the seed spec does not describe, as BYTENITE_API.md
 #: gives them (schema name -> field -> ``"string"`` or ``"number"``).
 UNSPECIFIED_INTEGERS: dict[str, dict[str, str]] = {
@@ -45,13 +37,9 @@ UNSPECIFIED_INTEGERS: dict[str, dict[str, str]] = {
 
 @cache
 def integer_wire_types() -> dict[str, dict[str, str]]:
-    """Every integer field, by schema: ``"string"`` if it travels as a JSON string.
-
-    protoc-gen-openapiv2 writes a real int64 as ``"type": "string", "format":
-    "int64"`` (protojson sends it as ``"12"``) and a uint32 as ``"type":
-    "integer"`` (sent as a number): the shipped spec says which is which.
-    Schemas the spec lacks come from ``UNSPECIFIED_INTEGERS``.
-    """
+    """Every integer field, by schema: ``"string"`` if it travels as a JSON string
+    (protoc-gen-openapiv2 writes an int64 as ``"type": "string", "format": "int64"``,
+    a uint32 as ``"type": "integer"``), ``"number"`` if not."""
     found: dict[str, dict[str, str]] = {}
     for name, schema in spec()["components"]["schemas"].items():
         for field, member in schema.get("properties", {}).items():
@@ -67,21 +55,14 @@ _INTEGER_FORMATS = frozenset({"int32", "uint32", "int64", "uint64", "fixed64", "
 
 
 def wire_integer(schema: str, field: str, value: int) -> int | str:
-    """``value`` as the wire carries ``schema.field``: ``"12"`` or ``12``.
-
-    ``KeyError`` for a field that is not an integer of the spec (a typo must
-    not silently pick a form).
-    """
+    """``value`` as the wire carries ``schema.field``: ``"12"`` or ``12``; ``KeyError``
+    for a field that is not an integer of the spec (a typo must not pick a form)."""
     return str(value) if integer_wire_types()[schema][field] == "string" else int(value)
 
 
-# --------------------------------------------------------------------------
-# Enums: declared here, held to the spec by a test; unknown future values parse
-# --------------------------------------------------------------------------
-
-
 class _OpenStrEnum(str, Enum):
-    """A str enum whose unknown values parse to a pseudo-member instead of failing."""
+    """A str enum, held to the spec by a test, whose unknown values parse to a
+    pseudo-member instead of failing."""
 
     @classmethod
     def _missing_(cls, value: object) -> Any:

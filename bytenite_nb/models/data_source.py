@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal
 from urllib.parse import urlsplit
 
@@ -10,10 +11,6 @@ from pydantic import StrictStr
 
 from ._base import _Lenient, _WireModel
 from ._values import JsonObject, _brief
-
-# --------------------------------------------------------------------------
-# Data sources
-# --------------------------------------------------------------------------
 
 _TYPE_PREFIX = "type.googleapis.com/bytenite.data_source."
 _S3_TYPE = _TYPE_PREFIX + "S3DataSource"
@@ -24,25 +21,15 @@ Direction = Literal["input", "output"]
 SIGNED_PARAMS = frozenset({"tempUrl"})
 
 
+@dataclass(frozen=True)
 class Descriptor:
     """What the service takes for one known data source descriptor."""
 
-    def __init__(
-        self,
-        name: str,
-        directions: frozenset[str],
-        type_url: str | None,
-        required: tuple[str, ...] = (),
-        summary: str = "",
-    ) -> None:
-        self.name = name
-        self.directions = directions
-        self.type_url = type_url
-        self.required = required
-        self.summary = summary
-
-    def __repr__(self) -> str:
-        return f"Descriptor({self.name!r})"
+    name: str
+    directions: frozenset[str] = field(repr=False)
+    type_url: str | None = field(repr=False)
+    required: tuple[str, ...] = field(default=(), repr=False)
+    summary: str = field(default="", repr=False)
 
 
 _BOTH = frozenset({"input", "output"})
@@ -80,11 +67,7 @@ DESCRIPTORS: Mapping[str, Descriptor] = {
 
 class DataSource(_WireModel):
     """``data_sourceDataSource``: a descriptor (``url``, ``bucket``, ...) and its params.
-
-    Build the known kinds with :meth:`url`, :meth:`file`, :meth:`bucket`,
-    :meth:`bypass`, :meth:`aws`, :meth:`gcp`, :meth:`storj`; any other
-    descriptor is kept as given.
-    """
+    The classmethods build the known kinds; any other descriptor is kept as given."""
 
     spec_name: ClassVar[str] = "data_sourceDataSource"
 
@@ -93,7 +76,31 @@ class DataSource(_WireModel):
 
     def problems(self, direction: Direction | None = None) -> list[tuple[str, str]]:
         """What the service would reject, as ``(sub-path, message)`` pairs."""
-        return _data_source_problems(self, direction)
+        kind = self.data_source_descriptor
+        if kind is None or not kind.strip():
+            return [("dataSourceDescriptor", "required (e.g. " + ", ".join(DESCRIPTORS) + ")")]
+        known = DESCRIPTORS.get(kind)
+        if known is None:
+            return []  # unknown descriptors pass through untouched
+        problems: list[tuple[str, str]] = []
+        if direction is not None and direction not in known.directions:
+            (only,) = known.directions
+            problems.append(("dataSourceDescriptor", f"'{kind}' can only be used as an {only}"))
+        params = self.params or {}
+        type_url = params.get("@type")
+        if type_url is not None and known.type_url is not None and type_url != known.type_url:
+            problems.append(("params.@type", f"must be {known.type_url!r} for '{kind}'"))
+        for key in known.required:
+            value = params.get(key)
+            if value is None or (isinstance(value, str) and not value.strip()):
+                problems.append((f"params.{key}", f"required for '{kind}'"))
+            elif not isinstance(value, str):
+                problems.append((f"params.{key}", "must be a string"))
+        if kind == "url" and isinstance(params.get("url"), str) and params["url"].strip():
+            problem = _http_url_problem(params["url"])
+            if problem:
+                problems.append(("params.url", problem))
+        return problems
 
     def __repr_args__(self) -> Any:
         # A ``tempUrl`` is a signed upload URL: it grants access, so no repr or str shows it.
@@ -147,13 +154,8 @@ class DataSource(_WireModel):
     def _s3(
         cls, kind: str, bucket_name: str, cloud_region: str, name: str, secret_id: str
     ) -> DataSource:
-        params = {
-            "name": name,
-            "bucketName": bucket_name,
-            "cloudRegion": cloud_region,
-            "secret_id": secret_id,
-        }
-        return cls._known(kind, params, None)
+        values = (name, bucket_name, cloud_region, secret_id)
+        return cls._known(kind, dict(zip(_S3_PARAMS, values, strict=True)), None)
 
     @classmethod
     def _known(
@@ -173,41 +175,10 @@ class _DataSourceOut(_Lenient, DataSource):
 def _with_type_url(source: DataSource) -> DataSource:
     """Fill in ``params["@type"]`` for a known descriptor that needs one."""
     known = DESCRIPTORS.get(source.data_source_descriptor or "")
-    if known is None or known.type_url is None:
-        return source
-    params = dict(source.params or {})
-    if "@type" in params:
-        return source
-    params = {"@type": known.type_url, **params}
-    return source.model_copy(update={"params": params})
-
-
-def _data_source_problems(source: DataSource, direction: Direction | None) -> list[tuple[str, str]]:
-    kind = source.data_source_descriptor
-    if kind is None or not kind.strip():
-        return [("dataSourceDescriptor", "required (e.g. " + ", ".join(DESCRIPTORS) + ")")]
-    known = DESCRIPTORS.get(kind)
-    if known is None:
-        return []  # unknown descriptors pass through untouched
-    problems: list[tuple[str, str]] = []
-    if direction is not None and direction not in known.directions:
-        (only,) = known.directions
-        problems.append(("dataSourceDescriptor", f"'{kind}' can only be used as an {only}"))
     params = source.params or {}
-    type_url = params.get("@type")
-    if type_url is not None and known.type_url is not None and type_url != known.type_url:
-        problems.append(("params.@type", f"must be {known.type_url!r} for '{kind}'"))
-    for key in known.required:
-        value = params.get(key)
-        if value is None or (isinstance(value, str) and not value.strip()):
-            problems.append((f"params.{key}", f"required for '{kind}'"))
-        elif not isinstance(value, str):
-            problems.append((f"params.{key}", "must be a string"))
-    if kind == "url" and isinstance(params.get("url"), str) and params["url"].strip():
-        problem = _http_url_problem(params["url"])
-        if problem:
-            problems.append(("params.url", problem))
-    return problems
+    if known is None or known.type_url is None or "@type" in params:
+        return source
+    return source.model_copy(update={"params": {"@type": known.type_url, **params}})
 
 
 def _http_url_problem(url: str) -> str | None:

@@ -12,27 +12,16 @@ from ._spec import ExecutionPriority, JobState
 from ._values import Int64, Timestamp, _brief
 from .data_source import DataSource, _DataSourceOut
 
-# Shared parts are read with their lenient response twins (``JobConfig`` in a
-# request refuses a negative timeout; in a response it is what the service
-# holds). The public class stays accepted for models built in Python.
+# Shared parts are read with their lenient response twins (a request's ``JobConfig``
+# refuses a negative timeout); the public class stays accepted for models built in Python.
 _Config = Annotated[_JobConfigOut | JobConfig, Field(union_mode="left_to_right")]
 _Params = Annotated[_AppParamsOut | AppParams, Field(union_mode="left_to_right")]
 _Source = Annotated[_DataSourceOut | DataSource, Field(union_mode="left_to_right")]
 
-# --------------------------------------------------------------------------
-# Responses
-# --------------------------------------------------------------------------
-
 
 class Job(_Lenient, _SpecIntegers):
-    """``jobJob``: a job as the service reports it. Every field may be missing.
-
-    Lenient, like every response model: a value a field cannot read (a
-    ``numUnitsEstimation`` with no digits, a timestamp beyond year 9999) is
-    kept as received among the extra fields and the field is None.
-    ``to_wire()`` writes each integer as the spec types it (``numUnitsEstimation``,
-    an int64, as ``"12"``).
-    """
+    """``jobJob``: a job as the service reports it. Every field may be missing,
+    and a value a field cannot read is kept among the extra fields (``_Lenient``)."""
 
     spec_name: ClassVar[str] = "jobJob"
 

@@ -1,10 +1,8 @@
 """A page of the jobs list: ``GET /jobs`` → ``JobsPage``.
 
 The service answers ``{"pagination": {"total", "offset", "hasPrevious",
-"hasNext"}, "data": [job, ...]}`` (``total`` and ``offset`` numbers, read
-from strings too; zero values and false flags left out). Parsing is
-lenient: missing fields take their protojson defaults, extra keys are kept,
-items that are not objects are skipped.
+"hasNext"}, "data": [job, ...]}``, zero values left out. Parsing is lenient:
+missing fields take their protojson defaults, items that are not objects are skipped.
 """
 
 from __future__ import annotations
@@ -33,12 +31,8 @@ def _flag(value: Any) -> bool:
 
 
 class JobsPage(BaseModel):
-    """One page of the jobs list, newest first.
-
-    ``jobs`` (list of ``Job``), ``total`` (every job of the account; None when
-    the service did not say), ``offset`` (of the first job on this page),
-    ``has_next``/``has_previous``; ``limit`` is the page size that was asked.
-    """
+    """One page of the jobs list, newest first: ``total`` counts every job of the
+    account (None if the service did not say), ``limit`` is the page size asked."""
 
     model_config = ConfigDict(extra="allow", defer_build=True)  # built on first use
 

@@ -6,16 +6,14 @@ The service groups log lines by the service that wrote them::
      "taskrunner": {"<taskId>": {"logs": [Log]}}}
     Log = {"log", "timestamp", "level", "container"}
 
-The request names the services by their enum names (``PARTITIONER``...,
-``LOG_SERVICE_NAMES``); the package, like the answer, by the lower-case keys.
-``JobLogs`` flattens that into one list of entries sorted by time (stable;
-entries without a time come last). Parsing is lenient: missing keys, unknown
-levels, unknown services (a list, or a map of task ids) and unreadable times
-all parse; items that are not objects are skipped.
+The request names the services by their enum names (``LOG_SERVICE_NAMES``), the
+package by the answer's keys. ``JobLogs`` flattens the groups into one list sorted
+by time. Parsing is lenient: unknown levels, services and unreadable times parse.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timezone
 from functools import cache
@@ -156,9 +154,7 @@ class JobLogs(BaseModel):
 
     def counts(self) -> dict[str, int]:
         """Lines per level, known levels in severity order, then any others."""
-        found: dict[str, int] = {}
-        for entry in self.entries:
-            found[entry.level.value] = found.get(entry.level.value, 0) + 1
+        found = Counter(entry.level.value for entry in self.entries)
         order = {name: index for index, name in enumerate(LOG_LEVELS)}
         return dict(sorted(found.items(), key=lambda kv: (order.get(kv[0], len(order)), kv[0])))
 
@@ -235,12 +231,8 @@ def _entry(raw: Any, service: str, task: str | None) -> LogEntry | None:
 
 
 def entries_from_wire(data: Mapping[str, Any]) -> list[LogEntry]:
-    """Every line of a ``POST /logs`` answer, sorted by time (stable; no time last).
-
-    A service's value is a list of lines (``partitioner``, ``assembler``) or a
-    map of task ids to ``{"logs": [...]}`` (``taskrunner``); either shape is
-    read under any service name.
-    """
+    """Every line of a ``POST /logs`` answer, sorted by time (stable; no time last);
+    a list of lines or a map of task ids is read under any service name."""
     found: list[LogEntry] = []
     known = [s for s in LOG_SERVICES if s in data]
     for service in known + sorted(str(k) for k in data if k not in LOG_SERVICES):

@@ -11,6 +11,7 @@ from pydantic import (
     BeforeValidator,
     StrictStr,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -21,10 +22,6 @@ from ._parts import AppParams, JobConfig, JobTemplate, RpcStatus, SelectionList
 from ._values import LONE_SURROGATE, _brief, _json_kind, _nested_object, sendable_text
 from .data_source import DataSource, Direction, _with_type_url
 from .job import Job, JobResponse
-
-# --------------------------------------------------------------------------
-# The create-job request
-# --------------------------------------------------------------------------
 
 
 class CreateJobRequest(_WireModel):
@@ -69,15 +66,10 @@ class CreateJobRequest(_WireModel):
             raise PydanticCustomError("unicode", LONE_SURROGATE)
         return value
 
-    @field_validator("data_source")
+    @field_validator("data_source", "data_destination")
     @classmethod
-    def _input(cls, value: DataSource | None) -> DataSource | None:
-        return _checked_source(value, "input")
-
-    @field_validator("data_destination")
-    @classmethod
-    def _output(cls, value: DataSource | None) -> DataSource | None:
-        return _checked_source(value, "output")
+    def _source(cls, value: DataSource | None, info: ValidationInfo) -> DataSource | None:
+        return _checked_source(value, "input" if info.field_name == "data_source" else "output")
 
     @field_validator("params")
     @classmethod
@@ -132,10 +124,6 @@ SPEC_MODELS: tuple[type[_WireModel], ...] = (
     CreateJobRequest,
 )
 
-
-# --------------------------------------------------------------------------
-# Validation errors in wire terms
-# --------------------------------------------------------------------------
 
 _MESSAGES = {
     "missing": "required",

@@ -20,17 +20,9 @@ from ._values import Int64
 #: Which results get an inline preview, by extension (images are checked by
 #: their first bytes too: only PNG, JPEG, GIF and WebP are ever inlined).
 PREVIEW_KINDS = {
-    ".png": "image",
-    ".jpg": "image",
-    ".jpeg": "image",
-    ".gif": "image",
-    ".webp": "image",
-    ".txt": "text",
-    ".log": "text",
-    ".md": "text",
-    ".json": "json",
-    ".csv": "csv",
-    ".tsv": "csv",
+    **dict.fromkeys((".png", ".jpg", ".jpeg", ".gif", ".webp"), "image"),
+    **dict.fromkeys((".txt", ".log", ".md"), "text"),
+    **{".json": "json", ".csv": "csv", ".tsv": "csv"},
 }
 
 
@@ -42,13 +34,10 @@ class ResultFile(_WireModel):
     model_config = ConfigDict(defer_build=True)  # built on first use, as responses are
 
     name: str = ""
-    link: str | None = Field(default=None, repr=False)
+    link: str | None = Field(default=None, repr=False)  # grants access: in no repr or str
     size: Int64 | None = None
-    #: The first bytes of the file, fetched for a preview (``preview_results``).
     _head: bytes | None = PrivateAttr(default=None)
-    #: True when ``_head`` holds the whole file.
     _head_complete: bool = PrivateAttr(default=False)
-    #: Why the preview could not be fetched (this file's error, shown on its row).
     _preview_error: str | None = PrivateAttr(default=None)
 
     @field_validator("name", mode="before")
@@ -91,23 +80,10 @@ class ResultFile(_WireModel):
         self._head_complete = False
         self._preview_error = message
 
-    def __repr_args__(self) -> Any:
-        # The signed link grants access: never in a repr, str or rich repr.
-        for name, value in super().__repr_args__():
-            if name != "link":
-                yield name, value
-
-    def __str__(self) -> str:
-        return self.__repr__()
-
 
 class JobResults(_WireModel):
-    """What ``get_job_results`` returns: ``files`` (wire name ``results``).
-
-    Shows itself as a results card (names and sizes; previews when they were
-    fetched with ``preview_results``; never the signed links, unless
-    ``card(show_links=True)``).
-    """
+    """What ``get_job_results`` returns: ``files`` (wire name ``results``), shown as
+    a results card (previews when fetched; signed links only with ``card(show_links=True)``)."""
 
     model_config = ConfigDict(defer_build=True)  # built on first use, as responses are
 

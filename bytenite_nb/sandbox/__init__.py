@@ -8,11 +8,9 @@
 
 ``python -m bytenite_nb.sandbox`` runs one in the foreground.
 
-It serves the calls of ``BYTENITE_API.md`` (token exchange; create, get, list,
-run, abort, delete, results, upload-completed, logs, templates; and
-``PATCH /jobs/{id}/datasource`` and ``/params`` on a ``NEW`` job) and writes
-each integer in the form the shipped spec gives it (``models._spec.wire_integer``).
-Where it differs from ``BYTENITE_API.md``, and why:
+It serves the calls of ``BYTENITE_API.md`` (``_routes.ROUTES``) and writes each
+integer in the form the shipped spec gives it. Where it differs from
+``BYTENITE_API.md``, and why:
 
 - ``POST /jobs/filter``, ``/jobs/runningTasks``, ``PATCH /jobs/{id}/jobname`` and
   ``/configs``, ``GET /events``, ``/auth/secrets`` (seen only in ByteNite's

@@ -11,7 +11,6 @@ handler or hang a connection.
 from __future__ import annotations
 
 import json
-import re
 import sys
 import threading
 import traceback
@@ -22,22 +21,12 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ._lifecycle import serve_storage
-from ._server import API_PREFIX, Sandbox, allowed_methods
-from ._wire import STATUS_CODES, rpc_status
+from ._routes import API_PREFIX, allowed_methods
+from ._server import Sandbox
+from ._wire import BadFraming, body_pieces, rpc_status, send
 
 #: The largest request body read (a bigger one gets 413 and the connection closes).
 MAX_BODY = 64 * 1024 * 1024
-_DIGITS = re.compile(r"[0-9]+")
-_HEX = re.compile(rb"[0-9A-Fa-f]{1,16}")
-
-
-class _BadFraming(Exception):
-    """The body cannot be delimited: answer, then close the connection."""
-
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -66,8 +55,7 @@ class _Handler(BaseHTTPRequestHandler):
             traceback.print_exc(file=sys.stderr)
             self.close_connection = True
             if not self._replied:
-                message = f"internal error: {type(exc).__name__}: {exc}"
-                self._reply(500, rpc_status(500, message), "application/json", {})
+                self._error(500, f"internal error: {type(exc).__name__}: {exc}")
 
     def _dispatch(self) -> None:
         sandbox = self.server.sandbox
@@ -76,124 +64,54 @@ class _Handler(BaseHTTPRequestHandler):
         path = urlsplit(self.path).path.rstrip("/") or "/"
         try:
             try:
-                body = self._read_body()
+                body = b"".join(body_pieces(self, MAX_BODY))
             except TimeoutError:
-                raise _BadFraming(408, "timed out reading the request body") from None
-        except _BadFraming as bad:
+                raise BadFraming(408, "timed out reading the request body") from None
+        except BadFraming as bad:
             self.close_connection = True
-            with sandbox._lock:
-                sandbox.requests.append((self.command, path))
-            self._reply(bad.status, rpc_status(bad.status, bad.message), "application/json", {})
+            sandbox.record(self.command, path)
+            self._error(bad.status, bad.message)
             return
+        headers = {name.lower(): value for name, value in self.headers.items()}
         fault = sandbox.take_fault(path.removeprefix(API_PREFIX), self.command)
         if fault is not None:
             if fault.applied:  # the request takes effect; only its answer is lost
-                sandbox.handle(
-                    self.command, self.path, {k.lower(): v for k, v in self.headers.items()}, body
-                )
+                sandbox.handle(self.command, self.path, headers, body)
             else:
-                with sandbox._lock:
-                    sandbox.requests.append((self.command, path))
+                sandbox.record(self.command, path)
+            retry = {"Retry-After": fault.retry_after} if fault.retry_after else {}
             if fault.status == 0:  # hang up without an answer
                 self.close_connection = True
-                return
-            payload = fault.body
-            if payload is None:
-                payload = rpc_status(fault.status, HTTPStatus(fault.status).phrase)
-            headers = {"Retry-After": fault.retry_after} if fault.retry_after else {}
-            self._reply(fault.status, payload, fault.content_type, headers)
+            elif fault.body is None:
+                self._error(fault.status, HTTPStatus(fault.status).phrase, retry)
+            else:
+                self._reply(fault.status, fault.body, fault.content_type, retry)
             return
         retry_after = sandbox.throttle(self.command, path)
         if retry_after is not None:
             message = "rate limit exceeded: too many requests, retry later"
-            self._reply(
-                429, rpc_status(429, message), "application/json", {"Retry-After": retry_after}
-            )
+            self._error(429, message, {"Retry-After": retry_after})
             return
-        status, data = sandbox.handle(
-            self.command, self.path, {k.lower(): v for k, v in self.headers.items()}, body
-        )
-        headers = {"Allow": ", ".join(allowed_methods(path))} if status == 405 else {}
-        if isinstance(data, bytes):
-            self._reply(status, data, "application/octet-stream", headers)
-        else:
-            self._reply(status, json.dumps(data).encode(), "application/json", headers)
-
-    def _read_body(self) -> bytes:
-        """The request body, by ``Content-Length`` or chunked; ``_BadFraming`` if neither works."""
-        coding = self.headers.get_all("Transfer-Encoding") or []
-        if coding:
-            if [c.strip().lower() for c in coding] != ["chunked"]:
-                raise _BadFraming(501, f"unsupported Transfer-Encoding: {', '.join(coding)}")
-            return self._read_chunked()
-        lengths = {value.strip() for value in self.headers.get_all("Content-Length") or []}
-        if not lengths:
-            return b""
-        text = lengths.pop()
-        if lengths or not _DIGITS.fullmatch(text):
-            raise _BadFraming(400, "invalid Content-Length header")
-        length = int(text)
-        if length > MAX_BODY:
-            raise _BadFraming(413, f"request body over {MAX_BODY} bytes")
-        body = self.rfile.read(length) if length else b""
-        if len(body) < length:
-            raise _BadFraming(400, "request body shorter than its Content-Length")
-        return body
-
-    def _read_chunked(self) -> bytes:
-        parts: list[bytes] = []
-        total = 0
-        while True:
-            line = self.rfile.readline(1024)
-            size_text = line.split(b";", 1)[0].strip()
-            if not line.endswith(b"\n") or not _HEX.fullmatch(size_text):
-                raise _BadFraming(400, "malformed chunked body")
-            size = int(size_text, 16)
-            if size == 0:
-                break
-            total += size
-            if total > MAX_BODY:
-                raise _BadFraming(413, f"request body over {MAX_BODY} bytes")
-            chunk = self.rfile.read(size)
-            if len(chunk) < size or self.rfile.readline(3) not in (b"\r\n", b"\n"):
-                raise _BadFraming(400, "malformed chunked body")
-            parts.append(chunk)
-        for _ in range(100):  # trailer fields, up to the blank line
-            if self.rfile.readline(8192) in (b"\r\n", b"\n", b""):
-                return b"".join(parts)
-        raise _BadFraming(400, "too many trailer fields")
+        status, data = sandbox.handle(self.command, self.path, headers, body)
+        allow = {"Allow": ", ".join(allowed_methods(path))} if status == 405 else {}
+        self._reply(status, json.dumps(data).encode(), "application/json", allow)
 
     def _reply(
         self, status: int, payload: bytes, content_type: str, headers: Mapping[str, str]
     ) -> None:
         self._replied = True
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(payload)))
-        for name, value in headers.items():
-            self.send_header(name, value)
-        if self.close_connection:
-            self.send_header("Connection", "close")
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(payload)
+        send(self, status, payload, {"Content-Type": content_type, **headers})
+
+    def _error(self, status: int, message: str, headers: Mapping[str, str] | None = None) -> None:
+        """An rpcStatus answer."""
+        self._reply(status, rpc_status(status, message), "application/json", headers or {})
 
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
         """The base class's own errors (a bad request line, headers too long) as rpcStatus JSON."""
         self.close_connection = True
         if self.request_version == "HTTP/0.9":  # the request line did not parse
             self.request_version = "HTTP/1.0"  # answer with a status line and headers
-        text = message or HTTPStatus(code).phrase
-        payload = json.dumps(
-            {"code": STATUS_CODES.get(code, 2), "message": text, "details": []}
-        ).encode()
-        self.send_response(code, message)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(payload)))
-        self.send_header("Connection", "close")
-        self.end_headers()
-        if self.command != "HEAD" and code >= 200 and code not in (204, 304):
-            self.wfile.write(payload)
+        self._error(code, message or HTTPStatus(code).phrase)
 
     def log_message(self, format: str, *args: Any) -> None:
         if self.server.verbose:
@@ -257,12 +175,11 @@ def make_server(
     port: int = 0,
     *,
     host: str = "127.0.0.1",
-    token_ttl: int = 3600,
     step_seconds: float = 1.0,
     verbose: bool = False,
 ) -> _HTTPServer:
     httpd = _HTTPServer((host, port), _Handler)
-    httpd.sandbox = Sandbox(token_ttl=token_ttl, step_seconds=step_seconds)
+    httpd.sandbox = Sandbox(step_seconds=step_seconds)
     httpd.verbose = verbose
     return httpd
 
@@ -271,7 +188,6 @@ def start(
     port: int = 0,
     *,
     host: str = "127.0.0.1",
-    token_ttl: int = 3600,
     step_seconds: float = 1.0,
     verbose: bool = False,
 ) -> SandboxServer:
@@ -279,9 +195,7 @@ def start(
 
     ``step_seconds`` is how long a running job stays in each state.
     """
-    httpd = make_server(
-        port, host=host, token_ttl=token_ttl, step_seconds=step_seconds, verbose=verbose
-    )
+    httpd = make_server(port, host=host, step_seconds=step_seconds, verbose=verbose)
     thread = threading.Thread(
         target=httpd.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True, name="bn-sandbox"
     )

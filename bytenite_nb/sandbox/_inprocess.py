@@ -1,10 +1,7 @@
 """The sandbox without a socket: an ``httpx`` transport that hands each request
 to the sandbox's real request handler (``_http._Handler``) over in-memory
-streams, and reads its answer back as the wire would carry it.
-
-For tests where the socket adds nothing: the same routes, faults, rate limits,
-signed links and framing checks as ``start()``, with no port, no server
-thread and no scheduling between them.
+streams, and reads its answer back as the wire would carry it. The same routes,
+faults and framing checks as ``start()``, with no port and no server thread.
 
 >>> box = InProcessSandbox()
 >>> with Client(box.api_key, base_url=box.url, transport=box.transport()) as client:
@@ -15,23 +12,17 @@ from __future__ import annotations
 
 import io
 from collections.abc import AsyncIterator, Iterator
+from types import SimpleNamespace
 from typing import Any, cast
 
 import httpx
 
 from ._http import _Handler
-from ._server import API_PREFIX, Sandbox
+from ._routes import API_PREFIX
+from ._server import Sandbox
 
 #: The API root of an in-process sandbox (``.invalid``: no request can leave the process).
 IN_PROCESS_URL = "http://sandbox.invalid" + API_PREFIX
-
-
-class _Server:
-    """What the handler reads of its server."""
-
-    def __init__(self, sandbox: Sandbox) -> None:
-        self.sandbox = sandbox
-        self.verbose = False
 
 
 class _CutBody(httpx.SyncByteStream, httpx.AsyncByteStream):
@@ -66,7 +57,7 @@ class InProcessSandbox:
         self.sandbox = sandbox if sandbox is not None else Sandbox(step_seconds=step_seconds)
         self.sandbox.base_url = self.url = IN_PROCESS_URL
         self.api_key = self.sandbox.api_key
-        self._server = _Server(self.sandbox)
+        self._server = SimpleNamespace(sandbox=self.sandbox, verbose=False)  # what _Handler reads
 
     def transport(self) -> httpx.MockTransport:
         """A transport for ``Client(transport=...)`` and ``AsyncClient(transport=...)``."""

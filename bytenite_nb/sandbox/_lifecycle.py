@@ -1,17 +1,14 @@
 """The sandbox's storage side: result files behind signed links, the upload ``tempUrl``.
 
 A completed job's results are real files: per chunk ``out_{i}/result.txt``
-(the input text, or a greeting, in the case ``params.app.case`` asks for),
-and for the first chunk a small PNG, a JSON summary and a CSV of metrics.
-``Storage.big_result_bytes`` adds ``out_0/big.bin`` of that size, generated
-while it is sent (never held in memory).
+(the input text, or a greeting, cased as ``params.app.case`` asks), and for
+the first chunk a small PNG, a JSON summary and a CSV of metrics.
 
 Like a storage host's signed URLs (GCS, S3), these links carry their own
-signature and expiry in the query and REFUSE a request with an
+signature and expiry in the query and refuse a request with an
 ``Authorization`` header (400): a client that leaks its API token to them
-fails loudly. The ``tempUrl`` takes a ``PUT`` of the input file (with
-``Content-Disposition: attachment``), streamed: only its size, SHA-256 and
-first bytes are kept. Standard library only.
+fails loudly. The ``tempUrl`` takes a streamed ``PUT`` of the input file (with
+``Content-Disposition: attachment``): only its size, SHA-256 and first bytes are kept.
 """
 
 from __future__ import annotations
@@ -19,30 +16,29 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import re
 import secrets
 import struct
 import threading
 import time
 import zlib
-from collections.abc import Generator, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from http.server import BaseHTTPRequestHandler
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from ._routes import API_PREFIX
 from ._storage_faults import StorageFaults, send_trickled, serve_answer
+from ._wire import CHUNK, XML, BadFraming, body_pieces, send, send_head, xml_error
 
-API_PREFIX = "/v1"
 RESULTS_PATH = f"{API_PREFIX}/_results/"
 UPLOAD_PATH = f"{API_PREFIX}/_upload/"
 #: How long a signed link or ``tempUrl`` lives (the service's are hours).
 LINK_TTL = 3600
 #: Bytes of an upload kept (for the job's result text); the rest is only hashed.
 KEEP_PREFIX = 64 * 1024
-CHUNK = 64 * 1024
 #: The largest upload drained before answering an error (then the connection closes).
 MAX_DRAIN = 256 * 1024 * 1024
-_CHUNKED_SIZE = re.compile(rb"[0-9A-Fa-f]{1,16}")
 
 
 @dataclass
@@ -120,40 +116,18 @@ def _cased(text: str, params: Mapping[str, Any]) -> str:
     return text.lower() if case == "lower" else text.upper()
 
 
-class _Handler(Protocol):
-    """What :func:`serve_storage` needs of ``BaseHTTPRequestHandler``."""
-
-    command: str
-    path: str
-    headers: Any
-    rfile: Any
-    wfile: Any
-    close_connection: bool
-    server: Any
-
-    def send_response(self, code: int, message: str | None = None) -> None: ...
-    def send_header(self, keyword: str, value: str) -> None: ...
-    def end_headers(self) -> None: ...
-
-
 @dataclass
 class Storage:
-    """The signed links and uploads of one sandbox. Thread-safe.
+    """The signed links and uploads of one sandbox. Thread-safe."""
 
-    Test knobs: ``big_result_bytes`` (add ``out_0/big.bin`` of that size to
-    every completed job), :meth:`cut_downloads` (downloads break off after
-    some bytes, as a network failure would), :meth:`expire_uploads` (every
-    ``tempUrl`` answers 403 from now on), ``faults`` (trickled bodies, 429,
-    gzip 403, an echoed signature: see ``_storage_faults``).
-    """
-
+    #: Adds ``out_0/big.bin`` of this size to every completed job (made as it is sent).
     big_result_bytes: int = 0
     #: Storage requests that carried an ``Authorization`` header (refused, counted).
     authorization_refused: int = 0
     #: ``(method, path, carried Authorization)`` of every storage request, in order.
     requests: list[tuple[str, str, bool]] = field(default_factory=list)
     uploads: dict[str, Upload] = field(default_factory=dict)
-    #: Misbehaviours for the next storage requests (see ``_storage_faults``).
+    #: Misbehaviours for the next storage requests: trickles, 429, gzip 403...
     faults: StorageFaults = field(default_factory=StorageFaults)
     _key: bytes = field(default_factory=lambda: secrets.token_bytes(16))
     _expired_uploads: bool = False
@@ -267,12 +241,7 @@ class Storage:
         return None
 
 
-# --------------------------------------------------------------------------
-# HTTP: the handler calls serve_storage() first; it answers storage paths.
-# --------------------------------------------------------------------------
-
-
-def serve_storage(handler: _Handler, storage: Storage, results: Any) -> bool:
+def serve_storage(handler: BaseHTTPRequestHandler, storage: Storage, results: Any) -> bool:
     """Answer a storage request (result link or ``tempUrl``); False for other paths.
 
     ``results(job_id)`` returns the job's blobs (or raises ``LookupError``).
@@ -280,16 +249,15 @@ def serve_storage(handler: _Handler, storage: Storage, results: Any) -> bool:
     """
     parts = urlsplit(handler.path)
     path = parts.path
-    if not (path.startswith(RESULTS_PATH) or path.startswith(UPLOAD_PATH)):
+    if not path.startswith((RESULTS_PATH, UPLOAD_PATH)):
         return False
     carries_auth = handler.headers.get("Authorization") is not None
     with storage._lock:
         storage.requests.append((handler.command, path, carries_auth))
-    if carries_auth:
-        with storage._lock:
+        if carries_auth:
             storage.authorization_refused += 1
-        _drain(handler)
-        _xml(
+    if carries_auth:
+        _refuse(
             handler,
             400,
             "InvalidArgument",
@@ -309,32 +277,27 @@ def serve_storage(handler: _Handler, storage: Storage, results: Any) -> bool:
         _put_upload(handler, storage, path[len(UPLOAD_PATH) :], problem)
         return True
     _drain(handler)
+    job_id, _, index = path[len(RESULTS_PATH) :].partition("/")
     if problem is not None:
         _xml(handler, 403, *problem.split(": ", 1))
-        return True
-    if handler.command not in ("GET", "HEAD"):
+    elif handler.command not in ("GET", "HEAD"):
         _xml(handler, 405, "MethodNotAllowed", "a result link takes GET")
-        return True
-    job_id, _, index = path[len(RESULTS_PATH) :].partition("/")
-    try:
-        blob = results(job_id)[int(index)]
-    except (LookupError, ValueError):
-        _xml(handler, 404, "NoSuchKey", "The specified key does not exist.")
-        return True
-    if fault is not None and handler.command == "GET":
-        send_trickled(
-            handler, blob.chunks(), blob.size, blob.content_type, fault, storage.faults.sleep
-        )
-        return True
-    _send_blob(handler, blob, storage._take_cut() if handler.command == "GET" else None)
+    else:
+        try:
+            blob = results(job_id)[int(index)]
+        except (LookupError, ValueError):
+            _xml(handler, 404, "NoSuchKey", "The specified key does not exist.")
+            return True
+        if fault is not None and handler.command == "GET":
+            sleep = storage.faults.sleep
+            send_trickled(handler, blob.chunks(), blob.size, blob.content_type, fault, sleep)
+        else:
+            _send_blob(handler, blob, storage._take_cut() if handler.command == "GET" else None)
     return True
 
 
-def _send_blob(handler: _Handler, blob: Blob, cut_after: int | None) -> None:
-    handler.send_response(200)
-    handler.send_header("Content-Type", blob.content_type)
-    handler.send_header("Content-Length", str(blob.size))
-    handler.end_headers()
+def _send_blob(handler: BaseHTTPRequestHandler, blob: Blob, cut_after: int | None) -> None:
+    send_head(handler, 200, {"Content-Type": blob.content_type, "Content-Length": str(blob.size)})
     if handler.command == "HEAD":
         return
     sent = 0
@@ -348,90 +311,51 @@ def _send_blob(handler: _Handler, blob: Blob, cut_after: int | None) -> None:
         sent += len(piece)
 
 
-def _put_upload(handler: _Handler, storage: Storage, job_id: str, problem: str | None) -> None:
-    if problem is not None:
-        _drain(handler)
-        _xml(handler, 403, *problem.split(": ", 1))
-        return
-    if handler.command != "PUT":
-        _drain(handler)
-        _xml(handler, 405, "MethodNotAllowed", "a tempUrl takes PUT")
-        return
+def _put_upload(
+    handler: BaseHTTPRequestHandler, storage: Storage, job_id: str, problem: str | None
+) -> None:
     disposition = (handler.headers.get("Content-Disposition") or "").strip().lower()
-    if not disposition.startswith("attachment"):
-        _drain(handler)
-        _xml(handler, 400, "InvalidArgument", "Content-Disposition: attachment is required")
-        return
-    digest = hashlib.sha256()
-    prefix = bytearray()
-    size = 0
-    for piece in _body(handler):
-        digest.update(piece)
-        if len(prefix) < KEEP_PREFIX:
-            prefix += piece[: KEEP_PREFIX - len(prefix)]
-        size += len(piece)
-    with storage._lock:
-        storage.uploads[job_id] = Upload(size, digest.hexdigest(), bytes(prefix))
-    handler.send_response(200)
-    handler.send_header("Content-Length", "0")
-    handler.send_header("ETag", f'"{digest.hexdigest()[:32]}"')
-    handler.end_headers()
-
-
-def _body(handler: _Handler) -> Iterator[bytes]:
-    """The request body in pieces (``Content-Length`` or chunked), never whole."""
-    if "chunked" in (handler.headers.get("Transfer-Encoding") or "").lower():
-        while True:
-            size_text = handler.rfile.readline(1024).split(b";", 1)[0].strip()
-            if not _CHUNKED_SIZE.fullmatch(size_text):
-                handler.close_connection = True
-                return
-            left = int(size_text, 16)
-            if left == 0:
-                while handler.rfile.readline(8192) not in (b"\r\n", b"\n", b""):
-                    pass
-                return
-            if not (yield from _pieces(handler, left)):
-                return
-            handler.rfile.readline(3)
-    text = (handler.headers.get("Content-Length") or "0").strip()
-    yield from _pieces(handler, int(text) if text.isdigit() else 0)
-
-
-def _pieces(handler: _Handler, left: int) -> Generator[bytes, None, bool]:
-    """The next ``left`` bytes in pieces of at most ``CHUNK``; False (and the
-    connection closed) if the client stopped sending before the end."""
-    while left:
-        piece = handler.rfile.read(min(CHUNK, left))
-        if not piece:
+    if problem is not None:
+        _refuse(handler, 403, *problem.split(": ", 1))
+    elif handler.command != "PUT":
+        _refuse(handler, 405, "MethodNotAllowed", "a tempUrl takes PUT")
+    elif not disposition.startswith("attachment"):
+        _refuse(handler, 400, "InvalidArgument", "Content-Disposition: attachment is required")
+    else:
+        digest = hashlib.sha256()
+        prefix = bytearray()
+        size = 0
+        try:
+            for piece in body_pieces(handler, None):
+                digest.update(piece)
+                if len(prefix) < KEEP_PREFIX:
+                    prefix += piece[: KEEP_PREFIX - len(prefix)]
+                size += len(piece)
+        except BadFraming as bad:
             handler.close_connection = True
-            return False
-        left -= len(piece)
-        yield piece
-    return True
+            _xml(handler, bad.status, "IncompleteBody", bad.message)
+            return
+        with storage._lock:
+            storage.uploads[job_id] = Upload(size, digest.hexdigest(), bytes(prefix))
+        send(handler, 200, b"", {"ETag": f'"{digest.hexdigest()[:32]}"'})
 
 
-def _drain(handler: _Handler) -> None:
-    """Read and drop the body so the client sees our answer, not a reset connection."""
-    text = (handler.headers.get("Content-Length") or "").strip()
-    if text.isdigit() and int(text) > MAX_DRAIN:
+def _drain(handler: BaseHTTPRequestHandler) -> None:
+    """Read and drop the body so the client sees our answer, not a reset connection
+    (a body that cannot be read, or over ``MAX_DRAIN`` bytes, closes it instead)."""
+    try:
+        for _ in body_pieces(handler, MAX_DRAIN):
+            pass
+    except BadFraming:
         handler.close_connection = True
-        return
-    for _ in _body(handler):
-        pass
 
 
-def _xml(handler: _Handler, status: int, code: str, message: str) -> None:
+def _xml(handler: BaseHTTPRequestHandler, status: int, code: str, message: str) -> None:
     """An error answer in the style of a storage host (XML, no rpcStatus)."""
-    body = (
-        "<?xml version='1.0' encoding='UTF-8'?>"
-        f"<Error><Code>{code}</Code><Message>{message}</Message></Error>"
-    ).encode()
-    handler.send_response(status)
-    handler.send_header("Content-Type", "application/xml; charset=UTF-8")
-    handler.send_header("Content-Length", str(len(body)))
-    if handler.close_connection:
-        handler.send_header("Connection", "close")
-    handler.end_headers()
-    if handler.command != "HEAD":
-        handler.wfile.write(body)
+    send(handler, status, xml_error(code, message), XML)
+
+
+def _refuse(handler: BaseHTTPRequestHandler, status: int, code: str, message: str) -> None:
+    """Drop the request's body, then answer with a storage host's error."""
+    _drain(handler)
+    _xml(handler, status, code, message)

@@ -19,11 +19,10 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Mapping
-from datetime import datetime
 from typing import Any
 
-from ._templates import Template
-from ._wire import rfc3339
+from ._jobs import _Job
+from ._wire import bad_request, rfc3339
 
 LEVELS = ("UNKNOWN", "TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL", "PANIC")
 #: The answer's keys, one per service.
@@ -33,19 +32,12 @@ SERVICES = ("partitioner", "assembler", "taskrunner")
 SERVICE_NAMES = {name.upper(): name for name in SERVICES} | {name: name for name in SERVICES}
 
 Line = tuple[float, str, str, str]  # (time, level, container, message)
-
-
-class LogsRequestError(ValueError):
-    """A ``POST /logs`` body the service refuses; ``violations`` are (field, description)."""
-
-    def __init__(self, violations: list[tuple[str, str]]) -> None:
-        self.violations = violations
-        super().__init__("invalid logs request: " + "; ".join(f"{f}: {d}" for f, d in violations))
+Logs = tuple[list[Line], dict[str, list[Line]], list[Line]]
 
 
 def read_request(data: Mapping[str, Any]) -> tuple[str, list[str], list[str], list[str]]:
-    """``(jobId, levels, services, taskIds)`` of a request body, checked as the service would;
-    services come back as the answer's keys (``partitioner``...)."""
+    """``(jobId, levels, services, taskIds)`` of a request body, checked as the service would
+    (``Reject`` 400); services come back as the answer's keys (``partitioner``...)."""
     problems: list[tuple[str, str]] = []
     job_id = data.get("jobId")
     if not isinstance(job_id, str) or not job_id.strip():
@@ -61,7 +53,7 @@ def read_request(data: Mapping[str, Any]) -> tuple[str, list[str], list[str], li
                 problems.append((f"{key}[{index}]", f"unknown value {item!r}"))
         lists[key] = value
     if problems:
-        raise LogsRequestError(problems)
+        raise bad_request(problems, "logs request")
     services = [SERVICE_NAMES[name] for name in lists["services"]]
     return str(job_id).strip(), lists["levels"], services, lists["taskIds"]
 
@@ -71,114 +63,70 @@ def task_id(job_id: str, index: int) -> str:
     return str(uuid.uuid5(uuid.NAMESPACE_URL, f"bytenite-sandbox/{job_id}/task/{index}"))
 
 
-def _seconds(stamp: str) -> float:
-    return datetime.fromisoformat(stamp[:26] + "+00:00").timestamp()
+def _json(params: Mapping[str, Any], key: str) -> str:
+    return json.dumps(params.get(key) or {}, ensure_ascii=False, sort_keys=True)[:500]
 
 
-def _brief(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, sort_keys=True)[:500]
-
-
-def job_logs(
-    *,
-    job_id: str,
-    template: Template,
-    request: Mapping[str, Any],
-    state: str,
-    stamps: Mapping[str, str],
-    chunks: int,
-    reason: str | None,
-) -> tuple[list[Line], dict[str, list[Line]], list[Line]]:
-    """(partitioner lines, taskrunner lines by task id, assembler lines) so far."""
-    at = {name.removeprefix("JOB_STATE_"): _seconds(value) for name, value in stamps.items()}
-    params = request.get("params") or {}
-    config = request.get("config") or {}
-    source = (request.get("dataSource") or {}).get("dataSourceDescriptor", "none")
-    target = (request.get("dataDestination") or {}).get("dataSourceDescriptor", "none")
-    part_box = f"{template.partitioner.split('@')[0]}-{job_id[:8]}"
-    merge_box = f"{template.assembler.split('@')[0]}-{job_id[:8]}"
-    app = template.app.split("@")[0]
-    partitioner: list[Line] = []
+def job_logs(job: _Job, times: Mapping[str, float]) -> Logs:
+    """(partitioner lines, taskrunner lines by task id, assembler lines) so far,
+    for a job that entered each state at ``times`` (``job_state``)."""
+    at = {name.removeprefix("JOB_STATE_"): when for name, when in times.items()}
+    template, request, chunks = job.template, job.request, job.chunks
+    params = request.get("params", {})
+    source = request.get("dataSource", {}).get("dataSourceDescriptor", "none")
+    target = request.get("dataDestination", {}).get("dataSourceDescriptor", "none")
+    part_box = f"{template.partitioner.split('@')[0]}-{job.id[:8]}"
+    merge_box = f"{template.assembler.split('@')[0]}-{job.id[:8]}"
+    partitioner: list[Line] = [
+        (at[state] + offset, level, part_box, message)
+        for state, offset, level, message in (
+            ("PARTITIONING", 0.001, "INFO", f"partitioner {template.partitioner} started"),
+            ("PARTITIONING", 0.002, "DEBUG", f"input data source: {source}"),
+            ("PARTITIONING", 0.003, "DEBUG", f"partitioner params: {_json(params, 'partitioner')}"),
+            ("PARTITIONED", 0.001, "INFO", f"split the input into {chunks} chunk(s)"),
+        )
+        if state in at
+    ]
+    assembler: list[Line] = [
+        (at[state] + 0.001, "INFO", merge_box, message)
+        for state, message in (
+            ("MERGING", f"assembler {template.assembler} started: {chunks} part(s)"),
+            ("MERGED", "merged the parts"),
+            ("DOWNLOADING", f"uploading results to {target}"),
+            ("COMPLETE", "results are ready"),
+        )
+        if state in at
+    ]
     tasks: dict[str, list[Line]] = {}
-    assembler: list[Line] = []
-    if "PARTITIONING" in at:
-        t = at["PARTITIONING"]
-        partitioner += [
-            (t + 0.001, "INFO", part_box, f"partitioner {template.partitioner} started"),
-            (t + 0.002, "DEBUG", part_box, f"input data source: {source}"),
-            (
-                t + 0.003,
-                "DEBUG",
-                part_box,
-                f"partitioner params: {_brief(params.get('partitioner') or {})}",
-            ),
+    for index in range(chunks if "PARTITIONED" in at else 0):
+        key = task_id(job.id, index)
+        box = f"{template.app.split('@')[0]}-{key[:8]}"
+        start = at["PARTITIONED"] + index / 1000
+        tasks[key] = [
+            (start + 0.010, "INFO", box, f"task {index} started"),
+            (start + 0.011, "TRACE", box, "worker heartbeat"),
+            (start + 0.012, "DEBUG", box, f"app params: {_json(params, 'app')}"),
         ]
-    if "PARTITIONED" in at:
-        t = at["PARTITIONED"]
-        partitioner.append((t + 0.001, "INFO", part_box, f"split the input into {chunks} chunk(s)"))
-        for index in range(chunks):
-            box = f"{app}-{task_id(job_id, index)[:8]}"
-            lines = [
-                (t + 0.010 + index / 1000, "INFO", box, f"task {index} started"),
-                (t + 0.011 + index / 1000, "TRACE", box, "worker heartbeat"),
-                (
-                    t + 0.012 + index / 1000,
-                    "DEBUG",
-                    box,
-                    f"app params: {_brief(params.get('app') or {})}",
-                ),
-            ]
-            if config.get("isTestJob"):
-                lines.append(
-                    (
-                        t + 0.013 + index / 1000,
-                        "WARN",
-                        box,
-                        "test job: run on a test node, results are not billed",
-                    )
-                )
-            if "TASKS_COMPLETED" in at:
-                done = at["TASKS_COMPLETED"] + index / 1000
-                lines.append(
-                    (done, "INFO", box, f"task {index} done: wrote out_{index}/result.txt")
-                )
-            tasks[task_id(job_id, index)] = lines
-    if "MERGING" in at:
-        t = at["MERGING"]
-        assembler.append(
-            (
-                t + 0.001,
-                "INFO",
-                merge_box,
-                f"assembler {template.assembler} started: {chunks} part(s)",
+        if request.get("config", {}).get("isTestJob"):
+            warning = "test job: run on a test node, results are not billed"
+            tasks[key].append((start + 0.013, "WARN", box, warning))
+        if "TASKS_COMPLETED" in at:
+            done = at["TASKS_COMPLETED"] + index / 1000
+            tasks[key].append(
+                (done, "INFO", box, f"task {index} done: wrote out_{index}/result.txt")
             )
-        )
-    if "MERGED" in at:
-        assembler.append((at["MERGED"] + 0.001, "INFO", merge_box, "merged the parts"))
-    if "DOWNLOADING" in at:
-        assembler.append(
-            (at["DOWNLOADING"] + 0.001, "INFO", merge_box, f"uploading results to {target}")
-        )
-    if "COMPLETE" in at:
-        assembler.append((at["COMPLETE"] + 0.001, "INFO", merge_box, "results are ready"))
-    if state == "JOB_STATE_FAILED":
-        t = at["FAILED"]
-        message = reason or "job failed"
-        if "MERGING" in at:
-            assembler.append((t, "ERROR", merge_box, message))
-        elif tasks and "TASKS_COMPLETED" not in at:
-            for index, key in enumerate(tasks):
-                box = f"{app}-{key[:8]}"
-                tasks[key].append(
-                    (t + index / 1000, "ERROR", box, f"task {index} stopped: {message}")
-                )
-        else:
-            partitioner.append((t, "ERROR", part_box, message))
+        elif "FAILED" in at:
+            stopped = f"task {index} stopped: {job.error}"
+            tasks[key].append((at["FAILED"] + index / 1000, "ERROR", box, stopped))
+    if "FAILED" in at and "MERGING" in at:
+        assembler.append((at["FAILED"], "ERROR", merge_box, job.error))
+    elif "FAILED" in at and (not tasks or "TASKS_COMPLETED" in at):
+        partitioner.append((at["FAILED"], "ERROR", part_box, job.error))
     return partitioner, tasks, assembler
 
 
 def answer(
-    logs: tuple[list[Line], dict[str, list[Line]], list[Line]],
+    logs: Logs,
     *,
     levels: list[str],
     services: list[str],

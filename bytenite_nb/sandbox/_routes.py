@@ -1,17 +1,16 @@
-"""The sandbox's routes: which methods each path takes (404 and 405 answers)."""
+"""The sandbox's routes: which handler answers each method of each path."""
 
 from __future__ import annotations
 
 import re
+from urllib.parse import unquote
 
 from ._wire import Reject
 
 API_PREFIX = "/v1"
 CUSTOMER_PREFIX = "/v1/customer"
 
-#: Endpoints of the service that the sandbox does not serve (BYTENITE_API.md, "seen in
-#: ByteNite's generated SDKs"): any method on them is a 501 naming the path, never
-#: a 405 that would read ``filter`` as a job id.
+#: The service's endpoints the sandbox lacks: a 501, never a 405 reading ``filter`` as a job id.
 UNSERVED: list[re.Pattern[str]] = [
     re.compile(rf"{CUSTOMER_PREFIX}/jobs/(filter|runningTasks)"),
     re.compile(rf"{CUSTOMER_PREFIX}/jobs/[^/]+/(jobname|configs)"),
@@ -19,40 +18,42 @@ UNSERVED: list[re.Pattern[str]] = [
     re.compile(rf"{API_PREFIX}/auth/secrets(/[^/]+)?"),
 ]
 
-#: The methods each path takes, first match first: a path matched by none is a 404,
-#: a method it does not take a JSON 405 with an ``Allow`` header.
-ROUTES: list[tuple[re.Pattern[str], frozenset[str]]] = [
-    (re.compile(rf"{API_PREFIX}/auth/access_token"), frozenset({"POST"})),
-    (re.compile(rf"{CUSTOMER_PREFIX}/jobs"), frozenset({"GET", "POST"})),
-    (re.compile(rf"{CUSTOMER_PREFIX}/jobs/templates"), frozenset({"GET"})),
-    (re.compile(rf"{CUSTOMER_PREFIX}/jobs/[^/]+"), frozenset({"GET", "DELETE"})),
-    (re.compile(rf"{CUSTOMER_PREFIX}/jobs/[^/]+/(run|abort)"), frozenset({"POST"})),
-    (re.compile(rf"{CUSTOMER_PREFIX}/jobs/[^/]+/results"), frozenset({"GET"})),
-    (re.compile(rf"{CUSTOMER_PREFIX}/jobs/[^/]+/uploadcompleted"), frozenset({"PATCH"})),
-    (re.compile(rf"{CUSTOMER_PREFIX}/jobs/[^/]+/(datasource|params)"), frozenset({"PATCH"})),
-    (re.compile(rf"{CUSTOMER_PREFIX}/logs"), frozenset({"POST"})),
+_JOB = rf"{CUSTOMER_PREFIX}/jobs/([^/]+)"
+#: Each path's methods and the ``Sandbox`` method that answers each, first match first
+#: (``/jobs/templates`` before ``/jobs/{id}``). A group of the pattern is the job id.
+ROUTES: list[tuple[re.Pattern[str], dict[str, str]]] = [
+    (re.compile(rf"{API_PREFIX}/auth/access_token"), {"POST": "_exchange"}),
+    (re.compile(rf"{CUSTOMER_PREFIX}/jobs"), {"GET": "_list", "POST": "_create"}),
+    (re.compile(rf"{CUSTOMER_PREFIX}/jobs/templates"), {"GET": "_templates"}),
+    (re.compile(_JOB), {"GET": "_get", "DELETE": "_delete"}),
+    (re.compile(rf"{_JOB}/run"), {"POST": "_run"}),
+    (re.compile(rf"{_JOB}/abort"), {"POST": "_abort"}),
+    (re.compile(rf"{_JOB}/results"), {"GET": "_results"}),
+    (re.compile(rf"{_JOB}/uploadcompleted"), {"PATCH": "_upload_completed"}),
+    (re.compile(rf"{_JOB}/datasource"), {"PATCH": "_set_data_source"}),
+    (re.compile(rf"{_JOB}/params"), {"PATCH": "_set_params"}),
+    (re.compile(rf"{CUSTOMER_PREFIX}/logs"), {"POST": "_logs"}),
 ]
 
 
 def allowed_methods(path: str) -> list[str]:
-    """The methods ``path`` (from ``/v1`` on) takes, sorted; empty for an unknown path.
-
-    The first route that matches decides (``/jobs/templates`` before ``/jobs/{id}``);
-    an ``UNSERVED`` endpoint takes none.
-    """
+    """The methods ``path`` (from ``/v1`` on) takes, sorted; empty for an unknown path."""
     if any(pattern.fullmatch(path) for pattern in UNSERVED):
         return []
-    for pattern, verbs in ROUTES:
-        if pattern.fullmatch(path):
-            return sorted(verbs)
-    return []
+    return next((sorted(methods) for pattern, methods in ROUTES if pattern.fullmatch(path)), [])
 
 
-def no_route(method: str, path: str) -> Reject:
-    """The answer to a path no route matches (404), an endpoint of the service the
-    sandbox lacks (501) or a method a path does not take (405). Each names the path."""
+def route(method: str, path: str) -> tuple[str, str]:
+    """The name of the ``Sandbox`` method that answers ``method path`` and the job id
+    (``""`` for none); ``Reject`` naming the path for a path no route matches (404),
+    an endpoint of the service the sandbox lacks (501) or a method it does not take (405)."""
     if any(pattern.fullmatch(path) for pattern in UNSERVED):
-        return Reject(501, f"the sandbox does not serve {method} {path} (the service may)")
-    if allowed_methods(path):
-        return Reject(405, f"method {method} not allowed for {path}")
-    return Reject(404, f"no route for {method} {path}: the sandbox serves no such path")
+        raise Reject(501, f"the sandbox does not serve {method} {path} (the service may)")
+    for pattern, methods in ROUTES:
+        match = pattern.fullmatch(path)
+        if match is None:
+            continue
+        if method not in methods:
+            raise Reject(405, f"method {method} not allowed for {path}")
+        return methods[method], unquote(match.group(1)) if match.groups() else ""
+    raise Reject(404, f"no route for {method} {path}: the sandbox serves no such path")

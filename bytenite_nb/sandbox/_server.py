@@ -1,14 +1,11 @@
-"""A local stand-in for the ByteNite API: its state, routes and jobs.
+"""A local stand-in for the ByteNite API: its state and the answer to each call.
 
 It speaks the service's paths, auth and wire format (protojson: integers in
 the form the spec gives each, empty fields left out, ``rpcStatus`` errors with
 gRPC codes), keeps everything in memory and is safe to use from many threads.
-It validates payloads on its own, independently of ``bytenite_nb.models``, the
-way the service does. Standard library only, but for the shipped spec's
-integer forms (``models._spec.wire_integer``: the one place both sides read
-them). The HTTP side is in ``_http``, the routes in ``_routes``, a job's states
-and rendering in ``_jobs``, the wire format in ``_wire``, request checks in
-``_validate``.
+It validates payloads on its own, independently of the package's models, the
+way the service does: of ``bytenite_nb.models`` it reads only the shipped spec
+(``spec_schema``, ``wire_integer``) and the nesting bound (``too_deep``).
 """
 
 from __future__ import annotations
@@ -16,56 +13,27 @@ from __future__ import annotations
 import re
 import secrets
 import threading
+import time
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from ..models import wire_integer
-from ._jobs import _Job, _now, job_json, job_state
+from ._jobs import _Job, job_json, job_state
 from ._lifecycle import Blob, Storage
-from ._logs import LogsRequestError, answer, job_logs, read_request
+from ._logs import answer, job_logs, read_request
 from ._ratelimit import TokenBucket
-from ._render import chunks_of
-from ._routes import API_PREFIX, CUSTOMER_PREFIX, allowed_methods, no_route
+from ._routes import API_PREFIX, CUSTOMER_PREFIX, route
 from ._templates import TEMPLATES
 from ._validate import read_create, read_update, run_config, service_rules
-from ._wire import (
-    FAILED_PRECONDITION,
-    INTERNAL,
-    INVALID_ARGUMENT,
-    NOT_FOUND,
-    PERMISSION_DENIED,
-    UNAUTHENTICATED,
-    UNAVAILABLE,
-    Reject,
-    bad_request,
-    json_object,
-    rfc3339,
-)
+from ._wire import Reject, bad_request, json_object
 
 #: The sandbox's fixed API key. Not a secret: it only opens this local server.
 SANDBOX_API_KEY = "bn-sandbox-key"
 #: A page of ``GET /jobs`` holds at most this many jobs (BYTENITE_API.md).
 MAX_PAGE = 100
-
-__all__ = [
-    "API_PREFIX",
-    "CUSTOMER_PREFIX",
-    "FAILED_PRECONDITION",
-    "INTERNAL",
-    "INVALID_ARGUMENT",
-    "NOT_FOUND",
-    "PERMISSION_DENIED",
-    "SANDBOX_API_KEY",
-    "UNAUTHENTICATED",
-    "UNAVAILABLE",
-    "Fault",
-    "Sandbox",
-    "allowed_methods",
-    "rfc3339",
-]
 
 
 def _envelope(message: str) -> dict[str, Any]:
@@ -98,7 +66,7 @@ class Sandbox:
         api_key: str = SANDBOX_API_KEY,
         token_ttl: int = 3600,
         step_seconds: float = 1.0,
-        clock: Callable[[], float] = _now,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self.api_key = api_key
         #: Epoch seconds for job progress and token expiry (tests may set a faster one).
@@ -133,18 +101,11 @@ class Sandbox:
         with ``status`` (0: hang up with no answer); ``applied=True`` carries
         each request out first, so that only its answer is lost."""
         raw = body.encode() if isinstance(body, str) else body
-        fault = Fault(
-            status,
-            times,
-            path,
-            raw,
-            content_type,
-            None if retry_after is None else str(retry_after),
-            method,
-            applied,
-        )
+        wait = None if retry_after is None else str(retry_after)
         with self._lock:
-            self._faults.append(fault)
+            self._faults.append(
+                Fault(status, times, path, raw, content_type, wait, method, applied)
+            )
 
     def rate_limit(
         self,
@@ -155,18 +116,19 @@ class Sandbox:
     ) -> None:
         """Answer customer calls over ``requests_per_second`` with ``429`` (``None``: no limit).
 
-        A token bucket: bursts of up to ``burst`` calls (default: one second's
-        worth, at least 1) pass at once. A refused call gets a ``Retry-After``
-        header, ``retry_after`` seconds when given (a fraction keeps tests
-        fast), else the whole seconds until the next call would pass, and an
-        rpcStatus body with code 8 (RESOURCE_EXHAUSTED). ``fail_next`` faults
-        come first and do not spend tokens.
+        A token bucket (``TokenBucket``: ``burst``, ``retry_after``); ``fail_next``
+        faults come first and spend no token.
         """
         bucket = None
         if requests_per_second is not None:
             bucket = TokenBucket(requests_per_second, burst, retry_after, clock=self.clock)
         with self._lock:
             self._bucket = bucket
+
+    def record(self, method: str, path: str) -> None:
+        """Add a request to ``requests`` (``handle`` does; so do answers that bypass it)."""
+        with self._lock:
+            self.requests.append((method, path))
 
     def throttle(self, method: str, path: str) -> str | None:
         """Spend a token for a customer call; the ``Retry-After`` to answer if there was none."""
@@ -214,21 +176,17 @@ class Sandbox:
         """Route one request (header names in lower case); return ``(status, body)``."""
         parts = urlsplit(target)
         path = parts.path.rstrip("/") or "/"
-        with self._lock:
-            self.requests.append((method, path))
+        self.record(method, path)
         try:
-            if path == f"{API_PREFIX}/auth/access_token" and method == "POST":
-                return 200, self._exchange(body)
             if path.startswith(CUSTOMER_PREFIX + "/"):
                 self._authorize(headers.get("authorization"))
-                return self._customer(method, path[len(CUSTOMER_PREFIX) :], parts.query, body)
-            raise no_route(method, path)
+            name, job_id = route(method, path)
+            return 200, getattr(self, name)(_Call(job_id, parts.query, body))
         except Reject as reject:
             return reject.status, reject.body()
 
-    def _exchange(self, body: bytes) -> dict[str, Any]:
-        data = json_object(body)
-        key = data.get("apiKey")
+    def _exchange(self, call: _Call) -> dict[str, Any]:
+        key = call.json().get("apiKey")
         if not isinstance(key, str) or not key:
             raise Reject(400, "apiKey is required")
         if not secrets.compare_digest(key.encode("utf-8", "surrogatepass"), self.api_key.encode()):
@@ -254,41 +212,12 @@ class Sandbox:
         if expires < self.clock():
             raise Reject(401, "access token expired")
 
-    def _customer(self, method: str, path: str, query: str, body: bytes) -> tuple[int, Any]:
-        if path == "/jobs" and method == "POST":
-            return 200, self._create(json_object(body))
-        if path == "/jobs" and method == "GET":
-            return 200, self._list(parse_qs(query, keep_blank_values=True))
-        if path == "/logs" and method == "POST":
-            return 200, self._logs(json_object(body))
-        if path == "/jobs/templates" and method == "GET":
-            return 200, {"data": [t.info() for t in TEMPLATES.values() if not t.private]}
-        match = re.fullmatch(r"/jobs/([^/]+)(/[a-z]+)?", path)
-        if match:
-            job_id, action = unquote(match.group(1)), match.group(2) or ""
-            routes = {
-                ("GET", ""): self._get,
-                ("DELETE", ""): self._delete,
-                ("POST", "/abort"): self._abort,
-                ("GET", "/results"): self._results,
-                ("PATCH", "/uploadcompleted"): self._upload_completed,
-            }
-            with_body = {
-                ("POST", "/run"): self._run,
-                ("PATCH", "/datasource"): self._set_data_source,
-                ("PATCH", "/params"): self._set_params,
-            }
-            handler = routes.get((method, action))
-            if handler is not None and allowed_methods(CUSTOMER_PREFIX + path):
-                return 200, handler(job_id)
-            reader = with_body.get((method, action))
-            if reader is not None and allowed_methods(CUSTOMER_PREFIX + path):
-                return 200, reader(job_id, json_object(body))
-        raise no_route(method, CUSTOMER_PREFIX + path)
+    # -- jobs (each answers one route; ``_routes.ROUTES`` names them) ------------
+    def _templates(self, call: _Call) -> dict[str, Any]:
+        return {"data": [t.info() for t in TEMPLATES.values() if not t.private]}
 
-    # -- jobs ------------------------------------------------------------------
-    def _create(self, data: dict[str, Any]) -> dict[str, Any]:
-        request, problems = read_create(data)  # what protojson refuses comes first
+    def _create(self, call: _Call) -> dict[str, Any]:
+        request, problems = read_create(call.json())  # what protojson refuses comes first
         if problems:
             raise bad_request(problems)
         template_id = request.get("templateId", "").strip()
@@ -303,11 +232,22 @@ class Sandbox:
         if violations:
             raise bad_request(violations)
         job = _Job(str(uuid.uuid4()), template, request, self.clock(), clock=self.clock)
-        if request.get("dataSource", {}).get("dataSourceDescriptor") == "file":
-            job.extra["tempUrl"] = self.storage.upload_url(self.base_url, job.id)
+        self._give_temp_url(job)
         with self._lock:
             self._jobs[job.id] = job
-            return {"job": job_json(job, self.step_seconds), "templateInfo": template.info()}
+            return self._answer(job)
+
+    def _answer(self, job: _Job) -> dict[str, Any]:
+        """``{job, templateInfo}``, what create, get and the ``PATCH`` calls answer."""
+        return {"job": job_json(job, self.step_seconds), "templateInfo": job.template.info()}
+
+    def _give_temp_url(self, job: _Job) -> None:
+        """A ``file`` job keeps a signed ``tempUrl`` to upload its input to; another has none."""
+        is_file = job.request.get("dataSource", {}).get("dataSourceDescriptor") == "file"
+        if not is_file:
+            job.temp_url = None
+        elif job.temp_url is None:
+            job.temp_url = self.storage.upload_url(self.base_url, job.id)
 
     def _find(self, job_id: str) -> _Job:
         job = self._jobs.get(job_id)
@@ -315,12 +255,12 @@ class Sandbox:
             raise Reject(404, f"job {job_id!r} not found")
         return job
 
-    def _get(self, job_id: str) -> dict[str, Any]:
+    def _get(self, call: _Call) -> dict[str, Any]:
         with self._lock:
-            job = self._find(job_id)
-            return {"job": job_json(job, self.step_seconds), "templateInfo": job.template.info()}
+            return self._answer(self._find(call.job_id))
 
-    def _list(self, query: dict[str, list[str]]) -> dict[str, Any]:
+    def _list(self, call: _Call) -> dict[str, Any]:
+        query = parse_qs(call.query, keep_blank_values=True)
         # 0 is protobuf's "unset": the default page size
         limit = min(_query_int(query, "pagination.limit") or 20, MAX_PAGE)
         offset = _query_int(query, "pagination.offset")
@@ -339,15 +279,15 @@ class Sandbox:
             pagination["hasNext"] = True
         return {"pagination": pagination, "data": page}
 
-    def _run(self, job_id: str, data: dict[str, Any]) -> dict[str, Any]:
-        config = run_config(data)  # a body that is not JSON was refused before this
+    def _run(self, call: _Call) -> dict[str, Any]:
+        config = run_config(call.json())
         with self._lock:
-            job = self._find(job_id)
+            job = self._find(call.job_id)
             if job.run_at is not None:
-                raise Reject(400, f"job {job_id!r} has already been started")
-            missing = self.storage.upload_problem(job_id) if "tempUrl" in job.extra else None
+                raise Reject(400, f"job {job.id!r} has already been started")
+            missing = self.storage.upload_problem(job.id) if job.temp_url else None
             if missing is not None:
-                raise Reject(400, f"job {job_id!r} cannot run: {missing}")
+                raise Reject(400, f"job {job.id!r} cannot run: {missing}")
             if config:
                 job.request["config"] = {**job.request.get("config", {}), **config}
             job.run_at = self.clock()
@@ -360,71 +300,58 @@ class Sandbox:
             raise Reject(400, f"job {job_id!r} has been started: only a new job can be changed")
         return job
 
-    def _set_data_source(self, job_id: str, data: dict[str, Any]) -> dict[str, Any]:
-        """``PATCH /jobs/{id}/datasource``: replace the source and/or destination given."""
-        changes = read_update(data, ("dataSource", "dataDestination"), "data source request")
+    def _set_data_source(self, call: _Call) -> dict[str, Any]:
+        """Replace the source and/or destination given."""
+        keys = ("dataSource", "dataDestination")
+        changes = read_update(call.json(), keys, "data source request")
         with self._lock:
-            job = self._draft(job_id)
+            job = self._draft(call.job_id)
             job.request.update(changes)
-            if job.request.get("dataSource", {}).get("dataSourceDescriptor") == "file":
-                job.extra.setdefault("tempUrl", self.storage.upload_url(self.base_url, job.id))
-            else:
-                job.extra.pop("tempUrl", None)
-            return {"job": job_json(job, self.step_seconds), "templateInfo": job.template.info()}
+            self._give_temp_url(job)
+            return self._answer(job)
 
-    def _set_params(self, job_id: str, data: dict[str, Any]) -> dict[str, Any]:
-        """``PATCH /jobs/{id}/params``: ``{partitioner, app, assembler}`` replace its params."""
-        params = read_update({"params": data}, ("params",), "params request")["params"]
+    def _set_params(self, call: _Call) -> dict[str, Any]:
+        """``{partitioner, app, assembler}`` replace the job's params."""
+        params = read_update({"params": call.json()}, ("params",), "params request")["params"]
         with self._lock:
-            job = self._draft(job_id)
+            job = self._draft(call.job_id)
             problems = job.template.check(params)
             if problems:
                 raise bad_request(problems, "params request")
             job.request["params"] = params
-            return {"job": job_json(job, self.step_seconds), "templateInfo": job.template.info()}
+            return self._answer(job)
 
-    def _abort(self, job_id: str) -> dict[str, Any]:
+    def _abort(self, call: _Call) -> dict[str, Any]:
         with self._lock:
-            job = self._find(job_id)
+            job = self._find(call.job_id)
             if job.run_at is None:
                 job.deleted = True  # a job not yet started is deleted
             elif job_state(job, self.step_seconds)[0] in ("JOB_STATE_COMPLETE", "JOB_STATE_FAILED"):
-                raise Reject(400, f"job {job_id!r} has already ended")
+                raise Reject(400, f"job {job.id!r} has already ended")
             else:
                 job.aborted_at = self.clock()
         return _envelope("job aborted")
 
-    def _logs(self, data: dict[str, Any]) -> dict[str, Any]:
-        try:
-            job_id, levels, services, task_ids = read_request(data)
-        except LogsRequestError as exc:
-            raise bad_request(exc.violations, "logs request") from None
+    def _logs(self, call: _Call) -> dict[str, Any]:
+        job_id, levels, services, task_ids = read_request(call.json())
         with self._lock:
             job = self._find(job_id)
-            state, stamps = job_state(job, self.step_seconds)
-        reason = job.template.fails_with or "job aborted by the user"
-        chunks = job.template.chunks(job.request.get("params") or {})
-        lines = job_logs(
-            job_id=job.id, template=job.template, request=job.request, state=state,
-            stamps=stamps, chunks=chunks, reason=reason,
-        )  # fmt: skip
-        return answer(lines, levels=levels, services=services, task_ids=task_ids)
+            times = job_state(job, self.step_seconds)[1]
+        return answer(job_logs(job, times), levels=levels, services=services, task_ids=task_ids)
 
-    def _delete(self, job_id: str) -> dict[str, Any]:
+    def _delete(self, call: _Call) -> dict[str, Any]:
         with self._lock:
-            self._find(job_id).deleted = True
+            self._find(call.job_id).deleted = True
         return _envelope("job deleted")
 
-    def _results(self, job_id: str) -> dict[str, Any]:
+    def _results(self, call: _Call) -> dict[str, Any]:
         with self._lock:
-            job = self._find(job_id)
+            job = self._find(call.job_id)
             state, _ = job_state(job, self.step_seconds)
         if state != "JOB_STATE_COMPLETE":
             raise Reject(400, "job has not yet been completed")
-        params = job.request.get("params") or {}
-        return self.storage.results(
-            self.base_url, job.id, params, chunks_of(job.template, job.request)
-        )
+        params = job.request.get("params", {})
+        return self.storage.results(self.base_url, job.id, params, job.chunks)
 
     def result_blobs(self, job_id: str) -> list[Blob]:
         """The files a completed job's result links serve (``LookupError`` if none)."""
@@ -436,18 +363,29 @@ class Sandbox:
                 or job_state(job, self.step_seconds)[0] != "JOB_STATE_COMPLETE"
             ):
                 raise LookupError(job_id)
-        params = job.request.get("params") or {}
-        return self.storage.blobs(job.id, params, chunks_of(job.template, job.request))
+        return self.storage.blobs(job.id, job.request.get("params", {}), job.chunks)
 
-    def _upload_completed(self, job_id: str) -> dict[str, Any]:
+    def _upload_completed(self, call: _Call) -> dict[str, Any]:
         with self._lock:
-            job = self._find(job_id)
-        if "tempUrl" not in job.extra:
-            raise Reject(400, f"job {job_id!r} has no file data source to upload to")
-        problem = self.storage.complete_upload(job_id)
+            job = self._find(call.job_id)
+        if not job.temp_url:
+            raise Reject(400, f"job {job.id!r} has no file data source to upload to")
+        problem = self.storage.complete_upload(job.id)
         if problem is not None:
-            raise Reject(400, f"job {job_id!r}: {problem}")
+            raise Reject(400, f"job {job.id!r}: {problem}")
         return _envelope("upload completed")
+
+
+@dataclass(frozen=True)
+class _Call:
+    """A routed request: the job id its path names (``""`` for none), its query and body."""
+
+    job_id: str
+    query: str
+    body: bytes
+
+    def json(self) -> dict[str, Any]:
+        return json_object(self.body)
 
 
 def _query_int(query: dict[str, list[str]], name: str) -> int:

@@ -1,20 +1,8 @@
 """Storage faults: what a hostile or failing storage host does to a transfer.
 
-``sandbox.storage.faults`` makes the next result links or ``tempUrl``\\s
-misbehave, so that tests and notebooks meet them through the real client:
-
-- :meth:`StorageFaults.trickle`: a download's body comes ``piece`` bytes at a
-  time, ``pause`` seconds apart (the pause goes through ``sleep``, which a test
-  replaces by its fake clock's advance: no real waiting);
-- :meth:`StorageFaults.answer`: an answer of its own (e.g. 429 with
-  ``Retry-After``, 503), for ``times`` requests;
-- :meth:`StorageFaults.expired`: the 403 ``Request has expired`` a storage host
-  gives for an old link, gzip-encoded when ``gzip=True``;
-- :meth:`StorageFaults.echo_signature`: a 403 whose body quotes the request's
-  signature (as some hosts' ``SignatureDoesNotMatch`` pages do).
-
-``target`` chooses the requests: ``"results"`` (links), ``"upload"``
-(``tempUrl``) or ``"any"``.
+``sandbox.storage.faults`` makes the next result links (``target="results"``),
+``tempUrl``\\s (``"upload"``) or both (``"any"``) misbehave, so that tests and
+notebooks meet them through the real client.
 """
 
 from __future__ import annotations
@@ -24,8 +12,11 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from http.server import BaseHTTPRequestHandler
+from typing import Literal
 from urllib.parse import parse_qs
+
+from ._wire import XML, send, send_head, xml_error
 
 Target = Literal["results", "upload", "any"]
 
@@ -50,15 +41,14 @@ class StorageFaults:
 
     #: How a trickle waits between pieces (``time.sleep``; a test's fake clock).
     sleep: Callable[[float], None] = time.sleep
-    #: Faults served so far, by kind.
-    served: dict[str, int] = field(default_factory=dict)
     _faults: list[StorageFault] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def trickle(
         self, *, piece: int = 1, pause: float = 0.05, times: int = 1, target: Target = "results"
     ) -> None:
-        """The next ``times`` downloads send ``piece`` bytes every ``pause`` seconds."""
+        """The next ``times`` downloads send ``piece`` bytes every ``pause`` seconds
+        (through ``sleep``, which a test replaces by its fake clock's advance)."""
         self._add(StorageFault("trickle", target, times, piece=max(1, piece), pause=pause))
 
     def answer(
@@ -93,7 +83,8 @@ class StorageFaults:
         )
 
     def echo_signature(self, *, times: int = 1, target: Target = "any") -> None:
-        """The next ``times`` requests: a 403 whose body quotes the URL's signature."""
+        """The next ``times`` requests: a 403 whose body quotes the URL's signature
+        (as some hosts' ``SignatureDoesNotMatch`` pages do)."""
         self._add(StorageFault("echo", target, times, 403))
 
     def clear(self) -> None:
@@ -114,38 +105,22 @@ class StorageFaults:
                 fault.times -= 1
                 if fault.times <= 0:
                     self._faults.remove(fault)
-                self.served[fault.kind] = self.served.get(fault.kind, 0) + 1
                 return fault
         return None
 
 
-def xml_error(code: str, message: str) -> bytes:
-    """A storage host's XML error body."""
-    return (
-        "<?xml version='1.0' encoding='UTF-8'?>"
-        f"<Error><Code>{code}</Code><Message>{message}</Message></Error>"
-    ).encode()
-
-
-def serve_answer(handler: Any, fault: StorageFault, query: str) -> None:
+def serve_answer(handler: BaseHTTPRequestHandler, fault: StorageFault, query: str) -> None:
     """Answer with ``fault``'s status and body (an echo fault quotes the signature)."""
-    body = fault.body
-    headers = dict(fault.headers)
     if fault.kind == "echo":
         signature = parse_qs(query).get("X-Signature", [""])[0]
         body = xml_error("SignatureDoesNotMatch", f"The signature {signature} does not match")
-        headers = {"Content-Type": "application/xml; charset=UTF-8"}
-    handler.send_response(fault.status)
-    for name, value in headers.items():
-        handler.send_header(name, value)
-    handler.send_header("Content-Length", str(len(body)))
-    handler.end_headers()
-    if handler.command != "HEAD":
-        handler.wfile.write(body)
+        send(handler, fault.status, body, XML)
+    else:
+        send(handler, fault.status, fault.body, fault.headers)
 
 
 def send_trickled(
-    handler: Any,
+    handler: BaseHTTPRequestHandler,
     pieces: Iterable[bytes],
     size: int,
     content_type: str,
@@ -153,10 +128,7 @@ def send_trickled(
     sleep: Callable[[float], None],
 ) -> None:
     """A 200 whose body comes ``fault.piece`` bytes per ``fault.pause`` seconds."""
-    handler.send_response(200)
-    handler.send_header("Content-Type", content_type)
-    handler.send_header("Content-Length", str(size))
-    handler.end_headers()
+    send_head(handler, 200, {"Content-Type": content_type, "Content-Length": str(size)})
     handler.wfile.flush()
     try:
         for chunk in pieces:

@@ -18,8 +18,8 @@ class Template:
     id: str
     description: str
     app: str
-    partitioner: str
-    assembler: str
+    partitioner: str = "passthrough"
+    assembler: str = "passthrough"
     owner: str = "bytenite"
     #: Chunks the partitioner makes (the sandbox's cost estimate uses it).
     chunks: Callable[[Mapping[str, Any]], int] = field(default=lambda params: 1)
@@ -31,14 +31,8 @@ class Template:
 
     def info(self) -> dict[str, str]:
         """``jobJobTemplate`` as the service sends it."""
-        return {
-            "id": self.id,
-            "owner": self.owner,
-            "description": self.description,
-            "app": self.app,
-            "partitioner": self.partitioner,
-            "assembler": self.assembler,
-        }
+        keys = ("id", "owner", "description", "app", "partitioner", "assembler")
+        return {key: getattr(self, key) for key in keys}
 
 
 def _hello_check(params: Mapping[str, Any]) -> list[Violation]:
@@ -53,15 +47,15 @@ def _diffusers_check(params: Mapping[str, Any]) -> list[Violation]:
     prompt = (params.get("app") or {}).get("prompt")
     if not isinstance(prompt, str) or not prompt.strip():
         problems.append(("params.app.prompt", "a non-empty prompt is required"))
-    replicas = (params.get("partitioner") or {}).get("num_replicas", 1)
+    replicas = _replicas(params)
     if isinstance(replicas, bool) or not isinstance(replicas, int) or not 1 <= replicas <= 100:
         problems.append(("params.partitioner.num_replicas", "must be a whole number from 1 to 100"))
     return problems
 
 
-def _replicas(params: Mapping[str, Any]) -> int:
-    replicas = (params.get("partitioner") or {}).get("num_replicas", 1)
-    return replicas if isinstance(replicas, int) and not isinstance(replicas, bool) else 1
+def _replicas(params: Mapping[str, Any]) -> Any:
+    """``num_replicas``: the chunks of a job whose params passed ``_diffusers_check``."""
+    return (params.get("partitioner") or {}).get("num_replicas", 1)
 
 
 TEMPLATES: Mapping[str, Template] = {
@@ -71,8 +65,6 @@ TEMPLATES: Mapping[str, Template] = {
             id="hello-world-template",
             description="Turns the text of a file to upper or lower case.",
             app="hello-world@1",
-            partitioner="passthrough",
-            assembler="passthrough",
             check=_hello_check,
         ),
         Template(
@@ -97,15 +89,12 @@ TEMPLATES: Mapping[str, Template] = {
             description="Always fails while partitioning (to try failure handling).",
             app="hello-world@1",
             partitioner="broken-partitioner",
-            assembler="passthrough",
             fails_with="partitioner exited with code 1: input file is empty",
         ),
         Template(
             id="private-template",
             description="Belongs to another account (to try permission errors).",
             app="secret-app",
-            partitioner="passthrough",
-            assembler="passthrough",
             owner="someone-else",
             private=True,
         ),

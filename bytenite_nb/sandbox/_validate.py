@@ -20,6 +20,7 @@ from typing import Any
 from ._wire import Violation, bad_request, int64
 
 _URL = re.compile(r"https?://[^/\s]+")
+_STRINGS = ("templateId", "name", "description")
 _STRUCTS = ("app", "partitioner", "assembler")
 _CONFIG_KEYS = ("taskTimeout", "jobTimeout", "isTestJob")
 
@@ -27,26 +28,12 @@ _CONFIG_KEYS = ("taskTimeout", "jobTimeout", "isTestJob")
 def read_create(data: Mapping[str, Any]) -> tuple[dict[str, Any], list[Violation]]:
     """The request as the service stores it, and what protojson would refuse in it."""
     problems: list[Violation] = []
-    out: dict[str, Any] = {}
-    for key in ("templateId", "name", "description"):
-        value = data.get(key)
-        if value is None:
-            continue
-        if isinstance(value, str):
-            out[key] = value
-        else:
-            problems.append((key, "must be a string"))
-    config = _config(data.get("config"), problems)
-    if config is not None:
-        out["config"] = config
-    params = _params(data.get("params"), problems)
-    if params is not None:
-        out["params"] = params
+    out = {key: _typed(data.get(key), str, key, problems) for key in _STRINGS}
+    out["config"] = _config(data.get("config"), problems)
+    out["params"] = _params(data.get("params"), problems)
     for key in ("dataSource", "dataDestination"):
-        source = _source(key, data.get(key), problems)
-        if source is not None:
-            out[key] = source
-    return out, problems
+        out[key] = _source(key, data.get(key), problems)
+    return _set(out), problems
 
 
 def service_rules(request: Mapping[str, Any]) -> list[Violation]:
@@ -85,83 +72,58 @@ def run_config(data: Mapping[str, Any]) -> dict[str, Any]:
     create's config; ``{}`` when there is none. ``Reject`` 400 for one a create refuses."""
     config: dict[str, Any] = {}
     for given in ({key: data.get(key) for key in _CONFIG_KEYS}, data.get("config")):
-        request, problems = read_create({"config": given})
-        problems += service_rules(request)
-        if problems:
-            raise bad_request(problems, "run request")
-        config.update(request.get("config", {}))
+        config.update(read_update({"config": given}, ("config",), "run request").get("config", {}))
     return config
 
 
+_MUST_BE = {str: "must be a string", dict: "must be an object", bool: "must be a boolean"}
+
+
+def _typed(value: Any, kind: type, path: str, problems: list[Violation]) -> Any:
+    """``value`` if it is unset (``None``) or a ``kind``; else ``None``, and a problem noted."""
+    if value is None or isinstance(value, kind):
+        return value
+    problems.append((path, _MUST_BE[kind]))
+    return None
+
+
+def _set(members: dict[str, Any]) -> dict[str, Any]:
+    """The members that are set (protojson reads ``null`` as unset)."""
+    return {key: value for key, value in members.items() if value is not None}
+
+
 def _config(value: Any, problems: list[Violation]) -> dict[str, Any] | None:
-    if value is None:
-        return None
-    if not isinstance(value, dict):
-        problems.append(("config", "must be an object"))
+    config = _typed(value, dict, "config", problems)
+    if config is None:
         return None
     out: dict[str, Any] = {}
     for key in ("taskTimeout", "jobTimeout"):
-        if value.get(key) is None:
-            continue
-        number = int64(value[key])
-        if number is None:
-            problems.append((f"config.{key}", "must be an int64: a whole number or its string"))
-        else:
-            out[key] = number
-    flag = value.get("isTestJob")
-    if flag is not None:
-        if isinstance(flag, bool):
-            out["isTestJob"] = flag
-        else:
-            problems.append(("config.isTestJob", "must be a boolean"))
-    return out
+        if config.get(key) is not None:
+            out[key] = int64(config[key])
+            if out[key] is None:
+                problems.append((f"config.{key}", "must be an int64: a whole number or its string"))
+    out["isTestJob"] = _typed(config.get("isTestJob"), bool, "config.isTestJob", problems)
+    return _set(out)
 
 
 def _params(value: Any, problems: list[Violation]) -> dict[str, Any] | None:
-    if value is None:
+    params = _typed(value, dict, "params", problems)
+    if params is None:
         return None
-    if not isinstance(value, dict):
-        problems.append(("params", "must be an object"))
-        return None
-    out: dict[str, Any] = {}
-    preset = value.get("preset")
-    if preset is not None:
-        if isinstance(preset, str):
-            out["preset"] = preset
-        else:
-            problems.append(("params.preset", "must be a string"))
-    for key in _STRUCTS:
-        struct = value.get(key)
-        if struct is None:
-            continue
-        if isinstance(struct, dict):
-            out[key] = struct  # a google.protobuf.Struct: nulls inside are values
-        else:
-            problems.append((f"params.{key}", "must be an object"))
-    return out
+    out = {"preset": _typed(params.get("preset"), str, "params.preset", problems)}
+    for key in _STRUCTS:  # google.protobuf.Structs: nulls inside are values
+        out[key] = _typed(params.get(key), dict, f"params.{key}", problems)
+    return _set(out)
 
 
 def _source(key: str, value: Any, problems: list[Violation]) -> dict[str, Any] | None:
-    if value is None:
+    source = _typed(value, dict, key, problems)
+    if source is None:
         return None
-    if not isinstance(value, dict):
-        problems.append((key, "must be an object"))
-        return None
-    out: dict[str, Any] = {}
-    descriptor = value.get("dataSourceDescriptor")
-    if descriptor is not None:
-        if isinstance(descriptor, str):
-            out["dataSourceDescriptor"] = descriptor
-        else:
-            problems.append((f"{key}.dataSourceDescriptor", "must be a string"))
-    params = value.get("params")
-    if params is None:
-        return out
-    if not isinstance(params, dict):
-        problems.append((f"{key}.params", "must be an object"))
-        return out
-    type_url = params.get("@type")
-    if type_url is not None and not isinstance(type_url, str):
-        problems.append((f"{key}.params.@type", "must be a string"))
-    out["params"] = {k: v for k, v in params.items() if v is not None}
-    return out
+    descriptor = source.get("dataSourceDescriptor")
+    out = {"dataSourceDescriptor": _typed(descriptor, str, f"{key}.dataSourceDescriptor", problems)}
+    params = _typed(source.get("params"), dict, f"{key}.params", problems)
+    if params is not None:
+        _typed(params.get("@type"), str, f"{key}.params.@type", problems)
+        out["params"] = _set(params) or None
+    return _set(out)

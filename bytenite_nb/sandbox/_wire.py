@@ -1,4 +1,4 @@
-"""The sandbox's wire format: rpcStatus errors, strict JSON in, protojson values out.
+"""The sandbox's wire format: answers and rpcStatus errors, strict JSON in, protojson out.
 
 The service sits behind grpc-gateway, which reads bodies with Go's protojson:
 UTF-8 JSON only (no ``NaN``/``Infinity``, no duplicate keys), int64 as a JSON
@@ -11,44 +11,46 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Iterator, Mapping
 from datetime import datetime, timezone
+from http.server import BaseHTTPRequestHandler
+from io import BufferedIOBase
 from typing import Any
 
-Violation = tuple[str, str]
+from ..models import INT64_MAX, INT64_MIN, MAX_NESTING, too_deep
 
-# gRPC status codes used in rpcStatus bodies.
-INVALID_ARGUMENT, NOT_FOUND, PERMISSION_DENIED, FAILED_PRECONDITION = 3, 5, 7, 9
-RESOURCE_EXHAUSTED, UNIMPLEMENTED, INTERNAL, UNAVAILABLE, UNAUTHENTICATED = 8, 12, 13, 14, 16
+Violation = tuple[str, str]
+Headers = Mapping[str, str]
+#: The content type of a storage host's error answers.
+XML = {"Content-Type": "application/xml; charset=UTF-8"}
+
 #: HTTP status -> gRPC code, as grpc-gateway maps them (2 = UNKNOWN otherwise).
 STATUS_CODES = {
-    400: INVALID_ARGUMENT,
-    401: UNAUTHENTICATED,
-    403: PERMISSION_DENIED,
-    404: NOT_FOUND,
-    405: UNIMPLEMENTED,  # grpc-gateway: "Method Not Allowed" with code 12
+    400: 3,  # INVALID_ARGUMENT
+    401: 16,  # UNAUTHENTICATED
+    403: 7,  # PERMISSION_DENIED
+    404: 5,  # NOT_FOUND
+    405: 12,  # UNIMPLEMENTED: grpc-gateway's "Method Not Allowed"
     408: 4,  # DEADLINE_EXCEEDED
-    409: FAILED_PRECONDITION,
-    411: INVALID_ARGUMENT,
-    413: INVALID_ARGUMENT,
-    429: RESOURCE_EXHAUSTED,
-    500: INTERNAL,
-    501: UNIMPLEMENTED,
-    502: UNAVAILABLE,
-    503: UNAVAILABLE,
+    409: 9,  # FAILED_PRECONDITION
+    411: 3,
+    413: 3,
+    429: 8,  # RESOURCE_EXHAUSTED
+    500: 13,  # INTERNAL
+    501: 12,
+    502: 14,  # UNAVAILABLE
+    503: 14,
     504: 4,
 }
 
-INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 #: A decimal integer as protojson reads one from a string (JSON number grammar).
 INT_STRING = re.compile(r"-?(?:0|[1-9][0-9]*)")
-#: Deeper JSON is refused (protojson's own limit is higher; Python's stack is not).
-MAX_DEPTH = 100
-
-
-def rpc_status(status: int, message: str, details: list[dict[str, Any]] | None = None) -> bytes:
-    """An ``rpcStatus`` JSON body for an HTTP status."""
-    body = {"code": STATUS_CODES.get(status, 2), "message": message, "details": details or []}
-    return json.dumps(body).encode()
+#: The largest piece of a body read or written at once.
+CHUNK = 64 * 1024
+_DIGITS = re.compile(r"[0-9]+")
+_HEX = re.compile(rb"[0-9A-Fa-f]{1,16}")
+#: JSON nested deeper than ``MAX_NESTING`` is refused (protojson's own limit is higher).
+_TOO_DEEP = f"invalid JSON body: nested deeper than {MAX_NESTING} levels"
 
 
 class Reject(Exception):
@@ -68,6 +70,97 @@ class Reject(Exception):
             "message": self.message,
             "details": self.details,
         }
+
+
+class BadFraming(Exception):
+    """The body cannot be delimited: answer, then close the connection."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def body_pieces(handler: BaseHTTPRequestHandler, limit: int | None) -> Iterator[bytes]:
+    """The request body in pieces of at most ``CHUNK`` bytes, by ``Content-Length`` or
+    chunked, never whole; ``BadFraming`` if neither works or it is over ``limit`` bytes."""
+    coding = handler.headers.get_all("Transfer-Encoding") or []
+    if coding:
+        if [c.strip().lower() for c in coding] != ["chunked"]:
+            raise BadFraming(501, f"unsupported Transfer-Encoding: {', '.join(coding)}")
+        yield from _chunked(handler.rfile, limit)
+        return
+    lengths = {value.strip() for value in handler.headers.get_all("Content-Length") or []}
+    if not lengths:
+        return
+    text = lengths.pop()
+    if lengths or not _DIGITS.fullmatch(text):
+        raise BadFraming(400, "invalid Content-Length header")
+    if limit is not None and int(text) > limit:
+        raise BadFraming(413, f"request body over {limit} bytes")
+    yield from _exactly(handler.rfile, int(text), "request body shorter than its Content-Length")
+
+
+def _chunked(rfile: BufferedIOBase, limit: int | None) -> Iterator[bytes]:
+    total = 0
+    while True:
+        line = rfile.readline(1024)
+        size_text = line.split(b";", 1)[0].strip()
+        if not line.endswith(b"\n") or not _HEX.fullmatch(size_text):
+            raise BadFraming(400, "malformed chunked body")
+        size = int(size_text, 16)
+        if size == 0:
+            break
+        total += size
+        if limit is not None and total > limit:
+            raise BadFraming(413, f"request body over {limit} bytes")
+        yield from _exactly(rfile, size, "malformed chunked body")
+        if rfile.readline(3) not in (b"\r\n", b"\n"):
+            raise BadFraming(400, "malformed chunked body")
+    for _ in range(100):  # trailer fields, up to the blank line
+        if rfile.readline(8192) in (b"\r\n", b"\n", b""):
+            return
+    raise BadFraming(400, "too many trailer fields")
+
+
+def _exactly(rfile: BufferedIOBase, size: int, short: str) -> Iterator[bytes]:
+    """``size`` bytes in pieces; ``BadFraming(400, short)`` if the client stops before."""
+    while size:
+        piece = rfile.read(min(CHUNK, size))
+        if not piece:
+            raise BadFraming(400, short)
+        size -= len(piece)
+        yield piece
+
+
+def rpc_status(status: int, message: str) -> bytes:
+    """An ``rpcStatus`` JSON body for an HTTP status."""
+    return json.dumps(Reject(status, message).body()).encode()
+
+
+def send(handler: BaseHTTPRequestHandler, status: int, body: bytes, headers: Headers) -> None:
+    """Answer with ``status``, ``headers`` and ``body`` (not sent to a ``HEAD``)."""
+    send_head(handler, status, {**headers, "Content-Length": str(len(body))})
+    if handler.command != "HEAD":
+        handler.wfile.write(body)
+
+
+def send_head(handler: BaseHTTPRequestHandler, status: int, headers: Headers) -> None:
+    """The status line and headers (``Connection: close`` when the handler will close)."""
+    handler.send_response(status)
+    for name, value in headers.items():
+        handler.send_header(name, value)
+    if handler.close_connection:
+        handler.send_header("Connection", "close")
+    handler.end_headers()
+
+
+def xml_error(code: str, message: str) -> bytes:
+    """A storage host's XML error body."""
+    return (
+        "<?xml version='1.0' encoding='UTF-8'?>"
+        f"<Error><Code>{code}</Code><Message>{message}</Message></Error>"
+    ).encode()
 
 
 def bad_request(violations: list[Violation], subject: str = "job request") -> Reject:
@@ -91,18 +184,14 @@ def rfc3339(ts: float) -> str:
     return f"{stamp}.{nanos:09d}Z"
 
 
-class _Malformed(ValueError):
-    pass
-
-
 def _no_constant(name: str) -> Any:
-    raise _Malformed(f"{name} is not JSON")
+    raise ValueError(f"{name} is not JSON")
 
 
 def _finite(text: str) -> float:
     value = float(text)
     if not math.isfinite(value):
-        raise _Malformed(f"number {text[:40]} is out of range")
+        raise ValueError(f"number {text[:40]} is out of range")
     return value
 
 
@@ -112,26 +201,9 @@ def _unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
         seen: set[str] = set()
         for key, _ in pairs:
             if key in seen:
-                raise _Malformed(f"duplicate key {key[:80]!r}")
+                raise ValueError(f"duplicate key {key[:80]!r}")
             seen.add(key)
     return out
-
-
-def _depth_ok(value: Any) -> bool:
-    """Whether ``value`` nests at most ``MAX_DEPTH`` containers deep (no recursion)."""
-    stack: list[tuple[Any, int]] = [(value, 1)]
-    while stack:
-        item, depth = stack.pop()
-        if isinstance(item, dict):
-            children: Any = item.values()
-        elif isinstance(item, list):
-            children = item
-        else:
-            continue
-        if depth > MAX_DEPTH:
-            return False
-        stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
-    return True
 
 
 def parse_json(body: bytes) -> Any:
@@ -145,11 +217,11 @@ def parse_json(body: bytes) -> Any:
             object_pairs_hook=_unique,
         )
     except RecursionError:
-        raise Reject(400, f"invalid JSON body: nested deeper than {MAX_DEPTH} levels") from None
-    except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError, _Malformed, int digits
+        raise Reject(400, _TOO_DEEP) from None
+    except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError, a hook's refusal
         raise Reject(400, f"invalid JSON body: {exc}") from None
-    if not _depth_ok(value):
-        raise Reject(400, f"invalid JSON body: nested deeper than {MAX_DEPTH} levels")
+    if too_deep(value) is not None:
+        raise Reject(400, _TOO_DEEP)
     return value
 
 
