@@ -279,9 +279,7 @@ class BatchCore(Generic[C]):
         }
         return (
             yield from self._each_job(
-                lambda job_id: self.client._download_results(
-                    job_id, folders[job_id], overwrite, None
-                )
+                lambda job_id: self.client._download_results(job_id, folders[job_id], overwrite)
             )
         )
 

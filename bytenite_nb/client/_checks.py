@@ -105,7 +105,7 @@ def log_services(services: str | Iterable[Any] | None) -> list[str]:
     return found
 
 
-def task_ids(ids: str | Iterable[Any] | None) -> list[str]:
+def log_task_ids(ids: str | Iterable[Any] | None) -> list[str]:
     """Task ids as a list of non-empty strings."""
     return list(dict.fromkeys(_names(ids, "task_ids")))
 

@@ -8,15 +8,18 @@ No I/O: the drivers (``_sync``, ``_async``) carry the steps out.
 from __future__ import annotations
 
 import email.utils
+import functools
+import inspect
 import logging
 import math
 import platform
 import random
 import time
-from collections.abc import Callable, Generator, Iterable
+from collections.abc import Callable, Coroutine, Generator, Iterable
 from dataclasses import dataclass, field
 from http.cookiejar import CookieJar
-from typing import Any, TypeVar
+from types import MethodType
+from typing import Any, Concatenate, Generic, ParamSpec, Protocol, TypeVar, overload
 
 import httpx
 
@@ -25,6 +28,7 @@ from .._version import __version__
 log = logging.getLogger("bytenite_nb")
 
 T = TypeVar("T")
+P = ParamSpec("P")
 
 USER_AGENT = (
     f"bytenite-nb/{__version__} httpx/{httpx.__version__} Python/{platform.python_version()}"
@@ -118,6 +122,44 @@ _Step = _Send | _Sleep | _Locked | _Gather
 _Flow = Generator[_Step, Any, T]
 #: How often (seconds) a driver calls a gather's ``tick``.
 TICK = 0.25
+
+
+class _SyncDriver(Protocol):
+    def _run(self, flow: _Flow[T], /) -> T: ...
+
+
+class _AsyncDriver(Protocol):
+    def _run(self, flow: _Flow[T], /) -> Coroutine[Any, Any, T]: ...
+
+
+class driven(Generic[P, T]):
+    """A public call, written once: the flow's signature and docstring, carried
+    out by the client's ``_run`` (``Client`` returns the result, ``AsyncClient``
+    a coroutine to await)."""
+
+    def __init__(self, flow: Callable[Concatenate[Any, P], _Flow[T]]) -> None:
+        def call(client: Any, /, *args: Any, **kwargs: Any) -> Any:
+            return client._run(flow(client, *args, **kwargs))
+
+        functools.update_wrapper(call, flow)
+        signature = inspect.signature(flow)  # for help(): without the flow's return type
+        call.__signature__ = signature.replace(  # type: ignore[attr-defined]
+            return_annotation=inspect.Signature.empty
+        )
+        self._call = call
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self._call.__name__ = name
+        self._call.__qualname__ = f"{owner.__qualname__}.{name}"
+
+    @overload
+    def __get__(self, client: None, owner: type) -> Callable[..., Any]: ...
+    @overload
+    def __get__(self, client: _AsyncDriver, owner: type) -> Callable[P, Coroutine[Any, Any, T]]: ...
+    @overload
+    def __get__(self, client: _SyncDriver, owner: type) -> Callable[P, T]: ...
+    def __get__(self, client: Any, owner: type) -> Any:
+        return self._call if client is None else MethodType(self._call, client)
 
 
 def _seconds_or(value: Any, default: float) -> float:

@@ -318,6 +318,10 @@ class _TransferCalls(_ExactlyOnce):
 
     # -- results -------------------------------------------------------------------------
     def _get_job_results(self, job_id: str) -> _Flow[JobResults]:
+        """The job's output files (names and signed links, never shown in reprs).
+
+        ``JobNotReadyError`` (with ``.state``) while the job is not COMPLETE.
+        """
         path = self._job_path(job_id, "/results")
         try:
             data = yield from self._call("GET", path, idempotent=True)
@@ -331,8 +335,16 @@ class _TransferCalls(_ExactlyOnce):
         return JobResults.from_wire(data, job_id)
 
     def _preview_results(
-        self, job: str | JobResults, max_bytes: int, max_files: int
+        self,
+        job: str | JobResults,
+        *,
+        max_bytes: int = PREVIEW_BYTES,
+        max_files: int = PREVIEW_FILES,
     ) -> _Flow[JobResults]:
+        """The results with the first bytes of up to ``max_files`` previewable files
+        (images up to ``max_bytes``, text/JSON/CSV up to 16 KiB) fetched, so that
+        displaying them shows inline previews. Fetches go to the signed links
+        without our token."""
         if max_bytes <= 0 or max_files < 0:
             raise ValueError("max_bytes must be > 0 and max_files >= 0")
         deadline = self._deadline()
@@ -361,9 +373,19 @@ class _TransferCalls(_ExactlyOnce):
         self,
         job_id: str,
         dest: str | os.PathLike[str],
-        overwrite: bool,
-        progress: ProgressOption,
+        overwrite: bool = False,
+        *,
+        progress: ProgressOption = None,
     ) -> _Flow[list[Path]]:
+        """Download every output file under ``dest``; return their local paths.
+
+        Names like ``out_0/result.txt`` become subfolders. ``dest`` is created if
+        its parent exists. Each file is streamed to a temporary name beside it
+        and renamed when complete. ``LocalPathError`` (before anything is
+        written) for a bad ``dest``, an existing file without ``overwrite=True``
+        or a name that would land outside ``dest``. ``progress``: see
+        :mod:`bytenite_nb.progress`.
+        """
         deadline = self._deadline()
         root = check_dest(dest)
         results = yield from self._get_job_results(job_id)
@@ -438,8 +460,20 @@ class _TransferCalls(_ExactlyOnce):
         return job_id, temp_url
 
     def _upload_file(
-        self, job: str | Job | JobResponse, path: str | os.PathLike[str], progress: ProgressOption
+        self,
+        job: str | Job | JobResponse,
+        path: str | os.PathLike[str],
+        *,
+        progress: ProgressOption = None,
     ) -> _Flow[dict[str, Any]]:
+        """Send a local file as the input of a job with a ``file`` data source.
+
+        Streams it to the job's ``tempUrl`` (no token sent there), then marks the
+        upload complete; run the job afterwards. ``LocalPathError`` for a missing
+        file or a folder, ``PayloadError`` for a job without a ``file`` data
+        source, both before anything is sent; ``PermissionDeniedError`` when the
+        ``tempUrl`` has expired.
+        """
         deadline = self._deadline()
         local = check_upload_path(path)
         size = local.stat().st_size
