@@ -28,7 +28,7 @@ from ._steps import (
     _timeouts,
 )
 from ._submit import ClientFlows, batch_type
-from ._transfers import ERROR_BODY_MAX, _Download, _Upload, answered
+from ._transfers import _Download, _Upload
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..batch import AsyncJobBatch
@@ -105,7 +105,7 @@ class AsyncClient(ClientFlows):
         """Carry out one step."""
         if isinstance(step, _Sleep):
             return await self._sleep(step.seconds)
-        if isinstance(step, _Download | _Upload):
+        if isinstance(step, _Download):
             return await self._stream(step)
         if isinstance(step, _Locked):
             async with self._token_lock:
@@ -176,19 +176,12 @@ class AsyncClient(ClientFlows):
             for job in walk.accept(await self._run(self._list_jobs(walk.size, walk.offset))):
                 yield job
 
-    async def _stream(self, step: _Download | _Upload) -> httpx.Response:
-        """Carry out a streaming step: body from/to the step piece by piece."""
+    async def _stream(self, step: _Download) -> httpx.Response:
+        """Carry out a storage step: the body from/to the step piece by piece."""
         request = step.with_body(step.achunks()) if isinstance(step, _Upload) else step.request
         response = await self._http.send(request, stream=True)
         try:
-            sink = step.start(response)
-            if sink is None:
-                body = bytearray()
-                async for piece in response.aiter_bytes():
-                    body += piece
-                    if len(body) >= ERROR_BODY_MAX:
-                        break
-                return answered(response, bytes(body[:ERROR_BODY_MAX]))
+            sink = step.attempt.start(response)
             async for piece in response.aiter_bytes():
                 if sink(piece) is False:
                     break

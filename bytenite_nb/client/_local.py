@@ -246,7 +246,7 @@ class FileSink:
         self._stream: Any = None
         self.expected: int | None = None
 
-    def start(self, response: httpx.Response) -> Sink | None:
+    def start(self, response: httpx.Response) -> Sink:
         self.close()
         try:
             self._stream = open(self.part, "wb")  # noqa: SIM115 - closed by close()/discard()
@@ -298,7 +298,7 @@ class HeadSink:
         self.cut = False
         self.size: int | None = None
 
-    def start(self, response: httpx.Response) -> Sink | None:
+    def start(self, response: httpx.Response) -> Sink:
         self.data.clear()
         self.cut = False
         length = response.headers.get("Content-Length", "")

@@ -32,7 +32,7 @@ from ._steps import (
     _timeouts,
 )
 from ._submit import ClientFlows, batch_type
-from ._transfers import ERROR_BODY_MAX, _Download, _Upload, answered
+from ._transfers import _Download, _Upload
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..batch import JobBatch
@@ -121,7 +121,7 @@ class Client(ClientFlows):
             return self._send(step)
         if isinstance(step, _Sleep):
             return self._sleep(step.seconds)
-        if isinstance(step, _Download | _Upload):
+        if isinstance(step, _Download):
             return self._stream(step)
         if isinstance(step, _Locked):
             with self._token_lock:
@@ -206,19 +206,12 @@ class Client(ClientFlows):
         while not walk.done:
             yield from walk.accept(self._run(self._list_jobs(walk.size, walk.offset)))
 
-    def _stream(self, step: _Download | _Upload) -> httpx.Response:
-        """Carry out a streaming step: body from/to the step piece by piece."""
+    def _stream(self, step: _Download) -> httpx.Response:
+        """Carry out a storage step: the body from/to the step piece by piece."""
         request = step.with_body(step.chunks()) if isinstance(step, _Upload) else step.request
         response = self._http.send(request, stream=True)
         try:
-            sink = step.start(response)
-            if sink is None:
-                body = bytearray()
-                for piece in response.iter_bytes():
-                    body += piece
-                    if len(body) >= ERROR_BODY_MAX:
-                        break
-                return answered(response, bytes(body[:ERROR_BODY_MAX]))
+            sink = step.attempt.start(response)
             for piece in response.iter_bytes():
                 if sink(piece) is False:
                     break

@@ -61,7 +61,7 @@ from ._local import (
 )
 from ._once import _ExactlyOnce
 from ._payloads import _envelope
-from ._steps import USER_AGENT, AttemptTimeout, _Flow, _Send
+from ._steps import USER_AGENT, AttemptTimeout, _Flow, _Send, _timeouts
 
 __all__ = [
     "ERROR_BODY_MAX",
@@ -97,37 +97,28 @@ hide_url_queries_in_logs()
 
 
 @dataclass(frozen=True)
-class _Streamed(_Send):
-    """A storage step: its request's socket timeouts are the attempt's budget
-    (``_retrying`` gives each attempt a copy holding what is left)."""
+class _Download(_Send):
+    """A storage step: send ``request``, stream the answer's body into the sink
+    ``attempt.start(response)`` gives (False from it stops early; a retry restarts).
 
-    def __post_init__(self) -> None:
-        self.request.extensions["timeout"] = httpx.Timeout(max(self.timeout, 0.001)).as_dict()
-
-
-@dataclass(frozen=True)
-class _Download(_Streamed):
-    """Send ``request``, stream the body into the sink ``start(response)`` returns.
-
-    The sink returns False to stop early; ``start`` is called once per attempt
-    (a retry restarts). A storage step's ``start`` is an :meth:`_Attempt.start`,
-    which takes a non-2xx answer's body too.
+    Its request's socket timeouts are the attempt's budget (``_retrying`` gives
+    each attempt a copy holding what is left).
     """
 
-    start: Callable[[httpx.Response], Sink | None]
+    attempt: _Attempt
+
+    def __post_init__(self) -> None:
+        self.request.extensions["timeout"] = _timeouts(max(self.timeout, 0.001))
 
 
 @dataclass(frozen=True)
-class _Upload(_Streamed):
-    """Send ``request`` with ``size`` bytes of ``path`` read piece by piece (fresh per attempt)."""
+class _Upload(_Download):
+    """A storage step whose request body is ``size`` bytes of ``path``, read piece
+    by piece (afresh each attempt)."""
 
     path: Path
     progress: Reporter | None
-    attempt: _Attempt
     size: int
-
-    def start(self, response: httpx.Response) -> Sink | None:
-        return self.attempt.start(response)
 
     def with_body(self, body: Iterator[bytes] | AsyncIterator[bytes]) -> httpx.Request:
         """The request to send this attempt, its body streamed from ``body``."""
@@ -163,7 +154,7 @@ class _Attempt:
         clock: Callable[[], float],
         deadline: float,
         timeout: float,
-        start_body: Callable[[httpx.Response], Sink | None] | None = None,
+        start_body: Callable[[httpx.Response], Sink] | None = None,
     ) -> None:
         self.clock, self.deadline, self.timeout = clock, deadline, timeout
         self.start_body = start_body
@@ -190,15 +181,14 @@ class _Attempt:
         self.check()
         self.body.clear()
         self.encoding = ""
-        inner: Sink | None = None
-        if response.is_success and self.start_body is not None:
-            inner = self.start_body(response)
-        elif not response.is_success:
+        take: Sink = self._keep
+        if not response.is_success:
             # Read the error body raw (httpx picks its decoder lazily, from this
             # header) and decode it here, leniently.
             self.encoding = response.headers.get("Content-Encoding", "").strip().lower()
             response.headers.pop("Content-Encoding", None)
-        take = inner if inner is not None else self._keep
+        elif self.start_body is not None:
+            take = self.start_body(response)
 
         def sink(piece: bytes) -> bool | None:
             self.check()
@@ -215,7 +205,10 @@ class _Attempt:
         """``response`` with the body kept here, decoded as its encoding says."""
         if response.is_success and self.start_body is not None:
             return response
-        return answered(response, _decoded_body(bytes(self.body), self.encoding))
+        body = _decoded_body(bytes(self.body), self.encoding)
+        return httpx.Response(
+            response.status_code, headers=response.headers, content=body, request=response.request
+        )
 
 
 def _decoded_body(body: bytes, encoding: str) -> bytes:
@@ -224,13 +217,6 @@ def _decoded_body(body: bytes, encoding: str) -> bytes:
         with contextlib.suppress(zlib.error):
             return zlib.decompressobj(wbits).decompress(body, ERROR_BODY_MAX)
     return body
-
-
-def answered(response: httpx.Response, body: bytes) -> httpx.Response:
-    """A complete, read response (for the flow) from a streamed one and its body."""
-    return httpx.Response(
-        response.status_code, headers=response.headers, content=body, request=response.request
-    )
 
 
 # --------------------------------------------------------------------------
@@ -306,14 +292,14 @@ class _TransferCalls(_ExactlyOnce):
     def _fetch(
         self,
         file: ResultFile,
-        start: Callable[[httpx.Response], Sink | None],
+        start: Callable[[httpx.Response], Sink],
         what: str,
         deadline: float,
     ) -> _Flow[None]:
         """GET one result's link into the sink ``start`` gives, by ``deadline``."""
         request = self._storage_request("GET", file.link or "", what)
         attempt = _Attempt(self._clock, deadline, self._settings.timeout, start)
-        step = _Download(request, True, self._settings.timeout, attempt.start)
+        step = _Download(request, True, self._settings.timeout, attempt)
         yield from self._storage_send(step, attempt, what, _RENEW_LINKS)
 
     # -- results -------------------------------------------------------------------------
@@ -487,7 +473,7 @@ class _TransferCalls(_ExactlyOnce):
         bar = reporter(progress, local.name, size)
         request = self._storage_request("PUT", temp_url, what, headers)
         attempt = _Attempt(self._clock, deadline, self._settings.timeout)
-        step = _Upload(request, True, self._settings.timeout, local, bar, attempt, size)
+        step = _Upload(request, True, self._settings.timeout, attempt, local, bar, size)
         try:
             yield from self._storage_send(
                 step,
