@@ -17,9 +17,10 @@ from typing import Any, TypedDict, Unpack
 from ..errors import ApiError, PayloadError
 from ..models import CreateJobRequest, JobResponse
 from ..progress import ProgressOption
+from ._local import check_upload_path
 from ._payloads import check_wait, parse_request
 from ._steps import _Flow, driven
-from ._transfers import _TransferCalls, check_upload_path
+from ._transfers import _TransferCalls
 
 #: ``on_update(stage, response)`` of :meth:`Client.submit_job`; stages are
 #: ``created``, ``uploading``, ``starting`` and ``waiting`` (each new state).

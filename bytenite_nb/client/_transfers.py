@@ -47,7 +47,6 @@ from ..errors import (
 from ..models import Job, JobResponse, JobResults, JobState, ResultFile
 from ..progress import ProgressOption, Reporter, reporter
 from ._local import (
-    UPLOAD_CHUNK,
     FileSink,
     HeadSink,
     Sink,
@@ -55,26 +54,11 @@ from ._local import (
     check_upload_path,
     make_folders,
     plan_downloads,
-    prepare_dest,
     read_pieces,
-    result_target,
 )
 from ._once import _ExactlyOnce
 from ._payloads import _envelope
 from ._steps import USER_AGENT, AttemptTimeout, _Flow, _Send, _timeouts
-
-__all__ = [
-    "ERROR_BODY_MAX",
-    "PREVIEW_BYTES",
-    "PREVIEW_FILES",
-    "TEXT_PREVIEW_BYTES",
-    "UPLOAD_CHUNK",
-    "check_dest",
-    "check_upload_path",
-    "plan_downloads",
-    "prepare_dest",
-    "result_target",
-]
 
 #: The most of an error answer's body a transfer reads (the excerpt is shorter).
 ERROR_BODY_MAX = 64 * 1024
