@@ -118,8 +118,9 @@ class BatchCore(Generic[C]):
         for index, raw in enumerate(requests):
             marker = make_marker(batch.batch_id, index)
             try:
-                wire = parse_request(raw).to_payload()
-                item = BatchItem(index, wire, marker)
+                parsed = parse_request(raw)
+                wire = parsed.to_payload()
+                item = BatchItem(index, wire, marker, parsed=parsed)
             except PayloadError as exc:
                 wire = dict(raw) if isinstance(raw, Mapping) else {}
                 item = BatchItem(index, wire, marker, error=exc, phase="invalid")
@@ -213,7 +214,11 @@ class BatchCore(Generic[C]):
             item.phase = "sending"
         try:
             yield from self.client._submit_job(
-                item.request, run=self.run, on_update=record, marker=item.marker, refresh=False
+                item.parsed or item.request,
+                run=self.run,
+                on_update=record,
+                marker=item.marker,
+                refresh=False,
             )
             with self._lock:
                 item.run = "done" if self.run else item.run

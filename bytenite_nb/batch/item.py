@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
-from ..models import Job, JobResponse, JobState
+from ..models import CreateJobRequest, Job, JobResponse, JobState
 
 #: ``concurrency`` must be in this range (httpx pools 100 connections).
 MAX_CONCURRENCY = 100
@@ -46,6 +46,9 @@ class BatchItem:
     gone: bool = False
     #: When (the client's clock) the create outcome became unknown; not saved.
     unknown_at: float | None = field(default=None, repr=False, compare=False)
+    #: ``request`` as validated when the batch was built, sent as is; not saved
+    #: (a loaded batch's requests are validated as they are sent).
+    parsed: CreateJobRequest | None = field(default=None, repr=False, compare=False)
 
     @property
     def job(self) -> Job | None:
