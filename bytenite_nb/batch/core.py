@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, Self, TypeVar
 
 from ..client import MAX_ITEMS, check_item_count, parse_request
-from ..client.flows import ClientFlows, Flow, Gather, may_be_applied, prepare_dest
+from ..client.flows import ClientFlows, Flow, Gather, driven, may_be_applied, prepare_dest
 from ..errors import ApiError, PayloadError
 from ..models import DataSource
 from ..models.marker import make_marker
@@ -274,9 +274,16 @@ class BatchCore(Generic[C]):
         return [by_id.get(item.id) if item.id else None for item in self.items]
 
     def _results_flow(self) -> Flow[list[Any]]:
+        """Per item, in order: its ``JobResults``, the error getting them, or ``None`` (no job)."""
         return (yield from self._each_job(self.client._get_job_results))
 
-    def _download_flow(self, dest: str | os.PathLike[str], overwrite: bool) -> Flow[list[Any]]:
+    def _download_flow(
+        self, dest: str | os.PathLike[str], overwrite: bool = False
+    ) -> Flow[list[Any]]:
+        """Download each job's results into ``dest/<index>_<job id>/``.
+
+        Per item, in order: the list of local paths, the error, or ``None`` (no job).
+        """
         root = prepare_dest(dest)  # created (its parent must exist): one folder per job in it
         width = len(str(max(len(self.items) - 1, 0)))
         folders = {
@@ -289,6 +296,8 @@ class BatchCore(Generic[C]):
         )
 
     def _abort_flow(self) -> Flow[list[str]]:
+        """Abort every job not ended yet; returns their ids. Items not yet created stay
+        ``pending`` (``resume()`` would create them). Errors are put on the items."""
         self._settle()
         targets = [item for item in self.items if item.id and not item.done]
         answers = yield self._gather(self.client._abort_job(item.id or "") for item in targets)
@@ -300,6 +309,10 @@ class BatchCore(Generic[C]):
                 elif item.id:
                     aborted.append(item.id)
         return aborted
+
+    get_results = driven(_results_flow)
+    download_results = driven(_download_flow)
+    abort = driven(_abort_flow)
 
     # -- showing and keeping ------------------------------------------------------------
     def view(self, title: str | None = None) -> BatchView:

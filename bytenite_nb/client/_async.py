@@ -231,4 +231,4 @@ class AsyncClient(ClientFlows):
             max_items=max_items,
         )
         self.last_batch = batch
-        return await batch.start()
+        return await batch.resume()

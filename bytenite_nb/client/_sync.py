@@ -267,4 +267,4 @@ class Client(ClientFlows):
             max_items=max_items,
         )
         self.last_batch = batch
-        return batch.start()
+        return batch.resume()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from ._local import prepare_dest
 from ._once import may_be_applied
-from ._steps import T
+from ._steps import T, driven
 from ._steps import _Flow as Flow
 from ._steps import _Gather as Gather
 from ._steps import _Sleep as Sleep
@@ -23,6 +23,7 @@ __all__ = [
     "Sleep",
     "SubmitOptions",
     "T",
+    "driven",
     "may_be_applied",
     "prepare_dest",
     "register_batches",
