@@ -76,13 +76,6 @@ class AsyncClient(ClientFlows):
 
     async def _run(self, flow: _Flow[T]) -> T:
         """Carry a flow's steps out; every error leaves as a redacted ``ByteNiteError``."""
-        try:
-            return await self._drive(flow)
-        except ByteNiteError as exc:
-            redact_error(exc, self._secrets())  # in place
-            raise
-
-    async def _drive(self, flow: _Flow[T]) -> T:
         value: Any = None
         error: BaseException | None = None
         try:
@@ -97,8 +90,10 @@ class AsyncClient(ClientFlows):
                     value = await self._step(step)
                 except Exception as exc:  # into the flow: it retries, decides or cleans up
                     error = exc
-        except BaseException:
+        except BaseException as exc:
             flow.close()  # cancelled: the flow's cleanup runs now (no-op once it ended)
+            if isinstance(exc, ByteNiteError):
+                redact_error(exc, self._secrets())  # in place
             raise
 
     async def _step(self, step: _Step) -> Any:
@@ -109,7 +104,7 @@ class AsyncClient(ClientFlows):
             return await self._stream(step)
         if isinstance(step, _Locked):
             async with self._token_lock:
-                return await self._drive(step.flow)
+                return await self._run(step.flow)
         if isinstance(step, _Gather):
             return await self._gather(step)
         return await self._send(step)

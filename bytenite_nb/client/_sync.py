@@ -90,13 +90,6 @@ class Client(ClientFlows):
 
     def _run(self, flow: _Flow[T]) -> T:
         """Carry a flow's steps out; every error leaves as a redacted ``ByteNiteError``."""
-        try:
-            return self._drive(flow)
-        except ByteNiteError as exc:
-            redact_error(exc, self._secrets())  # in place
-            raise
-
-    def _drive(self, flow: _Flow[T]) -> T:
         value: Any = None
         error: BaseException | None = None
         try:
@@ -111,8 +104,10 @@ class Client(ClientFlows):
                     value = self._step(step)
                 except Exception as exc:  # into the flow: it retries, decides or cleans up
                     error = exc
-        except BaseException:
+        except BaseException as exc:
             flow.close()  # an interrupt: the flow's cleanup runs now (no-op once it ended)
+            if isinstance(exc, ByteNiteError):
+                redact_error(exc, self._secrets())  # in place
             raise
 
     def _step(self, step: _Step) -> Any:
@@ -125,7 +120,7 @@ class Client(ClientFlows):
             return self._stream(step)
         if isinstance(step, _Locked):
             with self._token_lock:
-                return self._drive(step.flow)
+                return self._run(step.flow)
         if isinstance(step, _Gather):
             return self._gather(step)
         return self._send(step)
