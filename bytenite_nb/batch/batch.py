@@ -10,11 +10,11 @@ from typing import Any, Unpack, overload
 
 from ..client import AsyncClient, Client
 from ..client.flows import Flow, T, register_batches
-from .core import BatchCore, error_text
+from .core import BatchCore
 from .item import BatchInterrupted
 from .wait import WaitOptions
 
-__all__ = ["AsyncJobBatch", "JobBatch", "error_text"]
+__all__ = ["AsyncJobBatch", "JobBatch"]
 
 
 class JobBatch(BatchCore[Client]):
