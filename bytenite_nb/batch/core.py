@@ -132,14 +132,14 @@ class BatchCore(Generic[C]):
 
     @classmethod
     def _restore(cls, path: str | os.PathLike[str], client: C) -> Self:
-        data, items = persist.load(path)
+        saved, items = persist.load(path)
         return cls(
             client,
             items,
-            run=bool(data.get("run")),
-            concurrency=int(data.get("concurrency") or 16),
-            batch_id=str(data["batchId"]),
-            created_at=str(data.get("createdAt") or ""),
+            run=saved.run,
+            concurrency=saved.concurrency,
+            batch_id=saved.batch_id,
+            created_at=saved.created_at,
         )
 
     # -- what it holds ------------------------------------------------------------------

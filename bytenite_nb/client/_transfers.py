@@ -1,18 +1,10 @@
 """Results and input files as sans-I/O flows: list, preview, download, upload.
 
-Result links and a ``file`` job's ``tempUrl`` are signed storage URLs: they
-get a request of their own with no ``Authorization`` header (the token never
-leaves for a storage host), the same retries as every call within the call's
-one deadline (a trickling, silent or always-429 storage host included), and a
-typed error when refused (403: the URL has most likely expired). A signed URL
-is never shown: messages carry it without its query, errors have its
-signature redacted, and httpx's own log lines lose their queries.
-
-Bodies stream: a download is written piece by piece to a temporary file in
-the destination folder and renamed when complete (a failed one leaves
-nothing behind); an upload is read from disk piece by piece. The drivers
-carry out the two streaming steps, :class:`_Download` and :class:`_Upload`;
-the local side (paths, sinks) is in :mod:`._local`.
+Result links and a ``file`` job's ``tempUrl`` are signed storage URLs: they get
+requests without our token, the usual retries within the call's one deadline,
+and a typed error when refused (403: most likely expired). A signed URL is never
+shown: messages drop its query, errors redact its signature, and so do httpx's
+log lines. Bodies stream piece by piece (the local side is :mod:`._local`).
 """
 
 from __future__ import annotations
@@ -239,12 +231,10 @@ class _TransferCalls(_ExactlyOnce):
             raise RuntimeError("refusing to send an Authorization header to a storage URL")
         return request
 
-    def _storage_send(
-        self, step: _Download | _Upload, attempt: _Attempt, what: str, renew: str
-    ) -> _Flow[httpx.Response]:
-        """Send to storage with the usual retries, all by ``attempt.deadline``; typed
+    def _storage_send(self, step: _Download, what: str, renew: str) -> _Flow[httpx.Response]:
+        """Send to storage with the usual retries, all by the attempt's deadline; typed
         errors, the signature never shown."""
-        request = step.request
+        request, attempt = step.request, step.attempt
         url = str(request.url)
         hidden = url_secrets(url)
         try:
@@ -284,7 +274,7 @@ class _TransferCalls(_ExactlyOnce):
         request = self._storage_request("GET", file.link or "", what)
         attempt = _Attempt(self._clock, deadline, self._settings.timeout, start)
         step = _Download(request, True, self._settings.timeout, attempt)
-        yield from self._storage_send(step, attempt, what, _RENEW_LINKS)
+        yield from self._storage_send(step, what, _RENEW_LINKS)
 
     # -- results -------------------------------------------------------------------------
     def _get_job_results(self, job_id: str) -> _Flow[JobResults]:
@@ -461,7 +451,6 @@ class _TransferCalls(_ExactlyOnce):
         try:
             yield from self._storage_send(
                 step,
-                attempt,
                 what,
                 "create the job again to get a new tempUrl (nothing was marked uploaded)",
             )
