@@ -167,6 +167,10 @@ class _BaseClient:
                 self._urls[url] = parsed
         return parsed
 
+    def _deadline(self) -> float:
+        """The end of a call that starts now (on the client's clock)."""
+        return self._clock() + self._settings.deadline
+
     # -- auth ---------------------------------------------------------------
     def _token_flow(self, deadline: float | None = None, stale: str | None = None) -> _Flow[str]:
         """A valid token: the one held, or a new one from the key (``stale``: a
@@ -177,7 +181,7 @@ class _BaseClient:
         if token is not None and token.value != stale and self._clock() < token.expires_at:
             return token.value
         if deadline is None:
-            deadline = self._clock() + self._settings.deadline
+            deadline = self._deadline()
         value: str = yield _Locked(self._exchange(deadline, stale))
         return value
 
@@ -242,7 +246,7 @@ class _BaseClient:
             content = json_body(body)
         url = self._customer_url(path)
         if deadline is None:
-            deadline = self._clock() + self._settings.deadline
+            deadline = self._deadline()
         stale: str | None = None
         while True:
             token = yield from self._token_flow(deadline, stale)
@@ -348,19 +352,16 @@ class _BaseClient:
 
     # -- decoding and errors ----------------------------------------------------
     def _api_error(self, response: httpx.Response) -> ApiError:
-        error = self._error_from_body(response)
-        error.retry_after = _retry_after(response.headers.get("Retry-After"))
-        return error
-
-    def _error_from_body(self, response: httpx.Response) -> ApiError:
         """The typed error an answer's status and body make, secrets redacted."""
-        return api_error_from_body(
+        error = api_error_from_body(
             response.status_code,
             response.content,
             method=response.request.method,
             url=str(response.request.url),
             secrets=self._secrets(),
         )
+        error.retry_after = _retry_after(response.headers.get("Retry-After"))
+        return error
 
     def _json(self, response: httpx.Response, *, maybe_applied: bool = False) -> Any:
         content = self._redacted(response.content)
@@ -371,19 +372,17 @@ class _BaseClient:
                 content = content.decode(json.detect_encoding(content), "surrogatepass")
             return _ANSWERS.decode(content)
         except RecursionError:
-            hint = " The request may have been applied." if maybe_applied else ""
             error = ApiError(
-                f"the service answered with JSON nested too deeply to read.{hint}",
+                "the service answered with JSON nested too deeply to read.",
                 status_code=response.status_code,
                 method=response.request.method,
                 url=str(response.request.url),
             )
         except ValueError:
-            hint = " The request may have been applied." if maybe_applied else ""
-            error = self._error_from_body(response)
-            error.message = (
-                f"the service answered with a body that is not JSON ({error.message}).{hint}"
-            )
+            error = self._api_error(response)
+            error.message = f"the service answered with a body that is not JSON ({error.message})."
+        if maybe_applied:
+            error.message += " The request may have been applied."
         error.maybe_applied = maybe_applied
         raise error from None
 

@@ -203,10 +203,6 @@ def _decoded_body(body: bytes, encoding: str) -> bytes:
 class _TransferCalls(_ExactlyOnce):
     """Results, previews, downloads and uploads, written once for both drivers."""
 
-    def _deadline(self) -> float:
-        """The end of a call that starts now (on the client's clock)."""
-        return self._clock() + self._settings.deadline
-
     def _storage_request(
         self, method: str, url: str, what: str, headers: dict[str, str] | None = None
     ) -> httpx.Request:
