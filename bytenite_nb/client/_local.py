@@ -272,15 +272,16 @@ class FileSink:
             except OSError as exc:
                 raise _oserror(self.target, exc, "cannot be written") from None
 
-    def commit(self, overwrite: bool) -> Path:
+    def commit(self, overwrite: bool) -> int:
+        """Put the complete file in place; its size in bytes."""
         self.close()
-        if not overwrite and self.target.exists():  # appeared meanwhile: leave it alone
-            raise LocalPathError(self.target, "appeared during the download; not replaced")
         try:
+            if not overwrite and self.target.exists():  # appeared meanwhile: leave it alone
+                raise LocalPathError(self.target, "appeared during the download; not replaced")
             os.replace(self.part, self.target)
+            return self.target.stat().st_size
         except OSError as exc:
             raise _oserror(self.target, exc, "cannot be written") from None
-        return self.target
 
     def discard(self) -> None:
         with contextlib.suppress(LocalPathError):

@@ -26,7 +26,6 @@ from ..errors import (
     ByteNiteError,
     InternalServerError,
     JobNotReadyError,
-    LocalPathError,
     NotFoundError,
     PayloadError,
     PermissionDeniedError,
@@ -349,33 +348,17 @@ class _TransferCalls(_ExactlyOnce):
         paths = []
         for file, target in plan:
             make_folders(target)
-            path = yield from self._download_one(file, target, overwrite, progress, deadline)
-            paths.append(path)
+            sink = FileSink(target, reporter(progress, file.name))
+            try:
+                yield from self._fetch(file, sink.start, f"the download of {file.name!r}", deadline)
+                file.size = sink.commit(overwrite)
+            except BaseException:
+                sink.discard()
+                sink.progress.finish(failed=True)
+                raise
+            sink.progress.finish()
+            paths.append(target)
         return paths
-
-    def _download_one(
-        self,
-        file: ResultFile,
-        target: Path,
-        overwrite: bool,
-        progress: ProgressOption,
-        deadline: float,
-    ) -> _Flow[Path]:
-        sink = FileSink(target, reporter(progress, file.name))
-        try:
-            yield from self._fetch(file, sink.start, f"the download of {file.name!r}", deadline)
-            path = sink.commit(overwrite)
-            file.size = path.stat().st_size
-        except BaseException as exc:
-            sink.discard()
-            sink.progress.finish(failed=True)
-            if isinstance(exc, OSError) and not isinstance(exc, ByteNiteError):
-                # the disk, not the network (ours and httpx's errors are not plain OSErrors)
-                problem = f"cannot be written: {exc.strerror or exc}"
-                raise LocalPathError(target, problem) from None
-            raise
-        sink.progress.finish()
-        return path
 
     # -- upload -----------------------------------------------------------------------------
     def _upload_target(self, job: str | Job | JobResponse) -> _Flow[tuple[str, str]]:
