@@ -70,9 +70,7 @@ class BatchItem:
     def done(self) -> bool:
         """True when waiting on this item is over (the job ended, or there is none)."""
         state = self.state
-        if self.phase != "created" or self.gone:
-            return True
-        return state is not None and state.is_terminal
+        return self.phase != "created" or self.gone or (state is not None and state.is_terminal)
 
     @property
     def status(self) -> str:
@@ -83,13 +81,9 @@ class BatchItem:
         if self.gone:
             return "deleted"
         state = self.state
-        if state is None or not state.is_known:
-            return "running" if self.run == "done" else "new"
-        if state.is_failed:
-            return "failed"
-        if state.is_terminal:
-            return "complete"
-        if state == JobState.NEW:
+        if state is not None and state.is_terminal:
+            return "failed" if state.is_failed else "complete"
+        if state is None or state == JobState.NEW or not state.is_known:
             return "running" if self.run == "done" else "new"
         return "running"
 
