@@ -9,7 +9,6 @@ carry the steps out. Payload checks and encoding live in ``_payloads``.
 from __future__ import annotations
 
 import json
-import math
 import random
 import time
 from collections import deque
@@ -38,7 +37,7 @@ from ._steps import (
     _NOT_SENT,
     RATE_LIMIT_RETRIES,
     RATE_LIMITED,
-    RETRY_STATUSES_IDEMPOTENT,
+    RETRY_STATUSES,
     SEND_ERRORS,
     TOKEN_MARGIN,
     UNSURE_STATUSES,
@@ -269,14 +268,14 @@ class _BaseClient:
         request: httpx.Request,
         *,
         idempotent: bool,
-        deadline: float = math.inf,
+        deadline: float,
         send: _Send | None = None,
     ) -> _Flow[httpx.Response]:
         """Send ``request`` (or the step ``send``, e.g. a streamed transfer, which
         bounds its own reads) with retries, all within ``deadline``."""
         # A call that is not idempotent is never repeated after an answer that may
         # hide its effect: its own flow decides (a create looks for its job first).
-        statuses = RETRY_STATUSES_IDEMPOTENT if idempotent else frozenset()
+        statuses = RETRY_STATUSES if idempotent else frozenset()
         attempt = limited = 0
         where = _NoQuery(request.url)  # for logs: a signed link's query is secret
         while True:
@@ -289,11 +288,7 @@ class _BaseClient:
                 )
             try:
                 # A streamed step too gets what is left of the deadline as its budget.
-                step = (
-                    _Send(request, idempotent, budget)
-                    if send is None
-                    else replace(send, timeout=budget)
-                )
+                step = _Send(request, budget) if send is None else replace(send, timeout=budget)
                 response: httpx.Response = yield step
             except SEND_ERRORS as exc:
                 sent = not isinstance(exc, _NOT_SENT)

@@ -1,8 +1,6 @@
 """The steps a call yields to its driver (send a request, sleep, hold the token
-lock, run many flows under a cap), the retry constants and the backoff and
-``Retry-After`` arithmetic.
-
-No I/O: the drivers (``_sync``, ``_async``) carry the steps out.
+lock, run many flows under a cap), the retry constants, the backoff and
+``Retry-After`` arithmetic, and :class:`driven`. No I/O.
 """
 
 from __future__ import annotations
@@ -35,8 +33,7 @@ USER_AGENT = (
 )
 #: Statuses retried for requests safe to repeat; a call that is not (a create,
 #: a run) decides in its own flow, since the answer may hide its effect.
-RETRY_STATUSES = frozenset({502, 503})
-RETRY_STATUSES_IDEMPOTENT = RETRY_STATUSES | {504}
+RETRY_STATUSES = frozenset({502, 503, 504})
 #: Answers after which a request that is not idempotent may have been applied
 #: (the service may have done the work and failed after it, or on the way back).
 UNSURE_STATUSES = frozenset({500, 502, 503, 504})
@@ -86,7 +83,6 @@ class _Send:
     """Send ``request`` and read its whole answer within ``timeout`` seconds."""
 
     request: httpx.Request
-    idempotent: bool
     timeout: float
 
 

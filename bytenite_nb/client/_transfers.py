@@ -268,7 +268,7 @@ class _TransferCalls(_ExactlyOnce):
         """GET one result's link into the sink ``start`` gives, by ``deadline``."""
         request = self._storage_request("GET", file.link or "", what)
         attempt = _Attempt(self._clock, deadline, self._settings.timeout, start)
-        step = _Download(request, True, self._settings.timeout, attempt)
+        step = _Download(request, self._settings.timeout, attempt)
         yield from self._storage_send(step, what, _RENEW_LINKS)
 
     # -- results -------------------------------------------------------------------------
@@ -438,7 +438,7 @@ class _TransferCalls(_ExactlyOnce):
         bar = reporter(progress, local.name, size)
         request = self._storage_request("PUT", temp_url, what, headers)
         attempt = _Attempt(self._clock, deadline, self._settings.timeout)
-        step = _Upload(request, True, self._settings.timeout, attempt, local, bar, size)
+        step = _Upload(request, self._settings.timeout, attempt, local, bar, size)
         try:
             yield from self._storage_send(
                 step,

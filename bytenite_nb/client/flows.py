@@ -1,9 +1,5 @@
-"""The client's step vocabulary, for the part above it (``bytenite_nb.batch``).
-
-A batch call is a flow of these steps, carried out by its client's driver as
-any client call is: this module names, once, what of the client's inside the
-batch builds on, so that no other part imports a private module of the client.
-Loads the HTTP stack (httpx): import it where requests are made.
+"""The client's step vocabulary for the part above it (``bytenite_nb.batch``): what
+of the client's inside a batch builds on, named once. Loads the HTTP stack (httpx).
 """
 
 from __future__ import annotations
