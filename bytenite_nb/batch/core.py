@@ -1,13 +1,10 @@
 """The one core of ``JobBatch`` and ``AsyncJobBatch``: the items, what they show,
 and every batch call as a flow in the client's step vocabulary.
 
-A batch is many client flows run under one cap: creating is one
-:meth:`~bytenite_nb.client.Client.submit_job` flow per item (with the item's
-marker: a create whose answer is lost is found, never made twice), gathered
-under ``concurrency``; waiting reads the jobs list (``wait.py``); resuming
-looks for creates left in doubt with the client's lost-create search
-(``resume.py``). The sync and async wrappers (``batch.py``) only hand these
-flows to their client's driver.
+Creating is one ``submit_job`` flow per item (with the item's marker: a create
+whose answer is lost is found, never made twice), gathered under
+``concurrency``; waiting reads the jobs list (``wait.py``); resuming looks for
+creates left in doubt (``resume.py``).
 """
 
 from __future__ import annotations
@@ -100,7 +97,6 @@ class BatchCore(Generic[C]):
         cls,
         client: C,
         requests: Sequence[Any],
-        *,
         concurrency: int = 16,
         run: bool = False,
         progress: bool | None = None,

@@ -218,12 +218,7 @@ class AsyncClient(ClientFlows):
         same ``max_items`` bound (``TooManyItemsError`` before anything is sent).
         """
         batch: AsyncJobBatch = batch_type("async").build(
-            self,
-            requests,
-            concurrency=concurrency,
-            run=run,
-            progress=progress,
-            max_items=max_items,
+            self, requests, concurrency, run, progress, max_items
         )
         self.last_batch = batch
         return await batch.resume()

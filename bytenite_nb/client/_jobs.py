@@ -12,7 +12,7 @@ from ..errors import ApiError, BadRequestError, NotFoundError, WaitTimeoutError
 from ..models import Job, JobLogs, JobResponse, JobsPage, JobTemplate
 from ..models.logs import LOG_SERVICE_NAMES
 from ._base import _BaseClient
-from ._checks import MAX_PAGE_SIZE, check_page, log_levels, log_services, log_task_ids
+from ._checks import MAX_PAGE_SIZE, check_job_id, check_page, log_levels, log_services, log_task_ids
 from ._payloads import _envelope, check_wait
 from ._steps import _Flow, _Sleep
 
@@ -20,8 +20,7 @@ from ._steps import _Flow, _Sleep
 class _JobCalls(_BaseClient):
     """Every job call, written once as a flow for both drivers."""
 
-    #: The largest ``limit`` of ``list_jobs`` (an UNCONFIRMED fact of the API,
-    #: see ``_checks.MAX_PAGE_SIZE``); set it on a client or the class to change it.
+    #: The largest ``limit`` of ``list_jobs`` (UNCONFIRMED, see ``_checks.MAX_PAGE_SIZE``).
     max_page_size: int = MAX_PAGE_SIZE
 
     def _get_job(self, job_id: str) -> _Flow[JobResponse]:
@@ -96,8 +95,7 @@ class _JobCalls(_BaseClient):
         (partitioner, taskrunner, assembler) and ``task_ids``. A level or service
         that does not exist raises ``PayloadError`` listing the valid ones, before sending.
         """
-        self._job_path(job_id)  # the same check of the id as every call
-        job_id = job_id.strip()
+        job_id = check_job_id(job_id)
         wanted = log_levels(levels)
         where = log_services(services)
         ids = log_task_ids(task_ids)
@@ -155,22 +153,16 @@ class _JobCalls(_BaseClient):
 
 
 #: Pages ``iter_jobs`` reads past what the first page's ``total`` needs (jobs
-#: created meanwhile shift the list), and at most when no total is given.
+#: created meanwhile shift the list), and at most when no total is given: a
+#: service that keeps saying ``hasNext`` cannot loop it.
 SLACK_PAGES = 10
 MAX_PAGES_UNKNOWN = 1000
 
 
 class _JobWalk:
-    """Where ``iter_jobs`` is in the list: the next offset, the jobs seen, when to stop.
-
-    The offset advances by the number of jobs received. A job seen on an
-    earlier page (jobs created meanwhile shift the newest-first list) is not
-    given twice. The walk ends at ``hasNext`` false, an empty page, a page
-    that brings nothing new, an offset past the page's ``total``, or past a
-    page budget (what the first ``total`` needs plus :data:`SLACK_PAGES`;
-    :data:`MAX_PAGES_UNKNOWN` without a total): a service that keeps saying
-    ``hasNext`` cannot loop it.
-    """
+    """Where ``iter_jobs`` is in the newest-first list: the next offset, the jobs
+    given (never twice), when to stop (``hasNext`` false, an empty page, nothing
+    new, past ``total`` or past the page budget)."""
 
     def __init__(self, size: int) -> None:
         self.size = size

@@ -254,12 +254,7 @@ class Client(ClientFlows):
         larger number) to send them all.
         """
         batch: JobBatch = batch_type("sync").build(
-            self,
-            requests,
-            concurrency=concurrency,
-            run=run,
-            progress=progress,
-            max_items=max_items,
+            self, requests, concurrency, run, progress, max_items
         )
         self.last_batch = batch
         return batch.resume()

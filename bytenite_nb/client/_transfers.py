@@ -388,27 +388,16 @@ class _TransferCalls(_ExactlyOnce):
         if source is None or not (source.params or {}).get("tempUrl"):
             source = (yield from self._get_job(job_id)).job.data_source
         kind = source.data_source_descriptor if source is not None else None
-        if kind != "file":
-            raise PayloadError(
-                [
-                    {
-                        "field": "dataSource.dataSourceDescriptor",
-                        "message": f"is {kind!r}: upload_file needs a job whose data source "
-                        "is 'file' (nothing was sent)",
-                    }
-                ]
-            )
         temp_url = ((source.params if source is not None else None) or {}).get("tempUrl")
-        if not isinstance(temp_url, str) or not temp_url:
-            raise PayloadError(
-                [
-                    {
-                        "field": "dataSource.params.tempUrl",
-                        "message": "the service gave this job no upload URL (nothing was sent)",
-                    }
-                ]
-            )
-        return job_id, temp_url
+        if kind != "file":
+            field = "dataSource.dataSourceDescriptor"
+            message = f"is {kind!r}: upload_file needs a job whose data source is 'file'"
+        elif not isinstance(temp_url, str) or not temp_url:
+            field = "dataSource.params.tempUrl"
+            message = "the service gave this job no upload URL"
+        else:
+            return job_id, temp_url
+        raise PayloadError([{"field": field, "message": f"{message} (nothing was sent)"}])
 
     def _upload_file(
         self,
