@@ -116,7 +116,7 @@ def _flatten(value: Any, prefix: str = "") -> dict[str, Any]:
 
 def _base_dict(base: Any) -> dict[str, Any]:
     if isinstance(base, Mapping):
-        return copy.deepcopy(dict(base))
+        return dict(base)  # each request deep-copies it
     to_payload = getattr(base, "to_payload", None)
     if callable(to_payload):
         payload: dict[str, Any] = to_payload()

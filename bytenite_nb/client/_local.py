@@ -2,10 +2,7 @@
 before anything is sent or written, and the two ends that touch the disk.
 
 Every problem with a local path is a :class:`LocalPathError` naming it, never
-a raw ``OSError``: a missing or unreadable file, one that is not a regular
-file (a FIFO would hang an upload, ``/dev/zero`` never ends), a file that
-grows or shrinks while it is sent, a name longer than the file system takes,
-a read-only folder, two results where one would be the other's folder.
+a raw ``OSError`` (a FIFO would hang an upload, ``/dev/zero`` never ends).
 """
 
 from __future__ import annotations

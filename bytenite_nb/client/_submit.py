@@ -1,10 +1,10 @@
-"""The one submit sequence: create, then (upload), (run), (wait), as one flow.
+"""The one submit sequence (create, then upload, run, wait) as one flow, and the
+table of public calls both clients drive.
 
-The magic, the form and every item of a batch go through it, so that they
-share its guarantees: everything is checked before anything is sent; the
-create happens once (``_once``); the caller hears of the job as soon as it
-exists (``on_update("created", response)``), so that a failure after it
-(upload, run, wait) never hides a job that was made.
+The magic, the form and every item of a batch submit through it: everything is
+checked before anything is sent, the create happens once (``_once``), and the
+caller hears of the job as soon as it exists, so that a later failure never
+hides a job that was made.
 """
 
 from __future__ import annotations
@@ -22,10 +22,6 @@ from ._payloads import check_wait, parse_request
 from ._steps import _Flow, driven
 from ._transfers import _TransferCalls
 
-#: ``on_update(stage, response)`` of :meth:`Client.submit_job`; stages are
-#: ``created``, ``uploading``, ``starting`` and ``waiting`` (each new state).
-OnUpdate = Callable[[str, JobResponse], Any]
-
 
 class SubmitOptions(TypedDict, total=False):
     """The options of :meth:`Client.submit_job` (and its async twin), declared once."""
@@ -39,7 +35,7 @@ class SubmitOptions(TypedDict, total=False):
     timeout: float | None
     interval: float
     #: ``on_update(stage, response)``: ``created``, ``uploading``, ``starting``, ``waiting``.
-    on_update: OnUpdate | None
+    on_update: Callable[[str, JobResponse], Any] | None
     #: The upload's progress (see ``bytenite_nb.progress``).
     progress: ProgressOption
 

@@ -222,8 +222,6 @@ class _TransferCalls(_ExactlyOnce):
                 f"{_RENEW_LINKS}",
                 status_code=200,
             ) from None
-        if "authorization" in request.headers:  # pragma: no cover - a bug, never sent
-            raise RuntimeError("refusing to send an Authorization header to a storage URL")
         return request
 
     def _storage_send(self, step: _Download, what: str, renew: str) -> _Flow[httpx.Response]:
