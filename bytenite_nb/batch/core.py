@@ -110,20 +110,18 @@ class BatchCore(Generic[C]):
             len(requests), max_items, field="requests", subject="create_jobs call", verb="send"
         )
         batch = cls(client, [], run=run, concurrency=concurrency, progress=progress)
-        wires: list[dict[str, Any]] = []
         for index, raw in enumerate(requests):
             marker = make_marker(batch.batch_id, index)
             try:
                 parsed = parse_request(raw)
-                wire = parsed.to_payload()
-                item = BatchItem(index, wire, marker, parsed=parsed)
+                item = BatchItem(index, parsed.to_payload(), marker, parsed=parsed)
             except PayloadError as exc:
                 wire = dict(raw) if isinstance(raw, Mapping) else {}
                 item = BatchItem(index, wire, marker, error=exc, phase="invalid")
-            wires.append(wire)
             batch.items.append(item)
-        for item, values in zip(batch.items, grid_values(wires), strict=True):
-            item.values = values
+        values = grid_values([item.request for item in batch.items])
+        for item, grid in zip(batch.items, values, strict=True):
+            item.values = grid
         return batch
 
     @classmethod
@@ -338,15 +336,8 @@ class BatchCore(Generic[C]):
         note = ""
         if any(counts.get(s) for s in ("pending", "unknown", "error")):
             note = "Not everything was created: batch.resume() finishes it (no duplicates)."
-        return BatchView(
-            title or f"Batch {self.batch_id}",
-            len(self.items),
-            counts,
-            columns,
-            shown,
-            note,
-            errors,
-        )
+        title = title or f"Batch {self.batch_id}"
+        return BatchView(title, len(self.items), counts, columns, shown, note, errors)
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
         from ..display.batch import batch_mimebundle
@@ -387,11 +378,9 @@ class BatchCore(Generic[C]):
         with self._lock:
             for item in self.items:
                 job = item.job
-                row: dict[str, Any] = {"index": item.index, **item.values}
-                row["id"] = item.id
-                row["name"] = (job.name if job else None) or item.request.get("name")
-                row["status"] = item.status
-                row["duration"] = item.duration
+                name = (job.name if job else None) or item.request.get("name")
+                row = {"index": item.index, **item.values, "id": item.id, "name": name}
+                row.update(status=item.status, duration=item.duration)
                 output = job.data_destination if job is not None else None
                 if output is None and isinstance(item.request.get("dataDestination"), dict):
                     with contextlib.suppress(ValueError):
