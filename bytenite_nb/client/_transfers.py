@@ -134,7 +134,7 @@ class _Attempt:
         self.clock, self.deadline, self.timeout = clock, deadline, timeout
         self.start_body = start_body
         self.end = deadline
-        self.body = bytearray()
+        self.kept = HeadSink(ERROR_BODY_MAX)
         self.encoding = ""
         self._request: httpx.Request | None = None
         self._begun = False
@@ -154,9 +154,9 @@ class _Attempt:
             self.begin(response.request)
         self._begun = False
         self.check()
-        self.body.clear()
+        self.kept = HeadSink(ERROR_BODY_MAX)
         self.encoding = ""
-        take: Sink = self._keep
+        take: Sink = self.kept.write
         if not response.is_success:
             # Read the error body raw (httpx picks its decoder lazily, from this
             # header) and decode it here, leniently.
@@ -171,16 +171,11 @@ class _Attempt:
 
         return sink
 
-    def _keep(self, piece: bytes) -> bool:
-        room = ERROR_BODY_MAX - len(self.body)
-        self.body += piece[:room]
-        return len(self.body) < ERROR_BODY_MAX
-
     def answer(self, response: httpx.Response) -> httpx.Response:
         """``response`` with the body kept here, decoded as its encoding says."""
         if response.is_success and self.start_body is not None:
             return response
-        body = _decoded_body(bytes(self.body), self.encoding)
+        body = _decoded_body(bytes(self.kept.data), self.encoding)
         return httpx.Response(
             response.status_code, headers=response.headers, content=body, request=response.request
         )
