@@ -1,9 +1,5 @@
 """The sans-I/O core shared by both clients: settings, auth state, the token
 exchange, one call with its retries, and decoding answers into results or errors.
-
-Each API call is a generator that *yields* what it needs done (the steps in
-``_steps``) and receives the result; the drivers (``_sync``, ``_async``) only
-carry the steps out. Payload checks and encoding live in ``_payloads``.
 """
 
 from __future__ import annotations

@@ -102,7 +102,6 @@ class _JobCalls(_BaseClient):
         names = [LOG_SERVICE_NAMES[service] for service in where]  # the enum names
         body = {"jobId": job_id, "taskIds": ids, "levels": wanted, "services": names}
         try:
-            # A read: safe to repeat.
             data = yield from self._call("POST", "/logs", body=body, idempotent=True)
         except NotFoundError as error:
             raise _naming(error, job_id) from None

@@ -66,11 +66,7 @@ _RENEW_LINKS = "ask for the results again to get fresh links"
 hide_url_queries_in_logs()
 
 
-# --------------------------------------------------------------------------
-# The streaming steps (the drivers carry them out)
-# --------------------------------------------------------------------------
-
-
+# -- the streaming steps (the drivers carry them out) ----------------------------------------
 @dataclass(frozen=True)
 class _Download(_Send):
     """A storage step: send ``request``, stream the answer's body into the sink
@@ -189,11 +185,7 @@ def _decoded_body(body: bytes, encoding: str) -> bytes:
     return body
 
 
-# --------------------------------------------------------------------------
-# The calls
-# --------------------------------------------------------------------------
-
-
+# -- the calls ---------------------------------------------------------------------------------
 class _TransferCalls(_ExactlyOnce):
     """Results, previews, downloads and uploads, written once for both drivers."""
 
