@@ -134,8 +134,10 @@ class driven(Generic[P, T]):
     a coroutine to await)."""
 
     def __init__(self, flow: Callable[Concatenate[Any, P], _Flow[T]]) -> None:
+        name = flow.__name__  # looked up on each call: a subclass may override the flow
+
         def call(client: Any, /, *args: Any, **kwargs: Any) -> Any:
-            return client._run(flow(client, *args, **kwargs))
+            return client._run(getattr(client, name)(*args, **kwargs))
 
         functools.update_wrapper(call, flow)
         signature = inspect.signature(flow)  # for help(): without the flow's return type
