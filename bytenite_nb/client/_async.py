@@ -14,14 +14,12 @@ from ._checks import MAX_ITEMS
 from ._jobs import _JobWalk
 from ._payloads import MAX_ANSWER_BYTES, too_large
 from ._steps import (
-    POOL_LIMITS,
     TICK,
     AttemptTimeout,
     T,
     _Flow,
     _Gather,
     _Locked,
-    _NoCookies,
     _Send,
     _Sleep,
     _Step,
@@ -53,21 +51,9 @@ class AsyncClient(ClientFlows):
         sleep: Callable[[float], Awaitable[None]] | None = None,
     ) -> None:
         super().__init__(
-            api_key,
-            access_token=access_token,
-            base_url=base_url,
-            timeout=timeout,
-            max_retries=max_retries,
-            customer_path=customer_path,
-            deadline=deadline,
-            clock=clock,
+            api_key, access_token, base_url, timeout, max_retries, customer_path, deadline, clock
         )
-        self._http = httpx.AsyncClient(
-            timeout=self._settings.timeout,
-            transport=transport,
-            limits=POOL_LIMITS,
-            cookies=_NoCookies(),
-        )
+        self._http = httpx.AsyncClient(transport=transport, **self._http_options())
         import anyio  # here: the sync client never needs it
 
         self._anyio = anyio

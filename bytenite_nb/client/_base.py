@@ -31,6 +31,7 @@ from ._checks import check_job_id
 from ._payloads import _json_int, json_body
 from ._steps import (
     _NOT_SENT,
+    POOL_LIMITS,
     RATE_LIMIT_RETRIES,
     RATE_LIMITED,
     RETRY_STATUSES,
@@ -42,6 +43,7 @@ from ._steps import (
     _backoff,
     _Flow,
     _Locked,
+    _NoCookies,
     _retry_after,
     _seconds_or,
     _Send,
@@ -78,14 +80,13 @@ class _BaseClient:
     def __init__(
         self,
         api_key: str | None,
-        *,
         access_token: str | None,
         base_url: str | None,
         timeout: float,
         max_retries: int,
         customer_path: str | None,
-        deadline: float | None = None,
-        clock: Callable[[], float] | None = None,
+        deadline: float | None,
+        clock: Callable[[], float] | None,
     ) -> None:
         self._settings = resolve_settings(
             api_key=api_key,
@@ -103,6 +104,10 @@ class _BaseClient:
         #: Seconds, monotonic: token expiry, deadlines, waits (a test injects a fake one).
         self._clock: Callable[[], float] = clock or time.monotonic
         self._urls: dict[str, httpx.URL] = {}  # see _url
+
+    def _http_options(self) -> dict[str, Any]:
+        """What both drivers' httpx clients take: one attempt's timeout, one pool, no cookies."""
+        return {"timeout": self._settings.timeout, "limits": POOL_LIMITS, "cookies": _NoCookies()}
 
     # -- public, shared -----------------------------------------------------
     @property

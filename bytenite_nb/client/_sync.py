@@ -18,14 +18,12 @@ from ._checks import MAX_ITEMS
 from ._jobs import _JobWalk
 from ._payloads import MAX_ANSWER_BYTES, too_large
 from ._steps import (
-    POOL_LIMITS,
     TICK,
     AttemptTimeout,
     T,
     _Flow,
     _Gather,
     _Locked,
-    _NoCookies,
     _Send,
     _Sleep,
     _Step,
@@ -70,21 +68,9 @@ class Client(ClientFlows):
         sleep: Callable[[float], None] | None = None,
     ) -> None:
         super().__init__(
-            api_key,
-            access_token=access_token,
-            base_url=base_url,
-            timeout=timeout,
-            max_retries=max_retries,
-            customer_path=customer_path,
-            deadline=deadline,
-            clock=clock,
+            api_key, access_token, base_url, timeout, max_retries, customer_path, deadline, clock
         )
-        self._http = httpx.Client(
-            timeout=self._settings.timeout,
-            transport=transport,
-            limits=POOL_LIMITS,
-            cookies=_NoCookies(),
-        )
+        self._http = httpx.Client(transport=transport, **self._http_options())
         self._sleep: Callable[[float], None] = sleep or time.sleep
         self._token_lock = threading.Lock()
 
