@@ -288,10 +288,7 @@ class _TransferCalls(_ExactlyOnce):
         if max_bytes <= 0 or max_files < 0:
             raise ValueError("max_bytes must be > 0 and max_files >= 0")
         deadline = self._deadline()
-        if isinstance(job, JobResults):
-            results = job
-        else:
-            results = yield from self._get_job_results(job)
+        results = job if isinstance(job, JobResults) else (yield from self._get_job_results(job))
         chosen = [f for f in results.files if f.preview_kind and f.link][:max_files]
         for file in chosen:
             limit = (
