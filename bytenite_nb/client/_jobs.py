@@ -1,5 +1,5 @@
-"""The job calls as sans-I/O flows: create, get, list, run, wait, abort,
-delete, logs, templates."""
+"""The job calls as sans-I/O flows: get, list, wait, abort, delete, logs,
+templates (create and run are in ``_once``)."""
 
 from __future__ import annotations
 
