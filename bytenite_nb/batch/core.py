@@ -206,53 +206,46 @@ class BatchCore(Generic[C]):
 
         with self._lock:
             item.phase = "sending"
-        try:
-            yield from self.client._submit_job(
-                item.parsed or item.request,
-                run=self.run,
-                on_update=record,
-                marker=item.marker,
-                refresh=False,
-            )
-            with self._lock:
-                item.run = "done" if self.run else item.run
-        except Exception as exc:
-            self._failed(item, exc)
-        finally:
-            self._in_doubt(item)
+        submit = self.client._submit_job(
+            item.parsed or item.request,
+            run=self.run,
+            on_update=record,
+            marker=item.marker,
+            refresh=False,
+        )
+        yield from self._tracked(item, submit, started=self.run)
 
     def _run_item(self, item: BatchItem) -> Flow[None]:
         """Start a created job (a run sent before may have started it: checked)."""
         earlier = item.run == "unknown"
         with self._lock:
             item.run = "sending"
+        start = self.client._run_job(item.id or "", earlier=earlier)
+        yield from self._tracked(item, start, started=True)
+
+    def _tracked(self, item: BatchItem, flow: Flow[Any], *, started: bool) -> Flow[None]:
+        """Run an item's create or run ``flow``, recording how it ended: a failure
+        that may have been applied, or a flow cut off in flight, leaves it in doubt."""
         try:
-            yield from self.client._run_job(item.id or "", earlier=earlier)
-            with self._lock:
-                item.run, item.error = "done", None
+            yield from flow
+            if started:
+                with self._lock:
+                    item.run, item.error = "done", None
         except Exception as exc:
-            self._failed(item, exc)
+            doubt = may_be_applied(exc)
+            with self._lock:
+                item.error = exc
+                if item.phase != "created":
+                    item.phase = "unknown" if doubt else "error"
+                    item.unknown_at = self.client._clock() if doubt else None
+                else:
+                    item.run = "unknown" if doubt else "error"
         finally:
-            self._in_doubt(item)
-
-    def _failed(self, item: BatchItem, error: Exception) -> None:
-        """A create (no job yet) or a run failed: in doubt when it may have been applied."""
-        doubt = may_be_applied(error)
-        with self._lock:
-            item.error = error
-            if item.phase != "created":
-                item.phase = "unknown" if doubt else "error"
-                item.unknown_at = self.client._clock() if doubt else None
-            else:
-                item.run = "unknown" if doubt else "error"
-
-    def _in_doubt(self, item: BatchItem) -> None:
-        """An item left in flight (its flow was closed: interrupted) is in doubt."""
-        with self._lock:
-            if item.phase == "sending":
-                item.phase, item.unknown_at = "unknown", self.client._clock()
-            if item.run == "sending":
-                item.run = "unknown"
+            with self._lock:
+                if item.phase == "sending":
+                    item.phase, item.unknown_at = "unknown", self.client._clock()
+                if item.run == "sending":
+                    item.run = "unknown"
 
     def _wait_flow(self, timeout: float | None, options: WaitOptions) -> Flow[None]:
         self._settle()
