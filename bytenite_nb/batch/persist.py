@@ -221,17 +221,12 @@ def _unsigned(value: Any) -> Any:
 
 
 def _error(error: BaseException) -> dict[str, Any]:
-    out: dict[str, Any] = {"type": type(error).__name__, "message": str(error)}
+    saved = SavedError(type=type(error).__name__, message=str(error))
     if isinstance(error, errors.PayloadError):
-        out["errors"] = error.errors
+        saved.errors = error.errors
     elif isinstance(error, errors.ApiError):
-        out.update(
-            message=error.message,
-            statusCode=error.status_code,
-            code=error.code,
-            method=error.method,
-            url=error.url,
-        )
+        saved.message, saved.status_code, saved.code = error.message, error.status_code, error.code
+        saved.method, saved.url = error.method, error.url
     elif isinstance(error, errors.ByteNiteConnectionError):
-        out["maybeApplied"] = error.maybe_applied
-    return out
+        saved.maybe_applied = error.maybe_applied
+    return saved.model_dump(by_alias=True, exclude_defaults=True)
