@@ -96,17 +96,7 @@ def load(path: str | os.PathLike[str]) -> tuple[SavedBatch, list[BatchItem]]:
         problem = f"{where}: {first['msg']}" if where else first["msg"]
         raise ValueError(f"{path}: not a batch that can be resumed: {problem}") from None
     items = [
-        BatchItem(
-            index=raw.index,
-            request=raw.request or {},
-            marker=raw.marker,
-            values=raw.values or {},
-            response=raw.response,
-            error=raw.error.restore() if raw.error is not None else None,
-            phase=raw.phase,
-            run=raw.run,
-            gone=raw.gone,
-        )
+        BatchItem(**{**dict(raw), "error": raw.error.restore() if raw.error else None})
         for raw in saved.items
     ]
     return saved, items
@@ -116,6 +106,10 @@ def _small_int(text: str) -> int:
     if len(text.lstrip("-")) > _MAX_INT_DIGITS:
         raise ValueError(f"an integer of {len(text):,} digits")
     return int(text)
+
+
+def _or_empty(value: Any) -> Any:
+    return {} if value is None else value
 
 
 def _unsent(phase: Any) -> Any:
@@ -159,8 +153,8 @@ class SavedError(_Saved):
 class SavedItem(_Saved):
     index: int = Field(ge=0, lt=10**9)
     marker: str
-    request: dict[str, Any] | None = None
-    values: dict[str, Any] | None = None
+    request: Annotated[dict[str, Any], BeforeValidator(_or_empty)] = {}
+    values: Annotated[dict[str, Any], BeforeValidator(_or_empty)] = {}
     phase: Annotated[
         Literal["invalid", "pending", "unknown", "error", "created"], BeforeValidator(_unsent)
     ] = "pending"
