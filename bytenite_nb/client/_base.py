@@ -293,58 +293,47 @@ class _BaseClient:
                 response: httpx.Response = yield step
             except SEND_ERRORS as exc:
                 sent = not isinstance(exc, _NOT_SENT)
-                delay = _backoff(attempt + 1)
+                wait = _backoff(attempt + 1)
                 retryable = (
                     attempt < self._settings.max_retries
                     and (idempotent or not sent)
                     and isinstance(exc, (httpx.TransportError, httpx.DecodingError))
                 )
-                if retryable and self._clock() + delay < deadline:
+                if not retryable or self._clock() + wait >= deadline:
+                    # A retry that the deadline left no time for: the deadline is the reason.
+                    left = 0.0 if retryable else budget
+                    # from None: httpx's own message may quote a header (the token).
+                    raise self._connection_error(
+                        exc, request, sent=sent, idempotent=idempotent, budget=left
+                    ) from None
+                attempt += 1
+                why = type(exc).__name__
+            else:
+                status = response.status_code
+                took = (time.perf_counter() - started) * 1000
+                log.debug("%s %s -> %d (%.1f ms)", request.method, where, status, took)
+                if status == RATE_LIMITED and limited < RATE_LIMIT_RETRIES:
+                    limited += 1
+                    tries = limited
+                elif status in statuses and attempt < self._settings.max_retries:
                     attempt += 1
-                    log.debug(
-                        "%s %s failed (%s); retry %d in %.2f s",
-                        request.method,
-                        where,
-                        type(exc).__name__,
-                        attempt,
-                        delay,
-                    )
-                    yield _Sleep(delay)
-                    continue
-                # A retry that the deadline left no time for: the deadline is the reason.
-                left = 0.0 if retryable else budget
-                # from None: httpx's own message may quote a header (the token).
-                raise self._connection_error(
-                    exc, request, sent=sent, idempotent=idempotent, budget=left
-                ) from None
-            log.debug(
-                "%s %s -> %d (%.1f ms)",
-                request.method,
-                where,
-                response.status_code,
-                (time.perf_counter() - started) * 1000,
-            )
-            if response.status_code == RATE_LIMITED and limited < RATE_LIMIT_RETRIES:
-                limited += 1
-                wait = _retry_after(response.headers.get("Retry-After"))
-                # Spread the retries of many callers over a little more than the
-                # asked wait, so that they do not all come back at the same instant.
-                wait = _backoff(limited) if wait is None else wait * (1 + random.random() / 2)
+                    tries = attempt
+                else:
+                    return response
+                asked = _retry_after(response.headers.get("Retry-After"))
+                if asked is None:
+                    wait = _backoff(tries)
+                elif status == RATE_LIMITED:
+                    # Spread the retries of many callers over a little more than the
+                    # asked wait, so that they do not all come back at the same instant.
+                    wait = asked * (1 + random.random() / 2)
+                else:
+                    wait = asked
                 if self._clock() + wait >= deadline:
                     return response  # no time left to wait: its error, now
-                log.debug("429 on %s %s: retry in %.2f s", request.method, where, wait)
-                yield _Sleep(wait)
-                continue
-            if response.status_code in statuses and attempt < self._settings.max_retries:
-                wait = _retry_after(response.headers.get("Retry-After"))
-                wait = _backoff(attempt + 1) if wait is None else wait
-                if self._clock() + wait >= deadline:
-                    return response  # no time left to retry: its error, now
-                attempt += 1
-                log.debug("retry %d of %s %s in %.2f s", attempt, request.method, where, wait)
-                yield _Sleep(wait)
-                continue
-            return response
+                why = str(status)
+            log.debug("%s %s: %s; retry in %.2f s", request.method, where, why, wait)
+            yield _Sleep(wait)
 
     # -- decoding and errors ----------------------------------------------------
     def _api_error(self, response: httpx.Response) -> ApiError:
