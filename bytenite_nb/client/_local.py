@@ -64,11 +64,10 @@ def check_upload_path(path: str | os.PathLike[str]) -> Path:
     return local
 
 
-def read_pieces(path: Path, size: int, progress: Reporter | None) -> Iterator[bytes]:
+def read_pieces(path: Path, size: int, progress: Reporter) -> Iterator[bytes]:
     """Exactly ``size`` bytes of ``path`` in pieces; ``LocalPathError`` if the file
     changed size meanwhile (the request declared ``size``)."""
-    if progress is not None:
-        progress.restart(progress.total)
+    progress.restart(progress.total)
     sent = 0
     try:
         with open(path, "rb") as stream:
@@ -81,8 +80,7 @@ def read_pieces(path: Path, size: int, progress: Reporter | None) -> Iterator[by
                 sent += len(piece)
                 if sent == size and stream.read(1):  # before the last piece: the body stays short
                     raise LocalPathError(path, f"grew while it was sent (past {size:,} bytes)")
-                if progress is not None:
-                    progress.advance(len(piece))
+                progress.advance(len(piece))
                 yield piece
     except OSError as exc:
         raise _oserror(path, exc, "could not be read while it was sent") from None

@@ -88,7 +88,7 @@ class _Upload(_Download):
     by piece (afresh each attempt)."""
 
     path: Path
-    progress: Reporter | None
+    progress: Reporter
     size: int
 
     def with_body(self, body: Iterator[bytes] | AsyncIterator[bytes]) -> httpx.Request:
