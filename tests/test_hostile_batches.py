@@ -17,8 +17,7 @@ from typing import Any
 import pytest
 
 from bytenite_nb import JobBatch, sandbox, sweep
-from bytenite_nb.batch.sweeps import MAX_SWEEP
-from bytenite_nb.client import Client
+from bytenite_nb.client import MAX_ITEMS, Client
 from bytenite_nb.errors import PayloadError
 
 HELLO = {"templateId": "hello-world-template", "params": {"app": {"case": "lower"}}}
@@ -191,7 +190,7 @@ def test_an_empty_batch_makes_an_empty_table(c: Client) -> None:
     [
         {"params.app.a": list(range(1000)), "params.app.b": list(range(1000))},  # 10^6
         {"params.app.a": list(range(101)), "params.app.b": list(range(100))},  # just past
-        [{"params.app.a": i} for i in range(MAX_SWEEP + 1)],  # a list of items
+        [{"params.app.a": i} for i in range(MAX_ITEMS + 1)],  # a list of items
         {f"params.app.k{i}": [0, 1] for i in range(40)},  # 2^40
     ],
 )
@@ -208,7 +207,7 @@ def test_a_sweep_can_be_allowed_to_grow() -> None:
     assert len(sweep(HELLO, {"params.app.a": [1, 2]}, max_items=None)) == 2
     assert (
         len(sweep(HELLO, {"params.app.a": list(range(100)), "params.app.b": list(range(100))}))
-        == MAX_SWEEP
+        == MAX_ITEMS
     )
 
 

@@ -16,7 +16,7 @@ import pytest
 
 from bytenite_nb import sandbox
 from bytenite_nb.client import Client
-from bytenite_nb.client._transfers import check_upload_path, plan_downloads
+from bytenite_nb.client._local import check_upload_path, plan_downloads
 from bytenite_nb.errors import LocalPathError
 from bytenite_nb.models import JobResults, JobState
 from bytenite_nb.progress import Progress

@@ -205,7 +205,9 @@ def test_a_silent_storage_host_is_cut_at_the_deadline(
     client, clock = timed
     driver = Flow(client, clock)
     start = clock()
-    results = driver.run(client._preview_results(silent_results(files), 1024, 12))
+    results = driver.run(
+        client._preview_results(silent_results(files), max_bytes=1024, max_files=12)
+    )
     assert clock() - start <= DEADLINE + 1e-9  # retries included, all files together
     assert all(b <= TIMEOUT for b in driver.budgets)
     assert all("deadline" in (f.preview_error or "") for f in results.files)
@@ -229,7 +231,7 @@ def test_a_silent_upload_host_is_cut_at_the_deadline(
     driver = Flow(client, clock)
     start = clock()
     with pytest.raises(ByteNiteConnectionError) as caught:
-        driver.run(client._upload_file(job, local, None))
+        driver.run(client._upload_file(job, local))
     assert clock() - start <= DEADLINE + 1e-9
     assert "abcdefgh12345" not in str(caught.value)
 

@@ -16,7 +16,6 @@ import pytest
 
 from bytenite_nb import sandbox
 from bytenite_nb.batch import sweep
-from bytenite_nb.batch.sweeps import MAX_SWEEP
 from bytenite_nb.client import AsyncClient, Client
 from bytenite_nb.client._checks import MAX_ITEMS
 from bytenite_nb.errors import PayloadError, TooManyItemsError
@@ -46,7 +45,7 @@ class Untouchable(Sequence[Any]):
 
 
 def test_one_bound_for_sweep_and_create_jobs() -> None:
-    assert MAX_SWEEP == MAX_ITEMS == 10_000
+    assert MAX_ITEMS == 10_000
     for method in (Client.create_jobs, AsyncClient.create_jobs):
         assert inspect.signature(method).parameters["max_items"].default == MAX_ITEMS
     assert inspect.signature(sweep).parameters["max_items"].default == MAX_ITEMS

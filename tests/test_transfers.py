@@ -20,7 +20,7 @@ import pytest
 import bytenite_nb
 from bytenite_nb import sandbox
 from bytenite_nb.client import AsyncClient, Client
-from bytenite_nb.client._transfers import plan_downloads, result_target
+from bytenite_nb.client._local import plan_downloads, result_target
 from bytenite_nb.errors import (
     BadRequestError,
     ByteNiteConnectionError,

@@ -15,23 +15,13 @@
 ``core.py``) whose calls are flows in the client's step vocabulary: one
 submit flow per item gathered under the cap, an efficient wait (``wait.py``),
 a resume without duplicates (``resume.py``); it saves and loads itself
-(``persist.py``) and shows its progress (through ``bytenite_nb.progress``). Never imports
-IPython except inside a running kernel.
+(``persist.py``). Never imports IPython except inside a running kernel.
 """
 
 from __future__ import annotations
 
 from .batch import AsyncJobBatch, JobBatch
-from .core import error_text
 from .item import BatchInterrupted, BatchItem
-from .sweeps import grid_values, sweep
+from .sweeps import sweep
 
-__all__ = [
-    "AsyncJobBatch",
-    "BatchInterrupted",
-    "BatchItem",
-    "JobBatch",
-    "error_text",
-    "grid_values",
-    "sweep",
-]
+__all__ = ["AsyncJobBatch", "BatchInterrupted", "BatchItem", "JobBatch", "sweep"]

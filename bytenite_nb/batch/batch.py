@@ -5,15 +5,16 @@ do with the client's flows."""
 from __future__ import annotations
 
 import os
+from collections.abc import Coroutine
 from typing import Any, Unpack, overload
 
 from ..client import AsyncClient, Client
 from ..client.flows import Flow, T, register_batches
-from .core import BatchCore, error_text
+from .core import BatchCore
 from .item import BatchInterrupted
 from .wait import WaitOptions
 
-__all__ = ["AsyncJobBatch", "JobBatch", "error_text"]
+__all__ = ["AsyncJobBatch", "JobBatch"]
 
 
 class JobBatch(BatchCore[Client]):
@@ -25,15 +26,11 @@ class JobBatch(BatchCore[Client]):
     this object, also kept as ``client.last_batch``; ``resume()`` finishes it.
     """
 
-    def _call(self, flow: Flow[T]) -> T:
+    def _run(self, flow: Flow[T]) -> T:
         try:
             return self.client._run(flow)
         except KeyboardInterrupt:
             raise BatchInterrupted(self) from None
-
-    def start(self) -> JobBatch:
-        """Send every item not sent yet (what ``create_jobs`` does)."""
-        return self.resume()
 
     def resume(self) -> JobBatch:
         """Finish the batch: create what is missing, run what is not started; no duplicates.
@@ -44,7 +41,7 @@ class JobBatch(BatchCore[Client]):
         whose answer is lost on the way is looked for before it is sent
         again. With ``run=True``, starts the created jobs not known to be started.
         """
-        self._call(self._resume_flow())
+        self._run(self._resume_flow())
         return self
 
     def wait(self, timeout: float | None = None, **options: Unpack[WaitOptions]) -> JobBatch:
@@ -56,24 +53,8 @@ class JobBatch(BatchCore[Client]):
         ``use_list=False`` polls each job alone (options: :class:`WaitOptions`).
         Pauses use the client's ``clock`` and ``sleep``.
         """
-        self._call(self._wait_flow(timeout, options))
+        self._run(self._wait_flow(timeout, options))
         return self
-
-    def get_results(self) -> list[Any]:
-        """Per item, in order: its ``JobResults``, the error getting them, or ``None`` (no job)."""
-        return self._call(self._results_flow())
-
-    def download_results(self, dest: str | os.PathLike[str], overwrite: bool = False) -> list[Any]:
-        """Download each job's results into ``dest/<index>_<job id>/``.
-
-        Per item, in order: the list of local paths, the error, or ``None`` (no job).
-        """
-        return self._call(self._download_flow(dest, overwrite))
-
-    def abort(self) -> list[str]:
-        """Abort every job not ended yet; returns their ids. Items not yet created stay
-        ``pending`` (``resume()`` would create them). Errors are put on the items."""
-        return self._call(self._abort_flow())
 
     @overload
     @classmethod
@@ -103,35 +84,20 @@ class AsyncJobBatch(BatchCore[AsyncClient]):
     flight are ``unknown`` and ``await batch.resume()`` checks them.
     """
 
-    async def start(self) -> AsyncJobBatch:
-        """Send every item not sent yet (what ``create_jobs`` does)."""
-        return await self.resume()
+    def _run(self, flow: Flow[T]) -> Coroutine[Any, Any, T]:
+        return self.client._run(flow)
 
     async def resume(self) -> AsyncJobBatch:
         """See :meth:`JobBatch.resume`."""
-        await self.client._run(self._resume_flow())
+        await self._run(self._resume_flow())
         return self
 
     async def wait(
         self, timeout: float | None = None, **options: Unpack[WaitOptions]
     ) -> AsyncJobBatch:
         """See :meth:`JobBatch.wait`."""
-        await self.client._run(self._wait_flow(timeout, options))
+        await self._run(self._wait_flow(timeout, options))
         return self
-
-    async def get_results(self) -> list[Any]:
-        """See :meth:`JobBatch.get_results`."""
-        return await self.client._run(self._results_flow())
-
-    async def download_results(
-        self, dest: str | os.PathLike[str], overwrite: bool = False
-    ) -> list[Any]:
-        """See :meth:`JobBatch.download_results`."""
-        return await self.client._run(self._download_flow(dest, overwrite))
-
-    async def abort(self) -> list[str]:
-        """See :meth:`JobBatch.abort`."""
-        return await self.client._run(self._abort_flow())
 
     @classmethod
     def load(cls, path: str | os.PathLike[str], client: AsyncClient) -> AsyncJobBatch:

@@ -1,13 +1,10 @@
 """The one core of ``JobBatch`` and ``AsyncJobBatch``: the items, what they show,
 and every batch call as a flow in the client's step vocabulary.
 
-A batch is many client flows run under one cap: creating is one
-:meth:`~bytenite_nb.client.Client.submit_job` flow per item (with the item's
-marker: a create whose answer is lost is found, never made twice), gathered
-under ``concurrency``; waiting reads the jobs list (``wait.py``); resuming
-looks for creates left in doubt with the client's lost-create search
-(``resume.py``). The sync and async wrappers (``batch.py``) only hand these
-flows to their client's driver.
+Creating is one ``submit_job`` flow per item (with the item's marker: a create
+whose answer is lost is found, never made twice), gathered under
+``concurrency``; waiting reads the jobs list (``wait.py``); resuming looks for
+creates left in doubt (``resume.py``).
 """
 
 from __future__ import annotations
@@ -22,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, Self, TypeVar
 
 from ..client import MAX_ITEMS, check_item_count, parse_request
-from ..client.flows import ClientFlows, Flow, Gather, may_be_applied, prepare_dest
+from ..client.flows import ClientFlows, Flow, Gather, driven, may_be_applied, prepare_dest
 from ..errors import ApiError, PayloadError
 from ..models import DataSource
 from ..models.marker import make_marker
@@ -100,7 +97,6 @@ class BatchCore(Generic[C]):
         cls,
         client: C,
         requests: Sequence[Any],
-        *,
         concurrency: int = 16,
         run: bool = False,
         progress: bool | None = None,
@@ -114,31 +110,30 @@ class BatchCore(Generic[C]):
             len(requests), max_items, field="requests", subject="create_jobs call", verb="send"
         )
         batch = cls(client, [], run=run, concurrency=concurrency, progress=progress)
-        wires: list[dict[str, Any]] = []
         for index, raw in enumerate(requests):
             marker = make_marker(batch.batch_id, index)
             try:
-                wire = parse_request(raw).to_payload()
-                item = BatchItem(index, wire, marker)
+                parsed = parse_request(raw)
+                item = BatchItem(index, parsed.to_payload(), marker, parsed=parsed)
             except PayloadError as exc:
                 wire = dict(raw) if isinstance(raw, Mapping) else {}
                 item = BatchItem(index, wire, marker, error=exc, phase="invalid")
-            wires.append(wire)
             batch.items.append(item)
-        for item, values in zip(batch.items, grid_values(wires), strict=True):
-            item.values = values
+        values = grid_values([item.request for item in batch.items])
+        for item, grid in zip(batch.items, values, strict=True):
+            item.values = grid
         return batch
 
     @classmethod
     def _restore(cls, path: str | os.PathLike[str], client: C) -> Self:
-        data, items = persist.load(path)
+        saved, items = persist.load(path)
         return cls(
             client,
             items,
-            run=bool(data.get("run")),
-            concurrency=int(data.get("concurrency") or 16),
-            batch_id=str(data["batchId"]),
-            created_at=str(data.get("createdAt") or ""),
+            run=saved.run,
+            concurrency=saved.concurrency,
+            batch_id=saved.batch_id,
+            created_at=saved.created_at,
         )
 
     # -- what it holds ------------------------------------------------------------------
@@ -211,49 +206,46 @@ class BatchCore(Generic[C]):
 
         with self._lock:
             item.phase = "sending"
-        try:
-            yield from self.client._submit_job(
-                item.request, run=self.run, on_update=record, marker=item.marker, refresh=False
-            )
-            with self._lock:
-                item.run = "done" if self.run else item.run
-        except Exception as exc:
-            self._failed(item, exc)
-        finally:
-            self._in_doubt(item)
+        submit = self.client._submit_job(
+            item.parsed or item.request,
+            run=self.run,
+            on_update=record,
+            marker=item.marker,
+            refresh=False,
+        )
+        yield from self._tracked(item, submit, started=self.run)
 
     def _run_item(self, item: BatchItem) -> Flow[None]:
         """Start a created job (a run sent before may have started it: checked)."""
         earlier = item.run == "unknown"
         with self._lock:
             item.run = "sending"
+        start = self.client._run_job(item.id or "", earlier=earlier)
+        yield from self._tracked(item, start, started=True)
+
+    def _tracked(self, item: BatchItem, flow: Flow[Any], *, started: bool) -> Flow[None]:
+        """Run an item's create or run ``flow``, recording how it ended: a failure
+        that may have been applied, or a flow cut off in flight, leaves it in doubt."""
         try:
-            yield from self.client._run_job(item.id or "", earlier=earlier)
-            with self._lock:
-                item.run, item.error = "done", None
+            yield from flow
+            if started:
+                with self._lock:
+                    item.run, item.error = "done", None
         except Exception as exc:
-            self._failed(item, exc)
+            doubt = may_be_applied(exc)
+            with self._lock:
+                item.error = exc
+                if item.phase != "created":
+                    item.phase = "unknown" if doubt else "error"
+                    item.unknown_at = self.client._clock() if doubt else None
+                else:
+                    item.run = "unknown" if doubt else "error"
         finally:
-            self._in_doubt(item)
-
-    def _failed(self, item: BatchItem, error: Exception) -> None:
-        """A create (no job yet) or a run failed: in doubt when it may have been applied."""
-        doubt = may_be_applied(error)
-        with self._lock:
-            item.error = error
-            if item.phase != "created":
-                item.phase = "unknown" if doubt else "error"
-                item.unknown_at = self.client._clock() if doubt else None
-            else:
-                item.run = "unknown" if doubt else "error"
-
-    def _in_doubt(self, item: BatchItem) -> None:
-        """An item left in flight (its flow was closed: interrupted) is in doubt."""
-        with self._lock:
-            if item.phase == "sending":
-                item.phase, item.unknown_at = "unknown", self.client._clock()
-            if item.run == "sending":
-                item.run = "unknown"
+            with self._lock:
+                if item.phase == "sending":
+                    item.phase, item.unknown_at = "unknown", self.client._clock()
+                if item.run == "sending":
+                    item.run = "unknown"
 
     def _wait_flow(self, timeout: float | None, options: WaitOptions) -> Flow[None]:
         self._settle()
@@ -269,9 +261,16 @@ class BatchCore(Generic[C]):
         return [by_id.get(item.id) if item.id else None for item in self.items]
 
     def _results_flow(self) -> Flow[list[Any]]:
+        """Per item, in order: its ``JobResults``, the error getting them, or ``None`` (no job)."""
         return (yield from self._each_job(self.client._get_job_results))
 
-    def _download_flow(self, dest: str | os.PathLike[str], overwrite: bool) -> Flow[list[Any]]:
+    def _download_flow(
+        self, dest: str | os.PathLike[str], overwrite: bool = False
+    ) -> Flow[list[Any]]:
+        """Download each job's results into ``dest/<index>_<job id>/``.
+
+        Per item, in order: the list of local paths, the error, or ``None`` (no job).
+        """
         root = prepare_dest(dest)  # created (its parent must exist): one folder per job in it
         width = len(str(max(len(self.items) - 1, 0)))
         folders = {
@@ -279,13 +278,13 @@ class BatchCore(Generic[C]):
         }
         return (
             yield from self._each_job(
-                lambda job_id: self.client._download_results(
-                    job_id, folders[job_id], overwrite, None
-                )
+                lambda job_id: self.client._download_results(job_id, folders[job_id], overwrite)
             )
         )
 
     def _abort_flow(self) -> Flow[list[str]]:
+        """Abort every job not ended yet; returns their ids. Items not yet created stay
+        ``pending`` (``resume()`` would create them). Errors are put on the items."""
         self._settle()
         targets = [item for item in self.items if item.id and not item.done]
         answers = yield self._gather(self.client._abort_job(item.id or "") for item in targets)
@@ -297,6 +296,10 @@ class BatchCore(Generic[C]):
                 elif item.id:
                     aborted.append(item.id)
         return aborted
+
+    get_results = driven(_results_flow)
+    download_results = driven(_download_flow)
+    abort = driven(_abort_flow)
 
     # -- showing and keeping ------------------------------------------------------------
     def view(self, title: str | None = None) -> BatchView:
@@ -326,15 +329,8 @@ class BatchCore(Generic[C]):
         note = ""
         if any(counts.get(s) for s in ("pending", "unknown", "error")):
             note = "Not everything was created: batch.resume() finishes it (no duplicates)."
-        return BatchView(
-            title or f"Batch {self.batch_id}",
-            len(self.items),
-            counts,
-            columns,
-            shown,
-            note,
-            errors,
-        )
+        title = title or f"Batch {self.batch_id}"
+        return BatchView(title, len(self.items), counts, columns, shown, note, errors)
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
         from ..display.batch import batch_mimebundle
@@ -375,11 +371,9 @@ class BatchCore(Generic[C]):
         with self._lock:
             for item in self.items:
                 job = item.job
-                row: dict[str, Any] = {"index": item.index, **item.values}
-                row["id"] = item.id
-                row["name"] = (job.name if job else None) or item.request.get("name")
-                row["status"] = item.status
-                row["duration"] = item.duration
+                name = (job.name if job else None) or item.request.get("name")
+                row = {"index": item.index, **item.values, "id": item.id, "name": name}
+                row.update(status=item.status, duration=item.duration)
                 output = job.data_destination if job is not None else None
                 if output is None and isinstance(item.request.get("dataDestination"), dict):
                     with contextlib.suppress(ValueError):

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
-from ..models import Job, JobResponse, JobState
+from ..models import CreateJobRequest, Job, JobResponse, JobState
 
 #: ``concurrency`` must be in this range (httpx pools 100 connections).
 MAX_CONCURRENCY = 100
@@ -46,6 +46,9 @@ class BatchItem:
     gone: bool = False
     #: When (the client's clock) the create outcome became unknown; not saved.
     unknown_at: float | None = field(default=None, repr=False, compare=False)
+    #: ``request`` as validated when the batch was built, sent as is; not saved
+    #: (a loaded batch's requests are validated as they are sent).
+    parsed: CreateJobRequest | None = field(default=None, repr=False, compare=False)
 
     @property
     def job(self) -> Job | None:
@@ -67,9 +70,7 @@ class BatchItem:
     def done(self) -> bool:
         """True when waiting on this item is over (the job ended, or there is none)."""
         state = self.state
-        if self.phase != "created" or self.gone:
-            return True
-        return state is not None and state.is_terminal
+        return self.phase != "created" or self.gone or (state is not None and state.is_terminal)
 
     @property
     def status(self) -> str:
@@ -80,13 +81,9 @@ class BatchItem:
         if self.gone:
             return "deleted"
         state = self.state
-        if state is None or not state.is_known:
-            return "running" if self.run == "done" else "new"
-        if state.is_failed:
-            return "failed"
-        if state.is_terminal:
-            return "complete"
-        if state == JobState.NEW:
+        if state is not None and state.is_terminal:
+            return "failed" if state.is_failed else "complete"
+        if state is None or state == JobState.NEW or not state.is_known:
             return "running" if self.run == "done" else "new"
         return "running"
 

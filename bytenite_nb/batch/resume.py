@@ -1,11 +1,9 @@
 """Finishing a partial batch without creating anything twice.
 
-Each item is sent with a marker in its description (``[bn-batch:<batch id>:
-<index>]``, added by the client's create flow). An item whose create was in
-flight when the call was interrupted, or whose fate the client could not
-tell (``unknown``), is looked for with the client's lost-create search (by
-marker, back to a little before the batch was made): found, the item takes
-that job; not found, it was not created and is sent again.
+An item whose create was in flight when the call was interrupted, or whose
+fate the client could not tell (``unknown``), is looked for by its marker with
+the client's lost-create search: found, the item takes that job; not found, it
+was not created and is sent again.
 """
 
 from __future__ import annotations

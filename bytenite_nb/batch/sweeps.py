@@ -17,16 +17,11 @@ _DERIVED = frozenset({"name", "description"})
 MAX_GRID_COLUMNS = 8
 
 
-#: The most requests ``sweep`` builds (and ``create_jobs`` sends) unless told otherwise
-#: (``max_items=``): the client's ``MAX_ITEMS``, one bound for both.
-MAX_SWEEP = MAX_ITEMS
-
-
 def sweep(
     base: Mapping[str, Any] | Any,
     grid: Mapping[str, Sequence[Any]] | Sequence[Mapping[str, Any]],
     *,
-    max_items: int | None = MAX_SWEEP,
+    max_items: int | None = MAX_ITEMS,
 ) -> list[dict[str, Any]]:
     """The request dicts for every combination of ``grid`` over ``base``.
 
@@ -38,12 +33,11 @@ def sweep(
     validated: one ``PayloadError`` lists every problem as ``[index].field``
     before anything could be sent.
 
-    A grid of more than ``max_items`` (:data:`MAX_SWEEP`, 10,000) combinations is
-    refused with a ``TooManyItemsError`` (a ``PayloadError``) before any is built;
-    pass a larger ``max_items``, or ``None``, to build it anyway (and the same
-    ``max_items=`` to ``create_jobs``, which has the same bound).
+    More than ``max_items`` (``MAX_ITEMS``, 10,000, as for ``create_jobs``)
+    combinations raise ``TooManyItemsError`` (a ``PayloadError``) before any is
+    built; pass a larger ``max_items``, or ``None``, to build them anyway.
     """
-    check_item_count(0, max_items, field="grid", subject="sweep", verb="build")
+    _too_many(0, max_items)  # a bad max_items is named first
     base_dict = _base_dict(base)
     combos = _combinations(grid, max_items)
     stem = str(base_dict.get("name") or base_dict.get("templateId") or "job")
@@ -59,17 +53,7 @@ def sweep(
             except ValueError as exc:
                 problems.append({"field": f"[{index}].{path}", "message": str(exc)})
         requests.append(request)
-    if not problems:
-        problems = check_all(requests)
-    if problems:
-        raise PayloadError(problems)
-    return requests
-
-
-def check_all(requests: Sequence[Any]) -> list[dict[str, str]]:
-    """Every validation problem of every request, fields prefixed with ``[index].``."""
-    problems: list[dict[str, str]] = []
-    for index, request in enumerate(requests):
+    for index, request in enumerate([] if problems else requests):  # each checked in full
         try:
             parse_request(request)
         except PayloadError as exc:
@@ -77,7 +61,9 @@ def check_all(requests: Sequence[Any]) -> list[dict[str, str]]:
                 {"field": f"[{index}].{e['field']}".rstrip("."), "message": e["message"]}
                 for e in exc.errors
             )
-    return problems
+    if problems:
+        raise PayloadError(problems)
+    return requests
 
 
 def set_path(target: dict[str, Any], path: str, value: Any) -> None:
@@ -130,7 +116,7 @@ def _flatten(value: Any, prefix: str = "") -> dict[str, Any]:
 
 def _base_dict(base: Any) -> dict[str, Any]:
     if isinstance(base, Mapping):
-        return copy.deepcopy(dict(base))
+        return dict(base)  # each request deep-copies it
     to_payload = getattr(base, "to_payload", None)
     if callable(to_payload):
         payload: dict[str, Any] = to_payload()

@@ -1,23 +1,13 @@
-"""Waiting on many jobs without one request per job per poll.
+"""Waiting on many jobs without one request per job per poll (:func:`wait_flow`).
 
-The whole strategy is :func:`wait_flow`, a flow in the client's step
-vocabulary (pages of the jobs list, the jobs to get one by one gathered
-under the batch's cap, a pause on the client's clock), carried out by the
-client's driver like any call.
-
-One poll round:
-
-* the jobs list is read newest first, ``PAGE_SIZE`` jobs a page, until every
-  pending job was seen, the list ends, a page reaches jobs older than the
-  oldest pending one, or ``MAX_PAGES`` pages were read: 1,000 recent jobs
-  cost 10 requests;
-* pending jobs not found on those pages (newer jobs pushed them down, or
-  they were deleted) are fetched one by one (``get_job``);
-* when fewer jobs are pending than the pages the last round needed, the
-  round uses ``get_job`` alone (cheaper for the last few stragglers).
-
-The pause between rounds starts at ``interval`` and grows by ``BACKOFF`` up
-to ``max_interval`` while no job changes state; a change resets it.
+One poll round reads the jobs list newest first, ``PAGE_SIZE`` jobs a page,
+until every pending job was seen, the list ends, a page reaches jobs older than
+the oldest pending one, or ``MAX_PAGES`` pages were read (1,000 recent jobs
+cost 10 requests); pending jobs not found there are fetched one by one, under
+the batch's cap. When fewer jobs are pending than the pages the last round
+needed, the round fetches them one by one only. The pause between rounds
+starts at ``interval`` and grows by ``BACKOFF`` up to ``max_interval`` while
+no job changes state; a change resets it.
 """
 
 from __future__ import annotations

@@ -1,17 +1,13 @@
 """The ByteNite HTTP client: token exchange, retries and typed errors.
 
-``Client`` (sync) and ``AsyncClient`` share one implementation: each API call
-is written once as a generator that *yields* what it needs done (send this
-request, sleep this long) and receives the result; the two clients only
-differ in how they carry those steps out. Retry, auth and error policy live
-in one place (``_base``, with the steps and backoff in ``_steps`` and payload
-checks in ``_payloads``); the calls in ``_jobs``; the drivers in ``_sync`` and
-``_async``.
+Each API call is written once as a sans-I/O flow, a generator that *yields*
+what it needs done (send this request, sleep this long) and receives the
+result: retry, auth and errors in ``_base`` (steps and backoff in ``_steps``),
+the calls in ``_jobs``, ``_once``, ``_transfers`` and ``_submit``. ``Client``
+(``_sync``) and ``AsyncClient`` (``_async``) only carry the steps out.
 
-The HTTP stack (httpx and the two drivers) loads on first use of ``Client``,
-``AsyncClient`` or ``USER_AGENT``: validating a payload (``parse_request``)
-sends nothing and so never pays for it (DESIGN.md: laziness at the front door).
-
+The HTTP stack (httpx and the drivers) loads on first use of ``Client``,
+``AsyncClient`` or ``USER_AGENT``, so validating a payload never pays for it.
 Never imports IPython or ipywidgets: the client works in a plain script.
 """
 

@@ -2,36 +2,31 @@
 
 from __future__ import annotations
 
-import os
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
-from pathlib import Path
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Unpack
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from ..errors import ByteNiteError, redact_error
-from ..models import CreateJobRequest, Job, JobLogs, JobResponse, JobResults, JobsPage, JobTemplate
-from ..progress import ProgressOption
+from ..models import CreateJobRequest, Job
 from ._checks import MAX_ITEMS
 from ._jobs import _JobWalk
 from ._payloads import MAX_ANSWER_BYTES, too_large
 from ._steps import (
-    POOL_LIMITS,
     TICK,
     AttemptTimeout,
     T,
     _Flow,
     _Gather,
     _Locked,
-    _NoCookies,
     _Send,
     _Sleep,
     _Step,
     _timeouts,
 )
-from ._submit import ClientFlows, SubmitOptions, batch_type
-from ._transfers import ERROR_BODY_MAX, PREVIEW_BYTES, PREVIEW_FILES, _Download, _Upload, answered
+from ._submit import ClientFlows, batch_type
+from ._transfers import _Download, _Upload
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..batch import AsyncJobBatch
@@ -56,21 +51,9 @@ class AsyncClient(ClientFlows):
         sleep: Callable[[float], Awaitable[None]] | None = None,
     ) -> None:
         super().__init__(
-            api_key,
-            access_token=access_token,
-            base_url=base_url,
-            timeout=timeout,
-            max_retries=max_retries,
-            customer_path=customer_path,
-            deadline=deadline,
-            clock=clock,
+            api_key, access_token, base_url, timeout, max_retries, customer_path, deadline, clock
         )
-        self._http = httpx.AsyncClient(
-            timeout=self._settings.timeout,
-            transport=transport,
-            limits=POOL_LIMITS,
-            cookies=_NoCookies(),
-        )
+        self._http = httpx.AsyncClient(transport=transport, **self._http_options())
         import anyio  # here: the sync client never needs it
 
         self._anyio = anyio
@@ -79,13 +62,6 @@ class AsyncClient(ClientFlows):
 
     async def _run(self, flow: _Flow[T]) -> T:
         """Carry a flow's steps out; every error leaves as a redacted ``ByteNiteError``."""
-        try:
-            return await self._drive(flow)
-        except ByteNiteError as exc:
-            redact_error(exc, self._secrets())  # in place
-            raise
-
-    async def _drive(self, flow: _Flow[T]) -> T:
         value: Any = None
         error: BaseException | None = None
         try:
@@ -100,19 +76,21 @@ class AsyncClient(ClientFlows):
                     value = await self._step(step)
                 except Exception as exc:  # into the flow: it retries, decides or cleans up
                     error = exc
-        except BaseException:
+        except BaseException as exc:
             flow.close()  # cancelled: the flow's cleanup runs now (no-op once it ended)
+            if isinstance(exc, ByteNiteError):
+                redact_error(exc, self._secrets())  # in place
             raise
 
     async def _step(self, step: _Step) -> Any:
         """Carry out one step."""
         if isinstance(step, _Sleep):
             return await self._sleep(step.seconds)
-        if isinstance(step, _Download | _Upload):
+        if isinstance(step, _Download):
             return await self._stream(step)
         if isinstance(step, _Locked):
             async with self._token_lock:
-                return await self._drive(step.flow)
+                return await self._run(step.flow)
         if isinstance(step, _Gather):
             return await self._gather(step)
         return await self._send(step)
@@ -170,30 +148,6 @@ class AsyncClient(ClientFlows):
             raise AttemptTimeout("the answer did not arrive in time", request=request) from None
         return response
 
-    async def authenticate(self) -> None:
-        """Exchange the API key for a token now (``AuthenticationError`` if refused)."""
-        await self._run(self._token_flow())
-
-    async def create_job(self, request: CreateJobRequest | Mapping[str, Any]) -> JobResponse:
-        """Validate ``request`` (``PayloadError`` before any I/O), create the job."""
-        return await self._run(self._create_job(request))
-
-    async def submit_job(
-        self,
-        request: CreateJobRequest | Mapping[str, Any],
-        **options: Unpack[SubmitOptions],
-    ) -> JobResponse:
-        """Create, upload, run and wait, as :meth:`Client.submit_job`."""
-        return await self._run(self._submit_job(request, **options))
-
-    async def get_job(self, job_id: str) -> JobResponse:
-        """The job as it stands now."""
-        return await self._run(self._get_job(job_id))
-
-    async def list_jobs(self, limit: int = 20, offset: int = 0) -> JobsPage:
-        """One page of your jobs, newest first (``.jobs``, ``.total``, ``.has_next``)."""
-        return await self._run(self._list_jobs(limit, offset))
-
     def iter_jobs(self, page_size: int | None = None) -> AsyncIterator[Job]:
         """Every job, newest first, one page at a time: ``async for job in client.iter_jobs()``."""
         return self._walk_jobs(self._job_walk(page_size))
@@ -203,92 +157,12 @@ class AsyncClient(ClientFlows):
             for job in walk.accept(await self._run(self._list_jobs(walk.size, walk.offset))):
                 yield job
 
-    async def abort_job(self, job_id: str) -> dict[str, Any]:
-        """Abort a running job (it ends FAILED); a job never run (NEW) is deleted."""
-        return await self._run(self._abort_job(job_id))
-
-    async def delete_job(self, job_id: str) -> dict[str, Any]:
-        """Delete a job (``NotFoundError`` naming the id if there is none)."""
-        return await self._run(self._delete_job(job_id))
-
-    async def get_job_logs(
-        self,
-        job_id: str,
-        levels: str | Iterable[str] | None = None,
-        services: str | Iterable[str] | None = None,
-        *,
-        task_ids: str | Iterable[str] | None = None,
-    ) -> JobLogs:
-        """The job's log lines in time order, filtered as in :meth:`Client.get_job_logs`."""
-        return await self._run(self._get_job_logs(job_id, levels, services, task_ids))
-
-    async def run_job(self, job_id: str) -> dict[str, Any]:
-        """Start a job created as a draft (state NEW); returns the service's envelope."""
-        return await self._run(self._run_job(job_id))
-
-    async def list_templates(self) -> list[JobTemplate]:
-        """The job templates the account can use."""
-        return await self._run(self._list_templates())
-
-    async def get_job_results(self, job_id: str) -> JobResults:
-        """The job's output files; ``JobNotReadyError`` while it is not COMPLETE."""
-        return await self._run(self._get_job_results(job_id))
-
-    async def preview_results(
-        self,
-        job: str | JobResults,
-        *,
-        max_bytes: int = PREVIEW_BYTES,
-        max_files: int = PREVIEW_FILES,
-    ) -> JobResults:
-        """The results with the first bytes of previewable files fetched (see ``Client``)."""
-        return await self._run(self._preview_results(job, max_bytes, max_files))
-
-    async def download_results(
-        self,
-        job_id: str,
-        dest: str | os.PathLike[str],
-        overwrite: bool = False,
-        *,
-        progress: ProgressOption = None,
-    ) -> list[Path]:
-        """Download every output file under ``dest``; return their local paths (see ``Client``)."""
-        return await self._run(self._download_results(job_id, dest, overwrite, progress))
-
-    async def upload_file(
-        self,
-        job: str | Job | JobResponse,
-        path: str | os.PathLike[str],
-        *,
-        progress: ProgressOption = None,
-    ) -> dict[str, Any]:
-        """Send a local file to a job's ``file`` data source, then mark it complete."""
-        return await self._run(self._upload_file(job, path, progress))
-
-    async def wait_for_job(
-        self,
-        job_id: str,
-        *,
-        timeout: float | None = None,
-        interval: float = 2.0,
-        on_update: Callable[[JobResponse], Any] | None = None,
-    ) -> JobResponse:
-        """Poll the job every ``interval`` s until COMPLETE or FAILED; return it."""
-        return await self._run(self._wait_for_job(job_id, timeout, interval, on_update))
-
-    async def _stream(self, step: _Download | _Upload) -> httpx.Response:
-        """Carry out a streaming step: body from/to the step piece by piece."""
+    async def _stream(self, step: _Download) -> httpx.Response:
+        """Carry out a storage step: the body from/to the step piece by piece."""
         request = step.with_body(step.achunks()) if isinstance(step, _Upload) else step.request
         response = await self._http.send(request, stream=True)
         try:
-            sink = step.start(response)
-            if sink is None:
-                body = bytearray()
-                async for piece in response.aiter_bytes():
-                    body += piece
-                    if len(body) >= ERROR_BODY_MAX:
-                        break
-                return answered(response, bytes(body[:ERROR_BODY_MAX]))
+            sink = step.attempt.start(response)
             async for piece in response.aiter_bytes():
                 if sink(piece) is False:
                     break
@@ -330,12 +204,7 @@ class AsyncClient(ClientFlows):
         same ``max_items`` bound (``TooManyItemsError`` before anything is sent).
         """
         batch: AsyncJobBatch = batch_type("async").build(
-            self,
-            requests,
-            concurrency=concurrency,
-            run=run,
-            progress=progress,
-            max_items=max_items,
+            self, requests, concurrency, run, progress, max_items
         )
         self.last_batch = batch
-        return await batch.start()
+        return await batch.resume()

@@ -1,15 +1,10 @@
 """The sans-I/O core shared by both clients: settings, auth state, the token
 exchange, one call with its retries, and decoding answers into results or errors.
-
-Each API call is a generator that *yields* what it needs done (the steps in
-``_steps``) and receives the result; the drivers (``_sync``, ``_async``) only
-carry the steps out. Payload checks and encoding live in ``_payloads``.
 """
 
 from __future__ import annotations
 
 import json
-import math
 import random
 import time
 from collections import deque
@@ -36,9 +31,10 @@ from ._checks import check_job_id
 from ._payloads import _json_int, json_body
 from ._steps import (
     _NOT_SENT,
+    POOL_LIMITS,
     RATE_LIMIT_RETRIES,
     RATE_LIMITED,
-    RETRY_STATUSES_IDEMPOTENT,
+    RETRY_STATUSES,
     SEND_ERRORS,
     TOKEN_MARGIN,
     UNSURE_STATUSES,
@@ -47,6 +43,7 @@ from ._steps import (
     _backoff,
     _Flow,
     _Locked,
+    _NoCookies,
     _retry_after,
     _seconds_or,
     _Send,
@@ -83,14 +80,13 @@ class _BaseClient:
     def __init__(
         self,
         api_key: str | None,
-        *,
         access_token: str | None,
         base_url: str | None,
         timeout: float,
         max_retries: int,
         customer_path: str | None,
-        deadline: float | None = None,
-        clock: Callable[[], float] | None = None,
+        deadline: float | None,
+        clock: Callable[[], float] | None,
     ) -> None:
         self._settings = resolve_settings(
             api_key=api_key,
@@ -108,6 +104,10 @@ class _BaseClient:
         #: Seconds, monotonic: token expiry, deadlines, waits (a test injects a fake one).
         self._clock: Callable[[], float] = clock or time.monotonic
         self._urls: dict[str, httpx.URL] = {}  # see _url
+
+    def _http_options(self) -> dict[str, Any]:
+        """What both drivers' httpx clients take: one attempt's timeout, one pool, no cookies."""
+        return {"timeout": self._settings.timeout, "limits": POOL_LIMITS, "cookies": _NoCookies()}
 
     # -- public, shared -----------------------------------------------------
     @property
@@ -167,6 +167,10 @@ class _BaseClient:
                 self._urls[url] = parsed
         return parsed
 
+    def _deadline(self) -> float:
+        """The end of a call that starts now (on the client's clock)."""
+        return self._clock() + self._settings.deadline
+
     # -- auth ---------------------------------------------------------------
     def _token_flow(self, deadline: float | None = None, stale: str | None = None) -> _Flow[str]:
         """A valid token: the one held, or a new one from the key (``stale``: a
@@ -177,7 +181,7 @@ class _BaseClient:
         if token is not None and token.value != stale and self._clock() < token.expires_at:
             return token.value
         if deadline is None:
-            deadline = self._clock() + self._settings.deadline
+            deadline = self._deadline()
         value: str = yield _Locked(self._exchange(deadline, stale))
         return value
 
@@ -242,7 +246,7 @@ class _BaseClient:
             content = json_body(body)
         url = self._customer_url(path)
         if deadline is None:
-            deadline = self._clock() + self._settings.deadline
+            deadline = self._deadline()
         stale: str | None = None
         while True:
             token = yield from self._token_flow(deadline, stale)
@@ -265,14 +269,14 @@ class _BaseClient:
         request: httpx.Request,
         *,
         idempotent: bool,
-        deadline: float = math.inf,
+        deadline: float,
         send: _Send | None = None,
     ) -> _Flow[httpx.Response]:
         """Send ``request`` (or the step ``send``, e.g. a streamed transfer, which
         bounds its own reads) with retries, all within ``deadline``."""
         # A call that is not idempotent is never repeated after an answer that may
         # hide its effect: its own flow decides (a create looks for its job first).
-        statuses = RETRY_STATUSES_IDEMPOTENT if idempotent else frozenset()
+        statuses = RETRY_STATUSES if idempotent else frozenset()
         attempt = limited = 0
         where = _NoQuery(request.url)  # for logs: a signed link's query is secret
         while True:
@@ -285,82 +289,64 @@ class _BaseClient:
                 )
             try:
                 # A streamed step too gets what is left of the deadline as its budget.
-                step = (
-                    _Send(request, idempotent, budget)
-                    if send is None
-                    else replace(send, timeout=budget)
-                )
+                step = _Send(request, budget) if send is None else replace(send, timeout=budget)
                 response: httpx.Response = yield step
             except SEND_ERRORS as exc:
                 sent = not isinstance(exc, _NOT_SENT)
-                delay = _backoff(attempt + 1)
+                wait = _backoff(attempt + 1)
                 retryable = (
                     attempt < self._settings.max_retries
                     and (idempotent or not sent)
                     and isinstance(exc, (httpx.TransportError, httpx.DecodingError))
                 )
-                if retryable and self._clock() + delay < deadline:
+                if not retryable or self._clock() + wait >= deadline:
+                    # A retry that the deadline left no time for: the deadline is the reason.
+                    left = 0.0 if retryable else budget
+                    # from None: httpx's own message may quote a header (the token).
+                    raise self._connection_error(
+                        exc, request, sent=sent, idempotent=idempotent, budget=left
+                    ) from None
+                attempt += 1
+                why = type(exc).__name__
+            else:
+                status = response.status_code
+                took = (time.perf_counter() - started) * 1000
+                log.debug("%s %s -> %d (%.1f ms)", request.method, where, status, took)
+                if status == RATE_LIMITED and limited < RATE_LIMIT_RETRIES:
+                    limited += 1
+                    tries = limited
+                elif status in statuses and attempt < self._settings.max_retries:
                     attempt += 1
-                    log.debug(
-                        "%s %s failed (%s); retry %d in %.2f s",
-                        request.method,
-                        where,
-                        type(exc).__name__,
-                        attempt,
-                        delay,
-                    )
-                    yield _Sleep(delay)
-                    continue
-                # A retry that the deadline left no time for: the deadline is the reason.
-                left = 0.0 if retryable else budget
-                # from None: httpx's own message may quote a header (the token).
-                raise self._connection_error(
-                    exc, request, sent=sent, idempotent=idempotent, budget=left
-                ) from None
-            log.debug(
-                "%s %s -> %d (%.1f ms)",
-                request.method,
-                where,
-                response.status_code,
-                (time.perf_counter() - started) * 1000,
-            )
-            if response.status_code == RATE_LIMITED and limited < RATE_LIMIT_RETRIES:
-                limited += 1
-                wait = _retry_after(response.headers.get("Retry-After"))
-                # Spread the retries of many callers over a little more than the
-                # asked wait, so that they do not all come back at the same instant.
-                wait = _backoff(limited) if wait is None else wait * (1 + random.random() / 2)
+                    tries = attempt
+                else:
+                    return response
+                asked = _retry_after(response.headers.get("Retry-After"))
+                if asked is None:
+                    wait = _backoff(tries)
+                elif status == RATE_LIMITED:
+                    # Spread the retries of many callers over a little more than the
+                    # asked wait, so that they do not all come back at the same instant.
+                    wait = asked * (1 + random.random() / 2)
+                else:
+                    wait = asked
                 if self._clock() + wait >= deadline:
                     return response  # no time left to wait: its error, now
-                log.debug("429 on %s %s: retry in %.2f s", request.method, where, wait)
-                yield _Sleep(wait)
-                continue
-            if response.status_code in statuses and attempt < self._settings.max_retries:
-                wait = _retry_after(response.headers.get("Retry-After"))
-                wait = _backoff(attempt + 1) if wait is None else wait
-                if self._clock() + wait >= deadline:
-                    return response  # no time left to retry: its error, now
-                attempt += 1
-                log.debug("retry %d of %s %s in %.2f s", attempt, request.method, where, wait)
-                yield _Sleep(wait)
-                continue
-            return response
+                why = str(status)
+            log.debug("%s %s: %s; retry in %.2f s", request.method, where, why, wait)
+            yield _Sleep(wait)
 
     # -- decoding and errors ----------------------------------------------------
     def _api_error(self, response: httpx.Response) -> ApiError:
-        error = self._error_from_body(response)
-        error.retry_after = _retry_after(response.headers.get("Retry-After"))
-        return error
-
-    def _error_from_body(self, response: httpx.Response) -> ApiError:
         """The typed error an answer's status and body make, secrets redacted."""
-        return api_error_from_body(
+        error = api_error_from_body(
             response.status_code,
             response.content,
             method=response.request.method,
             url=str(response.request.url),
             secrets=self._secrets(),
         )
+        error.retry_after = _retry_after(response.headers.get("Retry-After"))
+        return error
 
     def _json(self, response: httpx.Response, *, maybe_applied: bool = False) -> Any:
         content = self._redacted(response.content)
@@ -371,19 +357,17 @@ class _BaseClient:
                 content = content.decode(json.detect_encoding(content), "surrogatepass")
             return _ANSWERS.decode(content)
         except RecursionError:
-            hint = " The request may have been applied." if maybe_applied else ""
             error = ApiError(
-                f"the service answered with JSON nested too deeply to read.{hint}",
+                "the service answered with JSON nested too deeply to read.",
                 status_code=response.status_code,
                 method=response.request.method,
                 url=str(response.request.url),
             )
         except ValueError:
-            hint = " The request may have been applied." if maybe_applied else ""
-            error = self._error_from_body(response)
-            error.message = (
-                f"the service answered with a body that is not JSON ({error.message}).{hint}"
-            )
+            error = self._api_error(response)
+            error.message = f"the service answered with a body that is not JSON ({error.message})."
+        if maybe_applied:
+            error.message += " The request may have been applied."
         error.maybe_applied = maybe_applied
         raise error from None
 

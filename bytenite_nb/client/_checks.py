@@ -14,11 +14,9 @@ from ..errors import PayloadError, TooManyItemsError
 from ..models import LOG_LEVELS, LOG_SERVICES, LogLevel
 from ._payloads import _brief, _unsendable
 
-#: The largest page ``GET /jobs`` is assumed to give. UNCONFIRMED:
-#: ``BYTENITE_API.md`` says "a page holds at most 100 jobs". It is the default
-#: of ``Client.max_page_size`` (change that, on a client or on the class, if the
-#: service allows more): ``list_jobs`` refuses a larger ``limit`` before sending
-#: and ``iter_jobs`` asks for pages of that size.
+#: The largest page ``GET /jobs`` is assumed to give (UNCONFIRMED: ``BYTENITE_API.md``
+#: says 100): the default of ``Client.max_page_size``, which a client or the class
+#: may raise if the service allows more.
 MAX_PAGE_SIZE = 100
 
 
@@ -32,17 +30,11 @@ def check_page(
     """``(limit, offset)`` if 1 <= limit <= ``largest`` and offset >= 0, else ``PayloadError``."""
     problems = []
     if not _whole(limit) or not 1 <= limit <= largest:
-        problems.append(
-            {
-                "field": limit_name,
-                "message": f"must be a whole number from 1 to {largest} "
-                f"(the largest page the service gives), got {limit!r}",
-            }
-        )
+        message = f"must be a whole number from 1 to {largest} (the largest page the service gives)"
+        problems.append({"field": limit_name, "message": f"{message}, got {limit!r}"})
     if not _whole(offset) or offset < 0:
-        problems.append(
-            {"field": "offset", "message": f"must be a whole number >= 0, got {offset!r}"}
-        )
+        message = f"must be a whole number >= 0, got {offset!r}"
+        problems.append({"field": "offset", "message": message})
     if problems:
         raise PayloadError(problems, subject="jobs list request")
     return int(limit), int(offset)
@@ -105,7 +97,7 @@ def log_services(services: str | Iterable[Any] | None) -> list[str]:
     return found
 
 
-def task_ids(ids: str | Iterable[Any] | None) -> list[str]:
+def log_task_ids(ids: str | Iterable[Any] | None) -> list[str]:
     """Task ids as a list of non-empty strings."""
     return list(dict.fromkeys(_names(ids, "task_ids")))
 
@@ -150,15 +142,8 @@ def check_item_count(count: int, max_items: Any, *, field: str, subject: str, ve
     >= 0 or None; ``TooManyItemsError`` (naming ``field``, saying how to opt in) when
     ``count`` is past it. The one size check of ``sweep`` and ``create_jobs``."""
     if max_items is not None and (not _whole(max_items) or max_items < 0):
-        raise PayloadError(
-            [
-                {
-                    "field": "max_items",
-                    "message": f"must be a whole number >= 0 or None, got {max_items!r}",
-                }
-            ],
-            subject="arguments",
-        )
+        message = f"must be a whole number >= 0 or None, got {max_items!r}"
+        raise PayloadError([{"field": "max_items", "message": message}], subject="arguments")
     if max_items is not None and count > max_items:
         message = (
             f"{count:,} requests, more than max_items={max_items:,}; pass max_items=None "

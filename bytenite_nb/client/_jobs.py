@@ -1,5 +1,5 @@
-"""The job calls as sans-I/O flows: create, get, list, run, wait, abort,
-delete, logs, templates."""
+"""The job calls as sans-I/O flows: get, list, wait, abort, delete, logs,
+templates (create and run are in ``_once``)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from ..errors import ApiError, BadRequestError, NotFoundError, WaitTimeoutError
 from ..models import Job, JobLogs, JobResponse, JobsPage, JobTemplate
 from ..models.logs import LOG_SERVICE_NAMES
 from ._base import _BaseClient
-from ._checks import MAX_PAGE_SIZE, check_page, log_levels, log_services, task_ids
+from ._checks import MAX_PAGE_SIZE, check_job_id, check_page, log_levels, log_services, log_task_ids
 from ._payloads import _envelope, check_wait
 from ._steps import _Flow, _Sleep
 
@@ -20,15 +20,20 @@ from ._steps import _Flow, _Sleep
 class _JobCalls(_BaseClient):
     """Every job call, written once as a flow for both drivers."""
 
-    #: The largest ``limit`` of ``list_jobs`` (an UNCONFIRMED fact of the API,
-    #: see ``_checks.MAX_PAGE_SIZE``); set it on a client or the class to change it.
+    #: The largest ``limit`` of ``list_jobs`` (UNCONFIRMED, see ``_checks.MAX_PAGE_SIZE``).
     max_page_size: int = MAX_PAGE_SIZE
 
     def _get_job(self, job_id: str) -> _Flow[JobResponse]:
+        """The job as it stands now."""
         data = yield from self._call("GET", self._job_path(job_id), idempotent=True)
         return self._job_response(data)
 
-    def _list_jobs(self, limit: int, offset: int) -> _Flow[JobsPage]:
+    def _list_jobs(self, limit: int = 20, offset: int = 0) -> _Flow[JobsPage]:
+        """One page of your jobs, newest first (``.jobs``, ``.total``, ``.has_next``).
+
+        ``limit`` is 1 to ``max_page_size`` (100), ``offset`` >= 0; ``PayloadError``
+        before sending otherwise.
+        """
         limit, offset = check_page(limit, offset, largest=self.max_page_size)
         query = urlencode({"pagination.limit": limit, "pagination.offset": offset})
         data = yield from self._call("GET", f"/jobs?{query}", idempotent=True)
@@ -43,9 +48,13 @@ class _JobCalls(_BaseClient):
         return _JobWalk(size)
 
     def _abort_job(self, job_id: str) -> _Flow[dict[str, Any]]:
+        """Abort a running job (it ends FAILED); a job never run (NEW) is deleted.
+
+        ``BadRequestError`` saying so if the job has already ended. Not retried
+        once it may have reached the service (a second abort of an ended job is a 400).
+        """
         path = self._job_path(job_id, "/abort")
         try:
-            # Not repeated after a timeout: a second abort of an ended job is a 400.
             data = yield from self._call("POST", path, body={}, idempotent=False)
         except NotFoundError as error:
             raise _naming(error, job_id) from None
@@ -64,6 +73,7 @@ class _JobCalls(_BaseClient):
         return _envelope(data, f"abort job {job_id}")
 
     def _delete_job(self, job_id: str) -> _Flow[dict[str, Any]]:
+        """Delete a job (``NotFoundError`` naming the id if there is none)."""
         path = self._job_path(job_id)
         try:
             # Not repeated after a timeout: a second delete would say "not found".
@@ -75,19 +85,23 @@ class _JobCalls(_BaseClient):
     def _get_job_logs(
         self,
         job_id: str,
-        levels: str | Iterable[Any] | None,
-        services: str | Iterable[Any] | None,
-        tasks: str | Iterable[Any] | None,
+        levels: str | Iterable[str] | None = None,
+        services: str | Iterable[str] | None = None,
+        *,
+        task_ids: str | Iterable[str] | None = None,
     ) -> _Flow[JobLogs]:
-        self._job_path(job_id)  # the same check of the id as every call
-        job_id = job_id.strip()
+        """The job's log lines in time order (``.entries``), all or only these
+        ``levels`` (``"error"``, ``["WARN", "ERROR"]``, any case), ``services``
+        (partitioner, taskrunner, assembler) and ``task_ids``. A level or service
+        that does not exist raises ``PayloadError`` listing the valid ones, before sending.
+        """
+        job_id = check_job_id(job_id)
         wanted = log_levels(levels)
         where = log_services(services)
-        ids = task_ids(tasks)
-        services = [LOG_SERVICE_NAMES[service] for service in where]  # the enum names
-        body = {"jobId": job_id, "taskIds": ids, "levels": wanted, "services": services}
+        ids = log_task_ids(task_ids)
+        names = [LOG_SERVICE_NAMES[service] for service in where]  # the enum names
+        body = {"jobId": job_id, "taskIds": ids, "levels": wanted, "services": names}
         try:
-            # A read: safe to repeat.
             data = yield from self._call("POST", "/logs", body=body, idempotent=True)
         except NotFoundError as error:
             raise _naming(error, job_id) from None
@@ -98,10 +112,16 @@ class _JobCalls(_BaseClient):
     def _wait_for_job(
         self,
         job_id: str,
-        timeout: float | None,
-        interval: float,
-        on_update: Callable[[JobResponse], Any] | None,
+        *,
+        timeout: float | None = None,
+        interval: float = 2.0,
+        on_update: Callable[[JobResponse], Any] | None = None,
     ) -> _Flow[JobResponse]:
+        """Poll the job every ``interval`` s until COMPLETE or FAILED; return it.
+
+        ``on_update`` is called with each new state; ``WaitTimeoutError`` (with
+        the last ``response``) after ``timeout`` s. The job itself is not touched.
+        """
         check_wait(timeout, interval)  # PayloadError before any I/O
         deadline = None if timeout is None else self._clock() + timeout
         seen: Any = object()
@@ -123,6 +143,7 @@ class _JobCalls(_BaseClient):
             yield _Sleep(interval)
 
     def _list_templates(self) -> _Flow[list[JobTemplate]]:
+        """The job templates the account can use."""
         data = yield from self._call("GET", "/jobs/templates", idempotent=True)
         items = data.get("data", data.get("templates", [])) if isinstance(data, dict) else data
         if not isinstance(items, list):
@@ -131,22 +152,16 @@ class _JobCalls(_BaseClient):
 
 
 #: Pages ``iter_jobs`` reads past what the first page's ``total`` needs (jobs
-#: created meanwhile shift the list), and at most when no total is given.
+#: created meanwhile shift the list), and at most when no total is given: a
+#: service that keeps saying ``hasNext`` cannot loop it.
 SLACK_PAGES = 10
 MAX_PAGES_UNKNOWN = 1000
 
 
 class _JobWalk:
-    """Where ``iter_jobs`` is in the list: the next offset, the jobs seen, when to stop.
-
-    The offset advances by the number of jobs received. A job seen on an
-    earlier page (jobs created meanwhile shift the newest-first list) is not
-    given twice. The walk ends at ``hasNext`` false, an empty page, a page
-    that brings nothing new, an offset past the page's ``total``, or past a
-    page budget (what the first ``total`` needs plus :data:`SLACK_PAGES`;
-    :data:`MAX_PAGES_UNKNOWN` without a total): a service that keeps saying
-    ``hasNext`` cannot loop it.
-    """
+    """Where ``iter_jobs`` is in the newest-first list: the next offset, the jobs
+    given (never twice), when to stop (``hasNext`` false, an empty page, nothing
+    new, past ``total`` or past the page budget)."""
 
     def __init__(self, size: int) -> None:
         self.size = size

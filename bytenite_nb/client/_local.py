@@ -2,10 +2,7 @@
 before anything is sent or written, and the two ends that touch the disk.
 
 Every problem with a local path is a :class:`LocalPathError` naming it, never
-a raw ``OSError``: a missing or unreadable file, one that is not a regular
-file (a FIFO would hang an upload, ``/dev/zero`` never ends), a file that
-grows or shrinks while it is sent, a name longer than the file system takes,
-a read-only folder, two results where one would be the other's folder.
+a raw ``OSError`` (a FIFO would hang an upload, ``/dev/zero`` never ends).
 """
 
 from __future__ import annotations
@@ -67,11 +64,10 @@ def check_upload_path(path: str | os.PathLike[str]) -> Path:
     return local
 
 
-def read_pieces(path: Path, size: int, progress: Reporter | None) -> Iterator[bytes]:
+def read_pieces(path: Path, size: int, progress: Reporter) -> Iterator[bytes]:
     """Exactly ``size`` bytes of ``path`` in pieces; ``LocalPathError`` if the file
     changed size meanwhile (the request declared ``size``)."""
-    if progress is not None:
-        progress.restart(progress.total)
+    progress.restart(progress.total)
     sent = 0
     try:
         with open(path, "rb") as stream:
@@ -84,8 +80,7 @@ def read_pieces(path: Path, size: int, progress: Reporter | None) -> Iterator[by
                 sent += len(piece)
                 if sent == size and stream.read(1):  # before the last piece: the body stays short
                     raise LocalPathError(path, f"grew while it was sent (past {size:,} bytes)")
-                if progress is not None:
-                    progress.advance(len(piece))
+                progress.advance(len(piece))
                 yield piece
     except OSError as exc:
         raise _oserror(path, exc, "could not be read while it was sent") from None
@@ -246,7 +241,7 @@ class FileSink:
         self._stream: Any = None
         self.expected: int | None = None
 
-    def start(self, response: httpx.Response) -> Sink | None:
+    def start(self, response: httpx.Response) -> Sink:
         self.close()
         try:
             self._stream = open(self.part, "wb")  # noqa: SIM115 - closed by close()/discard()
@@ -272,15 +267,16 @@ class FileSink:
             except OSError as exc:
                 raise _oserror(self.target, exc, "cannot be written") from None
 
-    def commit(self, overwrite: bool) -> Path:
+    def commit(self, overwrite: bool) -> int:
+        """Put the complete file in place; its size in bytes."""
         self.close()
-        if not overwrite and self.target.exists():  # appeared meanwhile: leave it alone
-            raise LocalPathError(self.target, "appeared during the download; not replaced")
         try:
+            if not overwrite and self.target.exists():  # appeared meanwhile: leave it alone
+                raise LocalPathError(self.target, "appeared during the download; not replaced")
             os.replace(self.part, self.target)
+            return self.target.stat().st_size
         except OSError as exc:
             raise _oserror(self.target, exc, "cannot be written") from None
-        return self.target
 
     def discard(self) -> None:
         with contextlib.suppress(LocalPathError):
@@ -298,7 +294,7 @@ class HeadSink:
         self.cut = False
         self.size: int | None = None
 
-    def start(self, response: httpx.Response) -> Sink | None:
+    def start(self, response: httpx.Response) -> Sink:
         self.data.clear()
         self.cut = False
         length = response.headers.get("Content-Length", "")

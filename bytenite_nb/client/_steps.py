@@ -1,22 +1,23 @@
 """The steps a call yields to its driver (send a request, sleep, hold the token
-lock, run many flows under a cap), the retry constants and the backoff and
-``Retry-After`` arithmetic.
-
-No I/O: the drivers (``_sync``, ``_async``) carry the steps out.
+lock, run many flows under a cap), the retry constants, the backoff and
+``Retry-After`` arithmetic, and :class:`driven`. No I/O.
 """
 
 from __future__ import annotations
 
 import email.utils
+import functools
+import inspect
 import logging
 import math
 import platform
 import random
 import time
-from collections.abc import Callable, Generator, Iterable
+from collections.abc import Callable, Coroutine, Generator, Iterable
 from dataclasses import dataclass, field
 from http.cookiejar import CookieJar
-from typing import Any, TypeVar
+from types import MethodType
+from typing import Any, Concatenate, Generic, ParamSpec, Protocol, TypeVar, overload
 
 import httpx
 
@@ -25,14 +26,14 @@ from .._version import __version__
 log = logging.getLogger("bytenite_nb")
 
 T = TypeVar("T")
+P = ParamSpec("P")
 
 USER_AGENT = (
     f"bytenite-nb/{__version__} httpx/{httpx.__version__} Python/{platform.python_version()}"
 )
 #: Statuses retried for requests safe to repeat; a call that is not (a create,
 #: a run) decides in its own flow, since the answer may hide its effect.
-RETRY_STATUSES = frozenset({502, 503})
-RETRY_STATUSES_IDEMPOTENT = RETRY_STATUSES | {504}
+RETRY_STATUSES = frozenset({502, 503, 504})
 #: Answers after which a request that is not idempotent may have been applied
 #: (the service may have done the work and failed after it, or on the way back).
 UNSURE_STATUSES = frozenset({500, 502, 503, 504})
@@ -82,7 +83,6 @@ class _Send:
     """Send ``request`` and read its whole answer within ``timeout`` seconds."""
 
     request: httpx.Request
-    idempotent: bool
     timeout: float
 
 
@@ -118,6 +118,46 @@ _Step = _Send | _Sleep | _Locked | _Gather
 _Flow = Generator[_Step, Any, T]
 #: How often (seconds) a driver calls a gather's ``tick``.
 TICK = 0.25
+
+
+class _SyncDriver(Protocol):
+    def _run(self, flow: _Flow[T], /) -> T: ...
+
+
+class _AsyncDriver(Protocol):
+    def _run(self, flow: _Flow[T], /) -> Coroutine[Any, Any, T]: ...
+
+
+class driven(Generic[P, T]):
+    """A public call, written once: the flow's signature and docstring, carried
+    out by the client's ``_run`` (``Client`` returns the result, ``AsyncClient``
+    a coroutine to await)."""
+
+    def __init__(self, flow: Callable[Concatenate[Any, P], _Flow[T]]) -> None:
+        name = flow.__name__  # looked up on each call: a subclass may override the flow
+
+        def call(client: Any, /, *args: Any, **kwargs: Any) -> Any:
+            return client._run(getattr(client, name)(*args, **kwargs))
+
+        functools.update_wrapper(call, flow)
+        signature = inspect.signature(flow)  # for help(): without the flow's return type
+        call.__signature__ = signature.replace(  # type: ignore[attr-defined]
+            return_annotation=inspect.Signature.empty
+        )
+        self._call = call
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self._call.__name__ = name
+        self._call.__qualname__ = f"{owner.__qualname__}.{name}"
+
+    @overload
+    def __get__(self, client: None, owner: type) -> Callable[..., Any]: ...
+    @overload
+    def __get__(self, client: _AsyncDriver, owner: type) -> Callable[P, Coroutine[Any, Any, T]]: ...
+    @overload
+    def __get__(self, client: _SyncDriver, owner: type) -> Callable[P, T]: ...
+    def __get__(self, client: Any, owner: type) -> Any:
+        return self._call if client is None else MethodType(self._call, client)
 
 
 def _seconds_or(value: Any, default: float) -> float:

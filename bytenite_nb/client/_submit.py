@@ -1,10 +1,10 @@
-"""The one submit sequence: create, then (upload), (run), (wait), as one flow.
+"""The one submit sequence (create, then upload, run, wait) as one flow, and the
+table of public calls both clients drive.
 
-The magic, the form and every item of a batch go through it, so that they
-share its guarantees: everything is checked before anything is sent; the
-create happens once (``_once``); the caller hears of the job as soon as it
-exists (``on_update("created", response)``), so that a failure after it
-(upload, run, wait) never hides a job that was made.
+The magic, the form and every item of a batch submit through it: everything is
+checked before anything is sent, the create happens once (``_once``), and the
+caller hears of the job as soon as it exists, so that a later failure never
+hides a job that was made.
 """
 
 from __future__ import annotations
@@ -17,13 +17,10 @@ from typing import Any, TypedDict, Unpack
 from ..errors import ApiError, PayloadError
 from ..models import CreateJobRequest, JobResponse
 from ..progress import ProgressOption
+from ._local import check_upload_path
 from ._payloads import check_wait, parse_request
-from ._steps import _Flow
-from ._transfers import _TransferCalls, check_upload_path
-
-#: ``on_update(stage, response)`` of :meth:`Client.submit_job`; stages are
-#: ``created``, ``uploading``, ``starting`` and ``waiting`` (each new state).
-OnUpdate = Callable[[str, JobResponse], Any]
+from ._steps import _Flow, driven
+from ._transfers import _TransferCalls
 
 
 class SubmitOptions(TypedDict, total=False):
@@ -38,7 +35,7 @@ class SubmitOptions(TypedDict, total=False):
     timeout: float | None
     interval: float
     #: ``on_update(stage, response)``: ``created``, ``uploading``, ``starting``, ``waiting``.
-    on_update: OnUpdate | None
+    on_update: Callable[[str, JobResponse], Any] | None
     #: The upload's progress (see ``bytenite_nb.progress``).
     progress: ProgressOption
 
@@ -62,8 +59,9 @@ def batch_type(driver: str) -> Any:
 
 
 class ClientFlows(_TransferCalls):
-    """Every call as a sans-I/O flow, ``submit_job`` last: what both clients
-    drive, and what a batch builds its flows from."""
+    """Every call as a sans-I/O flow, ``submit_job`` last, and the public calls
+    (each its flow, :class:`driven`): what both clients drive, and what a batch
+    builds its flows from."""
 
     def _submit_job(
         self,
@@ -73,8 +71,8 @@ class ClientFlows(_TransferCalls):
         refresh: bool = True,
         **options: Unpack[SubmitOptions],
     ) -> _Flow[JobResponse]:
-        """Create (``marker``: a batch's), upload, run, then wait or (``refresh``)
-        read the job again; see :meth:`Client.submit_job`."""
+        """:meth:`Client.submit_job`, with a batch's ``marker``; ``refresh=False``
+        skips reading the job again after a run without a wait."""
         upload, on_update = options.get("upload"), options.get("on_update")
         wait = options.get("wait", False)
         run = options.get("run", False) or wait
@@ -100,7 +98,7 @@ class ClientFlows(_TransferCalls):
         job_id = response.job.id
         if local is not None:
             tell("uploading", response)
-            yield from self._upload_file(response, local, options.get("progress"))
+            yield from self._upload_file(response, local, progress=options.get("progress"))
         if not run:
             return response
         if not job_id:
@@ -110,7 +108,55 @@ class ClientFlows(_TransferCalls):
         if wait:
             return (
                 yield from self._wait_for_job(
-                    job_id, timeout, interval, lambda latest: tell("waiting", latest)
+                    job_id,
+                    timeout=timeout,
+                    interval=interval,
+                    on_update=lambda latest: tell("waiting", latest),
                 )
             )
         return (yield from self._get_job(job_id)) if refresh else response
+
+    # -- the public calls: a batch's extra arguments stay out of their signatures --------
+    def _authenticate(self) -> _Flow[None]:
+        """Exchange the API key for a token now (``AuthenticationError`` if refused)."""
+        yield from self._token_flow()
+
+    def _create(self, request: CreateJobRequest | Mapping[str, Any]) -> _Flow[JobResponse]:
+        """Validate ``request`` (``PayloadError`` before any I/O), create the job."""
+        return self._create_job(request)
+
+    def _start(self, job_id: str) -> _Flow[dict[str, Any]]:
+        """Start a job created as a draft (state NEW); returns the service's envelope."""
+        return self._run_job(job_id)
+
+    def _submit(
+        self, request: CreateJobRequest | Mapping[str, Any], **options: Unpack[SubmitOptions]
+    ) -> _Flow[JobResponse]:
+        """Create the job, upload ``upload`` to its ``file`` data source, run it
+        (``run``), follow it to its end (``wait``: see :meth:`wait_for_job`);
+        the options are :class:`~bytenite_nb.client.flows.SubmitOptions`.
+
+        Everything is checked before anything is sent (``PayloadError``,
+        ``LocalPathError``); the create is applied once. ``on_update(stage,
+        response)`` hears ``created`` as soon as the job exists, then
+        ``uploading``, ``starting`` and ``waiting`` (each new state): a failure
+        after ``created`` leaves the job in place. Returns the job as it
+        stands at the end (read again after a run).
+        """
+        return self._submit_job(request, **options)
+
+    authenticate = driven(_authenticate)
+    create_job = driven(_create)
+    submit_job = driven(_submit)
+    get_job = driven(_TransferCalls._get_job)
+    list_jobs = driven(_TransferCalls._list_jobs)
+    abort_job = driven(_TransferCalls._abort_job)
+    delete_job = driven(_TransferCalls._delete_job)
+    get_job_logs = driven(_TransferCalls._get_job_logs)
+    run_job = driven(_start)
+    list_templates = driven(_TransferCalls._list_templates)
+    get_job_results = driven(_TransferCalls._get_job_results)
+    preview_results = driven(_TransferCalls._preview_results)
+    download_results = driven(_TransferCalls._download_results)
+    upload_file = driven(_TransferCalls._upload_file)
+    wait_for_job = driven(_TransferCalls._wait_for_job)

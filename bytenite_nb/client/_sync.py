@@ -2,40 +2,35 @@
 
 from __future__ import annotations
 
-import os
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor
 from concurrent.futures import wait as futures_wait
-from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Unpack
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from ..errors import ByteNiteError, redact_error
-from ..models import CreateJobRequest, Job, JobLogs, JobResponse, JobResults, JobsPage, JobTemplate
-from ..progress import ProgressOption
+from ..models import CreateJobRequest, Job
 from ._checks import MAX_ITEMS
 from ._jobs import _JobWalk
 from ._payloads import MAX_ANSWER_BYTES, too_large
 from ._steps import (
-    POOL_LIMITS,
     TICK,
     AttemptTimeout,
     T,
     _Flow,
     _Gather,
     _Locked,
-    _NoCookies,
     _Send,
     _Sleep,
     _Step,
     _timeouts,
 )
-from ._submit import ClientFlows, SubmitOptions, batch_type
-from ._transfers import ERROR_BODY_MAX, PREVIEW_BYTES, PREVIEW_FILES, _Download, _Upload, answered
+from ._submit import ClientFlows, batch_type
+from ._transfers import _Download, _Upload
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..batch import JobBatch
@@ -73,33 +68,14 @@ class Client(ClientFlows):
         sleep: Callable[[float], None] | None = None,
     ) -> None:
         super().__init__(
-            api_key,
-            access_token=access_token,
-            base_url=base_url,
-            timeout=timeout,
-            max_retries=max_retries,
-            customer_path=customer_path,
-            deadline=deadline,
-            clock=clock,
+            api_key, access_token, base_url, timeout, max_retries, customer_path, deadline, clock
         )
-        self._http = httpx.Client(
-            timeout=self._settings.timeout,
-            transport=transport,
-            limits=POOL_LIMITS,
-            cookies=_NoCookies(),
-        )
+        self._http = httpx.Client(transport=transport, **self._http_options())
         self._sleep: Callable[[float], None] = sleep or time.sleep
         self._token_lock = threading.Lock()
 
     def _run(self, flow: _Flow[T]) -> T:
         """Carry a flow's steps out; every error leaves as a redacted ``ByteNiteError``."""
-        try:
-            return self._drive(flow)
-        except ByteNiteError as exc:
-            redact_error(exc, self._secrets())  # in place
-            raise
-
-    def _drive(self, flow: _Flow[T]) -> T:
         value: Any = None
         error: BaseException | None = None
         try:
@@ -114,8 +90,10 @@ class Client(ClientFlows):
                     value = self._step(step)
                 except Exception as exc:  # into the flow: it retries, decides or cleans up
                     error = exc
-        except BaseException:
+        except BaseException as exc:
             flow.close()  # an interrupt: the flow's cleanup runs now (no-op once it ended)
+            if isinstance(exc, ByteNiteError):
+                redact_error(exc, self._secrets())  # in place
             raise
 
     def _step(self, step: _Step) -> Any:
@@ -124,11 +102,11 @@ class Client(ClientFlows):
             return self._send(step)
         if isinstance(step, _Sleep):
             return self._sleep(step.seconds)
-        if isinstance(step, _Download | _Upload):
+        if isinstance(step, _Download):
             return self._stream(step)
         if isinstance(step, _Locked):
             with self._token_lock:
-                return self._drive(step.flow)
+                return self._run(step.flow)
         if isinstance(step, _Gather):
             return self._gather(step)
         return self._send(step)
@@ -199,44 +177,6 @@ class Client(ClientFlows):
             response.close()
         return response
 
-    def authenticate(self) -> None:
-        """Exchange the API key for a token now (``AuthenticationError`` if refused)."""
-        self._run(self._token_flow())
-
-    def create_job(self, request: CreateJobRequest | Mapping[str, Any]) -> JobResponse:
-        """Validate ``request`` (``PayloadError`` before any I/O), create the job."""
-        return self._run(self._create_job(request))
-
-    def submit_job(
-        self,
-        request: CreateJobRequest | Mapping[str, Any],
-        **options: Unpack[SubmitOptions],
-    ) -> JobResponse:
-        """Create the job, upload ``upload`` to its ``file`` data source, run it
-        (``run``), follow it to its end (``wait``: see :meth:`wait_for_job`);
-        the options are :class:`~bytenite_nb.client.flows.SubmitOptions`.
-
-        Everything is checked before anything is sent (``PayloadError``,
-        ``LocalPathError``); the create is applied once. ``on_update(stage,
-        response)`` hears ``created`` as soon as the job exists, then
-        ``uploading``, ``starting`` and ``waiting`` (each new state): a failure
-        after ``created`` leaves the job in place. Returns the job as it
-        stands at the end (read again after a run).
-        """
-        return self._run(self._submit_job(request, **options))
-
-    def get_job(self, job_id: str) -> JobResponse:
-        """The job as it stands now."""
-        return self._run(self._get_job(job_id))
-
-    def list_jobs(self, limit: int = 20, offset: int = 0) -> JobsPage:
-        """One page of your jobs, newest first (``.jobs``, ``.total``, ``.has_next``).
-
-        ``limit`` is 1 to ``max_page_size`` (100), ``offset`` >= 0; ``PayloadError``
-        before sending otherwise.
-        """
-        return self._run(self._list_jobs(limit, offset))
-
     def iter_jobs(self, page_size: int | None = None) -> Iterator[Job]:
         """Every job, newest first, fetching one page of ``page_size`` at a time
         (default ``max_page_size``) as the loop goes. A job is given once even
@@ -247,125 +187,12 @@ class Client(ClientFlows):
         while not walk.done:
             yield from walk.accept(self._run(self._list_jobs(walk.size, walk.offset)))
 
-    def abort_job(self, job_id: str) -> dict[str, Any]:
-        """Abort a running job (it ends FAILED); a job never run (NEW) is deleted.
-
-        ``BadRequestError`` saying so if the job has already ended. Not retried
-        once it may have reached the service.
-        """
-        return self._run(self._abort_job(job_id))
-
-    def delete_job(self, job_id: str) -> dict[str, Any]:
-        """Delete a job (``NotFoundError`` naming the id if there is none)."""
-        return self._run(self._delete_job(job_id))
-
-    def get_job_logs(
-        self,
-        job_id: str,
-        levels: str | Iterable[str] | None = None,
-        services: str | Iterable[str] | None = None,
-        *,
-        task_ids: str | Iterable[str] | None = None,
-    ) -> JobLogs:
-        """The job's log lines in time order (``.entries``), all or only these
-        ``levels`` (``"error"``, ``["WARN", "ERROR"]``, any case), ``services``
-        (partitioner, taskrunner, assembler) and ``task_ids``. A level or service
-        that does not exist raises ``PayloadError`` listing the valid ones, before sending.
-        """
-        return self._run(self._get_job_logs(job_id, levels, services, task_ids))
-
-    def run_job(self, job_id: str) -> dict[str, Any]:
-        """Start a job created as a draft (state NEW); returns the service's envelope."""
-        return self._run(self._run_job(job_id))
-
-    def list_templates(self) -> list[JobTemplate]:
-        """The job templates the account can use."""
-        return self._run(self._list_templates())
-
-    def get_job_results(self, job_id: str) -> JobResults:
-        """The job's output files (names and signed links, never shown in reprs).
-
-        ``JobNotReadyError`` (with ``.state``) while the job is not COMPLETE.
-        """
-        return self._run(self._get_job_results(job_id))
-
-    def preview_results(
-        self,
-        job: str | JobResults,
-        *,
-        max_bytes: int = PREVIEW_BYTES,
-        max_files: int = PREVIEW_FILES,
-    ) -> JobResults:
-        """The results with the first bytes of up to ``max_files`` previewable files
-        (images up to ``max_bytes``, text/JSON/CSV up to 16 KiB) fetched, so that
-        displaying them shows inline previews. Fetches go to the signed links
-        without our token."""
-        return self._run(self._preview_results(job, max_bytes, max_files))
-
-    def download_results(
-        self,
-        job_id: str,
-        dest: str | os.PathLike[str],
-        overwrite: bool = False,
-        *,
-        progress: ProgressOption = None,
-    ) -> list[Path]:
-        """Download every output file under ``dest``; return their local paths.
-
-        Names like ``out_0/result.txt`` become subfolders. ``dest`` is created if
-        its parent exists. Each file is streamed to a temporary name beside it
-        and renamed when complete. ``LocalPathError`` (before anything is
-        written) for a bad ``dest``, an existing file without ``overwrite=True``
-        or a name that would land outside ``dest``. ``progress``: see
-        :mod:`bytenite_nb.progress`.
-        """
-        return self._run(self._download_results(job_id, dest, overwrite, progress))
-
-    def upload_file(
-        self,
-        job: str | Job | JobResponse,
-        path: str | os.PathLike[str],
-        *,
-        progress: ProgressOption = None,
-    ) -> dict[str, Any]:
-        """Send a local file as the input of a job with a ``file`` data source.
-
-        Streams it to the job's ``tempUrl`` (no token sent there), then marks the
-        upload complete; run the job afterwards. ``LocalPathError`` for a missing
-        file or a folder, ``PayloadError`` for a job without a ``file`` data
-        source, both before anything is sent; ``PermissionDeniedError`` when the
-        ``tempUrl`` has expired.
-        """
-        return self._run(self._upload_file(job, path, progress))
-
-    def wait_for_job(
-        self,
-        job_id: str,
-        *,
-        timeout: float | None = None,
-        interval: float = 2.0,
-        on_update: Callable[[JobResponse], Any] | None = None,
-    ) -> JobResponse:
-        """Poll the job every ``interval`` s until COMPLETE or FAILED; return it.
-
-        ``on_update`` is called with each new state; ``WaitTimeoutError`` (with
-        the last ``response``) after ``timeout`` s. The job itself is not touched.
-        """
-        return self._run(self._wait_for_job(job_id, timeout, interval, on_update))
-
-    def _stream(self, step: _Download | _Upload) -> httpx.Response:
-        """Carry out a streaming step: body from/to the step piece by piece."""
+    def _stream(self, step: _Download) -> httpx.Response:
+        """Carry out a storage step: the body from/to the step piece by piece."""
         request = step.with_body(step.chunks()) if isinstance(step, _Upload) else step.request
         response = self._http.send(request, stream=True)
         try:
-            sink = step.start(response)
-            if sink is None:
-                body = bytearray()
-                for piece in response.iter_bytes():
-                    body += piece
-                    if len(body) >= ERROR_BODY_MAX:
-                        break
-                return answered(response, bytes(body[:ERROR_BODY_MAX]))
+            sink = step.attempt.start(response)
             for piece in response.iter_bytes():
                 if sink(piece) is False:
                     break
@@ -413,12 +240,7 @@ class Client(ClientFlows):
         larger number) to send them all.
         """
         batch: JobBatch = batch_type("sync").build(
-            self,
-            requests,
-            concurrency=concurrency,
-            run=run,
-            progress=progress,
-            max_items=max_items,
+            self, requests, concurrency, run, progress, max_items
         )
         self.last_batch = batch
-        return batch.start()
+        return batch.resume()

@@ -1,18 +1,10 @@
 """Results and input files as sans-I/O flows: list, preview, download, upload.
 
-Result links and a ``file`` job's ``tempUrl`` are signed storage URLs: they
-get a request of their own with no ``Authorization`` header (the token never
-leaves for a storage host), the same retries as every call within the call's
-one deadline (a trickling, silent or always-429 storage host included), and a
-typed error when refused (403: the URL has most likely expired). A signed URL
-is never shown: messages carry it without its query, errors have its
-signature redacted, and httpx's own log lines lose their queries.
-
-Bodies stream: a download is written piece by piece to a temporary file in
-the destination folder and renamed when complete (a failed one leaves
-nothing behind); an upload is read from disk piece by piece. The drivers
-carry out the two streaming steps, :class:`_Download` and :class:`_Upload`;
-the local side (paths, sinks) is in :mod:`._local`.
+Result links and a ``file`` job's ``tempUrl`` are signed storage URLs: they get
+requests without our token, the usual retries within the call's one deadline,
+and a typed error when refused (403: most likely expired). A signed URL is never
+shown: messages drop its query, errors redact its signature, and so do httpx's
+log lines. Bodies stream piece by piece (the local side is :mod:`._local`).
 """
 
 from __future__ import annotations
@@ -34,7 +26,6 @@ from ..errors import (
     ByteNiteError,
     InternalServerError,
     JobNotReadyError,
-    LocalPathError,
     NotFoundError,
     PayloadError,
     PermissionDeniedError,
@@ -47,7 +38,6 @@ from ..errors import (
 from ..models import Job, JobResponse, JobResults, JobState, ResultFile
 from ..progress import ProgressOption, Reporter, reporter
 from ._local import (
-    UPLOAD_CHUNK,
     FileSink,
     HeadSink,
     Sink,
@@ -55,26 +45,11 @@ from ._local import (
     check_upload_path,
     make_folders,
     plan_downloads,
-    prepare_dest,
     read_pieces,
-    result_target,
 )
 from ._once import _ExactlyOnce
 from ._payloads import _envelope
-from ._steps import USER_AGENT, AttemptTimeout, _Flow, _Send
-
-__all__ = [
-    "ERROR_BODY_MAX",
-    "PREVIEW_BYTES",
-    "PREVIEW_FILES",
-    "TEXT_PREVIEW_BYTES",
-    "UPLOAD_CHUNK",
-    "check_dest",
-    "check_upload_path",
-    "plan_downloads",
-    "prepare_dest",
-    "result_target",
-]
+from ._steps import USER_AGENT, AttemptTimeout, _Flow, _Send, _timeouts
 
 #: The most of an error answer's body a transfer reads (the excerpt is shorter).
 ERROR_BODY_MAX = 64 * 1024
@@ -91,43 +66,30 @@ _RENEW_LINKS = "ask for the results again to get fresh links"
 hide_url_queries_in_logs()
 
 
-# --------------------------------------------------------------------------
-# The streaming steps (the drivers carry them out)
-# --------------------------------------------------------------------------
-
-
+# -- the streaming steps (the drivers carry them out) ----------------------------------------
 @dataclass(frozen=True)
-class _Streamed(_Send):
-    """A storage step: its request's socket timeouts are the attempt's budget
-    (``_retrying`` gives each attempt a copy holding what is left)."""
+class _Download(_Send):
+    """A storage step: send ``request``, stream the answer's body into the sink
+    ``attempt.start(response)`` gives (False from it stops early; a retry restarts).
 
-    def __post_init__(self) -> None:
-        self.request.extensions["timeout"] = httpx.Timeout(max(self.timeout, 0.001)).as_dict()
-
-
-@dataclass(frozen=True)
-class _Download(_Streamed):
-    """Send ``request``, stream the body into the sink ``start(response)`` returns.
-
-    The sink returns False to stop early; ``start`` is called once per attempt
-    (a retry restarts). A storage step's ``start`` is an :meth:`_Attempt.start`,
-    which takes a non-2xx answer's body too.
+    Its request's socket timeouts are the attempt's budget (``_retrying`` gives
+    each attempt a copy holding what is left).
     """
 
-    start: Callable[[httpx.Response], Sink | None]
+    attempt: _Attempt
+
+    def __post_init__(self) -> None:
+        self.request.extensions["timeout"] = _timeouts(max(self.timeout, 0.001))
 
 
 @dataclass(frozen=True)
-class _Upload(_Streamed):
-    """Send ``request`` with ``size`` bytes of ``path`` read piece by piece (fresh per attempt)."""
+class _Upload(_Download):
+    """A storage step whose request body is ``size`` bytes of ``path``, read piece
+    by piece (afresh each attempt)."""
 
     path: Path
-    progress: Reporter | None
-    attempt: _Attempt
+    progress: Reporter
     size: int
-
-    def start(self, response: httpx.Response) -> Sink | None:
-        return self.attempt.start(response)
 
     def with_body(self, body: Iterator[bytes] | AsyncIterator[bytes]) -> httpx.Request:
         """The request to send this attempt, its body streamed from ``body``."""
@@ -163,12 +125,12 @@ class _Attempt:
         clock: Callable[[], float],
         deadline: float,
         timeout: float,
-        start_body: Callable[[httpx.Response], Sink | None] | None = None,
+        start_body: Callable[[httpx.Response], Sink] | None = None,
     ) -> None:
         self.clock, self.deadline, self.timeout = clock, deadline, timeout
         self.start_body = start_body
         self.end = deadline
-        self.body = bytearray()
+        self.kept = HeadSink(ERROR_BODY_MAX)
         self.encoding = ""
         self._request: httpx.Request | None = None
         self._begun = False
@@ -188,17 +150,16 @@ class _Attempt:
             self.begin(response.request)
         self._begun = False
         self.check()
-        self.body.clear()
+        self.kept = HeadSink(ERROR_BODY_MAX)
         self.encoding = ""
-        inner: Sink | None = None
-        if response.is_success and self.start_body is not None:
-            inner = self.start_body(response)
-        elif not response.is_success:
+        take: Sink = self.kept.write
+        if not response.is_success:
             # Read the error body raw (httpx picks its decoder lazily, from this
             # header) and decode it here, leniently.
             self.encoding = response.headers.get("Content-Encoding", "").strip().lower()
             response.headers.pop("Content-Encoding", None)
-        take = inner if inner is not None else self._keep
+        elif self.start_body is not None:
+            take = self.start_body(response)
 
         def sink(piece: bytes) -> bool | None:
             self.check()
@@ -206,16 +167,14 @@ class _Attempt:
 
         return sink
 
-    def _keep(self, piece: bytes) -> bool:
-        room = ERROR_BODY_MAX - len(self.body)
-        self.body += piece[:room]
-        return len(self.body) < ERROR_BODY_MAX
-
     def answer(self, response: httpx.Response) -> httpx.Response:
         """``response`` with the body kept here, decoded as its encoding says."""
         if response.is_success and self.start_body is not None:
             return response
-        return answered(response, _decoded_body(bytes(self.body), self.encoding))
+        body = _decoded_body(bytes(self.kept.data), self.encoding)
+        return httpx.Response(
+            response.status_code, headers=response.headers, content=body, request=response.request
+        )
 
 
 def _decoded_body(body: bytes, encoding: str) -> bytes:
@@ -226,24 +185,9 @@ def _decoded_body(body: bytes, encoding: str) -> bytes:
     return body
 
 
-def answered(response: httpx.Response, body: bytes) -> httpx.Response:
-    """A complete, read response (for the flow) from a streamed one and its body."""
-    return httpx.Response(
-        response.status_code, headers=response.headers, content=body, request=response.request
-    )
-
-
-# --------------------------------------------------------------------------
-# The calls
-# --------------------------------------------------------------------------
-
-
+# -- the calls ---------------------------------------------------------------------------------
 class _TransferCalls(_ExactlyOnce):
     """Results, previews, downloads and uploads, written once for both drivers."""
-
-    def _deadline(self) -> float:
-        """The end of a call that starts now (on the client's clock)."""
-        return self._clock() + self._settings.deadline
 
     def _storage_request(
         self, method: str, url: str, what: str, headers: dict[str, str] | None = None
@@ -265,16 +209,12 @@ class _TransferCalls(_ExactlyOnce):
                 f"{_RENEW_LINKS}",
                 status_code=200,
             ) from None
-        if "authorization" in request.headers:  # pragma: no cover - a bug, never sent
-            raise RuntimeError("refusing to send an Authorization header to a storage URL")
         return request
 
-    def _storage_send(
-        self, step: _Download | _Upload, attempt: _Attempt, what: str, renew: str
-    ) -> _Flow[httpx.Response]:
-        """Send to storage with the usual retries, all by ``attempt.deadline``; typed
+    def _storage_send(self, step: _Download, what: str, renew: str) -> _Flow[httpx.Response]:
+        """Send to storage with the usual retries, all by the attempt's deadline; typed
         errors, the signature never shown."""
-        request = step.request
+        request, attempt = step.request, step.attempt
         url = str(request.url)
         hidden = url_secrets(url)
         try:
@@ -306,18 +246,22 @@ class _TransferCalls(_ExactlyOnce):
     def _fetch(
         self,
         file: ResultFile,
-        start: Callable[[httpx.Response], Sink | None],
+        start: Callable[[httpx.Response], Sink],
         what: str,
         deadline: float,
     ) -> _Flow[None]:
         """GET one result's link into the sink ``start`` gives, by ``deadline``."""
         request = self._storage_request("GET", file.link or "", what)
         attempt = _Attempt(self._clock, deadline, self._settings.timeout, start)
-        step = _Download(request, True, self._settings.timeout, attempt.start)
-        yield from self._storage_send(step, attempt, what, _RENEW_LINKS)
+        step = _Download(request, self._settings.timeout, attempt)
+        yield from self._storage_send(step, what, _RENEW_LINKS)
 
     # -- results -------------------------------------------------------------------------
     def _get_job_results(self, job_id: str) -> _Flow[JobResults]:
+        """The job's output files (names and signed links, never shown in reprs).
+
+        ``JobNotReadyError`` (with ``.state``) while the job is not COMPLETE.
+        """
         path = self._job_path(job_id, "/results")
         try:
             data = yield from self._call("GET", path, idempotent=True)
@@ -331,15 +275,20 @@ class _TransferCalls(_ExactlyOnce):
         return JobResults.from_wire(data, job_id)
 
     def _preview_results(
-        self, job: str | JobResults, max_bytes: int, max_files: int
+        self,
+        job: str | JobResults,
+        *,
+        max_bytes: int = PREVIEW_BYTES,
+        max_files: int = PREVIEW_FILES,
     ) -> _Flow[JobResults]:
+        """The results with the first bytes of up to ``max_files`` previewable files
+        (images up to ``max_bytes``, text/JSON/CSV up to 16 KiB) fetched, so that
+        displaying them shows inline previews. Fetches go to the signed links
+        without our token."""
         if max_bytes <= 0 or max_files < 0:
             raise ValueError("max_bytes must be > 0 and max_files >= 0")
         deadline = self._deadline()
-        if isinstance(job, JobResults):
-            results = job
-        else:
-            results = yield from self._get_job_results(job)
+        results = job if isinstance(job, JobResults) else (yield from self._get_job_results(job))
         chosen = [f for f in results.files if f.preview_kind and f.link][:max_files]
         for file in chosen:
             limit = (
@@ -361,9 +310,19 @@ class _TransferCalls(_ExactlyOnce):
         self,
         job_id: str,
         dest: str | os.PathLike[str],
-        overwrite: bool,
-        progress: ProgressOption,
+        overwrite: bool = False,
+        *,
+        progress: ProgressOption = None,
     ) -> _Flow[list[Path]]:
+        """Download every output file under ``dest``; return their local paths.
+
+        Names like ``out_0/result.txt`` become subfolders. ``dest`` is created if
+        its parent exists. Each file is streamed to a temporary name beside it
+        and renamed when complete. ``LocalPathError`` (before anything is
+        written) for a bad ``dest``, an existing file without ``overwrite=True``
+        or a name that would land outside ``dest``. ``progress``: see
+        :mod:`bytenite_nb.progress`.
+        """
         deadline = self._deadline()
         root = check_dest(dest)
         results = yield from self._get_job_results(job_id)
@@ -371,8 +330,9 @@ class _TransferCalls(_ExactlyOnce):
         paths = []
         for file, target in plan:
             make_folders(target)
-            path = yield from self._download_one(file, target, overwrite, progress, deadline)
-            paths.append(path)
+            paths.append(
+                (yield from self._download_one(file, target, overwrite, progress, deadline))
+            )
         return paths
 
     def _download_one(
@@ -386,18 +346,13 @@ class _TransferCalls(_ExactlyOnce):
         sink = FileSink(target, reporter(progress, file.name))
         try:
             yield from self._fetch(file, sink.start, f"the download of {file.name!r}", deadline)
-            path = sink.commit(overwrite)
-            file.size = path.stat().st_size
-        except BaseException as exc:
+            file.size = sink.commit(overwrite)
+        except BaseException:
             sink.discard()
             sink.progress.finish(failed=True)
-            if isinstance(exc, OSError) and not isinstance(exc, ByteNiteError):
-                # the disk, not the network (ours and httpx's errors are not plain OSErrors)
-                problem = f"cannot be written: {exc.strerror or exc}"
-                raise LocalPathError(target, problem) from None
             raise
         sink.progress.finish()
-        return path
+        return target
 
     # -- upload -----------------------------------------------------------------------------
     def _upload_target(self, job: str | Job | JobResponse) -> _Flow[tuple[str, str]]:
@@ -415,31 +370,32 @@ class _TransferCalls(_ExactlyOnce):
         if source is None or not (source.params or {}).get("tempUrl"):
             source = (yield from self._get_job(job_id)).job.data_source
         kind = source.data_source_descriptor if source is not None else None
-        if kind != "file":
-            raise PayloadError(
-                [
-                    {
-                        "field": "dataSource.dataSourceDescriptor",
-                        "message": f"is {kind!r}: upload_file needs a job whose data source "
-                        "is 'file' (nothing was sent)",
-                    }
-                ]
-            )
         temp_url = ((source.params if source is not None else None) or {}).get("tempUrl")
-        if not isinstance(temp_url, str) or not temp_url:
-            raise PayloadError(
-                [
-                    {
-                        "field": "dataSource.params.tempUrl",
-                        "message": "the service gave this job no upload URL (nothing was sent)",
-                    }
-                ]
-            )
-        return job_id, temp_url
+        if kind != "file":
+            field = "dataSource.dataSourceDescriptor"
+            message = f"is {kind!r}: upload_file needs a job whose data source is 'file'"
+        elif not isinstance(temp_url, str) or not temp_url:
+            field = "dataSource.params.tempUrl"
+            message = "the service gave this job no upload URL"
+        else:
+            return job_id, temp_url
+        raise PayloadError([{"field": field, "message": f"{message} (nothing was sent)"}])
 
     def _upload_file(
-        self, job: str | Job | JobResponse, path: str | os.PathLike[str], progress: ProgressOption
+        self,
+        job: str | Job | JobResponse,
+        path: str | os.PathLike[str],
+        *,
+        progress: ProgressOption = None,
     ) -> _Flow[dict[str, Any]]:
+        """Send a local file as the input of a job with a ``file`` data source.
+
+        Streams it to the job's ``tempUrl`` (no token sent there), then marks the
+        upload complete; run the job afterwards. ``LocalPathError`` for a missing
+        file or a folder, ``PayloadError`` for a job without a ``file`` data
+        source, both before anything is sent; ``PermissionDeniedError`` when the
+        ``tempUrl`` has expired.
+        """
         deadline = self._deadline()
         local = check_upload_path(path)
         size = local.stat().st_size
@@ -453,11 +409,10 @@ class _TransferCalls(_ExactlyOnce):
         bar = reporter(progress, local.name, size)
         request = self._storage_request("PUT", temp_url, what, headers)
         attempt = _Attempt(self._clock, deadline, self._settings.timeout)
-        step = _Upload(request, True, self._settings.timeout, local, bar, attempt, size)
+        step = _Upload(request, self._settings.timeout, attempt, local, bar, size)
         try:
             yield from self._storage_send(
                 step,
-                attempt,
                 what,
                 "create the job again to get a new tempUrl (nothing was marked uploaded)",
             )

@@ -1,16 +1,12 @@
-"""The client's step vocabulary, for the part above it (``bytenite_nb.batch``).
-
-A batch call is a flow of these steps, carried out by its client's driver as
-any client call is: this module names, once, what of the client's inside the
-batch builds on, so that no other part imports a private module of the client.
-Loads the HTTP stack (httpx): import it where requests are made.
+"""The client's step vocabulary for the part above it (``bytenite_nb.batch``): what
+of the client's inside a batch builds on, named once. Loads the HTTP stack (httpx).
 """
 
 from __future__ import annotations
 
 from ._local import prepare_dest
 from ._once import may_be_applied
-from ._steps import T
+from ._steps import T, driven
 from ._steps import _Flow as Flow
 from ._steps import _Gather as Gather
 from ._steps import _Sleep as Sleep
@@ -23,6 +19,7 @@ __all__ = [
     "Sleep",
     "SubmitOptions",
     "T",
+    "driven",
     "may_be_applied",
     "prepare_dest",
     "register_batches",
