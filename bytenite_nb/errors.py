@@ -27,6 +27,7 @@ import html
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from http import HTTPStatus
 from typing import Any
 
 from ._urls import (
@@ -57,7 +58,9 @@ __all__ = [
     "TooManyItemsError",
     "WaitTimeoutError",
     "api_error_from_body",
+    "cut",
     "hide_url_queries_in_logs",
+    "one_line",
     "redact",
     "redact_urls",
     "url_secrets",
@@ -83,20 +86,6 @@ GRPC_CODE_NAMES: Mapping[int, str] = {
     14: "UNAVAILABLE",
     15: "DATA_LOSS",
     16: "UNAUTHENTICATED",
-}
-
-_HTTP_REASONS: Mapping[int, str] = {
-    400: "Bad Request",
-    401: "Unauthorized",
-    403: "Forbidden",
-    404: "Not Found",
-    405: "Method Not Allowed",
-    409: "Conflict",
-    429: "Too Many Requests",
-    500: "Internal Server Error",
-    502: "Bad Gateway",
-    503: "Service Unavailable",
-    504: "Gateway Timeout",
 }
 
 EXCERPT_CHARS = 200
@@ -144,6 +133,24 @@ def _redact_json(value: Any, secrets: tuple[str | None, ...]) -> Any:
     return value
 
 
+def _phrase(status_code: int) -> str:
+    """The reason phrase of an HTTP status (``"Not Found"``), ``""`` when unknown."""
+    try:
+        return HTTPStatus(status_code).phrase
+    except ValueError:
+        return ""
+
+
+def cut(text: str, limit: int) -> str:
+    """``text`` (lines kept) cut to ``limit`` characters, the last an ellipsis when cut."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def one_line(text: str, limit: int) -> str:
+    """``text`` on one line (each run of whitespace one space), :func:`cut` to ``limit``."""
+    return cut(" ".join(text.split()), limit)
+
+
 class ByteNiteError(Exception):
     """Base class of every error this package raises."""
 
@@ -172,7 +179,7 @@ class ByteNiteError(Exception):
         return self._short_repr()
 
     def _short_repr(self) -> str:
-        return f"{type(self).__name__}({_cut(repr(_short(str(self), REPR_CHARS)), REPR_CHARS)})"
+        return f"{type(self).__name__}({cut(repr(one_line(str(self), REPR_CHARS)), REPR_CHARS)})"
 
 
 class PayloadError(ByteNiteError, ValueError):
@@ -197,7 +204,7 @@ class PayloadError(ByteNiteError, ValueError):
         n = len(self.errors)
         head = f"{n:,} problem{'s' if n != 1 else ''} in the {self.subject} (nothing was sent)"
         lines = [
-            f"  {_cut(e['field'] or '(payload)', 120)}: {_cut(e['message'], 300)}"
+            f"  {cut(e['field'] or '(payload)', 120)}: {cut(e['message'], 300)}"
             for e in self.errors[:SUMMARY_ROWS]
         ]
         if n > SUMMARY_ROWS:
@@ -211,7 +218,9 @@ class PayloadError(ByteNiteError, ValueError):
             if len(self.errors) > SUMMARY_ROWS
             else ""
         )
-        return f"PayloadError({len(self.errors):,} problem(s): {_short(fields + more, REPR_CHARS)})"
+        return (
+            f"PayloadError({len(self.errors):,} problem(s): {one_line(fields + more, REPR_CHARS)})"
+        )
 
 
 class ApiError(ByteNiteError):
@@ -254,20 +263,20 @@ class ApiError(ByteNiteError):
         """The HTTP status with its reason phrase, e.g. ``"404 Not Found"``."""
         if self.status_code is None:
             return "no response"
-        return f"{self.status_code} {_HTTP_REASONS.get(self.status_code, '')}".rstrip()
+        return f"{self.status_code} {_phrase(self.status_code)}".rstrip()
 
     def __str__(self) -> str:
         where = (
-            f" ({_cut(self.method, 20)} {_cut(self.url, 300)})" if self.method and self.url else ""
+            f" ({cut(self.method, 20)} {cut(self.url, 300)})" if self.method and self.url else ""
         )
-        code = f" [{_cut(str(self.code_name), 40)}]" if self.code is not None else ""
-        return f"{self.reason}{code}: {_cut(self.message, MESSAGE_CHARS)}{where}"
+        code = f" [{cut(str(self.code_name), 40)}]" if self.code is not None else ""
+        return f"{self.reason}{code}: {cut(self.message, MESSAGE_CHARS)}{where}"
 
     def _short_repr(self) -> str:
         return (
             f"{type(self).__name__}(status_code={self.status_code!r}, "
-            f"code={_short(repr(self.code), 40)}, "
-            f"message={_cut(repr(_short(self.message, 80)), 100)})"
+            f"code={one_line(repr(self.code), 40)}, "
+            f"message={cut(repr(one_line(self.message, 80)), 100)})"
         )
 
 
@@ -306,7 +315,7 @@ class ByteNiteConnectionError(ByteNiteError, ConnectionError):
 
     def __init__(self, message: str, *, maybe_applied: bool = False) -> None:
         self.maybe_applied = maybe_applied
-        super().__init__(_cut(message, MESSAGE_CHARS))
+        super().__init__(cut(message, MESSAGE_CHARS))
 
 
 class WaitTimeoutError(ByteNiteError, TimeoutError):
@@ -314,7 +323,7 @@ class WaitTimeoutError(ByteNiteError, TimeoutError):
 
     def __init__(self, message: str, response: Any) -> None:
         self.response = response
-        super().__init__(_cut(message, MESSAGE_CHARS))
+        super().__init__(cut(message, MESSAGE_CHARS))
 
 
 class JobNotReadyError(ByteNiteError):
@@ -377,25 +386,15 @@ _ERRORS_BY_STATUS: Mapping[int, type[ApiError]] = {
 }
 
 
-def _short(text: str, limit: int = EXCERPT_CHARS) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _cut(text: str, limit: int) -> str:
-    """``text`` (lines kept) cut to ``limit`` characters."""
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
 _TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.I | re.S)
 _TAG = re.compile(r"<[^>]+>")
 
 
 def _json_excerpt(data: Any, text: str) -> str:
     try:
-        return _short(json.dumps(data))
+        return one_line(json.dumps(data), EXCERPT_CHARS)
     except (ValueError, RecursionError):  # nested too deep to dump again
-        return _short(text)
+        return one_line(text, EXCERPT_CHARS)
 
 
 def _excerpt(text: str) -> str:
@@ -408,7 +407,7 @@ def _excerpt(text: str) -> str:
         text = title.group(1)
     elif "<" in text:
         text = _TAG.sub(" ", text)
-    return _short(html.unescape(text))
+    return one_line(html.unescape(text), EXCERPT_CHARS)
 
 
 def api_error_from_body(
@@ -458,7 +457,7 @@ def api_error_from_body(
         message = redact(message, secrets)
         url = redact(url, secrets) if url else url
     return cls(
-        message or _HTTP_REASONS.get(status_code, "error"),
+        message or _phrase(status_code) or "error",
         status_code=status_code,
         code=code,
         details=details,

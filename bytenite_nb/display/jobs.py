@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from datetime import datetime, timezone
 from typing import Any
 
+from ..errors import cut
 from ..models import Job, JobsPage
 from ._html import Cell, _now, duration, esc, grid, mimebundle, relative, wrap
 from ._states import badge, state_word
@@ -15,10 +16,6 @@ from ._states import badge, state_word
 #: Rows shown at most; past it a marker says how many are left out.
 MAX_JOB_ROWS = 50
 _COLUMNS = ("name", "id", "state", "template", "created", "duration")
-
-
-def _clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _aware(when: datetime) -> datetime:
@@ -64,9 +61,9 @@ def _next_hint(page: JobsPage) -> str:
 
 
 def _row(job: Job, now: datetime) -> list[Cell]:
-    name = esc(_clip(job.name or "Untitled job", 80))
-    ident = esc(_clip(job.id or "—", 80))
-    template = esc(_clip(job.template_id or "—", 60))
+    name = esc(cut(job.name or "Untitled job", 80))
+    ident = esc(cut(job.id or "—", 80))
+    template = esc(cut(job.template_id or "—", 60))
     if job.created_at is not None:
         when = _aware(job.created_at)
         created = (
@@ -115,10 +112,10 @@ def jobs_text(page: JobsPage, *, now: datetime | None = None, max_rows: int = MA
     lines = [f"ByteNite {_range(page)}"]
     rows = [
         (
-            _clip(job.name or "Untitled job", 30),
-            _clip(job.id or "—", 40),
+            cut(job.name or "Untitled job", 30),
+            cut(job.id or "—", 40),
             state_word(job.state).upper(),
-            _clip(job.template_id or "—", 36),
+            cut(job.template_id or "—", 36),
             f"{relative(_aware(job.created_at), at)} ({_absolute(job.created_at)})"
             if job.created_at
             else "—",

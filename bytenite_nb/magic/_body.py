@@ -13,11 +13,12 @@ from typing import Any
 import yaml
 from IPython.core.error import UsageError
 
+from ..errors import cut
 from ..models import MAX_NESTING, CreateJobRequest, too_deep
 from ._data import (
     MAX_ALIAS_VALUES,
+    QUOTED,
     BodyError,
-    _brief,
     _line_and_column,
     read_json,
     read_yaml,
@@ -91,7 +92,7 @@ def _evaluate(match: re.Match[str], body: str, namespace: Mapping[str, Any]) -> 
     """The JSON text of one ``{{ expr }}`` (``UsageError`` naming it and its line)."""
     expr = match.group(1).strip()
     line, _ = _line_and_column(body, match.start())
-    where = f"{{{{ {_brief(expr)} }}}} on line {line}"
+    where = f"{{{{ {cut(expr, QUOTED)} }}}} on line {line}"
     if not expr:
         raise UsageError(f"empty {{{{ }}}} on line {line}: put a Python expression inside")
     try:

@@ -32,10 +32,13 @@ from typing import Any
 
 import yaml
 
+from ..errors import cut
 from ..models import MAX_NESTING, too_deep
 
 #: At most this many values may be repeated by YAML aliases, in all.
 MAX_ALIAS_VALUES = 10_000
+#: Characters of a key, value or tag quoted in a message.
+QUOTED = 60
 
 _YAML = "tag:yaml.org,2002:"
 _STR, _INT, _FLOAT, _BOOL, _NULL = (_YAML + t for t in ("str", "int", "float", "bool", "null"))
@@ -63,13 +66,8 @@ class BodyError(ValueError):
         where = f"line {self.line}" if self.line is not None else ""
         if self.column is not None:
             where += f", column {self.column}"
-        if self.kind:
-            return (
-                f"{self.kind} at {where}: {self.message}"
-                if where
-                else f"{self.kind}: {self.message}"
-            )
-        return f"{where}: {self.message}" if where else self.message
+        prefix = " at ".join(part for part in (self.kind, where) if part)
+        return f"{prefix}: {self.message}" if prefix else self.message
 
 
 def _at(mark: Any) -> tuple[int | None, int | None]:
@@ -78,13 +76,9 @@ def _at(mark: Any) -> tuple[int | None, int | None]:
     return mark.line + 1, mark.column + 1
 
 
-def _brief(text: str, limit: int = 60) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
 def _tag_name(tag: str) -> str:
     """``tag:yaml.org,2002:set`` → ``!!set``; other tags as written, shortened."""
-    return _brief("!!" + tag.removeprefix(_YAML) if tag.startswith(_YAML) else tag)
+    return cut("!!" + tag.removeprefix(_YAML) if tag.startswith(_YAML) else tag, QUOTED)
 
 
 # -- YAML ------------------------------------------------------------------------------
@@ -206,11 +200,10 @@ class _Walk:
         try:
             value = construct(node)
         except (ValueError, KeyError):  # !!int abc, !!bool maybe
-            raise BodyError(
-                f"{_brief(node.value)!r} is not a valid {_tag_name(tag)}", *_at(node.start_mark)
-            ) from None
+            problem = f"{cut(node.value, QUOTED)!r} is not a valid {_tag_name(tag)}"
+            raise BodyError(problem, *_at(node.start_mark)) from None
         if isinstance(value, float) and not math.isfinite(value):
-            raise BodyError(f"{_brief(node.value)} {_NOT_FINITE}", *_at(node.start_mark))
+            raise BodyError(f"{cut(node.value, QUOTED)} {_NOT_FINITE}", *_at(node.start_mark))
         return value
 
     def _mapping(self, node: Any, depth: int) -> dict[str, Any]:
@@ -235,7 +228,7 @@ class _Walk:
             key = self._scalar(key_node)
             key = key if isinstance(key, str) else json.dumps(key)  # as JSON writes it: 1 → "1"
             if key in own:
-                raise BodyError(f"duplicate key {_brief(key)!r}", *_at(key_node.start_mark))
+                raise BodyError(f"duplicate key {cut(key, QUOTED)!r}", *_at(key_node.start_mark))
             own[key] = self.value(value_node, depth + 1, key_node.start_mark)
         return {**merged, **own} if merged else own
 
@@ -300,7 +293,7 @@ def _json_problem(text: str) -> BodyError:
             key, index = scanstring(text, index)
             if top is not None and top[1]:
                 if key in top[0]:
-                    return BodyError(f"duplicate key {_brief(key)!r}", *where)
+                    return BodyError(f"duplicate key {cut(key, QUOTED)!r}", *where)
                 top[0].add(key)
                 top[1] = False
         elif token in "{[":
@@ -316,9 +309,9 @@ def _json_problem(text: str) -> BodyError:
         elif token[-1].isdigit():  # a number: an integer of any size is fine
             fraction = "." in token or "e" in token.lower()
             if fraction and not math.isfinite(float(token)):
-                return BodyError(f"{_brief(token)} {_NOT_FINITE}", *where)
+                return BodyError(f"{cut(token, QUOTED)} {_NOT_FINITE}", *where)
         elif token != ":":
-            return BodyError(f"{_brief(token)} {_NOT_FINITE}", *where)
+            return BodyError(f"{cut(token, QUOTED)} {_NOT_FINITE}", *where)
 
 
 def _line_and_column(text: str, offset: int) -> tuple[int, int]:

@@ -29,16 +29,16 @@ from ..config import (
     set_session,
 )
 from ..display import job_line
-from ..errors import ByteNiteError
+from ..errors import ByteNiteError, one_line
 from ..models import JobState
 from ._body import curl_command
 from ._cell import build_payload, create_and_start, read_request
 from ._commands import COMMANDS, help_text
 from ._options import (
+    MAX_MESSAGE_LINE,
     cell_parser,
     check_variable,
     close_match,
-    one_line,
     refuse_secrets,
     short_message,
 )
@@ -144,7 +144,7 @@ class Session:
                 self.show(response)
             return None
         except UsageError as exc:
-            raise UsageError(one_line(str(exc))) from None
+            raise UsageError(one_line(str(exc), MAX_MESSAGE_LINE)) from None
 
     def watch(self, response: Any, *, quiet: bool, var: str | None = None) -> Any:
         """Follow the job until it ends, then show its card once more.
