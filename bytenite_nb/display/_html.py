@@ -7,7 +7,7 @@ import html
 import json
 import math
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import suppress
 from datetime import date, datetime, timezone
 from enum import Enum
@@ -180,6 +180,30 @@ def kv_table(rows: Iterable[tuple[str, str]], *, more: int = 0) -> str:
             f'<span class="bn-td bn-more">{more:,} more</span></div>'
         )
     return f'<div class="bn-kv">{body}</div>' if body else ""
+
+
+def problems_table(problems: Iterable[tuple[str, str]], more: int = 0) -> str:
+    """A table of (field, message) problems, each message cut to :data:`MAX_CELL`."""
+    rows = (
+        (field, f'<span class="bn-error-msg">{esc(fold(message, MAX_CELL))}</span>')
+        for field, message in problems
+    )
+    return kv_table(rows, more=more)
+
+
+def problems_lines(problems: Iterable[tuple[str, str]], more: int = 0) -> list[str]:
+    """The text form of :func:`problems_table`: ``  field: message`` lines."""
+    lines = [f"  {fold(field, MAX_LABEL)}: {fold(text, MAX_CELL)}" for field, text in problems]
+    return lines + ([f"  … {more:,} more"] if more else [])
+
+
+def first_problems(problems: Sequence[Mapping[str, Any]]) -> tuple[list[tuple[str, str]], int]:
+    """The first :data:`MAX_ROWS` problems (``{"field", "message"}``) as (field, message),
+    and how many more there are."""
+    shown = [
+        (str(p.get("field") or "(payload)"), str(p.get("message", ""))) for p in problems[:MAX_ROWS]
+    ]
+    return shown, max(0, len(problems) - MAX_ROWS)
 
 
 Cell = str | tuple[str, str]

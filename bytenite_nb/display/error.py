@@ -13,18 +13,20 @@ from ..errors import (
     PayloadError,
 )
 from ._html import (
-    MAX_CELL,
     MAX_LABEL,
     MAX_MESSAGE,
     MAX_ROWS,
     MAX_TEXT,
     esc,
+    first_problems,
     fold,
     folded,
     json_block,
     json_text,
     kv_table,
     mimebundle,
+    problems_lines,
+    problems_table,
     section,
     wrap,
 )
@@ -59,12 +61,6 @@ def _other_details(details: Sequence[Mapping[str, Any]]) -> list[Mapping[str, An
     return [d for d in details if not d.get("fieldViolations")]
 
 
-def _problems(error: PayloadError) -> tuple[list[tuple[str, str]], int]:
-    """The first :data:`MAX_ROWS` payload problems as (field, message), and how many more."""
-    shown = [(e["field"] or "(payload)", e["message"]) for e in error.errors[:MAX_ROWS]]
-    return shown, max(0, len(error.errors) - MAX_ROWS)
-
-
 def error_title(error: BaseException) -> str:
     if isinstance(error, PayloadError):
         return f"Invalid {error.subject} — nothing was sent"
@@ -89,16 +85,7 @@ def error_html(error: BaseException) -> str:
     )
     body = [head]
     if isinstance(error, PayloadError):
-        problems, more = _problems(error)
-        body.append(
-            kv_table(
-                (
-                    (f, f"<span class='bn-error-msg'>{esc(fold(m, MAX_CELL))}</span>")
-                    for f, m in problems
-                ),
-                more=more,
-            )
-        )
+        body.append(problems_table(*first_problems(error.errors)))
     elif isinstance(error, ApiError):
         rows = []
         if error.code is not None:
@@ -123,14 +110,7 @@ def error_html(error: BaseException) -> str:
             )
         body.append(kv_table(rows))
         if violations:
-            table = kv_table(
-                (
-                    (f, f'<span class="bn-error-msg">{esc(fold(d, MAX_CELL))}</span>')
-                    for f, d in violations
-                ),
-                more=more,
-            )
-            body.append(section("Field problems", table, open=True))
+            body.append(section("Field problems", problems_table(violations, more), open=True))
         other = _other_details(error.details)
         if other:
             body.append(folded("Details", json_block(other)))
@@ -150,7 +130,7 @@ def error_text(error: BaseException) -> str:
     rows: list[tuple[str, str]] = []
     more = 0
     if isinstance(error, PayloadError):
-        rows, more = _problems(error)
+        rows, more = first_problems(error.errors)
     elif isinstance(error, ApiError):
         if error.code is not None:
             lines.append(fold(f"  code     {error.code} {error.code_name}", MAX_LABEL))
@@ -159,9 +139,7 @@ def error_text(error: BaseException) -> str:
             lines.append(f"  message  {fold(error.message, MAX_MESSAGE)}")
     else:
         lines.append(f"  {fold(str(error), MAX_MESSAGE)}")
-    lines += [f"  {fold(f, MAX_LABEL)}: {fold(m, MAX_CELL)}" for f, m in rows]
-    if more:
-        lines.append(f"  … {more:,} more")
+    lines += problems_lines(rows, more)
     if isinstance(error, ApiError) and error.details:
         lines.append(f"  details  {json_text(error.details, 600)}")  # raw, for a bug report
     return fold("\n".join(lines), MAX_TEXT)
