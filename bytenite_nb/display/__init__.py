@@ -1,24 +1,14 @@
 """Rich cards for jobs, errors, payloads, job lists, logs, results and batches,
 built by small pure functions: models and errors in, strings out.
 
-Each card is one piece of HTML that needs no JavaScript and reads the same
-where a renderer cleans HTML (``nbconvert --sanitize-html``, GitHub,
-JupyterLab's untrusted view): only tags that sanitizers keep (div, span, pre,
-code, b, i, a, and ``img`` for result previews, in a holder that host pages
-hide when a sanitizer escapes it), sections as a ``<div>`` with a bold title,
-tables as grids of divs (``grid``, ``kv_table``). There is no text copy
-inside the HTML: the ``text/plain`` part of the mimebundle carries the text.
-The minified stylesheet from ``static/bytenite.css`` (read once) is embedded
-in a comment inside ``<style>``, scoped under ``.bn-root`` and coloured by
-the ``--bn-*`` palettes (light and dark, every text at least 4.5:1). Every
-value that came from a user or a server goes through :func:`esc`; every card
-has a size cap, with a marker saying what was left out.
-
-One module per card family (``job``, ``jobs`` (the jobs table), ``logs``
-(the logs view), ``results``, ``batch``, ``error``, ``payload``, ``progress``
-(a transfer's bar)); the shared
-pieces are in ``_html`` (markup helpers) and ``_states`` (badges, step bar).
-Imports no front end.
+Each card is HTML that needs no JavaScript and reads the same where a renderer
+cleans HTML (``nbconvert --sanitize-html``, GitHub, JupyterLab's untrusted view):
+only tags sanitizers keep (div, span, pre, code, b, i, a; ``img`` in a holder
+hosts hide). The stylesheet is scoped under ``.bn-root``, its ``--bn-*`` palettes
+give every text at least 4.5:1 in light and dark themes. Every value from a user
+or a server goes through :func:`esc`; every card has a size cap and says what it
+left out. One module per card family; shared pieces in ``_html`` and ``_states``
+(badges, the step bar). Imports no front end.
 """
 
 from __future__ import annotations

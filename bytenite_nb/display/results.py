@@ -34,6 +34,7 @@ from ._html import (
     HIDDEN_BY_HOST,
     MAX_CARD_BYTES,
     MAX_MESSAGE,
+    MAX_TEXT_BYTES,
     esc,
     fold,
     grid,
@@ -355,7 +356,7 @@ def results_text(results: JobResults, *, show_links: bool = False) -> str:
     note = ""
     if any(f.link for f in files):
         note = f"\n  ({LINKS_SHOWN_NOTE if show_links else LINKS_NOTE})"
-    return bounded("\n".join(lines), 12_000 - len(note.encode())) + note
+    return bounded("\n".join(lines), MAX_TEXT_BYTES - len(note.encode())) + note
 
 
 def results_mimebundle(results: JobResults, *, show_links: bool = False) -> dict[str, Any]:

@@ -44,6 +44,11 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["JobForm"]
 
+#: The top-level wire fields the form's widgets edit; it keeps the others as loaded.
+_SHOWN_FIELDS = frozenset(
+    ("name", "templateId", "description", "dataSource", "dataDestination", "params", "config")
+)
+
 
 class JobForm(w.VBox):
     """A form for a create-job request: live validation, preview, submit.
@@ -148,15 +153,7 @@ class JobForm(w.VBox):
             layout=kit.plain,
         )
         self.add_class("bn-form")  # the stylesheet's rules for the form's widgets
-        for widget in (
-            self.name,
-            self.template,
-            self.description,
-            self.task_timeout,
-            self.job_timeout,
-            self.test_job,
-            *self.params.values(),
-        ):
+        for widget in self.field_widgets.values():
             widget.observe(self._on_change, names="value")
         self.details.observe(self._on_details, names="selected_index")
         self.submit_button.on_click(self._on_submit)
@@ -210,24 +207,11 @@ class JobForm(w.VBox):
                 editor.value = "" if value is None else json.dumps(value, indent=2)
             state.params_extra = params
             config = dict(wire.get("config") or {})
-            for key, widget in (
-                ("taskTimeout", self.task_timeout),
-                ("jobTimeout", self.job_timeout),
-            ):
-                value = config.pop(key, None)
-                widget.value = seconds_text(value)
+            self.task_timeout.value = seconds_text(config.pop("taskTimeout", None))
+            self.job_timeout.value = seconds_text(config.pop("jobTimeout", None))
             self.test_job.value = bool(config.pop("isTestJob", False))
             state.config_extra = config
-            known = {
-                "name",
-                "templateId",
-                "description",
-                "dataSource",
-                "dataDestination",
-                "params",
-                "config",
-            }
-            state.extra = {k: v for k, v in wire.items() if k not in known}
+            state.extra = {k: v for k, v in wire.items() if k not in _SHOWN_FIELDS}
         finally:
             state.loading = False
         self._validate()
