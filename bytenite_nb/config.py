@@ -31,13 +31,9 @@ DEFAULT_CUSTOMER_PATH = "customer"
 #: the whole answer (a server trickling its body does not stretch it).
 DEFAULT_TIMEOUT = 30.0
 DEFAULT_MAX_RETRIES = 3
-#: Seconds one client call may take in all, whatever happens: every attempt,
-#: the waits between retries (backoff, ``Retry-After``) and the token
-#: exchange included. Without it a call could take up to about
-#: ``(max_retries + 1) * timeout`` plus up to 60 s per ``Retry-After`` wait,
-#: for the token exchange and then again for the request. An attempt never
-#: outlives the deadline, and no retry starts that could not finish in time.
-#: ``wait_for_job`` polls with many calls: its own ``timeout`` bounds it.
+#: Seconds one client call may take in all: every attempt, the waits between retries
+#: (backoff, ``Retry-After``) and the token exchange included; no retry starts that
+#: could not finish in time. ``wait_for_job`` is many calls: its ``timeout`` bounds it.
 DEFAULT_DEADLINE = 300.0
 
 SECRET_FIELDS = frozenset({"api_key", "access_token"})
@@ -96,13 +92,8 @@ class Settings:
 
     def masked(self) -> dict[str, str]:
         """Every setting as display text, secrets masked."""
-        shown: dict[str, str] = {}
-        for f in fields(self):
-            if f.name == "sources":
-                continue
-            value = getattr(self, f.name)
-            shown[f.name] = mask_secret(value) if f.name in SECRET_FIELDS else str(value)
-        return shown
+        values = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "sources"}
+        return {k: mask_secret(v) if k in SECRET_FIELDS else str(v) for k, v in values.items()}
 
     def __repr__(self) -> str:
         inner = ", ".join(f"{k}={v!r}" for k, v in self.masked().items())

@@ -2,28 +2,16 @@
 often (:class:`Throttle`), and the one live output an action leaves (:class:`Live`).
 
 A transfer call (``download_results``, ``upload_file``) takes ``progress=``:
+``None`` (the default) shows a bar in a Jupyter kernel, a line on stderr when it
+is a terminal, else nothing; ``True`` always shows; ``False`` never; a callable
+gets each :class:`Progress` (at most ~4 a second, and once with ``finished=True``).
+A batch call (``create_jobs``, ``JobBatch.wait``) takes None, True or False alike.
 
-- ``None`` (the default): a bar when running in a Jupyter kernel, a line on
-  stderr when stderr is a terminal, nothing otherwise (logs stay clean);
-- ``True``: always show (a bar in a kernel, else the stderr line);
-- ``False``: nothing;
-- a callable: called with a :class:`Progress` (at most ~4 times a second, and
-  once at the end with ``finished=True``).
-
-A batch call (``create_jobs``, ``JobBatch.wait``) takes ``progress=`` None,
-True or False the same way and shows itself through a :class:`Live`.
-
-**One live output per action.** In a notebook a :class:`Live` is one display,
-updated in place, that ends as the final state (a batch's live summary ends as
-the batch card). A second live output, or a plain ``display``, for the same
-object in the same cell reuses that output (:func:`show_in_place`), so
-``%%bytenite batch --sweep … --run`` or ``batch.wait()`` leaves one card.
-
-The text and HTML are built in ``display/`` (``display.progress``,
-``display.batch``): a :class:`Progress` renders itself through its
-``_repr_mimebundle_``, the one place this module reaches display (lazily, as the
-models' reprs do); a batch passes its own render function to :class:`Live`. Never
-imports IPython: its display is used only when a kernel is already running.
+In a notebook a :class:`Live` is one output, updated in place, that ends as the
+final state; a later live output or ``display`` of the same object in the same
+cell reuses it (:func:`show_in_place`), so a batch leaves one card. The text and
+HTML come from ``display/`` (lazily, in :meth:`Progress._repr_mimebundle_`).
+Never imports IPython: its display is used only in a running kernel.
 """
 
 from __future__ import annotations
@@ -118,8 +106,9 @@ def _handle_of(key: Any) -> Any:
     return handle if cell == _cell() else None
 
 
-def _publish(key: Any, bundle: Mapping[str, Any]) -> Any:
-    """Show ``bundle``: in place of ``key``'s output in this cell, else as a new output."""
+def show_in_place(key: Any, bundle: Mapping[str, Any]) -> Any:
+    """Show ``bundle`` (returns the display handle): where ``key`` (the object shown)
+    was shown live in this cell, that output becomes ``bundle``; else a new output."""
     display = sys.modules["IPython.display"].display  # loaded: a kernel is running
 
     handle = _handle_of(key)
@@ -131,12 +120,6 @@ def _publish(key: Any, bundle: Mapping[str, Any]) -> Any:
         with suppress(TypeError):  # not weak-referenceable: no reuse
             _HANDLES[key] = (_cell(), handle)
     return handle
-
-
-def show_in_place(key: Any, bundle: Mapping[str, Any]) -> None:
-    """Display ``bundle`` for ``key`` (an ``_ipython_display_``): where ``key`` was shown
-    live in this cell, that output becomes ``bundle``; elsewhere a new output."""
-    _publish(key, bundle)
 
 
 class Live:
@@ -188,7 +171,7 @@ class Live:
         self.updates += 1
         if self.mode == "notebook":
             if self._handle is None:
-                self._handle = _publish(self.key, bundle)
+                self._handle = show_in_place(self.key, bundle)
             else:
                 self._handle.update(dict(bundle), raw=True)
         else:

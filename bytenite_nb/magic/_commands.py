@@ -35,11 +35,19 @@ class LineCommand:
     handler: Handler
     arguments: tuple[tuple[tuple[str, ...], dict[str, Any]], ...] = ()
 
-    def parser(self) -> Parser:
-        """The parser of the command's arguments."""
-        parser = Parser(prog=f"%bytenite {self.name}", add_help=False, allow_abbrev=False)
+    def parser(self, *, options_only: bool = False) -> Parser:
+        """The parser of the command's arguments (of its options only, for the help)."""
+        parser = Parser(
+            prog=f"%bytenite {self.name}",
+            usage=argparse.SUPPRESS,
+            add_help=False,
+            allow_abbrev=False,
+            formatter_class=HelpFormatter,
+        )
+        group = parser.add_argument_group(f"%bytenite {self.name}")
         for flags, options in self.arguments:
-            parser.add_argument(*flags, **options)
+            if not options_only or flags[0].startswith("-"):
+                group.add_argument(*flags, **options)
         return parser
 
     def parse(self, words: list[str]) -> argparse.Namespace:
@@ -61,19 +69,9 @@ class LineCommand:
 
     def options_help(self) -> str:
         """The help of the command's options (``""`` when it has none)."""
-        options = [(f, o) for f, o in self.arguments if f[0].startswith("-")]
-        if not options:
+        if not any(flags[0].startswith("-") for flags, _ in self.arguments):
             return ""
-        parser = Parser(
-            prog=f"%bytenite {self.name}",
-            usage=argparse.SUPPRESS,
-            add_help=False,
-            formatter_class=HelpFormatter,
-        )
-        group = parser.add_argument_group(f"%bytenite {self.name}")
-        for flags, kwargs in options:
-            group.add_argument(*flags, **kwargs)
-        return parser.format_help()
+        return self.parser(options_only=True).format_help()
 
 
 #: Every line command, in the order the help lists them.
