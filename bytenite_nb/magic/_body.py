@@ -150,12 +150,8 @@ def read_body(body: str, namespace: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def parse_body(text: str) -> dict[str, Any]:
-    """A cell body in JSON or YAML → a mapping; ``UsageError`` with line and column.
-
-    The body is data (see ``_data``): duplicate keys, NaN and infinities, types
-    JSON does not have, YAML aliases that repeat more than ``MAX_ALIAS_VALUES``
-    values and nesting deeper than ``MAX_NESTING`` levels are refused.
-    """
+    """A cell body in JSON or YAML → a mapping; ``UsageError`` with line and column
+    for what is not one or breaks the rules of ``_data``."""
     if not text.strip():
         raise UsageError(
             "%%bytenite: the cell body is empty: write a create-job request, "

@@ -1,24 +1,17 @@
 """Reading a cell body as data: YAML or JSON text in, plain JSON values out.
 
-The body is data, not a program, so reading it refuses what JSON cannot hold
-and what would make reading it (or anything after it) expensive:
+The body is data, not a program, so reading it refuses (a :class:`BodyError`
+naming the line and column): YAML aliases that repeat more than
+:data:`MAX_ALIAS_VALUES` values in all or refer to a node that contains them (a
+"billion laughs" body is refused in milliseconds); duplicate keys; NaN and
+infinities; YAML types JSON does not have (``!!set``, ``!!binary``,
+``!!python/...``, any other tag; plain dates and times are read as strings);
+nesting deeper than :data:`MAX_NESTING` levels.
 
-- YAML aliases may repeat at most :data:`MAX_ALIAS_VALUES` values in all, and
-  may not refer to a node that contains them (a "billion laughs" body of a few
-  hundred bytes is refused in milliseconds instead of hanging the kernel);
-- duplicate keys, in YAML and in JSON;
-- NaN and infinities (YAML ``.nan``/``.inf``, JSON ``NaN``/``Infinity``);
-- YAML types that are not JSON (``!!set``, ``!!binary``, ``!!omap``,
-  ``!!pairs``, ``!!timestamp``, ``!!python/...``, any other tag); plain dates
-  and times (``2026-11-28``, ``12:30:00``) are read as strings, as JSON has no
-  dates;
-- nesting deeper than :data:`MAX_NESTING` levels.
-
-Every refusal is a :class:`BodyError` naming the line and column. YAML is
-composed into nodes by PyYAML's safe loader (libyaml's when PyYAML has it),
-then one walk over the nodes applies the rules and builds the values. JSON is
-read by ``json`` with hooks that refuse what the rules refuse; only then is
-the text scanned again, to say where.
+YAML is composed into nodes by PyYAML's safe loader (libyaml's when there is
+one), then one walk applies the rules and builds the values. JSON is read by
+``json`` with hooks that refuse what the rules refuse; only then is the text
+scanned again, to say where.
 """
 
 from __future__ import annotations

@@ -1,13 +1,10 @@
-"""What a ``%bytenite`` call works with, loaded on the first call: the shared
-client, the sandbox session, showing a value, storing it in VAR, failing the
-cell, and the cell flow (parse, then ``_cell`` reads, validates, creates and
-runs; watch, show). The line commands (``_commands``), the create cell
-(``_cell``) and the sweep (``_sweep``) receive a :class:`Session`: its public
-methods are their whole interface to the magic."""
+"""What a ``%bytenite`` call works with: the shared client, the sandbox, showing,
+storing in VAR, failing the cell, and the cell flow. The line commands, the create
+cell (``_cell``) and the sweep get a :class:`Session`: its public methods are their
+whole interface to the magic."""
 
 from __future__ import annotations
 
-import argparse
 import getpass
 import json
 import os
@@ -32,7 +29,7 @@ from ..display import job_line
 from ..errors import ByteNiteError, one_line
 from ..models import JobState
 from ._body import curl_command
-from ._cell import build_payload, create_and_start, read_request
+from ._cell import create_and_start, read_request
 from ._commands import COMMANDS, help_text
 from ._options import (
     MAX_MESSAGE_LINE,
@@ -207,10 +204,6 @@ class Session:
     def rich_display(self) -> bool:
         """Whether outputs can be updated in place (a kernel with a front end)."""
         return getattr(self.shell, "kernel", None) is not None
-
-    def build_payload(self, args: argparse.Namespace, cell: str) -> dict[str, Any]:
-        """Defaults, then the body, then the options; each deep-merged over the last."""
-        return build_payload(self, args, cell)
 
     # -- results and failures ------------------------------------------------------------
     def store(self, var: str | None, value: Any) -> None:

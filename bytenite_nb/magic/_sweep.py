@@ -9,6 +9,7 @@ from IPython.core.error import UsageError
 
 from ..batch import BatchInterrupted, sweep
 from ..errors import TooManyItemsError
+from ._cell import build_payload
 
 if TYPE_CHECKING:  # pragma: no cover
     from ._session import Session  # the session calls this module: for annotations only
@@ -37,7 +38,7 @@ def run_sweep(session: Session, args: argparse.Namespace, cell: str) -> Any:
             f"%%bytenite --sweep: cannot evaluate {args.sweep!r}: {type(exc).__name__}: {exc}"
         ) from None
     try:
-        requests = sweep(session.build_payload(args, cell), grid)
+        requests = sweep(build_payload(session, args, cell), grid)
     except UsageError:
         raise
     except TooManyItemsError as exc:  # the cell has no max_items: say how to opt in
