@@ -14,19 +14,14 @@ left out. One module per card family; shared pieces in ``_html`` and ``_states``
 from __future__ import annotations
 
 from ._html import (
-    HIDDEN_PARAMS,
     MAX_DEPTH,
     MAX_ITEMS,
-    MAX_MESSAGE,
-    MAX_STRING,
     css,
     duration,
     esc,
     fold,
     grid,
-    json_block,
     json_html,
-    json_text,
     kv_table,
     mimebundle,
     relative,
@@ -36,20 +31,11 @@ from ._html import (
     timestamp,
     wrap,
 )
-from ._states import badge, state_tone, state_word, step_text, steps
-from .batch import (
-    BatchRow,
-    BatchView,
-    batch_html,
-    batch_mimebundle,
-    batch_progress_html,
-    batch_progress_mimebundle,
-    batch_text,
-    progress_line,
-)
-from .error import error_html, error_json, error_mimebundle, error_text, error_title
+from ._states import badge, steps
+from .batch import BatchRow, BatchView, batch_html, batch_mimebundle, batch_progress_mimebundle
+from .error import error_html, error_mimebundle, error_text
 from .job import job_html, job_line, job_mimebundle, job_text, source_summary
-from .jobs import MAX_JOB_ROWS, job_duration, jobs_html, jobs_mimebundle, jobs_text
+from .jobs import MAX_JOB_ROWS, jobs_html, jobs_mimebundle, jobs_text
 from .logs import (
     MAX_LINE_CHARS,
     MAX_LOG_BYTES,
@@ -61,7 +47,7 @@ from .logs import (
     logs_text,
 )
 from .payload import payload_html, payload_mimebundle, payload_text
-from .progress import progress_mimebundle, transfer_html, transfer_text
+from .progress import progress_mimebundle
 from .results import (
     LINKS_NOTE,
     image_size,
@@ -72,7 +58,6 @@ from .results import (
 )
 
 __all__ = [
-    "HIDDEN_PARAMS",
     "LINKS_NOTE",
     "MAX_DEPTH",
     "MAX_ITEMS",
@@ -80,30 +65,23 @@ __all__ = [
     "MAX_LINE_CHARS",
     "MAX_LOG_BYTES",
     "MAX_LOG_LINES",
-    "MAX_MESSAGE",
-    "MAX_STRING",
     "BatchRow",
     "BatchView",
     "badge",
     "batch_html",
     "batch_mimebundle",
-    "batch_progress_html",
     "batch_progress_mimebundle",
-    "batch_text",
     "css",
     "duration",
     "error_html",
-    "error_json",
     "error_mimebundle",
     "error_text",
-    "error_title",
     "esc",
     "fold",
     "fold_logs",
     "grid",
     "image_size",
     "image_type",
-    "job_duration",
     "job_html",
     "job_line",
     "job_mimebundle",
@@ -111,9 +89,7 @@ __all__ = [
     "jobs_html",
     "jobs_mimebundle",
     "jobs_text",
-    "json_block",
     "json_html",
-    "json_text",
     "kv_table",
     "level_tone",
     "logs_html",
@@ -123,7 +99,6 @@ __all__ = [
     "payload_html",
     "payload_mimebundle",
     "payload_text",
-    "progress_line",
     "progress_mimebundle",
     "relative",
     "results_html",
@@ -132,13 +107,8 @@ __all__ = [
     "section",
     "size_text",
     "source_summary",
-    "state_tone",
-    "state_word",
-    "step_text",
     "steps",
     "style_block",
     "timestamp",
-    "transfer_html",
-    "transfer_text",
     "wrap",
 ]
