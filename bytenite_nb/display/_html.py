@@ -113,6 +113,11 @@ def duration(seconds: float | None) -> str:
     return " ".join(parts[:2])
 
 
+def plural(count: int, noun: str) -> str:
+    """``"1 line"``, ``"1,234 lines"``: a count and its noun, plural by an ``s``."""
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"
+
+
 def size_text(size: int | None) -> str:
     """``1234567`` → ``"1.2 MB"`` (decimal units, as file managers show)."""
     if size is None:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..models import JobState
-from ._html import MAX_STRING, Cell, duration, esc, fold, grid, json_text, mimebundle, wrap
+from ._html import MAX_STRING, Cell, duration, esc, fold, grid, json_text, mimebundle, plural, wrap
 from ._states import badge
 
 #: Rows a view holds (failures first); the HTML table shows MAX_HTML_ROWS of them.
@@ -86,7 +86,7 @@ def progress_line(view: BatchView) -> str:
 
 def _tone(view: BatchView) -> str:
     counts = view.counts
-    if any(counts.get(s) for s in ("failed", "error", "invalid")):
+    if any(counts.get(s) for s in BAD_STATUSES):
         return "bad"
     if counts.get("complete", 0) == view.total and view.total:
         return "ok"
@@ -125,7 +125,7 @@ def _counts(view: BatchView) -> str:
 def _summary(view: BatchView) -> str:
     head = (
         f'<div class="bn-head"><span class="bn-title">{esc(fold(view.title, 200))}</span>'
-        f'<span class="bn-sub">{view.total:,} job{"s" if view.total != 1 else ""}</span></div>'
+        f'<span class="bn-sub">{plural(view.total, "job")}</span></div>'
     )
     note = f'<div class="bn-note">{esc(fold(view.note, MAX_STRING))}</div>' if view.note else ""
     return head + _bar(view) + _counts(view) + _errors(view) + note
@@ -165,7 +165,7 @@ def _errors(view: BatchView) -> str:
 
 
 def _status_badge(row: BatchRow) -> str:
-    if row.state is not None and row.status not in ("deleted",):
+    if row.state is not None and row.status != "deleted":
         if row.status == "running" and row.state == JobState.NEW:
             return '<span class="bn-badge bn-run">Started</span>'
         return badge(row.state)

@@ -10,7 +10,7 @@ from typing import Any
 
 from ..errors import cut
 from ..models import Job, JobsPage
-from ._html import Cell, _now, duration, esc, grid, mimebundle, relative, wrap
+from ._html import Cell, _now, duration, esc, grid, mimebundle, plural, relative, wrap
 from ._states import badge, state_word
 
 #: Rows shown at most; past it a marker says how many are left out.
@@ -93,8 +93,7 @@ def jobs_html(page: JobsPage, *, now: datetime | None = None, max_rows: int = MA
     if page.jobs:
         hidden = len(page.jobs) - max_rows
         more = (
-            f"… {hidden:,} more job{'s' if hidden != 1 else ''} on this page not shown "
-            "(page.jobs has them)"
+            f"… {plural(hidden, 'more job')} on this page not shown (page.jobs has them)"
             if hidden > 0
             else ""
         )
@@ -132,7 +131,7 @@ def jobs_text(page: JobsPage, *, now: datetime | None = None, max_rows: int = MA
             )
     hidden = len(page.jobs) - max_rows
     if hidden > 0:
-        lines.append(f"  … {hidden:,} more job{'s' if hidden != 1 else ''} not shown")
+        lines.append(f"  … {plural(hidden, 'more job')} not shown")
     hint = _next_hint(page)
     if hint:
         lines.append(hint)

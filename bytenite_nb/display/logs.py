@@ -17,7 +17,17 @@ from datetime import timezone
 from typing import Any
 
 from ..models import LOG_SERVICES, JobLogs, LogEntry, LogLevel
-from ._html import MAX_CARD_BYTES, MAX_LABEL, MAX_WORD, esc, fold, mimebundle, section, wrap
+from ._html import (
+    MAX_CARD_BYTES,
+    MAX_LABEL,
+    MAX_WORD,
+    esc,
+    fold,
+    mimebundle,
+    plural,
+    section,
+    wrap,
+)
 from ._text import bounded, inert, inert_lines
 
 #: At most this many lines are shown, and this many bytes of their messages;
@@ -144,7 +154,7 @@ def _summary_line(logs: JobLogs) -> str:
         shown += f", … {more:,} more levels"
     total = len(logs.entries)
     return (
-        f"{total:,} line{'s' if total != 1 else ''}{f' ({shown})' if shown else ''}; "
+        f"{plural(total, 'line')}{f' ({shown})' if shown else ''}; "
         f"levels: {_asked(logs.levels)}; services: {_asked(logs.services)}"
     )
 
@@ -191,8 +201,8 @@ def logs_html(
     ]
     if hidden:
         body.append(
-            f'<div class="bn-more">… {hidden:,} earlier line{"s" if hidden != 1 else ""} not '
-            f"shown: the most recent {len(kept):,} are (all are in .entries; "
+            f'<div class="bn-more">… {plural(hidden, "earlier line")} not shown: the most recent '
+            f"{len(kept):,} are (all are in .entries; "
             "ask for fewer with levels=…)</div>"
         )
     if not logs.entries:
@@ -202,18 +212,14 @@ def logs_html(
     used = 0
     written = 0
     for key in chosen:
-        every = whole[key]
-        lines = shown.get(key, [])
+        every, lines = whole[key], shown.get(key, [])
         errors = sum(1 for e in every if e.level.is_error)
-        count = f"{len(every):,} line{'s' if len(every) != 1 else ''}"
-        if len(lines) < len(every):
-            count += f", last {len(lines):,} shown"
-        if errors:
-            count += f", {errors:,} error{'s' if errors != 1 else ''}"
         earlier = len(every) - len(lines)
+        count = plural(len(every), "line")
+        count += f", last {len(lines):,} shown" if earlier else ""
+        count += f", {plural(errors, 'error')}" if errors else ""
         marker = (
-            f'<span class="bn-ll bn-more">… {earlier:,} earlier '
-            f"line{'s' if earlier != 1 else ''} not shown</span>\n"
+            f'<span class="bn-ll bn-more">… {plural(earlier, "earlier line")} not shown</span>\n'
             if earlier
             else ""
         )
@@ -230,8 +236,8 @@ def logs_html(
     left = len(whole) - written
     if left:
         body.append(
-            f'<div class="bn-more">… {left:,} more group{"s" if left != 1 else ""} (services '
-            "and tasks) not shown: ask for some with task_ids=… or services=…</div>"
+            f'<div class="bn-more">… {plural(left, "more group")} (services and tasks) not '
+            "shown: ask for some with task_ids=… or services=…</div>"
         )
     tone = "bad" if logs.errors else ("warn" if "WARN" in logs.counts() else "")
     return wrap(f"bn-logs bn-{tone}" if tone else "bn-logs", "".join(body), "")
@@ -247,7 +253,7 @@ def logs_text(
     who = f" of job {inert(logs.job_id, MAX_LABEL)}" if logs.job_id else ""
     head = [f"ByteNite logs{who}: {inert(_summary_line(logs))}"]
     if hidden:
-        head.append(f"… {hidden:,} earlier line{'s' if hidden != 1 else ''} not shown")
+        head.append(f"… {plural(hidden, 'earlier line')} not shown")
     lines: list[str] = []
     groups = _groups(kept)
     chosen = _chosen_groups(groups, kept)

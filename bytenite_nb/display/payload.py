@@ -14,6 +14,7 @@ from ._html import (
     json_block,
     json_text,
     mimebundle,
+    plural,
     problems_lines,
     problems_table,
     wrap,
@@ -40,7 +41,7 @@ def payload_html(
     """The payload card: the wire JSON, highlighted, and whether it is valid."""
     wire = _payload_dict(payload) if wire is None else wire
     valid = not errors
-    word = "valid" if valid else f"{len(errors):,} problem{'s' if len(errors) != 1 else ''}"
+    word = "valid" if valid else plural(len(errors), "problem")
     tone = "ok" if valid else "bad"
     head = (
         f'<div class="bn-head"><span class="bn-title">Create-job payload</span>'

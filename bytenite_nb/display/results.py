@@ -39,6 +39,7 @@ from ._html import (
     fold,
     grid,
     mimebundle,
+    plural,
     section,
     size_text,
     wrap,
@@ -282,7 +283,7 @@ def _size_cell(file: ResultFile) -> str:
 def results_html(results: JobResults, *, show_links: bool = False) -> str:
     """The results card; links only with ``show_links=True``."""
     files = results.files
-    count = f"{len(files)} file{'s' if len(files) != 1 else ''}"
+    count = plural(len(files), "file")
     ident = f'<span class="bn-sub bn-mono">{esc(results.job_id)}</span>' if results.job_id else ""
     body = [
         f'<div class="bn-head"><span class="bn-title">Results</span>'
@@ -344,7 +345,7 @@ def results_text(results: JobResults, *, show_links: bool = False) -> str:
     inert and at most 12 kB."""
     files = results.files
     job = f" of job {inert(results.job_id, MAX_NAME)}" if results.job_id else ""
-    lines = [f"ByteNite results{job}: {len(files)} file{'s' if len(files) != 1 else ''}"]
+    lines = [f"ByteNite results{job}: {plural(len(files), 'file')}"]
     width = min(48, max((len(f.name) for f in files[:MAX_FILES_SHOWN]), default=0))
     for file in files[:MAX_FILES_SHOWN]:
         lines.append(f"  {inert(file.name, 200):<{width}}  {_size_cell(file)}".rstrip())

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from IPython.core.error import UsageError
 
 from ..client import check_page, log_levels, log_services
+from ..display import plural
 from ..errors import NotFoundError, PayloadError
 from ._body import BODY_HELP
 from ._options import HelpFormatter, Parser, cell_parser
@@ -271,7 +272,7 @@ def _results(session: Session, args: argparse.Namespace) -> None:
             lambda c: c.download_results(args.job_id, args.download, overwrite=args.overwrite)
         )
         where = paths[0].parent if len(paths) == 1 else args.download
-        print(f"Downloaded {len(paths)} file{'s' if len(paths) != 1 else ''} to {where}")
+        print(f"Downloaded {plural(len(paths), 'file')} to {where}")
     if args.preview:
         results = session.call(lambda c: c.preview_results(args.job_id))
     else:
