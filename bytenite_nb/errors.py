@@ -183,13 +183,9 @@ class ByteNiteError(Exception):
 
 
 class PayloadError(ByteNiteError, ValueError):
-    """A create-job payload (or another argument of a call: a job id, a poll
-    interval, a setting) failed local validation; nothing was sent.
-
-    ``errors`` lists ``{"field": "config.taskTimeout", "message": "..."}`` with
-    field paths in wire (camelCase) form. ``subject`` names what was refused
-    (``"job payload"``, ``"logs request"``, ...).
-    """
+    """A payload (or another argument: a job id, an interval, a setting) failed local
+    validation; nothing was sent. ``errors`` lists ``{"field": "config.taskTimeout",
+    "message": ...}`` (wire paths); ``subject`` names what was refused."""
 
     def __init__(
         self, errors: Sequence[Mapping[str, str]], *, subject: str = "job payload"
@@ -201,35 +197,29 @@ class PayloadError(ByteNiteError, ValueError):
         super().__init__(self._summary())
 
     def _summary(self) -> str:
-        n = len(self.errors)
-        head = f"{n:,} problem{'s' if n != 1 else ''} in the {self.subject} (nothing was sent)"
-        lines = [
+        count = len(self.errors)
+        head = f"{count:,} problem{'s' if count != 1 else ''} in the {self.subject}"
+        lines = [f"{head} (nothing was sent):"]
+        lines += [
             f"  {cut(e['field'] or '(payload)', 120)}: {cut(e['message'], 300)}"
             for e in self.errors[:SUMMARY_ROWS]
         ]
-        if n > SUMMARY_ROWS:
-            lines.append(f"  … {n - SUMMARY_ROWS:,} more")
-        return "\n".join([head + ":", *lines])
+        if count > SUMMARY_ROWS:
+            lines.append(f"  … {count - SUMMARY_ROWS:,} more")
+        return "\n".join(lines)
 
     def _short_repr(self) -> str:
-        fields = ", ".join(e["field"] or "(payload)" for e in self.errors[:SUMMARY_ROWS])
-        more = (
-            f", … {len(self.errors) - SUMMARY_ROWS:,} more"
-            if len(self.errors) > SUMMARY_ROWS
-            else ""
-        )
-        return (
-            f"PayloadError({len(self.errors):,} problem(s): {one_line(fields + more, REPR_CHARS)})"
-        )
+        fields = [e["field"] or "(payload)" for e in self.errors[:SUMMARY_ROWS]]
+        if len(self.errors) > SUMMARY_ROWS:
+            fields.append(f"… {len(self.errors) - SUMMARY_ROWS:,} more")
+        shown = one_line(", ".join(fields), REPR_CHARS)
+        return f"PayloadError({len(self.errors):,} problem(s): {shown})"
 
 
 class ApiError(ByteNiteError):
-    """The service answered with a non-2xx status.
-
-    ``code``, ``message`` and ``details`` come from the ``rpcStatus`` body when
-    there is one; otherwise ``message`` holds a short excerpt of the body.
-    ``retry_after`` is the seconds the service asked to wait (``Retry-After``).
-    """
+    """The service answered with a non-2xx status. ``code``, ``message`` and ``details``
+    come from an ``rpcStatus`` body, else ``message`` is an excerpt of the body;
+    ``retry_after``: the seconds the service asked to wait (``Retry-After``)."""
 
     retry_after: float | None = None
 
@@ -305,13 +295,9 @@ class ServiceUnavailableError(ApiError):
 
 
 class ByteNiteConnectionError(ByteNiteError, ConnectionError):
-    """The request failed in transport: no usable HTTP answer was received (no
-    connection, a reset, a timeout or the call's deadline, a body that could
-    not be decoded).
-
-    ``maybe_applied`` is True when the request may have reached the service
-    before the failure (a read timeout on ``POST /jobs``: the job may exist).
-    """
+    """No usable HTTP answer (no connection, a reset, a timeout, the deadline, a body
+    that could not be decoded). ``maybe_applied``: the request may have reached the
+    service first (a read timeout on ``POST /jobs``: the job may exist)."""
 
     def __init__(self, message: str, *, maybe_applied: bool = False) -> None:
         self.maybe_applied = maybe_applied
@@ -327,11 +313,8 @@ class WaitTimeoutError(ByteNiteError, TimeoutError):
 
 
 class JobNotReadyError(ByteNiteError):
-    """A job's results were asked for before it was COMPLETE.
-
-    ``state`` is the job's ``JobState`` (or None if it reported none);
-    ``job_id`` the job. A FAILED job never gets results.
-    """
+    """A job's results were asked for before it was COMPLETE (a FAILED job never has
+    any); ``state`` is its ``JobState`` (None if it reported none)."""
 
     def __init__(self, job_id: str, state: Any, error_message: str | None = None) -> None:
         self.job_id = job_id
@@ -349,13 +332,9 @@ class JobNotReadyError(ByteNiteError):
 
 
 class LocalPathError(ByteNiteError, ValueError):
-    """A local file or folder cannot be used as asked (missing, a folder where a
-    file is needed, not writable, already there without ``overwrite=True``, or
-    a result name that would land outside the destination).
-
-    Raised before anything is sent or written. ``path`` is the path in
-    question, ``problem`` what is wrong with it.
-    """
+    """A local ``path`` cannot be used as asked (missing, a folder, not writable, there
+    without ``overwrite=True``, a result name landing outside the destination), says
+    ``problem``; raised before anything is sent or written."""
 
     def __init__(self, path: object, problem: str) -> None:
         self.path = str(path)
@@ -364,9 +343,8 @@ class LocalPathError(ByteNiteError, ValueError):
 
 
 class TooManyItemsError(PayloadError):
-    """More items than ``max_items`` (``sweep``, ``create_jobs``): refused before
-    any is built or sent. ``count`` is how many were asked, ``max_items`` the
-    bound; the message says how to opt in."""
+    """``count`` items, more than ``max_items`` (``sweep``, ``create_jobs``): refused
+    before any is built or sent; the message says how to opt in."""
 
     def __init__(
         self, errors: Sequence[Mapping[str, str]], *, subject: str, count: int, max_items: int
