@@ -228,10 +228,18 @@ class Progress:
 
 
 class Reporter:
-    """Receives a transfer's bytes and reports them; :func:`reporter` picks one."""
+    """Receives a transfer's bytes and hands each update to ``emit`` (the base class
+    shows nothing without one); :func:`reporter` picks one."""
 
-    def __init__(self, label: str, total: int | None, clock: Callable[[], float]) -> None:
+    def __init__(
+        self,
+        label: str,
+        total: int | None,
+        clock: Callable[[], float],
+        emit: Callable[[Progress], Any] | None = None,
+    ) -> None:
         self.label = label
+        self._emit = emit
         self.total = total
         self.done = 0
         self._clock = clock
@@ -257,16 +265,9 @@ class Reporter:
         return Progress(self.label, self.done, self.total, now - self._started, finished, failed)
 
     def emit(self, progress: Progress) -> None:
-        """Show one update (the base class shows nothing)."""
-
-
-class _Callback(Reporter):
-    def __init__(self, label: str, total: int | None, clock: Any, callback: Any) -> None:
-        super().__init__(label, total, clock)
-        self._callback = callback
-
-    def emit(self, progress: Progress) -> None:
-        self._callback(progress)
+        """Show one update."""
+        if self._emit is not None:
+            self._emit(progress)
 
 
 class _Shown(Reporter):
@@ -300,7 +301,7 @@ def reporter(
 ) -> Reporter:
     """The reporter ``progress=`` asks for (see the module docstring)."""
     if callable(progress):
-        return _Callback(label, total, clock, progress)
+        return Reporter(label, total, clock, progress)
     if progress is not None and not isinstance(progress, bool):
         raise TypeError(f"progress must be None, True, False or a callable, got {progress!r}")
     mode = detect_mode(progress)

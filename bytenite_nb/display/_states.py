@@ -45,7 +45,7 @@ def steps(state: JobState | None, failed_at: JobState | None = None) -> str:
     progression = JobState.progression()
     if state is None or (state.step is None and not state.is_failed):
         return ""
-    reached = state.step if state.step is not None else None
+    reached = state.step
     if state.is_failed:
         reached = failed_at.step if failed_at is not None and failed_at.step is not None else 0
     cells = []

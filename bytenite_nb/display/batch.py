@@ -270,13 +270,11 @@ def batch_mimebundle(view: BatchView, include: Iterable[str] | None = None) -> d
     return mimebundle(batch_text(view), batch_html(view), None, None)
 
 
-def batch_progress_html(view: BatchView) -> str:
-    """The live progress: the summary and bar only (cheap to send 4 times a second)."""
-    return wrap(f"bn-batch bn-{_tone(view)}", _summary(view), batch_text(view, rows=False))
-
-
 def batch_progress_mimebundle(view: BatchView) -> dict[str, Any]:
-    return {"text/plain": batch_text(view, rows=False), "text/html": batch_progress_html(view)}
+    """The live progress: the summary and bar only (cheap to send 4 times a second)."""
+    text = batch_text(view, rows=False)
+    markup = wrap(f"bn-batch bn-{_tone(view)}", _summary(view), text)
+    return {"text/plain": text, "text/html": markup}
 
 
 def live_frame(view: BatchView, doing: str, stage: str) -> tuple[dict[str, Any], str]:
