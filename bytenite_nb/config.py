@@ -1,11 +1,7 @@
-"""Settings from one place: environment, session, then explicit values.
-
-Priority, lowest first: environment variables (``BYTENITE_API_KEY``,
-``BYTENITE_ACCESS_TOKEN``, ``BYTENITE_API_URL``); the kernel session
-(``%bytenite login`` and ``%bytenite sandbox`` set it, in memory only); then
-values given by the caller (the magic passes its ``%config`` values, the
-client its constructor arguments). Secrets are masked wherever shown.
-Imports nothing heavy.
+"""Settings from one place. Priority, lowest first: the environment
+(``BYTENITE_API_KEY``, ``BYTENITE_ACCESS_TOKEN``, ``BYTENITE_API_URL``); the kernel
+session (``%bytenite login``, ``%bytenite sandbox``; in memory only); then values
+the caller gives (``%config``, constructor arguments). Secrets are masked when shown.
 """
 
 from __future__ import annotations

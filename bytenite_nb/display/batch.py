@@ -1,10 +1,6 @@
-"""The batch card: a summary (counts per state, a progress bar of plain HTML/CSS,
-what failed and why, grouped by error), then a table that fits the width, one
-line per row, failures first, cut with "… N more" (never a scroll box); and
-the live frames a batch call shows while it goes on (see ``bytenite_nb.progress``).
-
-The batch hands over a :class:`BatchView` (plain data), so this module knows
-nothing of batches or clients.
+"""The batch card: a summary (counts per state, a bar, what failed grouped by error),
+then a table, failures first, cut with "… N more"; and the live frames a batch call
+shows while it goes on. It reads a :class:`BatchView` (plain data), no batch.
 """
 
 from __future__ import annotations

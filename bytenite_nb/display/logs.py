@@ -1,13 +1,7 @@
-"""The logs view: a job's log lines grouped by service and task, each level
-shown by word and colour, the counts per level, bounded in size.
-
-When there are more lines than fit (``MAX_LOG_LINES`` lines or
-``MAX_LOG_BYTES`` bytes of messages), the most recent lines are the ones
-kept, and a marker says how many earlier lines are not shown. Whatever the
-answer holds (long or many levels, huge task ids, thousands of tasks or
-services), the card stays within its caps: labels are cut, at most
-``MAX_GROUPS`` sections and ``MAX_LEVEL_CHIPS`` level counts are shown, and
-the text form is made inert (no terminal escapes, no forged lines) and bounded.
+"""The logs view: a job's log lines grouped by service and task, levels by word and
+colour, the counts per level. The most recent lines that fit the caps are kept and
+a marker says how many earlier ones are not shown; labels are cut, the groups and
+level counts shown are bounded, and the text form is inert and bounded.
 """
 
 from __future__ import annotations

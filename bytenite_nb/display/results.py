@@ -1,21 +1,11 @@
-"""The results card: a job's output files, their sizes, and inline previews.
+"""The results card: a job's output files, their sizes, and previews of their first
+bytes (``ResultFile.head``, from ``Client.preview_results``): whole images inlined
+(PNG, JPEG, GIF and WebP, known by their first bytes, never by a server's word)
+when small and declaring few pixels (a 48 KB PNG can declare 20000×20000: 1.6 GB
+to decode), the first lines of text and JSON, the first rows of a CSV.
 
-Previews are built from the first bytes of each file (``ResultFile.head``,
-fetched by ``Client.preview_results``), all capped: whole images up to
-:data:`MAX_IMAGE_BYTES` as a ``data:`` URI (PNG, JPEG, GIF and WebP only,
-recognised by their first bytes, never by a server's word) and only when
-their header declares at most :data:`MAX_IMAGE_PIXELS` pixels (a 48 KB PNG can
-declare 20000×20000: a browser would decode 1.6 GB), the first
-:data:`TEXT_LINES` lines of text and JSON, the first rows of a CSV as a table.
-A file whose preview could not be fetched shows that error on its row.
-
-Names are cut to :data:`MAX_NAME` characters, rows stop when the card would
-pass its size cap, and the text form is inert (control characters shown,
-never acted on) and at most 12 kB.
-
-The signed links grant access to the outputs while they live: they are
-written into no output (no mimetype, no text) unless ``show_links=True``, and
-the card says so.
+Signed links grant access while they live: no output holds them unless
+``show_links=True``, and the card says so.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
-"""Sending: the client's one submit sequence (``Client.submit_job``: create,
-upload, run) with the shared client (in the form's worker thread when
-clicked), remember the template, show the card or the error."""
+"""Sending through the client's one submit sequence (``Client.submit_job``: create,
+upload, run), in the form's worker thread when clicked; the card or the error shows.
+"""
 
 from __future__ import annotations
 

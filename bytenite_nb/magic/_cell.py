@@ -1,8 +1,7 @@
-"""The create-job cell of ``%%bytenite``: read the body and the options into a
-validated request (and the checked file to upload), then create the job,
-upload its input and run it through the client's one submit sequence
-(``Client.submit_job``). ``Session._cell`` drives these steps; the session's
-public methods (``store``, ``fail``, ``client``) are all this module uses of it."""
+"""The create-job cell of ``%%bytenite``: the body and the options read into a
+validated request (and the checked file to upload), then sent through the client's
+one submit sequence (``Client.submit_job``). Uses only the session's public methods.
+"""
 
 from __future__ import annotations
 

@@ -1,9 +1,5 @@
-"""The line commands of ``%bytenite``, in one table.
-
-Each command is a function ``(session, args) -> None`` registered with
-:func:`command`; the help text is built from the same table and from the
-parsers' own ``help=``, so neither a command nor an option can be added
-without showing up in ``%bytenite --help`` (and ``%bytenite?``).
+"""The line commands of ``%bytenite``, in one table (:func:`command`); the help is
+built from it and from the parsers, so no command or option can miss the help.
 """
 
 from __future__ import annotations
