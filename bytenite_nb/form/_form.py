@@ -81,17 +81,15 @@ class JobForm(w.VBox):
         )
         self.description = w.Textarea(description="Description", style=kit.text, layout=kit.area)
         self.labels: dict[int, w.HTML] = {}
-        self.source = SourceEditor("dataSource", INPUT_KINDS, self._changed, self._row, kit)
+        self.source = SourceEditor("dataSource", INPUT_KINDS, self._on_change, self._row, kit)
         self.destination = SourceEditor(
-            "dataDestination", OUTPUT_KINDS, self._changed, self._row, kit
+            "dataDestination", OUTPUT_KINDS, self._on_change, self._row, kit
         )
         self.params = {part: json_editor(kit, part.capitalize()) for part in PARAM_PARTS}
         hint = "e.g. 90s, 15m, 2h"
-        self.task_timeout = w.Text(
-            description="Task timeout", placeholder=hint, style=kit.text, layout=kit.plain
-        )
-        self.job_timeout = w.Text(
-            description="Job timeout", placeholder=hint, style=kit.text, layout=kit.plain
+        self.task_timeout, self.job_timeout = (
+            w.Text(description=name, placeholder=hint, style=kit.text, layout=kit.plain)
+            for name in ("Task timeout", "Job timeout")
         )
         self.test_job = w.Checkbox(
             description="Test job", indent=True, style=kit.check, layout=kit.plain
@@ -241,12 +239,8 @@ class JobForm(w.VBox):
         return f"%%bytenite {var}\n{body}"
 
     # -- callbacks ----------------------------------------------------------------
-    def _changed(self) -> None:
-        if not self.state.loading:
-            self._on_change(None)
-
     @guarded
-    def _on_change(self, change: Any) -> None:
+    def _on_change(self, change: Any = None) -> None:
         if self.state.loading:
             return
         self.message.value = ""
