@@ -26,10 +26,6 @@ def run_sweep(session: Session, args: argparse.Namespace, cell: str) -> Any:
         raise UsageError(
             "%%bytenite --sweep needs a variable for the batch: %%bytenite VAR --sweep"
         )
-    if args.curl:
-        raise UsageError("%%bytenite: --curl does not go with --sweep")
-    if args.dry_run and (args.run or args.wait):
-        raise UsageError("%%bytenite: --dry-run does not go with --run or --wait")
     namespace = session.shell.user_ns if session.shell is not None else {}
     try:
         grid = eval(args.sweep, namespace)  # the user's own expression, in their namespace
