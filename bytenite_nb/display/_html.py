@@ -341,9 +341,9 @@ def clip(value: Any, budget: Budget | None = None, depth: int = 0) -> Any:
     if hasattr(type(value), "model_fields") and hasattr(value, "model_fields_set"):
         value = _fields(value)
     if isinstance(value, Mapping):
-        return _clip_items(value, len(value), budget, depth, mapping=True)
+        return _clip_items(value, budget, depth, mapping=True)
     if isinstance(value, (list, tuple)):
-        return _clip_items(value, len(value), budget, depth, mapping=False)
+        return _clip_items(value, budget, depth, mapping=False)
     try:
         text = str(value)
     except Exception:
@@ -352,35 +352,26 @@ def clip(value: Any, budget: Budget | None = None, depth: int = 0) -> Any:
 
 
 def _clip_items(
-    value: Any, size: int, budget: Budget, depth: int, *, mapping: bool
+    value: Any, budget: Budget, depth: int, *, mapping: bool
 ) -> dict[str, Any] | list[Any] | _Note:
-    if not size:
+    if not value:
         return {} if mapping else []
     if depth >= MAX_DEPTH:
         return _Note("{…}" if mapping else "[…]")
     budget.spend(0)
-    entries = islice(value.items() if mapping else value, MAX_ITEMS)
-    shown = 0
-    out_map: dict[str, Any] = {}
-    out_list: list[Any] = []
-    for entry in entries:
+    pairs: list[tuple[Any, Any]] = []
+    for key, item in islice(value.items() if mapping else enumerate(value), MAX_ITEMS):
         if budget.spent:
             break
         if mapping:
-            key, item = entry
             key = _cut(key if isinstance(key, str) else str(key), MAX_LABEL)
             budget.spend(min(len(key), MAX_LABEL))
-            out_map[key] = clip(item, budget, depth + 1)
-        else:
-            out_list.append(clip(entry, budget, depth + 1))
-        shown += 1
-    if shown < size:
-        note = _Note(f"… {size - shown:,} more {'keys' if mapping else 'items'}")
-        if mapping:
-            out_map[note] = _Note("")
-        else:
-            out_list.append(note)
-    return out_map if mapping else out_list
+        pairs.append((key, clip(item, budget, depth + 1)))
+    more = len(value) - len(pairs)
+    note = _Note(f"… {more:,} more {'keys' if mapping else 'items'}")
+    if mapping:
+        return {**dict(pairs), note: _Note("")} if more else dict(pairs)
+    return [item for _, item in pairs] + ([note] if more else [])
 
 
 def json_html(value: Any, *, indent: int = 0, budget: Budget | None = None) -> str:

@@ -149,10 +149,7 @@ def _failed_at(job: Job) -> JobState | None:
 def _where_output(job: Job) -> str:
     """Where the results go, in words (``bucket`` says how to get them)."""
     target = job.data_destination
-    if target is None:
-        return ""
-    kind = target.data_source_descriptor or ""
-    if kind == "bucket":
+    if target is not None and target.data_source_descriptor == "bucket":
         return "ByteNite's temporary bucket (48 h): client.get_job_results(id)"
     return ""
 
