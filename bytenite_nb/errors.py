@@ -425,12 +425,8 @@ def api_error_from_body(
         raw_details = data.get("details")
         if isinstance(raw_details, list):
             details = [d if isinstance(d, dict) else {"value": d} for d in raw_details]
-        if not message:
-            message = _json_excerpt(data, text)
-    elif data is not None:
-        message = _json_excerpt(data, text)
-    else:
-        message = _excerpt(text)
+    if not message:
+        message = _excerpt(text) if data is None else _json_excerpt(data, text)
     if secrets:
         message = redact(message, secrets)
         url = redact(url, secrets) if url else url

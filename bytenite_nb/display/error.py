@@ -87,27 +87,17 @@ def error_html(error: BaseException) -> str:
     if isinstance(error, PayloadError):
         body.append(problems_table(*first_problems(error.errors)))
     elif isinstance(error, ApiError):
+        violations, more = _violations(error.details)
         rows = []
         if error.code is not None:
-            code = fold(f"{error.code} ", MAX_LABEL)
-            rows.append(
-                ("code", f"{esc(code)}<code>{esc(fold(str(error.code_name), MAX_LABEL))}</code>")
-            )
-        violations, more = _violations(error.details)
-        if not violations or not _repeats(error.message, violations):
-            rows.append(
-                (
-                    "message",
-                    f'<span class="bn-error-msg">{esc(fold(error.message, MAX_MESSAGE))}</span>',
-                )
-            )
+            name = esc(fold(str(error.code_name), MAX_LABEL))
+            rows.append(("code", f"{esc(fold(f'{error.code} ', MAX_LABEL))}<code>{name}</code>"))
+        if not _repeats(error.message, violations):
+            message = esc(fold(error.message, MAX_MESSAGE))
+            rows.append(("message", f'<span class="bn-error-msg">{message}</span>'))
         if error.method and error.url:
-            rows.append(
-                (
-                    "request",
-                    f"<code>{esc(fold(error.method, 20))} {esc(fold(error.url, 300))}</code>",
-                )
-            )
+            request = f"{esc(fold(error.method, 20))} {esc(fold(error.url, 300))}"
+            rows.append(("request", f"<code>{request}</code>"))
         body.append(kv_table(rows))
         if violations:
             body.append(section("Field problems", problems_table(violations, more), open=True))
@@ -135,7 +125,7 @@ def error_text(error: BaseException) -> str:
         if error.code is not None:
             lines.append(fold(f"  code     {error.code} {error.code_name}", MAX_LABEL))
         rows, more = _violations(error.details)
-        if not rows or not _repeats(error.message, rows):
+        if not _repeats(error.message, rows):
             lines.append(f"  message  {fold(error.message, MAX_MESSAGE)}")
     else:
         lines.append(f"  {fold(str(error), MAX_MESSAGE)}")
