@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from ._html import MAX_TEXT_BYTES
+from ._html import MAX_TEXT_BYTES, fold
 
 # C0 controls but TAB, DEL, C1 controls; the Unicode direction controls and
 # line/paragraph separators that reorder or break a displayed line.
@@ -32,9 +32,7 @@ def _picture(match: re.Match[str]) -> str:
 def inert(text: object, limit: int | None = None) -> str:
     """``text`` on one line with every control character made visible, TABs as a
     space, cut to ``limit`` characters with a marker saying how many are left out."""
-    value = str(text)
-    if limit is not None and len(value) > limit:
-        value = f"{value[:limit]}… [{len(value) - limit:,} more characters]"
+    value = str(text) if limit is None else fold(str(text), limit)
     value = value.replace("\t", " ")
     return _ACTIVE.sub(_picture, value) if _ACTIVE.search(value) else value
 
