@@ -176,6 +176,11 @@ class ByteNiteError(Exception):
         printer.text(error_text(self))
 
     def __repr__(self) -> str:
+        # Subclasses override _short_repr, not __repr__: IPython's printer uses the first
+        # class in the MRO that defines __repr__ or _repr_pretty_ (the latter is above).
+        return self._short_repr()
+
+    def _short_repr(self) -> str:
         return f"{type(self).__name__}({cut(repr(one_line(str(self), REPR_CHARS)), REPR_CHARS)})"
 
 
@@ -205,7 +210,7 @@ class PayloadError(ByteNiteError, ValueError):
             lines.append(f"  … {count - SUMMARY_ROWS:,} more")
         return "\n".join(lines)
 
-    def __repr__(self) -> str:
+    def _short_repr(self) -> str:
         fields = [e["field"] or "(payload)" for e in self.errors[:SUMMARY_ROWS]]
         if len(self.errors) > SUMMARY_ROWS:
             fields.append(f"… {len(self.errors) - SUMMARY_ROWS:,} more")
@@ -259,7 +264,7 @@ class ApiError(ByteNiteError):
         code = f" [{cut(str(self.code_name), 40)}]" if self.code is not None else ""
         return f"{self.reason}{code}: {cut(self.message, MESSAGE_CHARS)}{where}"
 
-    def __repr__(self) -> str:
+    def _short_repr(self) -> str:
         return (
             f"{type(self).__name__}(status_code={self.status_code!r}, "
             f"code={one_line(repr(self.code), 40)}, "
