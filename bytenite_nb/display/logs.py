@@ -50,6 +50,9 @@ _TONES = {
 }
 
 
+#: A group of log lines: (service, task).
+Group = tuple[str, str | None]
+
 _NO_LINES = '<span class="bn-sub">no lines</span>'
 
 
@@ -83,33 +86,29 @@ def fold_logs(
     return kept, len(entries) - len(kept)
 
 
-def _groups(entries: Iterable[LogEntry]) -> dict[tuple[str, str | None], list[LogEntry]]:
+def _groups(entries: Iterable[LogEntry]) -> dict[Group, list[LogEntry]]:
     """Entries by (service, task): services in a job's order, tasks by first line."""
-    groups: dict[tuple[str, str | None], list[LogEntry]] = {}
+    groups: dict[Group, list[LogEntry]] = {}
     for entry in entries:
         groups.setdefault((entry.service, entry.task), []).append(entry)
     order = {name: index for index, name in enumerate(LOG_SERVICES)}
-    keys = list(groups)  # first appearance = first line in time
-    keys.sort(key=lambda k: (order.get(k[0], len(order)), k[0]))
+    # sorted() is stable: within a service, tasks stay in the order of their first line
+    keys = sorted(groups, key=lambda k: (order.get(k[0], len(order)), k[0]))
     return {k: groups[k] for k in keys}
 
 
-def _group_title(key: tuple[str, str | None]) -> str:
+def _group_title(key: Group) -> str:
     service, task = key
     service = fold(service or "unknown service", MAX_LABEL)
     return f"{service} · task {fold(task, MAX_LABEL)}" if task is not None else service
 
 
-def _chosen_groups(
-    whole: dict[tuple[str, str | None], list[LogEntry]], kept: Sequence[LogEntry]
-) -> list[tuple[str, str | None]]:
+def _chosen_groups(whole: dict[Group, list[LogEntry]], kept: Sequence[LogEntry]) -> list[Group]:
     """The groups that get a section: all when at most ``MAX_GROUPS``, else those
     with the most recent lines shown (at most ``MAX_GROUPS``), in the usual order."""
     if len(whole) <= MAX_GROUPS:
         return list(whole)
-    last: dict[tuple[str, str | None], int] = {}
-    for position, entry in enumerate(kept):
-        last[(entry.service, entry.task)] = position
+    last = {(entry.service, entry.task): position for position, entry in enumerate(kept)}
     recent = set(sorted(last, key=last.__getitem__)[-MAX_GROUPS:])
     return [key for key in whole if key in recent]
 

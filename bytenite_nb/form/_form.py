@@ -119,20 +119,16 @@ class JobForm(w.VBox):
                 f'{style_block()}<div class="bn-root"><b class="bn-form-title">'
                 "New ByteNite job</b></div>"
             ),
-            self._row(self.name),
-            self._row(self.template),
-            self._row(self.description),
+            *map(self._row, (self.name, self.template, self.description)),
             kit.html_widget("<b>Data</b>"),
             self._row(self.source.kind),
             self.source.box,
             self._row(self.destination.kind),
             self.destination.box,
             kit.html_widget("<b>Params</b> (JSON objects, passed to the containers)"),
-            *(self._row(editor) for editor in self.params.values()),
+            *map(self._row, self.params.values()),
             kit.html_widget("<b>Config</b>"),
-            self._row(self.task_timeout),
-            self._row(self.job_timeout),
-            self._row(self.test_job),
+            *map(self._row, (self.task_timeout, self.job_timeout, self.test_job)),
         ]
         self.details = w.Accordion(
             children=[self.preview, self.magic_text],
