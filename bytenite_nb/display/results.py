@@ -204,36 +204,35 @@ def _more(note: bool, file: ResultFile) -> str:
     return f'<div class="bn-more">… first lines only{esc(size)}</div>'
 
 
+def _muted(text: str) -> str:
+    return f'<div class="bn-muted">{esc(text)}</div>'
+
+
 def _preview_html(file: ResultFile, budget: list[int]) -> str:
     """One file's preview (empty when there is nothing to show); ``budget`` holds
     the bytes and pixels of images the card may still inline."""
     kind = file.preview_kind
     data = file.head
     if file.preview_error:
-        message = esc(fold(file.preview_error, MAX_MESSAGE // 4))
-        return f'<div class="bn-muted">no preview: {message}</div>'
+        return _muted(f"no preview: {fold(file.preview_error, MAX_MESSAGE // 4)}")
     if kind is None or data is None:
         return ""
     if kind == "image":
         mime = image_type(data)
         if mime is None:
-            return '<div class="bn-muted">not a PNG, JPEG, GIF or WebP image: no preview</div>'
+            return _muted("not a PNG, JPEG, GIF or WebP image: no preview")
         if not file.head_complete or len(data) > MAX_IMAGE_BYTES:
             size = size_text(file.size) if file.size is not None else "over the cap"
-            return (
-                f'<div class="bn-muted">image too large to preview ({esc(size)}; '
-                f"previews up to {esc(size_text(MAX_IMAGE_BYTES))})</div>"
-            )
+            limit = size_text(MAX_IMAGE_BYTES)
+            return _muted(f"image too large to preview ({size}; previews up to {limit})")
         dims = image_size(data)
         pixels = dims[0] * dims[1] if dims else None
         if pixels is None or pixels > MAX_IMAGE_PIXELS:
             shape = f"{dims[0]:,}×{dims[1]:,} pixels" if dims else "its size is unreadable"
-            return (
-                f'<div class="bn-muted">no preview: {esc(shape)} (inline previews up to '
-                f"{MAX_IMAGE_PIXELS:,} pixels)</div>"
-            )
+            most = f"{MAX_IMAGE_PIXELS:,} pixels"
+            return _muted(f"no preview: {shape} (inline previews up to {most})")
         if len(data) > budget[0] or pixels > budget[1]:
-            return '<div class="bn-muted">no preview: the card already holds enough images</div>'
+            return _muted("no preview: the card already holds enough images")
         budget[0] -= len(data)
         budget[1] -= pixels
         uri = f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
@@ -247,17 +246,17 @@ def _preview_html(file: ResultFile, budget: list[int]) -> str:
     if kind == "csv":
         table = _csv_rows(file)
         if table is None:
-            return '<div class="bn-muted">binary content: no preview</div>'
+            return _muted("binary content: no preview")
         rows, more = table
         if not rows:
-            return '<div class="bn-muted">empty</div>'
+            return _muted("empty")
         width = max(len(row) for row in rows)
         cells = ([esc(c) for c in row] + [""] * (width - len(row)) for row in rows[1:])
         head = rows[0] + [""] * (width - len(rows[0]))
         return grid("bn-csv", head, cells, sep=", ") + _more(more, file)
     found = _text_lines(file)
     if found is None:
-        return '<div class="bn-muted">binary content: no preview</div>'
+        return _muted("binary content: no preview")
     lines, more = found
     return f'<pre class="bn-preview-text">{esc(chr(10).join(lines))}</pre>{_more(more, file)}'
 
