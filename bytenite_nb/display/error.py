@@ -56,11 +56,6 @@ def _repeats(message: str, violations: list[tuple[str, str]]) -> bool:
     return any(d and d in message for _, d in violations)
 
 
-def _other_details(details: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
-    """The details not already shown as field problems."""
-    return [d for d in details if not d.get("fieldViolations")]
-
-
 def error_title(error: BaseException) -> str:
     if isinstance(error, PayloadError):
         return f"Invalid {error.subject} — nothing was sent"
@@ -101,7 +96,7 @@ def error_html(error: BaseException) -> str:
         body.append(kv_table(rows))
         if violations:
             body.append(section("Field problems", problems_table(violations, more), open=True))
-        other = _other_details(error.details)
+        other = [d for d in error.details if not d.get("fieldViolations")]  # not shown yet
         if other:
             body.append(folded("Details", json_block(other)))
     else:

@@ -196,7 +196,8 @@ def job_html(response: JobResponse, *, now: datetime | None = None) -> str:
         overview.append(("results", esc(where)))
     body.append(kv_table(overview))
     config = _config_rows(job)
-    body.append(folded("Config", kv_table(config), _glance(config)))
+    glance = " · ".join(f"{esc(label)} {value}" for label, value in config[:3])
+    body.append(folded("Config", kv_table(config), glance))
     body.append(folded("Params", _params_body(job, budget)))
     body.append(folded("Template", kv_table(_template_rows(template))))
     created = f"created {esc(relative(job.created_at, at))}" if job.created_at else ""
@@ -209,11 +210,6 @@ def job_html(response: JobResponse, *, now: datetime | None = None) -> str:
     return wrap(
         f"bn-job bn-{tone}" if tone else "bn-job", "".join(body), job_text(response, now=at)
     )
-
-
-def _glance(rows: list[tuple[str, str]]) -> str:
-    """A folded section's one-line summary: its first rows, ``label value · …``."""
-    return " · ".join(f"{esc(label)} {value}" for label, value in rows[:3])
 
 
 def job_text(response: JobResponse, *, now: datetime | None = None) -> str:

@@ -156,12 +156,6 @@ def _decoded(file: ResultFile) -> str | None:
     return text
 
 
-def _first_lines(text: str) -> tuple[list[str], bool]:
-    lines = text.splitlines()
-    shown = [fold(line, LINE_CHARS) for line in lines[:TEXT_LINES]]
-    return shown, len(lines) > TEXT_LINES
-
-
 def _text_lines(file: ResultFile) -> tuple[list[str], bool] | None:
     """The first lines of a text or JSON file (JSON pretty-printed when whole)."""
     text = _decoded(file)
@@ -173,8 +167,9 @@ def _text_lines(file: ResultFile) -> tuple[list[str], bool] | None:
             value = json.loads(text)
             if too_deep(value) is None:
                 text = json.dumps(value, indent=2, ensure_ascii=False)
-    lines, more = _first_lines(text)
-    return lines, more or not file.head_complete
+    lines = text.splitlines()
+    shown = [fold(line, LINE_CHARS) for line in lines[:TEXT_LINES]]
+    return shown, len(lines) > TEXT_LINES or not file.head_complete
 
 
 def _csv_rows(file: ResultFile) -> tuple[list[list[str]], bool] | None:

@@ -74,9 +74,10 @@ class Parser(argparse.ArgumentParser):
         used = self.given_options(words)
         for action, times in Counter(used).items():
             if times > 1 and not isinstance(action, argparse._AppendAction):  # meant to repeat
+                names = "/".join(action.option_strings)
                 raise UsageError(
-                    f"{self.prog}: {_names(action)} is given {times} times; give each option "
-                    "once. See %bytenite --help"
+                    f"{self.prog}: {names} is given {times} times; give each option once. "
+                    "See %bytenite --help"
                 )
         given = {name for action in used for name in action.option_strings}
         for option, (excluded, why) in self.exclusive.items():
@@ -86,10 +87,6 @@ class Parser(argparse.ArgumentParser):
                     f"{self.prog}: {option} cannot be combined with {' or '.join(clash)}: "
                     f"{why}. See %bytenite --help"
                 )
-
-
-def _names(action: argparse.Action) -> str:
-    return "/".join(action.option_strings)
 
 
 def check_variable(name: str | None) -> None:
