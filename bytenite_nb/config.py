@@ -40,18 +40,14 @@ _session: dict[str, tuple[str, str]] = {}
 
 def set_session(source: str, **values: str | None) -> dict[str, tuple[str, str] | None]:
     """Set (or with None, clear) session settings; returns what they were before."""
-    before: dict[str, tuple[str, str] | None] = {}
-    for name, value in values.items():
-        before[name] = _session.get(name)
-        if value is None:
-            _session.pop(name, None)
-        else:
-            _session[name] = (value, source)
+    before = {name: _session.get(name) for name in values}
+    restore_session({k: None if v is None else (v, source) for k, v in values.items()})
     return before
 
 
 def restore_session(before: Mapping[str, tuple[str, str] | None]) -> None:
-    """Put back what :func:`set_session` returned."""
+    """Set each session setting to its (value, source), or clear it for None (this puts
+    back what :func:`set_session` returned)."""
     for name, entry in before.items():
         if entry is None:
             _session.pop(name, None)
