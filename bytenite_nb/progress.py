@@ -82,9 +82,6 @@ class Throttle:
         self._last = now
         return True
 
-    def reset(self) -> None:
-        self._last = float("-inf")
-
 
 # -- the live output -----------------------------------------------------------------------
 #: Per object shown live: (cell, display handle), so that one cell keeps one output per object.
@@ -96,29 +93,22 @@ def _cell() -> object:
     return getattr(_shell(), "execution_count", None)
 
 
-def _handle_of(key: Any) -> Any:
-    if key is None:
-        return None
-    try:
-        cell, handle = _HANDLES[key]
-    except (KeyError, TypeError):
-        return None
-    return handle if cell == _cell() else None
-
-
 def show_in_place(key: Any, bundle: Mapping[str, Any]) -> Any:
     """Show ``bundle`` (returns the display handle): where ``key`` (the object shown)
     was shown live in this cell, that output becomes ``bundle``; else a new output."""
     display = sys.modules["IPython.display"].display  # loaded: a kernel is running
 
-    handle = _handle_of(key)
-    if handle is not None:
-        handle.update(dict(bundle), raw=True)
-        return handle
+    try:
+        cell, handle = _HANDLES[key]
+    except (KeyError, TypeError):  # not shown live, or not weak-referenceable (None too)
+        pass
+    else:
+        if cell == _cell():
+            handle.update(dict(bundle), raw=True)
+            return handle
     handle = display(dict(bundle), raw=True, display_id=True)
-    if key is not None:
-        with suppress(TypeError):  # not weak-referenceable: no reuse
-            _HANDLES[key] = (_cell(), handle)
+    with suppress(TypeError):  # not weak-referenceable: no reuse
+        _HANDLES[key] = (_cell(), handle)
     return handle
 
 
@@ -251,7 +241,7 @@ class Reporter:
         self.total = total
         self.done = 0
         self._started = self._clock()
-        self._throttle.reset()
+        self._throttle = Throttle(self._clock)
 
     def advance(self, count: int) -> None:
         self.done += count
