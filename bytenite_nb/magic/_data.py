@@ -44,7 +44,8 @@ _NOT_FINITE = "is not a number JSON can hold (NaN and infinities are refused)"
 
 
 class BodyError(ValueError):
-    """A body that is not plain JSON data; ``line`` and ``column`` count from 1."""
+    """A body that is not plain JSON data; ``line`` and ``column`` count from 1 (both
+    None when the place is unknown)."""
 
     def __init__(
         self, message: str, line: int | None = None, column: int | None = None, *, kind: str = ""
@@ -56,9 +57,7 @@ class BodyError(ValueError):
         super().__init__(str(self))
 
     def __str__(self) -> str:
-        where = f"line {self.line}" if self.line is not None else ""
-        if self.column is not None:
-            where += f", column {self.column}"
+        where = f"line {self.line}, column {self.column}" if self.line is not None else ""
         prefix = " at ".join(part for part in (self.kind, where) if part)
         return f"{prefix}: {self.message}" if prefix else self.message
 
