@@ -62,10 +62,9 @@ class BodyError(ValueError):
         return f"{prefix}: {self.message}" if prefix else self.message
 
 
-def _at(mark: Any) -> tuple[int | None, int | None]:
-    if mark is None:
-        return None, None
-    return mark.line + 1, mark.column + 1
+def _error(message: str, mark: Any) -> BodyError:
+    """A ``BodyError`` at a YAML mark (which counts from 0), if there is one."""
+    return BodyError(message, mark.line + 1, mark.column + 1) if mark else BodyError(message)
 
 
 def _tag_name(tag: str) -> str:
@@ -116,7 +115,7 @@ def read_yaml(text: str, *, libyaml: bool = True) -> Any:
         node = loader.get_single_node()
     except RecursionError:
         mark = getattr(loader, "get_mark", lambda: None)()
-        raise BodyError(f"nested more than {MAX_NESTING} levels deep", *_at(mark)) from None
+        raise _error(f"nested more than {MAX_NESTING} levels deep", mark) from None
     finally:
         loader.dispose()
     return None if node is None else _Walk(loader).value(node, 1, None)
@@ -137,9 +136,9 @@ class _Walk:
         ident = id(node)
         again = ident in self.seen
         if ident in self.open:
-            raise BodyError(
+            raise _error(
                 "an alias refers to a node that contains it (a recursive alias)",
-                *_at(used_at or node.start_mark),
+                used_at or node.start_mark,
             )
         self.seen.add(ident)
         self.repeating += again
@@ -147,27 +146,24 @@ class _Walk:
             if self.repeating:
                 self.repeated += 1
                 if self.repeated > MAX_ALIAS_VALUES:
-                    raise BodyError(
+                    raise _error(
                         f"YAML aliases repeat more than {MAX_ALIAS_VALUES:,} values: the "
                         "body is data, not a program; write the values out, or build them "
                         "in Python and insert them with {{ expr }}",
-                        *_at(used_at or node.start_mark),
+                        used_at or node.start_mark,
                     )
             if node.id == "scalar":
                 return self._scalar(node)
             if depth > MAX_NESTING:
-                raise BodyError(
-                    f"nested more than {MAX_NESTING} levels deep", *_at(node.start_mark)
-                )
+                raise _error(f"nested more than {MAX_NESTING} levels deep", node.start_mark)
             self.open.add(ident)
             try:
                 if node.tag == _MAP and node.id == "mapping":
                     return self._mapping(node, depth)
                 if node.tag == _SEQ and node.id == "sequence":
                     return [self.value(item, depth + 1, node.start_mark) for item in node.value]
-                raise BodyError(
-                    f"{_tag_name(node.tag)} is not a JSON type: {_NOT_JSON_HINT}",
-                    *_at(node.start_mark),
+                raise _error(
+                    f"{_tag_name(node.tag)} is not a JSON type: {_NOT_JSON_HINT}", node.start_mark
                 )
             finally:
                 self.open.discard(ident)
@@ -186,16 +182,14 @@ class _Walk:
             _BOOL: self.loader.construct_yaml_bool,
         }.get(tag)
         if construct is None:
-            raise BodyError(
-                f"{_tag_name(tag)} is not a JSON type: {_NOT_JSON_HINT}", *_at(node.start_mark)
-            )
+            raise _error(f"{_tag_name(tag)} is not a JSON type: {_NOT_JSON_HINT}", node.start_mark)
         try:
             value = construct(node)
         except (ValueError, KeyError):  # !!int abc, !!bool maybe
             problem = f"{cut(node.value, QUOTED)!r} is not a valid {_tag_name(tag)}"
-            raise BodyError(problem, *_at(node.start_mark)) from None
+            raise _error(problem, node.start_mark) from None
         if isinstance(value, float) and not math.isfinite(value):
-            raise BodyError(f"{cut(node.value, QUOTED)} {_NOT_FINITE}", *_at(node.start_mark))
+            raise _error(f"{cut(node.value, QUOTED)} {_NOT_FINITE}", node.start_mark)
         return value
 
     def _mapping(self, node: Any, depth: int) -> dict[str, Any]:
@@ -206,21 +200,19 @@ class _Walk:
                 value = self.value(value_node, depth + 1, key_node.start_mark)
                 sources = value if isinstance(value, list) else [value]
                 if not all(isinstance(s, dict) for s in sources):
-                    raise BodyError(
-                        "<< must merge a mapping or a list of mappings", *_at(key_node.start_mark)
+                    raise _error(
+                        "<< must merge a mapping or a list of mappings", key_node.start_mark
                     )
                 for source in sources:
                     for key, item in source.items():
                         merged.setdefault(key, item)
                 continue
             if key_node.id != "scalar":
-                raise BodyError(
-                    "a key must be a string, not a mapping or a list", *_at(key_node.start_mark)
-                )
+                raise _error("a key must be a string, not a mapping or a list", key_node.start_mark)
             key = self._scalar(key_node)
             key = key if isinstance(key, str) else json.dumps(key)  # as JSON writes it: 1 → "1"
             if key in own:
-                raise BodyError(f"duplicate key {cut(key, QUOTED)!r}", *_at(key_node.start_mark))
+                raise _error(f"duplicate key {cut(key, QUOTED)!r}", key_node.start_mark)
             own[key] = self.value(value_node, depth + 1, key_node.start_mark)
         return {**merged, **own} if merged else own
 
