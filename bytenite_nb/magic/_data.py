@@ -263,27 +263,25 @@ _TOKEN = re.compile(r'["{}\[\],:]|-?Infinity|NaN|-?[0-9][0-9.eE+-]*')
 def _json_problem(text: str) -> BodyError:
     """Where a JSON text that ``json`` read first breaks a rule (duplicate key,
     NaN or infinity, nesting): one scan of its tokens, keeping the keys of each
-    open object."""
+    open object; the line and column are counted once, at the problem."""
     stack: list[list[Any] | None] = []  # per open container: [keys, expecting a key] or None
-    index = 0
-    while True:
+    problem, start, index = "", 0, 0
+    while not problem:
         match = _TOKEN.search(text, index)
         if match is None:
             return BodyError("the JSON body breaks the rules of plain JSON data")
-        token, index = match.group(), match.end()
-        where = _line_and_column(text, match.start())
+        token, start, index = match.group(), match.start(), match.end()
         top = stack[-1] if stack else None
         if token == '"':
             key, index = scanstring(text, index)
             if top is not None and top[1]:
-                if key in top[0]:
-                    return BodyError(f"duplicate key {cut(key, QUOTED)!r}", *where)
+                problem = f"duplicate key {cut(key, QUOTED)!r}" if key in top[0] else ""
                 top[0].add(key)
                 top[1] = False
         elif token in "{[":
             stack.append([set(), True] if token == "{" else None)
             if len(stack) > MAX_NESTING:
-                return BodyError(f"nested more than {MAX_NESTING} levels deep", *where)
+                problem = f"nested more than {MAX_NESTING} levels deep"
         elif token in "}]":
             if stack:
                 stack.pop()
@@ -293,9 +291,10 @@ def _json_problem(text: str) -> BodyError:
         elif token[-1].isdigit():  # a number: an integer of any size is fine
             fraction = "." in token or "e" in token.lower()
             if fraction and not math.isfinite(float(token)):
-                return BodyError(f"{cut(token, QUOTED)} {_NOT_FINITE}", *where)
+                problem = f"{cut(token, QUOTED)} {_NOT_FINITE}"
         elif token != ":":
-            return BodyError(f"{cut(token, QUOTED)} {_NOT_FINITE}", *where)
+            problem = f"{cut(token, QUOTED)} {_NOT_FINITE}"
+    return BodyError(problem, *_line_and_column(text, start))
 
 
 def _line_and_column(text: str, offset: int) -> tuple[int, int]:
