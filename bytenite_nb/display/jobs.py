@@ -34,8 +34,7 @@ def job_duration(job: Job, now: datetime) -> str:
         took = (_aware(job.ended_at) - _aware(job.started_at)).total_seconds()
     if took is not None:
         return duration(max(took, 0.0))
-    running = job.state is not None and not job.state.is_terminal and job.started_at is not None
-    if running and job.started_at is not None:
+    if job.started_at is not None and job.state is not None and not job.state.is_terminal:
         return f"{duration(max((now - _aware(job.started_at)).total_seconds(), 0.0))}…"
     return "—"
 
