@@ -18,7 +18,10 @@ from IPython.display import display
 
 from .. import client as client_part  # its drivers (httpx) load with the first Client
 from ..config import (
+    ENV_ACCESS_TOKEN,
     ENV_API_KEY,
+    ENV_API_URL,
+    ENV_CUSTOMER_PATH,
     mask_secret,
     resolve_settings,
     restore_session,
@@ -65,13 +68,8 @@ class Session:
     def client(self) -> Client:
         """The session's client, rebuilt when a setting changed (connections reused)."""
         options = self.magics.client_options()
-        key = (
-            *options.values(),
-            session_version(),
-            os.environ.get("BYTENITE_API_KEY"),
-            os.environ.get("BYTENITE_ACCESS_TOKEN"),
-            os.environ.get("BYTENITE_API_URL"),
-        )
+        env = (ENV_API_KEY, ENV_ACCESS_TOKEN, ENV_API_URL, ENV_CUSTOMER_PATH)
+        key = (*options.values(), session_version(), *map(os.environ.get, env))
         if self._client is None or key != self._client_key:
             if self._client is not None:
                 self._client.close()
@@ -256,11 +254,7 @@ class Session:
             ("max_retries", str(settings.max_retries), sources.get("max_retries", "")),
             ("deadline", f"{settings.deadline:g} s", sources.get("deadline", "")),
             ("default_template", magics.default_template or "not set", ""),
-            (
-                "default_config",
-                json.dumps(magics.default_config) if magics.default_config else "{}",
-                "",
-            ),
+            ("default_config", json.dumps(magics.default_config), ""),
             ("short_errors", str(magics.short_errors), ""),
         ]
         return "\n".join(
