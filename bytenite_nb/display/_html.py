@@ -381,12 +381,9 @@ def json_html(value: Any, *, indent: int = 0, budget: Budget | None = None) -> s
 
 
 def _string_html(text: str, css_class: str) -> str:
-    kept = text.kept if isinstance(text, _Cut) else str(text)
-    more = (
-        f'<span class="bn-more">… {text.more:,} more characters</span>'
-        if isinstance(text, _Cut)
-        else ""
-    )
+    kept, more = str(text), ""
+    if isinstance(text, _Cut):
+        kept, more = text.kept, f'<span class="bn-more">… {text.more:,} more characters</span>'
     return f'<span class="{css_class}">{esc(json.dumps(kept, ensure_ascii=False))}</span>{more}'
 
 
