@@ -52,41 +52,21 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         RpcStatus,
     )
 
+#: Each lazy name and the module it is imported from, on first use.
 _LAZY = {
-    "Client": ".client",
-    "AsyncClient": ".client",
-    "AppParams": ".models",
-    "CreateJobRequest": ".models",
-    "DataSource": ".models",
-    "ExecutionPriority": ".models",
-    "Job": ".models",
-    "JobConfig": ".models",
-    "JobResponse": ".models",
-    "JobState": ".models",
-    "JobTemplate": ".models",
-    "JobsPage": ".models",
-    "JobLogs": ".models",
-    "LogEntry": ".models",
-    "LogLevel": ".models",
-    "RpcStatus": ".models",
-    "JobResults": ".models",
-    "ResultFile": ".models",
-    "JobNotReadyError": ".errors",
-    "LocalPathError": ".errors",
-    "ApiError": ".errors",
-    "AuthenticationError": ".errors",
-    "BadRequestError": ".errors",
-    "ByteNiteConnectionError": ".errors",
-    "ByteNiteError": ".errors",
-    "InternalServerError": ".errors",
-    "NotFoundError": ".errors",
-    "PayloadError": ".errors",
-    "PermissionDeniedError": ".errors",
-    "ServiceUnavailableError": ".errors",
-    "WaitTimeoutError": ".errors",
-    "JobForm": ".form",
-    "JobBatch": ".batch",
-    "sweep": ".batch",
+    name: module
+    for module, names in {
+        ".client": "Client AsyncClient",
+        ".models": "AppParams CreateJobRequest DataSource ExecutionPriority Job JobConfig "
+        "JobResponse JobState JobTemplate JobsPage JobLogs LogEntry LogLevel RpcStatus "
+        "JobResults ResultFile",
+        ".errors": "JobNotReadyError LocalPathError ApiError AuthenticationError BadRequestError "
+        "ByteNiteConnectionError ByteNiteError InternalServerError NotFoundError PayloadError "
+        "PermissionDeniedError ServiceUnavailableError WaitTimeoutError",
+        ".form": "JobForm",
+        ".batch": "JobBatch sweep",
+    }.items()
+    for name in names.split()
 }
 
 __all__ = ["__version__", *_LAZY, "load_ipython_extension", "unload_ipython_extension"]

@@ -1,8 +1,6 @@
-"""Signed URLs kept out of sight: what of one is secret, the URL without its
-query for messages, and a logging filter that strips URL queries from the
-records of HTTP libraries (httpx logs every request's URL at INFO).
-
-No I/O and no HTTP library: ``errors`` and ``batch.persist`` use it too.
+"""Signed URLs kept out of sight: what of one is secret, the URL without its query,
+and a logging filter that strips URL queries from HTTP libraries' records (httpx
+logs every URL at INFO). No I/O and no HTTP library.
 """
 
 from __future__ import annotations

@@ -1,11 +1,7 @@
-"""Settings from one place: environment, session, then explicit values.
-
-Priority, lowest first: environment variables (``BYTENITE_API_KEY``,
-``BYTENITE_ACCESS_TOKEN``, ``BYTENITE_API_URL``); the kernel session
-(``%bytenite login`` and ``%bytenite sandbox`` set it, in memory only); then
-values given by the caller (the magic passes its ``%config`` values, the
-client its constructor arguments). Secrets are masked wherever shown.
-Imports nothing heavy.
+"""Settings from one place. Priority, lowest first: the environment
+(``BYTENITE_API_KEY``, ``BYTENITE_ACCESS_TOKEN``, ``BYTENITE_API_URL``); the kernel
+session (``%bytenite login``, ``%bytenite sandbox``; in memory only); then values
+the caller gives (``%config``, constructor arguments). Secrets are masked when shown.
 """
 
 from __future__ import annotations
@@ -34,13 +30,9 @@ DEFAULT_SANDBOX_STEP = 0.5
 #: the whole answer (a server trickling its body does not stretch it).
 DEFAULT_TIMEOUT = 30.0
 DEFAULT_MAX_RETRIES = 3
-#: Seconds one client call may take in all, whatever happens: every attempt,
-#: the waits between retries (backoff, ``Retry-After``) and the token
-#: exchange included. Without it a call could take up to about
-#: ``(max_retries + 1) * timeout`` plus up to 60 s per ``Retry-After`` wait,
-#: for the token exchange and then again for the request. An attempt never
-#: outlives the deadline, and no retry starts that could not finish in time.
-#: ``wait_for_job`` polls with many calls: its own ``timeout`` bounds it.
+#: Seconds one client call may take in all: every attempt, the waits between retries
+#: (backoff, ``Retry-After``) and the token exchange included; no retry starts that
+#: could not finish in time. ``wait_for_job`` is many calls: its ``timeout`` bounds it.
 DEFAULT_DEADLINE = 300.0
 
 SECRET_FIELDS = frozenset({"api_key", "access_token"})
@@ -51,18 +43,14 @@ _session: dict[str, tuple[str, str]] = {}
 
 def set_session(source: str, **values: str | None) -> dict[str, tuple[str, str] | None]:
     """Set (or with None, clear) session settings; returns what they were before."""
-    before: dict[str, tuple[str, str] | None] = {}
-    for name, value in values.items():
-        before[name] = _session.get(name)
-        if value is None:
-            _session.pop(name, None)
-        else:
-            _session[name] = (value, source)
+    before = {name: _session.get(name) for name in values}
+    restore_session({k: None if v is None else (v, source) for k, v in values.items()})
     return before
 
 
 def restore_session(before: Mapping[str, tuple[str, str] | None]) -> None:
-    """Put back what :func:`set_session` returned."""
+    """Set each session setting to its (value, source), or clear it for None (this puts
+    back what :func:`set_session` returned)."""
     for name, entry in before.items():
         if entry is None:
             _session.pop(name, None)
@@ -99,13 +87,8 @@ class Settings:
 
     def masked(self) -> dict[str, str]:
         """Every setting as display text, secrets masked."""
-        shown: dict[str, str] = {}
-        for f in fields(self):
-            if f.name == "sources":
-                continue
-            value = getattr(self, f.name)
-            shown[f.name] = mask_secret(value) if f.name in SECRET_FIELDS else str(value)
-        return shown
+        values = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "sources"}
+        return {k: mask_secret(v) if k in SECRET_FIELDS else str(v) for k, v in values.items()}
 
     def __repr__(self) -> str:
         inner = ", ".join(f"{k}={v!r}" for k, v in self.masked().items())

@@ -27,6 +27,7 @@ import html
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from http import HTTPStatus
 from typing import Any
 
 from ._urls import (
@@ -57,7 +58,9 @@ __all__ = [
     "TooManyItemsError",
     "WaitTimeoutError",
     "api_error_from_body",
+    "cut",
     "hide_url_queries_in_logs",
+    "one_line",
     "redact",
     "redact_urls",
     "url_secrets",
@@ -83,20 +86,6 @@ GRPC_CODE_NAMES: Mapping[int, str] = {
     14: "UNAVAILABLE",
     15: "DATA_LOSS",
     16: "UNAUTHENTICATED",
-}
-
-_HTTP_REASONS: Mapping[int, str] = {
-    400: "Bad Request",
-    401: "Unauthorized",
-    403: "Forbidden",
-    404: "Not Found",
-    405: "Method Not Allowed",
-    409: "Conflict",
-    429: "Too Many Requests",
-    500: "Internal Server Error",
-    502: "Bad Gateway",
-    503: "Service Unavailable",
-    504: "Gateway Timeout",
 }
 
 EXCERPT_CHARS = 200
@@ -144,6 +133,24 @@ def _redact_json(value: Any, secrets: tuple[str | None, ...]) -> Any:
     return value
 
 
+def _phrase(status_code: int) -> str:
+    """The reason phrase of an HTTP status (``"Not Found"``), ``""`` when unknown."""
+    try:
+        return HTTPStatus(status_code).phrase
+    except ValueError:
+        return ""
+
+
+def cut(text: str, limit: int) -> str:
+    """``text`` (lines kept) cut to ``limit`` characters, the last an ellipsis when cut."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def one_line(text: str, limit: int) -> str:
+    """``text`` on one line (each run of whitespace one space), :func:`cut` to ``limit``."""
+    return cut(" ".join(text.split()), limit)
+
+
 class ByteNiteError(Exception):
     """Base class of every error this package raises."""
 
@@ -169,20 +176,18 @@ class ByteNiteError(Exception):
         printer.text(error_text(self))
 
     def __repr__(self) -> str:
+        # Subclasses override _short_repr, not __repr__: IPython's printer uses the first
+        # class in the MRO that defines __repr__ or _repr_pretty_ (the latter is above).
         return self._short_repr()
 
     def _short_repr(self) -> str:
-        return f"{type(self).__name__}({_cut(repr(_short(str(self), REPR_CHARS)), REPR_CHARS)})"
+        return f"{type(self).__name__}({cut(repr(one_line(str(self), REPR_CHARS)), REPR_CHARS)})"
 
 
 class PayloadError(ByteNiteError, ValueError):
-    """A create-job payload (or another argument of a call: a job id, a poll
-    interval, a setting) failed local validation; nothing was sent.
-
-    ``errors`` lists ``{"field": "config.taskTimeout", "message": "..."}`` with
-    field paths in wire (camelCase) form. ``subject`` names what was refused
-    (``"job payload"``, ``"logs request"``, ...).
-    """
+    """A payload (or another argument: a job id, an interval, a setting) failed local
+    validation; nothing was sent. ``errors`` lists ``{"field": "config.taskTimeout",
+    "message": ...}`` (wire paths); ``subject`` names what was refused."""
 
     def __init__(
         self, errors: Sequence[Mapping[str, str]], *, subject: str = "job payload"
@@ -194,33 +199,29 @@ class PayloadError(ByteNiteError, ValueError):
         super().__init__(self._summary())
 
     def _summary(self) -> str:
-        n = len(self.errors)
-        head = f"{n:,} problem{'s' if n != 1 else ''} in the {self.subject} (nothing was sent)"
-        lines = [
-            f"  {_cut(e['field'] or '(payload)', 120)}: {_cut(e['message'], 300)}"
+        count = len(self.errors)
+        head = f"{count:,} problem{'s' if count != 1 else ''} in the {self.subject}"
+        lines = [f"{head} (nothing was sent):"]
+        lines += [
+            f"  {cut(e['field'] or '(payload)', 120)}: {cut(e['message'], 300)}"
             for e in self.errors[:SUMMARY_ROWS]
         ]
-        if n > SUMMARY_ROWS:
-            lines.append(f"  … {n - SUMMARY_ROWS:,} more")
-        return "\n".join([head + ":", *lines])
+        if count > SUMMARY_ROWS:
+            lines.append(f"  … {count - SUMMARY_ROWS:,} more")
+        return "\n".join(lines)
 
     def _short_repr(self) -> str:
-        fields = ", ".join(e["field"] or "(payload)" for e in self.errors[:SUMMARY_ROWS])
-        more = (
-            f", … {len(self.errors) - SUMMARY_ROWS:,} more"
-            if len(self.errors) > SUMMARY_ROWS
-            else ""
-        )
-        return f"PayloadError({len(self.errors):,} problem(s): {_short(fields + more, REPR_CHARS)})"
+        fields = [e["field"] or "(payload)" for e in self.errors[:SUMMARY_ROWS]]
+        if len(self.errors) > SUMMARY_ROWS:
+            fields.append(f"… {len(self.errors) - SUMMARY_ROWS:,} more")
+        shown = one_line(", ".join(fields), REPR_CHARS)
+        return f"PayloadError({len(self.errors):,} problem(s): {shown})"
 
 
 class ApiError(ByteNiteError):
-    """The service answered with a non-2xx status.
-
-    ``code``, ``message`` and ``details`` come from the ``rpcStatus`` body when
-    there is one; otherwise ``message`` holds a short excerpt of the body.
-    ``retry_after`` is the seconds the service asked to wait (``Retry-After``).
-    """
+    """The service answered with a non-2xx status. ``code``, ``message`` and ``details``
+    come from an ``rpcStatus`` body, else ``message`` is an excerpt of the body;
+    ``retry_after``: the seconds the service asked to wait (``Retry-After``)."""
 
     retry_after: float | None = None
 
@@ -254,20 +255,20 @@ class ApiError(ByteNiteError):
         """The HTTP status with its reason phrase, e.g. ``"404 Not Found"``."""
         if self.status_code is None:
             return "no response"
-        return f"{self.status_code} {_HTTP_REASONS.get(self.status_code, '')}".rstrip()
+        return f"{self.status_code} {_phrase(self.status_code)}".rstrip()
 
     def __str__(self) -> str:
         where = (
-            f" ({_cut(self.method, 20)} {_cut(self.url, 300)})" if self.method and self.url else ""
+            f" ({cut(self.method, 20)} {cut(self.url, 300)})" if self.method and self.url else ""
         )
-        code = f" [{_cut(str(self.code_name), 40)}]" if self.code is not None else ""
-        return f"{self.reason}{code}: {_cut(self.message, MESSAGE_CHARS)}{where}"
+        code = f" [{cut(str(self.code_name), 40)}]" if self.code is not None else ""
+        return f"{self.reason}{code}: {cut(self.message, MESSAGE_CHARS)}{where}"
 
     def _short_repr(self) -> str:
         return (
             f"{type(self).__name__}(status_code={self.status_code!r}, "
-            f"code={_short(repr(self.code), 40)}, "
-            f"message={_cut(repr(_short(self.message, 80)), 100)})"
+            f"code={one_line(repr(self.code), 40)}, "
+            f"message={cut(repr(one_line(self.message, 80)), 100)})"
         )
 
 
@@ -296,17 +297,13 @@ class ServiceUnavailableError(ApiError):
 
 
 class ByteNiteConnectionError(ByteNiteError, ConnectionError):
-    """The request failed in transport: no usable HTTP answer was received (no
-    connection, a reset, a timeout or the call's deadline, a body that could
-    not be decoded).
-
-    ``maybe_applied`` is True when the request may have reached the service
-    before the failure (a read timeout on ``POST /jobs``: the job may exist).
-    """
+    """No usable HTTP answer (no connection, a reset, a timeout, the deadline, a body
+    that could not be decoded). ``maybe_applied``: the request may have reached the
+    service first (a read timeout on ``POST /jobs``: the job may exist)."""
 
     def __init__(self, message: str, *, maybe_applied: bool = False) -> None:
         self.maybe_applied = maybe_applied
-        super().__init__(_cut(message, MESSAGE_CHARS))
+        super().__init__(cut(message, MESSAGE_CHARS))
 
 
 class WaitTimeoutError(ByteNiteError, TimeoutError):
@@ -314,15 +311,12 @@ class WaitTimeoutError(ByteNiteError, TimeoutError):
 
     def __init__(self, message: str, response: Any) -> None:
         self.response = response
-        super().__init__(_cut(message, MESSAGE_CHARS))
+        super().__init__(cut(message, MESSAGE_CHARS))
 
 
 class JobNotReadyError(ByteNiteError):
-    """A job's results were asked for before it was COMPLETE.
-
-    ``state`` is the job's ``JobState`` (or None if it reported none);
-    ``job_id`` the job. A FAILED job never gets results.
-    """
+    """A job's results were asked for before it was COMPLETE (a FAILED job never has
+    any); ``state`` is its ``JobState`` (None if it reported none)."""
 
     def __init__(self, job_id: str, state: Any, error_message: str | None = None) -> None:
         self.job_id = job_id
@@ -340,13 +334,9 @@ class JobNotReadyError(ByteNiteError):
 
 
 class LocalPathError(ByteNiteError, ValueError):
-    """A local file or folder cannot be used as asked (missing, a folder where a
-    file is needed, not writable, already there without ``overwrite=True``, or
-    a result name that would land outside the destination).
-
-    Raised before anything is sent or written. ``path`` is the path in
-    question, ``problem`` what is wrong with it.
-    """
+    """A local ``path`` cannot be used as asked (missing, a folder, not writable, there
+    without ``overwrite=True``, a result name landing outside the destination), says
+    ``problem``; raised before anything is sent or written."""
 
     def __init__(self, path: object, problem: str) -> None:
         self.path = str(path)
@@ -355,9 +345,8 @@ class LocalPathError(ByteNiteError, ValueError):
 
 
 class TooManyItemsError(PayloadError):
-    """More items than ``max_items`` (``sweep``, ``create_jobs``): refused before
-    any is built or sent. ``count`` is how many were asked, ``max_items`` the
-    bound; the message says how to opt in."""
+    """``count`` items, more than ``max_items`` (``sweep``, ``create_jobs``): refused
+    before any is built or sent; the message says how to opt in."""
 
     def __init__(
         self, errors: Sequence[Mapping[str, str]], *, subject: str, count: int, max_items: int
@@ -377,25 +366,15 @@ _ERRORS_BY_STATUS: Mapping[int, type[ApiError]] = {
 }
 
 
-def _short(text: str, limit: int = EXCERPT_CHARS) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _cut(text: str, limit: int) -> str:
-    """``text`` (lines kept) cut to ``limit`` characters."""
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
 _TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.I | re.S)
 _TAG = re.compile(r"<[^>]+>")
 
 
 def _json_excerpt(data: Any, text: str) -> str:
     try:
-        return _short(json.dumps(data))
+        return one_line(json.dumps(data), EXCERPT_CHARS)
     except (ValueError, RecursionError):  # nested too deep to dump again
-        return _short(text)
+        return one_line(text, EXCERPT_CHARS)
 
 
 def _excerpt(text: str) -> str:
@@ -408,7 +387,7 @@ def _excerpt(text: str) -> str:
         text = title.group(1)
     elif "<" in text:
         text = _TAG.sub(" ", text)
-    return _short(html.unescape(text))
+    return one_line(html.unescape(text), EXCERPT_CHARS)
 
 
 def api_error_from_body(
@@ -448,17 +427,13 @@ def api_error_from_body(
         raw_details = data.get("details")
         if isinstance(raw_details, list):
             details = [d if isinstance(d, dict) else {"value": d} for d in raw_details]
-        if not message:
-            message = _json_excerpt(data, text)
-    elif data is not None:
-        message = _json_excerpt(data, text)
-    else:
-        message = _excerpt(text)
+    if not message:
+        message = _excerpt(text) if data is None else _json_excerpt(data, text)
     if secrets:
         message = redact(message, secrets)
         url = redact(url, secrets) if url else url
     return cls(
-        message or _HTTP_REASONS.get(status_code, "error"),
+        message or _phrase(status_code) or "error",
         status_code=status_code,
         code=code,
         details=details,

@@ -2,28 +2,16 @@
 often (:class:`Throttle`), and the one live output an action leaves (:class:`Live`).
 
 A transfer call (``download_results``, ``upload_file``) takes ``progress=``:
+``None`` (the default) shows a bar in a Jupyter kernel, a line on stderr when it
+is a terminal, else nothing; ``True`` always shows; ``False`` never; a callable
+gets each :class:`Progress` (at most ~4 a second, and once with ``finished=True``).
+A batch call (``create_jobs``, ``JobBatch.wait``) takes None, True or False alike.
 
-- ``None`` (the default): a bar when running in a Jupyter kernel, a line on
-  stderr when stderr is a terminal, nothing otherwise (logs stay clean);
-- ``True``: always show (a bar in a kernel, else the stderr line);
-- ``False``: nothing;
-- a callable: called with a :class:`Progress` (at most ~4 times a second, and
-  once at the end with ``finished=True``).
-
-A batch call (``create_jobs``, ``JobBatch.wait``) takes ``progress=`` None,
-True or False the same way and shows itself through a :class:`Live`.
-
-**One live output per action.** In a notebook a :class:`Live` is one display,
-updated in place, that ends as the final state (a batch's live summary ends as
-the batch card). A second live output, or a plain ``display``, for the same
-object in the same cell reuses that output (:func:`show_in_place`), so
-``%%bytenite batch --sweep … --run`` or ``batch.wait()`` leaves one card.
-
-The text and HTML are built in ``display/`` (``display.progress``,
-``display.batch``): a :class:`Progress` renders itself through its
-``_repr_mimebundle_``, the one place this module reaches display (lazily, as the
-models' reprs do); a batch passes its own render function to :class:`Live`. Never
-imports IPython: its display is used only when a kernel is already running.
+In a notebook a :class:`Live` is one output, updated in place, that ends as the
+final state; a later live output or ``display`` of the same object in the same
+cell reuses it (:func:`show_in_place`), so a batch leaves one card. The text and
+HTML come from ``display/`` (lazily, in :meth:`Progress._repr_mimebundle_`).
+Never imports IPython: its display is used only in a running kernel.
 """
 
 from __future__ import annotations
@@ -94,9 +82,6 @@ class Throttle:
         self._last = now
         return True
 
-    def reset(self) -> None:
-        self._last = float("-inf")
-
 
 # -- the live output -----------------------------------------------------------------------
 #: Per object shown live: (cell, display handle), so that one cell keeps one output per object.
@@ -108,35 +93,23 @@ def _cell() -> object:
     return getattr(_shell(), "execution_count", None)
 
 
-def _handle_of(key: Any) -> Any:
-    if key is None:
-        return None
-    try:
-        cell, handle = _HANDLES[key]
-    except (KeyError, TypeError):
-        return None
-    return handle if cell == _cell() else None
-
-
-def _publish(key: Any, bundle: Mapping[str, Any]) -> Any:
-    """Show ``bundle``: in place of ``key``'s output in this cell, else as a new output."""
+def show_in_place(key: Any, bundle: Mapping[str, Any]) -> Any:
+    """Show ``bundle`` (returns the display handle): where ``key`` (the object shown)
+    was shown live in this cell, that output becomes ``bundle``; else a new output."""
     display = sys.modules["IPython.display"].display  # loaded: a kernel is running
 
-    handle = _handle_of(key)
-    if handle is not None:
-        handle.update(dict(bundle), raw=True)
-        return handle
+    try:
+        cell, handle = _HANDLES[key]
+    except (KeyError, TypeError):  # not shown live, or not weak-referenceable (None too)
+        pass
+    else:
+        if cell == _cell():
+            handle.update(dict(bundle), raw=True)
+            return handle
     handle = display(dict(bundle), raw=True, display_id=True)
-    if key is not None:
-        with suppress(TypeError):  # not weak-referenceable: no reuse
-            _HANDLES[key] = (_cell(), handle)
+    with suppress(TypeError):  # not weak-referenceable: no reuse
+        _HANDLES[key] = (_cell(), handle)
     return handle
-
-
-def show_in_place(key: Any, bundle: Mapping[str, Any]) -> None:
-    """Display ``bundle`` for ``key`` (an ``_ipython_display_``): where ``key`` was shown
-    live in this cell, that output becomes ``bundle``; elsewhere a new output."""
-    _publish(key, bundle)
 
 
 class Live:
@@ -188,7 +161,7 @@ class Live:
         self.updates += 1
         if self.mode == "notebook":
             if self._handle is None:
-                self._handle = _publish(self.key, bundle)
+                self._handle = show_in_place(self.key, bundle)
             else:
                 self._handle.update(dict(bundle), raw=True)
         else:
@@ -245,10 +218,18 @@ class Progress:
 
 
 class Reporter:
-    """Receives a transfer's bytes and reports them; :func:`reporter` picks one."""
+    """Receives a transfer's bytes and hands each update to ``emit`` (the base class
+    shows nothing without one); :func:`reporter` picks one."""
 
-    def __init__(self, label: str, total: int | None, clock: Callable[[], float]) -> None:
+    def __init__(
+        self,
+        label: str,
+        total: int | None,
+        clock: Callable[[], float],
+        emit: Callable[[Progress], Any] | None = None,
+    ) -> None:
         self.label = label
+        self._emit = emit
         self.total = total
         self.done = 0
         self._clock = clock
@@ -260,7 +241,7 @@ class Reporter:
         self.total = total
         self.done = 0
         self._started = self._clock()
-        self._throttle.reset()
+        self._throttle = Throttle(self._clock)
 
     def advance(self, count: int) -> None:
         self.done += count
@@ -274,16 +255,9 @@ class Reporter:
         return Progress(self.label, self.done, self.total, now - self._started, finished, failed)
 
     def emit(self, progress: Progress) -> None:
-        """Show one update (the base class shows nothing)."""
-
-
-class _Callback(Reporter):
-    def __init__(self, label: str, total: int | None, clock: Any, callback: Any) -> None:
-        super().__init__(label, total, clock)
-        self._callback = callback
-
-    def emit(self, progress: Progress) -> None:
-        self._callback(progress)
+        """Show one update."""
+        if self._emit is not None:
+            self._emit(progress)
 
 
 class _Shown(Reporter):
@@ -317,7 +291,7 @@ def reporter(
 ) -> Reporter:
     """The reporter ``progress=`` asks for (see the module docstring)."""
     if callable(progress):
-        return _Callback(label, total, clock, progress)
+        return Reporter(label, total, clock, progress)
     if progress is not None and not isinstance(progress, bool):
         raise TypeError(f"progress must be None, True, False or a callable, got {progress!r}")
     mode = detect_mode(progress)

@@ -1,44 +1,30 @@
 """Rich cards for jobs, errors, payloads, job lists, logs, results and batches,
 built by small pure functions: models and errors in, strings out.
 
-Each card is one piece of HTML that needs no JavaScript and reads the same
-where a renderer cleans HTML (``nbconvert --sanitize-html``, GitHub,
-JupyterLab's untrusted view): only tags that sanitizers keep (div, span, pre,
-code, b, i, a, and ``img`` for result previews, in a holder that host pages
-hide when a sanitizer escapes it), sections as a ``<div>`` with a bold title,
-tables as grids of divs (``grid``, ``kv_table``). There is no text copy
-inside the HTML: the ``text/plain`` part of the mimebundle carries the text.
-The minified stylesheet from ``static/bytenite.css`` (read once) is embedded
-in a comment inside ``<style>``, scoped under ``.bn-root`` and coloured by
-the ``--bn-*`` palettes (light and dark, every text at least 4.5:1). Every
-value that came from a user or a server goes through :func:`esc`; every card
-has a size cap, with a marker saying what was left out.
-
-One module per card family (``job``, ``jobs`` (the jobs table), ``logs``
-(the logs view), ``results``, ``batch``, ``error``, ``payload``, ``progress``
-(a transfer's bar)); the shared
-pieces are in ``_html`` (markup helpers) and ``_states`` (badges, step bar).
-Imports no front end.
+Each card is HTML that needs no JavaScript and reads the same where a renderer
+cleans HTML (``nbconvert --sanitize-html``, GitHub, JupyterLab's untrusted view):
+only tags sanitizers keep (div, span, pre, code, b, i, a; ``img`` in a holder
+hosts hide). The stylesheet is scoped under ``.bn-root``, its ``--bn-*`` palettes
+give every text at least 4.5:1 in light and dark themes. Every value from a user
+or a server goes through :func:`esc`; every card has a size cap and says what it
+left out. One module per card family; shared pieces in ``_html`` and ``_states``
+(badges, the step bar). Imports no front end.
 """
 
 from __future__ import annotations
 
 from ._html import (
-    HIDDEN_PARAMS,
     MAX_DEPTH,
     MAX_ITEMS,
-    MAX_MESSAGE,
-    MAX_STRING,
     css,
     duration,
     esc,
     fold,
     grid,
-    json_block,
     json_html,
-    json_text,
     kv_table,
     mimebundle,
+    plural,
     relative,
     section,
     size_text,
@@ -46,20 +32,11 @@ from ._html import (
     timestamp,
     wrap,
 )
-from ._states import badge, state_tone, state_word, step_text, steps
-from .batch import (
-    BatchRow,
-    BatchView,
-    batch_html,
-    batch_mimebundle,
-    batch_progress_html,
-    batch_progress_mimebundle,
-    batch_text,
-    progress_line,
-)
-from .error import error_html, error_json, error_mimebundle, error_text, error_title
+from ._states import badge, steps
+from .batch import BatchRow, BatchView, batch_html, batch_mimebundle, batch_progress_mimebundle
+from .error import error_html, error_mimebundle, error_text
 from .job import job_html, job_line, job_mimebundle, job_text, source_summary
-from .jobs import MAX_JOB_ROWS, job_duration, jobs_html, jobs_mimebundle, jobs_text
+from .jobs import MAX_JOB_ROWS, jobs_html, jobs_mimebundle, jobs_text
 from .logs import (
     MAX_LINE_CHARS,
     MAX_LOG_BYTES,
@@ -71,7 +48,7 @@ from .logs import (
     logs_text,
 )
 from .payload import payload_html, payload_mimebundle, payload_text
-from .progress import progress_mimebundle, transfer_html, transfer_text
+from .progress import progress_mimebundle
 from .results import (
     LINKS_NOTE,
     image_size,
@@ -82,7 +59,6 @@ from .results import (
 )
 
 __all__ = [
-    "HIDDEN_PARAMS",
     "LINKS_NOTE",
     "MAX_DEPTH",
     "MAX_ITEMS",
@@ -90,30 +66,23 @@ __all__ = [
     "MAX_LINE_CHARS",
     "MAX_LOG_BYTES",
     "MAX_LOG_LINES",
-    "MAX_MESSAGE",
-    "MAX_STRING",
     "BatchRow",
     "BatchView",
     "badge",
     "batch_html",
     "batch_mimebundle",
-    "batch_progress_html",
     "batch_progress_mimebundle",
-    "batch_text",
     "css",
     "duration",
     "error_html",
-    "error_json",
     "error_mimebundle",
     "error_text",
-    "error_title",
     "esc",
     "fold",
     "fold_logs",
     "grid",
     "image_size",
     "image_type",
-    "job_duration",
     "job_html",
     "job_line",
     "job_mimebundle",
@@ -121,9 +90,7 @@ __all__ = [
     "jobs_html",
     "jobs_mimebundle",
     "jobs_text",
-    "json_block",
     "json_html",
-    "json_text",
     "kv_table",
     "level_tone",
     "logs_html",
@@ -133,7 +100,7 @@ __all__ = [
     "payload_html",
     "payload_mimebundle",
     "payload_text",
-    "progress_line",
+    "plural",
     "progress_mimebundle",
     "relative",
     "results_html",
@@ -142,13 +109,8 @@ __all__ = [
     "section",
     "size_text",
     "source_summary",
-    "state_tone",
-    "state_word",
-    "step_text",
     "steps",
     "style_block",
     "timestamp",
-    "transfer_html",
-    "transfer_text",
     "wrap",
 ]

@@ -7,7 +7,7 @@ import html
 import json
 import math
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import suppress
 from datetime import date, datetime, timezone
 from enum import Enum
@@ -15,6 +15,8 @@ from functools import cache
 from importlib import resources
 from itertools import islice
 from typing import Any
+
+from ..errors import SIGNED_KEYS
 
 # -- The caps of every card, in one place ----------------------------------------------
 # Past each, a visible marker says how much is left out. Whatever the input, a
@@ -47,25 +49,19 @@ MAX_TEXT = 3000
 MAX_TEXT_BYTES = 4 * MAX_TEXT
 MAX_CARD_BYTES = 128 * 1024
 
-#: Classes that the host page's own CSS hides: JupyterLab/Lumino pages
-#: (nbconvert's ``lab`` template, Lab, Notebook 7) and nbconvert's ``classic``
-#: template. They hide what a sanitizer leaves as text (an empty
-#: ``<style></style>``, an escaped ``<img>`` or ``<input>``); our CSS shows
-#: the image and the fold toggle again.
+#: Classes the host page's CSS hides (JupyterLab, Notebook 7, nbconvert's ``lab`` and
+#: ``classic`` templates): they hide what a sanitizer leaves as text (an empty
+#: ``<style>``, an escaped ``<img>`` or ``<input>``); our CSS shows those again.
 HIDDEN_BY_HOST = "lm-Widget lm-mod-hidden hidden"
 
 #: Params that grant access and are never shown (a signed upload URL).
-HIDDEN_PARAMS = frozenset({"tempUrl"})
+HIDDEN_PARAMS = SIGNED_KEYS
 
 
 @cache
 def css() -> str:
-    """The card stylesheet, minified (read and minified once; UTF-8).
-
-    ``static/bytenite.css`` stays readable, with comments; every card embeds
-    this shorter form. It sits in ``<style><!-- ... --></style>`` (see
-    ``wrap``), so it must not end that comment or that element early.
-    """
+    """``static/bytenite.css`` minified, read once. It sits in ``<style><!-- ... -->``
+    (see :func:`wrap`), so it must not end that comment or element early."""
     text = minify_css(
         resources.files("bytenite_nb").joinpath("static/bytenite.css").read_text("utf-8")
     )
@@ -76,12 +72,9 @@ def css() -> str:
 
 
 def minify_css(text: str) -> str:
-    """``text`` without comments, and without whitespace where CSS needs none.
-
-    Spaces stay where they can mean something (``a :hover``, ``1px solid``);
-    a ``:`` loses only the space after it. No strings in our CSS hold these
-    characters, which this does not check.
-    """
+    """``text`` without comments and without whitespace CSS does not need (spaces stay
+    where they can mean something: ``a :hover``, ``1px solid``). It would mangle CSS
+    strings; ours has none."""
     text = re.sub(r"/\*.*?\*/", "", text, flags=re.S)
     text = re.sub(r"\s+", " ", text)
     text = re.sub(r" ?([{};,>]) ?", r"\1", text)
@@ -119,6 +112,11 @@ def duration(seconds: float | None) -> str:
     if rest or not parts:
         parts.append(f"{rest}s")
     return " ".join(parts[:2])
+
+
+def plural(count: int, noun: str) -> str:
+    """``"1 line"``, ``"1,234 lines"``: a count and its noun, plural by an ``s``."""
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"
 
 
 def size_text(size: int | None) -> str:
@@ -162,12 +160,11 @@ def _now(now: datetime | None) -> datetime:
 
 
 def kv_table(rows: Iterable[tuple[str, str]], *, more: int = 0) -> str:
-    """Rows of (label, ready HTML value), labels cut and escaped here; empty when
-    there are none. ``more`` > 0 adds a last row saying how many were left out.
+    """Rows of (label, ready HTML), labels cut and escaped here; ``""`` when there are
+    none; ``more`` > 0 adds a row saying how many were left out.
 
-    Divs and spans laid out as a grid by the CSS, not a ``<table>``: bleach
-    (``nbconvert --sanitize-html``) escapes ``<th>`` and the ``<tbody>`` that
-    HTML parsers add to every table. Unstyled, each row reads ``label: value``.
+    Divs, not a ``<table>``: bleach (``nbconvert --sanitize-html``) escapes ``<th>``
+    and the ``<tbody>`` parsers add. Unstyled, each row reads ``label: value``.
     """
     body = "".join(
         f'<div class="bn-row"><span class="bn-th">{esc(fold(k, MAX_LABEL))}'
@@ -180,6 +177,30 @@ def kv_table(rows: Iterable[tuple[str, str]], *, more: int = 0) -> str:
             f'<span class="bn-td bn-more">{more:,} more</span></div>'
         )
     return f'<div class="bn-kv">{body}</div>' if body else ""
+
+
+def problems_table(problems: Iterable[tuple[str, str]], more: int = 0) -> str:
+    """A table of (field, message) problems, each message cut to :data:`MAX_CELL`."""
+    rows = (
+        (field, f'<span class="bn-error-msg">{esc(fold(message, MAX_CELL))}</span>')
+        for field, message in problems
+    )
+    return kv_table(rows, more=more)
+
+
+def problems_lines(problems: Iterable[tuple[str, str]], more: int = 0) -> list[str]:
+    """The text form of :func:`problems_table`: ``  field: message`` lines."""
+    lines = [f"  {fold(field, MAX_LABEL)}: {fold(text, MAX_CELL)}" for field, text in problems]
+    return lines + ([f"  … {more:,} more"] if more else [])
+
+
+def first_problems(problems: Sequence[Mapping[str, Any]]) -> tuple[list[tuple[str, str]], int]:
+    """The first :data:`MAX_ROWS` problems (``{"field", "message"}``) as (field, message),
+    and how many more there are."""
+    shown = [
+        (str(p.get("field") or "(payload)"), str(p.get("message", ""))) for p in problems[:MAX_ROWS]
+    ]
+    return shown, max(0, len(problems) - MAX_ROWS)
 
 
 Cell = str | tuple[str, str]
@@ -195,13 +216,10 @@ def grid(
     more: str = "",
     columns: str | list[str] = "auto",
 ) -> str:
-    """A table of divs: a header row (escaped words), then rows of ready cells.
-
-    Not a ``<table>`` (see :func:`kv_table`): the CSS lays the cells out as a
-    grid of ``len(header)`` columns; unstyled, each row is a line whose cells
-    are apart by ``sep``. ``more`` (ready HTML) is a last line across the grid.
-    ``columns``: each column's CSS track size (``minmax(0, auto)`` lets them shrink),
-    or a list of one track size per column.
+    """A grid of divs (not a ``<table>``, see :func:`kv_table`): a header row of escaped
+    words, rows of ready cells (unstyled: one line each, cells apart by ``sep``), and
+    ``more`` (ready HTML) across the end. ``columns``: one CSS track size for every
+    column, or a list of one per column.
     """
     heads = list(header)
     gap = f"<i>{esc(sep)}</i>"  # short: a batch has thousands; the CSS hides it
@@ -220,12 +238,8 @@ def grid(
 
 
 def section(title: str, body: str, *, open: bool = False) -> str:
-    """A titled section; empty body → nothing.
-
-    A ``<div>`` and a ``<b>``, not ``<details>``: sanitizers escape
-    ``<details>``/``<summary>`` into literal text. ``open=False`` marks a
-    secondary section (shown more quietly); long bodies fold and scroll.
-    """
+    """A titled section (``""`` for an empty body); ``open=False`` shows it more quietly.
+    A ``<div>``, not ``<details>``: sanitizers escape ``<details>`` into text."""
     if not body:
         return ""
     tone = "" if open else " bn-minor"
@@ -236,13 +250,10 @@ def section(title: str, body: str, *, open: bool = False) -> str:
 
 
 def folded(title: str, body: str, summary: str = "") -> str:
-    """A section shown folded where the front end runs our CSS (a click on the title
-    opens it), and open where styles are stripped; empty body → nothing.
-
-    The toggle is a checkbox inside a holder that host pages hide (as for result
-    images): a sanitizer that escapes ``<input>`` leaves its text hidden; our
-    CSS shows the box, invisible, over the title. ``summary`` (ready HTML) is a
-    short line shown after the title. No ``<details>``: sanitizers escape it.
+    """A section folded where our CSS runs (a click on the title opens it), open where
+    styles are stripped; ``""`` for an empty body. ``summary`` (ready HTML) follows
+    the title. The toggle is a checkbox in a :data:`HIDDEN_BY_HOST` holder, so an
+    escaped ``<input>`` stays hidden; our CSS lays the box, invisible, over the title.
     """
     if not body:
         return ""
@@ -258,12 +269,10 @@ def folded(title: str, body: str, summary: str = "") -> str:
 
 
 class Budget:
-    """How much of its JSON values one card may still show, in characters.
+    """How many characters of JSON one card may still show (shared by its JSON blocks).
 
-    Every string or key shown spends its length plus :data:`NODE_COST` (every
-    number, ``null`` or container spends ``NODE_COST``); once it is spent, the
-    rest of every mapping and list is folded into a "… N more" marker. One
-    budget is shared by all the JSON blocks of a card.
+    A string or key spends its length plus :data:`NODE_COST`, any other value
+    ``NODE_COST``; once spent, the rest of each mapping and list folds into "… N more".
     """
 
     def __init__(self, chars: int = MAX_JSON) -> None:
@@ -308,14 +317,10 @@ def _fields(model: Any) -> dict[str, Any]:
 
 
 def clip(value: Any, budget: Budget | None = None, depth: int = 0) -> Any:
-    """A small copy of ``value`` that fits the caps, with markers where it was folded.
-
-    Strings past :data:`MAX_STRING` and keys past :data:`MAX_LABEL` characters are
-    cut, mappings and lists show at most :data:`MAX_ITEMS` entries and
-    :data:`MAX_DEPTH` levels, and all of it at most what ``budget`` allows.
-    Never recurses deeper than ``MAX_DEPTH``, never copies a big container;
-    pydantic models are walked as their wire fields. Plain ``json.dumps`` can
-    write the result (markers become strings).
+    """A small copy of ``value`` within the caps (:data:`MAX_STRING`, :data:`MAX_LABEL`
+    for keys, :data:`MAX_ITEMS`, :data:`MAX_DEPTH`, ``budget``), with markers where it
+    was folded; never copies a big container. Pydantic models are walked as their wire
+    fields. ``json.dumps`` can write the result (markers are strings).
     """
     budget = budget if budget is not None else Budget()
     if isinstance(value, str):
@@ -337,9 +342,9 @@ def clip(value: Any, budget: Budget | None = None, depth: int = 0) -> Any:
     if hasattr(type(value), "model_fields") and hasattr(value, "model_fields_set"):
         value = _fields(value)
     if isinstance(value, Mapping):
-        return _clip_items(value, len(value), budget, depth, mapping=True)
+        return _clip_items(value, budget, depth, mapping=True)
     if isinstance(value, (list, tuple)):
-        return _clip_items(value, len(value), budget, depth, mapping=False)
+        return _clip_items(value, budget, depth, mapping=False)
     try:
         text = str(value)
     except Exception:
@@ -348,35 +353,26 @@ def clip(value: Any, budget: Budget | None = None, depth: int = 0) -> Any:
 
 
 def _clip_items(
-    value: Any, size: int, budget: Budget, depth: int, *, mapping: bool
+    value: Any, budget: Budget, depth: int, *, mapping: bool
 ) -> dict[str, Any] | list[Any] | _Note:
-    if not size:
+    if not value:
         return {} if mapping else []
     if depth >= MAX_DEPTH:
         return _Note("{…}" if mapping else "[…]")
     budget.spend(0)
-    entries = islice(value.items() if mapping else value, MAX_ITEMS)
-    shown = 0
-    out_map: dict[str, Any] = {}
-    out_list: list[Any] = []
-    for entry in entries:
+    pairs: list[tuple[Any, Any]] = []
+    for key, item in islice(value.items() if mapping else enumerate(value), MAX_ITEMS):
         if budget.spent:
             break
         if mapping:
-            key, item = entry
             key = _cut(key if isinstance(key, str) else str(key), MAX_LABEL)
             budget.spend(min(len(key), MAX_LABEL))
-            out_map[key] = clip(item, budget, depth + 1)
-        else:
-            out_list.append(clip(entry, budget, depth + 1))
-        shown += 1
-    if shown < size:
-        note = _Note(f"… {size - shown:,} more {'keys' if mapping else 'items'}")
-        if mapping:
-            out_map[note] = _Note("")
-        else:
-            out_list.append(note)
-    return out_map if mapping else out_list
+        pairs.append((key, clip(item, budget, depth + 1)))
+    more = len(value) - len(pairs)
+    note = _Note(f"… {more:,} more {'keys' if mapping else 'items'}")
+    if mapping:
+        return {**dict(pairs), note: _Note("")} if more else dict(pairs)
+    return [item for _, item in pairs] + ([note] if more else [])
 
 
 def json_html(value: Any, *, indent: int = 0, budget: Budget | None = None) -> str:
@@ -385,12 +381,9 @@ def json_html(value: Any, *, indent: int = 0, budget: Budget | None = None) -> s
 
 
 def _string_html(text: str, css_class: str) -> str:
-    kept = text.kept if isinstance(text, _Cut) else str(text)
-    more = (
-        f'<span class="bn-more">… {text.more:,} more characters</span>'
-        if isinstance(text, _Cut)
-        else ""
-    )
+    kept, more = str(text), ""
+    if isinstance(text, _Cut):
+        kept, more = text.kept, f'<span class="bn-more">… {text.more:,} more characters</span>'
     return f'<span class="{css_class}">{esc(json.dumps(kept, ensure_ascii=False))}</span>{more}'
 
 
@@ -441,17 +434,14 @@ def style_block() -> str:
 
 
 def wrap(card_class: str, body: str, text: str) -> str:
-    """The outer markup: the stylesheet and the card, readable with or without CSS.
+    """The outer markup: the stylesheet and the card (``text``, the text/plain view,
+    goes in the bundle, not here).
 
-    The card uses only tags that sanitizers keep (div, span, pre, code, b, a;
-    no table, details, p or br) and reads the same unstyled, so no second, text copy is
-    needed (``text`` is the ``text/plain`` view, shown where HTML is not).
-    The stylesheet sits in an HTML comment inside ``<style>``: browsers apply
-    it (CSS ignores ``<!--``/``-->``); bleach (``nbconvert --sanitize-html``)
-    drops the comment and escapes the empty ``<style>``, which the holder's
-    classes hide; GitHub and JupyterLab's untrusted view drop ``<style>``.
+    The stylesheet sits in a comment inside ``<style>``: browsers apply it (CSS
+    ignores ``<!--``); bleach drops the comment and escapes the empty ``<style>``,
+    which the holder's classes hide; GitHub and untrusted JupyterLab drop ``<style>``.
     """
-    del text  # the text/plain view of the bundle carries it
+    del text
     card_class = " ".join(card_class.split())
     # Adjacent spans (title, badge, ids) need a space between them when unstyled.
     body = body.replace("</span><span", "</span> <span")
@@ -463,13 +453,9 @@ def wrap(card_class: str, body: str, text: str) -> str:
 def mimebundle(
     text: str, markup: str, wire: Callable[[], Any] | Any, include: Iterable[str] | None = None
 ) -> dict[str, Any]:
-    """text/plain and text/html; application/json (the wire form) only when asked for.
-
-    JupyterLab ranks its JSON tree viewer above HTML, so offering
-    application/json unasked would hide the card behind a JSON tree. ``wire``
-    may be a function, called only then (building the wire form of a big job
-    costs); when it cannot be built (nested past what pydantic serializes), the
-    entry is left out.
+    """text/plain and text/html; application/json (``wire``, or what the function
+    ``wire`` builds) only when asked for: JupyterLab ranks its JSON tree above HTML.
+    Left out when it cannot be built (nested past what pydantic serializes).
     """
     bundle: dict[str, Any] = {"text/plain": text, "text/html": markup}
     if include is not None and "application/json" in include:

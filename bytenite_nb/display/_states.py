@@ -45,14 +45,13 @@ def steps(state: JobState | None, failed_at: JobState | None = None) -> str:
     progression = JobState.progression()
     if state is None or (state.step is None and not state.is_failed):
         return ""
-    reached = state.step if state.step is not None else None
-    if state.is_failed:
-        reached = failed_at.step if failed_at is not None and failed_at.step is not None else 0
+    failed_step = failed_at.step if failed_at is not None else None
+    reached = (failed_step if state.is_failed else state.step) or 0
     cells = []
     for index, each in enumerate(progression):
         if state.is_failed and index == reached:
             cls = "bn-fail"
-        elif reached is not None and index < reached:
+        elif index < reached:
             cls = "bn-done"
         elif index == reached:
             cls = "bn-done" if each.is_terminal else "bn-now"
@@ -60,6 +59,6 @@ def steps(state: JobState | None, failed_at: JobState | None = None) -> str:
             cls = ""
         attr = f' class="{cls}"' if cls else ""
         cells.append(f'<span{attr} title="{esc(each.label)}"></span>')
-    failed_where = f" while {progression[reached or 0].label.lower()}" if state.is_failed else ""
+    failed_where = f" while {progression[reached].label.lower()}" if state.is_failed else ""
     label = esc(step_text(state) or f"{state_word(state)}{failed_where}")
     return f'<div class="bn-steps" role="img" aria-label="{label}">{"".join(cells)}</div>'

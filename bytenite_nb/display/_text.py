@@ -1,20 +1,16 @@
 """Text from a server made inert and bounded, for ``text/plain`` and terminals.
 
-A result name, a log line or a text preview may hold ESC (terminal escape
-sequences: retitle, clear, move the cursor), BEL, CR (overwrite a line),
-newlines (forge a line of their own), other C0/C1 controls and Unicode
-direction overrides. :func:`inert` shows each as a visible picture (``␛``,
-``␇``, ``␍``, ``␊``; ``U+202E`` as ``<U+202E>``) so none acts, and cuts the
-text to a length. :func:`bounded` caps a whole text/plain form in bytes.
-The cards and the progress line use these; HTML escaping is ``_html.esc``.
+A result name, a log line or a preview may hold ESC (terminal escapes), BEL, CR
+(overwrite a line), newlines (forge a line), other C0/C1 controls and Unicode
+direction overrides: :func:`inert` shows each as a visible picture (``␛``, ``␊``,
+``<U+202E>``) so none acts. :func:`bounded` caps a whole text in bytes.
 """
 
 from __future__ import annotations
 
 import re
 
-#: Bytes, at most, of a card's text/plain form (as ``_html.MAX_TEXT_BYTES``).
-MAX_TEXT_BYTES = 12_000
+from ._html import MAX_TEXT_BYTES, fold
 
 # C0 controls but TAB, DEL, C1 controls; the Unicode direction controls and
 # line/paragraph separators that reorder or break a displayed line.
@@ -36,9 +32,7 @@ def _picture(match: re.Match[str]) -> str:
 def inert(text: object, limit: int | None = None) -> str:
     """``text`` on one line with every control character made visible, TABs as a
     space, cut to ``limit`` characters with a marker saying how many are left out."""
-    value = str(text)
-    if limit is not None and len(value) > limit:
-        value = f"{value[:limit]}… [{len(value) - limit:,} more characters]"
+    value = str(text) if limit is None else fold(str(text), limit)
     value = value.replace("\t", " ")
     return _ACTIVE.sub(_picture, value) if _ACTIVE.search(value) else value
 

@@ -1,10 +1,6 @@
-"""The batch card: a summary (counts per state, a progress bar of plain HTML/CSS,
-what failed and why, grouped by error), then a table that fits the width, one
-line per row, failures first, cut with "… N more" (never a scroll box); and
-the live frames a batch call shows while it goes on (see ``bytenite_nb.progress``).
-
-The batch hands over a :class:`BatchView` (plain data), so this module knows
-nothing of batches or clients.
+"""The batch card: a summary (counts per state, a bar, what failed grouped by error),
+then a table, failures first, cut with "… N more"; and the live frames a batch call
+shows while it goes on. It reads a :class:`BatchView` (plain data), no batch.
 """
 
 from __future__ import annotations
@@ -14,7 +10,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..models import JobState
-from ._html import MAX_STRING, Cell, duration, esc, fold, grid, json_text, mimebundle, wrap
+from ._html import MAX_STRING, Cell, duration, esc, fold, grid, json_text, mimebundle, plural, wrap
 from ._states import badge
 
 #: Rows a view holds (failures first); the HTML table shows MAX_HTML_ROWS of them.
@@ -86,7 +82,7 @@ def progress_line(view: BatchView) -> str:
 
 def _tone(view: BatchView) -> str:
     counts = view.counts
-    if any(counts.get(s) for s in ("failed", "error", "invalid")):
+    if any(counts.get(s) for s in BAD_STATUSES):
         return "bad"
     if counts.get("complete", 0) == view.total and view.total:
         return "ok"
@@ -125,7 +121,7 @@ def _counts(view: BatchView) -> str:
 def _summary(view: BatchView) -> str:
     head = (
         f'<div class="bn-head"><span class="bn-title">{esc(fold(view.title, 200))}</span>'
-        f'<span class="bn-sub">{view.total:,} job{"s" if view.total != 1 else ""}</span></div>'
+        f'<span class="bn-sub">{plural(view.total, "job")}</span></div>'
     )
     note = f'<div class="bn-note">{esc(fold(view.note, MAX_STRING))}</div>' if view.note else ""
     return head + _bar(view) + _counts(view) + _errors(view) + note
@@ -165,7 +161,7 @@ def _errors(view: BatchView) -> str:
 
 
 def _status_badge(row: BatchRow) -> str:
-    if row.state is not None and row.status not in ("deleted",):
+    if row.state is not None and row.status != "deleted":
         if row.status == "running" and row.state == JobState.NEW:
             return '<span class="bn-badge bn-run">Started</span>'
         return badge(row.state)
@@ -270,13 +266,11 @@ def batch_mimebundle(view: BatchView, include: Iterable[str] | None = None) -> d
     return mimebundle(batch_text(view), batch_html(view), None, None)
 
 
-def batch_progress_html(view: BatchView) -> str:
-    """The live progress: the summary and bar only (cheap to send 4 times a second)."""
-    return wrap(f"bn-batch bn-{_tone(view)}", _summary(view), batch_text(view, rows=False))
-
-
 def batch_progress_mimebundle(view: BatchView) -> dict[str, Any]:
-    return {"text/plain": batch_text(view, rows=False), "text/html": batch_progress_html(view)}
+    """The live progress: the summary and bar only (cheap to send 4 times a second)."""
+    text = batch_text(view, rows=False)
+    markup = wrap(f"bn-batch bn-{_tone(view)}", _summary(view), text)
+    return {"text/plain": text, "text/html": markup}
 
 
 def live_frame(view: BatchView, doing: str, stage: str) -> tuple[dict[str, Any], str]:

@@ -13,18 +13,20 @@ from ..errors import (
     PayloadError,
 )
 from ._html import (
-    MAX_CELL,
     MAX_LABEL,
     MAX_MESSAGE,
     MAX_ROWS,
     MAX_TEXT,
     esc,
+    first_problems,
     fold,
     folded,
     json_block,
     json_text,
     kv_table,
     mimebundle,
+    problems_lines,
+    problems_table,
     section,
     wrap,
 )
@@ -54,17 +56,6 @@ def _repeats(message: str, violations: list[tuple[str, str]]) -> bool:
     return any(d and d in message for _, d in violations)
 
 
-def _other_details(details: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
-    """The details not already shown as field problems."""
-    return [d for d in details if not d.get("fieldViolations")]
-
-
-def _problems(error: PayloadError) -> tuple[list[tuple[str, str]], int]:
-    """The first :data:`MAX_ROWS` payload problems as (field, message), and how many more."""
-    shown = [(e["field"] or "(payload)", e["message"]) for e in error.errors[:MAX_ROWS]]
-    return shown, max(0, len(error.errors) - MAX_ROWS)
-
-
 def error_title(error: BaseException) -> str:
     if isinstance(error, PayloadError):
         return f"Invalid {error.subject} — nothing was sent"
@@ -89,49 +80,23 @@ def error_html(error: BaseException) -> str:
     )
     body = [head]
     if isinstance(error, PayloadError):
-        problems, more = _problems(error)
-        body.append(
-            kv_table(
-                (
-                    (f, f"<span class='bn-error-msg'>{esc(fold(m, MAX_CELL))}</span>")
-                    for f, m in problems
-                ),
-                more=more,
-            )
-        )
+        body.append(problems_table(*first_problems(error.errors)))
     elif isinstance(error, ApiError):
+        violations, more = _violations(error.details)
         rows = []
         if error.code is not None:
-            code = fold(f"{error.code} ", MAX_LABEL)
-            rows.append(
-                ("code", f"{esc(code)}<code>{esc(fold(str(error.code_name), MAX_LABEL))}</code>")
-            )
-        violations, more = _violations(error.details)
-        if not violations or not _repeats(error.message, violations):
-            rows.append(
-                (
-                    "message",
-                    f'<span class="bn-error-msg">{esc(fold(error.message, MAX_MESSAGE))}</span>',
-                )
-            )
+            name = esc(fold(str(error.code_name), MAX_LABEL))
+            rows.append(("code", f"{esc(fold(f'{error.code} ', MAX_LABEL))}<code>{name}</code>"))
+        if not _repeats(error.message, violations):
+            message = esc(fold(error.message, MAX_MESSAGE))
+            rows.append(("message", f'<span class="bn-error-msg">{message}</span>'))
         if error.method and error.url:
-            rows.append(
-                (
-                    "request",
-                    f"<code>{esc(fold(error.method, 20))} {esc(fold(error.url, 300))}</code>",
-                )
-            )
+            request = f"{esc(fold(error.method, 20))} {esc(fold(error.url, 300))}"
+            rows.append(("request", f"<code>{request}</code>"))
         body.append(kv_table(rows))
         if violations:
-            table = kv_table(
-                (
-                    (f, f'<span class="bn-error-msg">{esc(fold(d, MAX_CELL))}</span>')
-                    for f, d in violations
-                ),
-                more=more,
-            )
-            body.append(section("Field problems", table, open=True))
-        other = _other_details(error.details)
+            body.append(section("Field problems", problems_table(violations, more), open=True))
+        other = [d for d in error.details if not d.get("fieldViolations")]  # not shown yet
         if other:
             body.append(folded("Details", json_block(other)))
     else:
@@ -150,18 +115,16 @@ def error_text(error: BaseException) -> str:
     rows: list[tuple[str, str]] = []
     more = 0
     if isinstance(error, PayloadError):
-        rows, more = _problems(error)
+        rows, more = first_problems(error.errors)
     elif isinstance(error, ApiError):
         if error.code is not None:
             lines.append(fold(f"  code     {error.code} {error.code_name}", MAX_LABEL))
         rows, more = _violations(error.details)
-        if not rows or not _repeats(error.message, rows):
+        if not _repeats(error.message, rows):
             lines.append(f"  message  {fold(error.message, MAX_MESSAGE)}")
     else:
         lines.append(f"  {fold(str(error), MAX_MESSAGE)}")
-    lines += [f"  {fold(f, MAX_LABEL)}: {fold(m, MAX_CELL)}" for f, m in rows]
-    if more:
-        lines.append(f"  … {more:,} more")
+    lines += problems_lines(rows, more)
     if isinstance(error, ApiError) and error.details:
         lines.append(f"  details  {json_text(error.details, 600)}")  # raw, for a bug report
     return fold("\n".join(lines), MAX_TEXT)

@@ -146,17 +146,6 @@ def _failed_at(job: Job) -> JobState | None:
     return max(running, key=lambda s: s.step or 0) if running else None
 
 
-def _where_output(job: Job) -> str:
-    """Where the results go, in words (``bucket`` says how to get them)."""
-    target = job.data_destination
-    if target is None:
-        return ""
-    kind = target.data_source_descriptor or ""
-    if kind == "bucket":
-        return "ByteNite's temporary bucket (48 h): client.get_job_results(id)"
-    return ""
-
-
 def _head(job: Job, template: Any, at: datetime) -> str:
     """The line read at a glance: name, state, step, duration or elapsed, template."""
     title = esc(fold(job.name or "Untitled job", MAX_LABEL))
@@ -194,12 +183,14 @@ def job_html(response: JobResponse, *, now: datetime | None = None) -> str:
         message = job.error_message or "no reason given"
         body.append(f'<div class="bn-error-msg">{esc(fold(message, MAX_MESSAGE))}</div>')
     overview = _source_rows("input", job.data_source) + _source_rows("output", job.data_destination)
-    where = _where_output(job)
-    if where:
+    target = job.data_destination
+    if target is not None and target.data_source_descriptor == "bucket":
+        where = "ByteNite's temporary bucket (48 h): client.get_job_results(id)"
         overview.append(("results", esc(where)))
     body.append(kv_table(overview))
     config = _config_rows(job)
-    body.append(folded("Config", kv_table(config), _glance(config)))
+    glance = " · ".join(f"{esc(label)} {value}" for label, value in config[:3])
+    body.append(folded("Config", kv_table(config), glance))
     body.append(folded("Params", _params_body(job, budget)))
     body.append(folded("Template", kv_table(_template_rows(template))))
     created = f"created {esc(relative(job.created_at, at))}" if job.created_at else ""
@@ -212,11 +203,6 @@ def job_html(response: JobResponse, *, now: datetime | None = None) -> str:
     return wrap(
         f"bn-job bn-{tone}" if tone else "bn-job", "".join(body), job_text(response, now=at)
     )
-
-
-def _glance(rows: list[tuple[str, str]]) -> str:
-    """A folded section's one-line summary: its first rows, ``label value · …``."""
-    return " · ".join(f"{esc(label)} {value}" for label, value in rows[:3])
 
 
 def job_text(response: JobResponse, *, now: datetime | None = None) -> str:

@@ -8,17 +8,14 @@ from collections.abc import Iterable
 from datetime import datetime, timezone
 from typing import Any
 
+from ..errors import cut
 from ..models import Job, JobsPage
-from ._html import Cell, _now, duration, esc, grid, mimebundle, relative, wrap
+from ._html import Cell, _now, duration, esc, grid, mimebundle, plural, relative, wrap
 from ._states import badge, state_word
 
 #: Rows shown at most; past it a marker says how many are left out.
 MAX_JOB_ROWS = 50
 _COLUMNS = ("name", "id", "state", "template", "created", "duration")
-
-
-def _clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _aware(when: datetime) -> datetime:
@@ -37,8 +34,7 @@ def job_duration(job: Job, now: datetime) -> str:
         took = (_aware(job.ended_at) - _aware(job.started_at)).total_seconds()
     if took is not None:
         return duration(max(took, 0.0))
-    running = job.state is not None and not job.state.is_terminal and job.started_at is not None
-    if running and job.started_at is not None:
+    if job.started_at is not None and job.state is not None and not job.state.is_terminal:
         return f"{duration(max((now - _aware(job.started_at)).total_seconds(), 0.0))}…"
     return "—"
 
@@ -64,9 +60,9 @@ def _next_hint(page: JobsPage) -> str:
 
 
 def _row(job: Job, now: datetime) -> list[Cell]:
-    name = esc(_clip(job.name or "Untitled job", 80))
-    ident = esc(_clip(job.id or "—", 80))
-    template = esc(_clip(job.template_id or "—", 60))
+    name = esc(cut(job.name or "Untitled job", 80))
+    ident = esc(cut(job.id or "—", 80))
+    template = esc(cut(job.template_id or "—", 60))
     if job.created_at is not None:
         when = _aware(job.created_at)
         created = (
@@ -96,8 +92,7 @@ def jobs_html(page: JobsPage, *, now: datetime | None = None, max_rows: int = MA
     if page.jobs:
         hidden = len(page.jobs) - max_rows
         more = (
-            f"… {hidden:,} more job{'s' if hidden != 1 else ''} on this page not shown "
-            "(page.jobs has them)"
+            f"… {plural(hidden, 'more job')} on this page not shown (page.jobs has them)"
             if hidden > 0
             else ""
         )
@@ -115,10 +110,10 @@ def jobs_text(page: JobsPage, *, now: datetime | None = None, max_rows: int = MA
     lines = [f"ByteNite {_range(page)}"]
     rows = [
         (
-            _clip(job.name or "Untitled job", 30),
-            _clip(job.id or "—", 40),
+            cut(job.name or "Untitled job", 30),
+            cut(job.id or "—", 40),
             state_word(job.state).upper(),
-            _clip(job.template_id or "—", 36),
+            cut(job.template_id or "—", 36),
             f"{relative(_aware(job.created_at), at)} ({_absolute(job.created_at)})"
             if job.created_at
             else "—",
@@ -135,7 +130,7 @@ def jobs_text(page: JobsPage, *, now: datetime | None = None, max_rows: int = MA
             )
     hidden = len(page.jobs) - max_rows
     if hidden > 0:
-        lines.append(f"  … {hidden:,} more job{'s' if hidden != 1 else ''} not shown")
+        lines.append(f"  … {plural(hidden, 'more job')} not shown")
     hint = _next_hint(page)
     if hint:
         lines.append(hint)

@@ -1,13 +1,7 @@
-"""The logs view: a job's log lines grouped by service and task, each level
-shown by word and colour, the counts per level, bounded in size.
-
-When there are more lines than fit (``MAX_LOG_LINES`` lines or
-``MAX_LOG_BYTES`` bytes of messages), the most recent lines are the ones
-kept, and a marker says how many earlier lines are not shown. Whatever the
-answer holds (long or many levels, huge task ids, thousands of tasks or
-services), the card stays within its caps: labels are cut, at most
-``MAX_GROUPS`` sections and ``MAX_LEVEL_CHIPS`` level counts are shown, and
-the text form is made inert (no terminal escapes, no forged lines) and bounded.
+"""The logs view: a job's log lines grouped by service and task, levels by word and
+colour, the counts per level. The most recent lines that fit the caps are kept and
+a marker says how many earlier ones are not shown; labels are cut, the groups and
+level counts shown are bounded, and the text form is inert and bounded.
 """
 
 from __future__ import annotations
@@ -17,7 +11,17 @@ from datetime import timezone
 from typing import Any
 
 from ..models import LOG_SERVICES, JobLogs, LogEntry, LogLevel
-from ._html import MAX_CARD_BYTES, MAX_LABEL, MAX_WORD, esc, fold, mimebundle, section, wrap
+from ._html import (
+    MAX_CARD_BYTES,
+    MAX_LABEL,
+    MAX_WORD,
+    esc,
+    fold,
+    mimebundle,
+    plural,
+    section,
+    wrap,
+)
 from ._text import bounded, inert, inert_lines
 
 #: At most this many lines are shown, and this many bytes of their messages;
@@ -45,6 +49,9 @@ _TONES = {
     "UNKNOWN": "dim",
 }
 
+
+#: A group of log lines: (service, task).
+Group = tuple[str, str | None]
 
 _NO_LINES = '<span class="bn-sub">no lines</span>'
 
@@ -79,33 +86,29 @@ def fold_logs(
     return kept, len(entries) - len(kept)
 
 
-def _groups(entries: Iterable[LogEntry]) -> dict[tuple[str, str | None], list[LogEntry]]:
+def _groups(entries: Iterable[LogEntry]) -> dict[Group, list[LogEntry]]:
     """Entries by (service, task): services in a job's order, tasks by first line."""
-    groups: dict[tuple[str, str | None], list[LogEntry]] = {}
+    groups: dict[Group, list[LogEntry]] = {}
     for entry in entries:
         groups.setdefault((entry.service, entry.task), []).append(entry)
     order = {name: index for index, name in enumerate(LOG_SERVICES)}
-    keys = list(groups)  # first appearance = first line in time
-    keys.sort(key=lambda k: (order.get(k[0], len(order)), k[0]))
+    # sorted() is stable: within a service, tasks stay in the order of their first line
+    keys = sorted(groups, key=lambda k: (order.get(k[0], len(order)), k[0]))
     return {k: groups[k] for k in keys}
 
 
-def _group_title(key: tuple[str, str | None]) -> str:
+def _group_title(key: Group) -> str:
     service, task = key
     service = fold(service or "unknown service", MAX_LABEL)
     return f"{service} · task {fold(task, MAX_LABEL)}" if task is not None else service
 
 
-def _chosen_groups(
-    whole: dict[tuple[str, str | None], list[LogEntry]], kept: Sequence[LogEntry]
-) -> list[tuple[str, str | None]]:
+def _chosen_groups(whole: dict[Group, list[LogEntry]], kept: Sequence[LogEntry]) -> list[Group]:
     """The groups that get a section: all when at most ``MAX_GROUPS``, else those
     with the most recent lines shown (at most ``MAX_GROUPS``), in the usual order."""
     if len(whole) <= MAX_GROUPS:
         return list(whole)
-    last: dict[tuple[str, str | None], int] = {}
-    for position, entry in enumerate(kept):
-        last[(entry.service, entry.task)] = position
+    last = {(entry.service, entry.task): position for position, entry in enumerate(kept)}
     recent = set(sorted(last, key=last.__getitem__)[-MAX_GROUPS:])
     return [key for key in whole if key in recent]
 
@@ -144,7 +147,7 @@ def _summary_line(logs: JobLogs) -> str:
         shown += f", … {more:,} more levels"
     total = len(logs.entries)
     return (
-        f"{total:,} line{'s' if total != 1 else ''}{f' ({shown})' if shown else ''}; "
+        f"{plural(total, 'line')}{f' ({shown})' if shown else ''}; "
         f"levels: {_asked(logs.levels)}; services: {_asked(logs.services)}"
     )
 
@@ -191,8 +194,8 @@ def logs_html(
     ]
     if hidden:
         body.append(
-            f'<div class="bn-more">… {hidden:,} earlier line{"s" if hidden != 1 else ""} not '
-            f"shown: the most recent {len(kept):,} are (all are in .entries; "
+            f'<div class="bn-more">… {plural(hidden, "earlier line")} not shown: the most recent '
+            f"{len(kept):,} are (all are in .entries; "
             "ask for fewer with levels=…)</div>"
         )
     if not logs.entries:
@@ -202,18 +205,14 @@ def logs_html(
     used = 0
     written = 0
     for key in chosen:
-        every = whole[key]
-        lines = shown.get(key, [])
+        every, lines = whole[key], shown.get(key, [])
         errors = sum(1 for e in every if e.level.is_error)
-        count = f"{len(every):,} line{'s' if len(every) != 1 else ''}"
-        if len(lines) < len(every):
-            count += f", last {len(lines):,} shown"
-        if errors:
-            count += f", {errors:,} error{'s' if errors != 1 else ''}"
         earlier = len(every) - len(lines)
+        count = plural(len(every), "line")
+        count += f", last {len(lines):,} shown" if earlier else ""
+        count += f", {plural(errors, 'error')}" if errors else ""
         marker = (
-            f'<span class="bn-ll bn-more">… {earlier:,} earlier '
-            f"line{'s' if earlier != 1 else ''} not shown</span>\n"
+            f'<span class="bn-ll bn-more">… {plural(earlier, "earlier line")} not shown</span>\n'
             if earlier
             else ""
         )
@@ -230,8 +229,8 @@ def logs_html(
     left = len(whole) - written
     if left:
         body.append(
-            f'<div class="bn-more">… {left:,} more group{"s" if left != 1 else ""} (services '
-            "and tasks) not shown: ask for some with task_ids=… or services=…</div>"
+            f'<div class="bn-more">… {plural(left, "more group")} (services and tasks) not '
+            "shown: ask for some with task_ids=… or services=…</div>"
         )
     tone = "bad" if logs.errors else ("warn" if "WARN" in logs.counts() else "")
     return wrap(f"bn-logs bn-{tone}" if tone else "bn-logs", "".join(body), "")
@@ -247,7 +246,7 @@ def logs_text(
     who = f" of job {inert(logs.job_id, MAX_LABEL)}" if logs.job_id else ""
     head = [f"ByteNite logs{who}: {inert(_summary_line(logs))}"]
     if hidden:
-        head.append(f"… {hidden:,} earlier line{'s' if hidden != 1 else ''} not shown")
+        head.append(f"… {plural(hidden, 'earlier line')} not shown")
     lines: list[str] = []
     groups = _groups(kept)
     chosen = _chosen_groups(groups, kept)

@@ -7,16 +7,16 @@ from typing import Any
 
 from ..models import CreateJobRequest
 from ._html import (
-    MAX_CELL,
-    MAX_LABEL,
-    MAX_ROWS,
     MAX_TEXT,
     esc,
+    first_problems,
     fold,
     json_block,
     json_text,
-    kv_table,
     mimebundle,
+    plural,
+    problems_lines,
+    problems_table,
     wrap,
 )
 
@@ -32,13 +32,6 @@ def _payload_dict(payload: CreateJobRequest | Mapping[str, Any]) -> Any:
     return payload
 
 
-def _problems(errors: Sequence[Mapping[str, str]]) -> tuple[list[tuple[str, str]], int]:
-    shown = [
-        (str(e.get("field") or "(payload)"), str(e.get("message", ""))) for e in errors[:MAX_ROWS]
-    ]
-    return shown, max(0, len(errors) - MAX_ROWS)
-
-
 def payload_html(
     payload: CreateJobRequest | Mapping[str, Any],
     errors: Sequence[Mapping[str, str]] = (),
@@ -48,7 +41,7 @@ def payload_html(
     """The payload card: the wire JSON, highlighted, and whether it is valid."""
     wire = _payload_dict(payload) if wire is None else wire
     valid = not errors
-    word = "valid" if valid else f"{len(errors):,} problem{'s' if len(errors) != 1 else ''}"
+    word = "valid" if valid else plural(len(errors), "problem")
     tone = "ok" if valid else "bad"
     head = (
         f'<div class="bn-head"><span class="bn-title">Create-job payload</span>'
@@ -57,11 +50,7 @@ def payload_html(
     )
     body = [head]
     if errors:
-        problems, more = _problems(errors)
-        rows = (
-            (f, f'<span class="bn-error-msg">{esc(fold(m, MAX_CELL))}</span>') for f, m in problems
-        )
-        body.append(kv_table(rows, more=more))
+        body.append(problems_table(*first_problems(errors)))
     body.append(json_block(wire))
     return wrap(f"bn-payload bn-{tone}", "".join(body), payload_text(payload, errors, wire=wire))
 
@@ -75,11 +64,7 @@ def payload_text(
     """A plain-text version of the payload card."""
     wire = _payload_dict(payload) if wire is None else wire
     head = "Create-job payload (valid, not sent)" if not errors else "Create-job payload (invalid)"
-    lines = [head]
-    problems, more = _problems(errors)
-    lines += [f"  {fold(f, MAX_LABEL)}: {fold(m, MAX_CELL)}" for f, m in problems]
-    if more:
-        lines.append(f"  … {more:,} more")
+    lines = [head, *problems_lines(*first_problems(errors))]
     lines.append(json_text(wire, MAX_TEXT - 600, indent=2))
     return fold("\n".join(lines), MAX_TEXT)
 

@@ -1,21 +1,11 @@
-"""The results card: a job's output files, their sizes, and inline previews.
+"""The results card: a job's output files, their sizes, and previews of their first
+bytes (``ResultFile.head``, from ``Client.preview_results``): whole images inlined
+(PNG, JPEG, GIF and WebP, known by their first bytes, never by a server's word)
+when small and declaring few pixels (a 48 KB PNG can declare 20000×20000: 1.6 GB
+to decode), the first lines of text and JSON, the first rows of a CSV.
 
-Previews are built from the first bytes of each file (``ResultFile.head``,
-fetched by ``Client.preview_results``), all capped: whole images up to
-:data:`MAX_IMAGE_BYTES` as a ``data:`` URI (PNG, JPEG, GIF and WebP only,
-recognised by their first bytes, never by a server's word) and only when
-their header declares at most :data:`MAX_IMAGE_PIXELS` pixels (a 48 KB PNG can
-declare 20000×20000: a browser would decode 1.6 GB), the first
-:data:`TEXT_LINES` lines of text and JSON, the first rows of a CSV as a table.
-A file whose preview could not be fetched shows that error on its row.
-
-Names are cut to :data:`MAX_NAME` characters, rows stop when the card would
-pass its size cap, and the text form is inert (control characters shown,
-never acted on) and at most 12 kB.
-
-The signed links grant access to the outputs while they live: they are
-written into no output (no mimetype, no text) unless ``show_links=True``, and
-the card says so.
+Signed links grant access while they live: no output holds them unless
+``show_links=True``, and the card says so.
 """
 
 from __future__ import annotations
@@ -34,10 +24,12 @@ from ._html import (
     HIDDEN_BY_HOST,
     MAX_CARD_BYTES,
     MAX_MESSAGE,
+    MAX_TEXT_BYTES,
     esc,
     fold,
     grid,
     mimebundle,
+    plural,
     section,
     size_text,
     wrap,
@@ -164,12 +156,6 @@ def _decoded(file: ResultFile) -> str | None:
     return text
 
 
-def _first_lines(text: str) -> tuple[list[str], bool]:
-    lines = text.splitlines()
-    shown = [fold(line, LINE_CHARS) for line in lines[:TEXT_LINES]]
-    return shown, len(lines) > TEXT_LINES
-
-
 def _text_lines(file: ResultFile) -> tuple[list[str], bool] | None:
     """The first lines of a text or JSON file (JSON pretty-printed when whole)."""
     text = _decoded(file)
@@ -181,8 +167,9 @@ def _text_lines(file: ResultFile) -> tuple[list[str], bool] | None:
             value = json.loads(text)
             if too_deep(value) is None:
                 text = json.dumps(value, indent=2, ensure_ascii=False)
-    lines, more = _first_lines(text)
-    return lines, more or not file.head_complete
+    lines = text.splitlines()
+    shown = [fold(line, LINE_CHARS) for line in lines[:TEXT_LINES]]
+    return shown, len(lines) > TEXT_LINES or not file.head_complete
 
 
 def _csv_rows(file: ResultFile) -> tuple[list[list[str]], bool] | None:
@@ -212,36 +199,35 @@ def _more(note: bool, file: ResultFile) -> str:
     return f'<div class="bn-more">… first lines only{esc(size)}</div>'
 
 
+def _muted(text: str) -> str:
+    return f'<div class="bn-muted">{esc(text)}</div>'
+
+
 def _preview_html(file: ResultFile, budget: list[int]) -> str:
     """One file's preview (empty when there is nothing to show); ``budget`` holds
     the bytes and pixels of images the card may still inline."""
     kind = file.preview_kind
     data = file.head
     if file.preview_error:
-        message = esc(fold(file.preview_error, MAX_MESSAGE // 4))
-        return f'<div class="bn-muted">no preview: {message}</div>'
+        return _muted(f"no preview: {fold(file.preview_error, MAX_MESSAGE // 4)}")
     if kind is None or data is None:
         return ""
     if kind == "image":
         mime = image_type(data)
         if mime is None:
-            return '<div class="bn-muted">not a PNG, JPEG, GIF or WebP image: no preview</div>'
+            return _muted("not a PNG, JPEG, GIF or WebP image: no preview")
         if not file.head_complete or len(data) > MAX_IMAGE_BYTES:
             size = size_text(file.size) if file.size is not None else "over the cap"
-            return (
-                f'<div class="bn-muted">image too large to preview ({esc(size)}; '
-                f"previews up to {esc(size_text(MAX_IMAGE_BYTES))})</div>"
-            )
+            limit = size_text(MAX_IMAGE_BYTES)
+            return _muted(f"image too large to preview ({size}; previews up to {limit})")
         dims = image_size(data)
         pixels = dims[0] * dims[1] if dims else None
         if pixels is None or pixels > MAX_IMAGE_PIXELS:
             shape = f"{dims[0]:,}×{dims[1]:,} pixels" if dims else "its size is unreadable"
-            return (
-                f'<div class="bn-muted">no preview: {esc(shape)} (inline previews up to '
-                f"{MAX_IMAGE_PIXELS:,} pixels)</div>"
-            )
+            most = f"{MAX_IMAGE_PIXELS:,} pixels"
+            return _muted(f"no preview: {shape} (inline previews up to {most})")
         if len(data) > budget[0] or pixels > budget[1]:
-            return '<div class="bn-muted">no preview: the card already holds enough images</div>'
+            return _muted("no preview: the card already holds enough images")
         budget[0] -= len(data)
         budget[1] -= pixels
         uri = f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
@@ -255,17 +241,17 @@ def _preview_html(file: ResultFile, budget: list[int]) -> str:
     if kind == "csv":
         table = _csv_rows(file)
         if table is None:
-            return '<div class="bn-muted">binary content: no preview</div>'
+            return _muted("binary content: no preview")
         rows, more = table
         if not rows:
-            return '<div class="bn-muted">empty</div>'
+            return _muted("empty")
         width = max(len(row) for row in rows)
         cells = ([esc(c) for c in row] + [""] * (width - len(row)) for row in rows[1:])
         head = rows[0] + [""] * (width - len(rows[0]))
         return grid("bn-csv", head, cells, sep=", ") + _more(more, file)
     found = _text_lines(file)
     if found is None:
-        return '<div class="bn-muted">binary content: no preview</div>'
+        return _muted("binary content: no preview")
     lines, more = found
     return f'<pre class="bn-preview-text">{esc(chr(10).join(lines))}</pre>{_more(more, file)}'
 
@@ -281,7 +267,7 @@ def _size_cell(file: ResultFile) -> str:
 def results_html(results: JobResults, *, show_links: bool = False) -> str:
     """The results card; links only with ``show_links=True``."""
     files = results.files
-    count = f"{len(files)} file{'s' if len(files) != 1 else ''}"
+    count = plural(len(files), "file")
     ident = f'<span class="bn-sub bn-mono">{esc(results.job_id)}</span>' if results.job_id else ""
     body = [
         f'<div class="bn-head"><span class="bn-title">Results</span>'
@@ -343,7 +329,7 @@ def results_text(results: JobResults, *, show_links: bool = False) -> str:
     inert and at most 12 kB."""
     files = results.files
     job = f" of job {inert(results.job_id, MAX_NAME)}" if results.job_id else ""
-    lines = [f"ByteNite results{job}: {len(files)} file{'s' if len(files) != 1 else ''}"]
+    lines = [f"ByteNite results{job}: {plural(len(files), 'file')}"]
     width = min(48, max((len(f.name) for f in files[:MAX_FILES_SHOWN]), default=0))
     for file in files[:MAX_FILES_SHOWN]:
         lines.append(f"  {inert(file.name, 200):<{width}}  {_size_cell(file)}".rstrip())
@@ -355,7 +341,7 @@ def results_text(results: JobResults, *, show_links: bool = False) -> str:
     note = ""
     if any(f.link for f in files):
         note = f"\n  ({LINKS_SHOWN_NOTE if show_links else LINKS_NOTE})"
-    return bounded("\n".join(lines), 12_000 - len(note.encode())) + note
+    return bounded("\n".join(lines), MAX_TEXT_BYTES - len(note.encode())) + note
 
 
 def results_mimebundle(results: JobResults, *, show_links: bool = False) -> dict[str, Any]:

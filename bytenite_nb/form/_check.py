@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as w
 from pydantic import ValidationError
 
-from ..display import error_html, esc, kv_table, payload_html, section, style_block, wrap
+from ..display import error_html, esc, kv_table, payload_html, plural, section, style_block, wrap
 from ..models import CreateJobRequest, JobResponse, parse_seconds, payload_problems
 from ._fields import parse_json_object
 
@@ -141,11 +141,10 @@ def summary_text(form: JobForm) -> str:
     template = form.template.value.strip() or "(no template)"
     name = form.name.value.strip()
     count = len(form.state.errors)
-    state = (
-        f"{count} problem{'s' if count != 1 else ''}"
-        if count
-        else ("submitted" if form.state.submitted else "ready to submit")
-    )
+    if count:
+        state = plural(count, "problem")
+    else:
+        state = "submitted" if form.state.submitted else "ready to submit"
     named = f" {name!r}" if name else ""
     return f"ByteNite job form{named} · template {template} · {state} (run the cell to edit)"
 

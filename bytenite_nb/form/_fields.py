@@ -30,6 +30,8 @@ BUCKET_FIELDS = (
     ("secret_id", "Secret id"),
 )
 PARAM_PARTS = ("app", "partitioner", "assembler")
+#: The descriptors whose params are the bucket fields.
+BUCKET_KINDS = ("aws", "gcp", "storj")
 #: Templates used in this kernel, newest first (suggested in every new form).
 RECENT_TEMPLATES: list[str] = []
 #: The problem key of the local file to upload (not a wire field: it stays here).

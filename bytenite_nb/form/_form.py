@@ -44,6 +44,11 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["JobForm"]
 
+#: The top-level wire fields the form's widgets edit; it keeps the others as loaded.
+_SHOWN_FIELDS = frozenset(
+    ("name", "templateId", "description", "dataSource", "dataDestination", "params", "config")
+)
+
 
 class JobForm(w.VBox):
     """A form for a create-job request: live validation, preview, submit.
@@ -76,17 +81,15 @@ class JobForm(w.VBox):
         )
         self.description = w.Textarea(description="Description", style=kit.text, layout=kit.area)
         self.labels: dict[int, w.HTML] = {}
-        self.source = SourceEditor("dataSource", INPUT_KINDS, self._changed, self._row, kit)
+        self.source = SourceEditor("dataSource", INPUT_KINDS, self._on_change, self._row, kit)
         self.destination = SourceEditor(
-            "dataDestination", OUTPUT_KINDS, self._changed, self._row, kit
+            "dataDestination", OUTPUT_KINDS, self._on_change, self._row, kit
         )
         self.params = {part: json_editor(kit, part.capitalize()) for part in PARAM_PARTS}
         hint = "e.g. 90s, 15m, 2h"
-        self.task_timeout = w.Text(
-            description="Task timeout", placeholder=hint, style=kit.text, layout=kit.plain
-        )
-        self.job_timeout = w.Text(
-            description="Job timeout", placeholder=hint, style=kit.text, layout=kit.plain
+        self.task_timeout, self.job_timeout = (
+            w.Text(description=name, placeholder=hint, style=kit.text, layout=kit.plain)
+            for name in ("Task timeout", "Job timeout")
         )
         self.test_job = w.Checkbox(
             description="Test job", indent=True, style=kit.check, layout=kit.plain
@@ -116,20 +119,16 @@ class JobForm(w.VBox):
                 f'{style_block()}<div class="bn-root"><b class="bn-form-title">'
                 "New ByteNite job</b></div>"
             ),
-            self._row(self.name),
-            self._row(self.template),
-            self._row(self.description),
+            *map(self._row, (self.name, self.template, self.description)),
             kit.html_widget("<b>Data</b>"),
             self._row(self.source.kind),
             self.source.box,
             self._row(self.destination.kind),
             self.destination.box,
             kit.html_widget("<b>Params</b> (JSON objects, passed to the containers)"),
-            *(self._row(editor) for editor in self.params.values()),
+            *map(self._row, self.params.values()),
             kit.html_widget("<b>Config</b>"),
-            self._row(self.task_timeout),
-            self._row(self.job_timeout),
-            self._row(self.test_job),
+            *map(self._row, (self.task_timeout, self.job_timeout, self.test_job)),
         ]
         self.details = w.Accordion(
             children=[self.preview, self.magic_text],
@@ -148,15 +147,7 @@ class JobForm(w.VBox):
             layout=kit.plain,
         )
         self.add_class("bn-form")  # the stylesheet's rules for the form's widgets
-        for widget in (
-            self.name,
-            self.template,
-            self.description,
-            self.task_timeout,
-            self.job_timeout,
-            self.test_job,
-            *self.params.values(),
-        ):
+        for widget in self.field_widgets.values():
             widget.observe(self._on_change, names="value")
         self.details.observe(self._on_details, names="selected_index")
         self.submit_button.on_click(self._on_submit)
@@ -210,24 +201,11 @@ class JobForm(w.VBox):
                 editor.value = "" if value is None else json.dumps(value, indent=2)
             state.params_extra = params
             config = dict(wire.get("config") or {})
-            for key, widget in (
-                ("taskTimeout", self.task_timeout),
-                ("jobTimeout", self.job_timeout),
-            ):
-                value = config.pop(key, None)
-                widget.value = seconds_text(value)
+            self.task_timeout.value = seconds_text(config.pop("taskTimeout", None))
+            self.job_timeout.value = seconds_text(config.pop("jobTimeout", None))
             self.test_job.value = bool(config.pop("isTestJob", False))
             state.config_extra = config
-            known = {
-                "name",
-                "templateId",
-                "description",
-                "dataSource",
-                "dataDestination",
-                "params",
-                "config",
-            }
-            state.extra = {k: v for k, v in wire.items() if k not in known}
+            state.extra = {k: v for k, v in wire.items() if k not in _SHOWN_FIELDS}
         finally:
             state.loading = False
         self._validate()
@@ -257,12 +235,8 @@ class JobForm(w.VBox):
         return f"%%bytenite {var}\n{body}"
 
     # -- callbacks ----------------------------------------------------------------
-    def _changed(self) -> None:
-        if not self.state.loading:
-            self._on_change(None)
-
     @guarded
-    def _on_change(self, change: Any) -> None:
+    def _on_change(self, change: Any = None) -> None:
         if self.state.loading:
             return
         self.message.value = ""

@@ -13,6 +13,7 @@ from ..display import esc
 from ..models import DESCRIPTORS
 from ._fields import (
     BUCKET_FIELDS,
+    BUCKET_KINDS,
     LOCAL_FILE,
     NONE,
     OTHER,
@@ -109,7 +110,7 @@ class SourceEditor:
             keys = ["params.url"]
         elif kind == "file" and self.field == "dataSource":
             keys = ["localFile"]
-        elif kind in ("aws", "gcp", "storj"):
+        elif kind in BUCKET_KINDS:
             keys = [f"params.{key}" for key, _ in BUCKET_FIELDS]
         elif kind == OTHER:
             keys = ["dataSourceDescriptor", "params"]
@@ -154,7 +155,7 @@ class SourceEditor:
             problem = local_file_problem(self._text("localFile"))
             if problem:
                 problems[LOCAL_FILE] = problem
-        elif kind in ("aws", "gcp", "storj"):
+        elif kind in BUCKET_KINDS:
             for key, widget in self.buckets.items():
                 if widget.value.strip():
                     params[key] = widget.value.strip()
@@ -178,9 +179,9 @@ class SourceEditor:
             params.pop("@type", None)
             if kind == "url":
                 self.url.value = str(params.pop("url", ""))
-            for key, widget in self.buckets.items():
-                if kind in ("aws", "gcp", "storj") and key in params:
-                    widget.value = str(params.pop(key))
+            if kind in BUCKET_KINDS:
+                for key, widget in self.buckets.items():
+                    widget.value = str(params.pop(key, ""))
             self.extra = params
             self.kind.value = kind
         else:

@@ -1,9 +1,6 @@
-"""``FormState``: what a ``JobForm`` knows apart from what its widgets show.
-
-The widgets hold the fields; this object holds the rest (the parts of a loaded
-payload no widget edits, the outcome of the last check, where a submission
-stands, the client). ``_check`` and ``_submit`` read and write it and the
-form's public widgets; none of them touches the form's private attributes.
+"""``FormState``: what a ``JobForm`` knows besides its widgets (the parts of a loaded
+payload no widget edits, the last check, the submission, the client); ``_check``
+and ``_submit`` use it and the form's public widgets, never its private attributes.
 """
 
 from __future__ import annotations

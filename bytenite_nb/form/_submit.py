@@ -1,6 +1,6 @@
-"""Sending: the client's one submit sequence (``Client.submit_job``: create,
-upload, run) with the shared client (in the form's worker thread when
-clicked), remember the template, show the card or the error."""
+"""Sending through the client's one submit sequence (``Client.submit_job``: create,
+upload, run), in the form's worker thread when clicked; the card or the error shows.
+"""
 
 from __future__ import annotations
 
@@ -65,7 +65,7 @@ def send(form: JobForm, run: bool = False) -> JobResponse:
     def on_update(stage: str, response: JobResponse) -> None:
         if stage == "created":
             form.response = response
-            _show(form, response)
+            form.show_result(response)
             if template in RECENT_TEMPLATES:
                 RECENT_TEMPLATES.remove(template)
             RECENT_TEMPLATES.insert(0, template)
@@ -88,31 +88,25 @@ def send(form: JobForm, run: bool = False) -> JobResponse:
         raise
     if run:
         form.response = response
-        _show(form, response)
+        form.show_result(response)
     state.submitted = True
     form.message.value = ""
     form.summary.value = submitted_html(response, run)
     return response
 
 
-def _show(form: JobForm, response: JobResponse) -> None:
-    form.show_result(response)
-
-
 def suggest_templates(form: JobForm) -> threading.Thread:
     """Fill the template suggestions from the service, quietly, in the background."""
 
     def fetch() -> None:
+        shared = form.state.client
         try:
-            client = form.state.client
-            if client is None:
-                client = client_part.Client(timeout=5, max_retries=0)
-                try:
-                    ids = [t.id for t in client.list_templates() if t.id]
-                finally:
-                    client.close()
-            else:
+            client = shared or client_part.Client(timeout=5, max_retries=0)
+            try:
                 ids = [t.id for t in client.list_templates() if t.id]
+            finally:
+                if client is not shared:
+                    client.close()
         except Exception:
             return  # suggestions are a convenience; no credentials is fine here
         merged = list(dict.fromkeys([*RECENT_TEMPLATES, *ids]))

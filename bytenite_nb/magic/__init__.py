@@ -1,13 +1,7 @@
-"""The ``%bytenite`` line magic and ``%%bytenite`` cell magic.
-
-A thin front end: parse the line and the body, merge them over the configured
-defaults, then hand the payload to the shared validation, client and cards.
-``_extension`` is the front door (loading, the settings, the entry: the one
-module ``%load_ext`` imports); ``_session`` what a call works with and the cell
-flow; ``_body`` reads the cell body, ``_options`` the magic line, ``_commands``
-holds the line commands in one table, ``_cell`` the create-job steps of a
-cell, ``_sweep`` a sweep. Loading imports neither httpx, pydantic, PyYAML nor
-ipywidgets.
+"""The ``%bytenite`` line magic and ``%%bytenite`` cell magic: a thin front end that
+parses the line and the body, merges them over the configured defaults and hands
+the payload to the shared validation, client and cards. ``_extension`` is all
+``%load_ext`` imports (no httpx, pydantic, PyYAML or ipywidgets).
 """
 
 from __future__ import annotations

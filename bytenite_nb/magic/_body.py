@@ -13,11 +13,12 @@ from typing import Any
 import yaml
 from IPython.core.error import UsageError
 
+from ..errors import cut
 from ..models import MAX_NESTING, CreateJobRequest, too_deep
 from ._data import (
     MAX_ALIAS_VALUES,
+    QUOTED,
     BodyError,
-    _brief,
     _line_and_column,
     read_json,
     read_yaml,
@@ -91,7 +92,7 @@ def _evaluate(match: re.Match[str], body: str, namespace: Mapping[str, Any]) -> 
     """The JSON text of one ``{{ expr }}`` (``UsageError`` naming it and its line)."""
     expr = match.group(1).strip()
     line, _ = _line_and_column(body, match.start())
-    where = f"{{{{ {_brief(expr)} }}}} on line {line}"
+    where = f"{{{{ {cut(expr, QUOTED)} }}}} on line {line}"
     if not expr:
         raise UsageError(f"empty {{{{ }}}} on line {line}: put a Python expression inside")
     try:
@@ -149,12 +150,8 @@ def read_body(body: str, namespace: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def parse_body(text: str) -> dict[str, Any]:
-    """A cell body in JSON or YAML → a mapping; ``UsageError`` with line and column.
-
-    The body is data (see ``_data``): duplicate keys, NaN and infinities, types
-    JSON does not have, YAML aliases that repeat more than ``MAX_ALIAS_VALUES``
-    values and nesting deeper than ``MAX_NESTING`` levels are refused.
-    """
+    """A cell body in JSON or YAML → a mapping; ``UsageError`` with line and column
+    for what is not one or breaks the rules of ``_data``."""
     if not text.strip():
         raise UsageError(
             "%%bytenite: the cell body is empty: write a create-job request, "

@@ -1,8 +1,7 @@
-"""The create-job cell of ``%%bytenite``: read the body and the options into a
-validated request (and the checked file to upload), then create the job,
-upload its input and run it through the client's one submit sequence
-(``Client.submit_job``). ``Session._cell`` drives these steps; the session's
-public methods (``store``, ``fail``, ``client``) are all this module uses of it."""
+"""The create-job cell of ``%%bytenite``: the body and the options read into a
+validated request (and the checked file to upload), then sent through the client's
+one submit sequence (``Client.submit_job``). Uses only the session's public methods.
+"""
 
 from __future__ import annotations
 
@@ -41,12 +40,8 @@ def build_payload(session: Session, args: argparse.Namespace, cell: str) -> dict
         defaults["templateId"] = settings.default_template
     if settings.default_config:
         defaults["config"] = dict(settings.default_config)
-    options: dict[str, Any] = {}
-    for flag, field in (("template", "templateId"), ("name", "name")):
-        if getattr(args, flag) is not None:
-            options[field] = getattr(args, flag)
-    if args.description is not None:
-        options["description"] = args.description
+    named = {"templateId": args.template, "name": args.name, "description": args.description}
+    options: dict[str, Any] = {k: v for k, v in named.items() if v is not None}
     config: dict[str, Any] = {}
     if args.test:
         config["isTestJob"] = True
@@ -133,8 +128,6 @@ def _upload_source(args: argparse.Namespace, payload: dict[str, Any]) -> Path | 
     ``file`` data source in ``payload`` when it has none."""
     if args.upload is None:
         return None
-    if args.curl:
-        raise UsageError("%%bytenite: --curl cannot show an upload; drop one of them")
     path = check_upload_path(args.upload)
     source = payload.get("dataSource")
     if source is None:

@@ -1,9 +1,5 @@
-"""The line commands of ``%bytenite``, in one table.
-
-Each command is a function ``(session, args) -> None`` registered with
-:func:`command`; the help text is built from the same table and from the
-parsers' own ``help=``, so neither a command nor an option can be added
-without showing up in ``%bytenite --help`` (and ``%bytenite?``).
+"""The line commands of ``%bytenite``, in one table (:func:`command`); the help is
+built from it and from the parsers, so no command or option can miss the help.
 """
 
 from __future__ import annotations
@@ -16,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from IPython.core.error import UsageError
 
 from ..client import check_page, log_levels, log_services
+from ..display import plural
 from ..errors import NotFoundError, PayloadError
 from ._body import BODY_HELP
 from ._options import HelpFormatter, Parser, cell_parser
@@ -35,11 +32,19 @@ class LineCommand:
     handler: Handler
     arguments: tuple[tuple[tuple[str, ...], dict[str, Any]], ...] = ()
 
-    def parser(self) -> Parser:
-        """The parser of the command's arguments."""
-        parser = Parser(prog=f"%bytenite {self.name}", add_help=False, allow_abbrev=False)
+    def parser(self, *, options_only: bool = False) -> Parser:
+        """The parser of the command's arguments (of its options only, for the help)."""
+        parser = Parser(
+            prog=f"%bytenite {self.name}",
+            usage=argparse.SUPPRESS,
+            add_help=False,
+            allow_abbrev=False,
+            formatter_class=HelpFormatter,
+        )
+        group = parser.add_argument_group(f"%bytenite {self.name}")
         for flags, options in self.arguments:
-            parser.add_argument(*flags, **options)
+            if not options_only or flags[0].startswith("-"):
+                group.add_argument(*flags, **options)
         return parser
 
     def parse(self, words: list[str]) -> argparse.Namespace:
@@ -61,19 +66,9 @@ class LineCommand:
 
     def options_help(self) -> str:
         """The help of the command's options (``""`` when it has none)."""
-        options = [(f, o) for f, o in self.arguments if f[0].startswith("-")]
-        if not options:
+        if not any(flags[0].startswith("-") for flags, _ in self.arguments):
             return ""
-        parser = Parser(
-            prog=f"%bytenite {self.name}",
-            usage=argparse.SUPPRESS,
-            add_help=False,
-            formatter_class=HelpFormatter,
-        )
-        group = parser.add_argument_group(f"%bytenite {self.name}")
-        for flags, kwargs in options:
-            group.add_argument(*flags, **kwargs)
-        return parser.format_help()
+        return self.parser(options_only=True).format_help()
 
 
 #: Every line command, in the order the help lists them.
@@ -124,9 +119,7 @@ def help_text() -> str:
     )
 
 
-# --------------------------------------------------------------------------
-# The commands
-# --------------------------------------------------------------------------
+# -- the commands ------------------------------------------------------------------------
 
 
 @command("config", "show the effective settings (secrets masked)")
@@ -273,7 +266,7 @@ def _results(session: Session, args: argparse.Namespace) -> None:
             lambda c: c.download_results(args.job_id, args.download, overwrite=args.overwrite)
         )
         where = paths[0].parent if len(paths) == 1 else args.download
-        print(f"Downloaded {len(paths)} file{'s' if len(paths) != 1 else ''} to {where}")
+        print(f"Downloaded {plural(len(paths), 'file')} to {where}")
     if args.preview:
         results = session.call(lambda c: c.preview_results(args.job_id))
     else:

@@ -1,24 +1,17 @@
 """Reading a cell body as data: YAML or JSON text in, plain JSON values out.
 
-The body is data, not a program, so reading it refuses what JSON cannot hold
-and what would make reading it (or anything after it) expensive:
+The body is data, not a program, so reading it refuses (a :class:`BodyError`
+naming the line and column): YAML aliases that repeat more than
+:data:`MAX_ALIAS_VALUES` values in all or refer to a node that contains them (a
+"billion laughs" body is refused in milliseconds); duplicate keys; NaN and
+infinities; YAML types JSON does not have (``!!set``, ``!!binary``,
+``!!python/...``, any other tag; plain dates and times are read as strings);
+nesting deeper than :data:`MAX_NESTING` levels.
 
-- YAML aliases may repeat at most :data:`MAX_ALIAS_VALUES` values in all, and
-  may not refer to a node that contains them (a "billion laughs" body of a few
-  hundred bytes is refused in milliseconds instead of hanging the kernel);
-- duplicate keys, in YAML and in JSON;
-- NaN and infinities (YAML ``.nan``/``.inf``, JSON ``NaN``/``Infinity``);
-- YAML types that are not JSON (``!!set``, ``!!binary``, ``!!omap``,
-  ``!!pairs``, ``!!timestamp``, ``!!python/...``, any other tag); plain dates
-  and times (``2026-11-28``, ``12:30:00``) are read as strings, as JSON has no
-  dates;
-- nesting deeper than :data:`MAX_NESTING` levels.
-
-Every refusal is a :class:`BodyError` naming the line and column. YAML is
-composed into nodes by PyYAML's safe loader (libyaml's when PyYAML has it),
-then one walk over the nodes applies the rules and builds the values. JSON is
-read by ``json`` with hooks that refuse what the rules refuse; only then is
-the text scanned again, to say where.
+YAML is composed into nodes by PyYAML's safe loader (libyaml's when there is
+one), then one walk applies the rules and builds the values. JSON is read by
+``json`` with hooks that refuse what the rules refuse; only then is the text
+scanned again, to say where.
 """
 
 from __future__ import annotations
@@ -32,10 +25,13 @@ from typing import Any
 
 import yaml
 
+from ..errors import cut
 from ..models import MAX_NESTING, too_deep
 
 #: At most this many values may be repeated by YAML aliases, in all.
 MAX_ALIAS_VALUES = 10_000
+#: Characters of a key, value or tag quoted in a message.
+QUOTED = 60
 
 _YAML = "tag:yaml.org,2002:"
 _STR, _INT, _FLOAT, _BOOL, _NULL = (_YAML + t for t in ("str", "int", "float", "bool", "null"))
@@ -48,7 +44,8 @@ _NOT_FINITE = "is not a number JSON can hold (NaN and infinities are refused)"
 
 
 class BodyError(ValueError):
-    """A body that is not plain JSON data; ``line`` and ``column`` count from 1."""
+    """A body that is not plain JSON data; ``line`` and ``column`` count from 1 (both
+    None when the place is unknown)."""
 
     def __init__(
         self, message: str, line: int | None = None, column: int | None = None, *, kind: str = ""
@@ -60,31 +57,19 @@ class BodyError(ValueError):
         super().__init__(str(self))
 
     def __str__(self) -> str:
-        where = f"line {self.line}" if self.line is not None else ""
-        if self.column is not None:
-            where += f", column {self.column}"
-        if self.kind:
-            return (
-                f"{self.kind} at {where}: {self.message}"
-                if where
-                else f"{self.kind}: {self.message}"
-            )
-        return f"{where}: {self.message}" if where else self.message
+        where = f"line {self.line}, column {self.column}" if self.line is not None else ""
+        prefix = " at ".join(part for part in (self.kind, where) if part)
+        return f"{prefix}: {self.message}" if prefix else self.message
 
 
-def _at(mark: Any) -> tuple[int | None, int | None]:
-    if mark is None:
-        return None, None
-    return mark.line + 1, mark.column + 1
-
-
-def _brief(text: str, limit: int = 60) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+def _error(message: str, mark: Any) -> BodyError:
+    """A ``BodyError`` at a YAML mark (which counts from 0), if there is one."""
+    return BodyError(message, mark.line + 1, mark.column + 1) if mark else BodyError(message)
 
 
 def _tag_name(tag: str) -> str:
     """``tag:yaml.org,2002:set`` → ``!!set``; other tags as written, shortened."""
-    return _brief("!!" + tag.removeprefix(_YAML) if tag.startswith(_YAML) else tag)
+    return cut("!!" + tag.removeprefix(_YAML) if tag.startswith(_YAML) else tag, QUOTED)
 
 
 # -- YAML ------------------------------------------------------------------------------
@@ -130,7 +115,7 @@ def read_yaml(text: str, *, libyaml: bool = True) -> Any:
         node = loader.get_single_node()
     except RecursionError:
         mark = getattr(loader, "get_mark", lambda: None)()
-        raise BodyError(f"nested more than {MAX_NESTING} levels deep", *_at(mark)) from None
+        raise _error(f"nested more than {MAX_NESTING} levels deep", mark) from None
     finally:
         loader.dispose()
     return None if node is None else _Walk(loader).value(node, 1, None)
@@ -151,9 +136,9 @@ class _Walk:
         ident = id(node)
         again = ident in self.seen
         if ident in self.open:
-            raise BodyError(
+            raise _error(
                 "an alias refers to a node that contains it (a recursive alias)",
-                *_at(used_at or node.start_mark),
+                used_at or node.start_mark,
             )
         self.seen.add(ident)
         self.repeating += again
@@ -161,27 +146,24 @@ class _Walk:
             if self.repeating:
                 self.repeated += 1
                 if self.repeated > MAX_ALIAS_VALUES:
-                    raise BodyError(
+                    raise _error(
                         f"YAML aliases repeat more than {MAX_ALIAS_VALUES:,} values: the "
                         "body is data, not a program; write the values out, or build them "
                         "in Python and insert them with {{ expr }}",
-                        *_at(used_at or node.start_mark),
+                        used_at or node.start_mark,
                     )
             if node.id == "scalar":
                 return self._scalar(node)
             if depth > MAX_NESTING:
-                raise BodyError(
-                    f"nested more than {MAX_NESTING} levels deep", *_at(node.start_mark)
-                )
+                raise _error(f"nested more than {MAX_NESTING} levels deep", node.start_mark)
             self.open.add(ident)
             try:
                 if node.tag == _MAP and node.id == "mapping":
                     return self._mapping(node, depth)
                 if node.tag == _SEQ and node.id == "sequence":
                     return [self.value(item, depth + 1, node.start_mark) for item in node.value]
-                raise BodyError(
-                    f"{_tag_name(node.tag)} is not a JSON type: {_NOT_JSON_HINT}",
-                    *_at(node.start_mark),
+                raise _error(
+                    f"{_tag_name(node.tag)} is not a JSON type: {_NOT_JSON_HINT}", node.start_mark
                 )
             finally:
                 self.open.discard(ident)
@@ -200,17 +182,14 @@ class _Walk:
             _BOOL: self.loader.construct_yaml_bool,
         }.get(tag)
         if construct is None:
-            raise BodyError(
-                f"{_tag_name(tag)} is not a JSON type: {_NOT_JSON_HINT}", *_at(node.start_mark)
-            )
+            raise _error(f"{_tag_name(tag)} is not a JSON type: {_NOT_JSON_HINT}", node.start_mark)
         try:
             value = construct(node)
         except (ValueError, KeyError):  # !!int abc, !!bool maybe
-            raise BodyError(
-                f"{_brief(node.value)!r} is not a valid {_tag_name(tag)}", *_at(node.start_mark)
-            ) from None
+            problem = f"{cut(node.value, QUOTED)!r} is not a valid {_tag_name(tag)}"
+            raise _error(problem, node.start_mark) from None
         if isinstance(value, float) and not math.isfinite(value):
-            raise BodyError(f"{_brief(node.value)} {_NOT_FINITE}", *_at(node.start_mark))
+            raise _error(f"{cut(node.value, QUOTED)} {_NOT_FINITE}", node.start_mark)
         return value
 
     def _mapping(self, node: Any, depth: int) -> dict[str, Any]:
@@ -221,21 +200,19 @@ class _Walk:
                 value = self.value(value_node, depth + 1, key_node.start_mark)
                 sources = value if isinstance(value, list) else [value]
                 if not all(isinstance(s, dict) for s in sources):
-                    raise BodyError(
-                        "<< must merge a mapping or a list of mappings", *_at(key_node.start_mark)
+                    raise _error(
+                        "<< must merge a mapping or a list of mappings", key_node.start_mark
                     )
                 for source in sources:
                     for key, item in source.items():
                         merged.setdefault(key, item)
                 continue
             if key_node.id != "scalar":
-                raise BodyError(
-                    "a key must be a string, not a mapping or a list", *_at(key_node.start_mark)
-                )
+                raise _error("a key must be a string, not a mapping or a list", key_node.start_mark)
             key = self._scalar(key_node)
             key = key if isinstance(key, str) else json.dumps(key)  # as JSON writes it: 1 → "1"
             if key in own:
-                raise BodyError(f"duplicate key {_brief(key)!r}", *_at(key_node.start_mark))
+                raise _error(f"duplicate key {cut(key, QUOTED)!r}", key_node.start_mark)
             own[key] = self.value(value_node, depth + 1, key_node.start_mark)
         return {**merged, **own} if merged else own
 
@@ -286,27 +263,25 @@ _TOKEN = re.compile(r'["{}\[\],:]|-?Infinity|NaN|-?[0-9][0-9.eE+-]*')
 def _json_problem(text: str) -> BodyError:
     """Where a JSON text that ``json`` read first breaks a rule (duplicate key,
     NaN or infinity, nesting): one scan of its tokens, keeping the keys of each
-    open object."""
+    open object; the line and column are counted once, at the problem."""
     stack: list[list[Any] | None] = []  # per open container: [keys, expecting a key] or None
-    index = 0
-    while True:
+    problem, start, index = "", 0, 0
+    while not problem:
         match = _TOKEN.search(text, index)
         if match is None:
             return BodyError("the JSON body breaks the rules of plain JSON data")
-        token, index = match.group(), match.end()
-        where = _line_and_column(text, match.start())
+        token, start, index = match.group(), match.start(), match.end()
         top = stack[-1] if stack else None
         if token == '"':
             key, index = scanstring(text, index)
             if top is not None and top[1]:
-                if key in top[0]:
-                    return BodyError(f"duplicate key {_brief(key)!r}", *where)
+                problem = f"duplicate key {cut(key, QUOTED)!r}" if key in top[0] else ""
                 top[0].add(key)
                 top[1] = False
         elif token in "{[":
             stack.append([set(), True] if token == "{" else None)
             if len(stack) > MAX_NESTING:
-                return BodyError(f"nested more than {MAX_NESTING} levels deep", *where)
+                problem = f"nested more than {MAX_NESTING} levels deep"
         elif token in "}]":
             if stack:
                 stack.pop()
@@ -316,9 +291,10 @@ def _json_problem(text: str) -> BodyError:
         elif token[-1].isdigit():  # a number: an integer of any size is fine
             fraction = "." in token or "e" in token.lower()
             if fraction and not math.isfinite(float(token)):
-                return BodyError(f"{_brief(token)} {_NOT_FINITE}", *where)
+                problem = f"{cut(token, QUOTED)} {_NOT_FINITE}"
         elif token != ":":
-            return BodyError(f"{_brief(token)} {_NOT_FINITE}", *where)
+            problem = f"{cut(token, QUOTED)} {_NOT_FINITE}"
+    return BodyError(problem, *_line_and_column(text, start))
 
 
 def _line_and_column(text: str, offset: int) -> tuple[int, int]:

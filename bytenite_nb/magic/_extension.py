@@ -1,10 +1,6 @@
 """The extension's front door: ``%load_ext`` registers :class:`ByteNiteMagics` (its
-settings and the ``%bytenite`` entry) and nothing else loads until the first call.
-
-The magic part's one lazy import is :meth:`ByteNiteMagics.session`: the first
-``%bytenite`` call loads ``_session`` (the client, the cards, the body reader),
-which imports what it uses at the top (DESIGN.md: laziness in two places only).
-Also reads ``[tool.bytenite]`` from pyproject.toml.
+settings, from ``%config`` and ``[tool.bytenite]`` of pyproject.toml, and the
+``%bytenite`` entry); the rest loads with the first call (:meth:`~ByteNiteMagics.session`).
 """
 
 from __future__ import annotations
@@ -56,8 +52,7 @@ class ByteNiteMagics(Magics):
         self._session: Session | None = None
 
     def session(self) -> Session:
-        """What every call works with (the shared client, the sandbox, showing,
-        failing), loaded on the first call: the extension's one lazy import."""
+        """What every call works with, loaded on the first call (the one lazy import)."""
         if self._session is None:
             from ._session import Session
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from IPython.core.error import UsageError
 
-from ..errors import PayloadError
+from ..errors import PayloadError, cut, one_line
 
 _SECRET_OPTIONS = ("--api-key", "--apikey", "--key", "--token", "--access-token")
 SECRET_FIELDS = ("apikey", "api_key", "token", "accesstoken", "access_token")
@@ -74,9 +74,10 @@ class Parser(argparse.ArgumentParser):
         used = self.given_options(words)
         for action, times in Counter(used).items():
             if times > 1 and not isinstance(action, argparse._AppendAction):  # meant to repeat
+                names = "/".join(action.option_strings)
                 raise UsageError(
-                    f"{self.prog}: {_names(action)} is given {times} times; give each option "
-                    "once. See %bytenite --help"
+                    f"{self.prog}: {names} is given {times} times; give each option once. "
+                    "See %bytenite --help"
                 )
         given = {name for action in used for name in action.option_strings}
         for option, (excluded, why) in self.exclusive.items():
@@ -88,25 +89,17 @@ class Parser(argparse.ArgumentParser):
                 )
 
 
-def _names(action: argparse.Action) -> str:
-    return "/".join(action.option_strings)
-
-
 def check_variable(name: str | None) -> None:
     """``UsageError`` unless ``name`` can be assigned to (soft keywords such as
     ``match`` can: they are keywords only inside their statements)."""
     if name is None:
         return
     if not IDENTIFIER.fullmatch(name):
-        raise UsageError(f"%%bytenite: {_brief(name)!r} is not a valid variable name")
+        raise UsageError(f"%%bytenite: {cut(name, 60)!r} is not a valid variable name")
     if keyword.iskeyword(name):
         raise UsageError(
             f"%%bytenite: {name!r} is a Python keyword, not a variable name: choose another VAR"
         )
-
-
-def _brief(text: str, limit: int = 60) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 class HelpFormatter(argparse.RawDescriptionHelpFormatter):
@@ -204,12 +197,6 @@ def refuse_secrets(words: list[str]) -> None:
 MAX_MESSAGE_LINE = 400
 
 
-def one_line(text: str, limit: int = MAX_MESSAGE_LINE) -> str:
-    """``text`` on one line (whitespace runs become one space), cut to ``limit``."""
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
 def short_message(exc: BaseException) -> str:
     """One line for the failed cell; the card above it has the details."""
     if isinstance(exc, PayloadError) and exc.errors:
@@ -217,8 +204,10 @@ def short_message(exc: BaseException) -> str:
         more = f" (and {len(exc.errors) - 1} more)" if len(exc.errors) > 1 else ""
         field = first["field"] or "payload"
         message = one_line(first["message"], 200)
-        return one_line(f"invalid {exc.subject}, nothing was sent: {field}: {message}{more}")
-    return one_line(f"{type(exc).__name__}: {exc}")
+        return one_line(
+            f"invalid {exc.subject}, nothing was sent: {field}: {message}{more}", MAX_MESSAGE_LINE
+        )
+    return one_line(f"{type(exc).__name__}: {exc}", MAX_MESSAGE_LINE)
 
 
 def close_match(word: str, choices: list[str]) -> list[str]:

@@ -1,13 +1,10 @@
-"""What a ``%bytenite`` call works with, loaded on the first call: the shared
-client, the sandbox session, showing a value, storing it in VAR, failing the
-cell, and the cell flow (parse, then ``_cell`` reads, validates, creates and
-runs; watch, show). The line commands (``_commands``), the create cell
-(``_cell``) and the sweep (``_sweep``) receive a :class:`Session`: its public
-methods are their whole interface to the magic."""
+"""What a ``%bytenite`` call works with: the shared client, the sandbox, showing,
+storing in VAR, failing the cell, and the cell flow. The line commands, the create
+cell (``_cell``) and the sweep get a :class:`Session`: its public methods are their
+whole interface to the magic."""
 
 from __future__ import annotations
 
-import argparse
 import getpass
 import json
 import os
@@ -21,7 +18,10 @@ from IPython.display import display
 
 from .. import client as client_part  # its drivers (httpx) load with the first Client
 from ..config import (
+    ENV_ACCESS_TOKEN,
     ENV_API_KEY,
+    ENV_API_URL,
+    ENV_CUSTOMER_PATH,
     mask_secret,
     resolve_settings,
     restore_session,
@@ -30,16 +30,16 @@ from ..config import (
     set_session,
 )
 from ..display import job_line
-from ..errors import ByteNiteError
+from ..errors import ByteNiteError, one_line
 from ..models import JobState
 from ._body import curl_command
-from ._cell import build_payload, create_and_start, read_request
+from ._cell import create_and_start, read_request
 from ._commands import COMMANDS, help_text
 from ._options import (
+    MAX_MESSAGE_LINE,
     cell_parser,
     check_variable,
     close_match,
-    one_line,
     refuse_secrets,
     short_message,
 )
@@ -69,13 +69,8 @@ class Session:
     def client(self) -> Client:
         """The session's client, rebuilt when a setting changed (connections reused)."""
         options = self.magics.client_options()
-        key = (
-            *options.values(),
-            session_version(),
-            os.environ.get("BYTENITE_API_KEY"),
-            os.environ.get("BYTENITE_ACCESS_TOKEN"),
-            os.environ.get("BYTENITE_API_URL"),
-        )
+        env = (ENV_API_KEY, ENV_ACCESS_TOKEN, ENV_API_URL, ENV_CUSTOMER_PATH)
+        key = (*options.values(), session_version(), *map(os.environ.get, env))
         if self._client is None or key != self._client_key:
             if self._client is not None:
                 self._client.close()
@@ -145,7 +140,7 @@ class Session:
                 self.show(response)
             return None
         except UsageError as exc:
-            raise UsageError(one_line(str(exc))) from None
+            raise UsageError(one_line(str(exc), MAX_MESSAGE_LINE)) from None
 
     def watch(self, response: Any, *, quiet: bool, var: str | None = None) -> Any:
         """Follow the job until it ends, then show its card once more.
@@ -209,10 +204,6 @@ class Session:
         """Whether outputs can be updated in place (a kernel with a front end)."""
         return getattr(self.shell, "kernel", None) is not None
 
-    def build_payload(self, args: argparse.Namespace, cell: str) -> dict[str, Any]:
-        """Defaults, then the body, then the options; each deep-merged over the last."""
-        return build_payload(self, args, cell)
-
     # -- results and failures ------------------------------------------------------------
     def store(self, var: str | None, value: Any) -> None:
         """Put ``value`` in the user's variable ``var`` (when given)."""
@@ -264,11 +255,7 @@ class Session:
             ("max_retries", str(settings.max_retries), sources.get("max_retries", "")),
             ("deadline", f"{settings.deadline:g} s", sources.get("deadline", "")),
             ("default_template", magics.default_template or "not set", ""),
-            (
-                "default_config",
-                json.dumps(magics.default_config) if magics.default_config else "{}",
-                "",
-            ),
+            ("default_config", json.dumps(magics.default_config), ""),
             ("short_errors", str(magics.short_errors), ""),
         ]
         return "\n".join(

@@ -9,6 +9,7 @@ from IPython.core.error import UsageError
 
 from ..batch import BatchInterrupted, sweep
 from ..errors import TooManyItemsError
+from ._cell import build_payload
 
 if TYPE_CHECKING:  # pragma: no cover
     from ._session import Session  # the session calls this module: for annotations only
@@ -25,10 +26,6 @@ def run_sweep(session: Session, args: argparse.Namespace, cell: str) -> Any:
         raise UsageError(
             "%%bytenite --sweep needs a variable for the batch: %%bytenite VAR --sweep"
         )
-    if args.curl:
-        raise UsageError("%%bytenite: --curl does not go with --sweep")
-    if args.dry_run and (args.run or args.wait):
-        raise UsageError("%%bytenite: --dry-run does not go with --run or --wait")
     namespace = session.shell.user_ns if session.shell is not None else {}
     try:
         grid = eval(args.sweep, namespace)  # the user's own expression, in their namespace
@@ -37,7 +34,7 @@ def run_sweep(session: Session, args: argparse.Namespace, cell: str) -> Any:
             f"%%bytenite --sweep: cannot evaluate {args.sweep!r}: {type(exc).__name__}: {exc}"
         ) from None
     try:
-        requests = sweep(session.build_payload(args, cell), grid)
+        requests = sweep(build_payload(session, args, cell), grid)
     except UsageError:
         raise
     except TooManyItemsError as exc:  # the cell has no max_items: say how to opt in
