@@ -433,15 +433,13 @@ def style_block() -> str:
     return f'<div class="{_HIDDEN}" hidden><style><!--\n{css()}\n--></style></div>'
 
 
-def wrap(card_class: str, body: str, text: str) -> str:
-    """The outer markup: the stylesheet and the card (``text``, the text/plain view,
-    goes in the bundle, not here).
+def wrap(card_class: str, body: str) -> str:
+    """The outer markup: the stylesheet and the card.
 
     The stylesheet sits in a comment inside ``<style>``: browsers apply it (CSS
     ignores ``<!--``); bleach drops the comment and escapes the empty ``<style>``,
     which the holder's classes hide; GitHub and untrusted JupyterLab drop ``<style>``.
     """
-    del text
     card_class = " ".join(card_class.split())
     # Adjacent spans (title, badge, ids) need a space between them when unstyled.
     body = body.replace("</span><span", "</span> <span")

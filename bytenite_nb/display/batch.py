@@ -258,7 +258,7 @@ def batch_text(view: BatchView, *, rows: bool = True) -> str:
 
 def batch_html(view: BatchView) -> str:
     """The batch card: summary, progress bar, and the table of items."""
-    return wrap(f"bn-batch bn-{_tone(view)}", _summary(view) + _table(view), batch_text(view))
+    return wrap(f"bn-batch bn-{_tone(view)}", _summary(view) + _table(view))
 
 
 def batch_mimebundle(view: BatchView, include: Iterable[str] | None = None) -> dict[str, Any]:
@@ -269,7 +269,7 @@ def batch_mimebundle(view: BatchView, include: Iterable[str] | None = None) -> d
 def batch_progress_mimebundle(view: BatchView) -> dict[str, Any]:
     """The live progress: the summary and bar only (cheap to send 4 times a second)."""
     text = batch_text(view, rows=False)
-    markup = wrap(f"bn-batch bn-{_tone(view)}", _summary(view), text)
+    markup = wrap(f"bn-batch bn-{_tone(view)}", _summary(view))
     return {"text/plain": text, "text/html": markup}
 
 

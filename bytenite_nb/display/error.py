@@ -106,7 +106,7 @@ def error_html(error: BaseException) -> str:
                 '<div class="bn-note">The request may have been applied: '
                 "check your jobs before sending it again.</div>"
             )
-    return wrap("bn-error bn-bad", "".join(body), error_text(error))
+    return wrap("bn-error bn-bad", "".join(body))
 
 
 def error_text(error: BaseException) -> str:

@@ -200,9 +200,7 @@ def job_html(response: JobResponse, *, now: datetime | None = None) -> str:
     if extra:
         body.append(folded("Other fields", json_block(extra, budget)))
     tone = state_tone(job.state)
-    return wrap(
-        f"bn-job bn-{tone}" if tone else "bn-job", "".join(body), job_text(response, now=at)
-    )
+    return wrap(f"bn-job bn-{tone}" if tone else "bn-job", "".join(body))
 
 
 def job_text(response: JobResponse, *, now: datetime | None = None) -> str:

@@ -101,7 +101,7 @@ def jobs_html(page: JobsPage, *, now: datetime | None = None, max_rows: int = MA
     hint = _next_hint(page)
     if hint:
         body.append(f'<div class="bn-sub bn-mono">{esc(hint)}</div>')
-    return wrap("bn-jobs-card", "".join(body), jobs_text(page, now=at, max_rows=max_rows))
+    return wrap("bn-jobs-card", "".join(body))
 
 
 def jobs_text(page: JobsPage, *, now: datetime | None = None, max_rows: int = MAX_JOB_ROWS) -> str:

@@ -233,7 +233,7 @@ def logs_html(
             "shown: ask for some with task_ids=… or services=…</div>"
         )
     tone = "bad" if logs.errors else ("warn" if "WARN" in logs.counts() else "")
-    return wrap(f"bn-logs bn-{tone}" if tone else "bn-logs", "".join(body), "")
+    return wrap(f"bn-logs bn-{tone}" if tone else "bn-logs", "".join(body))
 
 
 def logs_text(

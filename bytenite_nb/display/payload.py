@@ -52,7 +52,7 @@ def payload_html(
     if errors:
         body.append(problems_table(*first_problems(errors)))
     body.append(json_block(wire))
-    return wrap(f"bn-payload bn-{tone}", "".join(body), payload_text(payload, errors, wire=wire))
+    return wrap(f"bn-payload bn-{tone}", "".join(body))
 
 
 def payload_text(

@@ -41,7 +41,7 @@ def transfer_html(text: str, fraction: float | None, tone: str) -> str:
         f'<div class="bn-progress"><div class="bn-bar" role="img" aria-label="{esc(text)}">'
         f'{fill}</div><span class="bn-mono">{esc(text)}</span></div>'
     )
-    return wrap(f"bn-progress-card bn-{tone}", body, text)
+    return wrap(f"bn-progress-card bn-{tone}", body)
 
 
 def progress_mimebundle(progress: Progress) -> dict[str, str]:

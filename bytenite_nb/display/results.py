@@ -300,7 +300,7 @@ def results_html(results: JobResults, *, show_links: bool = False) -> str:
     if any(f.link for f in files):
         note = LINKS_SHOWN_NOTE if show_links else LINKS_NOTE
         body.append(f'<div class="bn-note">{esc(note)}</div>')
-    return wrap("bn-results bn-ok", "".join(body), results_text(results, show_links=show_links))
+    return wrap("bn-results bn-ok", "".join(body))
 
 
 def _text_preview(file: ResultFile) -> list[str]:

@@ -164,7 +164,7 @@ def summary_html(form: JobForm) -> str:
         '<div class="bn-note">A form: run the cell to edit and submit it.</div>'
     )
     tone = "bn-bad" if form.state.errors else "bn-ok"
-    return wrap(f"bn-form {tone}", body, summary_text(form))
+    return wrap(f"bn-form {tone}", body)
 
 
 def render_magic_text(form: JobForm) -> None:

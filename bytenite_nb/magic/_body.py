@@ -88,34 +88,30 @@ def _patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
     )
 
 
-def _evaluate(match: re.Match[str], body: str, namespace: Mapping[str, Any]) -> str:
-    """The JSON text of one ``{{ expr }}`` (``UsageError`` naming it and its line)."""
-    expr = match.group(1).strip()
-    line, _ = _line_and_column(body, match.start())
-    where = f"{{{{ {cut(expr, QUOTED)} }}}} on line {line}"
+def _evaluate(expr: str, namespace: Mapping[str, Any]) -> str:
+    """The JSON text of ``expr``; a ``ValueError`` whose text follows the expression in
+    the message (``" raised …"``, ``": …"``)."""
     if not expr:
-        raise UsageError(f"empty {{{{ }}}} on line {line}: put a Python expression inside")
+        raise ValueError(": put a Python expression inside")
     try:
         value = eval(expr, dict(namespace))
     except NameError as exc:
-        raise UsageError(f"{where}: {exc} in this notebook") from None
+        raise ValueError(f": {exc} in this notebook") from None
     except Exception as exc:
-        raise UsageError(f"{where} raised {type(exc).__name__}: {exc}") from None
-    nested_too_deep = UsageError(
-        f"{where} is nested too deeply to be a JSON value (more than {MAX_NESTING} levels)"
-    )
+        raise ValueError(f" raised {type(exc).__name__}: {exc}") from None
+    nested_too_deep = f" is nested too deeply to be a JSON value (more than {MAX_NESTING} levels)"
     if too_deep(value) is not None:
-        raise nested_too_deep
+        raise ValueError(nested_too_deep)
     try:
         text = json.dumps(value, default=_jsonable, allow_nan=False, ensure_ascii=False)
     except RecursionError:  # a value that only becomes deep through _jsonable
-        raise nested_too_deep from None
+        raise ValueError(nested_too_deep) from None
     except (TypeError, ValueError) as exc:
-        raise UsageError(f"{where} is not a JSON value: {exc}") from None
+        raise ValueError(f" is not a JSON value: {exc}") from None
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
-        raise UsageError(f"{where} is not valid Unicode (it holds a lone surrogate)") from None
+        raise ValueError(" is not valid Unicode (it holds a lone surrogate)") from None
     return text
 
 
@@ -139,7 +135,13 @@ def interpolate(body: str, namespace: Mapping[str, Any]) -> str:
     def replace(match: re.Match[str]) -> str:
         if match.group(0) == "\\{{":
             return "{{"
-        return _yaml_safe(_evaluate(match, body, namespace))
+        expr = match.group(1).strip()
+        try:
+            return _yaml_safe(_evaluate(expr, namespace))
+        except ValueError as exc:  # the line is counted only here, on error
+            line, _ = _line_and_column(body, match.start())
+            what = f"{{{{ {cut(expr, QUOTED)} }}}}" if expr else "empty {{ }}"
+            raise UsageError(f"{what} on line {line}{exc}") from None
 
     return _INTERPOLATION.sub(replace, body)
 
