@@ -296,21 +296,3 @@ def reporter(
         raise TypeError(f"progress must be None, True, False or a callable, got {progress!r}")
     mode = detect_mode(progress)
     return Reporter(label, total, clock) if mode == "off" else _Shown(label, total, clock, mode)
-
-
-__all__ = [
-    "UPDATES_PER_SECOND",
-    "Frame",
-    "Live",
-    "Mode",
-    "Progress",
-    "ProgressOption",
-    "Reporter",
-    "Stage",
-    "Throttle",
-    "detect_mode",
-    "in_kernel",
-    "reporter",
-    "show_in_place",
-    "stderr_is_terminal",
-]

@@ -14,31 +14,25 @@ left out. One module per card family; shared pieces in ``_html`` and ``_states``
 from __future__ import annotations
 
 from ._html import (
-    MAX_DEPTH,
     MAX_ITEMS,
     css,
     duration,
     esc,
-    fold,
-    grid,
     json_html,
     kv_table,
-    mimebundle,
     plural,
     relative,
     section,
     size_text,
     style_block,
-    timestamp,
     wrap,
 )
 from ._states import badge, steps
-from .batch import BatchRow, BatchView, batch_html, batch_mimebundle, batch_progress_mimebundle
+from .batch import batch_mimebundle, batch_progress_mimebundle
 from .error import error_html, error_mimebundle, error_text
-from .job import job_html, job_line, job_mimebundle, job_text, source_summary
+from .job import job_html, job_line, job_mimebundle, job_text
 from .jobs import MAX_JOB_ROWS, jobs_html, jobs_mimebundle, jobs_text
 from .logs import (
-    MAX_LINE_CHARS,
     MAX_LOG_BYTES,
     MAX_LOG_LINES,
     fold_logs,
@@ -60,16 +54,11 @@ from .results import (
 
 __all__ = [
     "LINKS_NOTE",
-    "MAX_DEPTH",
     "MAX_ITEMS",
     "MAX_JOB_ROWS",
-    "MAX_LINE_CHARS",
     "MAX_LOG_BYTES",
     "MAX_LOG_LINES",
-    "BatchRow",
-    "BatchView",
     "badge",
-    "batch_html",
     "batch_mimebundle",
     "batch_progress_mimebundle",
     "css",
@@ -78,9 +67,7 @@ __all__ = [
     "error_mimebundle",
     "error_text",
     "esc",
-    "fold",
     "fold_logs",
-    "grid",
     "image_size",
     "image_type",
     "job_html",
@@ -96,7 +83,6 @@ __all__ = [
     "logs_html",
     "logs_mimebundle",
     "logs_text",
-    "mimebundle",
     "payload_html",
     "payload_mimebundle",
     "payload_text",
@@ -108,9 +94,7 @@ __all__ = [
     "results_text",
     "section",
     "size_text",
-    "source_summary",
     "steps",
     "style_block",
-    "timestamp",
     "wrap",
 ]
