@@ -93,7 +93,7 @@ def test_an_option_given_twice_is_refused(
 def test_the_repeat_check_is_generic_new_options_and_line_commands_get_it(
     shell: InteractiveShell,
 ) -> None:
-    parser = Parser(prog="%%bytenite", add_help=False)
+    parser = Parser("%%bytenite")
     parser.add_argument("--upload", metavar="PATH")  # added later, elsewhere
     parser.add_argument("--concurrency", type=int)
     with pytest.raises(UsageError, match="--upload is given 2 times"):
@@ -218,7 +218,7 @@ def test_an_interrupt_during_the_create_says_the_job_may_exist(
 
 
 def test_an_option_meant_to_repeat_may_repeat() -> None:
-    parser = Parser(prog="p", add_help=False)
+    parser = Parser("p")
     parser.add_argument("--level", action="append")
     parser.add_argument("--name")
     assert parser.parse_args(["--level", "warn", "--level", "error"]).level == ["warn", "error"]

@@ -15,7 +15,7 @@ from ..client import check_page, log_levels, log_services
 from ..display import plural
 from ..errors import NotFoundError, PayloadError
 from ._body import BODY_HELP
-from ._options import HelpFormatter, Parser, cell_parser
+from ._options import Parser, cell_parser
 
 if TYPE_CHECKING:  # pragma: no cover
     from ._session import Session  # the session calls this module: for annotations only
@@ -34,13 +34,7 @@ class LineCommand:
 
     def parser(self, *, options_only: bool = False) -> Parser:
         """The parser of the command's arguments (of its options only, for the help)."""
-        parser = Parser(
-            prog=f"%bytenite {self.name}",
-            usage=argparse.SUPPRESS,
-            add_help=False,
-            allow_abbrev=False,
-            formatter_class=HelpFormatter,
-        )
+        parser = Parser(f"%bytenite {self.name}")
         group = parser.add_argument_group(f"%bytenite {self.name}")
         for flags, options in self.arguments:
             if not options_only or flags[0].startswith("-"):

@@ -32,19 +32,36 @@ CELL_EXCLUSIVE: dict[str, tuple[tuple[str, ...], str]] = {
 }
 
 
+class HelpFormatter(argparse.RawDescriptionHelpFormatter):
+    """argparse's help at a fixed width (a notebook has no terminal to measure);
+    descriptions and epilogs as written."""
+
+    def __init__(self, prog: str) -> None:
+        super().__init__(prog, max_help_position=25, width=80)
+
+
 class Parser(argparse.ArgumentParser):
     """argparse that raises ``UsageError`` instead of exiting, and refuses any
     option given twice (but those that collect a list, ``action="append"``)
     and any pair of options listed in ``exclusive``
-    (``{option: (options it excludes, why)}``)."""
+    (``{option: (options it excludes, why)}``). No usage line, no ``-h`` of its own,
+    no abbreviations, help by :class:`HelpFormatter`."""
 
     def __init__(
         self,
-        *args: Any,
+        prog: str,
+        *,
         exclusive: dict[str, tuple[tuple[str, ...], str]] | None = None,
         **kwargs: Any,
     ) -> None:
-        super().__init__(*args, **kwargs)
+        super().__init__(
+            prog,
+            usage=argparse.SUPPRESS,
+            add_help=False,
+            allow_abbrev=False,
+            formatter_class=HelpFormatter,
+            **kwargs,
+        )
         self.exclusive = exclusive or {}
 
     def error(self, message: str) -> Any:
@@ -102,24 +119,12 @@ def check_variable(name: str | None) -> None:
         )
 
 
-class HelpFormatter(argparse.RawDescriptionHelpFormatter):
-    """argparse's help at a fixed width (a notebook has no terminal to measure);
-    descriptions and epilogs as written."""
-
-    def __init__(self, prog: str) -> None:
-        super().__init__(prog, max_help_position=25, width=80)
-
-
 def cell_parser() -> Parser:
     """The ``%%bytenite`` line. Its help (``%bytenite --help``, ``%%bytenite?``) is
     made from these actions, so an option cannot be added without showing up."""
     parser = Parser(
-        prog="%%bytenite",
-        usage=argparse.SUPPRESS,
-        add_help=False,
-        allow_abbrev=False,
+        "%%bytenite",
         exclusive=CELL_EXCLUSIVE,
-        formatter_class=HelpFormatter,
         epilog="\n".join(
             textwrap.fill(f"{option} does not go with {', '.join(others)}: {why}.", 80)
             for option, (others, why) in CELL_EXCLUSIVE.items()
