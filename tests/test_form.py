@@ -399,7 +399,10 @@ def test_a_file_input_needs_a_readable_local_file(
         assert "Input local file" in form.summary.value
     data = tmp_path / "input.csv"
     data.write_text("a,b\n1,2\n")
-    monkeypatch.setattr("os.access", lambda path, mode: False)
+    def unreadable(*args: Any, **kwargs: Any) -> Any:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr("bytenite_nb.client._local.open", unreadable, raising=False)
     form.source.path.value = str(data)
     assert "cannot be read" in form.errors[key]
     monkeypatch.undo()

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import functools
 import json
-import os
 from collections.abc import Callable, Mapping
-from pathlib import Path
 from typing import Any, TypeVar
 
 import ipywidgets as w
@@ -102,22 +100,6 @@ def json_editor(kit: Kit, label: str) -> w.Textarea:
 
     editor.observe(size_guard, names="value")
     return editor
-
-
-def local_file_problem(text: str) -> str | None:
-    """Why ``text`` is not a readable local file to upload, or None when it is."""
-    if not text.strip():
-        return "required: the local file to upload"
-    path = Path(text.strip()).expanduser()
-    if not path.exists():
-        return f"no such file: {text.strip()}"
-    if path.is_dir():
-        return "is a folder: choose a file"
-    if not path.is_file():
-        return "not a regular file"
-    if not os.access(path, os.R_OK):
-        return "cannot be read (permission denied)"
-    return None
 
 
 def parse_json_object(text: str) -> tuple[Any, str | None]:

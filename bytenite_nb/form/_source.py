@@ -9,7 +9,9 @@ from typing import Any
 
 import ipywidgets as w
 
+from ..client import check_upload_path
 from ..display import esc
+from ..errors import LocalPathError
 from ..models import DESCRIPTORS
 from ._fields import (
     BUCKET_FIELDS,
@@ -18,7 +20,6 @@ from ._fields import (
     NONE,
     OTHER,
     Kit,
-    local_file_problem,
     parse_json_object,
 )
 
@@ -152,9 +153,14 @@ class SourceEditor:
         if kind == "url":
             params["url"] = self.url.value.strip()
         elif kind == "file" and self.field == "dataSource":
-            problem = local_file_problem(self._text("localFile"))
-            if problem:
-                problems[LOCAL_FILE] = problem
+            path = self._text("localFile").strip()
+            if not path:
+                problems[LOCAL_FILE] = "required: the local file to upload"
+            else:
+                try:
+                    check_upload_path(path)  # the client's own check, before anything is sent
+                except LocalPathError as exc:
+                    problems[LOCAL_FILE] = exc.problem
         elif kind in BUCKET_KINDS:
             for key, widget in self.buckets.items():
                 if widget.value.strip():
