@@ -20,6 +20,7 @@ from ._fields import (
     NONE,
     OTHER,
     Kit,
+    json_editor,
     parse_json_object,
 )
 
@@ -61,13 +62,7 @@ class SourceEditor:
             labels = {f"params.{k}": text for k, text in BUCKET_FIELDS}
             widget: w.Widget
             if key == "params":
-                widget = w.Textarea(
-                    description="Params",
-                    placeholder='{"key": "value"}',
-                    continuous_update=False,
-                    style=kit.text,
-                    layout=kit.area,
-                )
+                widget = json_editor(kit, "Params")
             else:
                 text = {
                     "params.url": "URL",
