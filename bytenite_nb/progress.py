@@ -46,21 +46,17 @@ def in_kernel() -> bool:
     return getattr(_shell(), "kernel", None) is not None
 
 
-def stderr_is_terminal() -> bool:
-    try:
-        return bool(sys.stderr.isatty())
-    except (AttributeError, ValueError):
-        return False
-
-
 def detect_mode(show: bool | None) -> Mode:
     """``notebook`` inside a kernel; ``terminal`` when asked (``True``) or on a tty; else off."""
     if show is False:
         return "off"
     if in_kernel():
         return "notebook"
-    if show is True or stderr_is_terminal():
+    if show is True:
         return "terminal"
+    with suppress(AttributeError, ValueError):  # no stderr, or a closed one
+        if sys.stderr.isatty():
+            return "terminal"
     return "off"
 
 

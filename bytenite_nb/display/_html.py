@@ -7,7 +7,7 @@ import html
 import json
 import math
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from contextlib import suppress
 from datetime import date, datetime, timezone
 from enum import Enum
@@ -449,14 +449,15 @@ def wrap(card_class: str, body: str) -> str:
 
 
 def mimebundle(
-    text: str, markup: str, wire: Callable[[], Any] | Any, include: Iterable[str] | None = None
+    text: str, markup: str, wire: Any = None, include: Iterable[str] | None = None
 ) -> dict[str, Any]:
     """text/plain and text/html; application/json (``wire``, or what the function
     ``wire`` builds) only when asked for: JupyterLab ranks its JSON tree above HTML.
-    Left out when it cannot be built (nested past what pydantic serializes).
+    Left out when ``wire`` is None or cannot be built (nested past what pydantic
+    serializes).
     """
     bundle: dict[str, Any] = {"text/plain": text, "text/html": markup}
-    if include is not None and "application/json" in include:
+    if wire is not None and include is not None and "application/json" in include:
         with suppress(ValueError, RecursionError):
             bundle["application/json"] = wire() if callable(wire) else wire
     return bundle

@@ -263,7 +263,7 @@ def batch_html(view: BatchView) -> str:
 
 def batch_mimebundle(view: BatchView, include: Iterable[str] | None = None) -> dict[str, Any]:
     """The batch card as a mimebundle (text/plain and text/html)."""
-    return mimebundle(batch_text(view), batch_html(view), None, None)
+    return mimebundle(batch_text(view), batch_html(view))
 
 
 def batch_progress_mimebundle(view: BatchView) -> dict[str, Any]:

@@ -74,11 +74,6 @@ def payload_mimebundle(
 ) -> dict[str, Any]:
     """The payload card as a mimebundle (see :func:`mimebundle`)."""
     wire = _payload_dict(payload)
-
-    def as_json() -> Any:
-        if isinstance(wire, CreateJobRequest):  # pydantic could not serialize it
-            raise ValueError("no wire form")
-        return dict(wire)
-
     text, markup = payload_text(payload, wire=wire), payload_html(payload, wire=wire)
-    return mimebundle(text, markup, as_json, include)
+    unserializable = isinstance(wire, CreateJobRequest)
+    return mimebundle(text, markup, None if unserializable else dict(wire), include)

@@ -346,8 +346,5 @@ def results_text(results: JobResults, *, show_links: bool = False) -> str:
 
 def results_mimebundle(results: JobResults, *, show_links: bool = False) -> dict[str, Any]:
     """text/plain and text/html (no JSON: the wire form holds the links)."""
-    return mimebundle(
-        results_text(results, show_links=show_links),
-        results_html(results, show_links=show_links),
-        None,
-    )
+    text = results_text(results, show_links=show_links)
+    return mimebundle(text, results_html(results, show_links=show_links))
