@@ -108,10 +108,6 @@ def sandbox_step_seconds(environ: Mapping[str, str] | None = None) -> float:
     return _seconds(ENV_SANDBOX_STEP, value)
 
 
-def _bad(name: str, message: str) -> ValueError:
-    return ValueError(message if message.startswith(name) else f"{name} {message}")
-
-
 def _base_url(value: str, source: str) -> str:
     problem = f"{source} must be an http(s) URL such as {DEFAULT_BASE_URL!r}, got {value!r}"
     try:
@@ -130,7 +126,7 @@ def _seconds(name: str, value: Any, *, allow_inf: bool = False) -> float:
     if ok and not math.isnan(value) and value > 0 and (allow_inf or math.isfinite(value)):
         return float(value)
     kind = "a number of seconds > 0" + ("" if allow_inf else ", finite")
-    raise _bad(name, f"must be {kind}, got {value!r}")
+    raise ValueError(f"{name} must be {kind}, got {value!r}")
 
 
 #: What an HTTP header value may hold (RFC 9110: visible ASCII, spaces, tabs).
@@ -149,11 +145,11 @@ def _check_secrets(api_key: str | None, access_token: str | None) -> None:
         try:
             api_key.encode("utf-8")
         except UnicodeEncodeError:
-            raise _bad("api_key", "holds a character UTF-8 cannot encode") from None
+            raise ValueError("api_key holds a character UTF-8 cannot encode") from None
     if access_token is not None:
         problem = header_problem(access_token)
         if problem:
-            raise _bad("access_token", problem)
+            raise ValueError(f"access_token {problem}")
 
 
 def resolve_settings(
@@ -190,7 +186,7 @@ def resolve_settings(
     if max_retries is not None and (
         isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0
     ):
-        raise _bad("max_retries", f"must be a whole number >= 0, got {max_retries!r}")
+        raise ValueError(f"max_retries must be a whole number >= 0, got {max_retries!r}")
     path = pick("customer_path", customer_path, ENV_CUSTOMER_PATH) or DEFAULT_CUSTOMER_PATH
     key = pick("api_key", api_key, ENV_API_KEY)
     token = pick("access_token", access_token, ENV_ACCESS_TOKEN)

@@ -226,14 +226,11 @@ class Reporter:
     ) -> None:
         self.label = label
         self._emit = emit
-        self.total = total
-        self.done = 0
         self._clock = clock
-        self._started = clock()
-        self._throttle = Throttle(clock)
+        self.restart(total)
 
     def restart(self, total: int | None) -> None:
-        """Start again from zero (a retried transfer)."""
+        """Start (again, for a retried transfer) from zero."""
         self.total = total
         self.done = 0
         self._started = self._clock()

@@ -41,10 +41,6 @@ class LineCommand:
                 group.add_argument(*flags, **options)
         return parser
 
-    def parse(self, words: list[str]) -> argparse.Namespace:
-        """The command's arguments; ``UsageError`` naming the command if they are wrong."""
-        return self.parser().parse_args(words)
-
     def usage(self) -> str:
         """``JOB_ID [--level LEVEL]``: the arguments in the order they are declared."""
         words = []

@@ -100,7 +100,7 @@ class Session:
         name, rest = words[0], words[1:]
         line_command = COMMANDS.get(name)
         if line_command is not None:
-            line_command.handler(self, line_command.parse(rest))
+            line_command.handler(self, line_command.parser().parse_args(rest))
         elif name == "create" or name.startswith("-"):
             raise UsageError("%bytenite: creating a job takes a cell: use %%bytenite (two %)")
         else:
