@@ -126,11 +126,11 @@ def size_text(size: int | None) -> str:
     if size < 1000:
         return f"{size} B"
     value = float(size)
-    for unit in ("kB", "MB", "GB", "TB"):
+    for unit in ("kB", "MB", "GB"):
         value /= 1000
-        if value < 1000 or unit == "TB":
+        if value < 1000:
             return f"{value:.1f} {unit}"
-    raise AssertionError("unreachable")
+    return f"{value / 1000:.1f} TB"
 
 
 def relative(when: datetime, now: datetime) -> str:
@@ -440,7 +440,6 @@ def wrap(card_class: str, body: str) -> str:
     ignores ``<!--``); bleach drops the comment and escapes the empty ``<style>``,
     which the holder's classes hide; GitHub and untrusted JupyterLab drop ``<style>``.
     """
-    card_class = " ".join(card_class.split())
     # Adjacent spans (title, badge, ids) need a space between them when unstyled.
     body = body.replace("</span><span", "</span> <span")
     return (
