@@ -203,15 +203,29 @@ def _muted(text: str) -> str:
     return f'<div class="bn-muted">{esc(text)}</div>'
 
 
+def _preview(file: ResultFile) -> tuple[str, Any, bool]:
+    """What a file's preview holds, ``(kind, content, more)``: a ``note`` (text),
+    an ``image`` (its bytes), ``csv`` rows or text ``lines``; ``more`` when the file
+    goes on past them. ``("", None, False)`` when no preview was asked for."""
+    kind, data = file.preview_kind, file.head
+    if file.preview_error:
+        return "note", f"no preview: {fold(file.preview_error, MAX_MESSAGE // 4)}", False
+    if kind is None or data is None:
+        return "", None, False
+    if kind == "image":
+        return kind, data, False
+    found = _csv_rows(file) if kind == "csv" else _text_lines(file)
+    if found is None:
+        return "note", "binary content: no preview", False
+    return ("csv" if kind == "csv" else "lines"), *found
+
+
 def _preview_html(file: ResultFile, budget: list[int]) -> str:
     """One file's preview (empty when there is nothing to show); ``budget`` holds
     the bytes and pixels of images the card may still inline."""
-    kind = file.preview_kind
-    data = file.head
-    if file.preview_error:
-        return _muted(f"no preview: {fold(file.preview_error, MAX_MESSAGE // 4)}")
-    if kind is None or data is None:
-        return ""
+    kind, data, more = _preview(file)
+    if kind == "note":
+        return _muted(data)
     if kind == "image":
         mime = image_type(data)
         if mime is None:
@@ -239,21 +253,16 @@ def _preview_html(file: ResultFile, budget: list[int]) -> str:
             f'<span class="bn-pic-alt">{esc(_image_words(data))}</span>'
         )
     if kind == "csv":
-        table = _csv_rows(file)
-        if table is None:
-            return _muted("binary content: no preview")
-        rows, more = table
-        if not rows:
+        if not data:
             return _muted("empty")
-        width = max(len(row) for row in rows)
-        cells = ([esc(c) for c in row] + [""] * (width - len(row)) for row in rows[1:])
-        head = rows[0] + [""] * (width - len(rows[0]))
+        width = max(len(row) for row in data)
+        cells = ([esc(c) for c in row] + [""] * (width - len(row)) for row in data[1:])
+        head = data[0] + [""] * (width - len(data[0]))
         return grid("bn-csv", head, cells, sep=", ") + _more(more, file)
-    found = _text_lines(file)
-    if found is None:
-        return _muted("binary content: no preview")
-    lines, more = found
-    return f'<pre class="bn-preview-text">{esc(chr(10).join(lines))}</pre>{_more(more, file)}'
+    if kind == "lines":
+        text = esc("\n".join(data))
+        return f'<pre class="bn-preview-text">{text}</pre>{_more(more, file)}'
+    return ""
 
 
 def _safe_link(link: str | None) -> str | None:
@@ -304,24 +313,13 @@ def results_html(results: JobResults, *, show_links: bool = False) -> str:
 
 
 def _text_preview(file: ResultFile) -> list[str]:
-    if file.preview_error:
-        return [f"no preview: {fold(file.preview_error, MAX_MESSAGE // 4)}"]
-    kind = file.preview_kind
-    data = file.head
-    if kind is None or data is None:
-        return []
+    kind, content, more = _preview(file)
+    if kind == "note":
+        return [content]
     if kind == "image":
-        return [_image_words(data)]
-    if kind == "csv":
-        table = _csv_rows(file)
-        if table is None:
-            return []
-        lines = [", ".join(row) for row in table[0]]
-        return lines + (["…"] if table[1] else [])
-    found = _text_lines(file)
-    if found is None:
-        return []
-    return found[0] + (["…"] if found[1] else [])
+        return [_image_words(content)]
+    lines = [", ".join(row) for row in content] if kind == "csv" else content or []
+    return lines + (["…"] if more else [])
 
 
 def results_text(results: JobResults, *, show_links: bool = False) -> str:
