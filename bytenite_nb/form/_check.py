@@ -81,7 +81,7 @@ def validate(form: JobForm) -> dict[str, Any]:
 def label_of(form: JobForm, path: str) -> str:
     """The label on screen of a field path, with the sub-path it does not show:
     ``config.taskTimeout`` → ``Task timeout``, ``params.app.case`` → ``App: case``."""
-    widget, owner = widget_for(form, path)
+    widget, owner, rest = widget_for(form, path)
     if widget is None:
         return path
     label = str(widget.description or owner)
@@ -89,7 +89,6 @@ def label_of(form: JobForm, path: str) -> str:
         if owner.startswith(editor.field + ".") and widget is not editor.kind:
             # "Input URL", "Output bucket"
             label = f"{editor.label} {label if label[1:2].isupper() else label.lower()}"
-    rest = path[len(owner) + 1 :] if path.startswith(owner + ".") else ""
     return f"{label}: {rest}" if rest else label
 
 
@@ -102,10 +101,9 @@ def render(form: JobForm, wire: dict[str, Any]) -> None:
     """Show the problems at their fields and in the summary; refresh the preview."""
     shown: dict[int, str] = {}
     for path, message in form.state.errors.items():
-        widget, owner = widget_for(form, path)
+        widget, _, where = widget_for(form, path)
         if widget is not None:
             key = id(widget)
-            where = path[len(owner) + 1 :] if path.startswith(owner + ".") else ""
             note = esc(f"{where}: {message}" if where else message)
             shown[key] = f"{shown[key]}; {note}" if key in shown else note
     for key, label in form.labels.items():
@@ -179,19 +177,20 @@ def render_magic_text(form: JobForm) -> None:
     )
 
 
-def widget_for(form: JobForm, path: str) -> tuple[w.Widget | None, str]:
-    """The shown widget of a field path (or of its nearest parent) and its path."""
+def widget_for(form: JobForm, path: str) -> tuple[w.Widget | None, str, str]:
+    """The shown widget of a field path (or of its nearest parent), its path, and the
+    rest of ``path`` below it (``""`` when it is the widget's own)."""
     shown = {**form.field_widgets}
     for editor in (form.source, form.destination):  # hidden sub-fields don't count
         shown.update(editor.widgets())
     candidates = [p for p in shown if path == p or path.startswith(p + ".")]
     if candidates:
         owner = max(candidates, key=len)
-        return shown[owner], owner
+        return shown[owner], owner, path[len(owner) + 1 :]
     for editor in (form.source, form.destination):
         if path.split(".")[0] == editor.field:  # e.g. a descriptor problem
-            return editor.kind, f"{editor.field}.dataSourceDescriptor"
-    return None, ""
+            return editor.kind, f"{editor.field}.dataSourceDescriptor", ""
+    return None, "", ""
 
 
 def set_busy(form: JobForm, busy: bool, doing: str = "") -> None:
