@@ -16,8 +16,6 @@ from importlib import resources
 from itertools import islice
 from typing import Any
 
-from ..errors import SIGNED_KEYS
-
 # -- The caps of every card, in one place ----------------------------------------------
 # Past each, a visible marker says how much is left out. Whatever the input, a
 # card's HTML stays under MAX_CARD_BYTES and its text under MAX_TEXT_BYTES
@@ -53,9 +51,6 @@ MAX_CARD_BYTES = 128 * 1024
 #: ``classic`` templates): they hide what a sanitizer leaves as text (an empty
 #: ``<style>``, an escaped ``<img>`` or ``<input>``); our CSS shows those again.
 HIDDEN_BY_HOST = "lm-Widget lm-mod-hidden hidden"
-
-#: Params that grant access and are never shown (a signed upload URL).
-HIDDEN_PARAMS = SIGNED_KEYS
 
 
 @cache

@@ -8,10 +8,10 @@ from datetime import datetime
 from itertools import islice
 from typing import Any
 
+from .._urls import SIGNED_KEYS
 from ..models import DataSource, Job, JobResponse, JobState
 from ..models.marker import strip_marker
 from ._html import (
-    HIDDEN_PARAMS,
     MAX_LABEL,
     MAX_MESSAGE,
     MAX_TEXT,
@@ -46,7 +46,7 @@ def source_summary(source: DataSource | None) -> str:
         where = f"{params['bucketName']}/{params.get('name', '')}"
         return f"{kind} {fold(where, 160)}{region}"
     shown = {
-        k: ("(signed URL, hidden)" if k in HIDDEN_PARAMS else v)
+        k: ("(signed URL, hidden)" if k in SIGNED_KEYS else v)
         for k, v in islice(params.items(), 20)
         if k != "@type"
     }
