@@ -419,13 +419,10 @@ def json_text(value: Any, limit: int = 600, *, indent: int | None = None) -> str
     return fold(json.dumps(clip(value, Budget(limit)), ensure_ascii=False, indent=indent), limit)
 
 
-_HIDDEN = f"bn-css {HIDDEN_BY_HOST}"
-
-
 @cache
 def style_block() -> str:
     """The stylesheet's markup in every card (see ``wrap``); a page needs it once."""
-    return f'<div class="{_HIDDEN}" hidden><style><!--\n{css()}\n--></style></div>'
+    return f'<div class="bn-css {HIDDEN_BY_HOST}" hidden><style><!--\n{css()}\n--></style></div>'
 
 
 def wrap(card_class: str, body: str) -> str:
