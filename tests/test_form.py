@@ -399,6 +399,7 @@ def test_a_file_input_needs_a_readable_local_file(
         assert "Input local file" in form.summary.value
     data = tmp_path / "input.csv"
     data.write_text("a,b\n1,2\n")
+
     def unreadable(*args: Any, **kwargs: Any) -> Any:
         raise PermissionError(13, "Permission denied")
 

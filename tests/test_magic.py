@@ -14,14 +14,13 @@ from IPython.core.error import UsageError
 from IPython.core.interactiveshell import InteractiveShell
 from IPython.utils.capture import capture_output
 
-from bytenite_nb import sandbox
+from bytenite_nb import progress, sandbox
 from bytenite_nb.config import restore_session, set_session
 from bytenite_nb.errors import BadRequestError, PayloadError
 from bytenite_nb.magic import ByteNiteMagics, find_pyproject_settings
 from bytenite_nb.magic._body import deep_merge
 from bytenite_nb.magic._commands import COMMANDS, help_text
 from bytenite_nb.magic._options import cell_parser
-from bytenite_nb.magic._session import Session
 from bytenite_nb.models import CreateJobRequest, JobResponse
 
 HELLO = "templateId: hello-world-template\nname: demo\n"
@@ -559,7 +558,7 @@ def test_wait_in_a_kernel_updates_one_card_in_place(
     shell: InteractiveShell, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     magics(shell).poll_interval = 0.02
-    monkeypatch.setattr(Session, "rich_display", lambda self: True)
+    monkeypatch.setattr(progress, "in_kernel", lambda: True)
     result, captured = run(shell, "job --wait", HELLO)
     assert result.success, result.error_in_exec
     assert captured.stdout == ""

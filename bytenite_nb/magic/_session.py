@@ -17,6 +17,7 @@ from IPython.core.error import UsageError
 from IPython.display import display
 
 from .. import client as client_part  # its drivers (httpx) load with the first Client
+from .. import progress
 from ..config import (
     ENV_ACCESS_TOKEN,
     ENV_API_KEY,
@@ -150,7 +151,7 @@ class Session:
         once. Interrupting (the stop button) stops watching, not the job. A
         failed job fails the cell, so that Run All and papermill stop there.
         """
-        live = not quiet and self.rich_display()
+        live = not quiet and progress.in_kernel()  # outputs can be updated in place
         handle = display(response, display_id=True) if live else None  # type: ignore[no-untyped-call]
         latest: Any = response
 
@@ -199,10 +200,6 @@ class Session:
             print(f"Stopped fetching the {what}; the job is done.", file=sys.stderr)
         except Exception as exc:
             print(f"The {what} could not be fetched: {short_message(exc)}", file=sys.stderr)
-
-    def rich_display(self) -> bool:
-        """Whether outputs can be updated in place (a kernel with a front end)."""
-        return getattr(self.shell, "kernel", None) is not None
 
     # -- results and failures ------------------------------------------------------------
     def store(self, var: str | None, value: Any) -> None:
