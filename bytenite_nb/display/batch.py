@@ -36,8 +36,7 @@ STATUSES: tuple[tuple[str, str, str], ...] = (
     ("error", "bad", "create failed"),
     ("invalid", "bad", "invalid"),
 )
-_TONES = {name: tone for name, tone, _ in STATUSES}
-_LABELS = {name: label for name, _, label in STATUSES}
+_TONE_AND_LABEL = {name: (tone, label) for name, tone, label in STATUSES}
 
 
 @dataclass(frozen=True)
@@ -153,7 +152,7 @@ def _errors(view: BatchView) -> str:
             f'<div class="bn-more">… {len(groups) - MAX_ERROR_KINDS:,} more kinds of error</div>'
         )
     failed = sum(len(idx) for _, idx in groups)
-    title = f"{failed:,} failed" if failed != 1 else "1 failed"
+    title = f"{failed:,} failed"
     return (
         f'<div class="bn-section bn-errors"><div class="bn-section-title"><b>{title}</b></div>'
         f"{''.join(lines)}</div>"
@@ -165,9 +164,9 @@ def _status_badge(row: BatchRow) -> str:
         if row.status == "running" and row.state == JobState.NEW:
             return '<span class="bn-badge bn-run">Started</span>'
         return badge(row.state)
-    tone = _TONES.get(row.status, "")
+    tone, label = _TONE_AND_LABEL.get(row.status, ("", row.status))
     css_class = f"bn-badge bn-{tone}" if tone else "bn-badge"
-    return f'<span class="{css_class}">{esc(_LABELS.get(row.status, row.status))}</span>'
+    return f'<span class="{css_class}">{esc(label)}</span>'
 
 
 def _cell(value: Any) -> str:
