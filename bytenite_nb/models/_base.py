@@ -25,21 +25,21 @@ Card = tuple[Callable[[Any], str], Callable[[Any], str], Callable[[Any, Any], di
 
 
 class _Shown:
-    """Shows itself as the display card ``_card()`` names; ``_card`` imports it on
+    """Shows itself as the display card ``_repr_card()`` names; ``_repr_card`` imports it on
     first use, so models load without ``display``."""
 
     @staticmethod
-    def _card() -> Card:
+    def _repr_card() -> Card:
         raise NotImplementedError
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
-        return self._card()[2](self, include)
+        return self._repr_card()[2](self, include)
 
     def _repr_html_(self) -> str:
-        return self._card()[1](self)
+        return self._repr_card()[1](self)
 
     def __str__(self) -> str:
-        return self._card()[0](self)
+        return self._repr_card()[0](self)
 
 
 class _WireModel(BaseModel):

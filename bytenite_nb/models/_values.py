@@ -16,6 +16,8 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from ..errors import cut
+
 # --------------------------------------------------------------------------
 # Nesting: one fixed bound, whatever the Python's recursion limits
 # --------------------------------------------------------------------------
@@ -68,7 +70,7 @@ def _int64(value: Any) -> int:
         number = int(value.strip())
     else:
         raise PydanticCustomError(
-            "int64", "must be a whole number, got {value}", {"value": _brief(value)}
+            "int64", "must be a whole number, got {value}", {"value": cut(repr(value), 40)}
         )
     if not INT64_MIN <= number <= INT64_MAX:
         raise PydanticCustomError("int64", "is out of the int64 range")
@@ -131,11 +133,6 @@ Seconds = Annotated[int, BeforeValidator(_seconds)]
 """A duration in whole seconds, >= 0, within int64."""
 
 
-def _brief(value: Any, limit: int = 40) -> str:
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
 def sendable_text(value: str) -> bool:
     """False for text UTF-8 cannot encode (a lone surrogate, e.g. ``"\\ud800"``)."""
     if value.isascii():
@@ -180,15 +177,16 @@ def _json_problem(value: Any, path: str = "") -> str | None:
 
 def _json_object(value: Any) -> dict[str, Any]:
     if not isinstance(value, Mapping):
-        raise PydanticCustomError(
-            "json_object",
-            "must be a JSON object, got {kind}",
-            {"kind": _json_kind(value)},
-        )
+        raise not_object(value)
     problem = _json_problem(value)
     if problem:
         raise PydanticCustomError("json_object", "{problem}", {"problem": problem})
     return dict(value)
+
+
+def not_object(value: Any, message: str = "must be a JSON object") -> PydanticCustomError:
+    """The error for ``value`` where a JSON object belongs, saying what it is instead."""
+    return PydanticCustomError("json_object", message + ", got {kind}", {"kind": _json_kind(value)})
 
 
 def _json_kind(value: Any) -> str:
@@ -213,9 +211,7 @@ def _nested_object(value: Any) -> Any:
     """Give a clear message when a sub-object of the payload is not a mapping."""
     if value is None or isinstance(value, (Mapping, BaseModel)):
         return value
-    raise PydanticCustomError(
-        "json_object", "must be a JSON object, got {kind}", {"kind": _json_kind(value)}
-    )
+    raise not_object(value)
 
 
 # --------------------------------------------------------------------------

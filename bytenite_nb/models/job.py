@@ -6,10 +6,11 @@ from typing import Annotated, Any, ClassVar
 
 from pydantic import Field
 
+from ..errors import cut
 from ._base import Card, _Lenient, _Shown, _SpecIntegers
 from ._parts import AppParams, JobConfig, JobTemplate, SelectionList, _AppParamsOut, _JobConfigOut
 from ._spec import ExecutionPriority, JobState
-from ._values import Int64, Timestamp, _brief
+from ._values import Int64, Timestamp
 from .data_source import DataSource, _DataSourceOut
 
 # Shared parts are read with their lenient response twins (a request's ``JobConfig``
@@ -57,9 +58,8 @@ class Job(_Lenient, _SpecIntegers):
         return job_mimebundle(JobResponse(job=self, template_info=self.template_info), include)
 
     def __repr__(self) -> str:
-        state = self.state.short_name if self.state else "?"
-        state = state if len(state) <= 60 else state[:59] + "…"
-        return f"Job(id={_brief(self.id, 80)}, name={_brief(self.name, 80)}, state={state})"
+        state = cut(self.state.short_name, 60) if self.state else "?"
+        return f"Job(id={cut(repr(self.id), 80)}, name={cut(repr(self.name), 80)}, state={state})"
 
 
 class JobResponse(_Shown, _Lenient):
@@ -71,7 +71,7 @@ class JobResponse(_Shown, _Lenient):
     template_info: JobTemplate | None = None
 
     @staticmethod
-    def _card() -> Card:
+    def _repr_card() -> Card:
         from ..display import job_html, job_mimebundle, job_text
 
         return job_text, job_html, job_mimebundle

@@ -74,7 +74,7 @@ class JobsPage(_Shown, BaseModel):
         return {"pagination": pagination, "data": [job.to_wire() for job in self.jobs]}
 
     @staticmethod
-    def _card() -> Card:
+    def _repr_card() -> Card:
         from ..display import jobs_html, jobs_mimebundle, jobs_text
 
         return jobs_text, jobs_html, jobs_mimebundle

@@ -181,7 +181,7 @@ class JobLogs(_Shown, BaseModel):
         return out
 
     @staticmethod
-    def _card() -> Card:
+    def _repr_card() -> Card:
         from ..display import logs_html, logs_mimebundle, logs_text
 
         return logs_text, logs_html, logs_mimebundle

@@ -140,7 +140,7 @@ class ResultsCard(_Shown):
         self.show_links = show_links
 
     @staticmethod
-    def _card() -> Card:
+    def _repr_card() -> Card:
         from ..display import results_html, results_mimebundle, results_text
 
         return (
