@@ -21,7 +21,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ._lifecycle import serve_storage
-from ._routes import API_PREFIX, allowed_methods
+from ._routes import API_PREFIX
 from ._server import Sandbox
 from ._wire import BadFraming, body_pieces, rpc_status, send
 
@@ -92,9 +92,8 @@ class _Handler(BaseHTTPRequestHandler):
             message = "rate limit exceeded: too many requests, retry later"
             self._error(429, message, {"Retry-After": retry_after})
             return
-        status, data = sandbox.handle(self.command, self.path, headers, body)
-        allow = {"Allow": ", ".join(allowed_methods(path))} if status == 405 else {}
-        self._reply(status, json.dumps(data).encode(), "application/json", allow)
+        status, data, extra = sandbox.handle(self.command, self.path, headers, body)
+        self._reply(status, json.dumps(data).encode(), "application/json", extra)
 
     def _reply(
         self, status: int, payload: bytes, content_type: str, headers: Mapping[str, str]
