@@ -171,11 +171,7 @@ class SandboxServer:
 
 
 def make_server(
-    port: int = 0,
-    *,
-    host: str = "127.0.0.1",
-    step_seconds: float = 1.0,
-    verbose: bool = False,
+    port: int = 0, *, host: str = "127.0.0.1", step_seconds: float = 1.0, verbose: bool = False
 ) -> _HTTPServer:
     httpd = _HTTPServer((host, port), _Handler)
     httpd.sandbox = Sandbox(step_seconds=step_seconds)
@@ -184,11 +180,7 @@ def make_server(
 
 
 def start(
-    port: int = 0,
-    *,
-    host: str = "127.0.0.1",
-    step_seconds: float = 1.0,
-    verbose: bool = False,
+    port: int = 0, *, host: str = "127.0.0.1", step_seconds: float = 1.0, verbose: bool = False
 ) -> SandboxServer:
     """Start a sandbox in a background thread; ``port=0`` picks a free port.
 

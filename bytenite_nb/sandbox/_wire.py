@@ -211,10 +211,7 @@ def parse_json(body: bytes) -> Any:
     try:
         text = body.decode("utf-8")
         value = json.loads(
-            text,
-            parse_constant=_no_constant,
-            parse_float=_finite,
-            object_pairs_hook=_unique,
+            text, parse_constant=_no_constant, parse_float=_finite, object_pairs_hook=_unique
         )
     except RecursionError:
         raise Reject(400, _TOO_DEEP) from None
