@@ -53,23 +53,17 @@ def _int64(value: Any) -> int:
     """protojson int64: a JSON number or a decimal string; never a bool or fraction."""
     if isinstance(value, bool):
         raise PydanticCustomError("int64", "must be a whole number, not true/false")
-    if isinstance(value, int):
-        number = value
-    elif isinstance(value, float):
-        if not math.isfinite(value) or not value.is_integer():
-            raise PydanticCustomError(
-                "int64", "must be a whole number, got {value}", {"value": value}
-            )
-        number = int(value)
+    if isinstance(value, float) and math.isfinite(value) and value.is_integer():
+        value = int(value)
     elif isinstance(value, str) and _INT_STRING.fullmatch(value.strip()):
-        number = int(value.strip())
-    else:
+        value = int(value.strip())
+    if not isinstance(value, int):
         raise PydanticCustomError(
             "int64", "must be a whole number, got {value}", {"value": cut(repr(value), 40)}
         )
-    if not INT64_MIN <= number <= INT64_MAX:
+    if not INT64_MIN <= value <= INT64_MAX:
         raise PydanticCustomError("int64", "is out of the int64 range")
-    return number
+    return value
 
 
 def _seconds(value: Any) -> int:
