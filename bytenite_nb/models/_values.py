@@ -83,10 +83,6 @@ def parse_seconds(text: str | int) -> int:
 
     Raises ``ValueError`` with a message that shows the accepted forms.
     """
-    if isinstance(text, int) and not isinstance(text, bool):
-        if text < 0:
-            raise ValueError(f"must be 0 or more seconds, got {text}")
-        return text
     value = str(text).strip().lower().replace(" ", "")
     if value.isdigit():
         return int(value)
