@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import cache
 from typing import Any, ClassVar
 
@@ -19,6 +19,27 @@ from pydantic import (
 from pydantic.alias_generators import to_camel
 
 from ._spec import integer_wire_types, spec_schema, wire_integer
+
+#: A card's functions: text, HTML and mimebundle (``(model, include)``), each of the model.
+Card = tuple[Callable[[Any], str], Callable[[Any], str], Callable[[Any, Any], dict[str, Any]]]
+
+
+class _Shown:
+    """Shows itself as the display card ``_repr_card()`` names; ``_repr_card`` imports it on
+    first use, so models load without ``display``."""
+
+    @staticmethod
+    def _repr_card() -> Card:
+        raise NotImplementedError
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        return self._repr_card()[2](self, include)
+
+    def _repr_html_(self) -> str:
+        return self._repr_card()[1](self)
+
+    def __str__(self) -> str:
+        return self._repr_card()[0](self)
 
 
 class _WireModel(BaseModel):

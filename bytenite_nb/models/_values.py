@@ -8,13 +8,10 @@ from collections.abc import Mapping
 from datetime import datetime, timezone
 from typing import Annotated, Any
 
-from pydantic import (
-    BaseModel,
-    BeforeValidator,
-    ValidatorFunctionWrapHandler,
-    WrapValidator,
-)
+from pydantic import BaseModel, BeforeValidator, ValidatorFunctionWrapHandler, WrapValidator
 from pydantic_core import PydanticCustomError
+
+from ..errors import cut
 
 # --------------------------------------------------------------------------
 # Nesting: one fixed bound, whatever the Python's recursion limits
@@ -56,23 +53,17 @@ def _int64(value: Any) -> int:
     """protojson int64: a JSON number or a decimal string; never a bool or fraction."""
     if isinstance(value, bool):
         raise PydanticCustomError("int64", "must be a whole number, not true/false")
-    if isinstance(value, int):
-        number = value
-    elif isinstance(value, float):
-        if not math.isfinite(value) or not value.is_integer():
-            raise PydanticCustomError(
-                "int64", "must be a whole number, got {value}", {"value": value}
-            )
-        number = int(value)
+    if isinstance(value, float) and math.isfinite(value) and value.is_integer():
+        value = int(value)
     elif isinstance(value, str) and _INT_STRING.fullmatch(value.strip()):
-        number = int(value.strip())
-    else:
+        value = int(value.strip())
+    if not isinstance(value, int):
         raise PydanticCustomError(
-            "int64", "must be a whole number, got {value}", {"value": _brief(value)}
+            "int64", "must be a whole number, got {value}", {"value": cut(repr(value), 40)}
         )
-    if not INT64_MIN <= number <= INT64_MAX:
+    if not INT64_MIN <= value <= INT64_MAX:
         raise PydanticCustomError("int64", "is out of the int64 range")
-    return number
+    return value
 
 
 def _seconds(value: Any) -> int:
@@ -92,10 +83,6 @@ def parse_seconds(text: str | int) -> int:
 
     Raises ``ValueError`` with a message that shows the accepted forms.
     """
-    if isinstance(text, int) and not isinstance(text, bool):
-        if text < 0:
-            raise ValueError(f"must be 0 or more seconds, got {text}")
-        return text
     value = str(text).strip().lower().replace(" ", "")
     if value.isdigit():
         return int(value)
@@ -129,11 +116,6 @@ Int64 = Annotated[int, BeforeValidator(_int64)]
 """An int64 that accepts ``3600`` and ``"3600"`` alike."""
 Seconds = Annotated[int, BeforeValidator(_seconds)]
 """A duration in whole seconds, >= 0, within int64."""
-
-
-def _brief(value: Any, limit: int = 40) -> str:
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def sendable_text(value: str) -> bool:
@@ -180,15 +162,16 @@ def _json_problem(value: Any, path: str = "") -> str | None:
 
 def _json_object(value: Any) -> dict[str, Any]:
     if not isinstance(value, Mapping):
-        raise PydanticCustomError(
-            "json_object",
-            "must be a JSON object, got {kind}",
-            {"kind": _json_kind(value)},
-        )
+        raise not_object(value)
     problem = _json_problem(value)
     if problem:
         raise PydanticCustomError("json_object", "{problem}", {"problem": problem})
     return dict(value)
+
+
+def not_object(value: Any, message: str = "must be a JSON object") -> PydanticCustomError:
+    """The error for ``value`` where a JSON object belongs, saying what it is instead."""
+    return PydanticCustomError("json_object", message + ", got {kind}", {"kind": _json_kind(value)})
 
 
 def _json_kind(value: Any) -> str:
@@ -213,9 +196,7 @@ def _nested_object(value: Any) -> Any:
     """Give a clear message when a sub-object of the payload is not a mapping."""
     if value is None or isinstance(value, (Mapping, BaseModel)):
         return value
-    raise PydanticCustomError(
-        "json_object", "must be a JSON object, got {kind}", {"kind": _json_kind(value)}
-    )
+    raise not_object(value)
 
 
 # --------------------------------------------------------------------------

@@ -9,8 +9,9 @@ from urllib.parse import urlsplit
 
 from pydantic import StrictStr
 
+from ..errors import cut
 from ._base import _Lenient, _WireModel
-from ._values import JsonObject, _brief
+from ._values import JsonObject
 
 _TYPE_PREFIX = "type.googleapis.com/bytenite.data_source."
 _S3_TYPE = _TYPE_PREFIX + "S3DataSource"
@@ -185,7 +186,7 @@ def _http_url_problem(url: str) -> str | None:
     try:
         parts = urlsplit(url.strip())
     except ValueError:
-        return f"{_brief(url)} is not a valid URL"
+        return f"{cut(repr(url), 40)} is not a valid URL"
     if parts.scheme not in ("http", "https"):
         scheme = f"'{parts.scheme}://'" if parts.scheme else "no scheme"
         return f"must be an http:// or https:// URL (got {scheme})"

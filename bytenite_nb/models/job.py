@@ -6,10 +6,11 @@ from typing import Annotated, Any, ClassVar
 
 from pydantic import Field
 
-from ._base import _Lenient, _SpecIntegers
+from ..errors import cut
+from ._base import Card, _Lenient, _Shown, _SpecIntegers
 from ._parts import AppParams, JobConfig, JobTemplate, SelectionList, _AppParamsOut, _JobConfigOut
 from ._spec import ExecutionPriority, JobState
-from ._values import Int64, Timestamp, _brief
+from ._values import Int64, Timestamp
 from .data_source import DataSource, _DataSourceOut
 
 # Shared parts are read with their lenient response twins (a request's ``JobConfig``
@@ -57,12 +58,11 @@ class Job(_Lenient, _SpecIntegers):
         return job_mimebundle(JobResponse(job=self, template_info=self.template_info), include)
 
     def __repr__(self) -> str:
-        state = self.state.short_name if self.state else "?"
-        state = state if len(state) <= 60 else state[:59] + "…"
-        return f"Job(id={_brief(self.id, 80)}, name={_brief(self.name, 80)}, state={state})"
+        state = cut(self.state.short_name, 60) if self.state else "?"
+        return f"Job(id={cut(repr(self.id), 80)}, name={cut(repr(self.name), 80)}, state={state})"
 
 
-class JobResponse(_Lenient):
+class JobResponse(_Shown, _Lenient):
     """``jobsJobResponse``: what create and get return."""
 
     spec_name: ClassVar[str] = "jobsJobResponse"
@@ -70,20 +70,11 @@ class JobResponse(_Lenient):
     job: Job = Field(default_factory=Job)
     template_info: JobTemplate | None = None
 
-    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
-        from ..display import job_mimebundle
+    @staticmethod
+    def _repr_card() -> Card:
+        from ..display import job_html, job_mimebundle, job_text
 
-        return job_mimebundle(self, include)
-
-    def _repr_html_(self) -> str:
-        from ..display import job_html
-
-        return job_html(self)
+        return job_text, job_html, job_mimebundle
 
     def __repr__(self) -> str:
         return f"JobResponse({self.job!r})"
-
-    def __str__(self) -> str:
-        from ..display import job_text
-
-        return job_text(self)

@@ -12,6 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from ._base import Card, _Shown
 from ._spec import wire_integer
 from ._values import _int64
 from .job import Job
@@ -30,7 +31,7 @@ def _flag(value: Any) -> bool:
     return bool(value)
 
 
-class JobsPage(BaseModel):
+class JobsPage(_Shown, BaseModel):
     """One page of the jobs list, newest first: ``total`` counts every job of the
     account (None if the service did not say), ``limit`` is the page size asked."""
 
@@ -72,20 +73,11 @@ class JobsPage(BaseModel):
         pagination["hasNext"] = self.has_next
         return {"pagination": pagination, "data": [job.to_wire() for job in self.jobs]}
 
-    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
-        from ..display import jobs_mimebundle
+    @staticmethod
+    def _repr_card() -> Card:
+        from ..display import jobs_html, jobs_mimebundle, jobs_text
 
-        return jobs_mimebundle(self, include)
-
-    def _repr_html_(self) -> str:
-        from ..display import jobs_html
-
-        return jobs_html(self)
-
-    def __str__(self) -> str:
-        from ..display import jobs_text
-
-        return jobs_text(self)
+        return jobs_text, jobs_html, jobs_mimebundle
 
     def __repr__(self) -> str:
         total = "?" if self.total is None else str(self.total)

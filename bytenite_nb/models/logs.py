@@ -21,6 +21,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
 
+from ._base import Card, _Shown
 from ._spec import _OpenStrEnum
 
 #: The log levels the service knows, least to most severe (``BYTENITE_API.md``).
@@ -101,7 +102,7 @@ class LogEntry(BaseModel):
 _OWN_FIELDS = frozenset({"job_id", "entries", "levels", "services", "task_ids"})
 
 
-class JobLogs(BaseModel):
+class JobLogs(_Shown, BaseModel):
     """A job's log lines in time order (``entries``), with what was asked for:
     ``levels`` and ``services`` (empty: all) and ``task_ids``."""
 
@@ -179,20 +180,11 @@ class JobLogs(BaseModel):
                 out.setdefault(entry.service, []).append(line)
         return out
 
-    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
-        from ..display import logs_mimebundle
+    @staticmethod
+    def _repr_card() -> Card:
+        from ..display import logs_html, logs_mimebundle, logs_text
 
-        return logs_mimebundle(self, include)
-
-    def _repr_html_(self) -> str:
-        from ..display import logs_html
-
-        return logs_html(self)
-
-    def __str__(self) -> str:
-        from ..display import logs_text
-
-        return logs_text(self)
+        return logs_text, logs_html, logs_mimebundle
 
     def __repr__(self) -> str:
         counts = ", ".join(f"{k} {v}" for k, v in self.counts().items())

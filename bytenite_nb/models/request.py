@@ -17,9 +17,10 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from ..errors import cut
 from ._base import _WireModel
 from ._parts import AppParams, JobConfig, JobTemplate, RpcStatus, SelectionList
-from ._values import LONE_SURROGATE, _brief, _json_kind, _nested_object, sendable_text
+from ._values import LONE_SURROGATE, _nested_object, not_object, sendable_text
 from .data_source import DataSource, Direction, _with_type_url
 from .job import Job, JobResponse
 
@@ -46,11 +47,7 @@ class CreateJobRequest(_WireModel):
     def _mapping(cls, data: Any) -> Any:
         if isinstance(data, (Mapping, BaseModel)):
             return data
-        raise PydanticCustomError(
-            "json_object",
-            "the payload must be a mapping of fields (a JSON object), got {kind}",
-            {"kind": _json_kind(data)},
-        )
+        raise not_object(data, "the payload must be a mapping of fields (a JSON object)")
 
     @field_validator("template_id")
     @classmethod
@@ -93,8 +90,8 @@ class CreateJobRequest(_WireModel):
         return payload_mimebundle(self, include)
 
     def __repr__(self) -> str:
-        name = f", name={_brief(self.name, 80)}" if self.name else ""
-        return f"CreateJobRequest(template_id={_brief(self.template_id, 80)}{name})"
+        name = f", name={cut(repr(self.name), 80)}" if self.name else ""
+        return f"CreateJobRequest(template_id={cut(repr(self.template_id), 80)}{name})"
 
 
 def _checked_source(value: DataSource | None, direction: Direction) -> DataSource | None:

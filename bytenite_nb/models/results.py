@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import ConfigDict, Field, PrivateAttr, field_validator
 
-from ._base import _WireModel
+from ._base import Card, _Shown, _WireModel
 from ._values import Int64
 
 #: Which results get an inline preview, by extension (images are checked by
@@ -121,9 +121,7 @@ class JobResults(_WireModel):
         return ResultsCard(self, show_links=show_links)
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
-        from ..display import results_mimebundle
-
-        return results_mimebundle(self)
+        return self.card()._repr_mimebundle_(include, exclude)
 
     def __repr__(self) -> str:
         names = ", ".join(repr(n) for n in self.names[:5])
@@ -131,32 +129,25 @@ class JobResults(_WireModel):
         return f"JobResults(job_id={self.job_id!r}, files=[{names}{more}])"
 
     def __str__(self) -> str:
-        from ..display import results_text
-
-        return results_text(self)
+        return str(self.card())
 
 
-class ResultsCard:
+class ResultsCard(_Shown):
     """A displayable results card (``JobResults.card()``)."""
 
     def __init__(self, results: JobResults, *, show_links: bool = False) -> None:
         self.results = results
         self.show_links = show_links
 
-    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
-        from ..display import results_mimebundle
+    @staticmethod
+    def _repr_card() -> Card:
+        from ..display import results_html, results_mimebundle, results_text
 
-        return results_mimebundle(self.results, show_links=self.show_links)
-
-    def _repr_html_(self) -> str:
-        from ..display import results_html
-
-        return results_html(self.results, show_links=self.show_links)
-
-    def __str__(self) -> str:
-        from ..display import results_text
-
-        return results_text(self.results, show_links=self.show_links)
+        return (
+            lambda card: results_text(card.results, show_links=card.show_links),
+            lambda card: results_html(card.results, show_links=card.show_links),
+            lambda card, _: results_mimebundle(card.results, show_links=card.show_links),
+        )
 
     def __repr__(self) -> str:
         return f"<ResultsCard of {self.results!r}, show_links={self.show_links}>"

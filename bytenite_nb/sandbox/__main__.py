@@ -20,12 +20,7 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--verbose", action="store_true", help="log every request")
     args = parser.parse_args(argv)
-    server = SandboxServer(
-        make_server(
-            args.port, host=args.host, step_seconds=args.step_seconds, verbose=args.verbose
-        ),
-        None,
-    )
+    server = SandboxServer(make_server(**vars(args)), None)  # the options are its parameters
     print(f"ByteNite sandbox at {server.url}", flush=True)
     print(f"API key (sandbox only, not a secret): {server.api_key}")
     print(f"Templates: {', '.join(t.id for t in TEMPLATES.values() if not t.private)}")

@@ -21,7 +21,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ._lifecycle import serve_storage
-from ._routes import API_PREFIX, allowed_methods
+from ._routes import API_PREFIX
 from ._server import Sandbox
 from ._wire import BadFraming, body_pieces, rpc_status, send
 
@@ -92,9 +92,8 @@ class _Handler(BaseHTTPRequestHandler):
             message = "rate limit exceeded: too many requests, retry later"
             self._error(429, message, {"Retry-After": retry_after})
             return
-        status, data = sandbox.handle(self.command, self.path, headers, body)
-        allow = {"Allow": ", ".join(allowed_methods(path))} if status == 405 else {}
-        self._reply(status, json.dumps(data).encode(), "application/json", allow)
+        status, data, extra = sandbox.handle(self.command, self.path, headers, body)
+        self._reply(status, json.dumps(data).encode(), "application/json", extra)
 
     def _reply(
         self, status: int, payload: bytes, content_type: str, headers: Mapping[str, str]
@@ -172,11 +171,7 @@ class SandboxServer:
 
 
 def make_server(
-    port: int = 0,
-    *,
-    host: str = "127.0.0.1",
-    step_seconds: float = 1.0,
-    verbose: bool = False,
+    port: int = 0, *, host: str = "127.0.0.1", step_seconds: float = 1.0, verbose: bool = False
 ) -> _HTTPServer:
     httpd = _HTTPServer((host, port), _Handler)
     httpd.sandbox = Sandbox(step_seconds=step_seconds)
@@ -185,11 +180,7 @@ def make_server(
 
 
 def start(
-    port: int = 0,
-    *,
-    host: str = "127.0.0.1",
-    step_seconds: float = 1.0,
-    verbose: bool = False,
+    port: int = 0, *, host: str = "127.0.0.1", step_seconds: float = 1.0, verbose: bool = False
 ) -> SandboxServer:
     """Start a sandbox in a background thread; ``port=0`` picks a free port.
 

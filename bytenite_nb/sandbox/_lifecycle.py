@@ -131,7 +131,7 @@ class Storage:
     faults: StorageFaults = field(default_factory=StorageFaults)
     _key: bytes = field(default_factory=lambda: secrets.token_bytes(16))
     _expired_uploads: bool = False
-    _cut: tuple[int, int] | None = None  # (after bytes, how many more downloads)
+    _cuts: list[int] = field(default_factory=list)  # bytes sent by each next download
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     # -- signed URLs ------------------------------------------------------------------
@@ -163,15 +163,11 @@ class Storage:
     def cut_downloads(self, after: int, *, times: int = 1) -> None:
         """The next ``times`` downloads stop after ``after`` bytes (connection closed)."""
         with self._lock:
-            self._cut = (after, times)
+            self._cuts = [after] * times
 
     def _take_cut(self) -> int | None:
         with self._lock:
-            if self._cut is None:
-                return None
-            after, times = self._cut
-            self._cut = (after, times - 1) if times > 1 else None
-            return after
+            return self._cuts.pop() if self._cuts else None
 
     def expire_uploads(self, expired: bool = True) -> None:
         """From now on every ``tempUrl`` answers 403 ``Request has expired``."""

@@ -126,11 +126,7 @@ def job_logs(job: _Job, times: Mapping[str, float]) -> Logs:
 
 
 def answer(
-    logs: Logs,
-    *,
-    levels: list[str],
-    services: list[str],
-    task_ids: list[str],
+    logs: Logs, *, levels: list[str], services: list[str], task_ids: list[str]
 ) -> dict[str, Any]:
     """The protojson answer, keeping only the levels, services and tasks asked (empty: all)."""
     partitioner, tasks, assembler = logs

@@ -36,17 +36,11 @@ ROUTES: list[tuple[re.Pattern[str], dict[str, str]]] = [
 ]
 
 
-def allowed_methods(path: str) -> list[str]:
-    """The methods ``path`` (from ``/v1`` on) takes, sorted; empty for an unknown path."""
-    if any(pattern.fullmatch(path) for pattern in UNSERVED):
-        return []
-    return next((sorted(methods) for pattern, methods in ROUTES if pattern.fullmatch(path)), [])
-
-
 def route(method: str, path: str) -> tuple[str, str]:
     """The name of the ``Sandbox`` method that answers ``method path`` and the job id
     (``""`` for none); ``Reject`` naming the path for a path no route matches (404),
-    an endpoint of the service the sandbox lacks (501) or a method it does not take (405)."""
+    an endpoint of the service the sandbox lacks (501) or a method it does not take (405,
+    with ``Allow``)."""
     if any(pattern.fullmatch(path) for pattern in UNSERVED):
         raise Reject(501, f"the sandbox does not serve {method} {path} (the service may)")
     for pattern, methods in ROUTES:
@@ -54,6 +48,7 @@ def route(method: str, path: str) -> tuple[str, str]:
         if match is None:
             continue
         if method not in methods:
-            raise Reject(405, f"method {method} not allowed for {path}")
+            allow = {"Allow": ", ".join(sorted(methods))}
+            raise Reject(405, f"method {method} not allowed for {path}", headers=allow)
         return methods[method], unquote(match.group(1)) if match.groups() else ""
     raise Reject(404, f"no route for {method} {path}: the sandbox serves no such path")

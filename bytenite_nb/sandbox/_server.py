@@ -172,8 +172,8 @@ class Sandbox:
 
     def handle(
         self, method: str, target: str, headers: Mapping[str, str], body: bytes
-    ) -> tuple[int, Any]:
-        """Route one request (header names in lower case); return ``(status, body)``."""
+    ) -> tuple[int, Any, Mapping[str, str]]:
+        """Route one request (header names in lower case); return ``(status, body, headers)``."""
         parts = urlsplit(target)
         path = parts.path.rstrip("/") or "/"
         self.record(method, path)
@@ -181,9 +181,9 @@ class Sandbox:
             if path.startswith(CUSTOMER_PREFIX + "/"):
                 self._authorize(headers.get("authorization"))
             name, job_id = route(method, path)
-            return 200, getattr(self, name)(_Call(job_id, parts.query, body))
+            return 200, getattr(self, name)(_Call(job_id, parts.query, body)), {}
         except Reject as reject:
-            return reject.status, reject.body()
+            return reject.status, reject.body(), reject.headers
 
     def _exchange(self, call: _Call) -> dict[str, Any]:
         key = call.json().get("apiKey")

@@ -74,13 +74,8 @@ class StorageFaults:
 
     def expired(self, *, gzip: bool = True, times: int = 1, target: Target = "any") -> None:
         """The next ``times`` requests: 403 ``Request has expired`` (gzip-encoded by default)."""
-        self.answer(
-            403,
-            times=times,
-            target=target,
-            body=xml_error("AccessDenied", "Request has expired"),
-            gzip=gzip,
-        )
+        body = xml_error("AccessDenied", "Request has expired")
+        self.answer(403, times=times, target=target, body=body, gzip=gzip)
 
     def echo_signature(self, *, times: int = 1, target: Target = "any") -> None:
         """The next ``times`` requests: a 403 whose body quotes the URL's signature

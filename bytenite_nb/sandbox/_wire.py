@@ -54,15 +54,20 @@ _TOO_DEEP = f"invalid JSON body: nested deeper than {MAX_NESTING} levels"
 
 
 class Reject(Exception):
-    """An error answer: HTTP status, rpcStatus message and details."""
+    """An error answer: HTTP status, rpcStatus message and details, extra headers."""
 
     def __init__(
-        self, status: int, message: str, details: list[dict[str, Any]] | None = None
+        self,
+        status: int,
+        message: str,
+        details: list[dict[str, Any]] | None = None,
+        headers: Headers | None = None,
     ) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
         self.details = details or []
+        self.headers = headers or {}
 
     def body(self) -> dict[str, Any]:
         return {
@@ -72,13 +77,8 @@ class Reject(Exception):
         }
 
 
-class BadFraming(Exception):
+class BadFraming(Reject):
     """The body cannot be delimited: answer, then close the connection."""
-
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
 
 
 def body_pieces(handler: BaseHTTPRequestHandler, limit: int | None) -> Iterator[bytes]:
@@ -211,10 +211,7 @@ def parse_json(body: bytes) -> Any:
     try:
         text = body.decode("utf-8")
         value = json.loads(
-            text,
-            parse_constant=_no_constant,
-            parse_float=_finite,
-            object_pairs_hook=_unique,
+            text, parse_constant=_no_constant, parse_float=_finite, object_pairs_hook=_unique
         )
     except RecursionError:
         raise Reject(400, _TOO_DEEP) from None
