@@ -20,6 +20,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 from pydantic.alias_generators import to_camel
 
 from .. import errors
+from .._urls import SIGNED_KEYS, redact_urls
 from ..models import MAX_NESTING, JobResponse, too_deep
 from .item import MAX_CONCURRENCY, BatchItem
 
@@ -206,11 +207,11 @@ def _item(item: BatchItem) -> dict[str, Any]:
 def _unsigned(value: Any) -> Any:
     """``value`` without signed URLs: ``tempUrl`` keys left out, URL queries redacted."""
     if isinstance(value, dict):
-        return {k: _unsigned(v) for k, v in value.items() if k not in errors.SIGNED_KEYS}
+        return {k: _unsigned(v) for k, v in value.items() if k not in SIGNED_KEYS}
     if isinstance(value, list):
         return [_unsigned(v) for v in value]
     if isinstance(value, str):
-        return errors.redact_urls(value)
+        return redact_urls(value)
     return value
 
 

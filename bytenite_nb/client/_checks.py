@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from ..errors import PayloadError, TooManyItemsError
+from ..errors import PayloadError, TooManyItemsError, cut
 from ..models import LOG_LEVELS, LOG_SERVICES, LogLevel
-from ._payloads import _brief, _unsendable
+from ._payloads import _unsendable
 
 #: The largest page ``GET /jobs`` is assumed to give (UNCONFIRMED: ``BYTENITE_API.md``
 #: says 100): the default of ``Client.max_page_size``, which a client or the class
@@ -115,9 +115,9 @@ def check_job_id(job_id: Any) -> str:
     with or without spaces around them). The one check of every call taking an id."""
     problem: str | None = None
     if not isinstance(job_id, str):
-        problem = f"must be a string, got {_brief(job_id)}"
+        problem = f"must be a string, got {cut(ascii(job_id), 40)}"
     elif not job_id.strip() or len(job_id) > MAX_JOB_ID:
-        problem = f"must be 1 to {MAX_JOB_ID:,} characters, got {_brief(job_id)}"
+        problem = f"must be 1 to {MAX_JOB_ID:,} characters, got {cut(ascii(job_id), 40)}"
     elif job_id.strip() in _DOT_SEGMENTS:
         problem = (
             f"{job_id.strip()!r} is not a job id: as a path segment it would send the "

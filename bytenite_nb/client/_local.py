@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
-from ..errors import ApiError, LocalPathError
+from ..errors import ApiError, LocalPathError, cut
 from ..models import JobResults, ResultFile
 from ..progress import Reporter
 
@@ -123,6 +123,10 @@ def prepare_dest(dest: str | os.PathLike[str]) -> Path:
     return root
 
 
+def _shown(name: str) -> str:
+    return cut(name, 120)
+
+
 def _refused(name: str, root: Path) -> LocalPathError:
     return LocalPathError(name, f"refused: this result name would be written outside {root}")
 
@@ -142,24 +146,20 @@ def result_target(root: Path, name: str) -> Path:
     for part in kept:
         if len(part.encode("utf-8", "surrogateescape")) > NAME_MAX:
             raise LocalPathError(
-                _short(name),
+                _shown(name),
                 f"a part of this result name is longer than file systems allow "
                 f"({NAME_MAX} bytes); nothing was written",
             )
     target = root.joinpath(*kept)
     if len(os.fsencode(target)) > PATH_MAX:
-        raise LocalPathError(_short(name), "this result's path would be too long; nothing written")
+        raise LocalPathError(_shown(name), "this result's path would be too long; nothing written")
     try:
         resolved = target.resolve()
     except OSError as exc:
-        raise _oserror(_short(name), exc, "cannot be placed") from None
+        raise _oserror(_shown(name), exc, "cannot be placed") from None
     if not resolved.is_relative_to(root.resolve()) or resolved == root.resolve():
         raise _refused(name, root)
     return target
-
-
-def _short(name: str, limit: int = 120) -> str:
-    return name if len(name) <= limit else f"{name[:limit]}… ({len(name):,} characters)"
 
 
 def plan_downloads(
@@ -176,25 +176,25 @@ def plan_downloads(
         target = result_target(root, file.name)
         if target in seen:
             raise LocalPathError(
-                _short(file.name), f"two results share this name ({seen[target]!r})"
+                _shown(file.name), f"two results share this name ({seen[target]!r})"
             )
         if target in folders:
             raise LocalPathError(
-                _short(file.name),
-                f"is both a result file and the folder of {_short(folders[target])!r} "
+                _shown(file.name),
+                f"is both a result file and the folder of {_shown(folders[target])!r} "
                 "(nothing was written)",
             )
         seen[target] = file.name
         if not file.link:
-            raise ApiError(f"result {_short(file.name)!r} came without a link", status_code=200)
+            raise ApiError(f"result {_shown(file.name)!r} came without a link", status_code=200)
         try:
             for parent in target.parents:
                 if parent == root or not parent.is_relative_to(root):
                     break
                 if parent in seen:
                     raise LocalPathError(
-                        _short(file.name),
-                        f"needs {_short(seen[parent])!r} as a folder, but that is a result "
+                        _shown(file.name),
+                        f"needs {_shown(seen[parent])!r} as a folder, but that is a result "
                         "file too (nothing was written)",
                     )
                 folders.setdefault(parent, file.name)
@@ -205,7 +205,7 @@ def plan_downloads(
             if target.exists() and not overwrite:
                 existing.append(str(target))
         except OSError as exc:
-            raise _oserror(_short(file.name), exc, "cannot be placed") from None
+            raise _oserror(_shown(file.name), exc, "cannot be placed") from None
         plan.append((file, target))
     if existing:
         more = f" (and {len(existing) - 1} more)" if len(existing) > 1 else ""

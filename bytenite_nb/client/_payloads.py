@@ -180,11 +180,6 @@ def _json_int(text: str) -> int | float:
     return int(text) if len(text) <= _MAX_INT_DIGITS else float(text)
 
 
-def _brief(value: Any, limit: int = 40) -> str:
-    text = ascii(value)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
 #: The largest answer (decoded) the client reads from the API; past it the call
 #: fails (a 300 KB gzipped answer can unpack to 400 MB). Storage bodies stream
 #: to their sinks and are not bound by it.

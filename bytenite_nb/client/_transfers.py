@@ -19,6 +19,7 @@ from typing import Any
 
 import httpx
 
+from .._urls import hide_url_queries_in_logs, url_secrets, without_query
 from ..errors import (
     ApiError,
     BadRequestError,
@@ -30,10 +31,7 @@ from ..errors import (
     PayloadError,
     PermissionDeniedError,
     api_error_from_body,
-    hide_url_queries_in_logs,
     redact,
-    url_secrets,
-    without_query,
 )
 from ..models import Job, JobResponse, JobResults, JobState, ResultFile
 from ..progress import ProgressOption, Reporter, reporter
