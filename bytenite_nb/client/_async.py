@@ -12,11 +12,11 @@ from ..errors import ByteNiteError, redact_error
 from ..models import CreateJobRequest, Job
 from ._checks import MAX_ITEMS
 from ._jobs import _JobWalk
-from ._payloads import MAX_ANSWER_BYTES, too_large
 from ._steps import (
     TICK,
     AttemptTimeout,
     T,
+    _Answer,
     _Flow,
     _Gather,
     _Locked,
@@ -131,17 +131,10 @@ class AsyncClient(ClientFlows):
             with self._anyio.fail_after(step.timeout):
                 response = await self._http.send(request, stream=True)
                 try:
-                    chunks, size = [], 0
+                    answer = _Answer(request, end, self._clock)
                     async for chunk in response.aiter_bytes():
-                        chunks.append(chunk)
-                        size += len(chunk)
-                        if size > MAX_ANSWER_BYTES:
-                            raise too_large(request, size)
-                        if self._clock() > end:
-                            raise AttemptTimeout(
-                                "the answer did not arrive in time", request=request
-                            )
-                    response._content = b"".join(chunks)
+                        answer.add(chunk)
+                    response._content = b"".join(answer.chunks)
                 finally:
                     await response.aclose()
         except TimeoutError:

@@ -10,16 +10,13 @@ import math
 import re
 from collections.abc import Mapping
 from enum import Enum
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
 from ..errors import ApiError, PayloadError
 from ..models import MAX_NESTING, CreateJobRequest, field_path, payload_problems, too_deep
 from ..models.action import ActionAnswer
-
-if TYPE_CHECKING:  # pragma: no cover - the HTTP stack loads with the first request
-    import httpx
 
 #: JSON integers longer than this are read as floats (Python refuses to
 #: convert over 4,300 digits; no int64 needs more than 20).
@@ -178,20 +175,3 @@ def _envelope(data: Any, what: str) -> dict[str, Any]:
 
 def _json_int(text: str) -> int | float:
     return int(text) if len(text) <= _MAX_INT_DIGITS else float(text)
-
-
-#: The largest answer (decoded) the client reads from the API; past it the call
-#: fails (a 300 KB gzipped answer can unpack to 400 MB). Storage bodies stream
-#: to their sinks and are not bound by it.
-MAX_ANSWER_BYTES = 32 * 1024 * 1024
-
-
-def too_large(request: httpx.Request, size: int) -> ApiError:
-    """The error of an answer that passed :data:`MAX_ANSWER_BYTES` (read so far: ``size``)."""
-    return ApiError(
-        f"the answer was larger than {MAX_ANSWER_BYTES // (1024 * 1024)} MiB "
-        f"({size:,} bytes read before stopping); it was not read further",
-        status_code=None,
-        method=request.method,
-        url=str(request.url.copy_with(query=None)),
-    )

@@ -22,6 +22,7 @@ from typing import Any, Concatenate, Generic, ParamSpec, Protocol, TypeVar, over
 import httpx
 
 from .._version import __version__
+from ..errors import ApiError
 
 log = logging.getLogger("bytenite_nb")
 
@@ -76,6 +77,36 @@ SEND_ERRORS = (httpx.HTTPError, httpx.InvalidURL, httpx.StreamError, httpx.Cooki
 
 class AttemptTimeout(httpx.ReadTimeout):
     """An attempt's whole answer did not arrive within its time budget."""
+
+
+#: The largest answer (decoded) the client reads from the API; past it the call
+#: fails (a 300 KB gzipped answer can unpack to 400 MB). Storage bodies stream
+#: to their sinks and are not bound by it.
+MAX_ANSWER_BYTES = 32 * 1024 * 1024
+
+
+class _Answer:
+    """An API answer's body as its chunks arrive: ``ApiError`` past
+    :data:`MAX_ANSWER_BYTES`, ``AttemptTimeout`` once ``clock()`` passes ``end``."""
+
+    def __init__(self, request: httpx.Request, end: float, clock: Callable[[], float]) -> None:
+        self.request, self.end, self.clock = request, end, clock
+        self.chunks: list[bytes] = []
+        self.size = 0
+
+    def add(self, chunk: bytes) -> None:
+        self.chunks.append(chunk)
+        self.size += len(chunk)
+        if self.size > MAX_ANSWER_BYTES:
+            raise ApiError(
+                f"the answer was larger than {MAX_ANSWER_BYTES // (1024 * 1024)} MiB "
+                f"({self.size:,} bytes read before stopping); it was not read further",
+                status_code=None,
+                method=self.request.method,
+                url=str(self.request.url.copy_with(query=None)),
+            )
+        if self.clock() > self.end:
+            raise AttemptTimeout("the answer did not arrive in time", request=self.request)
 
 
 @dataclass(frozen=True)

@@ -16,11 +16,11 @@ from ..errors import ByteNiteError, redact_error
 from ..models import CreateJobRequest, Job
 from ._checks import MAX_ITEMS
 from ._jobs import _JobWalk
-from ._payloads import MAX_ANSWER_BYTES, too_large
 from ._steps import (
     TICK,
     AttemptTimeout,
     T,
+    _Answer,
     _Flow,
     _Gather,
     _Locked,
@@ -164,15 +164,10 @@ class Client(ClientFlows):
             if left <= 0:
                 raise AttemptTimeout("no answer in time", request=request)
             request.extensions["timeout"] = _timeouts(left)  # read per chunk
-            chunks, size = [], 0
+            answer = _Answer(request, end, self._clock)
             for chunk in response.iter_bytes():
-                chunks.append(chunk)
-                size += len(chunk)
-                if size > MAX_ANSWER_BYTES:
-                    raise too_large(request, size)
-                if self._clock() > end:
-                    raise AttemptTimeout("the answer did not arrive in time", request=request)
-            response._content = b"".join(chunks)
+                answer.add(chunk)
+            response._content = b"".join(answer.chunks)
         finally:
             response.close()
         return response
