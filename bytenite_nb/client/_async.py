@@ -123,8 +123,7 @@ class AsyncClient(ClientFlows):
         return results
 
     async def _send(self, step: _Send) -> httpx.Response:
-        """One attempt: the request and its whole answer within ``step.timeout`` s
-        (by the event loop's clock, and by the client's between the body's chunks)."""
+        """One attempt: the request and its whole answer within ``step.timeout`` s."""
         request, end = step.request, self._clock() + step.timeout
         request.extensions["timeout"] = _timeouts(step.timeout)
         try:
@@ -190,12 +189,8 @@ class AsyncClient(ClientFlows):
         progress: bool | None = None,
         max_items: int | None = MAX_ITEMS,
     ) -> AsyncJobBatch:
-        """The async twin of :meth:`Client.create_jobs` (tasks in an anyio task group).
-
-        Cancelled, the partial batch is ``client.last_batch``; creates that were
-        in flight are ``unknown`` and ``await batch.resume()`` checks them. The
-        same ``max_items`` bound (``TooManyItemsError`` before anything is sent).
-        """
+        """The async twin of :meth:`Client.create_jobs` (anyio tasks). Cancelled, the
+        partial batch is ``client.last_batch``; ``await batch.resume()`` finishes it."""
         batch: AsyncJobBatch = batch_type("async").build(
             self, requests, concurrency, run, progress, max_items
         )

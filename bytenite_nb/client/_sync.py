@@ -42,15 +42,10 @@ class Client(ClientFlows):
     Credentials come from ``api_key``/``access_token`` or ``BYTENITE_API_KEY``/
     ``BYTENITE_ACCESS_TOKEN``; the API root from ``base_url`` or
     ``BYTENITE_API_URL`` (default ``https://api.bytenite.com/v1``).
-
-    Time limits: ``timeout`` bounds one attempt of a request as a whole
-    (connect, send, the entire answer: a server trickling its body gets cut
-    off); ``deadline`` bounds one call, its retries, their waits and the
-    token exchange included (see ``bytenite_nb.config.DEFAULT_DEADLINE``).
+    ``timeout`` bounds one attempt as a whole (a trickling answer is cut off);
+    ``deadline`` one call, retries, waits and token exchange included.
     ``clock`` (monotonic seconds) and ``sleep`` replace ``time.monotonic`` and
-    ``time.sleep`` for all of the client's timing: tests run its retries,
-    waits and deadlines on a fake clock, without sleeping.
-    Safe to share between threads: one token exchange at a time.
+    ``time.sleep`` for all its timing (tests use a fake clock). Thread-safe.
     """
 
     def __init__(
@@ -151,11 +146,8 @@ class Client(ClientFlows):
         return results
 
     def _send(self, step: _Send) -> httpx.Response:
-        """One attempt: the request and its whole answer within ``step.timeout`` s.
-
-        Socket timeouts bound each wait; the attempt's end is checked between
-        the body's chunks, and the body's reads wait at most what is left.
-        """
+        """One attempt: the request and its whole answer within ``step.timeout`` s
+        (socket timeouts bound each wait, the end is checked between chunks)."""
         request, end = step.request, self._clock() + step.timeout
         request.extensions["timeout"] = _timeouts(step.timeout)
         response = self._http.send(request, stream=True)
@@ -173,9 +165,8 @@ class Client(ClientFlows):
         return response
 
     def iter_jobs(self, page_size: int | None = None) -> Iterator[Job]:
-        """Every job, newest first, fetching one page of ``page_size`` at a time
-        (default ``max_page_size``) as the loop goes. A job is given once even
-        if jobs created meanwhile shift the pages."""
+        """Every job, newest first, one page of ``page_size`` (default
+        ``max_page_size``) at a time, each job once even if the pages shift."""
         return self._walk_jobs(self._job_walk(page_size))
 
     def _walk_jobs(self, walk: _JobWalk) -> Iterator[Job]:
@@ -222,17 +213,15 @@ class Client(ClientFlows):
         progress: bool | None = None,
         max_items: int | None = MAX_ITEMS,
     ) -> JobBatch:
-        """Create many jobs concurrently (at most ``concurrency`` requests in flight).
+        """Create many jobs, at most ``concurrency`` requests in flight (threads: safe
+        in a running kernel); a ``JobBatch`` with one item per request, in order.
 
-        Returns a ``JobBatch`` with one item per request, in order. An invalid
-        request becomes its item's ``PayloadError`` and is not sent; a failed
-        create does not stop the others. With ``run=True`` each job is started
-        once created. Interrupted, it raises ``BatchInterrupted`` (``.batch``;
-        also ``client.last_batch``): ``batch.resume()`` finishes without
-        duplicates. Safe inside a running kernel (threads, no event loop).
-        More than ``max_items`` (10,000) requests raise ``TooManyItemsError`` (a
-        ``PayloadError``) before anything is sent: pass ``max_items=None`` (or a
-        larger number) to send them all.
+        An invalid request becomes its item's ``PayloadError``, unsent; a failed
+        create does not stop the others; ``run=True`` starts each job once
+        created. Interrupted: ``BatchInterrupted`` (``.batch``, also
+        ``client.last_batch``); ``batch.resume()`` finishes without duplicates.
+        More than ``max_items`` requests: ``TooManyItemsError`` before anything
+        is sent (``max_items=None`` lifts the bound).
         """
         batch: JobBatch = batch_type("sync").build(
             self, requests, concurrency, run, progress, max_items
