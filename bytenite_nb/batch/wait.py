@@ -1,13 +1,10 @@
 """Waiting on many jobs without one request per job per poll (:func:`wait_flow`).
 
-One poll round reads the jobs list newest first, ``PAGE_SIZE`` jobs a page,
-until every pending job was seen, the list ends, a page reaches jobs older than
-the oldest pending one, or ``MAX_PAGES`` pages were read (1,000 recent jobs
-cost 10 requests); pending jobs not found there are fetched one by one, under
-the batch's cap. When fewer jobs are pending than the pages the last round
-needed, the round fetches them one by one only. The pause between rounds
-starts at ``interval`` and grows by ``BACKOFF`` up to ``max_interval`` while
-no job changes state; a change resets it.
+A round reads the jobs list newest first until every pending job was seen, the
+list ends, a page reaches jobs older than the oldest pending one, or
+``MAX_PAGES`` pages were read; the jobs not found are fetched one by one (only
+that, when fewer are pending than the pages the last round needed). The pause
+grows by ``BACKOFF`` up to ``max_interval`` while no job changes state.
 """
 
 from __future__ import annotations

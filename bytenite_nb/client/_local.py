@@ -1,8 +1,6 @@
-"""The local side of transfers: which files may be read and written, checked
-before anything is sent or written, and the two ends that touch the disk.
-
-Every problem with a local path is a :class:`LocalPathError` naming it, never
-a raw ``OSError`` (a FIFO would hang an upload, ``/dev/zero`` never ends).
+"""The local side of transfers: paths checked before anything is sent or
+written, and the sinks that touch the disk. Every problem is a
+:class:`LocalPathError` naming the path, never a raw ``OSError``.
 """
 
 from __future__ import annotations
@@ -90,8 +88,8 @@ def read_pieces(path: Path, size: int, progress: Reporter) -> Iterator[bytes]:
 
 
 def check_dest(dest: str | os.PathLike[str]) -> Path:
-    """The download folder. It is created if missing, but its parent must exist
-    (a missing parent is most likely a typo); ``LocalPathError`` otherwise."""
+    """The download folder: it may be missing, but its parent must exist (else
+    most likely a typo); ``LocalPathError`` otherwise."""
     root = Path(dest).expanduser().absolute()
     try:
         if root.exists():
@@ -165,9 +163,8 @@ def result_target(root: Path, name: str) -> Path:
 def plan_downloads(
     results: JobResults, root: Path, overwrite: bool
 ) -> list[tuple[ResultFile, Path]]:
-    """Each file and its local path, all checked before anything is written:
-    two names for one path, a name that is another one's folder (``a`` and
-    ``a/b``), a file or folder in the way, an existing file without ``overwrite``."""
+    """Each file and its local path, checked before anything is written (``LocalPathError``
+    for two names of one path, ``a`` and ``a/b``, something in the way, an existing file)."""
     plan: list[tuple[ResultFile, Path]] = []
     seen: dict[Path, str] = {}
     folders: dict[Path, str] = {}  # every folder a planned file needs, and for which name
