@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor
+from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor
 from concurrent.futures import wait as futures_wait
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
@@ -109,41 +109,25 @@ class Client(ClientFlows):
     def _gather(self, step: _Gather) -> list[Any]:
         """Run the step's flows on up to ``step.limit`` threads (see ``_Gather``)."""
         flows = list(step.flows)
-        results: list[Any] = [None] * len(flows)
-        queue = iter(range(len(flows)))
-        taking = threading.Lock()
-        stop = threading.Event()
-
-        def work() -> None:
-            while not stop.is_set():
-                with taking:
-                    index = next(queue, None)
-                if index is None:
-                    return
-                try:
-                    results[index] = self._run(flows[index])
-                except Exception as exc:
-                    results[index] = exc
-
+        if not flows:
+            return []
         workers = min(step.limit, len(flows))
-        if not workers:
-            return results
         pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="bn-gather")
-        pending = {pool.submit(work) for _ in range(workers)}
+        futures = [pool.submit(self._run, flow) for flow in flows]
         try:
+            pending: set[Future[Any]] = set(futures)
             while pending:
                 done, pending = futures_wait(pending, timeout=TICK, return_when=FIRST_EXCEPTION)
                 if step.tick is not None:
                     step.tick()
                 for future in done:
-                    future.result()  # a bug in a flow surfaces here, not silently
+                    _outcome(future)  # an interrupt (or a bug) surfaces here
         except BaseException:
-            stop.set()  # no new flow starts; those in flight finish and record
-            pool.shutdown(wait=False)
+            pool.shutdown(wait=False, cancel_futures=True)  # those in flight finish and record
             step.unfinished.append(lambda: pool.shutdown(wait=True))
             raise
         pool.shutdown(wait=True)
-        return results
+        return [_outcome(future) for future in futures]
 
     def _send(self, step: _Send) -> httpx.Response:
         """One attempt: the request and its whole answer within ``step.timeout`` s
@@ -228,3 +212,13 @@ class Client(ClientFlows):
         )
         self.last_batch = batch
         return batch.resume()
+
+
+def _outcome(future: Future[Any]) -> Any:
+    """A gathered flow's result, or the ``Exception`` it raised (anything else is raised)."""
+    error = future.exception()
+    if error is None:
+        return future.result()
+    if isinstance(error, Exception):
+        return error
+    raise error
