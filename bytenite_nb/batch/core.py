@@ -10,6 +10,7 @@ import contextlib
 import os
 import threading
 import uuid
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
@@ -137,11 +138,8 @@ class BatchCore(Generic[C]):
 
     def counts(self) -> dict[str, int]:
         """How many items have each status (``complete``, ``running``, ``error``...)."""
-        out: dict[str, int] = {}
         with self._lock:
-            for item in self.items:
-                out[item.status] = out.get(item.status, 0) + 1
-        return out
+            return dict(Counter(item.status for item in self.items))
 
     def __len__(self) -> int:
         return len(self.items)

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import urlencode
 
-from ..errors import ApiError, BadRequestError, NotFoundError, WaitTimeoutError
+from ..errors import ApiError, BadRequestError, NotFoundError, WaitTimeoutError, one_line
 from ..models import Job, JobLogs, JobResponse, JobsPage, JobTemplate
 from ..models.logs import LOG_SERVICE_NAMES
 from ._base import _BaseClient
@@ -37,7 +37,9 @@ class _JobCalls(_BaseClient):
         try:
             return JobsPage.from_wire(data, limit=limit)
         except ValueError as exc:  # a job in it that does not parse
-            raise ApiError(f"unexpected jobs list: {_first_line(exc)}", status_code=200) from None
+            raise ApiError(
+                f"unexpected jobs list: {one_line(str(exc), 300)}", status_code=200
+            ) from None
 
     def _job_walk(self, page_size: int | None) -> _JobWalk:
         size = self.max_page_size if page_size is None else page_size
@@ -185,8 +187,3 @@ def _naming(error: NotFoundError, job_id: str) -> NotFoundError:
     if job_id not in error.message:
         error.message = f"no job {job_id!r} (it never existed or was deleted): {error.message}"
     return error
-
-
-def _first_line(exc: Exception) -> str:
-    lines = str(exc).splitlines()
-    return " ".join(lines[:3]) if lines else type(exc).__name__

@@ -67,7 +67,8 @@ class ClientFlows(_TransferCalls):
     ) -> _Flow[JobResponse]:
         """:meth:`Client.submit_job`, with a batch's ``marker``; ``refresh=False``
         skips reading the job again after a run without a wait."""
-        upload, on_update = options.get("upload"), options.get("on_update")
+        upload = options.get("upload")
+        tell = options.get("on_update") or (lambda stage, response: None)
         wait = options.get("wait", False)
         run = options.get("run", False) or wait
         timeout, interval = options.get("timeout"), options.get("interval", 2.0)
@@ -82,11 +83,6 @@ class ClientFlows(_TransferCalls):
                 raise PayloadError([{"field": field, "message": message}])
         if wait:
             check_wait(timeout, interval)
-
-        def tell(stage: str, response: JobResponse) -> None:
-            if on_update is not None:
-                on_update(stage, response)
-
         response = yield from self._create_job(parsed, marker)
         tell("created", response)
         job_id = response.job.id
