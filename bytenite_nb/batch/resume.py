@@ -1,9 +1,6 @@
-"""Finishing a partial batch without creating anything twice.
-
-An item whose create was in flight when the call was interrupted, or whose
-fate the client could not tell (``unknown``), is looked for by its marker with
-the client's lost-create search: found, the item takes that job; not found, it
-was not created and is sent again.
+"""Finishing a partial batch without creating anything twice: an item whose
+create outcome is ``unknown`` is looked for by its marker (the client's
+lost-create search); found, it takes that job, else it is sent again.
 """
 
 from __future__ import annotations

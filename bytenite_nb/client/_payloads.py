@@ -33,9 +33,7 @@ _LONG_DIGITS_BYTES = re.compile(_LONG_DIGITS.pattern.encode())
 
 def parse_request(request: CreateJobRequest | Mapping[str, Any]) -> CreateJobRequest:
     """Validate a create-job payload (wire dict or model); ``PayloadError`` if bad.
-
-    The one validation entry point shared by the client, the magic and the form.
-    """
+    The one validation entry point of the client, the magic and the form."""
     if isinstance(request, CreateJobRequest):
         return request
     text = _json_text(request)
