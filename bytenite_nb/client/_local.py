@@ -30,8 +30,13 @@ PATH_MAX = 4000
 Sink = Callable[[bytes], bool | None]
 
 
-def _oserror(path: object, exc: OSError, doing: str) -> LocalPathError:
-    return LocalPathError(path, f"{doing}: {exc.strerror or exc}")
+@contextlib.contextmanager
+def _os_errors(path: object, doing: str) -> Iterator[None]:
+    """An ``OSError`` inside becomes a :class:`LocalPathError` naming ``path``."""
+    try:
+        yield
+    except OSError as exc:
+        raise LocalPathError(path, f"{doing}: {exc.strerror or exc}") from None
 
 
 # -- uploads -------------------------------------------------------------------------------
@@ -40,12 +45,11 @@ def _oserror(path: object, exc: OSError, doing: str) -> LocalPathError:
 def check_upload_path(path: str | os.PathLike[str]) -> Path:
     """The file to upload: a readable regular file, else ``LocalPathError``."""
     local = Path(path).expanduser()
-    try:
-        info = local.stat()
-    except FileNotFoundError:
-        raise LocalPathError(local, "no such file (nothing was sent)") from None
-    except OSError as exc:
-        raise _oserror(local, exc, "cannot be read (nothing was sent)") from None
+    with _os_errors(local, "cannot be read (nothing was sent)"):
+        try:
+            info = local.stat()
+        except FileNotFoundError:
+            raise LocalPathError(local, "no such file (nothing was sent)") from None
     if stat.S_ISDIR(info.st_mode):
         raise LocalPathError(local, "is a folder; upload_file sends one file (nothing was sent)")
     if not stat.S_ISREG(info.st_mode):
@@ -54,11 +58,8 @@ def check_upload_path(path: str | os.PathLike[str]) -> Path:
             "is not a regular file (a pipe, a device or a socket has no fixed size to send; "
             "nothing was sent)",
         )
-    try:
-        with open(local, "rb"):
-            pass
-    except OSError as exc:
-        raise _oserror(local, exc, "cannot be read (nothing was sent)") from None
+    with _os_errors(local, "cannot be read (nothing was sent)"), open(local, "rb"):
+        pass
     return local
 
 
@@ -67,21 +68,18 @@ def read_pieces(path: Path, size: int, progress: Reporter) -> Iterator[bytes]:
     changed size meanwhile (the request declared ``size``)."""
     progress.restart(progress.total)
     sent = 0
-    try:
-        with open(path, "rb") as stream:
-            while sent < size:
-                piece = stream.read(min(UPLOAD_CHUNK, size - sent))
-                if not piece:
-                    raise LocalPathError(
-                        path, f"shrank while it was sent ({sent:,} of {size:,} bytes read)"
-                    )
-                sent += len(piece)
-                if sent == size and stream.read(1):  # before the last piece: the body stays short
-                    raise LocalPathError(path, f"grew while it was sent (past {size:,} bytes)")
-                progress.advance(len(piece))
-                yield piece
-    except OSError as exc:
-        raise _oserror(path, exc, "could not be read while it was sent") from None
+    with _os_errors(path, "could not be read while it was sent"), open(path, "rb") as stream:
+        while sent < size:
+            piece = stream.read(min(UPLOAD_CHUNK, size - sent))
+            if not piece:
+                raise LocalPathError(
+                    path, f"shrank while it was sent ({sent:,} of {size:,} bytes read)"
+                )
+            sent += len(piece)
+            if sent == size and stream.read(1):  # before the last piece: the body stays short
+                raise LocalPathError(path, f"grew while it was sent (past {size:,} bytes)")
+            progress.advance(len(piece))
+            yield piece
 
 
 # -- downloads ---------------------------------------------------------------------------
@@ -91,7 +89,7 @@ def check_dest(dest: str | os.PathLike[str]) -> Path:
     """The download folder: it may be missing, but its parent must exist (else
     most likely a typo); ``LocalPathError`` otherwise."""
     root = Path(dest).expanduser().absolute()
-    try:
+    with _os_errors(root, "cannot be used"):
         if root.exists():
             if not root.is_dir():
                 raise LocalPathError(root, "is a file, not a folder to download into")
@@ -104,8 +102,6 @@ def check_dest(dest: str | os.PathLike[str]) -> Path:
                     f"its parent folder {where} does not exist (download_results creates the "
                     "destination folder itself, not its parents)",
                 )
-    except OSError as exc:
-        raise _oserror(root, exc, "cannot be used") from None
     if not os.access(where, os.W_OK | os.X_OK):
         raise LocalPathError(where, "the folder is not writable")
     return root
@@ -114,10 +110,8 @@ def check_dest(dest: str | os.PathLike[str]) -> Path:
 def prepare_dest(dest: str | os.PathLike[str]) -> Path:
     """:func:`check_dest`, then the folder created: a batch puts one folder per job in it."""
     root = check_dest(dest)
-    try:
+    with _os_errors(root, "cannot be created"):
         root.mkdir(exist_ok=True)
-    except OSError as exc:
-        raise _oserror(root, exc, "cannot be created") from None
     return root
 
 
@@ -151,10 +145,8 @@ def result_target(root: Path, name: str) -> Path:
     target = root.joinpath(*kept)
     if len(os.fsencode(target)) > PATH_MAX:
         raise LocalPathError(_shown(name), "this result's path would be too long; nothing written")
-    try:
+    with _os_errors(_shown(name), "cannot be placed"):
         resolved = target.resolve()
-    except OSError as exc:
-        raise _oserror(_shown(name), exc, "cannot be placed") from None
     if not resolved.is_relative_to(root.resolve()) or resolved == root.resolve():
         raise _refused(name, root)
     return target
@@ -184,7 +176,7 @@ def plan_downloads(
         seen[target] = file.name
         if not file.link:
             raise ApiError(f"result {_shown(file.name)!r} came without a link", status_code=200)
-        try:
+        with _os_errors(_shown(file.name), "cannot be placed"):
             for parent in target.parents:
                 if parent == root or not parent.is_relative_to(root):
                     break
@@ -201,8 +193,6 @@ def plan_downloads(
                 raise LocalPathError(target, "is a folder where a result file should be")
             if target.exists() and not overwrite:
                 existing.append(str(target))
-        except OSError as exc:
-            raise _oserror(_shown(file.name), exc, "cannot be placed") from None
         plan.append((file, target))
     if existing:
         more = f" (and {len(existing) - 1} more)" if len(existing) > 1 else ""
@@ -214,10 +204,8 @@ def plan_downloads(
 
 def make_folders(target: Path) -> None:
     """The folders a result goes into; ``LocalPathError`` if they cannot be made."""
-    try:
+    with _os_errors(target.parent, "cannot be created"):
         target.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise _oserror(target.parent, exc, "cannot be created") from None
 
 
 def _part_name(name: str) -> str:
@@ -240,40 +228,32 @@ class FileSink:
 
     def start(self, response: httpx.Response) -> Sink:
         self.close()
-        try:
+        with _os_errors(self.target, "cannot be written"):
             self._stream = open(self.part, "wb")  # noqa: SIM115 - closed by close()/discard()
-        except OSError as exc:
-            raise _oserror(self.target, exc, "cannot be written") from None
         length = response.headers.get("Content-Length", "")
         self.expected = int(length) if length.isdigit() else None
         self.progress.restart(self.expected)
         return self.write
 
     def write(self, piece: bytes) -> None:
-        try:
+        with _os_errors(self.target, "cannot be written"):
             self._stream.write(piece)
-        except OSError as exc:
-            raise _oserror(self.target, exc, "cannot be written") from None
         self.progress.advance(len(piece))
 
     def close(self) -> None:
         if self._stream is not None:
             stream, self._stream = self._stream, None
-            try:
+            with _os_errors(self.target, "cannot be written"):
                 stream.close()
-            except OSError as exc:
-                raise _oserror(self.target, exc, "cannot be written") from None
 
     def commit(self, overwrite: bool) -> int:
         """Put the complete file in place; its size in bytes."""
         self.close()
-        try:
+        with _os_errors(self.target, "cannot be written"):
             if not overwrite and self.target.exists():  # appeared meanwhile: leave it alone
                 raise LocalPathError(self.target, "appeared during the download; not replaced")
             os.replace(self.part, self.target)
             return self.target.stat().st_size
-        except OSError as exc:
-            raise _oserror(self.target, exc, "cannot be written") from None
 
     def discard(self) -> None:
         with contextlib.suppress(LocalPathError):
