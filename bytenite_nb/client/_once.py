@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from ..errors import ApiError, BadRequestError, ByteNiteError
@@ -89,11 +89,6 @@ class _ExactlyOnce(_JobCalls):
         """The lost-create search: jobs of the list (newest first, created after
         ``since`` give or take :data:`CLOCK_SKEW`, at most ``pages`` pages) whose
         marker (``by_marker``) or signature is one of ``keys``, by key."""
-        key: Callable[[Job], str | None] = (
-            (lambda job: marker_of(job.description))
-            if by_marker
-            else (lambda job: _signature(job.to_wire()))
-        )
         oldest = since - CLOCK_SKEW
         limit = min(SEARCH_JOBS, self.max_page_size)
         found: dict[str, list[Job]] = {}
@@ -104,7 +99,7 @@ class _ExactlyOnce(_JobCalls):
             stamps = [job.created_at.timestamp() if job.created_at else None for job in jobs]
             for job, when in zip(jobs, stamps, strict=True):
                 if when is None or when >= oldest:
-                    wanted = key(job)
+                    wanted = marker_of(job.description) if by_marker else _signature(job.to_wire())
                     if wanted is not None and wanted in keys:
                         found.setdefault(wanted, []).append(job)
             # A marker is unique: stop once each is found; a signature may recur.

@@ -279,10 +279,8 @@ class _TransferCalls(_ExactlyOnce):
         results = job if isinstance(job, JobResults) else (yield from self._get_job_results(job))
         chosen = [f for f in results.files if f.preview_kind and f.link][:max_files]
         for file in chosen:
-            limit = (
-                max_bytes if file.preview_kind == "image" else min(max_bytes, TEXT_PREVIEW_BYTES)
-            )
-            sink = HeadSink(limit)
+            text = file.preview_kind != "image"
+            sink = HeadSink(min(max_bytes, TEXT_PREVIEW_BYTES) if text else max_bytes)
             try:
                 yield from self._fetch(file, sink.start, f"the preview of {file.name!r}", deadline)
             except ByteNiteError as exc:  # that file's problem, shown on its row
