@@ -10,7 +10,6 @@ grows by ``BACKOFF`` up to ``max_interval`` while no job changes state.
 from __future__ import annotations
 
 import math
-from datetime import datetime
 from typing import TYPE_CHECKING, TypedDict, TypeVar, Unpack
 
 from ..client.flows import ClientFlows, Flow, Sleep
@@ -84,21 +83,10 @@ def _poll_round(
     pages = 0
     estimate = depth or math.ceil(len(by_id) / PAGE_SIZE)
     if use_list and len(by_id) > estimate:
-        oldest = _oldest(pending)
-        offset = 0
-        while pages < MAX_PAGES:
-            page = yield from client._list_jobs(min(PAGE_SIZE, client.max_page_size), offset)
-            pages += 1
-            jobs = list(page.jobs)
-            for job in jobs:
-                if job.id in by_id:
-                    seen.setdefault(job.id, job)
-            if len(seen) == len(by_id) or not page.has_next or not jobs:
-                break
-            last = jobs[-1].created_at
-            if oldest is not None and last is not None and last < oldest:
-                break
-            offset += len(jobs)
+        found, pages = yield from client._scan_jobs(
+            lambda job: job.id, by_id.keys(), _oldest(pending), MAX_PAGES, True
+        )
+        seen = {job_id: jobs[0] for job_id, jobs in found.items()}
     changed = False
     with batch._lock:
         for job_id, job in seen.items():
@@ -129,6 +117,7 @@ def _refresh(item: BatchItem, job: Job) -> bool:
     return job.state != before
 
 
-def _oldest(items: list[BatchItem]) -> datetime | None:
+def _oldest(items: list[BatchItem]) -> float:
+    """When the oldest of ``items`` was created (a timestamp; -inf when none says)."""
     stamps = [item.job.created_at for item in items if item.job and item.job.created_at]
-    return min(stamps) if stamps else None
+    return min(stamps).timestamp() if stamps else -math.inf

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
 from ..errors import ApiError, BadRequestError, ByteNiteError
@@ -86,30 +86,44 @@ class _ExactlyOnce(_JobCalls):
     def _find_created(
         self, keys: Collection[str], since: float, *, by_marker: bool, pages: int = SEARCH_PAGES
     ) -> _Flow[dict[str, list[Job]]]:
-        """The lost-create search: jobs of the list (newest first, created after
-        ``since`` give or take :data:`CLOCK_SKEW`, at most ``pages`` pages) whose
-        marker (``by_marker``) or signature is one of ``keys``, by key."""
-        oldest = since - CLOCK_SKEW
+        """The lost-create search: jobs created after ``since`` (give or take
+        :data:`CLOCK_SKEW`) whose marker (unique) or signature is in ``keys``."""
+
+        def key(job: Job) -> str | None:
+            return marker_of(job.description) if by_marker else _signature(job.to_wire())
+
+        found, _ = yield from self._scan_jobs(key, keys, since - CLOCK_SKEW, pages, by_marker)
+        return found
+
+    def _scan_jobs(
+        self,
+        key: Callable[[Job], str | None],
+        keys: Collection[str],
+        oldest: float,
+        pages: int,
+        unique: bool,
+    ) -> _Flow[tuple[dict[str, list[Job]], int]]:
+        """Jobs whose ``key`` is in ``keys``, by key, and the pages read: the list read newest
+        first, back to ``oldest`` (a timestamp), ``pages`` at most (``unique``: until all found)."""
         limit = min(SEARCH_JOBS, self.max_page_size)
         found: dict[str, list[Job]] = {}
-        offset = 0
-        for _ in range(pages):
+        offset = read = 0
+        while read < pages:
             page = yield from self._list_jobs(limit, offset)
+            read += 1
             jobs = list(page.jobs)
             stamps = [job.created_at.timestamp() if job.created_at else None for job in jobs]
             for job, when in zip(jobs, stamps, strict=True):
-                if when is None or when >= oldest:
-                    wanted = marker_of(job.description) if by_marker else _signature(job.to_wire())
-                    if wanted is not None and wanted in keys:
-                        found.setdefault(wanted, []).append(job)
-            # A marker is unique: stop once each is found; a signature may recur.
-            if by_marker and len(found) == len(keys):
+                wanted = key(job) if when is None or when >= oldest else None
+                if wanted is not None and wanted in keys:
+                    found.setdefault(wanted, []).append(job)
+            if unique and len(found) == len(keys):
                 break
             last = stamps[-1] if stamps else None
             if not page.has_next or not jobs or (last is not None and last < oldest):
                 break
             offset += len(jobs)
-        return found
+        return found, read
 
     def _get_job_found(self, job: Job, failure: ByteNiteError) -> _Flow[JobResponse]:
         if not job.id:
