@@ -29,8 +29,7 @@ def in_doubt(batch: BatchCore[Any]) -> list[BatchItem]:
 
 
 def find_flow(batch: BatchCore[C], items: list[BatchItem]) -> Flow[None]:
-    """Look for ``items`` in the jobs list: found jobs are adopted, the rest
-    are known not to exist and become ``pending``."""
+    """Look for ``items`` in the jobs list: found, they take the job; else ``pending``."""
     client = batch.client
     stamps = [item.unknown_at for item in items if item.unknown_at is not None]
     if stamps:

@@ -45,7 +45,7 @@ def wait_flow(
     batch: BatchCore[C], progress: Live, timeout: float | None, **options: Unpack[WaitOptions]
 ) -> Flow[None]:
     """Poll until every item is done (job ended, or no job); ``WaitTimeoutError`` after
-    ``timeout`` s (the batch keeps the latest states)."""
+    ``timeout`` s."""
     interval, use_list = options.get("interval", 1.0), options.get("use_list", True)
     max_interval = options.get("max_interval", MAX_INTERVAL)
     if not (interval > 0 and math.isfinite(interval)):

@@ -1,6 +1,5 @@
-"""What goes over the wire, checked without I/O: create-job payloads
-validated, request bodies encoded as JSON (naming the field that cannot be
-sent), wait arguments checked, and the JSON of answers read.
+"""What goes over the wire, checked without I/O: create-job payloads, JSON
+request bodies (naming the field that cannot be sent), wait arguments, answers.
 """
 
 from __future__ import annotations

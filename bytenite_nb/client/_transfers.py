@@ -78,8 +78,7 @@ class _Download(_Send):
 
 @dataclass(frozen=True)
 class _Upload(_Download):
-    """A storage step whose request body is ``size`` bytes of ``path``, read piece
-    by piece (afresh each attempt)."""
+    """A storage step sending ``size`` bytes of ``path``, read afresh each attempt."""
 
     path: Path
     progress: Reporter
