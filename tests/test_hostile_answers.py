@@ -225,9 +225,9 @@ def test_a_payload_too_deep_to_walk_is_a_payload_error(c: Client) -> None:
 def test_an_answer_past_the_cap_is_an_error_not_read_whole(
     srv: sandbox.SandboxServer, c: Client, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import bytenite_nb.client._sync as sync_driver
+    import bytenite_nb.client._steps as steps
 
-    monkeypatch.setattr(sync_driver, "MAX_ANSWER_BYTES", 4096)
+    monkeypatch.setattr(steps, "MAX_ANSWER_BYTES", 4096)
     job_id = c.create_job(HELLO).job.id or ""
     lines = [{"log": "x" * 100, "level": "INFO"} for _ in range(200)]
     srv.sandbox.fail_next(
@@ -242,9 +242,9 @@ def test_an_answer_past_the_cap_is_an_error_not_read_whole(
 async def test_the_async_driver_caps_answers_too(
     srv: sandbox.SandboxServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import bytenite_nb.client._async as async_driver
+    import bytenite_nb.client._steps as steps
 
-    monkeypatch.setattr(async_driver, "MAX_ANSWER_BYTES", 4096)
+    monkeypatch.setattr(steps, "MAX_ANSWER_BYTES", 4096)
     async with AsyncClient(srv.api_key, base_url=srv.url) as a:
         srv.sandbox.fail_next(
             200, path="/customer/jobs", method="GET", body=b"[" + b"0," * 5000 + b"0]"

@@ -11,10 +11,8 @@
         batch.to_pandas()
 
 ``sweep`` builds the requests (``sweeps.py``); ``create_jobs`` makes a
-:class:`JobBatch` (``batch.py``: thin sync and async wrappers over one core,
-``core.py``) whose calls are flows in the client's step vocabulary: one
-submit flow per item gathered under the cap, an efficient wait (``wait.py``),
-a resume without duplicates (``resume.py``); it saves and loads itself
+:class:`JobBatch` (``batch.py``, over one core in ``core.py``) that waits
+(``wait.py``), resumes without duplicates (``resume.py``) and saves itself
 (``persist.py``). Never imports IPython except inside a running kernel.
 """
 

@@ -1,6 +1,5 @@
-"""``JobBatch`` and ``AsyncJobBatch``: thin typed wrappers that hand the core's
-flows (``core.py``) to their client's driver, as ``Client`` and ``AsyncClient``
-do with the client's flows."""
+"""``JobBatch`` and ``AsyncJobBatch``: the core's flows (``core.py``) handed to
+their client's driver."""
 
 from __future__ import annotations
 
@@ -21,9 +20,8 @@ class JobBatch(BatchCore[Client]):
     """Many jobs as one object: ``client.create_jobs(requests)`` makes one.
 
     ``items`` are in input order, each with its ``request`` and its
-    ``response`` (the job) or its ``error``. Interrupted (Ctrl-C, the stop
-    button), a batch call raises :class:`BatchInterrupted` whose ``.batch`` is
-    this object, also kept as ``client.last_batch``; ``resume()`` finishes it.
+    ``response`` (the job) or its ``error``. Interrupted, a batch call raises
+    :class:`BatchInterrupted` (``.batch`` is this object); ``resume()`` finishes it.
     """
 
     def _run(self, flow: Flow[T]) -> T:
@@ -35,11 +33,9 @@ class JobBatch(BatchCore[Client]):
     def resume(self) -> JobBatch:
         """Finish the batch: create what is missing, run what is not started; no duplicates.
 
-        Waits for creates still in flight from an interrupted call, looks for
-        items whose create outcome is unknown in the jobs list (by marker),
-        then sends the items with no job (never sent, or refused); a create
-        whose answer is lost on the way is looked for before it is sent
-        again. With ``run=True``, starts the created jobs not known to be started.
+        Creates whose outcome is unknown are looked for in the jobs list (by
+        marker) before anything is sent again; with ``run=True``, the created
+        jobs not known to be started are started.
         """
         self._run(self._resume_flow())
         return self
@@ -47,11 +43,9 @@ class JobBatch(BatchCore[Client]):
     def wait(self, timeout: float | None = None, **options: Unpack[WaitOptions]) -> JobBatch:
         """Poll until every job ended (``WaitTimeoutError`` after ``timeout`` s).
 
-        Uses the jobs list, a few pages per round, rather than one request per
-        job (see ``bytenite_nb.batch.wait``); the interval grows from
-        ``interval`` (1 s) to ``max_interval`` (30 s) while nothing changes;
-        ``use_list=False`` polls each job alone (options: :class:`WaitOptions`).
-        Pauses use the client's ``clock`` and ``sleep``.
+        Reads the jobs list, a few pages a round, rather than each job; the pause
+        grows from ``interval`` (1 s) to ``max_interval`` (30 s) while nothing
+        changes; ``use_list=False`` polls each job alone (:class:`WaitOptions`).
         """
         self._run(self._wait_flow(timeout, options))
         return self
@@ -79,10 +73,7 @@ class JobBatch(BatchCore[Client]):
 
 class AsyncJobBatch(BatchCore[AsyncClient]):
     """The batch of an ``AsyncClient``: the calls that talk to the service are ``async``.
-
-    Cancelled, the partial batch is ``client.last_batch``; creates that were in
-    flight are ``unknown`` and ``await batch.resume()`` checks them.
-    """
+    Cancelled, it is ``client.last_batch``; ``await batch.resume()`` finishes it."""
 
     def _run(self, flow: Flow[T]) -> Coroutine[Any, Any, T]:
         return self.client._run(flow)

@@ -1,10 +1,7 @@
 """The one core of ``JobBatch`` and ``AsyncJobBatch``: the items, what they show,
-and every batch call as a flow in the client's step vocabulary.
-
-Creating is one ``submit_job`` flow per item (with the item's marker: a create
-whose answer is lost is found, never made twice), gathered under
-``concurrency``; waiting reads the jobs list (``wait.py``); resuming looks for
-creates left in doubt (``resume.py``).
+and every batch call as a flow: one ``submit_job`` flow per item (with its
+marker) gathered under ``concurrency``, a wait on the jobs list (``wait.py``),
+a resume that looks for creates left in doubt (``resume.py``).
 """
 
 from __future__ import annotations
@@ -13,6 +10,7 @@ import contextlib
 import os
 import threading
 import uuid
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
@@ -59,11 +57,7 @@ def _item_error(item: BatchItem) -> str:
 
 
 class BatchCore(Generic[C]):
-    """Many jobs as one object, bound to a client of type ``C``.
-
-    ``items`` are in input order, each with its ``request`` and its
-    ``response`` (the job) or its ``error``.
-    """
+    """Many jobs as one object, bound to a client of type ``C``."""
 
     def __init__(
         self,
@@ -102,8 +96,8 @@ class BatchCore(Generic[C]):
         progress: bool | None = None,
         max_items: int | None = MAX_ITEMS,
     ) -> Self:
-        """A batch of unsent items; invalid requests get their ``PayloadError`` now.
-        More than ``max_items`` requests: ``TooManyItemsError``, nothing built."""
+        """A batch of unsent items; invalid requests get their ``PayloadError`` now;
+        ``TooManyItemsError`` past ``max_items``."""
         if isinstance(requests, (str, bytes, Mapping)) or not isinstance(requests, Sequence):
             raise TypeError("requests must be a list of request dicts (or CreateJobRequests)")
         check_item_count(
@@ -144,11 +138,8 @@ class BatchCore(Generic[C]):
 
     def counts(self) -> dict[str, int]:
         """How many items have each status (``complete``, ``running``, ``error``...)."""
-        out: dict[str, int] = {}
         with self._lock:
-            for item in self.items:
-                out[item.status] = out.get(item.status, 0) + 1
-        return out
+            return dict(Counter(item.status for item in self.items))
 
     def __len__(self) -> int:
         return len(self.items)
@@ -180,8 +171,7 @@ class BatchCore(Generic[C]):
         return Gather(flows, self.concurrency, tick, self._background)
 
     def _resume_flow(self) -> Flow[None]:
-        """Finish the batch: settle what was in doubt, create what has no job, run
-        what is not started; nothing twice (see :meth:`JobBatch.resume`)."""
+        """See :meth:`JobBatch.resume`."""
         self._settle()
         doubt = resume.in_doubt(self)
         if not (doubt or resume.to_create(self) or resume.to_run(self)):
@@ -224,8 +214,8 @@ class BatchCore(Generic[C]):
         yield from self._tracked(item, start, started=True)
 
     def _tracked(self, item: BatchItem, flow: Flow[Any], *, started: bool) -> Flow[None]:
-        """Run an item's create or run ``flow``, recording how it ended: a failure
-        that may have been applied, or a flow cut off in flight, leaves it in doubt."""
+        """Run an item's create or run ``flow``, recording how it ended (in doubt if
+        it may have been applied or was cut off in flight)."""
         try:
             yield from flow
             if started:
@@ -267,11 +257,9 @@ class BatchCore(Generic[C]):
     def _download_flow(
         self, dest: str | os.PathLike[str], overwrite: bool = False
     ) -> Flow[list[Any]]:
-        """Download each job's results into ``dest/<index>_<job id>/``.
-
-        Per item, in order: the list of local paths, the error, or ``None`` (no job).
-        """
-        root = prepare_dest(dest)  # created (its parent must exist): one folder per job in it
+        """Download each job's results into ``dest/<index>_<job id>/``; per item, in
+        order: the list of local paths, the error, or ``None`` (no job)."""
+        root = prepare_dest(dest)
         width = len(str(max(len(self.items) - 1, 0)))
         folders = {
             item.id: root / f"{item.index:0{width}d}_{item.id}" for item in self.items if item.id
@@ -283,8 +271,8 @@ class BatchCore(Generic[C]):
         )
 
     def _abort_flow(self) -> Flow[list[str]]:
-        """Abort every job not ended yet; returns their ids. Items not yet created stay
-        ``pending`` (``resume()`` would create them). Errors are put on the items."""
+        """Abort every job not ended yet; returns their ids (errors go on the items;
+        items not created stay ``pending``)."""
         self._settle()
         targets = [item for item in self.items if item.id and not item.done]
         answers = yield self._gather(self.client._abort_job(item.id or "") for item in targets)
@@ -303,8 +291,7 @@ class BatchCore(Generic[C]):
 
     # -- showing and keeping ------------------------------------------------------------
     def view(self, title: str | None = None) -> BatchView:
-        """The plain data a card shows: counts, errors grouped, and the first rows
-        (failures first)."""
+        """What a card shows: counts, errors grouped, the first rows (failures first)."""
         from ..display.batch import BAD_STATUSES, MAX_ROWS, BatchRow, BatchView
 
         with self._lock:
@@ -351,13 +338,9 @@ class BatchCore(Generic[C]):
         return f"{type(self).__name__}({len(self.items)} items: {counts})"
 
     def to_pandas(self) -> Any:
-        """One row per item: index, the grid values, id, name, status, duration, output, error.
-
-        Durations and timeouts are ``Timedelta`` (a unit, not bare seconds);
-        ``status`` is one word (``complete``, ``failed``, ``running``, ``invalid``...);
-        ``output`` says where the job's results go. Needs pandas (``pip install
-        pandas``); ``ImportError`` says so when it is absent.
-        """
+        """One row per item: index, the grid values, id, name, status, duration, output
+        (where the results go), error. Durations and timeouts are ``Timedelta``.
+        Needs pandas (``ImportError`` says so)."""
         try:
             import pandas as pd
         except ImportError:

@@ -25,13 +25,10 @@ RunPhase = Literal["no", "sending", "unknown", "error", "done"]
 
 @dataclass
 class BatchItem:
-    """One request of a batch and what became of it.
-
-    ``request`` is the validated wire dict (the raw input when invalid);
-    ``response`` the ``JobResponse`` once created (refreshed by ``wait()``);
-    ``error`` the last error (a failed create, or a failed run of a created job).
-    ``marker`` (``bn-batch:<batch id>:<index>``) goes at the end of the job's
-    description: how a create whose answer was lost is found, never made twice.
+    """One request of a batch and what became of it: ``request`` (the validated
+    wire dict, the raw input when invalid), ``response`` once created (refreshed
+    by ``wait()``), ``error`` (the last one), and ``marker``, which ends the job's
+    description: how a create whose answer was lost is found.
     """
 
     index: int
@@ -107,12 +104,8 @@ class BatchItem:
 
 
 class BatchInterrupted(KeyboardInterrupt):
-    """Ctrl-C (the stop button) during a batch call; ``.batch`` is the partial batch.
-
-    Items already created are in it; items whose create was in flight finish
-    in the background or are marked ``unknown``; ``batch.resume()`` finishes
-    the batch without creating anything twice.
-    """
+    """Ctrl-C (the stop button) during a batch call; ``.batch`` is the partial batch
+    (creates in flight finish or are ``unknown``): ``batch.resume()`` finishes it."""
 
     def __init__(self, batch: Any) -> None:
         super().__init__("batch interrupted: batch.resume() finishes it")

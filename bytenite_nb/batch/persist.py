@@ -1,11 +1,9 @@
 """``JobBatch.save`` / ``JobBatch.load``: a batch as a JSON file, written atomically.
 
-The file holds each item's request, marker, job (wire form) and error, so a
-batch survives a kernel restart; never the API key, a token (the client that
-loads it brings its own) or a signed URL (``tempUrl`` is left out, URL queries
-in messages are redacted). A saved batch is a file the user may edit: ``load``
-checks every field and raises ``ValueError`` naming the first one that is
-wrong, so that a loaded batch can always be resumed and waited for.
+It holds each item's request, marker, job and error; never a key, a token or a
+signed URL (``tempUrl`` left out, URL queries redacted). The user may edit it:
+``load`` checks every field (``ValueError`` naming the first one wrong), so a
+loaded batch can always be resumed and waited for.
 """
 
 from __future__ import annotations
@@ -20,6 +18,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 from pydantic.alias_generators import to_camel
 
 from .. import errors
+from .._urls import SIGNED_KEYS, redact_urls
 from ..models import MAX_NESTING, JobResponse, too_deep
 from .item import MAX_CONCURRENCY, BatchItem
 
@@ -69,9 +68,7 @@ def save(batch: BatchCore[Any], path: str | os.PathLike[str]) -> Path:
 
 
 def load(path: str | os.PathLike[str]) -> tuple[SavedBatch, list[BatchItem]]:
-    """Read a saved batch: its checked header and its items (``ValueError`` naming
-    what is wrong if the file is not a batch this version wrote, or was edited
-    into one that cannot be resumed)."""
+    """A saved batch's checked header and items (``ValueError`` naming what is wrong)."""
     try:
         text = Path(path).read_text("utf-8")
         data = json.loads(text, parse_int=_small_int)
@@ -206,11 +203,11 @@ def _item(item: BatchItem) -> dict[str, Any]:
 def _unsigned(value: Any) -> Any:
     """``value`` without signed URLs: ``tempUrl`` keys left out, URL queries redacted."""
     if isinstance(value, dict):
-        return {k: _unsigned(v) for k, v in value.items() if k not in errors.SIGNED_KEYS}
+        return {k: _unsigned(v) for k, v in value.items() if k not in SIGNED_KEYS}
     if isinstance(value, list):
         return [_unsigned(v) for v in value]
     if isinstance(value, str):
-        return errors.redact_urls(value)
+        return redact_urls(value)
     return value
 
 

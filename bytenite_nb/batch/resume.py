@@ -1,9 +1,6 @@
-"""Finishing a partial batch without creating anything twice.
-
-An item whose create was in flight when the call was interrupted, or whose
-fate the client could not tell (``unknown``), is looked for by its marker with
-the client's lost-create search: found, the item takes that job; not found, it
-was not created and is sent again.
+"""Finishing a partial batch without creating anything twice: an item whose
+create outcome is ``unknown`` is looked for by its marker (the client's
+lost-create search); found, it takes that job, else it is sent again.
 """
 
 from __future__ import annotations
@@ -32,8 +29,7 @@ def in_doubt(batch: BatchCore[Any]) -> list[BatchItem]:
 
 
 def find_flow(batch: BatchCore[C], items: list[BatchItem]) -> Flow[None]:
-    """Look for ``items`` in the jobs list: found jobs are adopted, the rest
-    are known not to exist and become ``pending``."""
+    """Look for ``items`` in the jobs list: found, they take the job; else ``pending``."""
     client = batch.client
     stamps = [item.unknown_at for item in items if item.unknown_at is not None]
     if stamps:

@@ -29,13 +29,9 @@ def sweep(
     ``{"params.app.prompt": ["a", "b"], "params.partitioner.num_replicas": [1, 2]}``
     (4 requests, the cartesian product, last path varying fastest); or it is a
     list of dicts of dotted paths, one request each. Each item is named
-    ``"{base name}-{index}"`` unless the grid sets ``name``. Every item is
-    validated: one ``PayloadError`` lists every problem as ``[index].field``
-    before anything could be sent.
-
-    More than ``max_items`` (``MAX_ITEMS``, 10,000, as for ``create_jobs``)
-    combinations raise ``TooManyItemsError`` (a ``PayloadError``) before any is
-    built; pass a larger ``max_items``, or ``None``, to build them anyway.
+    ``"{base name}-{index}"`` unless the grid sets ``name``. One ``PayloadError``
+    lists every problem as ``[index].field``. More than ``max_items`` (10,000)
+    combinations: ``TooManyItemsError`` before any is built (``None`` lifts it).
     """
     _too_many(0, max_items)  # a bad max_items is named first
     base_dict = _base_dict(base)
@@ -84,11 +80,8 @@ def set_path(target: dict[str, Any], path: str, value: Any) -> None:
 
 
 def grid_values(requests: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """Per request, the leaf values (dotted paths) that differ between the requests.
-
-    What the table shows as "the grid": it works the same for a sweep and for
-    a hand-made list of requests. ``name`` and ``description`` are left out.
-    """
+    """Per request, the leaf values (dotted paths) that differ between the requests,
+    ``name`` and ``description`` left out: the table's grid columns."""
     flat = [_flatten(r) for r in requests]
     if len(flat) < 2:
         return [{} for _ in flat]

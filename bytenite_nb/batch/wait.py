@@ -1,19 +1,15 @@
 """Waiting on many jobs without one request per job per poll (:func:`wait_flow`).
 
-One poll round reads the jobs list newest first, ``PAGE_SIZE`` jobs a page,
-until every pending job was seen, the list ends, a page reaches jobs older than
-the oldest pending one, or ``MAX_PAGES`` pages were read (1,000 recent jobs
-cost 10 requests); pending jobs not found there are fetched one by one, under
-the batch's cap. When fewer jobs are pending than the pages the last round
-needed, the round fetches them one by one only. The pause between rounds
-starts at ``interval`` and grows by ``BACKOFF`` up to ``max_interval`` while
-no job changes state; a change resets it.
+A round reads the jobs list newest first until every pending job was seen, the
+list ends, a page reaches jobs older than the oldest pending one, or
+``MAX_PAGES`` pages were read; the jobs not found are fetched one by one (only
+that, when fewer are pending than the pages the last round needed). The pause
+grows by ``BACKOFF`` up to ``max_interval`` while no job changes state.
 """
 
 from __future__ import annotations
 
 import math
-from datetime import datetime
 from typing import TYPE_CHECKING, TypedDict, TypeVar, Unpack
 
 from ..client.flows import ClientFlows, Flow, Sleep
@@ -49,7 +45,7 @@ def wait_flow(
     batch: BatchCore[C], progress: Live, timeout: float | None, **options: Unpack[WaitOptions]
 ) -> Flow[None]:
     """Poll until every item is done (job ended, or no job); ``WaitTimeoutError`` after
-    ``timeout`` s (the batch keeps the latest states)."""
+    ``timeout`` s."""
     interval, use_list = options.get("interval", 1.0), options.get("use_list", True)
     max_interval = options.get("max_interval", MAX_INTERVAL)
     if not (interval > 0 and math.isfinite(interval)):
@@ -87,21 +83,10 @@ def _poll_round(
     pages = 0
     estimate = depth or math.ceil(len(by_id) / PAGE_SIZE)
     if use_list and len(by_id) > estimate:
-        oldest = _oldest(pending)
-        offset = 0
-        while pages < MAX_PAGES:
-            page = yield from client._list_jobs(min(PAGE_SIZE, client.max_page_size), offset)
-            pages += 1
-            jobs = list(page.jobs)
-            for job in jobs:
-                if job.id in by_id:
-                    seen.setdefault(job.id, job)
-            if len(seen) == len(by_id) or not page.has_next or not jobs:
-                break
-            last = jobs[-1].created_at
-            if oldest is not None and last is not None and last < oldest:
-                break
-            offset += len(jobs)
+        found, pages = yield from client._scan_jobs(
+            lambda job: job.id, by_id.keys(), _oldest(pending), MAX_PAGES, True
+        )
+        seen = {job_id: jobs[0] for job_id, jobs in found.items()}
     changed = False
     with batch._lock:
         for job_id, job in seen.items():
@@ -132,6 +117,7 @@ def _refresh(item: BatchItem, job: Job) -> bool:
     return job.state != before
 
 
-def _oldest(items: list[BatchItem]) -> datetime | None:
+def _oldest(items: list[BatchItem]) -> float:
+    """When the oldest of ``items`` was created (a timestamp; -inf when none says)."""
     stamps = [item.job.created_at for item in items if item.job and item.job.created_at]
-    return min(stamps) if stamps else None
+    return min(stamps).timestamp() if stamps else -math.inf

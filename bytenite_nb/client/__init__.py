@@ -1,14 +1,11 @@
 """The ByteNite HTTP client: token exchange, retries and typed errors.
 
 Each API call is written once as a sans-I/O flow, a generator that *yields*
-what it needs done (send this request, sleep this long) and receives the
-result: retry, auth and errors in ``_base`` (steps and backoff in ``_steps``),
-the calls in ``_jobs``, ``_once``, ``_transfers`` and ``_submit``. ``Client``
-(``_sync``) and ``AsyncClient`` (``_async``) only carry the steps out.
-
-The HTTP stack (httpx and the drivers) loads on first use of ``Client``,
-``AsyncClient`` or ``USER_AGENT``, so validating a payload never pays for it.
-Never imports IPython or ipywidgets: the client works in a plain script.
+what it needs done (send, sleep) and receives the result: auth, retries and
+errors in ``_base`` (steps in ``_steps``), the calls in ``_jobs``, ``_once``,
+``_transfers`` and ``_submit``; ``Client`` (``_sync``) and ``AsyncClient``
+(``_async``) carry the steps out. httpx loads on first use of either (or of
+``USER_AGENT``): validating a payload never pays for it. No IPython here.
 """
 
 from __future__ import annotations

@@ -12,11 +12,11 @@ from ..errors import ByteNiteError, redact_error
 from ..models import CreateJobRequest, Job
 from ._checks import MAX_ITEMS
 from ._jobs import _JobWalk
-from ._payloads import MAX_ANSWER_BYTES, too_large
 from ._steps import (
     TICK,
     AttemptTimeout,
     T,
+    _Answer,
     _Flow,
     _Gather,
     _Locked,
@@ -123,25 +123,17 @@ class AsyncClient(ClientFlows):
         return results
 
     async def _send(self, step: _Send) -> httpx.Response:
-        """One attempt: the request and its whole answer within ``step.timeout`` s
-        (by the event loop's clock, and by the client's between the body's chunks)."""
+        """One attempt: the request and its whole answer within ``step.timeout`` s."""
         request, end = step.request, self._clock() + step.timeout
         request.extensions["timeout"] = _timeouts(step.timeout)
         try:
             with self._anyio.fail_after(step.timeout):
                 response = await self._http.send(request, stream=True)
                 try:
-                    chunks, size = [], 0
+                    answer = _Answer(request, end, self._clock)
                     async for chunk in response.aiter_bytes():
-                        chunks.append(chunk)
-                        size += len(chunk)
-                        if size > MAX_ANSWER_BYTES:
-                            raise too_large(request, size)
-                        if self._clock() > end:
-                            raise AttemptTimeout(
-                                "the answer did not arrive in time", request=request
-                            )
-                    response._content = b"".join(chunks)
+                        answer.add(chunk)
+                    response._content = b"".join(answer.chunks)
                 finally:
                     await response.aclose()
         except TimeoutError:
@@ -197,12 +189,8 @@ class AsyncClient(ClientFlows):
         progress: bool | None = None,
         max_items: int | None = MAX_ITEMS,
     ) -> AsyncJobBatch:
-        """The async twin of :meth:`Client.create_jobs` (tasks in an anyio task group).
-
-        Cancelled, the partial batch is ``client.last_batch``; creates that were
-        in flight are ``unknown`` and ``await batch.resume()`` checks them. The
-        same ``max_items`` bound (``TooManyItemsError`` before anything is sent).
-        """
+        """The async twin of :meth:`Client.create_jobs` (anyio tasks). Cancelled, the
+        partial batch is ``client.last_batch``; ``await batch.resume()`` finishes it."""
         batch: AsyncJobBatch = batch_type("async").build(
             self, requests, concurrency, run, progress, max_items
         )

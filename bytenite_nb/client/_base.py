@@ -172,23 +172,28 @@ class _BaseClient:
         return self._clock() + self._settings.deadline
 
     # -- auth ---------------------------------------------------------------
-    def _token_flow(self, deadline: float | None = None, stale: str | None = None) -> _Flow[str]:
-        """A valid token: the one held, or a new one from the key (``stale``: a
-        token the service refused). One exchange at a time (single flight):
-        callers that find no valid token queue on the token lock, and the first
-        one's new token serves them all."""
+    def _held(self, stale: str | None) -> str | None:
+        """The token held, unless it expired or is ``stale`` (one the service refused)."""
         token = self._token
         if token is not None and token.value != stale and self._clock() < token.expires_at:
             return token.value
+        return None
+
+    def _token_flow(self, deadline: float | None = None, stale: str | None = None) -> _Flow[str]:
+        """A valid token: the one held, or a new one from the key. Single flight:
+        callers queue on the token lock and the first exchange serves them all."""
+        held = self._held(stale)
+        if held is not None:
+            return held
         if deadline is None:
             deadline = self._deadline()
         value: str = yield _Locked(self._exchange(deadline, stale))
         return value
 
     def _exchange(self, deadline: float, stale: str | None) -> _Flow[str]:
-        token = self._token  # again, under the lock: another caller may have exchanged
-        if token is not None and token.value != stale and self._clock() < token.expires_at:
-            return token.value
+        held = self._held(stale)  # again, under the lock: another caller may have exchanged
+        if held is not None:
+            return held
         key = self._settings.api_key
         if not key:
             raise AuthenticationError(
@@ -236,12 +241,9 @@ class _BaseClient:
         idempotent: bool,
         deadline: float | None = None,
     ) -> _Flow[Any]:
-        """Send one customer API call and return its decoded JSON body.
-
-        The body (or ``content``, a JSON body already encoded) is encoded first
-        (``PayloadError`` before any I/O); the whole call, token exchange and
-        retries included, ends by the deadline.
-        """
+        """Send one customer API call (``body`` encoded first, or ``content``
+        already encoded: ``PayloadError`` before any I/O) and return its decoded
+        JSON; the token exchange and retries included, it ends by ``deadline``."""
         if body is not None:
             content = json_body(body)
         url = self._customer_url(path)
@@ -253,8 +255,7 @@ class _BaseClient:
             request = self._request(method, url, content=content, token=token)
             response = yield from self._retrying(request, idempotent=idempotent, deadline=deadline)
             if response.status_code == 401 and self._settings.api_key and stale is None:
-                # Expired or revoked: exchange the key again, once (unless
-                # another caller already replaced this token).
+                # Expired or revoked: exchange the key again, once.
                 log.debug("401 from %s %s: exchanging the API key again", method, url)
                 stale = token
                 continue
@@ -272,23 +273,21 @@ class _BaseClient:
         deadline: float,
         send: _Send | None = None,
     ) -> _Flow[httpx.Response]:
-        """Send ``request`` (or the step ``send``, e.g. a streamed transfer, which
-        bounds its own reads) with retries, all within ``deadline``."""
-        # A call that is not idempotent is never repeated after an answer that may
-        # hide its effect: its own flow decides (a create looks for its job first).
+        """Send ``request`` (or the step ``send``, e.g. a streamed transfer) with
+        retries, all within ``deadline``. A call that is not idempotent is not
+        repeated after an answer that may hide its effect: its own flow decides."""
         statuses = RETRY_STATUSES if idempotent else frozenset()
         attempt = limited = 0
         where = _NoQuery(request.url)  # for logs: a signed link's query is secret
         while True:
             started = time.perf_counter()
             budget = min(self._settings.timeout, deadline - self._clock())
-            if budget <= 0:  # spent on the token exchange or on earlier attempts
+            if budget <= 0:
                 exc = AttemptTimeout("the call's deadline passed", request=request)
                 raise self._connection_error(
                     exc, request, sent=False, idempotent=idempotent, budget=budget
                 )
             try:
-                # A streamed step too gets what is left of the deadline as its budget.
                 step = _Send(request, budget) if send is None else replace(send, timeout=budget)
                 response: httpx.Response = yield step
             except SEND_ERRORS as exc:
@@ -300,7 +299,7 @@ class _BaseClient:
                     and isinstance(exc, (httpx.TransportError, httpx.DecodingError))
                 )
                 if not retryable or self._clock() + wait >= deadline:
-                    # A retry that the deadline left no time for: the deadline is the reason.
+                    # No time left to retry: the deadline is the reason.
                     left = 0.0 if retryable else budget
                     # from None: httpx's own message may quote a header (the token).
                     raise self._connection_error(
@@ -324,8 +323,7 @@ class _BaseClient:
                 if asked is None:
                     wait = _backoff(tries)
                 elif status == RATE_LIMITED:
-                    # Spread the retries of many callers over a little more than the
-                    # asked wait, so that they do not all come back at the same instant.
+                    # Spread many callers' retries: not all back at the same instant.
                     wait = asked * (1 + random.random() / 2)
                 else:
                     wait = asked

@@ -1,8 +1,6 @@
-"""Argument checks of the jobs-list and logs calls, made before anything is sent.
-
-Each raises ``PayloadError`` naming the argument (``limit``, ``levels``, ...)
-and, for a name that does not exist, listing the valid ones. The magic uses
-the same functions for its ``--limit``/``--level``/``--service`` options.
+"""Argument checks made before anything is sent (job ids, pages, log filters,
+item counts), shared with the magic's options: each raises ``PayloadError``
+naming the argument and, for a name that does not exist, the valid ones.
 """
 
 from __future__ import annotations
@@ -10,9 +8,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from ..errors import PayloadError, TooManyItemsError
+from ..errors import PayloadError, TooManyItemsError, cut
 from ..models import LOG_LEVELS, LOG_SERVICES, LogLevel
-from ._payloads import _brief, _unsendable
+from ._payloads import _unsendable
 
 #: The largest page ``GET /jobs`` is assumed to give (UNCONFIRMED: ``BYTENITE_API.md``
 #: says 100): the default of ``Client.max_page_size``, which a client or the class
@@ -66,11 +64,8 @@ def _refuse(bad: list[str], field: str, kind: str, valid: Iterable[str], note: s
 
 
 def log_levels(levels: str | Iterable[Any] | None) -> list[str]:
-    """Level names (any case, commas, aliases like WARNING) → wire names, no repeats.
-
-    ``PayloadError`` (field ``levels``) listing the valid levels for one that
-    does not exist.
-    """
+    """Level names (any case, commas, aliases like WARNING) → wire names, no repeats;
+    ``PayloadError`` (field ``levels``) listing the valid ones."""
     found: list[str] = []
     bad: list[str] = []
     for name in _names(levels, "levels"):
@@ -110,14 +105,13 @@ _DOT_SEGMENTS = frozenset({".", ".."})
 
 def check_job_id(job_id: Any) -> str:
     """The job id to put in a path (surrounding spaces dropped), or ``PayloadError``
-    (field ``job_id``) before anything is sent: not a string, empty, too long,
-    not encodable, or an id that would change the request's path (``.``, ``..``,
-    with or without spaces around them). The one check of every call taking an id."""
+    (field ``job_id``): not a string, empty, too long, not encodable, or ``.``/``..``
+    (it would change the request's path)."""
     problem: str | None = None
     if not isinstance(job_id, str):
-        problem = f"must be a string, got {_brief(job_id)}"
+        problem = f"must be a string, got {cut(ascii(job_id), 40)}"
     elif not job_id.strip() or len(job_id) > MAX_JOB_ID:
-        problem = f"must be 1 to {MAX_JOB_ID:,} characters, got {_brief(job_id)}"
+        problem = f"must be 1 to {MAX_JOB_ID:,} characters, got {cut(ascii(job_id), 40)}"
     elif job_id.strip() in _DOT_SEGMENTS:
         problem = (
             f"{job_id.strip()!r} is not a job id: as a path segment it would send the "
@@ -140,7 +134,7 @@ MAX_ITEMS = 10_000
 def check_item_count(count: int, max_items: Any, *, field: str, subject: str, verb: str) -> None:
     """``PayloadError`` (field ``max_items``) unless ``max_items`` is a whole number
     >= 0 or None; ``TooManyItemsError`` (naming ``field``, saying how to opt in) when
-    ``count`` is past it. The one size check of ``sweep`` and ``create_jobs``."""
+    ``count`` is past it."""
     if max_items is not None and (not _whole(max_items) or max_items < 0):
         message = f"must be a whole number >= 0 or None, got {max_items!r}"
         raise PayloadError([{"field": "max_items", "message": message}], subject="arguments")

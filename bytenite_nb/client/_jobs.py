@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import urlencode
 
-from ..errors import ApiError, BadRequestError, NotFoundError, WaitTimeoutError
+from ..errors import ApiError, BadRequestError, NotFoundError, WaitTimeoutError, one_line
 from ..models import Job, JobLogs, JobResponse, JobsPage, JobTemplate
 from ..models.logs import LOG_SERVICE_NAMES
 from ._base import _BaseClient
@@ -29,18 +29,17 @@ class _JobCalls(_BaseClient):
         return self._job_response(data)
 
     def _list_jobs(self, limit: int = 20, offset: int = 0) -> _Flow[JobsPage]:
-        """One page of your jobs, newest first (``.jobs``, ``.total``, ``.has_next``).
-
-        ``limit`` is 1 to ``max_page_size`` (100), ``offset`` >= 0; ``PayloadError``
-        before sending otherwise.
-        """
+        """One page of your jobs, newest first (``.jobs``, ``.total``, ``.has_next``);
+        ``PayloadError`` unless 1 <= ``limit`` <= ``max_page_size`` and ``offset`` >= 0."""
         limit, offset = check_page(limit, offset, largest=self.max_page_size)
         query = urlencode({"pagination.limit": limit, "pagination.offset": offset})
         data = yield from self._call("GET", f"/jobs?{query}", idempotent=True)
         try:
             return JobsPage.from_wire(data, limit=limit)
         except ValueError as exc:  # a job in it that does not parse
-            raise ApiError(f"unexpected jobs list: {_first_line(exc)}", status_code=200) from None
+            raise ApiError(
+                f"unexpected jobs list: {one_line(str(exc), 300)}", status_code=200
+            ) from None
 
     def _job_walk(self, page_size: int | None) -> _JobWalk:
         size = self.max_page_size if page_size is None else page_size
@@ -49,17 +48,13 @@ class _JobCalls(_BaseClient):
 
     def _abort_job(self, job_id: str) -> _Flow[dict[str, Any]]:
         """Abort a running job (it ends FAILED); a job never run (NEW) is deleted.
-
-        ``BadRequestError`` saying so if the job has already ended. Not retried
-        once it may have reached the service (a second abort of an ended job is a 400).
-        """
+        ``BadRequestError`` saying so if the job has already ended."""
         path = self._job_path(job_id, "/abort")
         try:
             data = yield from self._call("POST", path, body={}, idempotent=False)
         except NotFoundError as error:
             raise _naming(error, job_id) from None
         except BadRequestError as error:
-            # The service refuses to abort a job that has ended: say so, and its state.
             try:
                 job = (yield from self._get_job(job_id)).job
             except ApiError:
@@ -92,9 +87,8 @@ class _JobCalls(_BaseClient):
     ) -> _Flow[JobLogs]:
         """The job's log lines in time order (``.entries``), all or only these
         ``levels`` (``"error"``, ``["WARN", "ERROR"]``, any case), ``services``
-        (partitioner, taskrunner, assembler) and ``task_ids``. A level or service
-        that does not exist raises ``PayloadError`` listing the valid ones, before sending.
-        """
+        (partitioner, taskrunner, assembler) and ``task_ids``; ``PayloadError``
+        listing the valid ones for a level or service that does not exist."""
         job_id = check_job_id(job_id)
         wanted = log_levels(levels)
         where = log_services(services)
@@ -117,11 +111,9 @@ class _JobCalls(_BaseClient):
         interval: float = 2.0,
         on_update: Callable[[JobResponse], Any] | None = None,
     ) -> _Flow[JobResponse]:
-        """Poll the job every ``interval`` s until COMPLETE or FAILED; return it.
-
-        ``on_update`` is called with each new state; ``WaitTimeoutError`` (with
-        the last ``response``) after ``timeout`` s. The job itself is not touched.
-        """
+        """Poll the job every ``interval`` s until it ends; return it. ``on_update``
+        hears each new state; ``WaitTimeoutError`` (with the last ``response``)
+        after ``timeout`` s, the job left running."""
         check_wait(timeout, interval)  # PayloadError before any I/O
         deadline = None if timeout is None else self._clock() + timeout
         seen: Any = object()
@@ -160,8 +152,7 @@ MAX_PAGES_UNKNOWN = 1000
 
 class _JobWalk:
     """Where ``iter_jobs`` is in the newest-first list: the next offset, the jobs
-    given (never twice), when to stop (``hasNext`` false, an empty page, nothing
-    new, past ``total`` or past the page budget)."""
+    given (never twice), and whether it is done."""
 
     def __init__(self, size: int) -> None:
         self.size = size
@@ -172,7 +163,8 @@ class _JobWalk:
         self._seen: set[str] = set()
 
     def accept(self, page: JobsPage) -> list[Job]:
-        """The jobs of ``page`` not given before; updates the offset and ``done``."""
+        """The jobs of ``page`` not given before; done at ``hasNext`` false, an empty
+        page, nothing new, past ``total`` or past the page budget."""
         fresh = []
         for job in page.jobs:
             key = job.id or json.dumps(job.to_wire(), sort_keys=True, default=str)
@@ -195,8 +187,3 @@ def _naming(error: NotFoundError, job_id: str) -> NotFoundError:
     if job_id not in error.message:
         error.message = f"no job {job_id!r} (it never existed or was deleted): {error.message}"
     return error
-
-
-def _first_line(exc: Exception) -> str:
-    lines = str(exc).splitlines()
-    return " ".join(lines[:3]) if lines else type(exc).__name__

@@ -1,8 +1,6 @@
-"""The local side of transfers: which files may be read and written, checked
-before anything is sent or written, and the two ends that touch the disk.
-
-Every problem with a local path is a :class:`LocalPathError` naming it, never
-a raw ``OSError`` (a FIFO would hang an upload, ``/dev/zero`` never ends).
+"""The local side of transfers: paths checked before anything is sent or
+written, and the sinks that touch the disk. Every problem is a
+:class:`LocalPathError` naming the path, never a raw ``OSError``.
 """
 
 from __future__ import annotations
@@ -15,7 +13,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
-from ..errors import ApiError, LocalPathError
+from ..errors import ApiError, LocalPathError, cut
 from ..models import JobResults, ResultFile
 from ..progress import Reporter
 
@@ -32,8 +30,13 @@ PATH_MAX = 4000
 Sink = Callable[[bytes], bool | None]
 
 
-def _oserror(path: object, exc: OSError, doing: str) -> LocalPathError:
-    return LocalPathError(path, f"{doing}: {exc.strerror or exc}")
+@contextlib.contextmanager
+def _os_errors(path: object, doing: str) -> Iterator[None]:
+    """An ``OSError`` inside becomes a :class:`LocalPathError` naming ``path``."""
+    try:
+        yield
+    except OSError as exc:
+        raise LocalPathError(path, f"{doing}: {exc.strerror or exc}") from None
 
 
 # -- uploads -------------------------------------------------------------------------------
@@ -42,12 +45,11 @@ def _oserror(path: object, exc: OSError, doing: str) -> LocalPathError:
 def check_upload_path(path: str | os.PathLike[str]) -> Path:
     """The file to upload: a readable regular file, else ``LocalPathError``."""
     local = Path(path).expanduser()
-    try:
-        info = local.stat()
-    except FileNotFoundError:
-        raise LocalPathError(local, "no such file (nothing was sent)") from None
-    except OSError as exc:
-        raise _oserror(local, exc, "cannot be read (nothing was sent)") from None
+    with _os_errors(local, "cannot be read (nothing was sent)"):
+        try:
+            info = local.stat()
+        except FileNotFoundError:
+            raise LocalPathError(local, "no such file (nothing was sent)") from None
     if stat.S_ISDIR(info.st_mode):
         raise LocalPathError(local, "is a folder; upload_file sends one file (nothing was sent)")
     if not stat.S_ISREG(info.st_mode):
@@ -56,11 +58,8 @@ def check_upload_path(path: str | os.PathLike[str]) -> Path:
             "is not a regular file (a pipe, a device or a socket has no fixed size to send; "
             "nothing was sent)",
         )
-    try:
-        with open(local, "rb"):
-            pass
-    except OSError as exc:
-        raise _oserror(local, exc, "cannot be read (nothing was sent)") from None
+    with _os_errors(local, "cannot be read (nothing was sent)"), open(local, "rb"):
+        pass
     return local
 
 
@@ -69,31 +68,28 @@ def read_pieces(path: Path, size: int, progress: Reporter) -> Iterator[bytes]:
     changed size meanwhile (the request declared ``size``)."""
     progress.restart(progress.total)
     sent = 0
-    try:
-        with open(path, "rb") as stream:
-            while sent < size:
-                piece = stream.read(min(UPLOAD_CHUNK, size - sent))
-                if not piece:
-                    raise LocalPathError(
-                        path, f"shrank while it was sent ({sent:,} of {size:,} bytes read)"
-                    )
-                sent += len(piece)
-                if sent == size and stream.read(1):  # before the last piece: the body stays short
-                    raise LocalPathError(path, f"grew while it was sent (past {size:,} bytes)")
-                progress.advance(len(piece))
-                yield piece
-    except OSError as exc:
-        raise _oserror(path, exc, "could not be read while it was sent") from None
+    with _os_errors(path, "could not be read while it was sent"), open(path, "rb") as stream:
+        while sent < size:
+            piece = stream.read(min(UPLOAD_CHUNK, size - sent))
+            if not piece:
+                raise LocalPathError(
+                    path, f"shrank while it was sent ({sent:,} of {size:,} bytes read)"
+                )
+            sent += len(piece)
+            if sent == size and stream.read(1):  # before the last piece: the body stays short
+                raise LocalPathError(path, f"grew while it was sent (past {size:,} bytes)")
+            progress.advance(len(piece))
+            yield piece
 
 
 # -- downloads ---------------------------------------------------------------------------
 
 
 def check_dest(dest: str | os.PathLike[str]) -> Path:
-    """The download folder. It is created if missing, but its parent must exist
-    (a missing parent is most likely a typo); ``LocalPathError`` otherwise."""
+    """The download folder: it may be missing, but its parent must exist (else
+    most likely a typo); ``LocalPathError`` otherwise."""
     root = Path(dest).expanduser().absolute()
-    try:
+    with _os_errors(root, "cannot be used"):
         if root.exists():
             if not root.is_dir():
                 raise LocalPathError(root, "is a file, not a folder to download into")
@@ -106,8 +102,6 @@ def check_dest(dest: str | os.PathLike[str]) -> Path:
                     f"its parent folder {where} does not exist (download_results creates the "
                     "destination folder itself, not its parents)",
                 )
-    except OSError as exc:
-        raise _oserror(root, exc, "cannot be used") from None
     if not os.access(where, os.W_OK | os.X_OK):
         raise LocalPathError(where, "the folder is not writable")
     return root
@@ -116,11 +110,13 @@ def check_dest(dest: str | os.PathLike[str]) -> Path:
 def prepare_dest(dest: str | os.PathLike[str]) -> Path:
     """:func:`check_dest`, then the folder created: a batch puts one folder per job in it."""
     root = check_dest(dest)
-    try:
+    with _os_errors(root, "cannot be created"):
         root.mkdir(exist_ok=True)
-    except OSError as exc:
-        raise _oserror(root, exc, "cannot be created") from None
     return root
+
+
+def _shown(name: str) -> str:
+    return cut(name, 120)
 
 
 def _refused(name: str, root: Path) -> LocalPathError:
@@ -142,32 +138,25 @@ def result_target(root: Path, name: str) -> Path:
     for part in kept:
         if len(part.encode("utf-8", "surrogateescape")) > NAME_MAX:
             raise LocalPathError(
-                _short(name),
+                _shown(name),
                 f"a part of this result name is longer than file systems allow "
                 f"({NAME_MAX} bytes); nothing was written",
             )
     target = root.joinpath(*kept)
     if len(os.fsencode(target)) > PATH_MAX:
-        raise LocalPathError(_short(name), "this result's path would be too long; nothing written")
-    try:
+        raise LocalPathError(_shown(name), "this result's path would be too long; nothing written")
+    with _os_errors(_shown(name), "cannot be placed"):
         resolved = target.resolve()
-    except OSError as exc:
-        raise _oserror(_short(name), exc, "cannot be placed") from None
     if not resolved.is_relative_to(root.resolve()) or resolved == root.resolve():
         raise _refused(name, root)
     return target
 
 
-def _short(name: str, limit: int = 120) -> str:
-    return name if len(name) <= limit else f"{name[:limit]}… ({len(name):,} characters)"
-
-
 def plan_downloads(
     results: JobResults, root: Path, overwrite: bool
 ) -> list[tuple[ResultFile, Path]]:
-    """Each file and its local path, all checked before anything is written:
-    two names for one path, a name that is another one's folder (``a`` and
-    ``a/b``), a file or folder in the way, an existing file without ``overwrite``."""
+    """Each file and its local path, checked before anything is written (``LocalPathError``
+    for two names of one path, ``a`` and ``a/b``, something in the way, an existing file)."""
     plan: list[tuple[ResultFile, Path]] = []
     seen: dict[Path, str] = {}
     folders: dict[Path, str] = {}  # every folder a planned file needs, and for which name
@@ -176,25 +165,25 @@ def plan_downloads(
         target = result_target(root, file.name)
         if target in seen:
             raise LocalPathError(
-                _short(file.name), f"two results share this name ({seen[target]!r})"
+                _shown(file.name), f"two results share this name ({seen[target]!r})"
             )
         if target in folders:
             raise LocalPathError(
-                _short(file.name),
-                f"is both a result file and the folder of {_short(folders[target])!r} "
+                _shown(file.name),
+                f"is both a result file and the folder of {_shown(folders[target])!r} "
                 "(nothing was written)",
             )
         seen[target] = file.name
         if not file.link:
-            raise ApiError(f"result {_short(file.name)!r} came without a link", status_code=200)
-        try:
+            raise ApiError(f"result {_shown(file.name)!r} came without a link", status_code=200)
+        with _os_errors(_shown(file.name), "cannot be placed"):
             for parent in target.parents:
                 if parent == root or not parent.is_relative_to(root):
                     break
                 if parent in seen:
                     raise LocalPathError(
-                        _short(file.name),
-                        f"needs {_short(seen[parent])!r} as a folder, but that is a result "
+                        _shown(file.name),
+                        f"needs {_shown(seen[parent])!r} as a folder, but that is a result "
                         "file too (nothing was written)",
                     )
                 folders.setdefault(parent, file.name)
@@ -204,8 +193,6 @@ def plan_downloads(
                 raise LocalPathError(target, "is a folder where a result file should be")
             if target.exists() and not overwrite:
                 existing.append(str(target))
-        except OSError as exc:
-            raise _oserror(_short(file.name), exc, "cannot be placed") from None
         plan.append((file, target))
     if existing:
         more = f" (and {len(existing) - 1} more)" if len(existing) > 1 else ""
@@ -217,10 +204,8 @@ def plan_downloads(
 
 def make_folders(target: Path) -> None:
     """The folders a result goes into; ``LocalPathError`` if they cannot be made."""
-    try:
+    with _os_errors(target.parent, "cannot be created"):
         target.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise _oserror(target.parent, exc, "cannot be created") from None
 
 
 def _part_name(name: str) -> str:
@@ -243,40 +228,32 @@ class FileSink:
 
     def start(self, response: httpx.Response) -> Sink:
         self.close()
-        try:
+        with _os_errors(self.target, "cannot be written"):
             self._stream = open(self.part, "wb")  # noqa: SIM115 - closed by close()/discard()
-        except OSError as exc:
-            raise _oserror(self.target, exc, "cannot be written") from None
         length = response.headers.get("Content-Length", "")
         self.expected = int(length) if length.isdigit() else None
         self.progress.restart(self.expected)
         return self.write
 
     def write(self, piece: bytes) -> None:
-        try:
+        with _os_errors(self.target, "cannot be written"):
             self._stream.write(piece)
-        except OSError as exc:
-            raise _oserror(self.target, exc, "cannot be written") from None
         self.progress.advance(len(piece))
 
     def close(self) -> None:
         if self._stream is not None:
             stream, self._stream = self._stream, None
-            try:
+            with _os_errors(self.target, "cannot be written"):
                 stream.close()
-            except OSError as exc:
-                raise _oserror(self.target, exc, "cannot be written") from None
 
     def commit(self, overwrite: bool) -> int:
         """Put the complete file in place; its size in bytes."""
         self.close()
-        try:
+        with _os_errors(self.target, "cannot be written"):
             if not overwrite and self.target.exists():  # appeared meanwhile: leave it alone
                 raise LocalPathError(self.target, "appeared during the download; not replaced")
             os.replace(self.part, self.target)
             return self.target.stat().st_size
-        except OSError as exc:
-            raise _oserror(self.target, exc, "cannot be written") from None
 
     def discard(self) -> None:
         with contextlib.suppress(LocalPathError):

@@ -1,26 +1,13 @@
-"""Creating and running a job exactly once: the one rule for each question.
+"""Creating and running a job exactly once.
 
-"May this failed attempt have been applied?" is :func:`may_be_applied`: a
-500, 502, 503 or 504 answer, a connection dropped after the request was sent,
-a read timeout, an unreadable success (``_base`` flags these as they are
-raised). A create that meets one of them may exist; before sending it again,
-the flow looks for it in the jobs list (:meth:`_ExactlyOnce._find_created`,
-the one lost-create search): by its batch marker when it has one (``[bn-batch:
-<batch id>:<index>]`` at the end of its description), else by its signature
-(template, name, description and params, created after the attempt began,
-give or take :data:`CLOCK_SKEW`):
-
-- exactly one match: that job is the answer (nothing is sent again);
-- none: the create did not arrive, and it is sent again (up to ``max_retries``);
-  after the last, the error says no job was created (``maybe_applied`` False);
-- several, or the jobs list cannot be read: the flow cannot decide, and the
-  error says the job may exist and how to check (``maybe_applied`` True).
-
-A run that meets the same failures is sent again; if the service then
-refuses it, or the retries run out, and the job has left NEW, the run
-succeeded ("already started counts as started", :meth:`_ExactlyOnce._run_job`).
-UNCONFIRMED: that the jobs list shows a job as soon as its create has
-answered (the sandbox does).
+A create that may have been applied (:func:`may_be_applied`) is looked for in
+the jobs list before it is sent again (:meth:`_ExactlyOnce._find_created`): by
+its batch marker, else by its signature (template, name, description, params,
+created since the attempt began, give or take :data:`CLOCK_SKEW`). One match is
+the answer; none: it is sent again (up to ``max_retries``); several, or an
+unreadable list: the error says the job may exist. A run that may have been
+applied is sent again, and counts as done once the job has left NEW.
+UNCONFIRMED: that the jobs list shows a job as soon as its create has answered.
 """
 
 from __future__ import annotations
@@ -48,13 +35,8 @@ _CHECK = "check with client.list_jobs() or %bytenite jobs before creating it aga
 
 
 def may_be_applied(error: BaseException) -> bool:
-    """Whether a failed request that is not idempotent may have been carried out.
-
-    Known not applied: local validation, a refusal (4xx, and other answers
-    the service gives before acting), a connection never made, and a create
-    the jobs list showed was not made. Anything that is not our error (an
-    interrupt, a bug) may have been.
-    """
+    """Whether a failed request that is not idempotent may have been carried out
+    (``_base`` flags our errors as raised; an interrupt or a bug may have been)."""
     if isinstance(error, ByteNiteError):
         return error.maybe_applied
     return True
@@ -104,35 +86,44 @@ class _ExactlyOnce(_JobCalls):
     def _find_created(
         self, keys: Collection[str], since: float, *, by_marker: bool, pages: int = SEARCH_PAGES
     ) -> _Flow[dict[str, list[Job]]]:
-        """The lost-create search: jobs of the list (newest first, created after
-        ``since`` give or take :data:`CLOCK_SKEW`, at most ``pages`` pages) whose
-        marker (``by_marker``) or signature is one of ``keys``, by key."""
-        key: Callable[[Job], str | None] = (
-            (lambda job: marker_of(job.description))
-            if by_marker
-            else (lambda job: _signature(job.to_wire()))
-        )
-        oldest = since - CLOCK_SKEW
+        """The lost-create search: jobs created after ``since`` (give or take
+        :data:`CLOCK_SKEW`) whose marker (unique) or signature is in ``keys``."""
+
+        def key(job: Job) -> str | None:
+            return marker_of(job.description) if by_marker else _signature(job.to_wire())
+
+        found, _ = yield from self._scan_jobs(key, keys, since - CLOCK_SKEW, pages, by_marker)
+        return found
+
+    def _scan_jobs(
+        self,
+        key: Callable[[Job], str | None],
+        keys: Collection[str],
+        oldest: float,
+        pages: int,
+        unique: bool,
+    ) -> _Flow[tuple[dict[str, list[Job]], int]]:
+        """Jobs whose ``key`` is in ``keys``, by key, and the pages read: the list read newest
+        first, back to ``oldest`` (a timestamp), ``pages`` at most (``unique``: until all found)."""
         limit = min(SEARCH_JOBS, self.max_page_size)
         found: dict[str, list[Job]] = {}
-        offset = 0
-        for _ in range(pages):
+        offset = read = 0
+        while read < pages:
             page = yield from self._list_jobs(limit, offset)
+            read += 1
             jobs = list(page.jobs)
             stamps = [job.created_at.timestamp() if job.created_at else None for job in jobs]
             for job, when in zip(jobs, stamps, strict=True):
-                if when is None or when >= oldest:
-                    wanted = key(job)
-                    if wanted is not None and wanted in keys:
-                        found.setdefault(wanted, []).append(job)
-            # A marker is unique: stop once each is found; a signature may recur.
-            if by_marker and len(found) == len(keys):
+                wanted = key(job) if when is None or when >= oldest else None
+                if wanted is not None and wanted in keys:
+                    found.setdefault(wanted, []).append(job)
+            if unique and len(found) == len(keys):
                 break
             last = stamps[-1] if stamps else None
             if not page.has_next or not jobs or (last is not None and last < oldest):
                 break
             offset += len(jobs)
-        return found
+        return found, read
 
     def _get_job_found(self, job: Job, failure: ByteNiteError) -> _Flow[JobResponse]:
         if not job.id:

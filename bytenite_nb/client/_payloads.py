@@ -1,6 +1,5 @@
-"""What goes over the wire, checked without I/O: create-job payloads
-validated, request bodies encoded as JSON (naming the field that cannot be
-sent), wait arguments checked, and the JSON of answers read.
+"""What goes over the wire, checked without I/O: create-job payloads, JSON
+request bodies (naming the field that cannot be sent), wait arguments, answers.
 """
 
 from __future__ import annotations
@@ -10,16 +9,13 @@ import math
 import re
 from collections.abc import Mapping
 from enum import Enum
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
 from ..errors import ApiError, PayloadError
 from ..models import MAX_NESTING, CreateJobRequest, field_path, payload_problems, too_deep
 from ..models.action import ActionAnswer
-
-if TYPE_CHECKING:  # pragma: no cover - the HTTP stack loads with the first request
-    import httpx
 
 #: JSON integers longer than this are read as floats (Python refuses to
 #: convert over 4,300 digits; no int64 needs more than 20).
@@ -36,9 +32,7 @@ _LONG_DIGITS_BYTES = re.compile(_LONG_DIGITS.pattern.encode())
 
 def parse_request(request: CreateJobRequest | Mapping[str, Any]) -> CreateJobRequest:
     """Validate a create-job payload (wire dict or model); ``PayloadError`` if bad.
-
-    The one validation entry point shared by the client, the magic and the form.
-    """
+    The one validation entry point of the client, the magic and the form."""
     if isinstance(request, CreateJobRequest):
         return request
     text = _json_text(request)
@@ -178,25 +172,3 @@ def _envelope(data: Any, what: str) -> dict[str, Any]:
 
 def _json_int(text: str) -> int | float:
     return int(text) if len(text) <= _MAX_INT_DIGITS else float(text)
-
-
-def _brief(value: Any, limit: int = 40) -> str:
-    text = ascii(value)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-#: The largest answer (decoded) the client reads from the API; past it the call
-#: fails (a 300 KB gzipped answer can unpack to 400 MB). Storage bodies stream
-#: to their sinks and are not bound by it.
-MAX_ANSWER_BYTES = 32 * 1024 * 1024
-
-
-def too_large(request: httpx.Request, size: int) -> ApiError:
-    """The error of an answer that passed :data:`MAX_ANSWER_BYTES` (read so far: ``size``)."""
-    return ApiError(
-        f"the answer was larger than {MAX_ANSWER_BYTES // (1024 * 1024)} MiB "
-        f"({size:,} bytes read before stopping); it was not read further",
-        status_code=None,
-        method=request.method,
-        url=str(request.url.copy_with(query=None)),
-    )

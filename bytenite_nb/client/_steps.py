@@ -1,6 +1,5 @@
-"""The steps a call yields to its driver (send a request, sleep, hold the token
-lock, run many flows under a cap), the retry constants, the backoff and
-``Retry-After`` arithmetic, and :class:`driven`. No I/O.
+"""The steps a flow yields to its driver, the retry constants and arithmetic,
+and :class:`driven`. No I/O.
 """
 
 from __future__ import annotations
@@ -22,6 +21,7 @@ from typing import Any, Concatenate, Generic, ParamSpec, Protocol, TypeVar, over
 import httpx
 
 from .._version import __version__
+from ..errors import ApiError
 
 log = logging.getLogger("bytenite_nb")
 
@@ -37,9 +37,8 @@ RETRY_STATUSES = frozenset({502, 503, 504})
 #: Answers after which a request that is not idempotent may have been applied
 #: (the service may have done the work and failed after it, or on the way back).
 UNSURE_STATUSES = frozenset({500, 502, 503, 504})
-#: 429 Too Many Requests: the request was NOT applied, so it is retried for
-#: every request (creates too), after ``Retry-After``, until the call's
-#: deadline; the count only guards against a server that never lets go.
+#: 429: the request was NOT applied, so every request (creates too) is retried
+#: after ``Retry-After`` until the deadline; the count only bounds a stuck server.
 RATE_LIMITED = 429
 RATE_LIMIT_RETRIES = 1000
 BACKOFF_BASE = 0.5
@@ -54,28 +53,55 @@ _NOT_SENT = (
     httpx.LocalProtocolError,
     httpx.UnsupportedProtocol,
 )
-#: One pool for every call and batch: as many kept-alive connections as a batch
-#: may have requests in flight (``batch.MAX_CONCURRENCY``), so that a busy batch
-#: reuses its connections instead of opening (and TLS-handshaking) new ones.
+#: One pool: as many kept-alive connections as a batch may have requests in
+#: flight (``batch.MAX_CONCURRENCY``), so a busy batch reuses its connections.
 POOL_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=100)
 
 
 class _NoCookies(CookieJar):
-    """The clients' cookie jar: it keeps nothing. Each request is built by the
-    client and sent with ``send``, which adds no stored cookie, so a kept cookie
-    would never go back; not reading ``Set-Cookie`` saves work on every answer."""
+    """A cookie jar that keeps nothing: ``send`` never adds stored cookies, so
+    reading ``Set-Cookie`` would be work for nothing."""
 
     def extract_cookies(self, response: Any, request: Any) -> None:
         return None
 
 
-#: What a driver hands back to the flow when carrying out a ``_Send`` fails.
-#: Anything else escaping a send is a bug of ours, not of the wire.
+#: What a driver hands back to the flow when a ``_Send`` fails (anything else is a bug).
 SEND_ERRORS = (httpx.HTTPError, httpx.InvalidURL, httpx.StreamError, httpx.CookieConflict)
 
 
 class AttemptTimeout(httpx.ReadTimeout):
     """An attempt's whole answer did not arrive within its time budget."""
+
+
+#: The largest answer (decoded) the client reads from the API; past it the call
+#: fails (a 300 KB gzipped answer can unpack to 400 MB). Storage bodies stream
+#: to their sinks and are not bound by it.
+MAX_ANSWER_BYTES = 32 * 1024 * 1024
+
+
+class _Answer:
+    """An API answer's body as its chunks arrive: ``ApiError`` past
+    :data:`MAX_ANSWER_BYTES`, ``AttemptTimeout`` once ``clock()`` passes ``end``."""
+
+    def __init__(self, request: httpx.Request, end: float, clock: Callable[[], float]) -> None:
+        self.request, self.end, self.clock = request, end, clock
+        self.chunks: list[bytes] = []
+        self.size = 0
+
+    def add(self, chunk: bytes) -> None:
+        self.chunks.append(chunk)
+        self.size += len(chunk)
+        if self.size > MAX_ANSWER_BYTES:
+            raise ApiError(
+                f"the answer was larger than {MAX_ANSWER_BYTES // (1024 * 1024)} MiB "
+                f"({self.size:,} bytes read before stopping); it was not read further",
+                status_code=None,
+                method=self.request.method,
+                url=str(self.request.url.copy_with(query=None)),
+            )
+        if self.clock() > self.end:
+            raise AttemptTimeout("the answer did not arrive in time", request=self.request)
 
 
 @dataclass(frozen=True)
@@ -101,11 +127,9 @@ class _Locked:
 @dataclass(frozen=True)
 class _Gather:
     """Run ``flows`` at most ``limit`` at a time; the answer is each flow's result
-    or the ``Exception`` it raised, in order.
-
-    ``tick`` is called now and then while they run (a progress display).
-    Interrupted, the driver starts no more of them and appends to ``unfinished``
-    a callable that waits for the ones in flight (they finish and record).
+    or the ``Exception`` it raised, in order. ``tick`` is called every ``TICK`` s.
+    Interrupted, the driver starts no more and appends to ``unfinished`` a
+    callable that waits for the ones in flight (they finish and record).
     """
 
     flows: Iterable[Generator[Any, Any, Any]]
@@ -129,9 +153,8 @@ class _AsyncDriver(Protocol):
 
 
 class driven(Generic[P, T]):
-    """A public call, written once: the flow's signature and docstring, carried
-    out by the client's ``_run`` (``Client`` returns the result, ``AsyncClient``
-    a coroutine to await)."""
+    """A public call from a flow (its signature and docstring), carried out by the
+    client's ``_run``: ``Client`` returns the result, ``AsyncClient`` a coroutine."""
 
     def __init__(self, flow: Callable[Concatenate[Any, P], _Flow[T]]) -> None:
         name = flow.__name__  # looked up on each call: a subclass may override the flow

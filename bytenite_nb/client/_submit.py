@@ -1,10 +1,6 @@
-"""The one submit sequence (create, then upload, run, wait) as one flow, and the
-table of public calls both clients drive.
-
-The magic, the form and every item of a batch submit through it: everything is
-checked before anything is sent, the create happens once (``_once``), and the
-caller hears of the job as soon as it exists, so that a later failure never
-hides a job that was made.
+"""The one submit sequence (create, upload, run, wait) as one flow, used by the
+magic, the form and every batch item, and the table of public calls both
+clients drive.
 """
 
 from __future__ import annotations
@@ -40,8 +36,8 @@ class SubmitOptions(TypedDict, total=False):
     progress: ProgressOption
 
 
-#: The batch classes, by driver (``sync``, ``async``): the batch part registers them
-#: (``register_batches``), since the client sits below it and never imports it.
+#: The batch classes by driver (``sync``, ``async``), registered by the batch part:
+#: the client sits below it and never imports it.
 _BATCHES: dict[str, Any] = {}
 
 
@@ -51,17 +47,15 @@ def register_batches(sync: Any, async_: Any) -> None:
 
 
 def batch_type(driver: str) -> Any:
-    """The registered batch class for ``driver``, loading the batch part (a plug-in of
-    the client: the one name the client knows of it) on the first ``create_jobs``."""
+    """The registered batch class for ``driver`` (the batch part loads on first use)."""
     if not _BATCHES:
         import_module("bytenite_nb.batch")
     return _BATCHES[driver]
 
 
 class ClientFlows(_TransferCalls):
-    """Every call as a sans-I/O flow, ``submit_job`` last, and the public calls
-    (each its flow, :class:`driven`): what both clients drive, and what a batch
-    builds its flows from."""
+    """Every call as a sans-I/O flow and the public calls (:class:`driven`): what
+    both clients drive and a batch builds on."""
 
     def _submit_job(
         self,
@@ -73,7 +67,8 @@ class ClientFlows(_TransferCalls):
     ) -> _Flow[JobResponse]:
         """:meth:`Client.submit_job`, with a batch's ``marker``; ``refresh=False``
         skips reading the job again after a run without a wait."""
-        upload, on_update = options.get("upload"), options.get("on_update")
+        upload = options.get("upload")
+        tell = options.get("on_update") or (lambda stage, response: None)
         wait = options.get("wait", False)
         run = options.get("run", False) or wait
         timeout, interval = options.get("timeout"), options.get("interval", 2.0)
@@ -88,11 +83,6 @@ class ClientFlows(_TransferCalls):
                 raise PayloadError([{"field": field, "message": message}])
         if wait:
             check_wait(timeout, interval)
-
-        def tell(stage: str, response: JobResponse) -> None:
-            if on_update is not None:
-                on_update(stage, response)
-
         response = yield from self._create_job(parsed, marker)
         tell("created", response)
         job_id = response.job.id
@@ -133,15 +123,12 @@ class ClientFlows(_TransferCalls):
         self, request: CreateJobRequest | Mapping[str, Any], **options: Unpack[SubmitOptions]
     ) -> _Flow[JobResponse]:
         """Create the job, upload ``upload`` to its ``file`` data source, run it
-        (``run``), follow it to its end (``wait``: see :meth:`wait_for_job`);
-        the options are :class:`~bytenite_nb.client.flows.SubmitOptions`.
+        (``run``), follow it to its end (``wait``); options: :class:`SubmitOptions`.
 
         Everything is checked before anything is sent (``PayloadError``,
-        ``LocalPathError``); the create is applied once. ``on_update(stage,
-        response)`` hears ``created`` as soon as the job exists, then
-        ``uploading``, ``starting`` and ``waiting`` (each new state): a failure
-        after ``created`` leaves the job in place. Returns the job as it
-        stands at the end (read again after a run).
+        ``LocalPathError``); the create is applied once. ``on_update`` hears
+        ``created`` as soon as the job exists: a later failure leaves it in
+        place. Returns the job as it stands at the end.
         """
         return self._submit_job(request, **options)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor
+from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor
 from concurrent.futures import wait as futures_wait
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
@@ -16,11 +16,11 @@ from ..errors import ByteNiteError, redact_error
 from ..models import CreateJobRequest, Job
 from ._checks import MAX_ITEMS
 from ._jobs import _JobWalk
-from ._payloads import MAX_ANSWER_BYTES, too_large
 from ._steps import (
     TICK,
     AttemptTimeout,
     T,
+    _Answer,
     _Flow,
     _Gather,
     _Locked,
@@ -42,15 +42,10 @@ class Client(ClientFlows):
     Credentials come from ``api_key``/``access_token`` or ``BYTENITE_API_KEY``/
     ``BYTENITE_ACCESS_TOKEN``; the API root from ``base_url`` or
     ``BYTENITE_API_URL`` (default ``https://api.bytenite.com/v1``).
-
-    Time limits: ``timeout`` bounds one attempt of a request as a whole
-    (connect, send, the entire answer: a server trickling its body gets cut
-    off); ``deadline`` bounds one call, its retries, their waits and the
-    token exchange included (see ``bytenite_nb.config.DEFAULT_DEADLINE``).
+    ``timeout`` bounds one attempt as a whole (a trickling answer is cut off);
+    ``deadline`` one call, retries, waits and token exchange included.
     ``clock`` (monotonic seconds) and ``sleep`` replace ``time.monotonic`` and
-    ``time.sleep`` for all of the client's timing: tests run its retries,
-    waits and deadlines on a fake clock, without sleeping.
-    Safe to share between threads: one token exchange at a time.
+    ``time.sleep`` for all its timing (tests use a fake clock). Thread-safe.
     """
 
     def __init__(
@@ -114,48 +109,29 @@ class Client(ClientFlows):
     def _gather(self, step: _Gather) -> list[Any]:
         """Run the step's flows on up to ``step.limit`` threads (see ``_Gather``)."""
         flows = list(step.flows)
-        results: list[Any] = [None] * len(flows)
-        queue = iter(range(len(flows)))
-        taking = threading.Lock()
-        stop = threading.Event()
-
-        def work() -> None:
-            while not stop.is_set():
-                with taking:
-                    index = next(queue, None)
-                if index is None:
-                    return
-                try:
-                    results[index] = self._run(flows[index])
-                except Exception as exc:
-                    results[index] = exc
-
+        if not flows:
+            return []
         workers = min(step.limit, len(flows))
-        if not workers:
-            return results
         pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="bn-gather")
-        pending = {pool.submit(work) for _ in range(workers)}
+        futures = [pool.submit(self._run, flow) for flow in flows]
         try:
+            pending: set[Future[Any]] = set(futures)
             while pending:
                 done, pending = futures_wait(pending, timeout=TICK, return_when=FIRST_EXCEPTION)
                 if step.tick is not None:
                     step.tick()
                 for future in done:
-                    future.result()  # a bug in a flow surfaces here, not silently
+                    _outcome(future)  # an interrupt (or a bug) surfaces here
         except BaseException:
-            stop.set()  # no new flow starts; those in flight finish and record
-            pool.shutdown(wait=False)
+            pool.shutdown(wait=False, cancel_futures=True)  # those in flight finish and record
             step.unfinished.append(lambda: pool.shutdown(wait=True))
             raise
         pool.shutdown(wait=True)
-        return results
+        return [_outcome(future) for future in futures]
 
     def _send(self, step: _Send) -> httpx.Response:
-        """One attempt: the request and its whole answer within ``step.timeout`` s.
-
-        Socket timeouts bound each wait; the attempt's end is checked between
-        the body's chunks, and the body's reads wait at most what is left.
-        """
+        """One attempt: the request and its whole answer within ``step.timeout`` s
+        (socket timeouts bound each wait, the end is checked between chunks)."""
         request, end = step.request, self._clock() + step.timeout
         request.extensions["timeout"] = _timeouts(step.timeout)
         response = self._http.send(request, stream=True)
@@ -164,23 +140,17 @@ class Client(ClientFlows):
             if left <= 0:
                 raise AttemptTimeout("no answer in time", request=request)
             request.extensions["timeout"] = _timeouts(left)  # read per chunk
-            chunks, size = [], 0
+            answer = _Answer(request, end, self._clock)
             for chunk in response.iter_bytes():
-                chunks.append(chunk)
-                size += len(chunk)
-                if size > MAX_ANSWER_BYTES:
-                    raise too_large(request, size)
-                if self._clock() > end:
-                    raise AttemptTimeout("the answer did not arrive in time", request=request)
-            response._content = b"".join(chunks)
+                answer.add(chunk)
+            response._content = b"".join(answer.chunks)
         finally:
             response.close()
         return response
 
     def iter_jobs(self, page_size: int | None = None) -> Iterator[Job]:
-        """Every job, newest first, fetching one page of ``page_size`` at a time
-        (default ``max_page_size``) as the loop goes. A job is given once even
-        if jobs created meanwhile shift the pages."""
+        """Every job, newest first, one page of ``page_size`` (default
+        ``max_page_size``) at a time, each job once even if the pages shift."""
         return self._walk_jobs(self._job_walk(page_size))
 
     def _walk_jobs(self, walk: _JobWalk) -> Iterator[Job]:
@@ -227,20 +197,28 @@ class Client(ClientFlows):
         progress: bool | None = None,
         max_items: int | None = MAX_ITEMS,
     ) -> JobBatch:
-        """Create many jobs concurrently (at most ``concurrency`` requests in flight).
+        """Create many jobs, at most ``concurrency`` requests in flight (threads: safe
+        in a running kernel); a ``JobBatch`` with one item per request, in order.
 
-        Returns a ``JobBatch`` with one item per request, in order. An invalid
-        request becomes its item's ``PayloadError`` and is not sent; a failed
-        create does not stop the others. With ``run=True`` each job is started
-        once created. Interrupted, it raises ``BatchInterrupted`` (``.batch``;
-        also ``client.last_batch``): ``batch.resume()`` finishes without
-        duplicates. Safe inside a running kernel (threads, no event loop).
-        More than ``max_items`` (10,000) requests raise ``TooManyItemsError`` (a
-        ``PayloadError``) before anything is sent: pass ``max_items=None`` (or a
-        larger number) to send them all.
+        An invalid request becomes its item's ``PayloadError``, unsent; a failed
+        create does not stop the others; ``run=True`` starts each job once
+        created. Interrupted: ``BatchInterrupted`` (``.batch``, also
+        ``client.last_batch``); ``batch.resume()`` finishes without duplicates.
+        More than ``max_items`` requests: ``TooManyItemsError`` before anything
+        is sent (``max_items=None`` lifts the bound).
         """
         batch: JobBatch = batch_type("sync").build(
             self, requests, concurrency, run, progress, max_items
         )
         self.last_batch = batch
         return batch.resume()
+
+
+def _outcome(future: Future[Any]) -> Any:
+    """A gathered flow's result, or the ``Exception`` it raised (anything else is raised)."""
+    error = future.exception()
+    if error is None:
+        return future.result()
+    if isinstance(error, Exception):
+        return error
+    raise error

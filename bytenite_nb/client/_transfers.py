@@ -1,10 +1,9 @@
 """Results and input files as sans-I/O flows: list, preview, download, upload.
 
-Result links and a ``file`` job's ``tempUrl`` are signed storage URLs: they get
-requests without our token, the usual retries within the call's one deadline,
-and a typed error when refused (403: most likely expired). A signed URL is never
-shown: messages drop its query, errors redact its signature, and so do httpx's
-log lines. Bodies stream piece by piece (the local side is :mod:`._local`).
+Result links and a ``file`` job's ``tempUrl`` are signed storage URLs: sent
+without our token, retried within the call's deadline, never shown (messages,
+errors and httpx's log lines drop their query). Bodies stream piece by piece
+(the local side is :mod:`._local`).
 """
 
 from __future__ import annotations
@@ -19,6 +18,7 @@ from typing import Any
 
 import httpx
 
+from .._urls import hide_url_queries_in_logs, url_secrets, without_query
 from ..errors import (
     ApiError,
     BadRequestError,
@@ -30,10 +30,7 @@ from ..errors import (
     PayloadError,
     PermissionDeniedError,
     api_error_from_body,
-    hide_url_queries_in_logs,
     redact,
-    url_secrets,
-    without_query,
 )
 from ..models import Job, JobResponse, JobResults, JobState, ResultFile
 from ..progress import ProgressOption, Reporter, reporter
@@ -71,10 +68,7 @@ hide_url_queries_in_logs()
 class _Download(_Send):
     """A storage step: send ``request``, stream the answer's body into the sink
     ``attempt.start(response)`` gives (False from it stops early; a retry restarts).
-
-    Its request's socket timeouts are the attempt's budget (``_retrying`` gives
-    each attempt a copy holding what is left).
-    """
+    Socket timeouts are the attempt's budget."""
 
     attempt: _Attempt
 
@@ -84,8 +78,7 @@ class _Download(_Send):
 
 @dataclass(frozen=True)
 class _Upload(_Download):
-    """A storage step whose request body is ``size`` bytes of ``path``, read piece
-    by piece (afresh each attempt)."""
+    """A storage step sending ``size`` bytes of ``path``, read afresh each attempt."""
 
     path: Path
     progress: Reporter
@@ -105,7 +98,7 @@ class _Upload(_Download):
             yield piece
 
     async def achunks(self) -> AsyncIterator[bytes]:
-        # Local disk reads of 256 KiB are short; they run inline rather than in threads.
+        # Reads of 256 KiB from local disk are short: inline, not in threads.
         for piece in self.chunks():
             yield piece
 
@@ -113,11 +106,10 @@ class _Upload(_Download):
 class _Attempt:
     """One storage transfer's bounds and answer, across its attempts.
 
-    Every piece that comes or goes is checked against the call's ``deadline``
-    and the attempt's ``timeout`` on the client's clock: a storage host that
-    trickles its body is cut off there. A 2xx body goes to the sink
-    ``start_body`` gives; any other answer's body is kept here (capped, its
-    content encoding undone here: a gzip 403 is read, never "undecodable").
+    Every piece is checked against the call's ``deadline`` and the attempt's
+    ``timeout`` (the client's clock): a trickling host is cut off. A 2xx body
+    goes to the sink ``start_body`` gives; any other is kept here, capped and
+    decoded leniently (a gzip 403 is read, never "undecodable").
     """
 
     def __init__(
@@ -192,10 +184,8 @@ class _TransferCalls(_ExactlyOnce):
     def _storage_request(
         self, method: str, url: str, what: str, headers: dict[str, str] | None = None
     ) -> httpx.Request:
-        """A request to a signed storage URL: our User-Agent, never our token.
-
-        A link that is no URL (``http://[::1/x``) is the service's fault: an
-        ``ApiError`` saying so, without the link."""
+        """A request to a signed storage URL, without our token; ``ApiError`` (the
+        link's query hidden) for a link that is no URL."""
         try:
             request = httpx.Request(
                 method, url, headers={"User-Agent": USER_AGENT, **(headers or {})}
@@ -212,8 +202,8 @@ class _TransferCalls(_ExactlyOnce):
         return request
 
     def _storage_send(self, step: _Download, what: str, renew: str) -> _Flow[httpx.Response]:
-        """Send to storage with the usual retries, all by the attempt's deadline; typed
-        errors, the signature never shown."""
+        """Send to storage with retries by the attempt's deadline; typed errors
+        (403: the link has most likely expired), the signature never shown."""
         request, attempt = step.request, step.attempt
         url = str(request.url)
         hidden = url_secrets(url)
@@ -258,10 +248,8 @@ class _TransferCalls(_ExactlyOnce):
 
     # -- results -------------------------------------------------------------------------
     def _get_job_results(self, job_id: str) -> _Flow[JobResults]:
-        """The job's output files (names and signed links, never shown in reprs).
-
-        ``JobNotReadyError`` (with ``.state``) while the job is not COMPLETE.
-        """
+        """The job's output files (names and signed links, never shown in reprs);
+        ``JobNotReadyError`` (with ``.state``) while the job is not COMPLETE."""
         path = self._job_path(job_id, "/results")
         try:
             data = yield from self._call("GET", path, idempotent=True)
@@ -282,19 +270,16 @@ class _TransferCalls(_ExactlyOnce):
         max_files: int = PREVIEW_FILES,
     ) -> _Flow[JobResults]:
         """The results with the first bytes of up to ``max_files`` previewable files
-        (images up to ``max_bytes``, text/JSON/CSV up to 16 KiB) fetched, so that
-        displaying them shows inline previews. Fetches go to the signed links
-        without our token."""
+        fetched (images up to ``max_bytes``, text/JSON/CSV up to 16 KiB): their
+        card shows inline previews."""
         if max_bytes <= 0 or max_files < 0:
             raise ValueError("max_bytes must be > 0 and max_files >= 0")
         deadline = self._deadline()
         results = job if isinstance(job, JobResults) else (yield from self._get_job_results(job))
         chosen = [f for f in results.files if f.preview_kind and f.link][:max_files]
         for file in chosen:
-            limit = (
-                max_bytes if file.preview_kind == "image" else min(max_bytes, TEXT_PREVIEW_BYTES)
-            )
-            sink = HeadSink(limit)
+            text = file.preview_kind != "image"
+            sink = HeadSink(min(max_bytes, TEXT_PREVIEW_BYTES) if text else max_bytes)
             try:
                 yield from self._fetch(file, sink.start, f"the preview of {file.name!r}", deadline)
             except ByteNiteError as exc:  # that file's problem, shown on its row
@@ -314,14 +299,12 @@ class _TransferCalls(_ExactlyOnce):
         *,
         progress: ProgressOption = None,
     ) -> _Flow[list[Path]]:
-        """Download every output file under ``dest``; return their local paths.
+        """Download every output file under ``dest`` (created if its parent exists;
+        ``out_0/result.txt`` becomes a subfolder); return the local paths.
 
-        Names like ``out_0/result.txt`` become subfolders. ``dest`` is created if
-        its parent exists. Each file is streamed to a temporary name beside it
-        and renamed when complete. ``LocalPathError`` (before anything is
-        written) for a bad ``dest``, an existing file without ``overwrite=True``
-        or a name that would land outside ``dest``. ``progress``: see
-        :mod:`bytenite_nb.progress`.
+        Each file goes to a temporary name, renamed when complete.
+        ``LocalPathError``, before anything is written, for a bad ``dest``, an
+        existing file without ``overwrite=True`` or a name outside ``dest``.
         """
         deadline = self._deadline()
         root = check_dest(dest)
@@ -388,13 +371,12 @@ class _TransferCalls(_ExactlyOnce):
         *,
         progress: ProgressOption = None,
     ) -> _Flow[dict[str, Any]]:
-        """Send a local file as the input of a job with a ``file`` data source.
+        """Send a local file to a job's ``file`` data source (its ``tempUrl``), then
+        mark the upload complete; run the job afterwards.
 
-        Streams it to the job's ``tempUrl`` (no token sent there), then marks the
-        upload complete; run the job afterwards. ``LocalPathError`` for a missing
-        file or a folder, ``PayloadError`` for a job without a ``file`` data
-        source, both before anything is sent; ``PermissionDeniedError`` when the
-        ``tempUrl`` has expired.
+        Before anything is sent: ``LocalPathError`` for a missing file or a folder,
+        ``PayloadError`` for a job without a ``file`` data source.
+        ``PermissionDeniedError`` when the ``tempUrl`` has expired.
         """
         deadline = self._deadline()
         local = check_upload_path(path)
