@@ -222,6 +222,19 @@ def test_resume_of_a_finished_batch_sends_nothing(
     assert len(server.sandbox.requests) == before
 
 
+def test_a_batch_sends_its_snapshot_not_the_callers_objects(client: Client) -> None:
+    files = ["a.png"]
+    requests = [{"templateId": "hello-world-template", "params": {"app": {"files": files}}}]
+    batch = JobBatch.build(client, requests)
+    files.append("edited after the call")  # the caller reuses its objects
+    requests[0]["name"] = "edited"
+    batch.resume()
+    job = client.get_job(batch.ids[0]).job
+    assert batch.items[0].request["params"]["app"]["files"] == ["a.png"]
+    assert job.params is not None and job.params.app == {"files": ["a.png"]}
+    assert job.name != "edited"
+
+
 def test_429_slows_the_batch_down_and_loses_nothing(server: sandbox_mod.SandboxServer) -> None:
     time = FakeTime()
     server.sandbox.fail_next(429, times=6, path="/customer/jobs", retry_after="0.2")

@@ -147,6 +147,28 @@ def test_a_tampered_file_is_a_value_error(
     assert str(path) in str(caught.value)
 
 
+#: Where the error points, for the cases that break one field.
+NAMED = {
+    "unknown phase": r"items\.\d+\.phase",
+    "concurrency 0": r": concurrency:",
+    "index text": r"items\.\d+\.index",
+    "marker a number": r"items\.\d+\.marker",
+    "request a list": r"items\.\d+\.request",
+    "batchId missing": r": batchId:",
+    "error type a number": r"items\.\d+\.error\.type",
+    "status code huge": r"items\.\d+\.error\.statusCode",
+}
+
+
+@pytest.mark.parametrize("case", list(NAMED))
+def test_a_tampered_field_is_named(
+    c: Client, saved: dict[str, Any], tmp_path: Path, case: str
+) -> None:
+    path = write(tmp_path / "b.json", edit(saved, TAMPERED[case]))
+    with pytest.raises(ValueError, match=NAMED[case]):
+        JobBatch.load(path, c)
+
+
 @pytest.mark.parametrize(
     "text",
     [

@@ -74,3 +74,23 @@ def test_the_spec_ships_with_the_package() -> None:
     spec = resources.files("bytenite_nb").joinpath("spec/create-job.openapi.json")
     assert spec.is_file() and '"jobsCreateJobRequest"' in spec.read_text("utf-8")
     assert resources.files("bytenite_nb").joinpath("py.typed").is_file()
+
+
+def test_async_calls_are_coroutine_functions_and_sync_ones_are_not() -> None:
+    # What inspect, mock.create_autospec and editors rely on: AsyncClient "mirrors
+    # Client with async", every public call of it an ``async def``.
+    from unittest import mock
+
+    from bytenite_nb.client._steps import driven
+    from bytenite_nb.client._submit import ClientFlows
+
+    calls = [name for name, value in vars(ClientFlows).items() if isinstance(value, driven)]
+    assert {"create_job", "get_job", "wait_for_job", "download_results"} <= set(calls)
+    spec = mock.create_autospec(bytenite_nb.AsyncClient, instance=True)
+    for name in calls:
+        assert inspect.iscoroutinefunction(getattr(bytenite_nb.AsyncClient, name)), name
+        assert not inspect.iscoroutinefunction(getattr(bytenite_nb.Client, name)), name
+        assert isinstance(getattr(spec, name), mock.AsyncMock), name
+        assert inspect.signature(getattr(bytenite_nb.Client, name)) == inspect.signature(
+            getattr(bytenite_nb.AsyncClient, name)
+        )

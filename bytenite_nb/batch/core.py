@@ -107,8 +107,10 @@ class BatchCore(Generic[C]):
         for index, raw in enumerate(requests):
             marker = make_marker(batch.batch_id, index)
             try:
-                parsed = parse_request(raw)
-                item = BatchItem(index, parsed.to_payload(), marker, parsed=parsed)
+                wire = parse_request(raw).to_payload()
+                # What is sent is this snapshot's model: a caller's later edits to the
+                # objects it passed (shared by a first model) never reach the service.
+                item = BatchItem(index, wire, marker, parsed=parse_request(wire))
             except PayloadError as exc:
                 wire = dict(raw) if isinstance(raw, Mapping) else {}
                 item = BatchItem(index, wire, marker, error=exc, phase="invalid")

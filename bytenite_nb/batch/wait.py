@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, TypedDict, TypeVar, Unpack
 
-from ..client.flows import ClientFlows, Flow, Sleep
+from ..client.flows import SEARCH_JOBS, ClientFlows, Flow, Sleep
 from ..errors import NotFoundError, WaitTimeoutError
 from ..models import Job, JobResponse
 from ..progress import Live
@@ -23,8 +23,8 @@ if TYPE_CHECKING:  # pragma: no cover
 
 C = TypeVar("C", bound="ClientFlows")
 
-#: Jobs per page of ``GET /jobs`` (the service's maximum is UNCONFIRMED: 100).
-PAGE_SIZE = 100
+#: Jobs per page of the list scan a wait round reads (for its estimate of pages).
+PAGE_SIZE = SEARCH_JOBS
 #: At most this many list pages per poll round.
 MAX_PAGES = 20
 BACKOFF = 1.5

@@ -51,7 +51,14 @@ class AsyncClient(ClientFlows):
         sleep: Callable[[float], Awaitable[None]] | None = None,
     ) -> None:
         super().__init__(
-            api_key, access_token, base_url, timeout, max_retries, customer_path, deadline, clock
+            api_key,
+            access_token=access_token,
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            customer_path=customer_path,
+            deadline=deadline,
+            clock=clock,
         )
         self._http = httpx.AsyncClient(transport=transport, **self._http_options())
         import anyio  # here: the sync client never needs it

@@ -80,6 +80,7 @@ class _BaseClient:
     def __init__(
         self,
         api_key: str | None,
+        *,
         access_token: str | None,
         base_url: str | None,
         timeout: float,

@@ -154,7 +154,8 @@ class _AsyncDriver(Protocol):
 
 class driven(Generic[P, T]):
     """A public call from a flow (its signature and docstring), carried out by the
-    client's ``_run``: ``Client`` returns the result, ``AsyncClient`` a coroutine."""
+    client's ``_run``: on ``Client`` a plain method returning the result, on
+    ``AsyncClient`` a coroutine function (``async def``, as ``inspect`` sees it)."""
 
     def __init__(self, flow: Callable[Concatenate[Any, P], _Flow[T]]) -> None:
         name = flow.__name__  # looked up on each call: a subclass may override the flow
@@ -162,16 +163,21 @@ class driven(Generic[P, T]):
         def call(client: Any, /, *args: Any, **kwargs: Any) -> Any:
             return client._run(getattr(client, name)(*args, **kwargs))
 
-        functools.update_wrapper(call, flow)
+        async def call_async(client: Any, /, *args: Any, **kwargs: Any) -> Any:
+            return await client._run(getattr(client, name)(*args, **kwargs))
+
         signature = inspect.signature(flow)  # for help(): without the flow's return type
-        call.__signature__ = signature.replace(  # type: ignore[attr-defined]
-            return_annotation=inspect.Signature.empty
-        )
-        self._call = call
+        for function in (call, call_async):
+            functools.update_wrapper(function, flow)
+            function.__signature__ = signature.replace(  # type: ignore[union-attr]
+                return_annotation=inspect.Signature.empty
+            )
+        self._calls = (call, call_async)
 
     def __set_name__(self, owner: type, name: str) -> None:
-        self._call.__name__ = name
-        self._call.__qualname__ = f"{owner.__qualname__}.{name}"
+        for function in self._calls:
+            function.__name__ = name
+            function.__qualname__ = f"{owner.__qualname__}.{name}"
 
     @overload
     def __get__(self, client: None, owner: type) -> Callable[..., Any]: ...
@@ -180,7 +186,14 @@ class driven(Generic[P, T]):
     @overload
     def __get__(self, client: _SyncDriver, owner: type) -> Callable[P, T]: ...
     def __get__(self, client: Any, owner: type) -> Any:
-        return self._call if client is None else MethodType(self._call, client)
+        function = self._calls[_drives_async(owner)]
+        return function if client is None else MethodType(function, client)
+
+
+@functools.cache
+def _drives_async(driver: type) -> bool:
+    """Whether the driver's ``_run`` is a coroutine function (``AsyncClient``)."""
+    return inspect.iscoroutinefunction(getattr(driver, "_run", None))
 
 
 def _seconds_or(value: Any, default: float) -> float:

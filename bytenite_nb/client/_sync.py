@@ -63,7 +63,14 @@ class Client(ClientFlows):
         sleep: Callable[[float], None] | None = None,
     ) -> None:
         super().__init__(
-            api_key, access_token, base_url, timeout, max_retries, customer_path, deadline, clock
+            api_key,
+            access_token=access_token,
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            customer_path=customer_path,
+            deadline=deadline,
+            clock=clock,
         )
         self._http = httpx.Client(transport=transport, **self._http_options())
         self._sleep: Callable[[float], None] = sleep or time.sleep
@@ -113,8 +120,9 @@ class Client(ClientFlows):
             return []
         workers = min(step.limit, len(flows))
         pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="bn-gather")
-        futures = [pool.submit(self._run, flow) for flow in flows]
-        try:
+        futures: list[Future[Any]] = []
+        try:  # an interrupt while submitting cancels what is queued, as one while waiting does
+            futures.extend(pool.submit(self._run, flow) for flow in flows)
             pending: set[Future[Any]] = set(futures)
             while pending:
                 done, pending = futures_wait(pending, timeout=TICK, return_when=FIRST_EXCEPTION)

@@ -5,7 +5,7 @@ of the client's inside a batch builds on, named once. Loads the HTTP stack (http
 from __future__ import annotations
 
 from ._local import prepare_dest
-from ._once import may_be_applied
+from ._once import SEARCH_JOBS, may_be_applied
 from ._steps import T, driven
 from ._steps import _Flow as Flow
 from ._steps import _Gather as Gather
@@ -13,6 +13,7 @@ from ._steps import _Sleep as Sleep
 from ._submit import ClientFlows, SubmitOptions, register_batches
 
 __all__ = [
+    "SEARCH_JOBS",
     "ClientFlows",
     "Flow",
     "Gather",
