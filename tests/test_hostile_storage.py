@@ -21,7 +21,7 @@ import pytest
 from bytenite_nb import sandbox
 from bytenite_nb.client import Client
 from bytenite_nb.client._steps import _Send, _Sleep
-from bytenite_nb.client._transfers import _Download, _Upload
+from bytenite_nb.client._transfers import _Streamed, _Upload
 from bytenite_nb.errors import (
     ApiError,
     ByteNiteConnectionError,
@@ -178,7 +178,7 @@ class Flow:
             value, error = None, None
             if isinstance(step, _Sleep):
                 self.clock.advance(step.seconds)
-            elif isinstance(step, _Download | _Upload):
+            elif isinstance(step, _Streamed | _Upload):
                 self.budgets.append(step.timeout)
                 timeouts = step.request.extensions["timeout"]
                 assert timeouts["read"] == pytest.approx(step.timeout)  # the socket waits that long

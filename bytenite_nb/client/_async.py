@@ -26,7 +26,7 @@ from ._steps import (
     _timeouts,
 )
 from ._submit import ClientFlows, batch_type
-from ._transfers import _Download, _Upload
+from ._transfers import _Streamed, _Upload
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..batch import AsyncJobBatch
@@ -93,7 +93,7 @@ class AsyncClient(ClientFlows):
         """Carry out one step."""
         if isinstance(step, _Sleep):
             return await self._sleep(step.seconds)
-        if isinstance(step, _Download):
+        if isinstance(step, _Streamed):
             return await self._stream(step)
         if isinstance(step, _Locked):
             async with self._token_lock:
@@ -156,7 +156,7 @@ class AsyncClient(ClientFlows):
             for job in walk.accept(await self._run(self._list_jobs(walk.size, walk.offset))):
                 yield job
 
-    async def _stream(self, step: _Download) -> httpx.Response:
+    async def _stream(self, step: _Streamed) -> httpx.Response:
         """Carry out a storage step: the body from/to the step piece by piece."""
         request = step.with_body(step.achunks()) if isinstance(step, _Upload) else step.request
         response = await self._http.send(request, stream=True)

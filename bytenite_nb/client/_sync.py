@@ -30,7 +30,7 @@ from ._steps import (
     _timeouts,
 )
 from ._submit import ClientFlows, batch_type
-from ._transfers import _Download, _Upload
+from ._transfers import _Streamed, _Upload
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..batch import JobBatch
@@ -104,7 +104,7 @@ class Client(ClientFlows):
             return self._send(step)
         if isinstance(step, _Sleep):
             return self._sleep(step.seconds)
-        if isinstance(step, _Download):
+        if isinstance(step, _Streamed):
             return self._stream(step)
         if isinstance(step, _Locked):
             with self._token_lock:
@@ -165,7 +165,7 @@ class Client(ClientFlows):
         while not walk.done:
             yield from walk.accept(self._run(self._list_jobs(walk.size, walk.offset)))
 
-    def _stream(self, step: _Download) -> httpx.Response:
+    def _stream(self, step: _Streamed) -> httpx.Response:
         """Carry out a storage step: the body from/to the step piece by piece."""
         request = step.with_body(step.chunks()) if isinstance(step, _Upload) else step.request
         response = self._http.send(request, stream=True)

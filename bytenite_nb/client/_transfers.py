@@ -65,10 +65,10 @@ hide_url_queries_in_logs()
 
 # -- the streaming steps (the drivers carry them out) ----------------------------------------
 @dataclass(frozen=True)
-class _Download(_Send):
-    """A storage step: send ``request``, stream the answer's body into the sink
-    ``attempt.start(response)`` gives (False from it stops early; a retry restarts).
-    Socket timeouts are the attempt's budget."""
+class _Streamed(_Send):
+    """A storage step, download or upload: send ``request``, stream the answer's
+    body into the sink ``attempt.start(response)`` gives (False from it stops
+    early; a retry restarts). Socket timeouts are the attempt's budget."""
 
     attempt: _Attempt
 
@@ -77,7 +77,7 @@ class _Download(_Send):
 
 
 @dataclass(frozen=True)
-class _Upload(_Download):
+class _Upload(_Streamed):
     """A storage step sending ``size`` bytes of ``path``, read afresh each attempt."""
 
     path: Path
@@ -201,7 +201,7 @@ class _TransferCalls(_ExactlyOnce):
             ) from None
         return request
 
-    def _storage_send(self, step: _Download, what: str, renew: str) -> _Flow[httpx.Response]:
+    def _storage_send(self, step: _Streamed, what: str, renew: str) -> _Flow[httpx.Response]:
         """Send to storage with retries by the attempt's deadline; typed errors
         (403: the link has most likely expired), the signature never shown."""
         request, attempt = step.request, step.attempt
@@ -243,7 +243,7 @@ class _TransferCalls(_ExactlyOnce):
         """GET one result's link into the sink ``start`` gives, by ``deadline``."""
         request = self._storage_request("GET", file.link or "", what)
         attempt = _Attempt(self._clock, deadline, self._settings.timeout, start)
-        step = _Download(request, self._settings.timeout, attempt)
+        step = _Streamed(request, self._settings.timeout, attempt)
         yield from self._storage_send(step, what, _RENEW_LINKS)
 
     # -- results -------------------------------------------------------------------------

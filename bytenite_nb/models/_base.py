@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from functools import cache
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NamedTuple
 
 from pydantic import (
     BaseModel,
@@ -20,11 +20,16 @@ from pydantic.alias_generators import to_camel
 
 from ._spec import integer_wire_types, spec_schema, wire_integer
 
-#: A card's functions: text, HTML and mimebundle (``(model, include)``), each of the model.
-Card = tuple[Callable[[Any], str], Callable[[Any], str], Callable[[Any, Any], dict[str, Any]]]
+
+class Card(NamedTuple):
+    """A model's display card: its text, its HTML and its mimebundle (``(model, include)``)."""
+
+    text: Callable[[Any], str]
+    html: Callable[[Any], str]
+    mimebundle: Callable[[Any, Any], dict[str, Any]]
 
 
-class _Shown:
+class _ShownAsCard:
     """Shows itself as the display card ``_repr_card()`` names; ``_repr_card`` imports it on
     first use, so models load without ``display``."""
 
@@ -33,13 +38,13 @@ class _Shown:
         raise NotImplementedError
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
-        return self._repr_card()[2](self, include)
+        return self._repr_card().mimebundle(self, include)
 
     def _repr_html_(self) -> str:
-        return self._repr_card()[1](self)
+        return self._repr_card().html(self)
 
     def __str__(self) -> str:
-        return self._repr_card()[0](self)
+        return self._repr_card().text(self)
 
 
 class _WireModel(BaseModel):

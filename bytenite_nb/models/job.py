@@ -7,7 +7,7 @@ from typing import Annotated, Any, ClassVar
 from pydantic import Field
 
 from ..errors import cut
-from ._base import Card, _Lenient, _Shown, _SpecIntegers
+from ._base import Card, _Lenient, _ShownAsCard, _SpecIntegers
 from ._parts import AppParams, JobConfig, JobTemplate, SelectionList, _AppParamsOut, _JobConfigOut
 from ._spec import ExecutionPriority, JobState
 from ._values import Int64, Timestamp
@@ -62,7 +62,7 @@ class Job(_Lenient, _SpecIntegers):
         return f"Job(id={cut(repr(self.id), 80)}, name={cut(repr(self.name), 80)}, state={state})"
 
 
-class JobResponse(_Shown, _Lenient):
+class JobResponse(_ShownAsCard, _Lenient):
     """``jobsJobResponse``: what create and get return."""
 
     spec_name: ClassVar[str] = "jobsJobResponse"
@@ -74,7 +74,7 @@ class JobResponse(_Shown, _Lenient):
     def _repr_card() -> Card:
         from ..display import job_html, job_mimebundle, job_text
 
-        return job_text, job_html, job_mimebundle
+        return Card(job_text, job_html, job_mimebundle)
 
     def __repr__(self) -> str:
         return f"JobResponse({self.job!r})"

@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from ._base import Card, _Shown
+from ._base import Card, _ShownAsCard
 from ._spec import wire_integer
 from ._values import _int64
 from .job import Job
@@ -31,7 +31,7 @@ def _flag(value: Any) -> bool:
     return bool(value)
 
 
-class JobsPage(_Shown, BaseModel):
+class JobsPage(_ShownAsCard, BaseModel):
     """One page of the jobs list, newest first: ``total`` counts every job of the
     account (None if the service did not say), ``limit`` is the page size asked."""
 
@@ -77,7 +77,7 @@ class JobsPage(_Shown, BaseModel):
     def _repr_card() -> Card:
         from ..display import jobs_html, jobs_mimebundle, jobs_text
 
-        return jobs_text, jobs_html, jobs_mimebundle
+        return Card(jobs_text, jobs_html, jobs_mimebundle)
 
     def __repr__(self) -> str:
         total = "?" if self.total is None else str(self.total)

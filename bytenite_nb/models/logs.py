@@ -21,7 +21,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
 
-from ._base import Card, _Shown
+from ._base import Card, _ShownAsCard
 from ._spec import _OpenStrEnum
 
 #: The log levels the service knows, least to most severe (``BYTENITE_API.md``).
@@ -102,7 +102,7 @@ class LogEntry(BaseModel):
 _OWN_FIELDS = frozenset({"job_id", "entries", "levels", "services", "task_ids"})
 
 
-class JobLogs(_Shown, BaseModel):
+class JobLogs(_ShownAsCard, BaseModel):
     """A job's log lines in time order (``entries``), with what was asked for:
     ``levels`` and ``services`` (empty: all) and ``task_ids``."""
 
@@ -184,7 +184,7 @@ class JobLogs(_Shown, BaseModel):
     def _repr_card() -> Card:
         from ..display import logs_html, logs_mimebundle, logs_text
 
-        return logs_text, logs_html, logs_mimebundle
+        return Card(logs_text, logs_html, logs_mimebundle)
 
     def __repr__(self) -> str:
         counts = ", ".join(f"{k} {v}" for k, v in self.counts().items())

@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import ConfigDict, Field, PrivateAttr, field_validator
 
-from ._base import Card, _Shown, _WireModel
+from ._base import Card, _ShownAsCard, _WireModel
 from ._values import Int64
 
 #: Which results get an inline preview, by extension (images are checked by
@@ -132,7 +132,7 @@ class JobResults(_WireModel):
         return str(self.card())
 
 
-class ResultsCard(_Shown):
+class ResultsCard(_ShownAsCard):
     """A displayable results card (``JobResults.card()``)."""
 
     def __init__(self, results: JobResults, *, show_links: bool = False) -> None:
@@ -143,7 +143,7 @@ class ResultsCard(_Shown):
     def _repr_card() -> Card:
         from ..display import results_html, results_mimebundle, results_text
 
-        return (
+        return Card(
             lambda card: results_text(card.results, show_links=card.show_links),
             lambda card: results_html(card.results, show_links=card.show_links),
             lambda card, _: results_mimebundle(card.results, show_links=card.show_links),
