@@ -5,7 +5,9 @@ the bytes ``json_body(model.to_payload())`` gives (falling back to it for
 what that serializer cannot write); ``_plain(_json_text(...))`` lets ``parse_request``
 skip the Python walk ``_unsendable`` only for values the walk would pass, and
 counting the text's brackets skips the nesting walk only below the bound.
-The clients read no cookies: none would ever be sent back.
+The clients read no cookies: none would ever be sent back. API attempts go to
+the transport ``httpx.Client.send`` would pick (a proxy's too), without its
+per-request machinery, and through ``send`` again on an httpx without that lookup.
 """
 
 from __future__ import annotations
@@ -19,7 +21,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bytenite_nb.client import Client
+from bytenite_nb import sandbox
+from bytenite_nb.client import AsyncClient, Client, _steps
 from bytenite_nb.client._payloads import (
     _json_text,
     _plain,
@@ -31,6 +34,7 @@ from bytenite_nb.client._payloads import (
 from bytenite_nb.errors import PayloadError
 from bytenite_nb.models import MAX_NESTING, CreateJobRequest, too_deep
 from bytenite_nb.models.marker import mark
+from bytenite_nb.sandbox._inprocess import InProcessSandbox
 
 from .strategies import VALID_REQUESTS
 
@@ -176,3 +180,66 @@ def test_the_client_keeps_no_cookies() -> None:
         c.get_job("j-1")
         assert len(c._http.cookies) == 0
     assert [r.headers.get("Cookie") for r in seen] == [None, None]
+
+
+HELLO = {"templateId": "hello-world-template", "params": {"app": {"case": "upper"}}}
+
+
+def _refuse(*args: Any, **kwargs: Any) -> Any:
+    raise AssertionError("an API call went through the httpx client's send()")
+
+
+def test_api_calls_go_to_the_transport_directly(monkeypatch: pytest.MonkeyPatch) -> None:
+    box = InProcessSandbox(step_seconds=0.0)
+    monkeypatch.setattr(httpx.Client, "send", _refuse)
+    with Client(box.api_key, base_url=box.url, transport=box.transport()) as c:
+        created = c.create_job(HELLO)
+        assert created.job.id
+        assert c.get_job(created.job.id).job.id == created.job.id
+    with pytest.raises(RuntimeError, match="closed"):
+        c.get_job(created.job.id)  # as httpx.Client.send says it
+
+
+@pytest.mark.anyio
+async def test_async_api_calls_go_to_the_transport_directly(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    box = InProcessSandbox(step_seconds=0.0)
+    monkeypatch.setattr(httpx.AsyncClient, "send", _refuse)
+    async with AsyncClient(box.api_key, base_url=box.url, transport=box.transport()) as c:
+        created = await c.create_job(HELLO)
+        assert (await c.get_job(str(created.job.id))).job.id == created.job.id
+
+
+def test_an_httpx_without_the_lookup_sends_through_the_client(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    box = InProcessSandbox(step_seconds=0.0)
+    monkeypatch.setattr(_steps, "_TRANSPORT_LOOKUP", "_no_such_lookup")
+    sent: list[str] = []
+    send = httpx.Client.send
+
+    def counted(self: httpx.Client, request: httpx.Request, **kwargs: Any) -> httpx.Response:
+        sent.append(request.url.path)
+        return send(self, request, **kwargs)
+
+    monkeypatch.setattr(httpx.Client, "send", counted)
+    with Client(box.api_key, base_url=box.url, transport=box.transport()) as c:
+        assert c.create_job(HELLO).job.id
+    assert sent == ["/v1/auth/access_token", "/v1/customer/jobs"]
+
+
+def test_an_api_call_goes_through_the_proxy_the_environment_names(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The sandbox answers absolute-form targets as a plain HTTP proxy would pass
+    # them on: the API host below does not exist, so only the proxy can answer.
+    server = sandbox.start(step_seconds=0.0)
+    try:
+        monkeypatch.setenv("HTTP_PROXY", f"http://{server.host}:{server.port}")
+        monkeypatch.delenv("NO_PROXY", raising=False)
+        monkeypatch.delenv("no_proxy", raising=False)
+        with Client(server.api_key, base_url="http://api.bytenite.invalid/v1") as c:
+            assert c.create_job(HELLO).job.id
+    finally:
+        server.stop()

@@ -24,6 +24,7 @@ from ._steps import (
     _Sleep,
     _Step,
     _timeouts,
+    api_transport,
 )
 from ._submit import ClientFlows, batch_type
 from ._transfers import _Streamed, _Upload
@@ -135,7 +136,12 @@ class AsyncClient(ClientFlows):
         request.extensions["timeout"] = _timeouts(step.timeout)
         try:
             with self._anyio.fail_after(step.timeout):
-                response = await self._http.send(request, stream=True)
+                transport = api_transport(self._http, request.url)
+                if transport is None:
+                    response = await self._http.send(request, stream=True)
+                else:
+                    response = await transport.handle_async_request(request)
+                    response.request = request
                 try:
                     answer = _Answer(request, end, self._clock)
                     async for chunk in response.aiter_bytes():

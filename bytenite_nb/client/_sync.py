@@ -28,6 +28,7 @@ from ._steps import (
     _Sleep,
     _Step,
     _timeouts,
+    api_transport,
 )
 from ._submit import ClientFlows, batch_type
 from ._transfers import _Streamed, _Upload
@@ -142,7 +143,12 @@ class Client(ClientFlows):
         (socket timeouts bound each wait, the end is checked between chunks)."""
         request, end = step.request, self._clock() + step.timeout
         request.extensions["timeout"] = _timeouts(step.timeout)
-        response = self._http.send(request, stream=True)
+        transport = api_transport(self._http, request.url)
+        if transport is None:
+            response = self._http.send(request, stream=True)
+        else:
+            response = transport.handle_request(request)
+            response.request = request
         try:
             left = end - self._clock()
             if left <= 0:
