@@ -370,9 +370,9 @@ def _clip_items(
     return [item for _, item in pairs] + ([note] if more else [])
 
 
-def json_html(value: Any, *, indent: int = 0, budget: Budget | None = None) -> str:
+def json_html(value: Any, budget: Budget | None = None) -> str:
     """JSON, syntax-highlighted with spans, folded to the caps (see :func:`clip`)."""
-    return _render(clip(value, budget), indent)
+    return _render(clip(value, budget), 0)
 
 
 def _string_html(text: str, css_class: str) -> str:
@@ -411,7 +411,7 @@ def _render(value: Any, indent: int) -> str:
 
 def json_block(value: Any, budget: Budget | None = None) -> str:
     """A ``<pre>`` of highlighted JSON (see :func:`json_html`)."""
-    return f'<pre class="bn-json">{json_html(value, budget=budget)}</pre>'
+    return f'<pre class="bn-json">{json_html(value, budget)}</pre>'
 
 
 def json_text(value: Any, limit: int = 600, *, indent: int | None = None) -> str:

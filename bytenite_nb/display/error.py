@@ -35,20 +35,15 @@ from ._html import (
 def _violations(details: Sequence[Mapping[str, Any]]) -> tuple[list[tuple[str, str]], int]:
     """The first :data:`MAX_ROWS` ``google.rpc.BadRequest`` field violations, as
     (field, description), and how many more there are."""
-    found: list[tuple[str, str]] = []
-    more = 0
-    for detail in details:
-        violations = detail.get("fieldViolations") or ()
-        if not isinstance(violations, (list, tuple)):
-            continue
-        for violation in violations:
-            if not isinstance(violation, Mapping):
-                continue
-            if len(found) >= MAX_ROWS:
-                more += 1
-                continue
-            found.append((str(violation.get("field", "")), str(violation.get("description", ""))))
-    return found, more
+    found = [
+        violation
+        for detail in details
+        if isinstance(violations := detail.get("fieldViolations"), (list, tuple))
+        for violation in violations
+        if isinstance(violation, Mapping)
+    ]
+    shown = [(str(v.get("field", "")), str(v.get("description", ""))) for v in found[:MAX_ROWS]]
+    return shown, max(0, len(found) - MAX_ROWS)
 
 
 def _repeats(message: str, violations: list[tuple[str, str]]) -> bool:

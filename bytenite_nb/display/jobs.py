@@ -76,7 +76,7 @@ def _row(job: Job, now: datetime) -> list[Cell]:
     ]
 
 
-def jobs_html(page: JobsPage, *, now: datetime | None = None, max_rows: int = MAX_JOB_ROWS) -> str:
+def jobs_html(page: JobsPage, *, now: datetime | None = None) -> str:
     """The jobs table card: a grid of divs, one line per job."""
     at = _now(now)
     head = (
@@ -85,13 +85,13 @@ def jobs_html(page: JobsPage, *, now: datetime | None = None, max_rows: int = MA
     )
     body = [head]
     if page.jobs:
-        hidden = len(page.jobs) - max_rows
+        hidden = len(page.jobs) - MAX_JOB_ROWS
         more = (
             f"… {plural(hidden, 'more job')} on this page not shown (page.jobs has them)"
             if hidden > 0
             else ""
         )
-        rows = (_row(job, at) for job in page.jobs[:max_rows])
+        rows = (_row(job, at) for job in page.jobs[:MAX_JOB_ROWS])
         body.append(grid("bn-jobs", _COLUMNS, rows, more=esc(more)))
     hint = _next_hint(page)
     if hint:
@@ -99,7 +99,7 @@ def jobs_html(page: JobsPage, *, now: datetime | None = None, max_rows: int = MA
     return wrap("bn-jobs-card", "".join(body))
 
 
-def jobs_text(page: JobsPage, *, now: datetime | None = None, max_rows: int = MAX_JOB_ROWS) -> str:
+def jobs_text(page: JobsPage, *, now: datetime | None = None) -> str:
     """The jobs as aligned text columns (the text/plain form)."""
     at = _now(now)
     lines = [f"ByteNite {_range(page)}"]
@@ -114,7 +114,7 @@ def jobs_text(page: JobsPage, *, now: datetime | None = None, max_rows: int = MA
             else "—",
             job_duration(job, at),
         )
-        for job in page.jobs[:max_rows]
+        for job in page.jobs[:MAX_JOB_ROWS]
     ]
     if rows:
         table = [tuple(c.upper() for c in _COLUMNS), *rows]
@@ -123,7 +123,7 @@ def jobs_text(page: JobsPage, *, now: datetime | None = None, max_rows: int = MA
             lines.append(
                 "  " + "  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip()
             )
-    hidden = len(page.jobs) - max_rows
+    hidden = len(page.jobs) - MAX_JOB_ROWS
     if hidden > 0:
         lines.append(f"  … {plural(hidden, 'more job')} not shown")
     hint = _next_hint(page)

@@ -53,8 +53,6 @@ _TONES = {
 #: A group of log lines: (service, task).
 Group = tuple[str, str | None]
 
-_NO_LINES = '<span class="bn-sub">no lines</span>'
-
 
 def level_tone(level: LogLevel) -> str:
     """The CSS tone of a level: ``bad``, ``warn``, ``info`` or ``dim`` (from a fixed set)."""
@@ -70,15 +68,13 @@ def _level(level: LogLevel) -> str:
     return f'<span class="bn-lvl bn-lv-{level_tone(level)}">{esc(level_word(level))}</span>'
 
 
-def fold_logs(
-    entries: Sequence[LogEntry], *, max_lines: int = MAX_LOG_LINES, max_bytes: int = MAX_LOG_BYTES
-) -> tuple[list[LogEntry], int]:
+def fold_logs(entries: Sequence[LogEntry]) -> tuple[list[LogEntry], int]:
     """The most recent entries that fit the caps (in time order), and how many are left out."""
     kept: list[LogEntry] = []
     used = 0
     for entry in reversed(entries):
         size = len(entry.message[:MAX_LINE_CHARS].encode("utf-8", "replace")) + 40
-        if len(kept) >= max_lines or (kept and used + size > max_bytes):
+        if len(kept) >= MAX_LOG_LINES or (kept and used + size > MAX_LOG_BYTES):
             break
         kept.append(entry)
         used += size
@@ -167,11 +163,9 @@ def _line_html(entry: LogEntry, with_date: bool) -> str:
     )
 
 
-def logs_html(
-    logs: JobLogs, *, max_lines: int = MAX_LOG_LINES, max_bytes: int = MAX_LOG_BYTES
-) -> str:
+def logs_html(logs: JobLogs) -> str:
     """The logs view card."""
-    kept, hidden = fold_logs(logs.entries, max_lines=max_lines, max_bytes=max_bytes)
+    kept, hidden = fold_logs(logs.entries)
     whole = _groups(logs.entries)
     shown = _groups(kept)
     with_date = _spans_days(kept)
@@ -182,11 +176,12 @@ def logs_html(
     )
     counts, more_levels = _level_counts(logs)
     chips = " ".join(f"{_level(LogLevel(level))} {n:,}" for level, n in counts)
+    chips = chips or '<span class="bn-sub">no lines</span>'
     if more_levels:
         chips += f' <span class="bn-more">… {more_levels:,} more levels</span>'
     body = [
         f'<div class="bn-head"><span class="bn-title">Logs</span>{who}</div>',
-        f'<div class="bn-lvls">{chips or _NO_LINES}</div>',
+        f'<div class="bn-lvls">{chips}</div>',
         f'<div class="bn-sub">levels shown: {esc(_asked(logs.levels))} · services: '
         f"{esc(_asked(logs.services))}"
         + (f" · tasks: {esc(fold(', '.join(logs.task_ids), 200))}" if logs.task_ids else "")
@@ -236,12 +231,10 @@ def logs_html(
     return wrap(f"bn-logs bn-{tone}" if tone else "bn-logs", "".join(body))
 
 
-def logs_text(
-    logs: JobLogs, *, max_lines: int = MAX_LOG_LINES, max_bytes: int = MAX_LOG_BYTES
-) -> str:
+def logs_text(logs: JobLogs) -> str:
     """The logs as text, grouped and folded the same way; inert (every control
     character shown, not acted on) and at most 12 kB, the most recent lines kept."""
-    kept, hidden = fold_logs(logs.entries, max_lines=max_lines, max_bytes=max_bytes)
+    kept, hidden = fold_logs(logs.entries)
     with_date = _spans_days(kept)
     who = f" of job {inert(logs.job_id, MAX_LABEL)}" if logs.job_id else ""
     head = [f"ByteNite logs{who}: {inert(_summary_line(logs))}"]
