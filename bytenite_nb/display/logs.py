@@ -38,17 +38,6 @@ MAX_LEVEL_CHIPS = 12
 #: The HTML of the sections stops growing past this (a marker says what is left out).
 _SECTIONS_BYTES = MAX_CARD_BYTES - 16 * 1024
 
-_TONES = {
-    "PANIC": "bad",
-    "FATAL": "bad",
-    "ERROR": "bad",
-    "WARN": "warn",
-    "INFO": "info",
-    "DEBUG": "dim",
-    "TRACE": "dim",
-    "UNKNOWN": "dim",
-}
-
 
 #: A group of log lines: (service, task).
 Group = tuple[str, str | None]
@@ -56,7 +45,7 @@ Group = tuple[str, str | None]
 
 def level_tone(level: LogLevel) -> str:
     """The CSS tone of a level: ``bad``, ``warn``, ``info`` or ``dim`` (from a fixed set)."""
-    return _TONES.get(level.value, "dim") if level.is_known else "dim"
+    return "bad" if level.is_error else {"WARN": "warn", "INFO": "info"}.get(level.value, "dim")
 
 
 def level_word(level: LogLevel) -> str:
