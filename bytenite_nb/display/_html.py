@@ -174,28 +174,28 @@ def kv_table(rows: Iterable[tuple[str, str]], *, more: int = 0) -> str:
     return f'<div class="bn-kv">{body}</div>' if body else ""
 
 
-def problems_table(problems: Iterable[tuple[str, str]], more: int = 0) -> str:
-    """A table of (field, message) problems, each message cut to :data:`MAX_CELL`."""
+def problems_table(problems: Sequence[tuple[str, str]]) -> str:
+    """A table of the first :data:`MAX_ROWS` (field, message) problems, each message cut
+    to :data:`MAX_CELL`, and how many more there are."""
     rows = (
         (field, f'<span class="bn-error-msg">{esc(fold(message, MAX_CELL))}</span>')
-        for field, message in problems
+        for field, message in problems[:MAX_ROWS]
     )
-    return kv_table(rows, more=more)
+    return kv_table(rows, more=len(problems) - MAX_ROWS)
 
 
-def problems_lines(problems: Iterable[tuple[str, str]], more: int = 0) -> list[str]:
+def problems_lines(problems: Sequence[tuple[str, str]]) -> list[str]:
     """The text form of :func:`problems_table`: ``  field: message`` lines."""
-    lines = [f"  {fold(field, MAX_LABEL)}: {fold(text, MAX_CELL)}" for field, text in problems]
-    return lines + ([f"  … {more:,} more"] if more else [])
-
-
-def first_problems(problems: Sequence[Mapping[str, Any]]) -> tuple[list[tuple[str, str]], int]:
-    """The first :data:`MAX_ROWS` problems (``{"field", "message"}``) as (field, message),
-    and how many more there are."""
-    shown = [
-        (str(p.get("field") or "(payload)"), str(p.get("message", ""))) for p in problems[:MAX_ROWS]
+    lines = [
+        f"  {fold(key, MAX_LABEL)}: {fold(text, MAX_CELL)}" for key, text in problems[:MAX_ROWS]
     ]
-    return shown, max(0, len(problems) - MAX_ROWS)
+    more = len(problems) - MAX_ROWS
+    return lines + ([f"  … {more:,} more"] if more > 0 else [])
+
+
+def field_problems(problems: Iterable[Mapping[str, Any]]) -> list[tuple[str, str]]:
+    """``{"field", "message"}`` problems as (field, message) pairs."""
+    return [(str(p.get("field") or "(payload)"), str(p.get("message", ""))) for p in problems]
 
 
 Cell = str | tuple[str, str]
