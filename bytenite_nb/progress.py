@@ -1,17 +1,12 @@
-"""Progress, in one place: where it shows (a kernel, a terminal, nowhere), how
-often (:class:`Throttle`), and the one live output an action leaves (:class:`Live`).
+"""Progress, in one place: where it shows, how often (:class:`Throttle`), and the one
+live output an action leaves (:class:`Live`). Never imports IPython.
 
-A transfer call (``download_results``, ``upload_file``) takes ``progress=``:
-``None`` (the default) shows a bar in a Jupyter kernel, a line on stderr when it
-is a terminal, else nothing; ``True`` always shows; ``False`` never; a callable
-gets each :class:`Progress` (at most ~4 a second, and once with ``finished=True``).
-A batch call (``create_jobs``, ``JobBatch.wait``) takes None, True or False alike.
-
-In a notebook a :class:`Live` is one output, updated in place, that ends as the
-final state; a later live output or ``display`` of the same object in the same
-cell reuses it (:func:`show_in_place`), so a batch leaves one card. The text and
-HTML come from ``display/`` (lazily, in :meth:`Progress._repr_mimebundle_`).
-Never imports IPython: its display is used only in a running kernel.
+``progress=`` of a transfer (``download_results``, ``upload_file``) or a batch call:
+``None`` (default) shows a bar in a Jupyter kernel, a line on stderr when it is a
+terminal, else nothing; ``True`` always shows; ``False`` never; a callable (transfers
+only) gets each :class:`Progress` (at most ~4 a second, and once with ``finished=True``).
+In a notebook a :class:`Live` is one output updated in place; a later live output or
+``display`` of the same object in the same cell reuses it (:func:`show_in_place`).
 """
 
 from __future__ import annotations
