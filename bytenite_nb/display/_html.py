@@ -276,10 +276,6 @@ class Budget:
     def spend(self, chars: int) -> None:
         self.left -= chars + NODE_COST
 
-    @property
-    def spent(self) -> bool:
-        return self.left <= 0
-
 
 class _Note(str):
     """A fold marker in clipped JSON (``"… 12 more keys"``): shown as a note, not data."""
@@ -357,7 +353,7 @@ def _clip_items(
     budget.spend(0)
     pairs: list[tuple[Any, Any]] = []
     for key, item in islice(value.items() if mapping else enumerate(value), MAX_ITEMS):
-        if budget.spent:
+        if budget.left <= 0:
             break
         if mapping:
             key = _cut(key if isinstance(key, str) else str(key), MAX_LABEL)

@@ -184,11 +184,8 @@ def logs_html(logs: JobLogs) -> str:
         )
     if not logs.entries:
         body.append('<div class="bn-sub">No log lines.</div>')
-    many = len(whole) > OPEN_GROUPS
-    chosen = _chosen_groups(whole, kept)
-    used = 0
-    written = 0
-    for key in chosen:
+    sections: list[str] = []
+    for key in _chosen_groups(whole, kept):
         every, lines = whole[key], shown.get(key, [])
         errors = sum(1 for e in every if e.level.is_error)
         earlier = len(every) - len(lines)
@@ -204,13 +201,12 @@ def logs_html(logs: JobLogs) -> str:
         lines_html = "".join(_line_html(e, with_date) for e in lines)
         # A <pre>, a span and a newline per line: one line each, styled or not.
         log = f'<pre class="bn-log">{marker}{lines_html}</pre>'
-        part = section(title, log, open=bool(errors) or not many)
-        if used + len(part) > _SECTIONS_BYTES:
+        part = section(title, log, open=bool(errors) or len(whole) <= OPEN_GROUPS)
+        if sum(map(len, sections)) + len(part) > _SECTIONS_BYTES:
             break
-        used += len(part)
-        written += 1
-        body.append(part)
-    left = len(whole) - written
+        sections.append(part)
+    body += sections
+    left = len(whole) - len(sections)
     if left:
         body.append(
             f'<div class="bn-more">… {plural(left, "more group")} (services and tasks) not '
