@@ -17,8 +17,7 @@
     └── LocalPathError (also ValueError)        a local file/folder cannot be used
                                                 (checked before anything is sent)
 
-This module imports no front end and no HTTP library: errors are built from a
-status code and a body, so they can be made (and rendered) anywhere.
+No front end and no HTTP library: errors are built from a status code and a body.
 """
 
 from __future__ import annotations
@@ -72,12 +71,10 @@ _REDACTED = "***"
 
 
 def redact(text: str, secrets: Iterable[str | None]) -> str:
-    """Replace every occurrence of each secret in ``text`` by ``***``.
-
-    Redact whole texts, then cut them: cutting first can keep a secret's start.
-    Secrets shorter than ``MIN_SECRET`` characters (no real key or token is)
-    are left alone: replacing every ``k`` of a text protects nothing.
-    """
+    """Replace every occurrence of each secret in ``text`` by ``***`` (redact whole texts,
+    then cut them: cutting first can keep a secret's start). Secrets shorter than
+    ``MIN_SECRET`` (no real key or token is) are left alone: replacing every ``k`` protects
+    nothing."""
     for secret in secrets:
         if secret and len(secret) >= MIN_SECRET:
             text = text.replace(secret, _REDACTED)
@@ -373,12 +370,9 @@ def api_error_from_body(
     url: str | None = None,
     secrets: Iterable[str | None] = (),
 ) -> ApiError:
-    """Build the right ``ApiError`` subclass from a status and a raw body.
-
-    An ``rpcStatus`` JSON body fills ``code``/``message``/``details``; any other
-    body (an HTML proxy page, an empty or truncated body) gives its excerpt.
-    Every occurrence of a secret is replaced by ``***``.
-    """
+    """The right ``ApiError`` subclass for a status and a raw body: an ``rpcStatus`` JSON
+    body fills ``code``/``message``/``details``; any other body (an HTML proxy page, an empty
+    or truncated body) gives its excerpt. Every occurrence of a secret becomes ``***``."""
     secrets = tuple(s for s in secrets if s)
     cls = _ERRORS_BY_STATUS.get(status_code, ApiError)
     code: int | None = None

@@ -104,13 +104,10 @@ def show_in_place(key: Any, bundle: Mapping[str, Any]) -> Any:
 
 
 class Live:
-    """One action's live output: shown at start, updated in place (throttled), ended
-    by :meth:`finish` as the final state.
-
-    ``render(stage)`` gives the :data:`Frame` to show (``running``, ``done``,
-    ``interrupted``); it is called only when an update goes through. ``key``:
-    the object shown (see :func:`show_in_place`). Use as a context manager.
-    """
+    """One action's live output (a context manager): shown at start, updated in place
+    (throttled), ended by :meth:`finish` as the final state. ``render(stage)`` gives the
+    :data:`Frame` to show (``running``, ``done``, ``interrupted``), called only when an
+    update goes through; ``key``: the object shown (see :func:`show_in_place`)."""
 
     def __init__(
         self,

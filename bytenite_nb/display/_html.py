@@ -155,12 +155,10 @@ def _now(now: datetime | None) -> datetime:
 
 
 def kv_table(rows: Iterable[tuple[str, str]], *, more: int = 0) -> str:
-    """Rows of (label, ready HTML), labels cut and escaped here; ``""`` when there are
-    none; ``more`` > 0 adds a row saying how many were left out.
-
-    Divs, not a ``<table>``: bleach (``nbconvert --sanitize-html``) escapes ``<th>``
-    and the ``<tbody>`` parsers add. Unstyled, each row reads ``label: value``.
-    """
+    """Rows of (label, ready HTML), labels cut and escaped here; ``""`` when there are none;
+    ``more`` > 0 adds a row saying how many were left out. Divs, not a ``<table>``: bleach
+    (``nbconvert --sanitize-html``) escapes ``<th>`` and the ``<tbody>`` parsers add.
+    Unstyled, each row reads ``label: value``."""
     body = "".join(
         f'<div class="bn-row"><span class="bn-th">{esc(fold(k, MAX_LABEL))}'
         f'<span class="bn-sep">:</span></span> <span class="bn-td">{v}</span></div>'
@@ -212,10 +210,8 @@ def grid(
     columns: str | list[str] = "auto",
 ) -> str:
     """A grid of divs (not a ``<table>``, see :func:`kv_table`): a header row of escaped
-    words, rows of ready cells (unstyled: one line each, cells apart by ``sep``), and
-    ``more`` (ready HTML) across the end. ``columns``: one CSS track size for every
-    column, or a list of one per column.
-    """
+    words, rows of ready cells (unstyled: one line each, cells apart by ``sep``), ``more``
+    (ready HTML) across the end. ``columns``: one CSS track size for all, or one each."""
     heads = list(header)
     gap = f"<i>{esc(sep)}</i>"  # short: a batch has thousands; the CSS hides it
     lines = [f'<div class="bn-gh">{gap.join(f"<b>{esc(h)}</b>" for h in heads)}</div>']
@@ -246,10 +242,9 @@ def section(title: str, body: str, *, open: bool = False) -> str:
 
 def folded(title: str, body: str, summary: str = "") -> str:
     """A section folded where our CSS runs (a click on the title opens it), open where
-    styles are stripped; ``""`` for an empty body. ``summary`` (ready HTML) follows
-    the title. The toggle is a checkbox in a :data:`HIDDEN_BY_HOST` holder, so an
-    escaped ``<input>`` stays hidden; our CSS lays the box, invisible, over the title.
-    """
+    styles are stripped; ``""`` for an empty body; ``summary`` (ready HTML) follows the
+    title. The toggle is a checkbox in a :data:`HIDDEN_BY_HOST` holder (an escaped
+    ``<input>`` stays hidden); our CSS lays the box, invisible, over the title."""
     if not body:
         return ""
     toggle = (
@@ -264,11 +259,9 @@ def folded(title: str, body: str, summary: str = "") -> str:
 
 
 class Budget:
-    """How many characters of JSON one card may still show (shared by its JSON blocks).
-
-    A string or key spends its length plus :data:`NODE_COST`, any other value
-    ``NODE_COST``; once spent, the rest of each mapping and list folds into "… N more".
-    """
+    """How many characters of JSON one card may still show (shared by its JSON blocks): a
+    string or key spends its length plus :data:`NODE_COST`, any other value ``NODE_COST``;
+    once spent, the rest of each mapping and list folds into "… N more"."""
 
     def __init__(self, chars: int = MAX_JSON) -> None:
         self.left = chars
@@ -308,11 +301,10 @@ def _fields(model: Any) -> dict[str, Any]:
 
 
 def clip(value: Any, budget: Budget | None = None, depth: int = 0) -> Any:
-    """A small copy of ``value`` within the caps (:data:`MAX_STRING`, :data:`MAX_LABEL`
-    for keys, :data:`MAX_ITEMS`, :data:`MAX_DEPTH`, ``budget``), with markers where it
-    was folded; never copies a big container. Pydantic models are walked as their wire
-    fields. ``json.dumps`` can write the result (markers are strings).
-    """
+    """A small copy of ``value`` within the caps (:data:`MAX_STRING`, :data:`MAX_LABEL` for
+    keys, :data:`MAX_ITEMS`, :data:`MAX_DEPTH`, ``budget``), with markers (strings, so
+    ``json.dumps`` writes it) where it was folded; never copies a big container. Pydantic
+    models are walked as their wire fields."""
     budget = budget if budget is not None else Budget()
     if isinstance(value, str):
         budget.spend(min(len(value), MAX_STRING))
@@ -422,12 +414,10 @@ def style_block() -> str:
 
 
 def wrap(card_class: str, body: str) -> str:
-    """The outer markup: the stylesheet and the card.
-
-    The stylesheet sits in a comment inside ``<style>``: browsers apply it (CSS
-    ignores ``<!--``); bleach drops the comment and escapes the empty ``<style>``,
-    which the holder's classes hide; GitHub and untrusted JupyterLab drop ``<style>``.
-    """
+    """The outer markup: the stylesheet and the card. The stylesheet sits in a comment
+    inside ``<style>``: browsers apply it (CSS ignores ``<!--``); bleach drops the comment
+    and escapes the empty ``<style>``, which the holder's classes hide; GitHub and
+    untrusted JupyterLab drop ``<style>``."""
     # Adjacent spans (title, badge, ids) need a space between them when unstyled.
     body = body.replace("</span><span", "</span> <span")
     return (
@@ -438,11 +428,9 @@ def wrap(card_class: str, body: str) -> str:
 def mimebundle(
     text: str, markup: str, wire: Any = None, include: Iterable[str] | None = None
 ) -> dict[str, Any]:
-    """text/plain and text/html; application/json (``wire``, or what the function
-    ``wire`` builds) only when asked for: JupyterLab ranks its JSON tree above HTML.
-    Left out when ``wire`` is None or cannot be built (nested past what pydantic
-    serializes).
-    """
+    """text/plain and text/html; application/json (``wire``, or what the function ``wire``
+    builds) only when asked for (JupyterLab ranks its JSON tree above HTML), and left out
+    when ``wire`` is None or cannot be built (nested past what pydantic serializes)."""
     bundle: dict[str, Any] = {"text/plain": text, "text/html": markup}
     if wire is not None and include is not None and "application/json" in include:
         with suppress(ValueError, RecursionError):

@@ -1,7 +1,6 @@
-"""The batch card: a summary (counts per state, a bar, what failed grouped by error),
-then a table, failures first, cut with "… N more"; and the live frames a batch call
-shows while it goes on. It reads a :class:`BatchView` (plain data), no batch.
-"""
+"""The batch card: a summary (counts per state, a bar, what failed grouped by error), then
+a table, failures first, cut with "… N more"; and the live frames a batch call shows while
+it goes on. It reads a :class:`BatchView` (plain data), no batch."""
 
 from __future__ import annotations
 

@@ -1,6 +1,5 @@
-"""The jobs table: one row per job of a ``JobsPage`` (name, id, state, template,
-created, duration), folded past a row cap, with aligned text columns as the
-text version."""
+"""The jobs table: one row per job of a ``JobsPage`` (name, id, state, template, created,
+duration), folded past a row cap, with aligned text columns as the text version."""
 
 from __future__ import annotations
 

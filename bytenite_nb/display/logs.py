@@ -1,8 +1,7 @@
-"""The logs view: a job's log lines grouped by service and task, levels by word and
-colour, the counts per level. The most recent lines that fit the caps are kept and
-a marker says how many earlier ones are not shown; labels are cut, the groups and
-level counts shown are bounded, and the text form is inert and bounded.
-"""
+"""The logs view: a job's log lines grouped by service and task, levels by word and colour,
+the counts per level. The most recent lines that fit the caps are kept, a marker says how
+many earlier ones are not shown; labels, groups and level counts are bounded, the text
+form is inert."""
 
 from __future__ import annotations
 
