@@ -189,11 +189,6 @@ class Progress:
             return 1.0 if self.finished and not self.failed else None
         return min(1.0, self.done / self.total)
 
-    @property
-    def tone(self) -> str:
-        """``bad``, ``ok`` or ``run``: the card's colour."""
-        return "bad" if self.failed else ("ok" if self.finished else "run")
-
     def text(self) -> str:
         """``out_0/big.bin  45.0 MB / 100.0 MB  45%  98.1 MB/s`` (the terminal line)."""
         return self._repr_mimebundle_()["text/plain"]

@@ -114,10 +114,8 @@ def plural(count: int, noun: str) -> str:
     return f"{count:,} {noun}{'' if count == 1 else 's'}"
 
 
-def size_text(size: int | None) -> str:
+def size_text(size: int) -> str:
     """``1234567`` → ``"1.2 MB"`` (decimal units, as file managers show)."""
-    if size is None:
-        return "size unknown"
     if size < 1000:
         return f"{size} B"
     value = float(size)
@@ -142,10 +140,8 @@ def relative(when: datetime, now: datetime) -> str:
     return f"{span} ago" if delta > 0 else f"in {span}"
 
 
-def timestamp(when: datetime | None, now: datetime) -> str:
+def timestamp(when: datetime, now: datetime) -> str:
     """Absolute UTC time with a relative one: ``2026-11-28 19:49:15 UTC (3 min ago)``."""
-    if when is None:
-        return "—"
     utc = when.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
     return f"{utc} ({relative(when, now)})"
 

@@ -34,7 +34,8 @@ def progress_mimebundle(progress: Progress) -> dict[str, str]:
     sized by CSS: no JavaScript, nothing a sanitizer would escape; unstyled, the line
     reads alone)."""
     text = transfer_text(progress)
-    fraction, tone = progress.fraction, progress.tone
+    fraction = progress.fraction
+    tone = "bad" if progress.failed else ("ok" if progress.finished else "run")
     fill = (
         f'<span class="bn-seg bn-{tone}" style="width:{100 * fraction:.2f}%"></span>'
         if fraction is not None
