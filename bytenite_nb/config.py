@@ -100,9 +100,9 @@ def sandbox_step_seconds() -> float:
     if not text:
         return DEFAULT_SANDBOX_STEP
     try:
-        value = float(text)
+        value: Any = float(text)
     except ValueError:
-        value = math.nan
+        value = text  # not a number: the error quotes it as given
     return _seconds(ENV_SANDBOX_STEP, value)
 
 

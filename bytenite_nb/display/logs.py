@@ -157,11 +157,8 @@ def logs_html(logs: JobLogs) -> str:
     whole = _groups(logs.entries)
     shown = _groups(kept)
     with_date = _spans_days(kept)
-    who = (
-        f' <span class="bn-sub bn-mono">{esc(fold(logs.job_id, MAX_LABEL))}</span>'
-        if logs.job_id
-        else ""
-    )
+    ident = esc(fold(logs.job_id, MAX_LABEL)) if logs.job_id else ""
+    who = f' <span class="bn-sub bn-mono">{ident}</span>' if ident else ""
     counts, more_levels = _level_counts(logs)
     chips = " ".join(f"{_level(LogLevel(level))} {n:,}" for level, n in counts)
     chips = chips or '<span class="bn-sub">no lines</span>'
