@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable
 from urllib.parse import parse_qsl, quote, urlsplit
 
 #: Secrets (and query values taken for signatures) have at least this many characters.
@@ -69,9 +68,9 @@ def _has_query(value: object) -> bool:
 _FILTER = _NoQueries()
 
 
-def hide_url_queries_in_logs(names: Iterable[str] = ("httpx", "httpcore")) -> None:
-    """Install (once) the filter that keeps signed URLs out of these loggers' records."""
-    for name in names:
+def hide_url_queries_in_logs() -> None:
+    """Install (once) the filter that keeps signed URLs out of httpx's and httpcore's records."""
+    for name in ("httpx", "httpcore"):
         logger = logging.getLogger(name)
         if _FILTER not in logger.filters:
             logger.addFilter(_FILTER)

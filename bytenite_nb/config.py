@@ -67,9 +67,7 @@ def mask_secret(value: str | None) -> str:
     """``"not set"``, or asterisks with the last 4 characters of a long secret."""
     if not value:
         return "not set"
-    if len(value) >= 20:
-        return "****" + value[-4:]
-    return "****"
+    return "****" + value[-4:] if len(value) >= 20 else "****"
 
 
 @dataclass(frozen=True, repr=False)
@@ -95,16 +93,16 @@ class Settings:
         return f"Settings({inner})"
 
 
-def sandbox_step_seconds(environ: Mapping[str, str] | None = None) -> float:
+def sandbox_step_seconds() -> float:
     """How long ``%bytenite sandbox``'s jobs stay in each state: ``BYTENITE_SANDBOX_STEP_SECONDS``
     (demos and tests may speed them up), else :data:`DEFAULT_SANDBOX_STEP`."""
-    text = (os.environ if environ is None else environ).get(ENV_SANDBOX_STEP, "").strip()
+    text = os.environ.get(ENV_SANDBOX_STEP, "").strip()
     if not text:
         return DEFAULT_SANDBOX_STEP
     try:
-        value = float(text)
+        value: Any = float(text)
     except ValueError:
-        value = math.nan
+        value = text  # not a number: the error quotes it as given
     return _seconds(ENV_SANDBOX_STEP, value)
 
 
@@ -140,18 +138,6 @@ def header_problem(token: str) -> str | None:
     return "holds characters an HTTP header cannot carry (only visible ASCII is allowed)"
 
 
-def _check_secrets(api_key: str | None, access_token: str | None) -> None:
-    if api_key is not None:
-        try:
-            api_key.encode("utf-8")
-        except UnicodeEncodeError:
-            raise ValueError("api_key holds a character UTF-8 cannot encode") from None
-    if access_token is not None:
-        problem = header_problem(access_token)
-        if problem:
-            raise ValueError(f"access_token {problem}")
-
-
 def resolve_settings(
     *,
     api_key: str | None = None,
@@ -161,14 +147,12 @@ def resolve_settings(
     timeout: float | None = None,
     max_retries: int | None = None,
     deadline: float | None = None,
-    environ: Mapping[str, str] | None = None,
 ) -> Settings:
     """Merge explicit values over the environment; ``ValueError`` naming the
     setting on a bad one (before any client exists, so before any I/O)."""
-    env = os.environ if environ is None else environ
     sources: dict[str, str] = {}
 
-    def pick(name: str, explicit: str | None, env_name: str | None) -> str | None:
+    def pick(name: str, explicit: str | None, env_name: str) -> str | None:
         if explicit is not None and explicit.strip():
             sources[name] = name
             return explicit.strip()
@@ -177,9 +161,9 @@ def resolve_settings(
             return value
         if name == "access_token" and "api_key" in _session:
             return None  # a session key (login, sandbox) outranks a token from the env
-        if env_name and env.get(env_name, "").strip():
+        if os.environ.get(env_name, "").strip():
             sources[name] = env_name
-            return env[env_name].strip()
+            return os.environ[env_name].strip()
         return None
 
     url = pick("base_url", base_url, ENV_API_URL)
@@ -190,7 +174,13 @@ def resolve_settings(
     path = pick("customer_path", customer_path, ENV_CUSTOMER_PATH) or DEFAULT_CUSTOMER_PATH
     key = pick("api_key", api_key, ENV_API_KEY)
     token = pick("access_token", access_token, ENV_ACCESS_TOKEN)
-    _check_secrets(key, token)
+    if key is not None:
+        try:
+            key.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValueError("api_key holds a character UTF-8 cannot encode") from None
+    if token is not None and (problem := header_problem(token)):
+        raise ValueError(f"access_token {problem}")
     return Settings(
         api_key=key,
         access_token=token,

@@ -17,8 +17,7 @@
     └── LocalPathError (also ValueError)        a local file/folder cannot be used
                                                 (checked before anything is sent)
 
-This module imports no front end and no HTTP library: errors are built from a
-status code and a body, so they can be made (and rendered) anywhere.
+No front end and no HTTP library: errors are built from a status code and a body.
 """
 
 from __future__ import annotations
@@ -30,19 +29,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from http import HTTPStatus
 from typing import Any
 
-from ._urls import (
-    MIN_SECRET,
-    SIGNED_KEYS,
-    hide_url_queries_in_logs,
-    redact_urls,
-    url_secrets,
-    without_query,
-)
+from ._urls import MIN_SECRET
 
 __all__ = [
     "GRPC_CODE_NAMES",
     "MIN_SECRET",
-    "SIGNED_KEYS",
     "ApiError",
     "AuthenticationError",
     "BadRequestError",
@@ -59,34 +50,17 @@ __all__ = [
     "WaitTimeoutError",
     "api_error_from_body",
     "cut",
-    "hide_url_queries_in_logs",
     "one_line",
     "redact",
-    "redact_urls",
-    "url_secrets",
-    "without_query",
 ]
 
+_GRPC_NAMES = (
+    "OK CANCELLED UNKNOWN INVALID_ARGUMENT DEADLINE_EXCEEDED NOT_FOUND ALREADY_EXISTS "
+    "PERMISSION_DENIED RESOURCE_EXHAUSTED FAILED_PRECONDITION ABORTED OUT_OF_RANGE "
+    "UNIMPLEMENTED INTERNAL UNAVAILABLE DATA_LOSS UNAUTHENTICATED"
+)
 #: gRPC status code numbers (what ``rpcStatus.code`` holds) and their names.
-GRPC_CODE_NAMES: Mapping[int, str] = {
-    0: "OK",
-    1: "CANCELLED",
-    2: "UNKNOWN",
-    3: "INVALID_ARGUMENT",
-    4: "DEADLINE_EXCEEDED",
-    5: "NOT_FOUND",
-    6: "ALREADY_EXISTS",
-    7: "PERMISSION_DENIED",
-    8: "RESOURCE_EXHAUSTED",
-    9: "FAILED_PRECONDITION",
-    10: "ABORTED",
-    11: "OUT_OF_RANGE",
-    12: "UNIMPLEMENTED",
-    13: "INTERNAL",
-    14: "UNAVAILABLE",
-    15: "DATA_LOSS",
-    16: "UNAUTHENTICATED",
-}
+GRPC_CODE_NAMES: Mapping[int, str] = dict(enumerate(_GRPC_NAMES.split()))
 
 EXCERPT_CHARS = 200
 #: Bounds of what an error says about itself: str() message, repr(), problems listed.
@@ -97,12 +71,10 @@ _REDACTED = "***"
 
 
 def redact(text: str, secrets: Iterable[str | None]) -> str:
-    """Replace every occurrence of each secret in ``text`` by ``***``.
-
-    Redact whole texts, then cut them: cutting first can keep a secret's start.
-    Secrets shorter than ``MIN_SECRET`` characters (no real key or token is)
-    are left alone: replacing every ``k`` of a text protects nothing.
-    """
+    """Replace every occurrence of each secret in ``text`` by ``***`` (redact whole texts,
+    then cut them: cutting first can keep a secret's start). Secrets shorter than
+    ``MIN_SECRET`` (no real key or token is) are left alone: replacing every ``k`` protects
+    nothing."""
     for secret in secrets:
         if secret and len(secret) >= MIN_SECRET:
             text = text.replace(secret, _REDACTED)
@@ -398,12 +370,9 @@ def api_error_from_body(
     url: str | None = None,
     secrets: Iterable[str | None] = (),
 ) -> ApiError:
-    """Build the right ``ApiError`` subclass from a status and a raw body.
-
-    An ``rpcStatus`` JSON body fills ``code``/``message``/``details``; any other
-    body (an HTML proxy page, an empty or truncated body) gives its excerpt.
-    Every occurrence of a secret is replaced by ``***``.
-    """
+    """The right ``ApiError`` subclass for a status and a raw body: an ``rpcStatus`` JSON
+    body fills ``code``/``message``/``details``; any other body (an HTML proxy page, an empty
+    or truncated body) gives its excerpt. Every occurrence of a secret becomes ``***``."""
     secrets = tuple(s for s in secrets if s)
     cls = _ERRORS_BY_STATUS.get(status_code, ApiError)
     code: int | None = None

@@ -1,17 +1,12 @@
-"""Progress, in one place: where it shows (a kernel, a terminal, nowhere), how
-often (:class:`Throttle`), and the one live output an action leaves (:class:`Live`).
+"""Progress, in one place: where it shows, how often (:class:`Throttle`), and the one
+live output an action leaves (:class:`Live`). Never imports IPython.
 
-A transfer call (``download_results``, ``upload_file``) takes ``progress=``:
-``None`` (the default) shows a bar in a Jupyter kernel, a line on stderr when it
-is a terminal, else nothing; ``True`` always shows; ``False`` never; a callable
-gets each :class:`Progress` (at most ~4 a second, and once with ``finished=True``).
-A batch call (``create_jobs``, ``JobBatch.wait``) takes None, True or False alike.
-
-In a notebook a :class:`Live` is one output, updated in place, that ends as the
-final state; a later live output or ``display`` of the same object in the same
-cell reuses it (:func:`show_in_place`), so a batch leaves one card. The text and
-HTML come from ``display/`` (lazily, in :meth:`Progress._repr_mimebundle_`).
-Never imports IPython: its display is used only in a running kernel.
+``progress=`` of a transfer (``download_results``, ``upload_file``) or a batch call:
+``None`` (default) shows a bar in a Jupyter kernel, a line on stderr when it is a
+terminal, else nothing; ``True`` always shows; ``False`` never; a callable (transfers
+only) gets each :class:`Progress` (at most ~4 a second, and once with ``finished=True``).
+In a notebook a :class:`Live` is one output updated in place; a later live output or
+``display`` of the same object in the same cell reuses it (:func:`show_in_place`).
 """
 
 from __future__ import annotations
@@ -109,13 +104,10 @@ def show_in_place(key: Any, bundle: Mapping[str, Any]) -> Any:
 
 
 class Live:
-    """One action's live output: shown at start, updated in place (throttled), ended
-    by :meth:`finish` as the final state.
-
-    ``render(stage)`` gives the :data:`Frame` to show (``running``, ``done``,
-    ``interrupted``); it is called only when an update goes through. ``key``:
-    the object shown (see :func:`show_in_place`). Use as a context manager.
-    """
+    """One action's live output (a context manager): shown at start, updated in place
+    (throttled), ended by :meth:`finish` as the final state. ``render(stage)`` gives the
+    :data:`Frame` to show (``running``, ``done``, ``interrupted``), called only when an
+    update goes through; ``key``: the object shown (see :func:`show_in_place`)."""
 
     def __init__(
         self,
@@ -196,11 +188,6 @@ class Progress:
         if not self.total:
             return 1.0 if self.finished and not self.failed else None
         return min(1.0, self.done / self.total)
-
-    @property
-    def tone(self) -> str:
-        """``bad``, ``ok`` or ``run``: the card's colour."""
-        return "bad" if self.failed else ("ok" if self.finished else "run")
 
     def text(self) -> str:
         """``out_0/big.bin  45.0 MB / 100.0 MB  45%  98.1 MB/s`` (the terminal line)."""

@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 from IPython.lib.pretty import pretty
 
 from bytenite_nb import display
-from bytenite_nb.display._html import style_block
+from bytenite_nb.display._html import MAX_ITEMS, css, duration, json_html, relative, style_block
+from bytenite_nb.display._states import badge, steps
 from bytenite_nb.errors import ApiError, ByteNiteConnectionError, PayloadError, api_error_from_body
 from bytenite_nb.models import CreateJobRequest, JobResponse, JobState
 
@@ -95,54 +96,52 @@ FAILED = {
     ],
 )
 def test_duration(seconds: float | None, text: str) -> None:
-    assert display.duration(seconds) == text
+    assert duration(seconds) == text
 
 
 def test_relative_times() -> None:
-    assert display.relative(datetime(2026, 11, 28, 11, 57, tzinfo=timezone.utc), NOW) == "3 min ago"
-    assert display.relative(datetime(2026, 11, 28, 14, 0, tzinfo=timezone.utc), NOW) == "in 2h"
-    assert display.relative(NOW, NOW) == "just now"
+    assert relative(datetime(2026, 11, 28, 11, 57, tzinfo=timezone.utc), NOW) == "3 min ago"
+    assert relative(datetime(2026, 11, 28, 14, 0, tzinfo=timezone.utc), NOW) == "in 2h"
+    assert relative(NOW, NOW) == "just now"
     # whole units only (no "8.53s ago" beside "just now")
-    assert display.relative(NOW - timedelta(seconds=8.53), NOW) == "just now"
-    assert display.relative(NOW - timedelta(seconds=42.4), NOW) == "42s ago"
-    assert display.relative(NOW - timedelta(hours=2, minutes=20), NOW) == "2h ago"
+    assert relative(NOW - timedelta(seconds=8.53), NOW) == "just now"
+    assert relative(NOW - timedelta(seconds=42.4), NOW) == "42s ago"
+    assert relative(NOW - timedelta(hours=2, minutes=20), NOW) == "2h ago"
 
 
 def test_badge_has_a_word_and_a_tone() -> None:
-    assert display.badge(JobState["COMPLETE"]) == (
+    assert badge(JobState["COMPLETE"]) == (
         '<span class="bn-badge bn-ok" title="JOB_STATE_COMPLETE">Complete</span>'
     )
-    assert "bn-bad" in display.badge(JobState["FAILED"]) and ">Failed<" in display.badge(
-        JobState["FAILED"]
-    )
-    assert "bn-run" in display.badge(JobState["MERGING"])
-    unknown = display.badge(JobState("JOB_STATE_HIBERNATING"))
+    assert "bn-bad" in badge(JobState["FAILED"]) and ">Failed<" in badge(JobState["FAILED"])
+    assert "bn-run" in badge(JobState["MERGING"])
+    unknown = badge(JobState("JOB_STATE_HIBERNATING"))
     assert unknown == (
         '<span class="bn-badge" title="JOB_STATE_HIBERNATING">JOB_STATE_HIBERNATING</span>'
     )
 
 
 def test_steps_mark_done_current_and_failed() -> None:
-    bar = display.steps(JobState["PARTITIONING"])
+    bar = steps(JobState["PARTITIONING"])
     assert bar.count('class="bn-done"') == 3 and bar.count('class="bn-now"') == 1
     assert 'aria-label="step 4 of 10"' in bar
-    failed = display.steps(JobState["FAILED"], JobState["UPLOADING"])
+    failed = steps(JobState["FAILED"], JobState["UPLOADING"])
     assert failed.count('class="bn-fail"') == 1 and failed.count('class="bn-done"') == 2
-    assert display.steps(JobState("JOB_STATE_HIBERNATING")) == ""
-    complete = display.steps(JobState["COMPLETE"])
+    assert steps(JobState("JOB_STATE_HIBERNATING")) == ""
+    complete = steps(JobState["COMPLETE"])
     assert complete.count('class="bn-done"') == 10
 
 
 def test_json_html_highlights_and_folds() -> None:
-    out = display.json_html({"a": [1, True, None, "s"]})
+    out = json_html({"a": [1, True, None, "s"]})
     assert '<span class="bn-k">&quot;a&quot;</span>' in out
     assert '<span class="bn-n">1</span>' in out and '<span class="bn-l">true</span>' in out
     assert (
         '<span class="bn-l">null</span>' in out and '<span class="bn-s">&quot;s&quot;</span>' in out
     )
-    big = display.json_html({f"k{i}": i for i in range(10_000)})
-    assert "… 9,960 more keys" in big and big.count('class="bn-k"') == display.MAX_ITEMS
-    long = display.json_html("x" * 5000)
+    big = json_html({f"k{i}": i for i in range(10_000)})
+    assert "… 9,960 more keys" in big and big.count('class="bn-k"') == MAX_ITEMS
+    long = json_html("x" * 5000)
     assert "… 4,600 more characters" in long
 
 
@@ -386,23 +385,23 @@ def test_a_typical_card_with_css_is_at_most_12_kb() -> None:
 
 
 def test_css_is_scoped_and_themed() -> None:
-    css = re.sub(r"/\*.*?\*/", "", display.css(), flags=re.S)
+    sheet = re.sub(r"/\*.*?\*/", "", css(), flags=re.S)
     selectors = [
         s.strip()
-        for rule in re.findall(r"([^{}]+)\{", css)
+        for rule in re.findall(r"([^{}]+)\{", sheet)
         for s in rule.split(",")
         if not s.strip().startswith("@supports")  # an at-rule, not a selector
     ]
     assert all(".bn-" in s for s in selectors), [s for s in selectors if ".bn-" not in s]
-    assert ":root" not in css
+    assert ":root" not in sheet
     for dark in (
         "body.vscode-dark",
         'data-vscode-theme-kind="vscode-dark"',
         '[data-theme="dark"]',
         'data-jp-theme-light="false"',
     ):
-        assert dark in css
-    assert "var(--jp-" in css
+        assert dark in sheet
+    assert "var(--jp-" in sheet
 
 
 def test_cards_are_deterministic() -> None:
@@ -445,7 +444,7 @@ def test_cards_are_deterministic() -> None:
 def test_snapshot(name: str, render: Any) -> None:
     path = SNAPSHOTS / f"{name}.html"
     # The stylesheet is checked on its own; the snapshots hold the markup.
-    markup = render().replace(display.css(), "/* bytenite.css */")
+    markup = render().replace(css(), "/* bytenite.css */")
     assert "/* bytenite.css */" in markup
     if os.environ.get("UPDATE_SNAPSHOTS") == "1":
         path.write_text(markup, "utf-8")

@@ -11,6 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bytenite_nb import display
+from bytenite_nb.display.jobs import MAX_JOB_ROWS
+from bytenite_nb.display.logs import MAX_LOG_BYTES, MAX_LOG_LINES, fold_logs, level_tone
 from bytenite_nb.models import JobLogs, JobsPage, LogLevel
 
 from .html_audit import HOSTILE, assert_safe
@@ -111,7 +113,7 @@ def test_jobs_table_rows_show_every_column() -> None:
 def test_jobs_table_folds_past_the_row_cap() -> None:
     many = {"data": [{"id": f"j{i}", "name": f"n{i}"} for i in range(130)]}
     card = page_card(many)
-    assert len(rows(card)) == display.MAX_JOB_ROWS
+    assert len(rows(card)) == MAX_JOB_ROWS
     assert "… 80 more jobs on this page not shown" in card
     assert "j49" in card and ">j50<" not in card
     text = display.jobs_text(JobsPage.from_wire(many), now=NOW)
@@ -235,13 +237,13 @@ def test_logs_byte_cap_and_line_cap() -> None:
     assert len(card.encode()) < 30_000
     wide = {"assembler": [_log(f"{i:03d}" + "y" * 897, "INFO", i % 60) for i in range(150)]}
     entries = JobLogs.from_wire(wide).entries
-    kept, hidden = display.fold_logs(entries)
-    assert len(kept) + hidden == 150 and len(kept) < display.MAX_LOG_LINES  # bytes ran out
-    assert sum(len(e.message) for e in kept) <= display.MAX_LOG_BYTES
+    kept, hidden = fold_logs(entries)
+    assert len(kept) + hidden == 150 and len(kept) < MAX_LOG_LINES  # bytes ran out
+    assert sum(len(e.message) for e in kept) <= MAX_LOG_BYTES
     assert kept == entries[-len(kept) :]  # the most recent ones
     card = logs_card(wide)
     assert f"… {hidden:,} earlier lines not shown" in card
-    assert len(card.encode()) < display.MAX_LOG_BYTES + 30_000
+    assert len(card.encode()) < MAX_LOG_BYTES + 30_000
 
 
 def test_many_groups_open_only_those_with_errors() -> None:
@@ -271,8 +273,8 @@ def test_job_logs_render_themselves() -> None:
 
 
 def test_level_tones_come_from_a_fixed_set() -> None:
-    assert {display.level_tone(LogLevel(n)) for n in ("PANIC", "FATAL", "ERROR")} == {"bad"}
-    assert display.level_tone(LogLevel('"><b>')) == "dim"
+    assert {level_tone(LogLevel(n)) for n in ("PANIC", "FATAL", "ERROR")} == {"bad"}
+    assert level_tone(LogLevel('"><b>')) == "dim"
 
 
 # -- hostile input -----------------------------------------------------------------------

@@ -11,21 +11,16 @@ from IPython.core.interactiveshell import InteractiveShell
 from IPython.utils.capture import capture_output
 
 from bytenite_nb import progress as progress_module
-from bytenite_nb.display import (
-    LINKS_NOTE,
-    image_size,
-    image_type,
-    progress_mimebundle,
-    results_html,
-    results_text,
-    size_text,
-)
+from bytenite_nb.display import progress_mimebundle, results_html, results_text, size_text
 from bytenite_nb.display.results import (
     CSV_ROWS,
+    LINKS_NOTE,
     MAX_FILES_SHOWN,
     MAX_IMAGE_BYTES,
     MAX_IMAGES_TOTAL,
     TEXT_LINES,
+    image_size,
+    image_type,
 )
 from bytenite_nb.models import JobResults, ResultFile
 from bytenite_nb.progress import Progress, reporter

@@ -19,15 +19,11 @@ import httpx
 import pytest
 
 from bytenite_nb import sandbox
+from bytenite_nb._urls import without_query
 from bytenite_nb.client import Client
 from bytenite_nb.client._steps import _Send, _Sleep
 from bytenite_nb.client._transfers import _Streamed, _Upload
-from bytenite_nb.errors import (
-    ApiError,
-    ByteNiteConnectionError,
-    PermissionDeniedError,
-    without_query,
-)
+from bytenite_nb.errors import ApiError, ByteNiteConnectionError, PermissionDeniedError
 from bytenite_nb.models import JobResults, JobState, ResultFile
 
 from .flowdriver import no_sleep

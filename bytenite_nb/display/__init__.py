@@ -1,75 +1,32 @@
-"""Rich cards for jobs, errors, payloads, job lists, logs, results and batches,
-built by small pure functions: models and errors in, strings out.
+"""Rich cards for jobs, errors, payloads, job lists, logs, results and batches, built by
+small pure functions: models and errors in, strings out. Imports no front end.
 
-Each card is HTML that needs no JavaScript and reads the same where a renderer
-cleans HTML (``nbconvert --sanitize-html``, GitHub, JupyterLab's untrusted view):
-only tags sanitizers keep (div, span, pre, code, b, i, a; ``img`` in a holder
-hosts hide). The stylesheet is scoped under ``.bn-root``, its ``--bn-*`` palettes
-give every text at least 4.5:1 in light and dark themes. Every value from a user
-or a server goes through :func:`esc`; every card has a size cap and says what it
-left out. One module per card family; shared pieces in ``_html`` and ``_states``
-(badges, the step bar). Imports no front end.
-"""
+Each card is HTML that needs no JavaScript and reads the same where a renderer cleans HTML
+(``nbconvert --sanitize-html``, GitHub, JupyterLab's untrusted view): only tags sanitizers
+keep (div, span, pre, code, b, i, a; ``img`` in a holder hosts hide). The stylesheet is
+scoped under ``.bn-root``; its ``--bn-*`` palettes give every text at least 4.5:1 in light
+and dark themes. Every value from a user or a server goes through :func:`esc`; every card
+has a size cap and says what it left out."""
 
 from __future__ import annotations
 
-from ._html import (
-    MAX_ITEMS,
-    css,
-    duration,
-    esc,
-    json_html,
-    kv_table,
-    plural,
-    relative,
-    section,
-    size_text,
-    style_block,
-    wrap,
-)
-from ._states import badge, steps
+from ._html import esc, kv_table, plural, section, size_text, style_block, wrap
 from .batch import batch_mimebundle, batch_progress_mimebundle
 from .error import error_html, error_mimebundle, error_text
 from .job import job_html, job_line, job_mimebundle, job_text
-from .jobs import MAX_JOB_ROWS, jobs_html, jobs_mimebundle, jobs_text
-from .logs import (
-    MAX_LOG_BYTES,
-    MAX_LOG_LINES,
-    fold_logs,
-    level_tone,
-    logs_html,
-    logs_mimebundle,
-    logs_text,
-)
+from .jobs import jobs_html, jobs_mimebundle, jobs_text
+from .logs import logs_html, logs_mimebundle, logs_text
 from .payload import payload_html, payload_mimebundle, payload_text
 from .progress import progress_mimebundle
-from .results import (
-    LINKS_NOTE,
-    image_size,
-    image_type,
-    results_html,
-    results_mimebundle,
-    results_text,
-)
+from .results import results_html, results_mimebundle, results_text
 
 __all__ = [
-    "LINKS_NOTE",
-    "MAX_ITEMS",
-    "MAX_JOB_ROWS",
-    "MAX_LOG_BYTES",
-    "MAX_LOG_LINES",
-    "badge",
     "batch_mimebundle",
     "batch_progress_mimebundle",
-    "css",
-    "duration",
     "error_html",
     "error_mimebundle",
     "error_text",
     "esc",
-    "fold_logs",
-    "image_size",
-    "image_type",
     "job_html",
     "job_line",
     "job_mimebundle",
@@ -77,9 +34,7 @@ __all__ = [
     "jobs_html",
     "jobs_mimebundle",
     "jobs_text",
-    "json_html",
     "kv_table",
-    "level_tone",
     "logs_html",
     "logs_mimebundle",
     "logs_text",
@@ -88,13 +43,11 @@ __all__ = [
     "payload_text",
     "plural",
     "progress_mimebundle",
-    "relative",
     "results_html",
     "results_mimebundle",
     "results_text",
     "section",
     "size_text",
-    "steps",
     "style_block",
     "wrap",
 ]

@@ -114,10 +114,8 @@ def plural(count: int, noun: str) -> str:
     return f"{count:,} {noun}{'' if count == 1 else 's'}"
 
 
-def size_text(size: int | None) -> str:
+def size_text(size: int) -> str:
     """``1234567`` → ``"1.2 MB"`` (decimal units, as file managers show)."""
-    if size is None:
-        return "size unknown"
     if size < 1000:
         return f"{size} B"
     value = float(size)
@@ -142,10 +140,8 @@ def relative(when: datetime, now: datetime) -> str:
     return f"{span} ago" if delta > 0 else f"in {span}"
 
 
-def timestamp(when: datetime | None, now: datetime) -> str:
+def timestamp(when: datetime, now: datetime) -> str:
     """Absolute UTC time with a relative one: ``2026-11-28 19:49:15 UTC (3 min ago)``."""
-    if when is None:
-        return "—"
     utc = when.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
     return f"{utc} ({relative(when, now)})"
 
@@ -155,12 +151,10 @@ def _now(now: datetime | None) -> datetime:
 
 
 def kv_table(rows: Iterable[tuple[str, str]], *, more: int = 0) -> str:
-    """Rows of (label, ready HTML), labels cut and escaped here; ``""`` when there are
-    none; ``more`` > 0 adds a row saying how many were left out.
-
-    Divs, not a ``<table>``: bleach (``nbconvert --sanitize-html``) escapes ``<th>``
-    and the ``<tbody>`` parsers add. Unstyled, each row reads ``label: value``.
-    """
+    """Rows of (label, ready HTML), labels cut and escaped here; ``""`` when there are none;
+    ``more`` > 0 adds a row saying how many were left out. Divs, not a ``<table>``: bleach
+    (``nbconvert --sanitize-html``) escapes ``<th>`` and the ``<tbody>`` parsers add.
+    Unstyled, each row reads ``label: value``."""
     body = "".join(
         f'<div class="bn-row"><span class="bn-th">{esc(fold(k, MAX_LABEL))}'
         f'<span class="bn-sep">:</span></span> <span class="bn-td">{v}</span></div>'
@@ -174,28 +168,28 @@ def kv_table(rows: Iterable[tuple[str, str]], *, more: int = 0) -> str:
     return f'<div class="bn-kv">{body}</div>' if body else ""
 
 
-def problems_table(problems: Iterable[tuple[str, str]], more: int = 0) -> str:
-    """A table of (field, message) problems, each message cut to :data:`MAX_CELL`."""
+def problems_table(problems: Sequence[tuple[str, str]]) -> str:
+    """A table of the first :data:`MAX_ROWS` (field, message) problems, each message cut
+    to :data:`MAX_CELL`, and how many more there are."""
     rows = (
         (field, f'<span class="bn-error-msg">{esc(fold(message, MAX_CELL))}</span>')
-        for field, message in problems
+        for field, message in problems[:MAX_ROWS]
     )
-    return kv_table(rows, more=more)
+    return kv_table(rows, more=len(problems) - MAX_ROWS)
 
 
-def problems_lines(problems: Iterable[tuple[str, str]], more: int = 0) -> list[str]:
+def problems_lines(problems: Sequence[tuple[str, str]]) -> list[str]:
     """The text form of :func:`problems_table`: ``  field: message`` lines."""
-    lines = [f"  {fold(field, MAX_LABEL)}: {fold(text, MAX_CELL)}" for field, text in problems]
-    return lines + ([f"  … {more:,} more"] if more else [])
-
-
-def first_problems(problems: Sequence[Mapping[str, Any]]) -> tuple[list[tuple[str, str]], int]:
-    """The first :data:`MAX_ROWS` problems (``{"field", "message"}``) as (field, message),
-    and how many more there are."""
-    shown = [
-        (str(p.get("field") or "(payload)"), str(p.get("message", ""))) for p in problems[:MAX_ROWS]
+    lines = [
+        f"  {fold(key, MAX_LABEL)}: {fold(text, MAX_CELL)}" for key, text in problems[:MAX_ROWS]
     ]
-    return shown, max(0, len(problems) - MAX_ROWS)
+    more = len(problems) - MAX_ROWS
+    return lines + ([f"  … {more:,} more"] if more > 0 else [])
+
+
+def field_problems(problems: Iterable[Mapping[str, Any]]) -> list[tuple[str, str]]:
+    """``{"field", "message"}`` problems as (field, message) pairs."""
+    return [(str(p.get("field") or "(payload)"), str(p.get("message", ""))) for p in problems]
 
 
 Cell = str | tuple[str, str]
@@ -212,10 +206,8 @@ def grid(
     columns: str | list[str] = "auto",
 ) -> str:
     """A grid of divs (not a ``<table>``, see :func:`kv_table`): a header row of escaped
-    words, rows of ready cells (unstyled: one line each, cells apart by ``sep``), and
-    ``more`` (ready HTML) across the end. ``columns``: one CSS track size for every
-    column, or a list of one per column.
-    """
+    words, rows of ready cells (unstyled: one line each, cells apart by ``sep``), ``more``
+    (ready HTML) across the end. ``columns``: one CSS track size for all, or one each."""
     heads = list(header)
     gap = f"<i>{esc(sep)}</i>"  # short: a batch has thousands; the CSS hides it
     lines = [f'<div class="bn-gh">{gap.join(f"<b>{esc(h)}</b>" for h in heads)}</div>']
@@ -246,10 +238,9 @@ def section(title: str, body: str, *, open: bool = False) -> str:
 
 def folded(title: str, body: str, summary: str = "") -> str:
     """A section folded where our CSS runs (a click on the title opens it), open where
-    styles are stripped; ``""`` for an empty body. ``summary`` (ready HTML) follows
-    the title. The toggle is a checkbox in a :data:`HIDDEN_BY_HOST` holder, so an
-    escaped ``<input>`` stays hidden; our CSS lays the box, invisible, over the title.
-    """
+    styles are stripped; ``""`` for an empty body; ``summary`` (ready HTML) follows the
+    title. The toggle is a checkbox in a :data:`HIDDEN_BY_HOST` holder (an escaped
+    ``<input>`` stays hidden); our CSS lays the box, invisible, over the title."""
     if not body:
         return ""
     toggle = (
@@ -264,21 +255,15 @@ def folded(title: str, body: str, summary: str = "") -> str:
 
 
 class Budget:
-    """How many characters of JSON one card may still show (shared by its JSON blocks).
-
-    A string or key spends its length plus :data:`NODE_COST`, any other value
-    ``NODE_COST``; once spent, the rest of each mapping and list folds into "… N more".
-    """
+    """How many characters of JSON one card may still show (shared by its JSON blocks): a
+    string or key spends its length plus :data:`NODE_COST`, any other value ``NODE_COST``;
+    once spent, the rest of each mapping and list folds into "… N more"."""
 
     def __init__(self, chars: int = MAX_JSON) -> None:
         self.left = chars
 
     def spend(self, chars: int) -> None:
         self.left -= chars + NODE_COST
-
-    @property
-    def spent(self) -> bool:
-        return self.left <= 0
 
 
 class _Note(str):
@@ -312,11 +297,10 @@ def _fields(model: Any) -> dict[str, Any]:
 
 
 def clip(value: Any, budget: Budget | None = None, depth: int = 0) -> Any:
-    """A small copy of ``value`` within the caps (:data:`MAX_STRING`, :data:`MAX_LABEL`
-    for keys, :data:`MAX_ITEMS`, :data:`MAX_DEPTH`, ``budget``), with markers where it
-    was folded; never copies a big container. Pydantic models are walked as their wire
-    fields. ``json.dumps`` can write the result (markers are strings).
-    """
+    """A small copy of ``value`` within the caps (:data:`MAX_STRING`, :data:`MAX_LABEL` for
+    keys, :data:`MAX_ITEMS`, :data:`MAX_DEPTH`, ``budget``), with markers (strings, so
+    ``json.dumps`` writes it) where it was folded; never copies a big container. Pydantic
+    models are walked as their wire fields."""
     budget = budget if budget is not None else Budget()
     if isinstance(value, str):
         budget.spend(min(len(value), MAX_STRING))
@@ -357,7 +341,7 @@ def _clip_items(
     budget.spend(0)
     pairs: list[tuple[Any, Any]] = []
     for key, item in islice(value.items() if mapping else enumerate(value), MAX_ITEMS):
-        if budget.spent:
+        if budget.left <= 0:
             break
         if mapping:
             key = _cut(key if isinstance(key, str) else str(key), MAX_LABEL)
@@ -370,9 +354,9 @@ def _clip_items(
     return [item for _, item in pairs] + ([note] if more else [])
 
 
-def json_html(value: Any, *, indent: int = 0, budget: Budget | None = None) -> str:
+def json_html(value: Any, budget: Budget | None = None) -> str:
     """JSON, syntax-highlighted with spans, folded to the caps (see :func:`clip`)."""
-    return _render(clip(value, budget), indent)
+    return _render(clip(value, budget), 0)
 
 
 def _string_html(text: str, css_class: str) -> str:
@@ -411,7 +395,7 @@ def _render(value: Any, indent: int) -> str:
 
 def json_block(value: Any, budget: Budget | None = None) -> str:
     """A ``<pre>`` of highlighted JSON (see :func:`json_html`)."""
-    return f'<pre class="bn-json">{json_html(value, budget=budget)}</pre>'
+    return f'<pre class="bn-json">{json_html(value, budget)}</pre>'
 
 
 def json_text(value: Any, limit: int = 600, *, indent: int | None = None) -> str:
@@ -426,12 +410,10 @@ def style_block() -> str:
 
 
 def wrap(card_class: str, body: str) -> str:
-    """The outer markup: the stylesheet and the card.
-
-    The stylesheet sits in a comment inside ``<style>``: browsers apply it (CSS
-    ignores ``<!--``); bleach drops the comment and escapes the empty ``<style>``,
-    which the holder's classes hide; GitHub and untrusted JupyterLab drop ``<style>``.
-    """
+    """The outer markup: the stylesheet and the card. The stylesheet sits in a comment
+    inside ``<style>``: browsers apply it (CSS ignores ``<!--``); bleach drops the comment
+    and escapes the empty ``<style>``, which the holder's classes hide; GitHub and
+    untrusted JupyterLab drop ``<style>``."""
     # Adjacent spans (title, badge, ids) need a space between them when unstyled.
     body = body.replace("</span><span", "</span> <span")
     return (
@@ -442,11 +424,9 @@ def wrap(card_class: str, body: str) -> str:
 def mimebundle(
     text: str, markup: str, wire: Any = None, include: Iterable[str] | None = None
 ) -> dict[str, Any]:
-    """text/plain and text/html; application/json (``wire``, or what the function
-    ``wire`` builds) only when asked for: JupyterLab ranks its JSON tree above HTML.
-    Left out when ``wire`` is None or cannot be built (nested past what pydantic
-    serializes).
-    """
+    """text/plain and text/html; application/json (``wire``, or what the function ``wire``
+    builds) only when asked for (JupyterLab ranks its JSON tree above HTML), and left out
+    when ``wire`` is None or cannot be built (nested past what pydantic serializes)."""
     bundle: dict[str, Any] = {"text/plain": text, "text/html": markup}
     if wire is not None and include is not None and "application/json" in include:
         with suppress(ValueError, RecursionError):

@@ -8,15 +8,11 @@ from ._html import MAX_LABEL, MAX_WORD, esc, fold
 
 def state_tone(state: JobState | None) -> str:
     """The CSS tone of a state: ``ok``, ``run``, ``bad`` or ``""`` (neutral)."""
-    if state is None or not state.is_known:
+    if state is None or not state.is_known or state == JobState.NEW:
         return ""
     if state.is_failed:
         return "bad"
-    if state == JobState.COMPLETE:
-        return "ok"
-    if state == JobState.NEW:
-        return ""
-    return "run"
+    return "ok" if state == JobState.COMPLETE else "run"
 
 
 def state_word(state: JobState | None) -> str:

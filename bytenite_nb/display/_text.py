@@ -1,10 +1,8 @@
-"""Text from a server made inert and bounded, for ``text/plain`` and terminals.
-
-A result name, a log line or a preview may hold ESC (terminal escapes), BEL, CR
-(overwrite a line), newlines (forge a line), other C0/C1 controls and Unicode
-direction overrides: :func:`inert` shows each as a visible picture (``␛``, ``␊``,
-``<U+202E>``) so none acts. :func:`bounded` caps a whole text in bytes.
-"""
+"""Text from a server made inert and bounded, for ``text/plain`` and terminals. A result
+name, a log line or a preview may hold ESC (terminal escapes), BEL, CR (overwrite a line),
+newlines (forge a line), other C0/C1 controls and Unicode direction overrides: :func:`inert`
+shows each as a visible picture (``␛``, ``␊``, ``<U+202E>``) so none acts. :func:`bounded`
+caps a whole text in bytes."""
 
 from __future__ import annotations
 

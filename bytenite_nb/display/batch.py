@@ -1,7 +1,6 @@
-"""The batch card: a summary (counts per state, a bar, what failed grouped by error),
-then a table, failures first, cut with "… N more"; and the live frames a batch call
-shows while it goes on. It reads a :class:`BatchView` (plain data), no batch.
-"""
+"""The batch card: a summary (counts per state, a bar, what failed grouped by error), then
+a table, failures first, cut with "… N more"; and the live frames a batch call shows while
+it goes on. It reads a :class:`BatchView` (plain data), no batch."""
 
 from __future__ import annotations
 
@@ -90,31 +89,24 @@ def _tone(view: BatchView) -> str:
     return "run"
 
 
-def _bar(view: BatchView) -> str:
-    total = max(view.total, 1)
-    segments = []
+def _bar_and_counts(view: BatchView) -> str:
+    """The bar (a segment per status, "not sent" aside) and the count of each status."""
+    segments, chips = [], []
     for name, tone, label in STATUSES:
         count = view.counts.get(name, 0)
-        if not count or name == "pending":
+        if not count:
             continue
-        width = 100 * count / total
-        css_class = f"bn-seg bn-{tone}" if tone else "bn-seg"
-        segments.append(
-            f'<span class="{css_class}" style="width:{width:.3f}%" '
-            f'title="{count} {esc(label)}"></span>'
-        )
+        toned = f" bn-{tone}" if tone else ""
+        chips.append(f'<span class="bn-count{toned}">{count:,} {esc(label)}</span>')
+        if name != "pending":
+            width = 100 * count / max(view.total, 1)
+            segments.append(
+                f'<span class="bn-seg{toned}" style="width:{width:.3f}%" '
+                f'title="{count} {esc(label)}"></span>'
+            )
     label = esc(progress_line(view))
-    return f'<div class="bn-bar" role="img" aria-label="{label}">{"".join(segments)}</div>'
-
-
-def _counts(view: BatchView) -> str:
-    chips = []
-    for name, tone, label in STATUSES:
-        count = view.counts.get(name, 0)
-        if count:
-            css_class = f"bn-count bn-{tone}" if tone else "bn-count"
-            chips.append(f'<span class="{css_class}">{count:,} {esc(label)}</span>')
-    return f'<div class="bn-counts">{"".join(chips)}</div>'
+    bar = f'<div class="bn-bar" role="img" aria-label="{label}">{"".join(segments)}</div>'
+    return f'{bar}<div class="bn-counts">{"".join(chips)}</div>'
 
 
 def _summary(view: BatchView) -> str:
@@ -123,7 +115,7 @@ def _summary(view: BatchView) -> str:
         f'<span class="bn-sub">{plural(view.total, "job")}</span></div>'
     )
     note = f'<div class="bn-note">{esc(fold(view.note, MAX_STRING))}</div>' if view.note else ""
-    return head + _bar(view) + _counts(view) + _errors(view) + note
+    return head + _bar_and_counts(view) + _errors(view) + note
 
 
 def _items(indexes: Sequence[int]) -> str:

@@ -18,7 +18,7 @@ from ._html import (
     MAX_ROWS,
     MAX_TEXT,
     esc,
-    first_problems,
+    field_problems,
     fold,
     folded,
     json_block,
@@ -32,28 +32,20 @@ from ._html import (
 )
 
 
-def _violations(details: Sequence[Mapping[str, Any]]) -> tuple[list[tuple[str, str]], int]:
-    """The first :data:`MAX_ROWS` ``google.rpc.BadRequest`` field violations, as
-    (field, description), and how many more there are."""
-    found: list[tuple[str, str]] = []
-    more = 0
-    for detail in details:
-        violations = detail.get("fieldViolations") or ()
-        if not isinstance(violations, (list, tuple)):
-            continue
-        for violation in violations:
-            if not isinstance(violation, Mapping):
-                continue
-            if len(found) >= MAX_ROWS:
-                more += 1
-                continue
-            found.append((str(violation.get("field", "")), str(violation.get("description", ""))))
-    return found, more
+def _violations(details: Sequence[Mapping[str, Any]]) -> list[tuple[str, str]]:
+    """The ``google.rpc.BadRequest`` field violations, as (field, description)."""
+    return [
+        (str(violation.get("field", "")), str(violation.get("description", "")))
+        for detail in details
+        if isinstance(violations := detail.get("fieldViolations"), (list, tuple))
+        for violation in violations
+        if isinstance(violation, Mapping)
+    ]
 
 
 def _repeats(message: str, violations: list[tuple[str, str]]) -> bool:
-    """True when the message only restates the field problems (each is said once)."""
-    return any(d and d in message for _, d in violations)
+    """True when the message only restates the field problems shown (each is said once)."""
+    return any(d and d in message for _, d in violations[:MAX_ROWS])
 
 
 def error_title(error: BaseException) -> str:
@@ -80,9 +72,9 @@ def error_html(error: BaseException) -> str:
     )
     body = [head]
     if isinstance(error, PayloadError):
-        body.append(problems_table(*first_problems(error.errors)))
+        body.append(problems_table(field_problems(error.errors)))
     elif isinstance(error, ApiError):
-        violations, more = _violations(error.details)
+        violations = _violations(error.details)
         rows = []
         if error.code is not None:
             name = esc(fold(str(error.code_name), MAX_LABEL))
@@ -95,7 +87,7 @@ def error_html(error: BaseException) -> str:
             rows.append(("request", f"<code>{request}</code>"))
         body.append(kv_table(rows))
         if violations:
-            body.append(section("Field problems", problems_table(violations, more), open=True))
+            body.append(section("Field problems", problems_table(violations), open=True))
         other = [d for d in error.details if not d.get("fieldViolations")]  # not shown yet
         if other:
             body.append(folded("Details", json_block(other)))
@@ -113,18 +105,17 @@ def error_text(error: BaseException) -> str:
     """A compact plain-text version of the error card."""
     lines = [error_title(error)]
     rows: list[tuple[str, str]] = []
-    more = 0
     if isinstance(error, PayloadError):
-        rows, more = first_problems(error.errors)
+        rows = field_problems(error.errors)
     elif isinstance(error, ApiError):
         if error.code is not None:
             lines.append(fold(f"  code     {error.code} {error.code_name}", MAX_LABEL))
-        rows, more = _violations(error.details)
+        rows = _violations(error.details)
         if not _repeats(error.message, rows):
             lines.append(f"  message  {fold(error.message, MAX_MESSAGE)}")
     else:
         lines.append(f"  {fold(str(error), MAX_MESSAGE)}")
-    lines += problems_lines(rows, more)
+    lines += problems_lines(rows)
     if isinstance(error, ApiError) and error.details:
         lines.append(f"  details  {json_text(error.details, 600)}")  # raw, for a bug report
     return fold("\n".join(lines), MAX_TEXT)

@@ -1,6 +1,5 @@
-"""The jobs table: one row per job of a ``JobsPage`` (name, id, state, template,
-created, duration), folded past a row cap, with aligned text columns as the
-text version."""
+"""The jobs table: one row per job of a ``JobsPage`` (name, id, state, template, created,
+duration), folded past a row cap, with aligned text columns as the text version."""
 
 from __future__ import annotations
 
@@ -18,24 +17,19 @@ MAX_JOB_ROWS = 50
 _COLUMNS = ("name", "id", "state", "template", "created", "duration")
 
 
-def _aware(when: datetime) -> datetime:
-    """A time without a zone is taken as UTC (so it compares with now)."""
-    return when if when.tzinfo is not None else when.replace(tzinfo=timezone.utc)
-
-
 def _absolute(when: datetime) -> str:
-    return _aware(when).astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    return when.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
 
 
 def job_duration(job: Job, now: datetime) -> str:
     """How long the job ran: its ``duration``, ended − started, or so far (``…``)."""
     took = job.duration
     if took is None and job.started_at is not None and job.ended_at is not None:
-        took = (_aware(job.ended_at) - _aware(job.started_at)).total_seconds()
+        took = (job.ended_at - job.started_at).total_seconds()
     if took is not None:
         return duration(max(took, 0.0))
     if job.started_at is not None and job.state is not None and not job.state.is_terminal:
-        return f"{duration(max((now - _aware(job.started_at)).total_seconds(), 0.0))}…"
+        return f"{duration(max((now - job.started_at).total_seconds(), 0.0))}…"
     return "—"
 
 
@@ -63,8 +57,8 @@ def _row(job: Job, now: datetime) -> list[Cell]:
     name = esc(cut(job.name or "Untitled job", 80))
     ident = esc(cut(job.id or "—", 80))
     template = esc(cut(job.template_id or "—", 60))
-    if job.created_at is not None:
-        when = _aware(job.created_at)
+    when = job.created_at
+    if when is not None:
         created = (
             f'<span title="{esc(when.isoformat())}">{esc(relative(when, now))}</span> '
             f'<span class="bn-sub">{esc(_absolute(when))}</span>'
@@ -81,7 +75,7 @@ def _row(job: Job, now: datetime) -> list[Cell]:
     ]
 
 
-def jobs_html(page: JobsPage, *, now: datetime | None = None, max_rows: int = MAX_JOB_ROWS) -> str:
+def jobs_html(page: JobsPage, *, now: datetime | None = None) -> str:
     """The jobs table card: a grid of divs, one line per job."""
     at = _now(now)
     head = (
@@ -90,13 +84,13 @@ def jobs_html(page: JobsPage, *, now: datetime | None = None, max_rows: int = MA
     )
     body = [head]
     if page.jobs:
-        hidden = len(page.jobs) - max_rows
+        hidden = len(page.jobs) - MAX_JOB_ROWS
         more = (
             f"… {plural(hidden, 'more job')} on this page not shown (page.jobs has them)"
             if hidden > 0
             else ""
         )
-        rows = (_row(job, at) for job in page.jobs[:max_rows])
+        rows = (_row(job, at) for job in page.jobs[:MAX_JOB_ROWS])
         body.append(grid("bn-jobs", _COLUMNS, rows, more=esc(more)))
     hint = _next_hint(page)
     if hint:
@@ -104,7 +98,7 @@ def jobs_html(page: JobsPage, *, now: datetime | None = None, max_rows: int = MA
     return wrap("bn-jobs-card", "".join(body))
 
 
-def jobs_text(page: JobsPage, *, now: datetime | None = None, max_rows: int = MAX_JOB_ROWS) -> str:
+def jobs_text(page: JobsPage, *, now: datetime | None = None) -> str:
     """The jobs as aligned text columns (the text/plain form)."""
     at = _now(now)
     lines = [f"ByteNite {_range(page)}"]
@@ -114,12 +108,12 @@ def jobs_text(page: JobsPage, *, now: datetime | None = None, max_rows: int = MA
             cut(job.id or "—", 40),
             state_word(job.state).upper(),
             cut(job.template_id or "—", 36),
-            f"{relative(_aware(job.created_at), at)} ({_absolute(job.created_at)})"
+            f"{relative(job.created_at, at)} ({_absolute(job.created_at)})"
             if job.created_at
             else "—",
             job_duration(job, at),
         )
-        for job in page.jobs[:max_rows]
+        for job in page.jobs[:MAX_JOB_ROWS]
     ]
     if rows:
         table = [tuple(c.upper() for c in _COLUMNS), *rows]
@@ -128,7 +122,7 @@ def jobs_text(page: JobsPage, *, now: datetime | None = None, max_rows: int = MA
             lines.append(
                 "  " + "  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip()
             )
-    hidden = len(page.jobs) - max_rows
+    hidden = len(page.jobs) - MAX_JOB_ROWS
     if hidden > 0:
         lines.append(f"  … {plural(hidden, 'more job')} not shown")
     hint = _next_hint(page)

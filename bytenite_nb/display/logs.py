@@ -1,8 +1,7 @@
-"""The logs view: a job's log lines grouped by service and task, levels by word and
-colour, the counts per level. The most recent lines that fit the caps are kept and
-a marker says how many earlier ones are not shown; labels are cut, the groups and
-level counts shown are bounded, and the text form is inert and bounded.
-"""
+"""The logs view: a job's log lines grouped by service and task, levels by word and colour,
+the counts per level. The most recent lines that fit the caps are kept, a marker says how
+many earlier ones are not shown; labels, groups and level counts are bounded, the text
+form is inert."""
 
 from __future__ import annotations
 
@@ -38,27 +37,14 @@ MAX_LEVEL_CHIPS = 12
 #: The HTML of the sections stops growing past this (a marker says what is left out).
 _SECTIONS_BYTES = MAX_CARD_BYTES - 16 * 1024
 
-_TONES = {
-    "PANIC": "bad",
-    "FATAL": "bad",
-    "ERROR": "bad",
-    "WARN": "warn",
-    "INFO": "info",
-    "DEBUG": "dim",
-    "TRACE": "dim",
-    "UNKNOWN": "dim",
-}
-
 
 #: A group of log lines: (service, task).
 Group = tuple[str, str | None]
 
-_NO_LINES = '<span class="bn-sub">no lines</span>'
-
 
 def level_tone(level: LogLevel) -> str:
     """The CSS tone of a level: ``bad``, ``warn``, ``info`` or ``dim`` (from a fixed set)."""
-    return _TONES.get(level.value, "dim") if level.is_known else "dim"
+    return "bad" if level.is_error else {"WARN": "warn", "INFO": "info"}.get(level.value, "dim")
 
 
 def level_word(level: LogLevel) -> str:
@@ -70,15 +56,13 @@ def _level(level: LogLevel) -> str:
     return f'<span class="bn-lvl bn-lv-{level_tone(level)}">{esc(level_word(level))}</span>'
 
 
-def fold_logs(
-    entries: Sequence[LogEntry], *, max_lines: int = MAX_LOG_LINES, max_bytes: int = MAX_LOG_BYTES
-) -> tuple[list[LogEntry], int]:
+def fold_logs(entries: Sequence[LogEntry]) -> tuple[list[LogEntry], int]:
     """The most recent entries that fit the caps (in time order), and how many are left out."""
     kept: list[LogEntry] = []
     used = 0
     for entry in reversed(entries):
         size = len(entry.message[:MAX_LINE_CHARS].encode("utf-8", "replace")) + 40
-        if len(kept) >= max_lines or (kept and used + size > max_bytes):
+        if len(kept) >= MAX_LOG_LINES or (kept and used + size > MAX_LOG_BYTES):
             break
         kept.append(entry)
         used += size
@@ -167,26 +151,22 @@ def _line_html(entry: LogEntry, with_date: bool) -> str:
     )
 
 
-def logs_html(
-    logs: JobLogs, *, max_lines: int = MAX_LOG_LINES, max_bytes: int = MAX_LOG_BYTES
-) -> str:
+def logs_html(logs: JobLogs) -> str:
     """The logs view card."""
-    kept, hidden = fold_logs(logs.entries, max_lines=max_lines, max_bytes=max_bytes)
+    kept, hidden = fold_logs(logs.entries)
     whole = _groups(logs.entries)
     shown = _groups(kept)
     with_date = _spans_days(kept)
-    who = (
-        f' <span class="bn-sub bn-mono">{esc(fold(logs.job_id, MAX_LABEL))}</span>'
-        if logs.job_id
-        else ""
-    )
+    ident = esc(fold(logs.job_id, MAX_LABEL)) if logs.job_id else ""
+    who = f' <span class="bn-sub bn-mono">{ident}</span>' if ident else ""
     counts, more_levels = _level_counts(logs)
     chips = " ".join(f"{_level(LogLevel(level))} {n:,}" for level, n in counts)
+    chips = chips or '<span class="bn-sub">no lines</span>'
     if more_levels:
         chips += f' <span class="bn-more">… {more_levels:,} more levels</span>'
     body = [
         f'<div class="bn-head"><span class="bn-title">Logs</span>{who}</div>',
-        f'<div class="bn-lvls">{chips or _NO_LINES}</div>',
+        f'<div class="bn-lvls">{chips}</div>',
         f'<div class="bn-sub">levels shown: {esc(_asked(logs.levels))} · services: '
         f"{esc(_asked(logs.services))}"
         + (f" · tasks: {esc(fold(', '.join(logs.task_ids), 200))}" if logs.task_ids else "")
@@ -200,11 +180,8 @@ def logs_html(
         )
     if not logs.entries:
         body.append('<div class="bn-sub">No log lines.</div>')
-    many = len(whole) > OPEN_GROUPS
-    chosen = _chosen_groups(whole, kept)
-    used = 0
-    written = 0
-    for key in chosen:
+    sections: list[str] = []
+    for key in _chosen_groups(whole, kept):
         every, lines = whole[key], shown.get(key, [])
         errors = sum(1 for e in every if e.level.is_error)
         earlier = len(every) - len(lines)
@@ -220,13 +197,12 @@ def logs_html(
         lines_html = "".join(_line_html(e, with_date) for e in lines)
         # A <pre>, a span and a newline per line: one line each, styled or not.
         log = f'<pre class="bn-log">{marker}{lines_html}</pre>'
-        part = section(title, log, open=bool(errors) or not many)
-        if used + len(part) > _SECTIONS_BYTES:
+        part = section(title, log, open=bool(errors) or len(whole) <= OPEN_GROUPS)
+        if sum(map(len, sections)) + len(part) > _SECTIONS_BYTES:
             break
-        used += len(part)
-        written += 1
-        body.append(part)
-    left = len(whole) - written
+        sections.append(part)
+    body += sections
+    left = len(whole) - len(sections)
     if left:
         body.append(
             f'<div class="bn-more">… {plural(left, "more group")} (services and tasks) not '
@@ -236,12 +212,10 @@ def logs_html(
     return wrap(f"bn-logs bn-{tone}" if tone else "bn-logs", "".join(body))
 
 
-def logs_text(
-    logs: JobLogs, *, max_lines: int = MAX_LOG_LINES, max_bytes: int = MAX_LOG_BYTES
-) -> str:
+def logs_text(logs: JobLogs) -> str:
     """The logs as text, grouped and folded the same way; inert (every control
     character shown, not acted on) and at most 12 kB, the most recent lines kept."""
-    kept, hidden = fold_logs(logs.entries, max_lines=max_lines, max_bytes=max_bytes)
+    kept, hidden = fold_logs(logs.entries)
     with_date = _spans_days(kept)
     who = f" of job {inert(logs.job_id, MAX_LABEL)}" if logs.job_id else ""
     head = [f"ByteNite logs{who}: {inert(_summary_line(logs))}"]

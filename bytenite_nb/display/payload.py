@@ -9,7 +9,7 @@ from ..models import CreateJobRequest
 from ._html import (
     MAX_TEXT,
     esc,
-    first_problems,
+    field_problems,
     fold,
     json_block,
     json_text,
@@ -20,8 +20,11 @@ from ._html import (
     wrap,
 )
 
+Payload = CreateJobRequest | Mapping[str, Any]
+Problems = Sequence[Mapping[str, str]]
 
-def _payload_dict(payload: CreateJobRequest | Mapping[str, Any]) -> Any:
+
+def _payload_dict(payload: Payload) -> Any:
     """What the card shows: the wire dict, or (when pydantic cannot serialize it, e.g.
     params nested hundreds of levels deep) the model itself, which the card walks."""
     if isinstance(payload, CreateJobRequest):
@@ -32,14 +35,8 @@ def _payload_dict(payload: CreateJobRequest | Mapping[str, Any]) -> Any:
     return payload
 
 
-def payload_html(
-    payload: CreateJobRequest | Mapping[str, Any],
-    errors: Sequence[Mapping[str, str]] = (),
-    *,
-    wire: Any = None,
-) -> str:
+def payload_html(payload: Payload, errors: Problems = ()) -> str:
     """The payload card: the wire JSON, highlighted, and whether it is valid."""
-    wire = _payload_dict(payload) if wire is None else wire
     valid = not errors
     word = "valid" if valid else plural(len(errors), "problem")
     tone = "ok" if valid else "bad"
@@ -50,30 +47,21 @@ def payload_html(
     )
     body = [head]
     if errors:
-        body.append(problems_table(*first_problems(errors)))
-    body.append(json_block(wire))
+        body.append(problems_table(field_problems(errors)))
+    body.append(json_block(_payload_dict(payload)))
     return wrap(f"bn-payload bn-{tone}", "".join(body))
 
 
-def payload_text(
-    payload: CreateJobRequest | Mapping[str, Any],
-    errors: Sequence[Mapping[str, str]] = (),
-    *,
-    wire: Any = None,
-) -> str:
+def payload_text(payload: Payload, errors: Problems = ()) -> str:
     """A plain-text version of the payload card."""
-    wire = _payload_dict(payload) if wire is None else wire
     head = "Create-job payload (valid, not sent)" if not errors else "Create-job payload (invalid)"
-    lines = [head, *problems_lines(*first_problems(errors))]
-    lines.append(json_text(wire, MAX_TEXT - 600, indent=2))
+    lines = [head, *problems_lines(field_problems(errors))]
+    lines.append(json_text(_payload_dict(payload), MAX_TEXT - 600, indent=2))
     return fold("\n".join(lines), MAX_TEXT)
 
 
-def payload_mimebundle(
-    payload: CreateJobRequest | Mapping[str, Any], include: Iterable[str] | None = None
-) -> dict[str, Any]:
+def payload_mimebundle(payload: Payload, include: Iterable[str] | None = None) -> dict[str, Any]:
     """The payload card as a mimebundle (see :func:`mimebundle`)."""
     wire = _payload_dict(payload)
-    text, markup = payload_text(payload, wire=wire), payload_html(payload, wire=wire)
-    unserializable = isinstance(wire, CreateJobRequest)
-    return mimebundle(text, markup, None if unserializable else dict(wire), include)
+    json = None if isinstance(wire, CreateJobRequest) else dict(wire)  # None: unserializable
+    return mimebundle(payload_text(wire), payload_html(wire), json, include)

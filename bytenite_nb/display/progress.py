@@ -29,9 +29,13 @@ def transfer_text(progress: Progress) -> str:
     return "  ".join(parts)
 
 
-def transfer_html(text: str, fraction: float | None, tone: str) -> str:
-    """The bar and its text line (spans sized by CSS: no JavaScript, nothing a
-    sanitizer would escape; unstyled, the line reads alone). ``tone``: ok, bad, run."""
+def progress_mimebundle(progress: Progress) -> dict[str, str]:
+    """A transfer's bar as text/plain and text/html: the bar and its text line (spans
+    sized by CSS: no JavaScript, nothing a sanitizer would escape; unstyled, the line
+    reads alone)."""
+    text = transfer_text(progress)
+    fraction = progress.fraction
+    tone = "bad" if progress.failed else ("ok" if progress.finished else "run")
     fill = (
         f'<span class="bn-seg bn-{tone}" style="width:{100 * fraction:.2f}%"></span>'
         if fraction is not None
@@ -41,10 +45,4 @@ def transfer_html(text: str, fraction: float | None, tone: str) -> str:
         f'<div class="bn-progress"><div class="bn-bar" role="img" aria-label="{esc(text)}">'
         f'{fill}</div><span class="bn-mono">{esc(text)}</span></div>'
     )
-    return wrap(f"bn-progress-card bn-{tone}", body)
-
-
-def progress_mimebundle(progress: Progress) -> dict[str, str]:
-    """A transfer's bar as text/plain and text/html."""
-    text = transfer_text(progress)
-    return {"text/plain": text, "text/html": transfer_html(text, progress.fraction, progress.tone)}
+    return {"text/plain": text, "text/html": wrap(f"bn-progress-card bn-{tone}", body)}

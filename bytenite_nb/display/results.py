@@ -1,12 +1,9 @@
-"""The results card: a job's output files, their sizes, and previews of their first
-bytes (``ResultFile.head``, from ``Client.preview_results``): whole images inlined
-(PNG, JPEG, GIF and WebP, known by their first bytes, never by a server's word)
-when small and declaring few pixels (a 48 KB PNG can declare 20000×20000: 1.6 GB
-to decode), the first lines of text and JSON, the first rows of a CSV.
-
-Signed links grant access while they live: no output holds them unless
-``show_links=True``, and the card says so.
-"""
+"""The results card: a job's output files, their sizes, and previews of their first bytes
+(``ResultFile.head``, from ``Client.preview_results``): whole images (PNG, JPEG, GIF, WebP,
+known by their first bytes, never by a server's word) when small and declaring few pixels
+(a 48 KB PNG can declare 20000×20000: 1.6 GB to decode), the first lines of text and JSON,
+the first rows of a CSV. Signed links grant access while they live: no output holds them
+unless ``show_links=True``, and the card says so."""
 
 from __future__ import annotations
 
