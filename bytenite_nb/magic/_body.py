@@ -10,7 +10,6 @@ from collections.abc import Mapping
 from functools import cache
 from typing import Any
 
-import yaml
 from IPython.core.error import UsageError
 
 from ..errors import cut
@@ -23,7 +22,7 @@ from ._data import (
     read_json,
     read_yaml,
 )
-from ._options import close_match
+from ._options import did_you_mean
 
 #: How the body is read, for the help (the limits are the loader's own).
 BODY_HELP = f"""\
@@ -160,7 +159,7 @@ def parse_body(text: str) -> dict[str, Any]:
             "e.g. `templateId: hello-world-template`"
         )
     try:
-        data = read_json(text) if text.lstrip().startswith(("{", "[")) else _read_yaml(text)
+        data = read_json(text) if text.lstrip().startswith(("{", "[")) else read_yaml(text)
     except BodyError as exc:
         raise UsageError(f"%%bytenite: {exc}") from None
     if not isinstance(data, dict):
@@ -172,21 +171,6 @@ def parse_body(text: str) -> dict[str, Any]:
     return data
 
 
-def _read_yaml(text: str) -> Any:
-    try:
-        return read_yaml(text)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = exc.problem or exc.context or "invalid YAML"
-        if exc.context and exc.context_mark and exc.problem:
-            start = exc.context_mark
-            problem += f" ({exc.context} at line {start.line + 1}, column {start.column + 1})"
-        raise UsageError(f"%%bytenite: malformed YAML{where}: {problem}") from None
-    except yaml.YAMLError as exc:
-        raise UsageError(f"%%bytenite: malformed YAML: {' '.join(str(exc).split())}") from None
-
-
 def unknown_fields(payload: Mapping[str, Any]) -> list[str]:
     """Warnings for top-level keys the request does not know, with close matches
     (its wire names are the spec's: tests/test_models.py holds them to it)."""
@@ -196,9 +180,7 @@ def unknown_fields(payload: Mapping[str, Any]) -> list[str]:
     for key in payload:
         if key in known or key in fields:
             continue
-        close = close_match(str(key), known)
-        hint = f" (did you mean {close[0]!r}?)" if close else ""
-        notes.append(f"unknown field {key!r}{hint}; it is sent as is")
+        notes.append(f"unknown field {key!r}{did_you_mean(str(key), known)}; it is sent as is")
     return notes
 
 

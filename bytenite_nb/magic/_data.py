@@ -62,9 +62,10 @@ class BodyError(ValueError):
         return f"{prefix}: {self.message}" if prefix else self.message
 
 
-def _error(message: str, mark: Any) -> BodyError:
+def _error(message: str, mark: Any, kind: str = "") -> BodyError:
     """A ``BodyError`` at a YAML mark (which counts from 0), if there is one."""
-    return BodyError(message, mark.line + 1, mark.column + 1) if mark else BodyError(message)
+    where = (mark.line + 1, mark.column + 1) if mark else (None, None)
+    return BodyError(message, *where, kind=kind)
 
 
 def _tag_name(tag: str) -> str:
@@ -106,16 +107,21 @@ def uses_libyaml() -> bool:
 
 
 def read_yaml(text: str, *, libyaml: bool = True) -> Any:
-    """A YAML document → JSON values; ``BodyError`` or ``yaml.YAMLError`` when it is not.
-
-    ``libyaml=False`` reads with PyYAML's pure-Python parser (same rules).
-    """
+    """A YAML document → JSON values; ``BodyError`` when it is not (``libyaml=False``:
+    PyYAML's pure-Python parser, same rules)."""
     loader = _loader_class(libyaml)(text)
     try:
         node = loader.get_single_node()
     except RecursionError:
         mark = getattr(loader, "get_mark", lambda: None)()
         raise _error(f"nested more than {MAX_NESTING} levels deep", mark) from None
+    except yaml.MarkedYAMLError as exc:
+        problem, start = exc.problem or exc.context or "invalid YAML", exc.context_mark
+        if exc.context and start and exc.problem:
+            problem += f" ({exc.context} at line {start.line + 1}, column {start.column + 1})"
+        raise _error(problem, exc.problem_mark or start, "malformed YAML") from None
+    except yaml.YAMLError as exc:
+        raise BodyError(" ".join(str(exc).split()), kind="malformed YAML") from None
     finally:
         loader.dispose()
     return None if node is None else _Walk(loader).value(node, 1, None)

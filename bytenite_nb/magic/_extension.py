@@ -85,11 +85,9 @@ class ByteNiteMagics(Magics):
                 )
                 continue
             if key not in names:
-                from ._options import close_match  # only for a misspelt setting
+                from ._options import did_you_mean  # only for a misspelt setting
 
-                close = close_match(key, names)
-                hint = f" (did you mean {close[0]!r}?)" if close else ""
-                notes.append(f"{source}: unknown setting {key!r}{hint}")
+                notes.append(f"{source}: unknown setting {key!r}{did_you_mean(key, names)}")
                 continue
             try:
                 setattr(self, key, value)

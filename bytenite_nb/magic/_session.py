@@ -40,7 +40,7 @@ from ._options import (
     MAX_MESSAGE_LINE,
     cell_parser,
     check_variable,
-    close_match,
+    did_you_mean,
     refuse_secrets,
     short_message,
 )
@@ -105,8 +105,7 @@ class Session:
         elif name == "create" or name.startswith("-"):
             raise UsageError("%bytenite: creating a job takes a cell: use %%bytenite (two %)")
         else:
-            close = close_match(name, list(COMMANDS))
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            hint = did_you_mean(name, list(COMMANDS))
             raise UsageError(f"%bytenite: unknown command {name!r}{hint}. See %bytenite --help")
         return None
 
