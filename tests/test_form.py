@@ -307,10 +307,10 @@ def test_a_server_error_shows_the_card_and_keeps_the_form(form: JobForm) -> None
 def test_an_unexpected_exception_in_a_callback_is_shown_not_lost(
     form: JobForm, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def boom() -> None:
+    def boom(form: JobForm) -> None:
         raise RuntimeError("kaboom <script>")
 
-    monkeypatch.setattr(form, "_validate", boom)
+    monkeypatch.setattr("bytenite_nb.form._form.validate", boom)
     form.name.value = "anything"  # fires the guarded observer
     assert "kaboom &lt;script&gt;" in form.message.value
 

@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as w
 from pydantic import ValidationError
 
-from ..display import error_html, esc, kv_table, payload_html, plural, section, style_block, wrap
-from ..models import CreateJobRequest, JobResponse, parse_seconds, payload_problems
+from ..display import esc, kv_table, payload_html, plural, section, style_block, wrap
+from ..models import CreateJobRequest, parse_seconds, payload_problems
 from ._fields import parse_json_object
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -59,8 +59,8 @@ def collect(form: JobForm) -> tuple[dict[str, Any], dict[str, str]]:
     return wire, problems
 
 
-def validate(form: JobForm) -> dict[str, Any]:
-    """Check the form: set ``form.state.payload`` and ``.errors``; return the wire dict."""
+def validate(form: JobForm) -> None:
+    """Check the form: set ``form.state.payload`` and ``.errors``, and show them."""
     wire, problems = collect(form)
     try:
         with warnings.catch_warnings():  # params.preset: the payload card says enough
@@ -75,7 +75,7 @@ def validate(form: JobForm) -> dict[str, Any]:
     if problems:
         form.state.payload = None
     form.state.errors = problems
-    return wire
+    render(form, wire)
 
 
 def label_of(form: JobForm, path: str) -> str:
@@ -123,15 +123,6 @@ def render(form: JobForm, wire: dict[str, Any]) -> None:
     errors = [{"field": k, "message": v} for k, v in form.state.errors.items()]
     form.preview.value = payload_html(wire, errors).replace(style_block(), "")
     render_magic_text(form)
-
-
-def submitted_html(response: JobResponse, run: bool) -> str:
-    """The summary after a success: what was done, and how to send another."""
-    done = "submitted and started" if run else "submitted"
-    return tone(
-        "bn-form-ok",
-        f"✓ {done} job {esc(response.job.id or '')}: change a field to submit again",
-    )
 
 
 def summary_text(form: JobForm) -> str:
@@ -206,10 +197,3 @@ def set_busy(form: JobForm, busy: bool, doing: str = "") -> None:
     else:
         form.submit_button.description, form.submit_button.icon = "Submit", "send"
     form.reset_button.disabled = busy
-
-
-def show_error(form: JobForm, exc: BaseException, keep_result: bool = False) -> None:
-    """Show an error in the form (the fields stay; a created job's card too)."""
-    form.message.value = error_html(exc).replace(style_block(), "")
-    if not keep_result:
-        form.show_result(None)

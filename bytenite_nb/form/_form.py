@@ -6,20 +6,19 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
 import yaml
 
-from ..display import style_block
+from ..display import error_html, style_block
 from ..models import CreateJobRequest, JobResponse
 from ._check import (
     collect,
     label_of,
-    render,
     render_magic_text,
     set_busy,
-    show_error,
     summary_html,
     summary_text,
     validate,
@@ -36,18 +35,32 @@ from ._fields import (
     wire_names,
 )
 from ._source import SourceEditor
-from ._state import FormState
 from ._submit import send, suggest_templates
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..client import Client
 
-__all__ = ["JobForm"]
-
 #: The top-level wire fields the form's widgets edit; it keeps the others as loaded.
 _SHOWN_FIELDS = frozenset(
     ("name", "templateId", "description", "dataSource", "dataDestination", "params", "config")
 )
+
+
+@dataclass
+class FormState:
+    """What a ``JobForm`` knows besides its widgets; ``_check`` and ``_submit`` use it
+    and the form's public widgets, never its private attributes."""
+
+    client: Client | None = None  # None: one is made on the first submission
+    payload: CreateJobRequest | None = None  # None while the form has problems
+    errors: dict[str, str] = field(default_factory=dict)  # by wire path: config.jobTimeout
+    busy: bool = False  # a submission is in flight
+    loading: bool = False  # the widgets are being set from a payload
+    submitted: bool = False  # after a success, until the next change
+    # What no widget edits (top-level fields, params parts, config members), as loaded.
+    extra: dict[str, Any] = field(default_factory=dict)
+    params_extra: dict[str, Any] = field(default_factory=dict)
+    config_extra: dict[str, Any] = field(default_factory=dict)
 
 
 class JobForm(w.VBox):
@@ -151,7 +164,7 @@ class JobForm(w.VBox):
             widget.observe(self._on_change, names="value")
         self.details.observe(self._on_details, names="selected_index")
         self.submit_button.on_click(self._on_submit)
-        self.run_button.on_click(self._on_submit_and_run)
+        self.run_button.on_click(lambda button: self._on_submit(button, run=True))
         self.reset_button.on_click(self._on_reset)
         self.load(self._initial)
         self._suggestions = suggest_templates(self)
@@ -208,7 +221,7 @@ class JobForm(w.VBox):
             state.extra = {k: v for k, v in wire.items() if k not in _SHOWN_FIELDS}
         finally:
             state.loading = False
-        self._validate()
+        validate(self)
 
     @property
     def value(self) -> dict[str, Any]:
@@ -225,9 +238,6 @@ class JobForm(w.VBox):
         """Problems by wire field path (``"config.jobTimeout"``); empty when valid."""
         return dict(self.state.errors)
 
-    def _validate(self) -> None:
-        render(self, validate(self))
-
     def magic_cell(self, var: str = "job") -> str:
         """The equivalent ``%%bytenite`` cell, to paste into a notebook."""
         body = yaml.safe_dump(self.value, sort_keys=False, allow_unicode=True, width=88)
@@ -241,7 +251,7 @@ class JobForm(w.VBox):
             return
         self.message.value = ""
         self.state.submitted = False  # a change makes a new submission possible
-        self._validate()
+        validate(self)
 
     @guarded
     def _on_details(self, change: Any) -> None:
@@ -263,10 +273,6 @@ class JobForm(w.VBox):
             set_busy(self, True, "Submitting…")
         self._worker = threading.Thread(target=self._submit_in_background, args=(run,), daemon=True)
         self._worker.start()
-
-    @guarded
-    def _on_submit_and_run(self, button: Any) -> None:
-        self._on_submit(button, run=True)
 
     def _submit_in_background(self, run: bool) -> None:
         try:
@@ -336,7 +342,9 @@ class JobForm(w.VBox):
 
     def show_error(self, exc: BaseException, keep_result: bool = False) -> None:
         """Show an error in the form (the fields stay; a created job's card too)."""
-        show_error(self, exc, keep_result)
+        self.message.value = error_html(exc).replace(style_block(), "")
+        if not keep_result:
+            self.show_result(None)
 
     # -- static views --------------------------------------------------------------
     def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:

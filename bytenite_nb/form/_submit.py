@@ -13,7 +13,7 @@ from ..display import esc, size_text
 from ..errors import PayloadError
 from ..models import JobResponse
 from ..progress import Progress
-from ._check import render, set_busy, show_error, submitted_html, tone, validate
+from ._check import set_busy, tone, validate
 from ._fields import RECENT_TEMPLATES
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -49,11 +49,11 @@ def send(form: JobForm, run: bool = False) -> JobResponse:
     """Validate, create the job, upload its local file, run it when asked, show
     its card; errors show in the form (with the card, once the job exists) and raise."""
     state = form.state
-    render(form, validate(form))
+    validate(form)
     payload = state.payload
     if payload is None:
         error = PayloadError([{"field": k, "message": v} for k, v in state.errors.items()])
-        show_error(form, error)
+        form.show_error(error)
         raise error
     client = state.client
     if client is None:
@@ -84,14 +84,17 @@ def send(form: JobForm, run: bool = False) -> JobResponse:
         )
     except Exception as exc:
         # Once the job exists, its card stays with the error.
-        show_error(form, exc, keep_result=form.response is not None)
+        form.show_error(exc, keep_result=form.response is not None)
         raise
     if run:
         form.response = response
         form.show_result(response)
     state.submitted = True
     form.message.value = ""
-    form.summary.value = submitted_html(response, run)
+    done = "submitted and started" if run else "submitted"
+    form.summary.value = tone(
+        "bn-form-ok", f"✓ {done} job {esc(response.job.id or '')}: change a field to submit again"
+    )
     return response
 
 
