@@ -37,12 +37,8 @@ LOCAL_FILE = "dataSource.localFile"
 
 
 class Kit:
-    """The Layout and Style models that one form's widgets share.
-
-    Every widget gets a Layout and most a Style model of its own unless given
-    one; sharing them within a form cuts the saved widget state by two thirds.
-    Nothing is shared between forms (``Widget.close_all()`` closes them all).
-    """
+    """The Layout and Style models one form's widgets share (unshared, the saved widget
+    state is three times larger); nothing is shared between forms (``close_all()``)."""
 
     def __init__(self) -> None:
         width = "110px"

@@ -1,6 +1,4 @@
-"""Sending through the client's one submit sequence (``Client.submit_job``: create,
-upload, run), in the form's worker thread when clicked; the card or the error shows.
-"""
+"""Sending the form through ``Client.submit_job`` (create, upload, run)."""
 
 from __future__ import annotations
 
@@ -21,9 +19,8 @@ if TYPE_CHECKING:  # pragma: no cover
 
 
 def upload_status(form: JobForm) -> Callable[[Progress], None]:
-    """A ``progress=`` callable for ``Client.upload_file``: the button and the
-    summary say how far the upload is (bytes and percent). The client calls it
-    at most ~4 times a second (see :mod:`bytenite_nb.progress`)."""
+    """A ``progress=`` callable (at most ~4 calls a second): the button and the summary
+    say how far the upload is, in bytes and percent."""
 
     def show(progress: Progress) -> None:
         fraction = progress.fraction

@@ -75,12 +75,9 @@ def _jsonable(value: Any) -> Any:
 
 @cache
 def _patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
-    """Compiled on first use, not at ``%load_ext`` (the first one alone takes ms).
-
-    The characters YAML refuses or reads as line breaks even inside quotes; and a
-    JSON string, or a number with an exponent but no fraction (``1e-05``, which
-    YAML 1.1 reads as text).
-    """
+    """The characters YAML refuses or reads as line breaks even inside quotes; a JSON
+    string or a number with an exponent but no fraction (``1e-05``: text to YAML 1.1).
+    Compiled on first use, not at ``%load_ext`` (the first one alone takes ms)."""
     return (
         re.compile("[^\t\n\r\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"),
         re.compile(r'"(?:[^"\\]|\\.)*"|(?<![\w.])-?[0-9]+(?=[eE])'),
@@ -125,11 +122,8 @@ def _yaml_safe(text: str) -> str:
 
 
 def interpolate(body: str, namespace: Mapping[str, Any]) -> str:
-    """Replace each ``{{ expr }}`` by ``json.dumps(eval(expr, namespace))``.
-
-    ``\\{{`` stands for a literal ``{{``. A failing expression raises
-    ``UsageError`` naming it and its line.
-    """
+    """Each ``{{ expr }}`` replaced by ``json.dumps(eval(expr, namespace))``, ``\\{{`` by
+    ``{{``; a failing expression raises ``UsageError`` naming it and its line."""
 
     def replace(match: re.Match[str]) -> str:
         if match.group(0) == "\\{{":

@@ -1,7 +1,5 @@
-"""The create-job cell of ``%%bytenite``: the body and the options read into a
-validated request (and the checked file to upload), then sent through the client's
-one submit sequence (``Client.submit_job``). Uses only the session's public methods.
-"""
+"""The create-job cell: the body and the options read into a validated request,
+sent through ``Client.submit_job``."""
 
 from __future__ import annotations
 
@@ -76,9 +74,8 @@ def read_request(
 def create_and_start(
     session: Session, args: argparse.Namespace, request: CreateJobRequest, upload: Path | None
 ) -> JobResponse:
-    """Create the job, upload its input, run it if asked (``Client.submit_job``);
-    the job is in VAR as soon as it exists, and an interrupt after that says
-    how to follow or abort it."""
+    """Create, upload, run if asked; the job is in VAR as soon as it exists, and an
+    interrupt after that says how to follow or abort it."""
     created: list[JobResponse] = []
     stage = ""
 

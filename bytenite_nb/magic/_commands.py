@@ -1,6 +1,5 @@
-"""The line commands of ``%bytenite``, in one table (:func:`command`); the help is
-built from it and from the parsers, so no command or option can miss the help.
-"""
+"""The line commands of ``%bytenite``, in one table whose parsers make the help (no
+command or option can miss it)."""
 
 from __future__ import annotations
 

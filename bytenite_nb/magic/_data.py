@@ -1,17 +1,13 @@
 """Reading a cell body as data: YAML or JSON text in, plain JSON values out.
 
-The body is data, not a program, so reading it refuses (a :class:`BodyError`
-naming the line and column): YAML aliases that repeat more than
-:data:`MAX_ALIAS_VALUES` values in all or refer to a node that contains them (a
-"billion laughs" body is refused in milliseconds); duplicate keys; NaN and
-infinities; YAML types JSON does not have (``!!set``, ``!!binary``,
-``!!python/...``, any other tag; plain dates and times are read as strings);
-nesting deeper than :data:`MAX_NESTING` levels.
-
-YAML is composed into nodes by PyYAML's safe loader (libyaml's when there is
-one), then one walk applies the rules and builds the values. JSON is read by
-``json`` with hooks that refuse what the rules refuse; only then is the text
-scanned again, to say where.
+Refused with a :class:`BodyError` naming the line and column: YAML aliases that
+repeat more than :data:`MAX_ALIAS_VALUES` values in all (a "billion laughs" body is
+refused in milliseconds) or refer to a node that contains them; duplicate keys; NaN
+and infinities; YAML types JSON does not have (``!!set``, ``!!binary``,
+``!!python/...``, any other tag; dates and times stay strings); nesting deeper than
+:data:`MAX_NESTING` levels. YAML is composed into nodes by PyYAML's safe loader
+(libyaml's when there is one), then one walk applies the rules; JSON is read by
+``json`` with hooks that refuse, and only then scanned again to say where.
 """
 
 from __future__ import annotations

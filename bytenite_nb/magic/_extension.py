@@ -1,7 +1,5 @@
-"""The extension's front door: ``%load_ext`` registers :class:`ByteNiteMagics` (its
-settings, from ``%config`` and ``[tool.bytenite]`` of pyproject.toml, and the
-``%bytenite`` entry); the rest loads with the first call (:meth:`~ByteNiteMagics.session`).
-"""
+"""What ``%load_ext`` registers: :class:`ByteNiteMagics`, its settings (``%config``,
+``[tool.bytenite]``) and entry; the rest loads with the first call."""
 
 from __future__ import annotations
 

@@ -16,11 +16,8 @@ if TYPE_CHECKING:  # pragma: no cover
 
 
 def run_sweep(session: Session, args: argparse.Namespace, cell: str) -> Any:
-    """Build, validate, create (and run, and wait on) one job per grid item.
-
-    ``VAR`` gets the ``JobBatch`` (with ``--dry-run``, the list of requests).
-    Interrupted, ``VAR`` keeps what was created and a line says how to resume.
-    """
+    """One job per grid item, built, validated, created (run, waited on); ``VAR`` gets
+    the ``JobBatch`` (the requests with ``--dry-run``), also when interrupted."""
     var = args.var
     if var is None:
         raise UsageError(
