@@ -78,20 +78,6 @@ def validate(form: JobForm) -> None:
     render(form, wire)
 
 
-def label_of(form: JobForm, path: str) -> str:
-    """The label on screen of a field path, with the sub-path it does not show:
-    ``config.taskTimeout`` → ``Task timeout``, ``params.app.case`` → ``App: case``."""
-    widget, owner, rest = widget_for(form, path)
-    if widget is None:
-        return path
-    label = str(widget.description or owner)
-    for editor in (form.source, form.destination):
-        if owner.startswith(editor.field + ".") and widget is not editor.kind:
-            # "Input URL", "Output bucket"
-            label = f"{editor.label} {label if label[1:2].isupper() else label.lower()}"
-    return f"{label}: {rest}" if rest else label
-
-
 def tone(css_class: str, text: str) -> str:
     """Text coloured by the card palette (AA in light and dark themes)."""
     return f'<span class="bn-root"><span class="{css_class}">{text}</span></span>'
@@ -111,9 +97,7 @@ def render(form: JobForm, wire: dict[str, Any]) -> None:
         label.value = tone("bn-form-bad", value) if value else ""
     count = len(form.state.errors)
     if count:
-        names = list(
-            dict.fromkeys(label_of(form, path).split(":")[0] for path in form.state.errors)
-        )
+        names = list(dict.fromkeys(form.label_of(path).split(":")[0] for path in form.state.errors))
         fields = ", ".join(names[:3]) + ("…" if len(names) > 3 else "")
         verb = "problems remain" if count != 1 else "problem remains"
         form.summary.value = tone("bn-form-bad", f"{count} {verb}: {esc(fields)}")
@@ -144,9 +128,7 @@ def summary_html(form: JobForm) -> str:
         ("template", esc(form.template.value.strip() or "—")),
         ("name", esc(form.name.value.strip() or "—")),
     ]
-    problems = kv_table(
-        (label_of(form, p), esc(m)) for p, m in list(form.state.errors.items())[:20]
-    )
+    problems = kv_table((form.label_of(p), esc(m)) for p, m in list(form.state.errors.items())[:20])
     body = (
         '<div class="bn-head"><span class="bn-title">ByteNite job form</span></div>'
         f"{kv_table(rows)}{section('Problems', problems, open=True)}"

@@ -16,12 +16,12 @@ from ..display import error_html, style_block
 from ..models import CreateJobRequest, JobResponse
 from ._check import (
     collect,
-    label_of,
     render_magic_text,
     set_busy,
     summary_html,
     summary_text,
     validate,
+    widget_for,
 )
 from ._fields import (
     INPUT_KINDS,
@@ -193,8 +193,17 @@ class JobForm(w.VBox):
         )
 
     def label_of(self, path: str) -> str:
-        """The label on screen of a field path (``config.taskTimeout`` → ``Task timeout``)."""
-        return label_of(self, path)
+        """The label on screen of a field path, with the sub-path it does not show:
+        ``config.taskTimeout`` → ``Task timeout``, ``params.app.case`` → ``App: case``."""
+        widget, owner, rest = widget_for(self, path)
+        if widget is None:
+            return path
+        label = str(widget.description or owner)
+        for editor in (self.source, self.destination):
+            if owner.startswith(editor.field + ".") and widget is not editor.kind:
+                # "Input URL", "Output bucket"
+                label = f"{editor.label} {label if label[1:2].isupper() else label.lower()}"
+        return f"{label}: {rest}" if rest else label
 
     # -- state ------------------------------------------------------------------------
     def load(self, wire: Mapping[str, Any]) -> None:

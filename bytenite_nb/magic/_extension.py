@@ -12,7 +12,6 @@ from IPython.core.magic import Magics, line_cell_magic, magics_class, no_var_exp
 from traitlets import Bool, Dict, Float, Int, Unicode
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ..client import Client
     from ._session import Session
 
 
@@ -56,10 +55,6 @@ class ByteNiteMagics(Magics):
 
             self._session = Session(self)
         return self._session
-
-    def client(self) -> Client:
-        """The session's client, rebuilt when a setting changed (connections reused)."""
-        return self.session().client()
 
     def client_options(self) -> dict[str, Any]:
         """The client settings the magic holds (the one list both uses read)."""

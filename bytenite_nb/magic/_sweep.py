@@ -32,8 +32,6 @@ def run_sweep(session: Session, args: argparse.Namespace, cell: str) -> Any:
         ) from None
     try:
         requests = sweep(build_payload(session, args, cell), grid)
-    except UsageError:
-        raise
     except TooManyItemsError as exc:  # the cell has no max_items: say how to opt in
         raise UsageError(
             f"%%bytenite --sweep: the grid makes {exc.count:,} jobs, more than "
