@@ -464,7 +464,7 @@ def test_submit_and_run_uploads_the_file_then_runs(
 def test_the_upload_status_says_bytes_and_percent_at_most_4_times_a_second(
     form: JobForm,
 ) -> None:
-    from bytenite_nb.form._submit import upload_status
+    from bytenite_nb.form._form import upload_status
     from bytenite_nb.progress import reporter
 
     now = [0.0]

@@ -1,25 +1,29 @@
-"""The ``JobForm`` class: lays out the editors, wires the callbacks, and hands
-checking to ``_check`` and sending to ``_submit``."""
+"""The ``JobForm`` class: lays out the editors, wires the callbacks, hands checking to
+``_check`` and sends through ``Client.submit_job`` (create, upload, run)."""
 
 from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
 import yaml
 
-from ..display import error_html, style_block
+from .. import client as client_part  # its drivers (httpx) load with the first Client
+from ..display import error_html, esc, size_text, style_block
+from ..errors import PayloadError
 from ..models import CreateJobRequest, JobResponse
+from ..progress import Progress
 from ._check import (
     collect,
     render_magic_text,
     set_busy,
     summary_html,
     summary_text,
+    tone,
     validate,
     widget_for,
 )
@@ -35,7 +39,6 @@ from ._fields import (
     wire_names,
 )
 from ._source import SourceEditor
-from ._submit import send, suggest_templates
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..client import Client
@@ -48,8 +51,8 @@ _SHOWN_FIELDS = frozenset(
 
 @dataclass
 class FormState:
-    """What a ``JobForm`` knows besides its widgets; ``_check`` and ``_submit`` use it
-    and the form's public widgets, never its private attributes."""
+    """What a ``JobForm`` knows besides its widgets; ``_check`` uses it and the form's
+    public widgets, never its private attributes."""
 
     client: Client | None = None  # None: one is made on the first submission
     payload: CreateJobRequest | None = None  # None while the form has problems
@@ -75,7 +78,6 @@ class JobForm(w.VBox):
     """
 
     def __init__(self, client: Client | None = None, **initial: Any) -> None:
-        #: What the form knows besides its widgets (``_check`` and ``_submit`` use it).
         self.state = FormState(client=client)
         self._initial = wire_names(initial)
         self._lock = threading.Lock()
@@ -167,7 +169,8 @@ class JobForm(w.VBox):
         self.run_button.on_click(lambda button: self._on_submit(button, run=True))
         self.reset_button.on_click(self._on_reset)
         self.load(self._initial)
-        self._suggestions = suggest_templates(self)
+        self._suggestions = threading.Thread(target=self._suggest_templates, daemon=True)
+        self._suggestions.start()
 
     # -- building ---------------------------------------------------------------
     @classmethod
@@ -285,7 +288,7 @@ class JobForm(w.VBox):
 
     def _submit_in_background(self, run: bool) -> None:
         try:
-            response = send(self, run=run)
+            response = self._send_payload(run)
         except Exception as exc:
             self.show_error(exc, keep_result=self.response is not None)
             return
@@ -345,9 +348,76 @@ class JobForm(w.VBox):
                 raise RuntimeError("a submission is already in flight")
             set_busy(self, True, "Submitting…")
         try:
-            return send(self, run=run)
+            return self._send_payload(run)
         finally:
             set_busy(self, False)
+
+    def _send_payload(self, run: bool) -> JobResponse:
+        """Validate, create the job, upload its local file, run it when asked, show its
+        card; errors show in the form (with the card, once the job exists) and raise."""
+        state = self.state
+        validate(self)
+        payload = state.payload
+        if payload is None:
+            error = PayloadError([{"field": k, "message": v} for k, v in state.errors.items()])
+            self.show_error(error)
+            raise error
+        client = state.client
+        if client is None:
+            client = state.client = client_part.Client()
+        local_file = self.source.local_file()
+        self.response = None
+        template = payload.template_id
+
+        def on_update(stage: str, response: JobResponse) -> None:
+            if stage == "created":
+                self.response = response
+                self.show_result(response)
+                if template in RECENT_TEMPLATES:
+                    RECENT_TEMPLATES.remove(template)
+                RECENT_TEMPLATES.insert(0, template)
+            elif stage == "uploading":
+                set_busy(self, True, "Uploading…")
+            elif stage == "starting":
+                set_busy(self, True, "Starting…")
+
+        try:
+            response = client.submit_job(
+                payload,
+                upload=local_file,
+                run=run,
+                on_update=on_update,
+                progress=upload_status(self) if local_file is not None else None,
+            )
+        except Exception as exc:
+            # Once the job exists, its card stays with the error.
+            self.show_error(exc, keep_result=self.response is not None)
+            raise
+        if run:
+            self.response = response
+            self.show_result(response)
+        state.submitted = True
+        self.message.value = ""
+        done = "submitted and started" if run else "submitted"
+        self.summary.value = tone(
+            "bn-form-ok",
+            f"✓ {done} job {esc(response.job.id or '')}: change a field to submit again",
+        )
+        return response
+
+    def _suggest_templates(self) -> None:
+        """Fill the template suggestions from the service, quietly (in a thread)."""
+        shared = self.state.client
+        try:
+            client = shared or client_part.Client(timeout=5, max_retries=0)
+            try:
+                ids = [t.id for t in client.list_templates() if t.id]
+            finally:
+                if client is not shared:
+                    client.close()
+        except Exception:
+            return  # suggestions are a convenience; no credentials is fine here
+        self.template.options = tuple(dict.fromkeys([*RECENT_TEMPLATES, *ids]))
 
     def show_error(self, exc: BaseException, keep_result: bool = False) -> None:
         """Show an error in the form (the fields stay; a created job's card too)."""
@@ -366,3 +436,25 @@ class JobForm(w.VBox):
 
     def __repr__(self) -> str:
         return summary_text(self)
+
+
+def upload_status(form: JobForm) -> Callable[[Progress], None]:
+    """A ``progress=`` callable (at most ~4 calls a second): the button and the summary
+    say how far the upload is, in bytes and percent."""
+
+    def show(progress: Progress) -> None:
+        fraction = progress.fraction
+        percent = f"{fraction:.0%}" if fraction is not None and not progress.finished else ""
+        form.submit_button.description = f"Uploading… {percent}".rstrip()
+        amount = size_text(progress.done)
+        if progress.total is not None and not progress.finished:
+            amount += f" of {size_text(progress.total)}"
+        if progress.failed:
+            text = f"upload of {progress.label} failed after {amount}"
+        elif progress.finished:
+            text = f"uploaded {progress.label} ({amount} in {progress.elapsed:.1f} s)"
+        else:
+            text = f"uploading {progress.label}: {amount}" + (f" ({percent})" if percent else "")
+        form.summary.value = tone("bn-form-bad" if progress.failed else "bn-form-ok", esc(text))
+
+    return show
