@@ -49,7 +49,6 @@ class Kit:
         self.button = w.ButtonStyle()
         self.plain = w.Layout()
         self.fit = w.Layout(width="auto")  # a button as wide as its label (never cut)
-        self.status = w.Layout(margin="2px 0 4px 0")  # the status line, under the buttons
         self.wide = w.Layout(width="420px")
         self.area = w.Layout(width="420px", height="70px")
         self.label = w.Layout(margin="0 0 0 8px")
