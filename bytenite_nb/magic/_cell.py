@@ -32,12 +32,8 @@ def build_payload(session: Session, args: argparse.Namespace, cell: str) -> dict
         )
     for note in unknown_fields(body):
         print(f"%%bytenite: {note}", file=sys.stderr)
-    defaults: dict[str, Any] = {}
-    settings = session.magics
-    if settings.default_template:
-        defaults["templateId"] = settings.default_template
-    if settings.default_config:
-        defaults["config"] = dict(settings.default_config)
+    magics = session.magics
+    defaults = {"templateId": magics.default_template, "config": dict(magics.default_config)}
     named = {"templateId": args.template, "name": args.name, "description": args.description}
     options: dict[str, Any] = {k: v for k, v in named.items() if v is not None}
     config: dict[str, Any] = {}
@@ -52,7 +48,7 @@ def build_payload(session: Session, args: argparse.Namespace, cell: str) -> dict
                 raise UsageError(f"--{flag.replace('_', '-')}: {exc}") from None
     if config:
         options["config"] = config
-    return deep_merge(deep_merge(defaults, body), options)
+    return deep_merge(deep_merge({k: v for k, v in defaults.items() if v}, body), options)
 
 
 def read_request(

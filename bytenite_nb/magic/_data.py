@@ -46,16 +46,11 @@ class BodyError(ValueError):
     def __init__(
         self, message: str, line: int | None = None, column: int | None = None, *, kind: str = ""
     ) -> None:
-        self.message = message
         self.line = line
         self.column = column
-        self.kind = kind
-        super().__init__(str(self))
-
-    def __str__(self) -> str:
-        where = f"line {self.line}, column {self.column}" if self.line is not None else ""
-        prefix = " at ".join(part for part in (self.kind, where) if part)
-        return f"{prefix}: {self.message}" if prefix else self.message
+        where = f"line {line}, column {column}" if line is not None else ""
+        prefix = " at ".join(part for part in (kind, where) if part)
+        super().__init__(f"{prefix}: {message}" if prefix else message)
 
 
 def _error(message: str, mark: Any, kind: str = "") -> BodyError:
@@ -134,7 +129,8 @@ class _Walk:
         self.repeated = 0  # values copied for aliases so far
 
     def value(self, node: Any, depth: int, used_at: Any) -> Any:
-        """The JSON value of ``node``; ``used_at`` marks where it is used (for messages)."""
+        """The JSON value of ``node``; ``used_at`` marks where it is used (for messages).
+        A refusal ends the walk: the counts are not restored on the way out."""
         ident = id(node)
         again = ident in self.seen
         if ident in self.open:
@@ -144,33 +140,32 @@ class _Walk:
             )
         self.seen.add(ident)
         self.repeating += again
-        try:
-            if self.repeating:
-                self.repeated += 1
-                if self.repeated > MAX_ALIAS_VALUES:
-                    raise _error(
-                        f"YAML aliases repeat more than {MAX_ALIAS_VALUES:,} values: the "
-                        "body is data, not a program; write the values out, or build them "
-                        "in Python and insert them with {{ expr }}",
-                        used_at or node.start_mark,
-                    )
-            if node.id == "scalar":
-                return self._scalar(node)
+        if self.repeating:
+            self.repeated += 1
+            if self.repeated > MAX_ALIAS_VALUES:
+                raise _error(
+                    f"YAML aliases repeat more than {MAX_ALIAS_VALUES:,} values: the "
+                    "body is data, not a program; write the values out, or build them "
+                    "in Python and insert them with {{ expr }}",
+                    used_at or node.start_mark,
+                )
+        if node.id == "scalar":
+            value = self._scalar(node)
+        else:
             if depth > MAX_NESTING:
                 raise _error(f"nested more than {MAX_NESTING} levels deep", node.start_mark)
             self.open.add(ident)
-            try:
-                if node.tag == _MAP and node.id == "mapping":
-                    return self._mapping(node, depth)
-                if node.tag == _SEQ and node.id == "sequence":
-                    return [self.value(item, depth + 1, node.start_mark) for item in node.value]
+            if node.tag == _MAP and node.id == "mapping":
+                value = self._mapping(node, depth)
+            elif node.tag == _SEQ and node.id == "sequence":
+                value = [self.value(item, depth + 1, node.start_mark) for item in node.value]
+            else:
                 raise _error(
                     f"{_tag_name(node.tag)} is not a JSON type: {_NOT_JSON_HINT}", node.start_mark
                 )
-            finally:
-                self.open.discard(ident)
-        finally:
-            self.repeating -= again
+            self.open.discard(ident)
+        self.repeating -= again
+        return value
 
     def _scalar(self, node: Any) -> Any:
         tag = node.tag
