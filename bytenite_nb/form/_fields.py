@@ -32,8 +32,6 @@ PARAM_PARTS = ("app", "partitioner", "assembler")
 BUCKET_KINDS = ("aws", "gcp", "storj")
 #: Templates used in this kernel, newest first (suggested in every new form).
 RECENT_TEMPLATES: list[str] = []
-#: The problem key of the local file to upload (not a wire field: it stays here).
-LOCAL_FILE = "dataSource.localFile"
 
 
 class Kit:

@@ -16,7 +16,6 @@ from ..models import DESCRIPTORS
 from ._fields import (
     BUCKET_FIELDS,
     BUCKET_KINDS,
-    LOCAL_FILE,
     NONE,
     OTHER,
     Kit,
@@ -144,15 +143,16 @@ class SourceEditor:
             return source, problems
         if kind == "url":
             params["url"] = self.url.value.strip()
-        elif kind == "file":
+        elif kind == "file":  # the local file is no wire field: only the form checks it
+            where = f"{self.field}.localFile"
             path = self.local_file()
             if not path:
-                problems[LOCAL_FILE] = "required: the local file to upload"
+                problems[where] = "required: the local file to upload"
             else:
                 try:
                     check_upload_path(path)  # the client's own check, before anything is sent
                 except LocalPathError as exc:
-                    problems[LOCAL_FILE] = exc.problem
+                    problems[where] = exc.problem
         elif kind in BUCKET_KINDS:
             for key, widget in self.buckets.items():
                 if widget.value.strip():

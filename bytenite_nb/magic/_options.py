@@ -7,7 +7,6 @@ import argparse
 import difflib
 import functools
 import keyword
-import re
 import textwrap
 from collections import Counter
 from typing import Any
@@ -18,7 +17,6 @@ from ..errors import PayloadError, cut, one_line
 
 _SECRET_OPTIONS = ("--api-key", "--apikey", "--key", "--token", "--access-token")
 SECRET_FIELDS = ("apikey", "api_key", "token", "accesstoken", "access_token")
-IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 #: Cell options that contradict each other: option → (the options it excludes, why).
@@ -96,7 +94,7 @@ def check_variable(name: str | None) -> None:
     ``match`` can: they are keywords only inside their statements)."""
     if name is None:
         return
-    if not IDENTIFIER.fullmatch(name):
+    if not (name.isascii() and name.isidentifier()):
         raise UsageError(f"%%bytenite: {cut(name, 60)!r} is not a valid variable name")
     if keyword.iskeyword(name):
         raise UsageError(
