@@ -85,16 +85,13 @@ def tone(css_class: str, text: str) -> str:
 
 def render(form: JobForm, wire: dict[str, Any]) -> None:
     """Show the problems at their fields and in the summary; refresh the preview."""
-    shown: dict[int, str] = {}
+    shown: dict[int, list[str]] = {}
     for path, message in form.state.errors.items():
         widget, _, where = widget_for(form, path)
         if widget is not None:
-            key = id(widget)
-            note = esc(f"{where}: {message}" if where else message)
-            shown[key] = f"{shown[key]}; {note}" if key in shown else note
+            shown.setdefault(id(widget), []).append(f"{where}: {message}" if where else message)
     for key, label in form.labels.items():
-        value = shown.get(key, "")
-        label.value = tone("bn-form-bad", value) if value else ""
+        label.value = tone("bn-form-bad", esc("; ".join(shown[key]))) if key in shown else ""
     count = len(form.state.errors)
     if count:
         names = list(dict.fromkeys(form.label_of(path).split(":")[0] for path in form.state.errors))

@@ -55,12 +55,6 @@ class LineCommand:
                 words.append(f"[{flags[0]} {name}]")
         return " ".join(words)
 
-    def options_help(self) -> str:
-        """The help of the command's options (``""`` when it has none)."""
-        if not any(flags[0].startswith("-") for flags, _ in self.arguments):
-            return ""
-        return self.parser(options_only=True).format_help()
-
 
 #: Every line command, in the order the help lists them.
 COMMANDS: dict[str, LineCommand] = {}
@@ -94,7 +88,8 @@ def help_text() -> str:
             lines += [f"  {usage}", f"  {'':<{HELP_COLUMN}}  {summary}"]
         else:
             lines.append(f"  {usage:<{HELP_COLUMN}}  {summary}")
-    commands = [c.options_help().rstrip() for c in COMMANDS.values() if c.arguments]
+    # argparse leaves out an empty group: a command without options has no help here
+    commands = [c.parser(options_only=True).format_help().rstrip() for c in COMMANDS.values()]
     return "\n\n".join(
         [
             "\n".join(lines),

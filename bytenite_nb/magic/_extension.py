@@ -69,7 +69,7 @@ class ByteNiteMagics(Magics):
     def apply_settings(self, settings: Mapping[str, Any], source: str) -> list[str]:
         """Set traits from a mapping (``[tool.bytenite]``); returns warnings."""
         notes = []
-        names = [n for n in self.trait_names() if self.trait_metadata(n, "config")]
+        names = self.trait_names(config=True)
         for key, value in settings.items():
             if key in ("api_key", "access_token", "apiKey", "token"):
                 notes.append(
