@@ -111,9 +111,16 @@ class JobForm(w.VBox):
         )
 
         self.summary = kit.html_widget()
-        self.submit_button = self._button("Submit", "send", "primary")
-        self.run_button = self._button("Submit and run", "play", "")
-        self.reset_button = self._button("Reset", "undo", "")
+        self.submit_button, self.run_button, self.reset_button = (
+            w.Button(
+                description=text, icon=icon, button_style=tone, style=kit.button, layout=kit.fit
+            )
+            for text, icon, tone in (
+                ("Submit", "send", "primary"),
+                ("Submit and run", "play", ""),
+                ("Reset", "undo", ""),
+            )
+        )
         self.preview = kit.html_widget()
         self.magic_text = kit.html_widget()  # a <pre>, so it can be selected and copied
         self.result = w.Output(layout=kit.plain)
@@ -129,22 +136,6 @@ class JobForm(w.VBox):
             "config.jobTimeout": self.job_timeout,
             "config.isTestJob": self.test_job,
         }
-        rows = [
-            kit.html_widget(
-                f'{style_block()}<div class="bn-root"><b class="bn-form-title">'
-                "New ByteNite job</b></div>"
-            ),
-            *map(self._row, (self.name, self.template, self.description)),
-            kit.html_widget("<b>Data</b>"),
-            self._row(self.source.kind),
-            self.source.box,
-            self._row(self.destination.kind),
-            self.destination.box,
-            kit.html_widget("<b>Params</b> (JSON objects, passed to the containers)"),
-            *map(self._row, self.params.values()),
-            kit.html_widget("<b>Config</b>"),
-            *map(self._row, (self.task_timeout, self.job_timeout, self.test_job)),
-        ]
         self.details = w.Accordion(
             children=[self.preview, self.magic_text],
             titles=("Payload preview", "Copy as %%bytenite"),
@@ -152,7 +143,20 @@ class JobForm(w.VBox):
         )
         super().__init__(
             children=[
-                *rows,
+                kit.html_widget(
+                    f'{style_block()}<div class="bn-root"><b class="bn-form-title">'
+                    "New ByteNite job</b></div>"
+                ),
+                *map(self._row, (self.name, self.template, self.description)),
+                kit.html_widget("<b>Data</b>"),
+                self._row(self.source.kind),
+                self.source.box,
+                self._row(self.destination.kind),
+                self.destination.box,
+                kit.html_widget("<b>Params</b> (JSON objects, passed to the containers)"),
+                *map(self._row, self.params.values()),
+                kit.html_widget("<b>Config</b>"),
+                *map(self._row, (self.task_timeout, self.job_timeout, self.test_job)),
                 kit.row(self.submit_button, self.run_button, self.reset_button),
                 self.summary,
                 self.message,
@@ -185,15 +189,6 @@ class JobForm(w.VBox):
         label = w.HTML(style=self._kit.html, layout=self._kit.label)
         self.labels[id(widget)] = label
         return self._kit.row(widget, label)
-
-    def _button(self, text: str, icon: str, tone: str) -> w.Button:
-        return w.Button(
-            description=text,
-            icon=icon,
-            button_style=tone,
-            style=self._kit.button,
-            layout=self._kit.fit,
-        )
 
     def label_of(self, path: str) -> str:
         """The label on screen of a field path, with the sub-path it does not show:
