@@ -64,12 +64,10 @@ def deep_merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str
 
 def _jsonable(value: Any) -> Any:
     """Plain JSON values, with numpy/pandas scalars and arrays turned into Python."""
-    if hasattr(value, "tolist") and callable(value.tolist):
-        return value.tolist()
-    if hasattr(value, "item") and callable(value.item) and not isinstance(value, (str, bytes)):
-        return value.item()
-    if hasattr(value, "to_dict") and callable(value.to_dict):
-        return value.to_dict()
+    for name in ("tolist", "item", "to_dict"):  # arrays, scalars, pandas objects
+        method = getattr(value, name, None)
+        if callable(method):
+            return method()
     raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
@@ -166,8 +164,7 @@ def parse_body(text: str) -> dict[str, Any]:
 
 
 def unknown_fields(payload: Mapping[str, Any]) -> list[str]:
-    """Warnings for top-level keys the request does not know, with close matches
-    (its wire names are the spec's: tests/test_models.py holds them to it)."""
+    """Warnings for top-level keys the request does not know, with close matches."""
     fields = CreateJobRequest.model_fields
     known = [field.alias or name for name, field in fields.items()]
     notes = []

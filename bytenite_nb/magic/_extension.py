@@ -126,15 +126,12 @@ def find_pyproject_settings(
         return {}, None, None
     try:
         text = candidate.read_text("utf-8")
-    except OSError as exc:
-        return {}, str(candidate), f"not read ({exc})"
-    if "[tool.bytenite]" not in text:
-        return {}, None, None  # the common case: no need to parse the file
-    import tomllib
+        if "[tool.bytenite]" not in text:
+            return {}, None, None  # the common case: no need to parse the file
+        import tomllib
 
-    try:
         data = tomllib.loads(text)
-    except ValueError as exc:
+    except (OSError, ValueError) as exc:  # unreadable, not UTF-8, not TOML
         return {}, str(candidate), f"not read ({exc})"
     section = data.get("tool", {}).get("bytenite", {})
     if not isinstance(section, dict):
