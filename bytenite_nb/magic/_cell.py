@@ -36,9 +36,7 @@ def build_payload(session: Session, args: argparse.Namespace, cell: str) -> dict
     defaults = {"templateId": magics.default_template, "config": dict(magics.default_config)}
     named = {"templateId": args.template, "name": args.name, "description": args.description}
     options: dict[str, Any] = {k: v for k, v in named.items() if v is not None}
-    config: dict[str, Any] = {}
-    if args.test:
-        config["isTestJob"] = True
+    config: dict[str, Any] = {"isTestJob": True} if args.test else {}
     for flag, field in (("task_timeout", "taskTimeout"), ("job_timeout", "jobTimeout")):
         value = getattr(args, flag)
         if value is not None:

@@ -31,11 +31,9 @@ CELL_EXCLUSIVE: dict[str, tuple[tuple[str, ...], str]] = {
 
 
 class Parser(argparse.ArgumentParser):
-    """argparse that raises ``UsageError`` instead of exiting, and refuses an option
-    given twice (but those that collect a list, ``action="append"``) and any pair of
-    options listed in ``exclusive`` (``{option: (options it excludes, why)}``). No
-    usage line, no ``-h`` of its own, no abbreviations; help at a fixed width (a
-    notebook has no terminal to measure), descriptions and epilogs as written."""
+    """argparse that raises ``UsageError`` instead of exiting and refuses an option given
+    twice (but ``action="append"`` ones) or with one it ``exclusive``-ly excludes. No usage
+    line, no ``-h``, no abbreviations; help 80 wide (no terminal to measure), text as written."""
 
     def __init__(
         self,
