@@ -385,7 +385,6 @@ class JobForm(w.VBox):
                 progress=upload_status(self) if local_file is not None else None,
             )
         except Exception as exc:
-            # Once the job exists, its card stays with the error.
             self.show_error(exc, keep_result=self.response is not None)
             raise
         if run:
