@@ -307,10 +307,10 @@ def test_a_server_error_shows_the_card_and_keeps_the_form(form: JobForm) -> None
 def test_an_unexpected_exception_in_a_callback_is_shown_not_lost(
     form: JobForm, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def boom() -> None:
+    def boom(form: JobForm) -> None:
         raise RuntimeError("kaboom <script>")
 
-    monkeypatch.setattr(form, "_validate", boom)
+    monkeypatch.setattr("bytenite_nb.form._form.validate", boom)
     form.name.value = "anything"  # fires the guarded observer
     assert "kaboom &lt;script&gt;" in form.message.value
 
@@ -464,7 +464,7 @@ def test_submit_and_run_uploads_the_file_then_runs(
 def test_the_upload_status_says_bytes_and_percent_at_most_4_times_a_second(
     form: JobForm,
 ) -> None:
-    from bytenite_nb.form._submit import upload_status
+    from bytenite_nb.form._form import upload_status
     from bytenite_nb.progress import reporter
 
     now = [0.0]

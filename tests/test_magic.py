@@ -292,7 +292,7 @@ def test_no_secret_in_anything_the_magic_shows(
         with capture_output() as captured:
             shell.run_line_magic("bytenite", "config")
         shown.append(outputs(captured))
-        token = magics(shell).client()._token.value  # type: ignore[union-attr]
+        token = magics(shell).session().client()._token.value  # type: ignore[union-attr]
         for text in shown:
             assert canary not in text and token not in text
         assert "****" + canary[-4:] in shown[-1]
@@ -571,7 +571,7 @@ def test_the_deadline_setting_reaches_the_client_and_the_config_view(
 ) -> None:
     shell.run_line_magic("config", "ByteNiteMagics.deadline = 42.5")
     try:
-        assert magics(shell).client().settings.deadline == 42.5
+        assert magics(shell).session().client().settings.deadline == 42.5
         with capture_output() as captured:
             shell.run_line_magic("bytenite", "config")
         assert "deadline          42.5 s" in captured.stdout

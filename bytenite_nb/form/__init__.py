@@ -1,7 +1,5 @@
-"""``JobForm``: an ipywidgets form that builds, validates and submits a job with the
-shared models, client and cards (core widgets only, no custom JavaScript: it works
-in JupyterLab, Notebook 7, VS Code and Colab).
-"""
+"""``JobForm``: an ipywidgets form that builds, validates and submits a job (core widgets
+only, no custom JavaScript: JupyterLab, Notebook 7, VS Code and Colab)."""
 
 from ._fields import RECENT_TEMPLATES
 from ._form import JobForm

@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as w
 from pydantic import ValidationError
 
-from ..display import error_html, esc, kv_table, payload_html, plural, section, style_block, wrap
-from ..models import CreateJobRequest, JobResponse, parse_seconds, payload_problems
+from ..display import esc, kv_table, payload_html, plural, section, style_block, wrap
+from ..models import CreateJobRequest, parse_seconds, payload_problems
 from ._fields import parse_json_object
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -59,8 +59,8 @@ def collect(form: JobForm) -> tuple[dict[str, Any], dict[str, str]]:
     return wire, problems
 
 
-def validate(form: JobForm) -> dict[str, Any]:
-    """Check the form: set ``form.state.payload`` and ``.errors``; return the wire dict."""
+def validate(form: JobForm) -> None:
+    """Check the form: set ``form.state.payload`` and ``.errors``, and show them."""
     wire, problems = collect(form)
     try:
         with warnings.catch_warnings():  # params.preset: the payload card says enough
@@ -75,21 +75,7 @@ def validate(form: JobForm) -> dict[str, Any]:
     if problems:
         form.state.payload = None
     form.state.errors = problems
-    return wire
-
-
-def label_of(form: JobForm, path: str) -> str:
-    """The label on screen of a field path, with the sub-path it does not show:
-    ``config.taskTimeout`` → ``Task timeout``, ``params.app.case`` → ``App: case``."""
-    widget, owner, rest = widget_for(form, path)
-    if widget is None:
-        return path
-    label = str(widget.description or owner)
-    for editor in (form.source, form.destination):
-        if owner.startswith(editor.field + ".") and widget is not editor.kind:
-            # "Input URL", "Output bucket"
-            label = f"{editor.label} {label if label[1:2].isupper() else label.lower()}"
-    return f"{label}: {rest}" if rest else label
+    render(form, wire)
 
 
 def tone(css_class: str, text: str) -> str:
@@ -99,21 +85,16 @@ def tone(css_class: str, text: str) -> str:
 
 def render(form: JobForm, wire: dict[str, Any]) -> None:
     """Show the problems at their fields and in the summary; refresh the preview."""
-    shown: dict[int, str] = {}
+    shown: dict[int, list[str]] = {}
     for path, message in form.state.errors.items():
         widget, _, where = widget_for(form, path)
         if widget is not None:
-            key = id(widget)
-            note = esc(f"{where}: {message}" if where else message)
-            shown[key] = f"{shown[key]}; {note}" if key in shown else note
+            shown.setdefault(id(widget), []).append(f"{where}: {message}" if where else message)
     for key, label in form.labels.items():
-        value = shown.get(key, "")
-        label.value = tone("bn-form-bad", value) if value else ""
+        label.value = tone("bn-form-bad", esc("; ".join(shown[key]))) if key in shown else ""
     count = len(form.state.errors)
     if count:
-        names = list(
-            dict.fromkeys(label_of(form, path).split(":")[0] for path in form.state.errors)
-        )
+        names = list(dict.fromkeys(form.label_of(path).split(":")[0] for path in form.state.errors))
         fields = ", ".join(names[:3]) + ("…" if len(names) > 3 else "")
         verb = "problems remain" if count != 1 else "problem remains"
         form.summary.value = tone("bn-form-bad", f"{count} {verb}: {esc(fields)}")
@@ -123,15 +104,6 @@ def render(form: JobForm, wire: dict[str, Any]) -> None:
     errors = [{"field": k, "message": v} for k, v in form.state.errors.items()]
     form.preview.value = payload_html(wire, errors).replace(style_block(), "")
     render_magic_text(form)
-
-
-def submitted_html(response: JobResponse, run: bool) -> str:
-    """The summary after a success: what was done, and how to send another."""
-    done = "submitted and started" if run else "submitted"
-    return tone(
-        "bn-form-ok",
-        f"✓ {done} job {esc(response.job.id or '')}: change a field to submit again",
-    )
 
 
 def summary_text(form: JobForm) -> str:
@@ -153,9 +125,7 @@ def summary_html(form: JobForm) -> str:
         ("template", esc(form.template.value.strip() or "—")),
         ("name", esc(form.name.value.strip() or "—")),
     ]
-    problems = kv_table(
-        (label_of(form, p), esc(m)) for p, m in list(form.state.errors.items())[:20]
-    )
+    problems = kv_table((form.label_of(p), esc(m)) for p, m in list(form.state.errors.items())[:20])
     body = (
         '<div class="bn-head"><span class="bn-title">ByteNite job form</span></div>'
         f"{kv_table(rows)}{section('Problems', problems, open=True)}"
@@ -206,10 +176,3 @@ def set_busy(form: JobForm, busy: bool, doing: str = "") -> None:
     else:
         form.submit_button.description, form.submit_button.icon = "Submit", "send"
     form.reset_button.disabled = busy
-
-
-def show_error(form: JobForm, exc: BaseException, keep_result: bool = False) -> None:
-    """Show an error in the form (the fields stay; a created job's card too)."""
-    form.message.value = error_html(exc).replace(style_block(), "")
-    if not keep_result:
-        form.show_result(None)

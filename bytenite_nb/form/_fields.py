@@ -32,17 +32,11 @@ PARAM_PARTS = ("app", "partitioner", "assembler")
 BUCKET_KINDS = ("aws", "gcp", "storj")
 #: Templates used in this kernel, newest first (suggested in every new form).
 RECENT_TEMPLATES: list[str] = []
-#: The problem key of the local file to upload (not a wire field: it stays here).
-LOCAL_FILE = "dataSource.localFile"
 
 
 class Kit:
-    """The Layout and Style models that one form's widgets share.
-
-    Every widget gets a Layout and most a Style model of its own unless given
-    one; sharing them within a form cuts the saved widget state by two thirds.
-    Nothing is shared between forms (``Widget.close_all()`` closes them all).
-    """
+    """The Layout and Style models one form's widgets share (unshared, the saved widget
+    state is three times larger); nothing is shared between forms (``close_all()``)."""
 
     def __init__(self) -> None:
         width = "110px"
@@ -53,7 +47,6 @@ class Kit:
         self.button = w.ButtonStyle()
         self.plain = w.Layout()
         self.fit = w.Layout(width="auto")  # a button as wide as its label (never cut)
-        self.status = w.Layout(margin="2px 0 4px 0")  # the status line, under the buttons
         self.wide = w.Layout(width="420px")
         self.area = w.Layout(width="420px", height="70px")
         self.label = w.Layout(margin="0 0 0 8px")

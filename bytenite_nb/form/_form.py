@@ -1,28 +1,31 @@
-"""The ``JobForm`` class: lays out the editors, wires the callbacks, and hands
-checking to ``_check`` and sending to ``_submit``."""
+"""The ``JobForm`` class: lays out the editors, wires the callbacks, hands checking to
+``_check`` and sends through ``Client.submit_job`` (create, upload, run)."""
 
 from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
 import yaml
 
-from ..display import style_block
+from .. import client as client_part  # its drivers (httpx) load with the first Client
+from ..display import error_html, esc, size_text, style_block
+from ..errors import PayloadError
 from ..models import CreateJobRequest, JobResponse
+from ..progress import Progress
 from ._check import (
     collect,
-    label_of,
-    render,
     render_magic_text,
     set_busy,
-    show_error,
     summary_html,
     summary_text,
+    tone,
     validate,
+    widget_for,
 )
 from ._fields import (
     INPUT_KINDS,
@@ -36,18 +39,31 @@ from ._fields import (
     wire_names,
 )
 from ._source import SourceEditor
-from ._state import FormState
-from ._submit import send, suggest_templates
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..client import Client
-
-__all__ = ["JobForm"]
 
 #: The top-level wire fields the form's widgets edit; it keeps the others as loaded.
 _SHOWN_FIELDS = frozenset(
     ("name", "templateId", "description", "dataSource", "dataDestination", "params", "config")
 )
+
+
+@dataclass
+class FormState:
+    """What a ``JobForm`` knows besides its widgets; ``_check`` uses it and the form's
+    public widgets, never its private attributes."""
+
+    client: Client | None = None  # None: one is made on the first submission
+    payload: CreateJobRequest | None = None  # None while the form has problems
+    errors: dict[str, str] = field(default_factory=dict)  # by wire path: config.jobTimeout
+    busy: bool = False  # a submission is in flight
+    loading: bool = False  # the widgets are being set from a payload
+    submitted: bool = False  # after a success, until the next change
+    # What no widget edits (top-level fields, params parts, config members), as loaded.
+    extra: dict[str, Any] = field(default_factory=dict)
+    params_extra: dict[str, Any] = field(default_factory=dict)
+    config_extra: dict[str, Any] = field(default_factory=dict)
 
 
 class JobForm(w.VBox):
@@ -62,7 +78,6 @@ class JobForm(w.VBox):
     """
 
     def __init__(self, client: Client | None = None, **initial: Any) -> None:
-        #: What the form knows besides its widgets (``_check`` and ``_submit`` use it).
         self.state = FormState(client=client)
         self._initial = wire_names(initial)
         self._lock = threading.Lock()
@@ -96,9 +111,16 @@ class JobForm(w.VBox):
         )
 
         self.summary = kit.html_widget()
-        self.submit_button = self._button("Submit", "send", "primary")
-        self.run_button = self._button("Submit and run", "play", "")
-        self.reset_button = self._button("Reset", "undo", "")
+        self.submit_button, self.run_button, self.reset_button = (
+            w.Button(
+                description=text, icon=icon, button_style=tone, style=kit.button, layout=kit.fit
+            )
+            for text, icon, tone in (
+                ("Submit", "send", "primary"),
+                ("Submit and run", "play", ""),
+                ("Reset", "undo", ""),
+            )
+        )
         self.preview = kit.html_widget()
         self.magic_text = kit.html_widget()  # a <pre>, so it can be selected and copied
         self.result = w.Output(layout=kit.plain)
@@ -114,22 +136,6 @@ class JobForm(w.VBox):
             "config.jobTimeout": self.job_timeout,
             "config.isTestJob": self.test_job,
         }
-        rows = [
-            kit.html_widget(
-                f'{style_block()}<div class="bn-root"><b class="bn-form-title">'
-                "New ByteNite job</b></div>"
-            ),
-            *map(self._row, (self.name, self.template, self.description)),
-            kit.html_widget("<b>Data</b>"),
-            self._row(self.source.kind),
-            self.source.box,
-            self._row(self.destination.kind),
-            self.destination.box,
-            kit.html_widget("<b>Params</b> (JSON objects, passed to the containers)"),
-            *map(self._row, self.params.values()),
-            kit.html_widget("<b>Config</b>"),
-            *map(self._row, (self.task_timeout, self.job_timeout, self.test_job)),
-        ]
         self.details = w.Accordion(
             children=[self.preview, self.magic_text],
             titles=("Payload preview", "Copy as %%bytenite"),
@@ -137,7 +143,20 @@ class JobForm(w.VBox):
         )
         super().__init__(
             children=[
-                *rows,
+                kit.html_widget(
+                    f'{style_block()}<div class="bn-root"><b class="bn-form-title">'
+                    "New ByteNite job</b></div>"
+                ),
+                *map(self._row, (self.name, self.template, self.description)),
+                kit.html_widget("<b>Data</b>"),
+                self._row(self.source.kind),
+                self.source.box,
+                self._row(self.destination.kind),
+                self.destination.box,
+                kit.html_widget("<b>Params</b> (JSON objects, passed to the containers)"),
+                *map(self._row, self.params.values()),
+                kit.html_widget("<b>Config</b>"),
+                *map(self._row, (self.task_timeout, self.job_timeout, self.test_job)),
                 kit.row(self.submit_button, self.run_button, self.reset_button),
                 self.summary,
                 self.message,
@@ -151,10 +170,11 @@ class JobForm(w.VBox):
             widget.observe(self._on_change, names="value")
         self.details.observe(self._on_details, names="selected_index")
         self.submit_button.on_click(self._on_submit)
-        self.run_button.on_click(self._on_submit_and_run)
+        self.run_button.on_click(lambda button: self._on_submit(button, run=True))
         self.reset_button.on_click(self._on_reset)
         self.load(self._initial)
-        self._suggestions = suggest_templates(self)
+        self._suggestions = threading.Thread(target=self._suggest_templates, daemon=True)
+        self._suggestions.start()
 
     # -- building ---------------------------------------------------------------
     @classmethod
@@ -170,18 +190,18 @@ class JobForm(w.VBox):
         self.labels[id(widget)] = label
         return self._kit.row(widget, label)
 
-    def _button(self, text: str, icon: str, tone: str) -> w.Button:
-        return w.Button(
-            description=text,
-            icon=icon,
-            button_style=tone,
-            style=self._kit.button,
-            layout=self._kit.fit,
-        )
-
     def label_of(self, path: str) -> str:
-        """The label on screen of a field path (``config.taskTimeout`` → ``Task timeout``)."""
-        return label_of(self, path)
+        """The label on screen of a field path, with the sub-path it does not show:
+        ``config.taskTimeout`` → ``Task timeout``, ``params.app.case`` → ``App: case``."""
+        widget, owner, rest = widget_for(self, path)
+        if widget is None:
+            return path
+        label = str(widget.description or owner)
+        for editor in (self.source, self.destination):
+            if owner.startswith(editor.field + ".") and widget is not editor.kind:
+                # "Input URL", "Output bucket"
+                label = f"{editor.label} {label if label[1:2].isupper() else label.lower()}"
+        return f"{label}: {rest}" if rest else label
 
     # -- state ------------------------------------------------------------------------
     def load(self, wire: Mapping[str, Any]) -> None:
@@ -208,7 +228,7 @@ class JobForm(w.VBox):
             state.extra = {k: v for k, v in wire.items() if k not in _SHOWN_FIELDS}
         finally:
             state.loading = False
-        self._validate()
+        validate(self)
 
     @property
     def value(self) -> dict[str, Any]:
@@ -225,9 +245,6 @@ class JobForm(w.VBox):
         """Problems by wire field path (``"config.jobTimeout"``); empty when valid."""
         return dict(self.state.errors)
 
-    def _validate(self) -> None:
-        render(self, validate(self))
-
     def magic_cell(self, var: str = "job") -> str:
         """The equivalent ``%%bytenite`` cell, to paste into a notebook."""
         body = yaml.safe_dump(self.value, sort_keys=False, allow_unicode=True, width=88)
@@ -241,7 +258,7 @@ class JobForm(w.VBox):
             return
         self.message.value = ""
         self.state.submitted = False  # a change makes a new submission possible
-        self._validate()
+        validate(self)
 
     @guarded
     def _on_details(self, change: Any) -> None:
@@ -264,13 +281,9 @@ class JobForm(w.VBox):
         self._worker = threading.Thread(target=self._submit_in_background, args=(run,), daemon=True)
         self._worker.start()
 
-    @guarded
-    def _on_submit_and_run(self, button: Any) -> None:
-        self._on_submit(button, run=True)
-
     def _submit_in_background(self, run: bool) -> None:
         try:
-            response = send(self, run=run)
+            response = self._send_payload(run)
         except Exception as exc:
             self.show_error(exc, keep_result=self.response is not None)
             return
@@ -330,13 +343,81 @@ class JobForm(w.VBox):
                 raise RuntimeError("a submission is already in flight")
             set_busy(self, True, "Submitting…")
         try:
-            return send(self, run=run)
+            return self._send_payload(run)
         finally:
             set_busy(self, False)
 
+    def _send_payload(self, run: bool) -> JobResponse:
+        """Validate, create the job, upload its local file, run it when asked, show its
+        card; errors show in the form (with the card, once the job exists) and raise."""
+        state = self.state
+        validate(self)
+        payload = state.payload
+        if payload is None:
+            error = PayloadError([{"field": k, "message": v} for k, v in state.errors.items()])
+            self.show_error(error)
+            raise error
+        client = state.client
+        if client is None:
+            client = state.client = client_part.Client()
+        local_file = self.source.local_file()
+        self.response = None
+        template = payload.template_id
+
+        def on_update(stage: str, response: JobResponse) -> None:
+            if stage == "created":
+                self.response = response
+                self.show_result(response)
+                if template in RECENT_TEMPLATES:
+                    RECENT_TEMPLATES.remove(template)
+                RECENT_TEMPLATES.insert(0, template)
+            elif stage == "uploading":
+                set_busy(self, True, "Uploading…")
+            elif stage == "starting":
+                set_busy(self, True, "Starting…")
+
+        try:
+            response = client.submit_job(
+                payload,
+                upload=local_file,
+                run=run,
+                on_update=on_update,
+                progress=upload_status(self) if local_file is not None else None,
+            )
+        except Exception as exc:
+            self.show_error(exc, keep_result=self.response is not None)
+            raise
+        if run:
+            self.response = response
+            self.show_result(response)
+        state.submitted = True
+        self.message.value = ""
+        done = "submitted and started" if run else "submitted"
+        self.summary.value = tone(
+            "bn-form-ok",
+            f"✓ {done} job {esc(response.job.id or '')}: change a field to submit again",
+        )
+        return response
+
+    def _suggest_templates(self) -> None:
+        """Fill the template suggestions from the service, quietly (in a thread)."""
+        shared = self.state.client
+        try:
+            client = shared or client_part.Client(timeout=5, max_retries=0)
+            try:
+                ids = [t.id for t in client.list_templates() if t.id]
+            finally:
+                if client is not shared:
+                    client.close()
+        except Exception:
+            return  # suggestions are a convenience; no credentials is fine here
+        self.template.options = tuple(dict.fromkeys([*RECENT_TEMPLATES, *ids]))
+
     def show_error(self, exc: BaseException, keep_result: bool = False) -> None:
         """Show an error in the form (the fields stay; a created job's card too)."""
-        show_error(self, exc, keep_result)
+        self.message.value = error_html(exc).replace(style_block(), "")
+        if not keep_result:
+            self.show_result(None)
 
     # -- static views --------------------------------------------------------------
     def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
@@ -349,3 +430,25 @@ class JobForm(w.VBox):
 
     def __repr__(self) -> str:
         return summary_text(self)
+
+
+def upload_status(form: JobForm) -> Callable[[Progress], None]:
+    """A ``progress=`` callable (at most ~4 calls a second): the button and the summary
+    say how far the upload is, in bytes and percent."""
+
+    def show(progress: Progress) -> None:
+        fraction = progress.fraction
+        percent = f"{fraction:.0%}" if fraction is not None and not progress.finished else ""
+        form.submit_button.description = f"Uploading… {percent}".rstrip()
+        amount = size_text(progress.done)
+        if progress.total is not None and not progress.finished:
+            amount += f" of {size_text(progress.total)}"
+        if progress.failed:
+            text = f"upload of {progress.label} failed after {amount}"
+        elif progress.finished:
+            text = f"uploaded {progress.label} ({amount} in {progress.elapsed:.1f} s)"
+        else:
+            text = f"uploading {progress.label}: {amount}" + (f" ({percent})" if percent else "")
+        form.summary.value = tone("bn-form-bad" if progress.failed else "bn-form-ok", esc(text))
+
+    return show

@@ -16,13 +16,27 @@ from ..models import DESCRIPTORS
 from ._fields import (
     BUCKET_FIELDS,
     BUCKET_KINDS,
-    LOCAL_FILE,
     NONE,
     OTHER,
     Kit,
     json_editor,
     parse_json_object,
 )
+
+#: The label of each sub-field (a path under the data source).
+_LABELS = {
+    "params.url": "URL",
+    "dataSourceDescriptor": "Descriptor",
+    "localFile": "Local file",
+    **{f"params.{key}": text for key, text in BUCKET_FIELDS},
+}
+#: The sub-fields each descriptor shows (``file`` is an input kind only).
+_SHOWN = {
+    "url": ("params.url",),
+    "file": ("localFile",),
+    OTHER: ("dataSourceDescriptor", "params"),
+    **{kind: tuple(f"params.{key}" for key, _ in BUCKET_FIELDS) for kind in BUCKET_KINDS},
+}
 
 
 class SourceEditor:
@@ -59,19 +73,14 @@ class SourceEditor:
         """The sub-field widget ``key`` (a path under the field), made on first use."""
         if key not in self._made:
             kit = self._kit
-            labels = {f"params.{k}": text for k, text in BUCKET_FIELDS}
             widget: w.Widget
             if key == "params":
                 widget = json_editor(kit, "Params")
             else:
-                text = {
-                    "params.url": "URL",
-                    "dataSourceDescriptor": "Descriptor",
-                    "localFile": "Local file",
-                    **labels,
-                }[key]
                 hint = "https://…" if key == "params.url" else ""
-                widget = w.Text(description=text, placeholder=hint, style=kit.text, layout=kit.wide)
+                widget = w.Text(
+                    description=_LABELS[key], placeholder=hint, style=kit.text, layout=kit.wide
+                )
             widget.observe(lambda change: self._on_change(), names="value")
             self._made[key] = widget
             self._rows[key] = self._row(widget)
@@ -100,22 +109,8 @@ class SourceEditor:
 
     def widgets(self) -> dict[str, w.Widget]:
         """Full paths (``dataSource.params.url``) of the sub-field widgets shown now."""
-        kind = self.kind.value
-        keys: list[str] = []
-        if kind == "url":
-            keys = ["params.url"]
-        elif kind == "file" and self.field == "dataSource":
-            keys = ["localFile"]
-        elif kind in BUCKET_KINDS:
-            keys = [f"params.{key}" for key, _ in BUCKET_FIELDS]
-        elif kind == OTHER:
-            keys = ["dataSourceDescriptor", "params"]
+        keys = _SHOWN.get(self.kind.value, ())
         return {f"{self.field}.{key}": self._sub(key) for key in keys}
-
-    def _text(self, key: str) -> str:
-        """A sub-field's text, without making the widget."""
-        widget = self._made.get(key)
-        return str(widget.value) if widget is not None else ""
 
     def _relayout(self) -> None:
         known = DESCRIPTORS.get(self.kind.value)
@@ -125,9 +120,10 @@ class SourceEditor:
 
     def local_file(self) -> str | None:
         """The local file to upload after creating the job, when the input is ``file``."""
-        if self.kind.value != "file" or self.field != "dataSource":
+        widget = self._made.get("localFile")
+        if self.kind.value != "file" or widget is None:
             return None
-        return self._text("localFile").strip() or None
+        return str(widget.value).strip() or None
 
     def value(self) -> tuple[dict[str, Any] | None, dict[str, str]]:
         """The wire data source (or None) and form-level problems."""
@@ -147,15 +143,16 @@ class SourceEditor:
             return source, problems
         if kind == "url":
             params["url"] = self.url.value.strip()
-        elif kind == "file" and self.field == "dataSource":
-            path = self._text("localFile").strip()
+        elif kind == "file":  # the local file is no wire field: only the form checks it
+            where = f"{self.field}.localFile"
+            path = self.local_file()
             if not path:
-                problems[LOCAL_FILE] = "required: the local file to upload"
+                problems[where] = "required: the local file to upload"
             else:
                 try:
                     check_upload_path(path)  # the client's own check, before anything is sent
                 except LocalPathError as exc:
-                    problems[LOCAL_FILE] = exc.problem
+                    problems[where] = exc.problem
         elif kind in BUCKET_KINDS:
             for key, widget in self.buckets.items():
                 if widget.value.strip():

@@ -1,8 +1,6 @@
-"""The ``%bytenite`` line magic and ``%%bytenite`` cell magic: a thin front end that
-parses the line and the body, merges them over the configured defaults and hands
-the payload to the shared validation, client and cards. ``_extension`` is all
-``%load_ext`` imports (no httpx, pydantic, PyYAML or ipywidgets).
-"""
+"""The ``%bytenite`` and ``%%bytenite`` magics: the line and the body in, the shared
+models, client and cards out. ``%load_ext`` imports ``_extension`` alone (no httpx,
+pydantic, PyYAML or ipywidgets)."""
 
 from __future__ import annotations
 

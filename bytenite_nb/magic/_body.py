@@ -10,7 +10,6 @@ from collections.abc import Mapping
 from functools import cache
 from typing import Any
 
-import yaml
 from IPython.core.error import UsageError
 
 from ..errors import cut
@@ -23,7 +22,7 @@ from ._data import (
     read_json,
     read_yaml,
 )
-from ._options import close_match
+from ._options import did_you_mean
 
 #: How the body is read, for the help (the limits are the loader's own).
 BODY_HELP = f"""\
@@ -65,23 +64,18 @@ def deep_merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str
 
 def _jsonable(value: Any) -> Any:
     """Plain JSON values, with numpy/pandas scalars and arrays turned into Python."""
-    if hasattr(value, "tolist") and callable(value.tolist):
-        return value.tolist()
-    if hasattr(value, "item") and callable(value.item) and not isinstance(value, (str, bytes)):
-        return value.item()
-    if hasattr(value, "to_dict") and callable(value.to_dict):
-        return value.to_dict()
+    for name in ("tolist", "item", "to_dict"):  # arrays, scalars, pandas objects
+        method = getattr(value, name, None)
+        if callable(method):
+            return method()
     raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
 @cache
 def _patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
-    """Compiled on first use, not at ``%load_ext`` (the first one alone takes ms).
-
-    The characters YAML refuses or reads as line breaks even inside quotes; and a
-    JSON string, or a number with an exponent but no fraction (``1e-05``, which
-    YAML 1.1 reads as text).
-    """
+    """The characters YAML refuses or reads as line breaks even inside quotes; a JSON
+    string or a number with an exponent but no fraction (``1e-05``: text to YAML 1.1).
+    Compiled on first use, not at ``%load_ext`` (the first one alone takes ms)."""
     return (
         re.compile("[^\t\n\r\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"),
         re.compile(r'"(?:[^"\\]|\\.)*"|(?<![\w.])-?[0-9]+(?=[eE])'),
@@ -126,11 +120,8 @@ def _yaml_safe(text: str) -> str:
 
 
 def interpolate(body: str, namespace: Mapping[str, Any]) -> str:
-    """Replace each ``{{ expr }}`` by ``json.dumps(eval(expr, namespace))``.
-
-    ``\\{{`` stands for a literal ``{{``. A failing expression raises
-    ``UsageError`` naming it and its line.
-    """
+    """Each ``{{ expr }}`` replaced by ``json.dumps(eval(expr, namespace))``, ``\\{{`` by
+    ``{{``; a failing expression raises ``UsageError`` naming it and its line."""
 
     def replace(match: re.Match[str]) -> str:
         if match.group(0) == "\\{{":
@@ -160,7 +151,7 @@ def parse_body(text: str) -> dict[str, Any]:
             "e.g. `templateId: hello-world-template`"
         )
     try:
-        data = read_json(text) if text.lstrip().startswith(("{", "[")) else _read_yaml(text)
+        data = read_json(text) if text.lstrip().startswith(("{", "[")) else read_yaml(text)
     except BodyError as exc:
         raise UsageError(f"%%bytenite: {exc}") from None
     if not isinstance(data, dict):
@@ -172,33 +163,15 @@ def parse_body(text: str) -> dict[str, Any]:
     return data
 
 
-def _read_yaml(text: str) -> Any:
-    try:
-        return read_yaml(text)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = exc.problem or exc.context or "invalid YAML"
-        if exc.context and exc.context_mark and exc.problem:
-            start = exc.context_mark
-            problem += f" ({exc.context} at line {start.line + 1}, column {start.column + 1})"
-        raise UsageError(f"%%bytenite: malformed YAML{where}: {problem}") from None
-    except yaml.YAMLError as exc:
-        raise UsageError(f"%%bytenite: malformed YAML: {' '.join(str(exc).split())}") from None
-
-
 def unknown_fields(payload: Mapping[str, Any]) -> list[str]:
-    """Warnings for top-level keys the request does not know, with close matches
-    (its wire names are the spec's: tests/test_models.py holds them to it)."""
+    """Warnings for top-level keys the request does not know, with close matches."""
     fields = CreateJobRequest.model_fields
     known = [field.alias or name for name, field in fields.items()]
     notes = []
     for key in payload:
         if key in known or key in fields:
             continue
-        close = close_match(str(key), known)
-        hint = f" (did you mean {close[0]!r}?)" if close else ""
-        notes.append(f"unknown field {key!r}{hint}; it is sent as is")
+        notes.append(f"unknown field {key!r}{did_you_mean(str(key), known)}; it is sent as is")
     return notes
 
 

@@ -1,7 +1,5 @@
-"""The create-job cell of ``%%bytenite``: the body and the options read into a
-validated request (and the checked file to upload), then sent through the client's
-one submit sequence (``Client.submit_job``). Uses only the session's public methods.
-"""
+"""The create-job cell: the body and the options read into a validated request,
+sent through ``Client.submit_job``."""
 
 from __future__ import annotations
 
@@ -34,17 +32,11 @@ def build_payload(session: Session, args: argparse.Namespace, cell: str) -> dict
         )
     for note in unknown_fields(body):
         print(f"%%bytenite: {note}", file=sys.stderr)
-    defaults: dict[str, Any] = {}
-    settings = session.magics
-    if settings.default_template:
-        defaults["templateId"] = settings.default_template
-    if settings.default_config:
-        defaults["config"] = dict(settings.default_config)
+    magics = session.magics
+    defaults = {"templateId": magics.default_template, "config": dict(magics.default_config)}
     named = {"templateId": args.template, "name": args.name, "description": args.description}
     options: dict[str, Any] = {k: v for k, v in named.items() if v is not None}
-    config: dict[str, Any] = {}
-    if args.test:
-        config["isTestJob"] = True
+    config: dict[str, Any] = {"isTestJob": True} if args.test else {}
     for flag, field in (("task_timeout", "taskTimeout"), ("job_timeout", "jobTimeout")):
         value = getattr(args, flag)
         if value is not None:
@@ -54,7 +46,7 @@ def build_payload(session: Session, args: argparse.Namespace, cell: str) -> dict
                 raise UsageError(f"--{flag.replace('_', '-')}: {exc}") from None
     if config:
         options["config"] = config
-    return deep_merge(deep_merge(defaults, body), options)
+    return deep_merge(deep_merge({k: v for k, v in defaults.items() if v}, body), options)
 
 
 def read_request(
@@ -76,9 +68,8 @@ def read_request(
 def create_and_start(
     session: Session, args: argparse.Namespace, request: CreateJobRequest, upload: Path | None
 ) -> JobResponse:
-    """Create the job, upload its input, run it if asked (``Client.submit_job``);
-    the job is in VAR as soon as it exists, and an interrupt after that says
-    how to follow or abort it."""
+    """Create, upload, run if asked; the job is in VAR as soon as it exists, and an
+    interrupt after that says how to follow or abort it."""
     created: list[JobResponse] = []
     stage = ""
 

@@ -1,6 +1,5 @@
-"""The line commands of ``%bytenite``, in one table (:func:`command`); the help is
-built from it and from the parsers, so no command or option can miss the help.
-"""
+"""The line commands of ``%bytenite``, in one table whose parsers make the help (no
+command or option can miss it)."""
 
 from __future__ import annotations
 
@@ -21,6 +20,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from ._session import Session  # the session calls this module: for annotations only
 
 Handler = Callable[["Session", argparse.Namespace], None]
+#: One argument of a command: its flags and its ``add_argument`` options.
+Argument = tuple[tuple[str, ...], dict[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -30,7 +31,7 @@ class LineCommand:
     name: str
     summary: str
     handler: Handler
-    arguments: tuple[tuple[tuple[str, ...], dict[str, Any]], ...] = ()
+    arguments: tuple[Argument, ...] = ()
 
     def parser(self, *, options_only: bool = False) -> Parser:
         """The parser of the command's arguments (of its options only, for the help)."""
@@ -54,26 +55,15 @@ class LineCommand:
                 words.append(f"[{flags[0]} {name}]")
         return " ".join(words)
 
-    def options_help(self) -> str:
-        """The help of the command's options (``""`` when it has none)."""
-        if not any(flags[0].startswith("-") for flags, _ in self.arguments):
-            return ""
-        return self.parser(options_only=True).format_help()
-
 
 #: Every line command, in the order the help lists them.
 COMMANDS: dict[str, LineCommand] = {}
 
-JOB_ID = ((("job_id",), {"metavar": "JOB_ID", "help": "the job's id"}),)
+JOB_ID: Argument = (("job_id",), {"metavar": "JOB_ID", "help": "the job's id"})
 
 
-def command(
-    name: str,
-    summary: str,
-    *arguments: tuple[tuple[str, ...], dict[str, Any]],
-) -> Callable[[Handler], Handler]:
-    """Register a line command (``arguments`` are ``(flags, add_argument options)``,
-    each with its ``help``)."""
+def command(name: str, summary: str, *arguments: Argument) -> Callable[[Handler], Handler]:
+    """Register a line command (each argument with its ``help``)."""
 
     def register(handler: Handler) -> Handler:
         COMMANDS[name] = LineCommand(name, summary, handler, arguments)
@@ -98,7 +88,8 @@ def help_text() -> str:
             lines += [f"  {usage}", f"  {'':<{HELP_COLUMN}}  {summary}"]
         else:
             lines.append(f"  {usage:<{HELP_COLUMN}}  {summary}")
-    commands = [c.options_help().rstrip() for c in COMMANDS.values() if c.arguments]
+    # argparse leaves out an empty group: a command without options has no help here
+    commands = [c.parser(options_only=True).format_help().rstrip() for c in COMMANDS.values()]
     return "\n\n".join(
         [
             "\n".join(lines),
@@ -137,40 +128,42 @@ def _templates(session: Session, args: argparse.Namespace) -> None:
         print(f"{t.id:<40} {t.app or ''} · {t.partitioner or ''} → {t.assembler or ''}")
 
 
-@command("get", "show a job", *JOB_ID)
+@command("get", "show a job", JOB_ID)
 def _get(session: Session, args: argparse.Namespace) -> None:
     session.show(session.call(lambda c: c.get_job(args.job_id)))
 
 
-@command("run", "start a job that was created as a draft", *JOB_ID)
+@command("run", "start a job that was created as a draft", JOB_ID)
 def _run(session: Session, args: argparse.Namespace) -> None:
     session.call(lambda c: c.run_job(args.job_id))
     session.show(session.call(lambda c: c.get_job(args.job_id)))
 
 
-@command("watch", "show a job's card live until it completes", *JOB_ID)
+@command("watch", "show a job's card live until it completes", JOB_ID)
 def _watch(session: Session, args: argparse.Namespace) -> None:
     session.watch(session.call(lambda c: c.get_job(args.job_id)), quiet=False)
 
 
-def _checked(command_name: str, check: Callable[[], Any]) -> Any:
-    """Run a client argument check; its ``PayloadError`` becomes one ``UsageError`` line."""
+def _checked(command_name: str, check: Callable[[], Any], option: str = "") -> Any:
+    """Run a client argument check; its ``PayloadError`` becomes one ``UsageError`` line
+    naming the option (``--FIELD`` unless given)."""
     try:
         return check()
     except PayloadError as exc:
         first = exc.errors[0]
-        option = _OPTION_OF.get(first["field"], first["field"])
+        option = option or f"--{first['field']}"
         raise UsageError(
             f"%bytenite {command_name}: {option}: {first['message']}. See %bytenite --help"
         ) from None
 
 
-_OPTION_OF = {
-    "limit": "--limit",
-    "offset": "--offset",
-    "levels": "--level",
-    "services": "--service",
-}
+def _only(flag: str, metavar: str, what: str) -> Argument:
+    """A filter option that may repeat or list its values."""
+    return (flag,), {
+        "action": "append",
+        "metavar": metavar,
+        "help": f"only these {what} (comma-separated or repeated)",
+    }
 
 
 @command(
@@ -188,31 +181,17 @@ def _jobs(session: Session, args: argparse.Namespace) -> None:
 @command(
     "logs",
     "show a job's logs, e.g. --level warn,error --service taskrunner",
-    *JOB_ID,
-    (
-        ("--level",),
-        {
-            "action": "append",
-            "metavar": "L",
-            "help": "only these levels, e.g. warn,error (comma-separated or repeated)",
-        },
-    ),
-    (
-        ("--service",),
-        {
-            "action": "append",
-            "metavar": "S",
-            "help": "only these services, e.g. taskrunner (comma-separated or repeated)",
-        },
-    ),
+    JOB_ID,
+    _only("--level", "L", "levels, e.g. warn,error"),
+    _only("--service", "S", "services, e.g. taskrunner"),
 )
 def _logs(session: Session, args: argparse.Namespace) -> None:
-    levels = _checked("logs", lambda: log_levels(args.level))
-    services = _checked("logs", lambda: log_services(args.service))
+    levels = _checked("logs", lambda: log_levels(args.level), "--level")
+    services = _checked("logs", lambda: log_services(args.service), "--service")
     session.show(session.call(lambda c: c.get_job_logs(args.job_id, levels, services)))
 
 
-@command("abort", "abort a running job (ends FAILED; a job never run is deleted)", *JOB_ID)
+@command("abort", "abort a running job (ends FAILED; a job never run is deleted)", JOB_ID)
 def _abort(session: Session, args: argparse.Namespace) -> None:
     session.call(lambda c: c.abort_job(args.job_id))
 
@@ -229,7 +208,7 @@ def _abort(session: Session, args: argparse.Namespace) -> None:
         session.show(response)
 
 
-@command("delete", "delete a job", *JOB_ID)
+@command("delete", "delete a job", JOB_ID)
 def _delete(session: Session, args: argparse.Namespace) -> None:
     session.call(lambda c: c.delete_job(args.job_id))
     print(f"Deleted job {args.job_id}.")
@@ -238,7 +217,7 @@ def _delete(session: Session, args: argparse.Namespace) -> None:
 @command(
     "results",
     "a job's output files; download them, preview them inline",
-    *JOB_ID,
+    JOB_ID,
     (("--download",), {"metavar": "DIR", "help": "save the files in this directory"}),
     (("--overwrite",), {"action": "store_true", "help": "with --download: replace files"}),
     (("--preview",), {"action": "store_true", "help": "show images and first lines inline"}),

@@ -1,17 +1,13 @@
 """Reading a cell body as data: YAML or JSON text in, plain JSON values out.
 
-The body is data, not a program, so reading it refuses (a :class:`BodyError`
-naming the line and column): YAML aliases that repeat more than
-:data:`MAX_ALIAS_VALUES` values in all or refer to a node that contains them (a
-"billion laughs" body is refused in milliseconds); duplicate keys; NaN and
-infinities; YAML types JSON does not have (``!!set``, ``!!binary``,
-``!!python/...``, any other tag; plain dates and times are read as strings);
-nesting deeper than :data:`MAX_NESTING` levels.
-
-YAML is composed into nodes by PyYAML's safe loader (libyaml's when there is
-one), then one walk applies the rules and builds the values. JSON is read by
-``json`` with hooks that refuse what the rules refuse; only then is the text
-scanned again, to say where.
+Refused with a :class:`BodyError` naming the line and column: YAML aliases that
+repeat more than :data:`MAX_ALIAS_VALUES` values in all (a "billion laughs" body is
+refused in milliseconds) or refer to a node that contains them; duplicate keys; NaN
+and infinities; YAML types JSON does not have (``!!set``, ``!!binary``,
+``!!python/...``, any other tag; dates and times stay strings); nesting deeper than
+:data:`MAX_NESTING` levels. YAML is composed into nodes by PyYAML's safe loader
+(libyaml's when there is one), then one walk applies the rules; JSON is read by
+``json`` with hooks that refuse, and only then scanned again to say where.
 """
 
 from __future__ import annotations
@@ -50,21 +46,17 @@ class BodyError(ValueError):
     def __init__(
         self, message: str, line: int | None = None, column: int | None = None, *, kind: str = ""
     ) -> None:
-        self.message = message
         self.line = line
         self.column = column
-        self.kind = kind
-        super().__init__(str(self))
-
-    def __str__(self) -> str:
-        where = f"line {self.line}, column {self.column}" if self.line is not None else ""
-        prefix = " at ".join(part for part in (self.kind, where) if part)
-        return f"{prefix}: {self.message}" if prefix else self.message
+        where = f"line {line}, column {column}" if line is not None else ""
+        prefix = " at ".join(part for part in (kind, where) if part)
+        super().__init__(f"{prefix}: {message}" if prefix else message)
 
 
-def _error(message: str, mark: Any) -> BodyError:
+def _error(message: str, mark: Any, kind: str = "") -> BodyError:
     """A ``BodyError`` at a YAML mark (which counts from 0), if there is one."""
-    return BodyError(message, mark.line + 1, mark.column + 1) if mark else BodyError(message)
+    where = (mark.line + 1, mark.column + 1) if mark else (None, None)
+    return BodyError(message, *where, kind=kind)
 
 
 def _tag_name(tag: str) -> str:
@@ -106,16 +98,21 @@ def uses_libyaml() -> bool:
 
 
 def read_yaml(text: str, *, libyaml: bool = True) -> Any:
-    """A YAML document → JSON values; ``BodyError`` or ``yaml.YAMLError`` when it is not.
-
-    ``libyaml=False`` reads with PyYAML's pure-Python parser (same rules).
-    """
+    """A YAML document → JSON values; ``BodyError`` when it is not (``libyaml=False``:
+    PyYAML's pure-Python parser, same rules)."""
     loader = _loader_class(libyaml)(text)
     try:
         node = loader.get_single_node()
     except RecursionError:
         mark = getattr(loader, "get_mark", lambda: None)()
         raise _error(f"nested more than {MAX_NESTING} levels deep", mark) from None
+    except yaml.MarkedYAMLError as exc:
+        problem, start = exc.problem or exc.context or "invalid YAML", exc.context_mark
+        if exc.context and start and exc.problem:
+            problem += f" ({exc.context} at line {start.line + 1}, column {start.column + 1})"
+        raise _error(problem, exc.problem_mark or start, "malformed YAML") from None
+    except yaml.YAMLError as exc:
+        raise BodyError(" ".join(str(exc).split()), kind="malformed YAML") from None
     finally:
         loader.dispose()
     return None if node is None else _Walk(loader).value(node, 1, None)
@@ -132,7 +129,8 @@ class _Walk:
         self.repeated = 0  # values copied for aliases so far
 
     def value(self, node: Any, depth: int, used_at: Any) -> Any:
-        """The JSON value of ``node``; ``used_at`` marks where it is used (for messages)."""
+        """The JSON value of ``node``; ``used_at`` marks where it is used (for messages).
+        A refusal ends the walk: the counts are not restored on the way out."""
         ident = id(node)
         again = ident in self.seen
         if ident in self.open:
@@ -142,33 +140,32 @@ class _Walk:
             )
         self.seen.add(ident)
         self.repeating += again
-        try:
-            if self.repeating:
-                self.repeated += 1
-                if self.repeated > MAX_ALIAS_VALUES:
-                    raise _error(
-                        f"YAML aliases repeat more than {MAX_ALIAS_VALUES:,} values: the "
-                        "body is data, not a program; write the values out, or build them "
-                        "in Python and insert them with {{ expr }}",
-                        used_at or node.start_mark,
-                    )
-            if node.id == "scalar":
-                return self._scalar(node)
+        if self.repeating:
+            self.repeated += 1
+            if self.repeated > MAX_ALIAS_VALUES:
+                raise _error(
+                    f"YAML aliases repeat more than {MAX_ALIAS_VALUES:,} values: the "
+                    "body is data, not a program; write the values out, or build them "
+                    "in Python and insert them with {{ expr }}",
+                    used_at or node.start_mark,
+                )
+        if node.id == "scalar":
+            value = self._scalar(node)
+        else:
             if depth > MAX_NESTING:
                 raise _error(f"nested more than {MAX_NESTING} levels deep", node.start_mark)
             self.open.add(ident)
-            try:
-                if node.tag == _MAP and node.id == "mapping":
-                    return self._mapping(node, depth)
-                if node.tag == _SEQ and node.id == "sequence":
-                    return [self.value(item, depth + 1, node.start_mark) for item in node.value]
+            if node.tag == _MAP and node.id == "mapping":
+                value = self._mapping(node, depth)
+            elif node.tag == _SEQ and node.id == "sequence":
+                value = [self.value(item, depth + 1, node.start_mark) for item in node.value]
+            else:
                 raise _error(
                     f"{_tag_name(node.tag)} is not a JSON type: {_NOT_JSON_HINT}", node.start_mark
                 )
-            finally:
-                self.open.discard(ident)
-        finally:
-            self.repeating -= again
+            self.open.discard(ident)
+        self.repeating -= again
+        return value
 
     def _scalar(self, node: Any) -> Any:
         tag = node.tag

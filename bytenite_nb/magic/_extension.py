@@ -1,7 +1,5 @@
-"""The extension's front door: ``%load_ext`` registers :class:`ByteNiteMagics` (its
-settings, from ``%config`` and ``[tool.bytenite]`` of pyproject.toml, and the
-``%bytenite`` entry); the rest loads with the first call (:meth:`~ByteNiteMagics.session`).
-"""
+"""What ``%load_ext`` registers: :class:`ByteNiteMagics`, its settings (``%config``,
+``[tool.bytenite]``) and entry; the rest loads with the first call."""
 
 from __future__ import annotations
 
@@ -14,7 +12,6 @@ from IPython.core.magic import Magics, line_cell_magic, magics_class, no_var_exp
 from traitlets import Bool, Dict, Float, Int, Unicode
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ..client import Client
     from ._session import Session
 
 
@@ -59,10 +56,6 @@ class ByteNiteMagics(Magics):
             self._session = Session(self)
         return self._session
 
-    def client(self) -> Client:
-        """The session's client, rebuilt when a setting changed (connections reused)."""
-        return self.session().client()
-
     def client_options(self) -> dict[str, Any]:
         """The client settings the magic holds (the one list both uses read)."""
         return {
@@ -76,7 +69,7 @@ class ByteNiteMagics(Magics):
     def apply_settings(self, settings: Mapping[str, Any], source: str) -> list[str]:
         """Set traits from a mapping (``[tool.bytenite]``); returns warnings."""
         notes = []
-        names = [n for n in self.trait_names() if self.trait_metadata(n, "config")]
+        names = self.trait_names(config=True)
         for key, value in settings.items():
             if key in ("api_key", "access_token", "apiKey", "token"):
                 notes.append(
@@ -85,11 +78,9 @@ class ByteNiteMagics(Magics):
                 )
                 continue
             if key not in names:
-                from ._options import close_match  # only for a misspelt setting
+                from ._options import did_you_mean  # only for a misspelt setting
 
-                close = close_match(key, names)
-                hint = f" (did you mean {close[0]!r}?)" if close else ""
-                notes.append(f"{source}: unknown setting {key!r}{hint}")
+                notes.append(f"{source}: unknown setting {key!r}{did_you_mean(key, names)}")
                 continue
             try:
                 setattr(self, key, value)
@@ -135,15 +126,12 @@ def find_pyproject_settings(
         return {}, None, None
     try:
         text = candidate.read_text("utf-8")
-    except OSError as exc:
-        return {}, str(candidate), f"not read ({exc})"
-    if "[tool.bytenite]" not in text:
-        return {}, None, None  # the common case: no need to parse the file
-    import tomllib
+        if "[tool.bytenite]" not in text:
+            return {}, None, None  # the common case: no need to parse the file
+        import tomllib
 
-    try:
         data = tomllib.loads(text)
-    except ValueError as exc:
+    except (OSError, ValueError) as exc:  # unreadable, not UTF-8, not TOML
         return {}, str(candidate), f"not read ({exc})"
     section = data.get("tool", {}).get("bytenite", {})
     if not isinstance(section, dict):

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import functools
 import keyword
-import re
 import textwrap
 from collections import Counter
-from collections.abc import Sequence
 from typing import Any
 
 from IPython.core.error import UsageError
@@ -18,7 +17,6 @@ from ..errors import PayloadError, cut, one_line
 
 _SECRET_OPTIONS = ("--api-key", "--apikey", "--key", "--token", "--access-token")
 SECRET_FIELDS = ("apikey", "api_key", "token", "accesstoken", "access_token")
-IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 #: Cell options that contradict each other: option → (the options it excludes, why).
@@ -32,20 +30,10 @@ CELL_EXCLUSIVE: dict[str, tuple[tuple[str, ...], str]] = {
 }
 
 
-class HelpFormatter(argparse.RawDescriptionHelpFormatter):
-    """argparse's help at a fixed width (a notebook has no terminal to measure);
-    descriptions and epilogs as written."""
-
-    def __init__(self, prog: str) -> None:
-        super().__init__(prog, max_help_position=25, width=80)
-
-
 class Parser(argparse.ArgumentParser):
-    """argparse that raises ``UsageError`` instead of exiting, and refuses any
-    option given twice (but those that collect a list, ``action="append"``)
-    and any pair of options listed in ``exclusive``
-    (``{option: (options it excludes, why)}``). No usage line, no ``-h`` of its own,
-    no abbreviations, help by :class:`HelpFormatter`."""
+    """argparse that raises ``UsageError`` instead of exiting and refuses an option given
+    twice (but ``action="append"`` ones) or with one it ``exclusive``-ly excludes. No usage
+    line, no ``-h``, no abbreviations; help 80 wide (no terminal to measure), text as written."""
 
     def __init__(
         self,
@@ -59,7 +47,9 @@ class Parser(argparse.ArgumentParser):
             usage=argparse.SUPPRESS,
             add_help=False,
             allow_abbrev=False,
-            formatter_class=HelpFormatter,
+            formatter_class=functools.partial(
+                argparse.RawDescriptionHelpFormatter, max_help_position=25, width=80
+            ),
             **kwargs,
         )
         self.exclusive = exclusive or {}
@@ -69,26 +59,16 @@ class Parser(argparse.ArgumentParser):
 
     def parse_known_args(self, args: Any = None, namespace: Any = None) -> Any:
         parsed = super().parse_known_args(args, namespace)
-        self.refuse_contradictions(list(args or ()))
-        return parsed
-
-    def given_options(self, words: Sequence[str]) -> list[argparse.Action]:
-        """The option actions ``words`` use, once per use (``-qh`` is two uses)."""
-        found = []
-        for word in words:
+        used = []  # the option actions given, once per use (``-qh`` is two uses)
+        for word in args or ():
             if word == "--":
                 break
             flag = word.split("=", 1)[0]
             if flag in self._option_string_actions:
-                found.append(self._option_string_actions[flag])
+                used.append(self._option_string_actions[flag])
             elif len(word) > 2 and word[0] == "-" and word[1] != "-":
                 cluster = [self._option_string_actions.get(f"-{c}") for c in word[1:]]
-                found += [a for a in cluster if a is not None] if all(cluster) else []
-        return found
-
-    def refuse_contradictions(self, words: Sequence[str]) -> None:
-        """``UsageError`` naming an option given twice, or two that exclude each other."""
-        used = self.given_options(words)
+                used += [a for a in cluster if a is not None] if all(cluster) else []
         for action, times in Counter(used).items():
             if times > 1 and not isinstance(action, argparse._AppendAction):  # meant to repeat
                 names = "/".join(action.option_strings)
@@ -104,6 +84,7 @@ class Parser(argparse.ArgumentParser):
                     f"{self.prog}: {option} cannot be combined with {' or '.join(clash)}: "
                     f"{why}. See %bytenite --help"
                 )
+        return parsed
 
 
 def check_variable(name: str | None) -> None:
@@ -111,7 +92,7 @@ def check_variable(name: str | None) -> None:
     ``match`` can: they are keywords only inside their statements)."""
     if name is None:
         return
-    if not IDENTIFIER.fullmatch(name):
+    if not (name.isascii() and name.isidentifier()):
         raise UsageError(f"%%bytenite: {cut(name, 60)!r} is not a valid variable name")
     if keyword.iskeyword(name):
         raise UsageError(
@@ -215,6 +196,8 @@ def short_message(exc: BaseException) -> str:
     return one_line(f"{type(exc).__name__}: {exc}", MAX_MESSAGE_LINE)
 
 
-def close_match(word: str, choices: list[str]) -> list[str]:
-    """The one choice close to ``word`` (a misspelt field, setting or command), if any."""
-    return difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+def did_you_mean(word: str, choices: list[str]) -> str:
+    """``" (did you mean 'x'?)"`` when ``word`` (a misspelt field, setting or command)
+    is close to a choice ``x``, else ``""``."""
+    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""

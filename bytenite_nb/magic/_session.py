@@ -1,7 +1,5 @@
-"""What a ``%bytenite`` call works with: the shared client, the sandbox, showing,
-storing in VAR, failing the cell, and the cell flow. The line commands, the create
-cell (``_cell``) and the sweep get a :class:`Session`: its public methods are their
-whole interface to the magic."""
+"""What a ``%bytenite`` call works with (client, sandbox, show, store, fail); its public
+methods are the whole interface of the commands, the create cell and the sweep."""
 
 from __future__ import annotations
 
@@ -40,7 +38,7 @@ from ._options import (
     MAX_MESSAGE_LINE,
     cell_parser,
     check_variable,
-    close_match,
+    did_you_mean,
     refuse_secrets,
     short_message,
 )
@@ -105,8 +103,7 @@ class Session:
         elif name == "create" or name.startswith("-"):
             raise UsageError("%bytenite: creating a job takes a cell: use %%bytenite (two %)")
         else:
-            close = close_match(name, list(COMMANDS))
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            hint = did_you_mean(name, list(COMMANDS))
             raise UsageError(f"%bytenite: unknown command {name!r}{hint}. See %bytenite --help")
         return None
 
@@ -144,13 +141,9 @@ class Session:
             raise UsageError(one_line(str(exc), MAX_MESSAGE_LINE)) from None
 
     def watch(self, response: Any, *, quiet: bool, var: str | None = None) -> Any:
-        """Follow the job until it ends, then show its card once more.
-
-        In a notebook the card is updated in place; in a terminal (no display
-        to update) each state change prints one line and the final card shows
-        once. Interrupting (the stop button) stops watching, not the job. A
-        failed job fails the cell, so that Run All and papermill stop there.
-        """
+        """Follow the job until it ends: its card updated in place (in a terminal, a line
+        per change, then the card). The stop button stops watching, not the job; a
+        failed job fails the cell, so that Run All and papermill stop there."""
         live = not quiet and progress.in_kernel()  # outputs can be updated in place
         handle = display(response, display_id=True) if live else None  # type: ignore[no-untyped-call]
         latest: Any = response

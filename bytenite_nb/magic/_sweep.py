@@ -16,11 +16,8 @@ if TYPE_CHECKING:  # pragma: no cover
 
 
 def run_sweep(session: Session, args: argparse.Namespace, cell: str) -> Any:
-    """Build, validate, create (and run, and wait on) one job per grid item.
-
-    ``VAR`` gets the ``JobBatch`` (with ``--dry-run``, the list of requests).
-    Interrupted, ``VAR`` keeps what was created and a line says how to resume.
-    """
+    """One job per grid item, built, validated, created (run, waited on); ``VAR`` gets
+    the ``JobBatch`` (the requests with ``--dry-run``), also when interrupted."""
     var = args.var
     if var is None:
         raise UsageError(
@@ -35,8 +32,6 @@ def run_sweep(session: Session, args: argparse.Namespace, cell: str) -> Any:
         ) from None
     try:
         requests = sweep(build_payload(session, args, cell), grid)
-    except UsageError:
-        raise
     except TooManyItemsError as exc:  # the cell has no max_items: say how to opt in
         raise UsageError(
             f"%%bytenite --sweep: the grid makes {exc.count:,} jobs, more than "
