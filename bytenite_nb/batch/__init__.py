@@ -12,8 +12,7 @@
 
 ``sweep`` builds the requests (``sweeps.py``); ``create_jobs`` makes a
 :class:`JobBatch` (``batch.py``, over one core in ``core.py``) that waits
-(``wait.py``), resumes without duplicates (``resume.py``) and saves itself
-(``persist.py``). Never imports IPython except inside a running kernel.
+(``wait.py``), resumes without duplicates and saves itself (``persist.py``).
 """
 
 from __future__ import annotations

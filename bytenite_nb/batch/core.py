@@ -1,7 +1,8 @@
 """The one core of ``JobBatch`` and ``AsyncJobBatch``: the items, what they show,
 and every batch call as a flow: one ``submit_job`` flow per item (with its
 marker) gathered under ``concurrency``, a wait on the jobs list (``wait.py``),
-a resume that looks for creates left in doubt (``resume.py``).
+a resume that looks for creates left in doubt by their markers (the client's
+lost-create search) before sending them again.
 """
 
 from __future__ import annotations
@@ -17,12 +18,20 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, Self, TypeVar
 
 from ..client import MAX_ITEMS, check_item_count, parse_request
-from ..client.flows import ClientFlows, Flow, Gather, driven, may_be_applied, prepare_dest
+from ..client.flows import (
+    ClientFlows,
+    Flow,
+    Gather,
+    Sleep,
+    driven,
+    may_be_applied,
+    prepare_dest,
+)
 from ..errors import ApiError, PayloadError
-from ..models import DataSource
+from ..models import DataSource, JobResponse, JobState
 from ..models.marker import make_marker
 from ..progress import Frame, Live, Stage, detect_mode, show_in_place
-from . import persist, resume
+from . import persist
 from .item import MAX_CONCURRENCY, BatchItem
 from .sweeps import grid_values
 from .wait import WaitOptions, wait_flow
@@ -31,6 +40,11 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..display.batch import BatchView  # built inside the reprs (DESIGN.md: lazy reprs)
 
 C = TypeVar("C", bound="ClientFlows")
+
+#: Pages of the jobs list read at most for lost creates (100 jobs a page).
+MAX_FIND_PAGES = 100
+#: A create cut off in flight may still land this long after: wait before looking.
+GRACE = 1.0
 
 
 def error_text(error: BaseException | None) -> str:
@@ -172,19 +186,61 @@ class BatchCore(Generic[C]):
         tick = progress.update if progress is not None else None
         return Gather(flows, self.concurrency, tick, self._background)
 
+    def _in_phase(self, *phases: str) -> list[BatchItem]:
+        return [item for item in self.items if item.phase in phases]
+
+    def _to_run(self) -> list[BatchItem]:
+        """Created items of a ``run=True`` batch that are not known to be started."""
+        if not self.run:
+            return []
+        return [
+            item
+            for item in self._in_phase("created")
+            if not item.gone
+            and item.run != "done"
+            and (item.state is None or item.state == JobState.NEW)
+        ]
+
     def _resume_flow(self) -> Flow[None]:
         """See :meth:`JobBatch.resume`."""
         self._settle()
-        doubt = resume.in_doubt(self)
-        if not (doubt or resume.to_create(self) or resume.to_run(self)):
+        doubt = self._in_phase("unknown", "sending")  # a job may or may not exist
+        if not (doubt or self._in_phase("pending", "error") or self._to_run()):
             return
         with self._progress("creating") as progress:
             if doubt:
-                yield from resume.find_flow(self, doubt)
-            creates = resume.to_create(self)
+                yield from self._find_flow(doubt)
+            creates = self._in_phase("pending", "error")  # not sent, or refused earlier
             yield self._gather((self._create_item(item) for item in creates), progress)
-            runs = resume.to_run(self)
+            runs = self._to_run()
             yield self._gather((self._run_item(item) for item in runs), progress)
+
+    def _find_flow(self, items: list[BatchItem]) -> Flow[None]:
+        """Look for ``items`` in the jobs list: found, they take the job; else ``pending``."""
+        stamps = [item.unknown_at for item in items if item.unknown_at is not None]
+        if stamps:
+            yield Sleep(max(0.0, GRACE - (self.client._clock() - max(stamps))))
+        try:  # when the batch was made (wall clock)
+            since = datetime.fromisoformat(self.created_at).timestamp()
+        except (TypeError, ValueError):
+            since = 0.0
+        found = yield from self.client._find_created(
+            {item.marker for item in items}, since, by_marker=True, pages=MAX_FIND_PAGES
+        )
+        with self._lock:
+            for item in items:
+                jobs = found.get(item.marker)
+                if jobs:
+                    item.response, item.phase, item.error = (
+                        JobResponse(job=jobs[0]),
+                        "created",
+                        None,
+                    )
+                    if self.run and item.run == "no":
+                        item.run = "unknown"  # a run may have followed: checked when resuming
+                else:
+                    item.phase, item.error = "pending", None
+                item.unknown_at = None
 
     def _create_item(self, item: BatchItem) -> Flow[None]:
         """One item through the submit flow: created (and run) once, recorded as it goes."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from importlib import import_module
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
@@ -25,7 +26,7 @@ from ._steps import (
     _Step,
     _timeouts,
 )
-from ._submit import ClientFlows, batch_type
+from ._submit import ClientFlows
 from ._transfers import _Streamed, _Upload
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -198,7 +199,8 @@ class AsyncClient(ClientFlows):
     ) -> AsyncJobBatch:
         """The async twin of :meth:`Client.create_jobs` (anyio tasks). Cancelled, the
         partial batch is ``client.last_batch``; ``await batch.resume()`` finishes it."""
-        batch: AsyncJobBatch = batch_type("async").build(
+        # The batch part sits above the client: loaded by name, on first use.
+        batch: AsyncJobBatch = import_module("bytenite_nb.batch").AsyncJobBatch.build(
             self, requests, concurrency, run, progress, max_items
         )
         self.last_batch = batch

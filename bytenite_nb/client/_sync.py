@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor
 from concurrent.futures import wait as futures_wait
+from importlib import import_module
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
@@ -29,7 +30,7 @@ from ._steps import (
     _Step,
     _timeouts,
 )
-from ._submit import ClientFlows, batch_type
+from ._submit import ClientFlows
 from ._transfers import _Streamed, _Upload
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -215,7 +216,8 @@ class Client(ClientFlows):
         More than ``max_items`` requests: ``TooManyItemsError`` before anything
         is sent (``max_items=None`` lifts the bound).
         """
-        batch: JobBatch = batch_type("sync").build(
+        # The batch part sits above the client: loaded by name, on first use.
+        batch: JobBatch = import_module("bytenite_nb.batch").JobBatch.build(
             self, requests, concurrency, run, progress, max_items
         )
         self.last_batch = batch
