@@ -47,27 +47,22 @@ MAX_FIND_PAGES = 100
 GRACE = 1.0
 
 
-def error_text(error: BaseException | None) -> str:
-    """One line for a table cell: field problems, or the status and message."""
-    if error is None:
-        return ""
+def _item_error(item: BatchItem) -> str:
+    """The item's error in one line (a table cell): field problems, the status and
+    message, or its failed job's reason."""
+    error, job = item.error, item.job
     if isinstance(error, PayloadError):
         first = "; ".join(f"{e['field'] or '(payload)'}: {e['message']}" for e in error.errors[:3])
         more = f" (+{len(error.errors) - 3} more)" if len(error.errors) > 3 else ""
         return f"invalid: {first}{more}"
     if isinstance(error, ApiError):
         return f"{error.reason}: {error.message}"
-    text = str(error).strip().splitlines()
-    return f"{type(error).__name__}: {text[0]}" if text else type(error).__name__
-
-
-def _item_error(item: BatchItem) -> str:
-    """The item's error in one line: its create's, or its failed job's reason."""
-    message = error_text(item.error)
-    job = item.job
-    if not message and job is not None and job.state is not None and job.state.is_failed:
-        message = job.error_message or "the job failed"
-    return message
+    if error is not None:
+        text = str(error).strip().splitlines()
+        return f"{type(error).__name__}: {text[0]}" if text else type(error).__name__
+    if job is not None and job.state is not None and job.state.is_failed:
+        return job.error_message or "the job failed"
+    return ""
 
 
 class BatchCore(Generic[C]):
@@ -137,14 +132,8 @@ class BatchCore(Generic[C]):
     @classmethod
     def _restore(cls, path: str | os.PathLike[str], client: C) -> Self:
         saved, items = persist.load(path)
-        return cls(
-            client,
-            items,
-            run=saved.run,
-            concurrency=saved.concurrency,
-            batch_id=saved.batch_id,
-            created_at=saved.created_at,
-        )
+        header = saved.model_dump(include={"run", "concurrency", "batch_id", "created_at"})
+        return cls(client, items, **header)
 
     # -- what it holds ------------------------------------------------------------------
     @property

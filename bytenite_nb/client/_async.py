@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from importlib import import_module
-from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -177,12 +176,7 @@ class AsyncClient(ClientFlows):
     async def __aenter__(self) -> AsyncClient:
         return self
 
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    async def __aexit__(self, *exc: object) -> None:
         await self.aclose()
 
     #: The batch of the last ``create_jobs`` call, kept even when it was cancelled.

@@ -8,7 +8,6 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor
 from concurrent.futures import wait as futures_wait
 from importlib import import_module
-from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -186,12 +185,7 @@ class Client(ClientFlows):
     def __enter__(self) -> Client:
         return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
     #: The batch of the last ``create_jobs`` call, kept even when it was interrupted.
