@@ -10,6 +10,7 @@ from typing import Any
 
 from ..client import MAX_ITEMS, check_item_count, parse_request
 from ..errors import PayloadError
+from ..models import CreateJobRequest
 
 #: Fields that differ between items by construction and are not "grid values".
 _DERIVED = frozenset({"name", "description"})
@@ -18,7 +19,7 @@ MAX_GRID_COLUMNS = 8
 
 
 def sweep(
-    base: Mapping[str, Any] | Any,
+    base: Mapping[str, Any] | CreateJobRequest,
     grid: Mapping[str, Sequence[Any]] | Sequence[Mapping[str, Any]],
     *,
     max_items: int | None = MAX_ITEMS,
@@ -107,13 +108,11 @@ def _flatten(value: Any, prefix: str = "") -> dict[str, Any]:
     return {prefix[:-1]: value} if prefix else {}
 
 
-def _base_dict(base: Any) -> dict[str, Any]:
+def _base_dict(base: object) -> dict[str, Any]:
     if isinstance(base, Mapping):
         return dict(base)  # each request deep-copies it
-    to_payload = getattr(base, "to_payload", None)
-    if callable(to_payload):
-        payload: dict[str, Any] = to_payload()
-        return payload
+    if isinstance(base, CreateJobRequest):
+        return base.to_payload()
     raise TypeError(f"sweep: base must be a dict or a CreateJobRequest, not {type(base).__name__}")
 
 

@@ -90,7 +90,6 @@ class AsyncClient(ClientFlows):
             raise
 
     async def _step(self, step: _Step) -> Any:
-        """Carry out one step."""
         if isinstance(step, _Sleep):
             return await self._sleep(step.seconds)
         if isinstance(step, _Streamed):

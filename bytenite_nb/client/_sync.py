@@ -99,7 +99,6 @@ class Client(ClientFlows):
             raise
 
     def _step(self, step: _Step) -> Any:
-        """Carry out one step."""
         if type(step) is _Send:  # the common step first
             return self._send(step)
         if isinstance(step, _Sleep):
