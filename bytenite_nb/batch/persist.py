@@ -33,11 +33,11 @@ FILE_LEVELS = 6
 _MAX_INT_DIGITS = 20
 
 
-def dump(batch: BatchCore[Any]) -> dict[str, Any]:
-    """The JSON-ready form of a batch."""
+def save(batch: BatchCore[Any], path: str | os.PathLike[str]) -> Path:
+    """Write the batch to ``path`` (a temporary file renamed over it: never half-written)."""
     with batch._lock:
         items = [_item(item) for item in batch.items]
-    return {
+    data = {
         "format": FORMAT,
         "version": VERSION,
         "batchId": batch.batch_id,
@@ -47,12 +47,8 @@ def dump(batch: BatchCore[Any]) -> dict[str, Any]:
         "baseUrl": batch.client.base_url,
         "items": items,
     }
-
-
-def save(batch: BatchCore[Any], path: str | os.PathLike[str]) -> Path:
-    """Write the batch to ``path`` (a temporary file renamed over it: never half-written)."""
     target = Path(path)
-    text = json.dumps(dump(batch), ensure_ascii=False, indent=1)
+    text = json.dumps(data, ensure_ascii=False, indent=1)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
