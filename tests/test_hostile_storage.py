@@ -276,8 +276,12 @@ def test_a_malformed_link_is_a_typed_error(client: Client, tmp_path: Path, link:
     results = JobResults(results=[{"name": "a.txt", "link": link}])
     previewed = client.preview_results(results)
     assert "malformed link" in (previewed.files[0].preview_error or "")
-    with pytest.raises(ApiError, match="malformed link"):
-        client._run(client._download_one(results.files[0], tmp_path / "a.txt", False, None, 1e18))
+    listed = httpx.MockTransport(
+        lambda request: httpx.Response(200, json=[{"name": "a.txt", "link": link}])
+    )
+    with Client(access_token="t" * 16, base_url="http://api.test/v1", transport=listed) as c:
+        with pytest.raises(ApiError, match="malformed link"):
+            c.download_results("job-1", tmp_path / "out")
 
 
 # -- class 2: signed URLs appear nowhere -------------------------------------------------------

@@ -8,12 +8,10 @@ from collections.abc import Coroutine
 from typing import Any, Unpack, overload
 
 from ..client import AsyncClient, Client
-from ..client.flows import Flow, T, register_batches
+from ..client.flows import Flow, T
 from .core import BatchCore
 from .item import BatchInterrupted
 from .wait import WaitOptions
-
-__all__ = ["AsyncJobBatch", "JobBatch"]
 
 
 class JobBatch(BatchCore[Client]):
@@ -94,6 +92,3 @@ class AsyncJobBatch(BatchCore[AsyncClient]):
     def load(cls, path: str | os.PathLike[str], client: AsyncClient) -> AsyncJobBatch:
         """A saved batch, bound to the async ``client``; nothing is sent."""
         return cls._restore(path, client)
-
-
-register_batches(JobBatch, AsyncJobBatch)  # what ``client.create_jobs`` builds

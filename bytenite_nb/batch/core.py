@@ -1,7 +1,8 @@
 """The one core of ``JobBatch`` and ``AsyncJobBatch``: the items, what they show,
 and every batch call as a flow: one ``submit_job`` flow per item (with its
 marker) gathered under ``concurrency``, a wait on the jobs list (``wait.py``),
-a resume that looks for creates left in doubt (``resume.py``).
+a resume that looks for creates left in doubt by their markers (the client's
+lost-create search) before sending them again.
 """
 
 from __future__ import annotations
@@ -17,12 +18,20 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, Self, TypeVar
 
 from ..client import MAX_ITEMS, check_item_count, parse_request
-from ..client.flows import ClientFlows, Flow, Gather, driven, may_be_applied, prepare_dest
+from ..client.flows import (
+    ClientFlows,
+    Flow,
+    Gather,
+    Sleep,
+    driven,
+    may_be_applied,
+    prepare_dest,
+)
 from ..errors import ApiError, PayloadError
-from ..models import DataSource
+from ..models import DataSource, JobResponse, JobState
 from ..models.marker import make_marker
 from ..progress import Frame, Live, Stage, detect_mode, show_in_place
-from . import persist, resume
+from . import persist
 from .item import MAX_CONCURRENCY, BatchItem
 from .sweeps import grid_values
 from .wait import WaitOptions, wait_flow
@@ -32,28 +41,28 @@ if TYPE_CHECKING:  # pragma: no cover
 
 C = TypeVar("C", bound="ClientFlows")
 
+#: Pages of the jobs list read at most for lost creates (100 jobs a page).
+MAX_FIND_PAGES = 100
+#: A create cut off in flight may still land this long after: wait before looking.
+GRACE = 1.0
 
-def error_text(error: BaseException | None) -> str:
-    """One line for a table cell: field problems, or the status and message."""
-    if error is None:
-        return ""
+
+def _item_error(item: BatchItem) -> str:
+    """The item's error in one line (a table cell): field problems, the status and
+    message, or its failed job's reason."""
+    error, job = item.error, item.job
     if isinstance(error, PayloadError):
         first = "; ".join(f"{e['field'] or '(payload)'}: {e['message']}" for e in error.errors[:3])
         more = f" (+{len(error.errors) - 3} more)" if len(error.errors) > 3 else ""
         return f"invalid: {first}{more}"
     if isinstance(error, ApiError):
         return f"{error.reason}: {error.message}"
-    text = str(error).strip().splitlines()
-    return f"{type(error).__name__}: {text[0]}" if text else type(error).__name__
-
-
-def _item_error(item: BatchItem) -> str:
-    """The item's error in one line: its create's, or its failed job's reason."""
-    message = error_text(item.error)
-    job = item.job
-    if not message and job is not None and job.state is not None and job.state.is_failed:
-        message = job.error_message or "the job failed"
-    return message
+    if error is not None:
+        text = str(error).strip().splitlines()
+        return f"{type(error).__name__}: {text[0]}" if text else type(error).__name__
+    if job is not None and job.state is not None and job.state.is_failed:
+        return job.error_message or "the job failed"
+    return ""
 
 
 class BatchCore(Generic[C]):
@@ -123,14 +132,8 @@ class BatchCore(Generic[C]):
     @classmethod
     def _restore(cls, path: str | os.PathLike[str], client: C) -> Self:
         saved, items = persist.load(path)
-        return cls(
-            client,
-            items,
-            run=saved.run,
-            concurrency=saved.concurrency,
-            batch_id=saved.batch_id,
-            created_at=saved.created_at,
-        )
+        header = saved.model_dump(include={"run", "concurrency", "batch_id", "created_at"})
+        return cls(client, items, **header)
 
     # -- what it holds ------------------------------------------------------------------
     @property
@@ -172,19 +175,61 @@ class BatchCore(Generic[C]):
         tick = progress.update if progress is not None else None
         return Gather(flows, self.concurrency, tick, self._background)
 
+    def _in_phase(self, *phases: str) -> list[BatchItem]:
+        return [item for item in self.items if item.phase in phases]
+
+    def _to_run(self) -> list[BatchItem]:
+        """Created items of a ``run=True`` batch that are not known to be started."""
+        if not self.run:
+            return []
+        return [
+            item
+            for item in self._in_phase("created")
+            if not item.gone
+            and item.run != "done"
+            and (item.state is None or item.state == JobState.NEW)
+        ]
+
     def _resume_flow(self) -> Flow[None]:
         """See :meth:`JobBatch.resume`."""
         self._settle()
-        doubt = resume.in_doubt(self)
-        if not (doubt or resume.to_create(self) or resume.to_run(self)):
+        doubt = self._in_phase("unknown", "sending")  # a job may or may not exist
+        if not (doubt or self._in_phase("pending", "error") or self._to_run()):
             return
         with self._progress("creating") as progress:
             if doubt:
-                yield from resume.find_flow(self, doubt)
-            creates = resume.to_create(self)
+                yield from self._find_flow(doubt)
+            creates = self._in_phase("pending", "error")  # not sent, or refused earlier
             yield self._gather((self._create_item(item) for item in creates), progress)
-            runs = resume.to_run(self)
+            runs = self._to_run()
             yield self._gather((self._run_item(item) for item in runs), progress)
+
+    def _find_flow(self, items: list[BatchItem]) -> Flow[None]:
+        """Look for ``items`` in the jobs list: found, they take the job; else ``pending``."""
+        stamps = [item.unknown_at for item in items if item.unknown_at is not None]
+        if stamps:
+            yield Sleep(max(0.0, GRACE - (self.client._clock() - max(stamps))))
+        try:  # when the batch was made (wall clock)
+            since = datetime.fromisoformat(self.created_at).timestamp()
+        except (TypeError, ValueError):
+            since = 0.0
+        found = yield from self.client._find_created(
+            {item.marker for item in items}, since, by_marker=True, pages=MAX_FIND_PAGES
+        )
+        with self._lock:
+            for item in items:
+                jobs = found.get(item.marker)
+                if jobs:
+                    item.response, item.phase, item.error = (
+                        JobResponse(job=jobs[0]),
+                        "created",
+                        None,
+                    )
+                    if self.run and item.run == "no":
+                        item.run = "unknown"  # a run may have followed: checked when resuming
+                else:
+                    item.phase, item.error = "pending", None
+                item.unknown_at = None
 
     def _create_item(self, item: BatchItem) -> Flow[None]:
         """One item through the submit flow: created (and run) once, recorded as it goes."""

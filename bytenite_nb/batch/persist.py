@@ -12,9 +12,9 @@ import json
 import os
 import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Literal, Self
+from typing import TYPE_CHECKING, Any, Literal, Self
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from pydantic.alias_generators import to_camel
 
 from .. import errors
@@ -33,11 +33,11 @@ FILE_LEVELS = 6
 _MAX_INT_DIGITS = 20
 
 
-def dump(batch: BatchCore[Any]) -> dict[str, Any]:
-    """The JSON-ready form of a batch."""
+def save(batch: BatchCore[Any], path: str | os.PathLike[str]) -> Path:
+    """Write the batch to ``path`` (a temporary file renamed over it: never half-written)."""
     with batch._lock:
         items = [_item(item) for item in batch.items]
-    return {
+    data = {
         "format": FORMAT,
         "version": VERSION,
         "batchId": batch.batch_id,
@@ -47,12 +47,8 @@ def dump(batch: BatchCore[Any]) -> dict[str, Any]:
         "baseUrl": batch.client.base_url,
         "items": items,
     }
-
-
-def save(batch: BatchCore[Any], path: str | os.PathLike[str]) -> Path:
-    """Write the batch to ``path`` (a temporary file renamed over it: never half-written)."""
     target = Path(path)
-    text = json.dumps(dump(batch), ensure_ascii=False, indent=1)
+    text = json.dumps(data, ensure_ascii=False, indent=1)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
@@ -105,11 +101,7 @@ def _small_int(text: str) -> int:
     return int(text)
 
 
-def _or_empty(value: Any) -> Any:
-    return {} if value is None else value
-
-
-def _unsent(phase: Any) -> Any:
+def _unsent(phase: str) -> str:
     """An item in flight when saved may or may not have been created: resume checks it."""
     return "unknown" if phase == "sending" else phase
 
@@ -150,12 +142,10 @@ class SavedError(_Saved):
 class SavedItem(_Saved):
     index: int = Field(ge=0, lt=10**9)
     marker: str
-    request: Annotated[dict[str, Any], BeforeValidator(_or_empty)] = {}
-    values: Annotated[dict[str, Any], BeforeValidator(_or_empty)] = {}
-    phase: Annotated[
-        Literal["invalid", "pending", "unknown", "error", "created"], BeforeValidator(_unsent)
-    ] = "pending"
-    run: Annotated[Literal["no", "unknown", "error", "done"], BeforeValidator(_unsent)] = "no"
+    request: dict[str, Any] = {}
+    values: dict[str, Any] = {}
+    phase: Literal["invalid", "pending", "unknown", "error", "created"] = "pending"
+    run: Literal["no", "unknown", "error", "done"] = "no"
     gone: bool = False
     response: JobResponse | None = None
     error: SavedError | None = None

@@ -10,6 +10,7 @@ from typing import Any
 
 from ..client import MAX_ITEMS, check_item_count, parse_request
 from ..errors import PayloadError
+from ..models import CreateJobRequest
 
 #: Fields that differ between items by construction and are not "grid values".
 _DERIVED = frozenset({"name", "description"})
@@ -18,7 +19,7 @@ MAX_GRID_COLUMNS = 8
 
 
 def sweep(
-    base: Mapping[str, Any] | Any,
+    base: Mapping[str, Any] | CreateJobRequest,
     grid: Mapping[str, Sequence[Any]] | Sequence[Mapping[str, Any]],
     *,
     max_items: int | None = MAX_ITEMS,
@@ -34,7 +35,13 @@ def sweep(
     combinations: ``TooManyItemsError`` before any is built (``None`` lifts it).
     """
     _too_many(0, max_items)  # a bad max_items is named first
-    base_dict = _base_dict(base)
+    if isinstance(base, CreateJobRequest):
+        base = base.to_payload()
+    if not isinstance(base, Mapping):
+        raise TypeError(
+            f"sweep: base must be a dict or a CreateJobRequest, not {type(base).__name__}"
+        )
+    base_dict = dict(base)  # each request deep-copies it
     combos = _combinations(grid, max_items)
     stem = str(base_dict.get("name") or base_dict.get("templateId") or "job")
     width = len(str(max(len(combos) - 1, 0)))
@@ -105,16 +112,6 @@ def _flatten(value: Any, prefix: str = "") -> dict[str, Any]:
             out.update(_flatten(child, f"{prefix}{key}."))
         return out
     return {prefix[:-1]: value} if prefix else {}
-
-
-def _base_dict(base: Any) -> dict[str, Any]:
-    if isinstance(base, Mapping):
-        return dict(base)  # each request deep-copies it
-    to_payload = getattr(base, "to_payload", None)
-    if callable(to_payload):
-        payload: dict[str, Any] = to_payload()
-        return payload
-    raise TypeError(f"sweep: base must be a dict or a CreateJobRequest, not {type(base).__name__}")
 
 
 def _too_many(count: int, max_items: int | None) -> None:

@@ -10,9 +10,9 @@ grows by ``BACKOFF`` up to ``max_interval`` while no job changes state.
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, TypedDict, TypeVar, Unpack
+from typing import TYPE_CHECKING, Any, TypedDict, Unpack
 
-from ..client.flows import SEARCH_JOBS, ClientFlows, Flow, Sleep
+from ..client.flows import SEARCH_JOBS, Flow, Sleep
 from ..errors import NotFoundError, WaitTimeoutError
 from ..models import Job, JobResponse
 from ..progress import Live
@@ -20,8 +20,6 @@ from .item import BatchItem
 
 if TYPE_CHECKING:  # pragma: no cover
     from .core import BatchCore  # the core calls this module: for annotations only
-
-C = TypeVar("C", bound="ClientFlows")
 
 #: Jobs per page of the list scan a wait round reads (for its estimate of pages).
 PAGE_SIZE = SEARCH_JOBS
@@ -42,7 +40,7 @@ class WaitOptions(TypedDict, total=False):
 
 
 def wait_flow(
-    batch: BatchCore[C], progress: Live, timeout: float | None, **options: Unpack[WaitOptions]
+    batch: BatchCore[Any], progress: Live, timeout: float | None, **options: Unpack[WaitOptions]
 ) -> Flow[None]:
     """Poll until every item is done (job ended, or no job); ``WaitTimeoutError`` after
     ``timeout`` s."""
@@ -75,7 +73,7 @@ def wait_flow(
 
 
 def _poll_round(
-    batch: BatchCore[C], progress: Live, pending: list[BatchItem], depth: int, use_list: bool
+    batch: BatchCore[Any], progress: Live, pending: list[BatchItem], depth: int, use_list: bool
 ) -> Flow[tuple[bool, int]]:
     client = batch.client
     by_id = {item.id: item for item in pending if item.id}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
-from types import TracebackType
+from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -26,7 +26,7 @@ from ._steps import (
     _timeouts,
     api_transport,
 )
-from ._submit import ClientFlows, batch_type
+from ._submit import ClientFlows
 from ._transfers import _Streamed, _Upload
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -91,7 +91,6 @@ class AsyncClient(ClientFlows):
             raise
 
     async def _step(self, step: _Step) -> Any:
-        """Carry out one step."""
         if isinstance(step, _Sleep):
             return await self._sleep(step.seconds)
         if isinstance(step, _Streamed):
@@ -182,12 +181,7 @@ class AsyncClient(ClientFlows):
     async def __aenter__(self) -> AsyncClient:
         return self
 
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    async def __aexit__(self, *exc: object) -> None:
         await self.aclose()
 
     #: The batch of the last ``create_jobs`` call, kept even when it was cancelled.
@@ -204,7 +198,8 @@ class AsyncClient(ClientFlows):
     ) -> AsyncJobBatch:
         """The async twin of :meth:`Client.create_jobs` (anyio tasks). Cancelled, the
         partial batch is ``client.last_batch``; ``await batch.resume()`` finishes it."""
-        batch: AsyncJobBatch = batch_type("async").build(
+        # The batch part sits above the client: loaded by name, on first use.
+        batch: AsyncJobBatch = import_module("bytenite_nb.batch").AsyncJobBatch.build(
             self, requests, concurrency, run, progress, max_items
         )
         self.last_batch = batch

@@ -5,6 +5,7 @@ exchange, one call with its retries, and decoding answers into results or errors
 from __future__ import annotations
 
 import json
+import logging
 import random
 import time
 from collections import deque
@@ -53,19 +54,6 @@ from ._steps import (
 
 #: Reads an answer's JSON (``json.loads`` with keywords builds a decoder each call).
 _ANSWERS = json.JSONDecoder(parse_int=_json_int)
-
-
-class _NoQuery:
-    """A URL as logged: without its query (a signed link's is secret), built
-    only when a message is (parsing a URL costs more than a disabled log call)."""
-
-    __slots__ = ("url",)
-
-    def __init__(self, url: httpx.URL) -> None:
-        self.url = url
-
-    def __str__(self) -> str:
-        return str(self.url.copy_with(query=None))
 
 
 @dataclass
@@ -279,7 +267,8 @@ class _BaseClient:
         repeated after an answer that may hide its effect: its own flow decides."""
         statuses = RETRY_STATUSES if idempotent else frozenset()
         attempt = limited = 0
-        where = _NoQuery(request.url)  # for logs: a signed link's query is secret
+        # For logs, without its query (a signed link's is secret); built only when logged.
+        where = request.url.copy_with(query=None) if log.isEnabledFor(logging.DEBUG) else None
         while True:
             started = time.perf_counter()
             budget = min(self._settings.timeout, deadline - self._clock())

@@ -39,9 +39,6 @@ def _os_errors(path: object, doing: str) -> Iterator[None]:
         raise LocalPathError(path, f"{doing}: {exc.strerror or exc}") from None
 
 
-# -- uploads -------------------------------------------------------------------------------
-
-
 def check_upload_path(path: str | os.PathLike[str]) -> Path:
     """The file to upload: a readable regular file, else ``LocalPathError``."""
     local = Path(path).expanduser()
@@ -80,9 +77,6 @@ def read_pieces(path: Path, size: int, progress: Reporter) -> Iterator[bytes]:
                 raise LocalPathError(path, f"grew while it was sent (past {size:,} bytes)")
             progress.advance(len(piece))
             yield piece
-
-
-# -- downloads ---------------------------------------------------------------------------
 
 
 def check_dest(dest: str | os.PathLike[str]) -> Path:
@@ -224,15 +218,13 @@ class FileSink:
         self.part = target.with_name(_part_name(target.name))
         self.progress = progress
         self._stream: Any = None
-        self.expected: int | None = None
 
     def start(self, response: httpx.Response) -> Sink:
         self.close()
         with _os_errors(self.target, "cannot be written"):
             self._stream = open(self.part, "wb")  # noqa: SIM115 - closed by close()/discard()
         length = response.headers.get("Content-Length", "")
-        self.expected = int(length) if length.isdigit() else None
-        self.progress.restart(self.expected)
+        self.progress.restart(int(length) if length.isdigit() else None)
         return self.write
 
     def write(self, piece: bytes) -> None:

@@ -37,9 +37,7 @@ _CHECK = "check with client.list_jobs() or %bytenite jobs before creating it aga
 def may_be_applied(error: BaseException) -> bool:
     """Whether a failed request that is not idempotent may have been carried out
     (``_base`` flags our errors as raised; an interrupt or a bug may have been)."""
-    if isinstance(error, ByteNiteError):
-        return error.maybe_applied
-    return True
+    return not isinstance(error, ByteNiteError) or error.maybe_applied
 
 
 class _ExactlyOnce(_JobCalls):

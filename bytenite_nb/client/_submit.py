@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping
-from importlib import import_module
 from typing import Any, TypedDict, Unpack
 
 from ..errors import ApiError, PayloadError
@@ -34,23 +33,6 @@ class SubmitOptions(TypedDict, total=False):
     on_update: Callable[[str, JobResponse], Any] | None
     #: The upload's progress (see ``bytenite_nb.progress``).
     progress: ProgressOption
-
-
-#: The batch classes by driver (``sync``, ``async``), registered by the batch part:
-#: the client sits below it and never imports it.
-_BATCHES: dict[str, Any] = {}
-
-
-def register_batches(sync: Any, async_: Any) -> None:
-    """Called by ``bytenite_nb.batch``: the classes ``create_jobs`` builds."""
-    _BATCHES.update({"sync": sync, "async": async_})
-
-
-def batch_type(driver: str) -> Any:
-    """The registered batch class for ``driver`` (the batch part loads on first use)."""
-    if not _BATCHES:
-        import_module("bytenite_nb.batch")
-    return _BATCHES[driver]
 
 
 class ClientFlows(_TransferCalls):

@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor
 from concurrent.futures import wait as futures_wait
-from types import TracebackType
+from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -30,7 +30,7 @@ from ._steps import (
     _timeouts,
     api_transport,
 )
-from ._submit import ClientFlows, batch_type
+from ._submit import ClientFlows
 from ._transfers import _Streamed, _Upload
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -100,7 +100,6 @@ class Client(ClientFlows):
             raise
 
     def _step(self, step: _Step) -> Any:
-        """Carry out one step."""
         if type(step) is _Send:  # the common step first
             return self._send(step)
         if isinstance(step, _Sleep):
@@ -191,12 +190,7 @@ class Client(ClientFlows):
     def __enter__(self) -> Client:
         return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
     #: The batch of the last ``create_jobs`` call, kept even when it was interrupted.
@@ -221,7 +215,8 @@ class Client(ClientFlows):
         More than ``max_items`` requests: ``TooManyItemsError`` before anything
         is sent (``max_items=None`` lifts the bound).
         """
-        batch: JobBatch = batch_type("sync").build(
+        # The batch part sits above the client: loaded by name, on first use.
+        batch: JobBatch = import_module("bytenite_nb.batch").JobBatch.build(
             self, requests, concurrency, run, progress, max_items
         )
         self.last_batch = batch

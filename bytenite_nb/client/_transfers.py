@@ -310,32 +310,18 @@ class _TransferCalls(_ExactlyOnce):
         root = check_dest(dest)
         results = yield from self._get_job_results(job_id)
         plan = plan_downloads(results, root, overwrite)
-        paths = []
         for file, target in plan:
             make_folders(target)
-            paths.append(
-                (yield from self._download_one(file, target, overwrite, progress, deadline))
-            )
-        return paths
-
-    def _download_one(
-        self,
-        file: ResultFile,
-        target: Path,
-        overwrite: bool,
-        progress: ProgressOption,
-        deadline: float,
-    ) -> _Flow[Path]:
-        sink = FileSink(target, reporter(progress, file.name))
-        try:
-            yield from self._fetch(file, sink.start, f"the download of {file.name!r}", deadline)
-            file.size = sink.commit(overwrite)
-        except BaseException:
-            sink.discard()
-            sink.progress.finish(failed=True)
-            raise
-        sink.progress.finish()
-        return target
+            sink = FileSink(target, reporter(progress, file.name))
+            try:
+                yield from self._fetch(file, sink.start, f"the download of {file.name!r}", deadline)
+                file.size = sink.commit(overwrite)
+            except BaseException:
+                sink.discard()
+                sink.progress.finish(failed=True)
+                raise
+            sink.progress.finish()
+        return [target for _, target in plan]
 
     # -- upload -----------------------------------------------------------------------------
     def _upload_target(self, job: str | Job | JobResponse) -> _Flow[tuple[str, str]]:

@@ -10,7 +10,7 @@ from ._steps import T, driven
 from ._steps import _Flow as Flow
 from ._steps import _Gather as Gather
 from ._steps import _Sleep as Sleep
-from ._submit import ClientFlows, SubmitOptions, register_batches
+from ._submit import ClientFlows, SubmitOptions
 
 __all__ = [
     "SEARCH_JOBS",
@@ -23,5 +23,4 @@ __all__ = [
     "driven",
     "may_be_applied",
     "prepare_dest",
-    "register_batches",
 ]
