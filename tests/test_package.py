@@ -94,3 +94,12 @@ def test_async_calls_are_coroutine_functions_and_sync_ones_are_not() -> None:
         assert inspect.signature(getattr(bytenite_nb.Client, name)) == inspect.signature(
             getattr(bytenite_nb.AsyncClient, name)
         )
+    # A batch's calls likewise (AsyncJobBatch's flows are awaited by its client).
+    from bytenite_nb.batch import AsyncJobBatch, JobBatch
+    from bytenite_nb.batch.core import BatchCore
+
+    batch_calls = [name for name, value in vars(BatchCore).items() if isinstance(value, driven)]
+    assert {"get_results", "download_results", "abort"} <= set(batch_calls)
+    for name in [*batch_calls, "resume", "wait"]:
+        assert inspect.iscoroutinefunction(getattr(AsyncJobBatch, name)), name
+        assert not inspect.iscoroutinefunction(getattr(JobBatch, name)), name

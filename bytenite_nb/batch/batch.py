@@ -4,8 +4,7 @@ their client's driver."""
 from __future__ import annotations
 
 import os
-from collections.abc import Coroutine
-from typing import Any, Unpack, overload
+from typing import Unpack, overload
 
 from ..client import AsyncClient, Client
 from ..client.flows import Flow, T
@@ -73,8 +72,8 @@ class AsyncJobBatch(BatchCore[AsyncClient]):
     """The batch of an ``AsyncClient``: the calls that talk to the service are ``async``.
     Cancelled, it is ``client.last_batch``; ``await batch.resume()`` finishes it."""
 
-    def _run(self, flow: Flow[T]) -> Coroutine[Any, Any, T]:
-        return self.client._run(flow)
+    async def _run(self, flow: Flow[T]) -> T:
+        return await self.client._run(flow)
 
     async def resume(self) -> AsyncJobBatch:
         """See :meth:`JobBatch.resume`."""
