@@ -73,7 +73,10 @@ class _Handler(BaseHTTPRequestHandler):
             self._error(bad.status, bad.message)
             return
         headers = {name.lower(): value for name, value in self.headers.items()}
-        fault = sandbox.take_fault(path.removeprefix(API_PREFIX), self.command)
+        api_path, method = path.removeprefix(API_PREFIX), self.command
+        fault = sandbox.faults.take(
+            lambda f: f.path in (None, api_path) and f.method in (None, method)
+        )
         if fault is not None:
             if fault.applied:  # the request takes effect; only its answer is lost
                 sandbox.handle(self.command, self.path, headers, body)

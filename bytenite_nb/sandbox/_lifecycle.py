@@ -27,8 +27,8 @@ from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from ._faults import StorageFaults, send_trickled, serve_answer
 from ._routes import API_PREFIX
-from ._storage_faults import StorageFaults, send_trickled, serve_answer
 from ._wire import CHUNK, XML, BadFraming, body_pieces, send, send_head, xml_error
 
 RESULTS_PATH = f"{API_PREFIX}/_results/"
@@ -261,7 +261,8 @@ def serve_storage(handler: BaseHTTPRequestHandler, storage: Storage, results: An
             "or the Authorization header should be specified",
         )
         return True
-    fault = storage.faults.take(path, RESULTS_PATH)
+    target = "results" if path.startswith(RESULTS_PATH) else "upload"
+    fault = storage.faults.take(lambda f: f.target in ("any", target))
     if fault is not None and fault.kind != "trickle":
         _drain(handler)
         serve_answer(handler, fault, parts.query)

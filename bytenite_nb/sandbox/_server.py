@@ -21,6 +21,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from ..models import wire_integer
+from ._faults import Fault, Faults
 from ._jobs import _Job, job_json, job_state
 from ._lifecycle import Blob, Storage
 from ._logs import answer, job_logs, read_request
@@ -39,22 +40,6 @@ MAX_PAGE = 100
 def _envelope(message: str) -> dict[str, Any]:
     """The action endpoints' answer (run, abort, delete, uploadcompleted): one shape."""
     return {"ok": True, "requestId": str(uuid.uuid4()), "message": message, "error": None}
-
-
-@dataclass
-class Fault:
-    """A canned failure for the next matching request(s)."""
-
-    status: int
-    times: int = 1
-    path: str | None = None
-    body: bytes | None = None
-    content_type: str = "application/json"
-    retry_after: str | None = None
-    method: str | None = None
-    #: Apply the request, then answer with the fault (the answer is lost, not
-    #: the request: a create that happened although the client saw a 502).
-    applied: bool = False
 
 
 class Sandbox:
@@ -77,7 +62,8 @@ class Sandbox:
         self._lock = threading.Lock()
         self._tokens: dict[str, float] = {}
         self._jobs: dict[str, _Job] = {}
-        self._faults: list[Fault] = []
+        #: ``fail_next``'s faults, for the HTTP side to take.
+        self.faults: Faults[Fault] = Faults()
         #: Result files, signed links and uploads (``_lifecycle``).
         self.storage = Storage()
         self._bucket: TokenBucket | None = None
@@ -102,10 +88,7 @@ class Sandbox:
         each request out first, so that only its answer is lost."""
         raw = body.encode() if isinstance(body, str) else body
         wait = None if retry_after is None else str(retry_after)
-        with self._lock:
-            self._faults.append(
-                Fault(status, times, path, raw, content_type, wait, method, applied)
-            )
+        self.faults.add(Fault(status, times, path, raw, content_type, wait, method, applied))
 
     def rate_limit(
         self,
@@ -159,17 +142,6 @@ class Sandbox:
             return [job_json(j, self.step_seconds) for j in self._jobs.values() if not j.deleted]
 
     # -- request handling ---------------------------------------------------------
-    def take_fault(self, path: str, method: str | None = None) -> Fault | None:
-        with self._lock:
-            for fault in self._faults:
-                if fault.path not in (None, path) or fault.method not in (None, method):
-                    continue
-                fault.times -= 1
-                if fault.times <= 0:
-                    self._faults.remove(fault)
-                return fault
-        return None
-
     def handle(
         self, method: str, target: str, headers: Mapping[str, str], body: bytes
     ) -> tuple[int, Any, Mapping[str, str]]:

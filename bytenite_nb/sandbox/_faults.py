@@ -1,8 +1,6 @@
-"""Storage faults: what a hostile or failing storage host does to a transfer.
-
-``sandbox.storage.faults`` makes the next result links (``target="results"``),
-``tempUrl``\\s (``"upload"``) or both (``"any"``) misbehave, so that tests and
-notebooks meet them through the real client.
+"""Canned faults: ``Sandbox.fail_next``'s for API calls, ``storage.faults``'s for the
+next result links (``target="results"``), ``tempUrl``\\s (``"upload"``) or both
+(``"any"``), so that tests and notebooks meet them through the real client.
 """
 
 from __future__ import annotations
@@ -13,7 +11,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
-from typing import Literal
+from typing import Generic, Literal, Protocol, TypeVar
 from urllib.parse import parse_qs
 
 from ._wire import XML, send, send_head, xml_error
@@ -35,21 +33,68 @@ class StorageFault:
     pause: float = 0.0
 
 
+class _Counted(Protocol):
+    times: int
+
+
+_F = TypeVar("_F", bound=_Counted)
+
+
+class Faults(Generic[_F]):
+    """Faults waiting for requests, each for the next ``times`` it matches. Thread-safe."""
+
+    def __init__(self) -> None:
+        self._faults: list[_F] = []
+        self._lock = threading.Lock()
+
+    def add(self, fault: _F) -> None:
+        with self._lock:
+            self._faults.append(fault)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._faults.clear()
+
+    def take(self, matches: Callable[[_F], bool]) -> _F | None:
+        """The first fault that ``matches`` (one use of it spent), or None."""
+        with self._lock:
+            for fault in self._faults:
+                if matches(fault):
+                    fault.times -= 1
+                    if fault.times <= 0:
+                        self._faults.remove(fault)
+                    return fault
+        return None
+
+
 @dataclass
-class StorageFaults:
+class Fault:
+    """A canned failure for the next matching API request(s)."""
+
+    status: int
+    times: int = 1
+    path: str | None = None
+    body: bytes | None = None
+    content_type: str = "application/json"
+    retry_after: str | None = None
+    method: str | None = None
+    #: Apply the request, then answer with the fault (the answer is lost, not
+    #: the request: a create that happened although the client saw a 502).
+    applied: bool = False
+
+
+class StorageFaults(Faults[StorageFault]):
     """The faults waiting for storage requests. Thread-safe."""
 
     #: How a trickle waits between pieces (``time.sleep``; a test's fake clock).
     sleep: Callable[[float], None] = time.sleep
-    _faults: list[StorageFault] = field(default_factory=list)
-    _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def trickle(
         self, *, piece: int = 1, pause: float = 0.05, times: int = 1, target: Target = "results"
     ) -> None:
         """The next ``times`` downloads send ``piece`` bytes every ``pause`` seconds
         (through ``sleep``, which a test replaces by its fake clock's advance)."""
-        self._add(StorageFault("trickle", target, times, piece=max(1, piece), pause=pause))
+        self.add(StorageFault("trickle", target, times, piece=max(1, piece), pause=pause))
 
     def answer(
         self,
@@ -70,7 +115,7 @@ class StorageFaults:
         if gzip:
             raw = gzip_module.compress(raw)
             headers["Content-Encoding"] = "gzip"
-        self._add(StorageFault("answer", target, times, status, raw, headers))
+        self.add(StorageFault("answer", target, times, status, raw, headers))
 
     def expired(self, *, gzip: bool = True, times: int = 1, target: Target = "any") -> None:
         """The next ``times`` requests: 403 ``Request has expired`` (gzip-encoded by default)."""
@@ -80,28 +125,7 @@ class StorageFaults:
     def echo_signature(self, *, times: int = 1, target: Target = "any") -> None:
         """The next ``times`` requests: a 403 whose body quotes the URL's signature
         (as some hosts' ``SignatureDoesNotMatch`` pages do)."""
-        self._add(StorageFault("echo", target, times, 403))
-
-    def clear(self) -> None:
-        with self._lock:
-            self._faults.clear()
-
-    def _add(self, fault: StorageFault) -> None:
-        with self._lock:
-            self._faults.append(fault)
-
-    def take(self, path: str, results_path: str) -> StorageFault | None:
-        """The fault for this request (one use of it spent), or None."""
-        kind = "results" if path.startswith(results_path) else "upload"
-        with self._lock:
-            for fault in self._faults:
-                if fault.target not in ("any", kind):
-                    continue
-                fault.times -= 1
-                if fault.times <= 0:
-                    self._faults.remove(fault)
-                return fault
-        return None
+        self.add(StorageFault("echo", target, times, 403))
 
 
 def serve_answer(handler: BaseHTTPRequestHandler, fault: StorageFault, query: str) -> None:
