@@ -1,9 +1,5 @@
-"""A page of the jobs list: ``GET /jobs`` → ``JobsPage``.
-
-The service answers ``{"pagination": {"total", "offset", "hasPrevious",
-"hasNext"}, "data": [job, ...]}``, zero values left out. Parsing is lenient:
-missing fields take their protojson defaults, items that are not objects are skipped.
-"""
+"""A page of the jobs list: ``GET /jobs`` → ``JobsPage``, from ``{"pagination": {"total",
+"offset", "hasPrevious", "hasNext"}, "data": [job, ...]}`` (zero values left out)."""
 
 from __future__ import annotations
 

@@ -6,9 +6,7 @@ The service groups log lines by the service that wrote them::
      "taskrunner": {"<taskId>": {"logs": [Log]}}}
     Log = {"log", "timestamp", "level", "container"}
 
-The request names the services by their enum names (``LOG_SERVICE_NAMES``), the
-package by the answer's keys. ``JobLogs`` flattens the groups into one list sorted
-by time. Parsing is lenient: unknown levels, services and unreadable times parse.
+Parsing is lenient: unknown levels and services and unreadable times parse.
 """
 
 from __future__ import annotations

@@ -23,12 +23,13 @@ Target = Literal["results", "upload", "any"]
 class StorageFault:
     """One canned misbehaviour for the next ``times`` matching storage requests."""
 
-    kind: Literal["trickle", "answer", "echo"]
+    kind: Literal["trickle", "cut", "answer", "echo"]
     target: Target = "any"
     times: int = 1
     status: int = 200
     body: bytes = b""
     headers: dict[str, str] = field(default_factory=dict)
+    #: The bytes a trickle sends at once, or a cut sends before it hangs up.
     piece: int = 1
     pause: float = 0.0
 
@@ -95,6 +96,10 @@ class StorageFaults(Faults[StorageFault]):
         """The next ``times`` downloads send ``piece`` bytes every ``pause`` seconds
         (through ``sleep``, which a test replaces by its fake clock's advance)."""
         self.add(StorageFault("trickle", target, times, piece=max(1, piece), pause=pause))
+
+    def cut(self, after: int, *, times: int = 1) -> None:
+        """The next ``times`` downloads stop after ``after`` bytes (connection closed)."""
+        self.add(StorageFault("cut", "results", times, piece=after))
 
     def answer(
         self,

@@ -1,11 +1,8 @@
-"""The sandbox's HTTP side: a threaded server on loopback in front of a ``Sandbox``.
+"""The sandbox's HTTP side: a threaded loopback server in front of a ``Sandbox``.
 
-Whatever a client sends, it gets an answer in the service's style and the
-connection stays usable or is closed cleanly: a malformed request is a 4xx
-``rpcStatus``, a method a path does not take a 405 with ``Allow``, a path
-it does not serve a 404 (501 for the service's endpoints it lacks), each
-naming the path, a bug in the sandbox a JSON 500. No request can crash a
-handler or hang a connection.
+Every request gets an answer in the service's style (a sandbox bug: a JSON 500), and
+the connection stays usable or is closed cleanly: no request crashes a handler or
+hangs a connection.
 """
 
 from __future__ import annotations

@@ -1,6 +1,5 @@
-"""The sandbox without a socket: an ``httpx`` transport that hands each request
-to the sandbox's real request handler (``_http._Handler``) over in-memory
-streams, and reads its answer back as the wire would carry it. The same routes,
+"""The sandbox without a socket: an ``httpx`` transport that hands each request, as its
+wire bytes, to the sandbox's real request handler (``_http._Handler``): the same routes,
 faults and framing checks as ``start()``, with no port and no server thread.
 
 >>> box = InProcessSandbox()

@@ -1,6 +1,6 @@
-"""A sandbox job: its stored record, the states it walks through with time,
-and how it is rendered as the service sends it (protojson). No locking here:
-``Sandbox`` holds its lock around these calls."""
+"""A sandbox job: its record, its states over time, its wire form (protojson).
+
+No locking here: ``Sandbox`` holds its lock around these calls."""
 
 from __future__ import annotations
 

@@ -1,14 +1,9 @@
 """The sandbox's storage side: result files behind signed links, the upload ``tempUrl``.
 
-A completed job's results are real files: per chunk ``out_{i}/result.txt``
-(the input text, or a greeting, cased as ``params.app.case`` asks), and for
-the first chunk a small PNG, a JSON summary and a CSV of metrics.
-
-Like a storage host's signed URLs (GCS, S3), these links carry their own
-signature and expiry in the query and refuse a request with an
-``Authorization`` header (400): a client that leaks its API token to them
-fails loudly. The ``tempUrl`` takes a streamed ``PUT`` of the input file (with
-``Content-Disposition: attachment``): only its size, SHA-256 and first bytes are kept.
+Like a storage host's signed URLs, the links carry their signature and expiry in the
+query and refuse a request with an ``Authorization`` header (400): a client that leaks
+its API token to them fails loudly. A ``tempUrl`` takes a streamed ``PUT`` (with
+``Content-Disposition: attachment``) and keeps only its size, SHA-256 and first bytes.
 """
 
 from __future__ import annotations
@@ -131,7 +126,6 @@ class Storage:
     faults: StorageFaults = field(default_factory=StorageFaults)
     _key: bytes = field(default_factory=lambda: secrets.token_bytes(16))
     _expired_uploads: bool = False
-    _cuts: list[int] = field(default_factory=list)  # bytes sent by each next download
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     # -- signed URLs ------------------------------------------------------------------
@@ -159,15 +153,6 @@ class Storage:
     def upload_url(self, base_url: str, job_id: str) -> str:
         """The signed ``tempUrl`` of a ``file`` job."""
         return self.sign(base_url, f"/_upload/{job_id}")
-
-    def cut_downloads(self, after: int, *, times: int = 1) -> None:
-        """The next ``times`` downloads stop after ``after`` bytes (connection closed)."""
-        with self._lock:
-            self._cuts = [after] * times
-
-    def _take_cut(self) -> int | None:
-        with self._lock:
-            return self._cuts.pop() if self._cuts else None
 
     def expire_uploads(self, expired: bool = True) -> None:
         """From now on every ``tempUrl`` answers 403 ``Request has expired``."""
@@ -263,7 +248,7 @@ def serve_storage(handler: BaseHTTPRequestHandler, storage: Storage, results: An
         return True
     target = "results" if path.startswith(RESULTS_PATH) else "upload"
     fault = storage.faults.take(lambda f: f.target in ("any", target))
-    if fault is not None and fault.kind != "trickle":
+    if fault is not None and fault.kind in ("answer", "echo"):
         _drain(handler)
         serve_answer(handler, fault, parts.query)
         return True
@@ -285,11 +270,11 @@ def serve_storage(handler: BaseHTTPRequestHandler, storage: Storage, results: An
         except (LookupError, ValueError):
             _xml(handler, 404, "NoSuchKey", "The specified key does not exist.")
             return True
-        if fault is not None and handler.command == "GET":
+        if fault is not None and fault.kind == "trickle" and handler.command == "GET":
             sleep = storage.faults.sleep
             send_trickled(handler, blob.chunks(), blob.size, blob.content_type, fault, sleep)
         else:
-            _send_blob(handler, blob, storage._take_cut() if handler.command == "GET" else None)
+            _send_blob(handler, blob, fault.piece if fault and fault.kind == "cut" else None)
     return True
 
 

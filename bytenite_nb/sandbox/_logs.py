@@ -1,17 +1,8 @@
 """``POST /v1/customer/logs`` of the sandbox: a job's logs, derived from its states.
 
-Every line is derived deterministically from the job (its id, template,
-request) and the time it entered each state, so a job's logs grow as it runs
-and are the same on every call: the partitioner's lines once it is
-partitioning, one set per task (task ids derived from the job id) once
-partitioned, the assembler's while merging. A failed job has an ERROR line
-with the reason; a test job a WARN per task; params appear in DEBUG lines.
-
-The answer has the service's shape (protojson: empty groups left out)::
-
-    {"partitioner": [Log], "assembler": [Log],
-     "taskrunner": {"<taskId>": {"logs": [Log]}}}
-    Log = {"log", "timestamp", "level", "container"}
+Each line derives from the job and the time it entered each state, so the logs grow as
+the job runs and are the same on every call. The answer has the service's shape
+(``bytenite_nb.models.logs``), empty groups left out.
 """
 
 from __future__ import annotations

@@ -1,11 +1,7 @@
-"""A local stand-in for the ByteNite API: its state and the answer to each call.
+"""The sandbox's state, in memory and thread-safe, and the answer to each call.
 
-It speaks the service's paths, auth and wire format (protojson: integers in
-the form the spec gives each, empty fields left out, ``rpcStatus`` errors with
-gRPC codes), keeps everything in memory and is safe to use from many threads.
-It validates payloads on its own, independently of the package's models, the
-way the service does: of ``bytenite_nb.models`` it reads only the shipped spec
-(``spec_schema``, ``wire_integer``) and the nesting bound (``too_deep``).
+It validates payloads on its own, as the service does: of ``bytenite_nb.models`` it
+reads only the shipped spec (``spec_schema``, ``wire_integer``) and ``too_deep``.
 """
 
 from __future__ import annotations

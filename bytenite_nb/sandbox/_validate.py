@@ -1,14 +1,9 @@
-"""Reading a create-job request the way the service does, before any template sees it.
+"""Reading a job request as the service does, before any template sees it, in two layers:
 
-Two layers, as in the service:
-
-- ``read_create``: what grpc-gateway's protojson refuses (wrong JSON types,
-  int64 out of range, a non-string ``preset`` or ``@type``) and the canonical
-  form the service stores: ``null`` members read as unset, int64 values as
-  ints, unknown fields dropped. A stored request is always renderable.
-- ``service_rules``: what the service itself refuses in a request protojson
-  accepted (negative timeouts, a data source without a descriptor, a ``url``
-  source without an http(s) URL).
+- ``read_create``: what grpc-gateway's protojson refuses (wrong JSON types, int64 out of
+  range) and the canonical form the service stores (``null`` read as unset, int64 as
+  ints, unknown fields dropped): a stored request always renders.
+- ``service_rules``: what the service itself refuses in a request protojson accepted.
 """
 
 from __future__ import annotations
