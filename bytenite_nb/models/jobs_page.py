@@ -51,9 +51,7 @@ class JobsPage(_ShownAsCard, BaseModel):
     def from_wire(cls, data: Any, *, limit: int | None = None) -> JobsPage:
         """Parse the service's answer (lenient; a bad job raises ``ValidationError``)."""
         fields = _page_fields(data if isinstance(data, Mapping) else {})
-        if limit is not None:
-            fields["limit"] = limit
-        return cls.model_validate(fields)
+        return cls.model_validate({**fields, "limit": limit})
 
     @property
     def next_offset(self) -> int:

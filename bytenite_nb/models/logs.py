@@ -31,7 +31,6 @@ LOG_SERVICES = ("partitioner", "taskrunner", "assembler")
 LOG_SERVICE_NAMES = {service: service.upper() for service in LOG_SERVICES}
 #: Other spellings accepted for a level (case does not matter either).
 LEVEL_ALIASES = {"WARNING": "WARN", "ERR": "ERROR", "CRITICAL": "FATAL"}
-_LEVEL_PREFIX = "LOG_LEVEL_"
 
 
 class LogLevel(_OpenStrEnum):
@@ -51,7 +50,7 @@ class LogLevel(_OpenStrEnum):
     @classmethod
     def _missing_(cls, value: object) -> Any:
         if isinstance(value, str):
-            name = value.strip().upper().removeprefix(_LEVEL_PREFIX)
+            name = value.strip().upper().removeprefix("LOG_LEVEL_")
             name = LEVEL_ALIASES.get(name, name)
             if name in cls.__members__:
                 return cls[name]
@@ -97,9 +96,6 @@ class LogEntry(BaseModel):
         return f"LogEntry({when} {self.level.value} {where}: {self.message[:60]!r})"
 
 
-_OWN_FIELDS = frozenset({"job_id", "entries", "levels", "services", "task_ids"})
-
-
 class JobLogs(_ShownAsCard, BaseModel):
     """A job's log lines in time order (``entries``), with what was asked for:
     ``levels`` and ``services`` (empty: all) and ``task_ids``."""
@@ -115,7 +111,7 @@ class JobLogs(_ShownAsCard, BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _wire(cls, data: Any) -> Any:
-        if isinstance(data, Mapping) and not set(data) & _OWN_FIELDS:
+        if isinstance(data, Mapping) and not cls.model_fields.keys() & set(data):
             return {"entries": entries_from_wire(data)}  # the service's grouped shape
         return data
 

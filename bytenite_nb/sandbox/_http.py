@@ -132,10 +132,8 @@ class _HTTPServer(ThreadingHTTPServer):
 
 
 class SandboxServer:
-    """A running sandbox: ``.url`` (the API root), ``.api_key``, ``.stop()``.
-
-    ``.sandbox`` is its state (a ``Sandbox``): faults, rate limits, requests.
-    """
+    """A running sandbox: ``.url`` (the API root), ``.api_key``, ``.stop()``, and
+    ``.sandbox``, its state (a ``Sandbox``: faults, rate limits, requests)."""
 
     def __init__(self, httpd: _HTTPServer, thread: threading.Thread | None) -> None:
         self._httpd = httpd
@@ -182,10 +180,8 @@ def make_server(
 def start(
     port: int = 0, *, host: str = "127.0.0.1", step_seconds: float = 1.0, verbose: bool = False
 ) -> SandboxServer:
-    """Start a sandbox in a background thread; ``port=0`` picks a free port.
-
-    ``step_seconds`` is how long a running job stays in each state.
-    """
+    """Start a sandbox in a background thread; ``port=0`` picks a free port, and a running
+    job stays ``step_seconds`` in each state."""
     httpd = make_server(port, host=host, step_seconds=step_seconds, verbose=verbose)
     thread = threading.Thread(
         target=httpd.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True, name="bn-sandbox"

@@ -81,8 +81,7 @@ def job_json(job: _Job, step_seconds: float) -> dict[str, Any]:
 
 
 def _render(job: _Job, step_seconds: float) -> dict[str, Any]:
-    """Render a stored request, which is canonical (``_validate.read_create``) and
-    leaves out the zero values protojson does not write."""
+    """A stored request (canonical: ``_validate.read_create``), zero values left out."""
     request = job.request
     state, times = job_state(job, step_seconds)
     stamps = {name: rfc3339(when) for name, when in times.items()}

@@ -16,7 +16,7 @@ import struct
 import threading
 import time
 import zlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
 from typing import Any
@@ -128,7 +128,6 @@ class Storage:
     _expired_uploads: bool = False
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    # -- signed URLs ------------------------------------------------------------------
     def sign(self, base_url: str, path: str) -> str:
         """``base_url`` + ``path`` with an expiry and a signature in the query."""
         expires = int(time.time()) + LINK_TTL
@@ -159,7 +158,6 @@ class Storage:
         with self._lock:
             self._expired_uploads = expired
 
-    # -- the job side -------------------------------------------------------------------
     def blobs(self, job_id: str, params: Mapping[str, Any], chunks: int) -> list[Blob]:
         """The result files of a completed job, in the order the results list them."""
         with self._lock:
@@ -222,12 +220,11 @@ class Storage:
         return None
 
 
-def serve_storage(handler: BaseHTTPRequestHandler, storage: Storage, results: Any) -> bool:
-    """Answer a storage request (result link or ``tempUrl``); False for other paths.
-
-    ``results(job_id)`` returns the job's blobs (or raises ``LookupError``).
-    Reads the body itself, in pieces: call it before anything reads the body.
-    """
+def serve_storage(
+    handler: BaseHTTPRequestHandler, storage: Storage, results: Callable[[str], list[Blob]]
+) -> bool:
+    """Answer a storage request (a result link or ``tempUrl``; False for another path),
+    reading its body itself; ``results(job_id)`` gives the blobs or raises ``LookupError``."""
     parts = urlsplit(handler.path)
     path = parts.path
     if not path.startswith((RESULTS_PATH, UPLOAD_PATH)):

@@ -34,11 +34,8 @@ class TokenBucket:
         self._stamp = clock()
 
     def take(self) -> str | None:
-        """Spend a token; ``None`` when there was one, else the ``Retry-After`` to send.
-
-        Without a fixed ``retry_after`` the header holds whole seconds (as
-        HTTP wants) until the next token, at least 1.
-        """
+        """Spend a token: ``None`` if there was one, else the ``Retry-After`` to send (the
+        fixed ``retry_after``, or the whole seconds until the next token, at least 1)."""
         now = self._clock()
         self._tokens = min(self.burst, self._tokens + (now - self._stamp) * self.rate)
         self._stamp = now

@@ -37,10 +37,9 @@ ROUTES: list[tuple[re.Pattern[str], dict[str, str]]] = [
 
 
 def route(method: str, path: str) -> tuple[str, str]:
-    """The name of the ``Sandbox`` method that answers ``method path`` and the job id
-    (``""`` for none); ``Reject`` naming the path for a path no route matches (404),
-    an endpoint of the service the sandbox lacks (501) or a method it does not take (405,
-    with ``Allow``)."""
+    """The ``Sandbox`` method that answers ``method path``, and the job id (``""``: none);
+    ``Reject`` naming the path: 404 for no route, 501 for an endpoint of the service the
+    sandbox lacks, 405 (with ``Allow``) for a method the path does not take."""
     if any(pattern.fullmatch(path) for pattern in UNSERVED):
         raise Reject(501, f"the sandbox does not serve {method} {path} (the service may)")
     for pattern, methods in ROUTES:

@@ -93,11 +93,8 @@ class Sandbox:
         burst: int | None = None,
         retry_after: float | None = None,
     ) -> None:
-        """Answer customer calls over ``requests_per_second`` with ``429`` (``None``: no limit).
-
-        A token bucket (``TokenBucket``: ``burst``, ``retry_after``); ``fail_next``
-        faults come first and spend no token.
-        """
+        """Answer customer calls over ``requests_per_second`` with 429 (``None``: no limit),
+        through a ``TokenBucket``; ``fail_next`` faults come first and spend no token."""
         bucket = None
         if requests_per_second is not None:
             bucket = TokenBucket(requests_per_second, burst, retry_after, clock=self.clock)
