@@ -59,6 +59,7 @@ class _Handler(BaseHTTPRequestHandler):
         if serve_storage(self, sandbox.storage, sandbox.result_blobs):  # links and tempUrls
             return  # (streamed there: an upload is never read whole into memory)
         path = urlsplit(self.path).path.rstrip("/") or "/"
+        sandbox.record(self.command, path)
         try:
             try:
                 body = b"".join(body_pieces(self, MAX_BODY))
@@ -66,7 +67,6 @@ class _Handler(BaseHTTPRequestHandler):
                 raise BadFraming(408, "timed out reading the request body") from None
         except BadFraming as bad:
             self.close_connection = True
-            sandbox.record(self.command, path)
             self._error(bad.status, bad.message)
             return
         headers = {name.lower(): value for name, value in self.headers.items()}
@@ -77,8 +77,6 @@ class _Handler(BaseHTTPRequestHandler):
         if fault is not None:
             if fault.applied:  # the request takes effect; only its answer is lost
                 sandbox.handle(self.command, self.path, headers, body)
-            else:
-                sandbox.record(self.command, path)
             retry = {"Retry-After": fault.retry_after} if fault.retry_after else {}
             if fault.status == 0:  # hang up without an answer
                 self.close_connection = True
@@ -87,7 +85,7 @@ class _Handler(BaseHTTPRequestHandler):
             else:
                 self._reply(fault.status, fault.body, fault.content_type, retry)
             return
-        retry_after = sandbox.throttle(self.command, path)
+        retry_after = sandbox.throttle(path)
         if retry_after is not None:
             message = "rate limit exceeded: too many requests, retry later"
             self._error(429, message, {"Retry-After": retry_after})

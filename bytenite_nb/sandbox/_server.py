@@ -101,21 +101,16 @@ class Sandbox:
             self._bucket = bucket
 
     def record(self, method: str, path: str) -> None:
-        """Add a request to ``requests`` (``handle`` does; so do answers that bypass it)."""
+        """Add a request to ``requests`` (the HTTP side records each one)."""
         with self._lock:
             self.requests.append((method, path))
 
-    def throttle(self, method: str, path: str) -> str | None:
+    def throttle(self, path: str) -> str | None:
         """Spend a token for a customer call; the ``Retry-After`` to answer if there was none."""
-        if not path.startswith(CUSTOMER_PREFIX + "/"):
-            return None
         with self._lock:
-            if self._bucket is None:
+            if self._bucket is None or not path.startswith(CUSTOMER_PREFIX + "/"):
                 return None
-            wait = self._bucket.take()
-            if wait is not None:
-                self.requests.append((method, path))
-            return wait
+            return self._bucket.take()
 
     def revoke_tokens(self) -> None:
         """Invalidate every token issued so far (their next use gets 401)."""
@@ -140,7 +135,6 @@ class Sandbox:
         """Route one request (header names in lower case); return ``(status, body, headers)``."""
         parts = urlsplit(target)
         path = parts.path.rstrip("/") or "/"
-        self.record(method, path)
         try:
             if path.startswith(CUSTOMER_PREFIX + "/"):
                 self._authorize(headers.get("authorization"))
