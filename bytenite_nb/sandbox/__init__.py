@@ -7,7 +7,7 @@
 >>> server.stop()
 
 ``python -m bytenite_nb.sandbox`` runs one in the foreground. It serves the calls of
-``BYTENITE_API.md`` (``_routes.ROUTES``), each integer in the spec's form. Where it
+``BYTENITE_API.md`` (``_server.ROUTES``), each integer in the spec's form. Where it
 differs from ``BYTENITE_API.md``, and why:
 
 - ``POST /jobs/filter``, ``/jobs/runningTasks``, ``PATCH /jobs/{id}/jobname`` and

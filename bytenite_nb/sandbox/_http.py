@@ -18,9 +18,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ._lifecycle import serve_storage
-from ._routes import API_PREFIX
 from ._server import Sandbox
-from ._wire import BadFraming, body_pieces, rpc_status, send
+from ._wire import API_PREFIX, BadFraming, body_pieces, rpc_status, send
 
 #: The largest request body read (a bigger one gets 413 and the connection closes).
 MAX_BODY = 64 * 1024 * 1024

@@ -17,8 +17,8 @@ from typing import Any, cast
 import httpx
 
 from ._http import _Handler
-from ._routes import API_PREFIX
 from ._server import Sandbox
+from ._wire import API_PREFIX
 
 #: The API root of an in-process sandbox (``.invalid``: no request can leave the process).
 IN_PROCESS_URL = "http://sandbox.invalid" + API_PREFIX

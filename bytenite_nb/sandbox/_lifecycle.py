@@ -23,8 +23,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from ._faults import StorageFaults, send_trickled, serve_answer
-from ._routes import API_PREFIX
-from ._wire import CHUNK, XML, BadFraming, body_pieces, send, send_head, xml_error
+from ._wire import API_PREFIX, CHUNK, XML, BadFraming, body_pieces, send, send_head, xml_error
 
 RESULTS_PATH = f"{API_PREFIX}/_results/"
 UPLOAD_PATH = f"{API_PREFIX}/_upload/"

@@ -15,21 +15,62 @@ import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from ..models import wire_integer
 from ._faults import Fault, Faults
 from ._jobs import _Job, answer, job_json, job_logs, job_state, read_request
 from ._lifecycle import Blob, Storage
-from ._routes import API_PREFIX, CUSTOMER_PREFIX, route
 from ._templates import TEMPLATES
 from ._validate import read_create, read_update, run_config, service_rules
-from ._wire import Reject, bad_request, json_object
+from ._wire import API_PREFIX, CUSTOMER_PREFIX, Reject, bad_request, json_object
 
 #: The sandbox's fixed API key. Not a secret: it only opens this local server.
 SANDBOX_API_KEY = "bn-sandbox-key"
 #: A page of ``GET /jobs`` holds at most this many jobs (BYTENITE_API.md).
 MAX_PAGE = 100
+
+#: The service's endpoints the sandbox lacks: a 501, never a 405 reading ``filter`` as a job id.
+UNSERVED: list[re.Pattern[str]] = [
+    re.compile(rf"{CUSTOMER_PREFIX}/jobs/(filter|runningTasks)"),
+    re.compile(rf"{CUSTOMER_PREFIX}/jobs/[^/]+/(jobname|configs)"),
+    re.compile(rf"{CUSTOMER_PREFIX}/events"),
+    re.compile(rf"{API_PREFIX}/auth/secrets(/[^/]+)?"),
+]
+
+_JOB = rf"{CUSTOMER_PREFIX}/jobs/([^/]+)"
+#: Each path's methods and the ``Sandbox`` method that answers each, first match first
+#: (``/jobs/templates`` before ``/jobs/{id}``). A group of the pattern is the job id.
+ROUTES: list[tuple[re.Pattern[str], dict[str, str]]] = [
+    (re.compile(rf"{API_PREFIX}/auth/access_token"), {"POST": "_exchange"}),
+    (re.compile(rf"{CUSTOMER_PREFIX}/jobs"), {"GET": "_list", "POST": "_create"}),
+    (re.compile(rf"{CUSTOMER_PREFIX}/jobs/templates"), {"GET": "_templates"}),
+    (re.compile(_JOB), {"GET": "_get", "DELETE": "_delete"}),
+    (re.compile(rf"{_JOB}/run"), {"POST": "_run"}),
+    (re.compile(rf"{_JOB}/abort"), {"POST": "_abort"}),
+    (re.compile(rf"{_JOB}/results"), {"GET": "_results"}),
+    (re.compile(rf"{_JOB}/uploadcompleted"), {"PATCH": "_upload_completed"}),
+    (re.compile(rf"{_JOB}/datasource"), {"PATCH": "_set_data_source"}),
+    (re.compile(rf"{_JOB}/params"), {"PATCH": "_set_params"}),
+    (re.compile(rf"{CUSTOMER_PREFIX}/logs"), {"POST": "_logs"}),
+]
+
+
+def route(method: str, path: str) -> tuple[str, str]:
+    """The ``Sandbox`` method that answers ``method path``, and the job id (``""``: none);
+    ``Reject`` naming the path: 404 for no route, 501 for an endpoint of the service the
+    sandbox lacks, 405 (with ``Allow``) for a method the path does not take."""
+    if any(pattern.fullmatch(path) for pattern in UNSERVED):
+        raise Reject(501, f"the sandbox does not serve {method} {path} (the service may)")
+    for pattern, methods in ROUTES:
+        match = pattern.fullmatch(path)
+        if match is None:
+            continue
+        if method not in methods:
+            allow = {"Allow": ", ".join(sorted(methods))}
+            raise Reject(405, f"method {method} not allowed for {path}", headers=allow)
+        return methods[method], unquote(match.group(1)) if match.groups() else ""
+    raise Reject(404, f"no route for {method} {path}: the sandbox serves no such path")
 
 
 def _envelope(message: str) -> dict[str, Any]:
@@ -170,7 +211,7 @@ class Sandbox:
         if expires < self.clock():
             raise Reject(401, "access token expired")
 
-    # -- jobs (each answers one route; ``_routes.ROUTES`` names them) ------------
+    # -- jobs (each answers one route; ``ROUTES`` names them) ---------------------
     def _templates(self, call: _Call) -> dict[str, Any]:
         return {"data": [t.info() for t in TEMPLATES.values() if not t.private]}
 

@@ -19,6 +19,8 @@ from typing import Any
 
 from ..models import INT64_MAX, INT64_MIN, MAX_NESTING, too_deep
 
+API_PREFIX = "/v1"
+CUSTOMER_PREFIX = "/v1/customer"
 Violation = tuple[str, str]
 Headers = Mapping[str, str]
 #: The content type of a storage host's error answers.
