@@ -23,7 +23,17 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from ._faults import StorageFaults, send_trickled, serve_answer
-from ._wire import API_PREFIX, CHUNK, XML, BadFraming, body_pieces, send, send_head, xml_error
+from ._wire import (
+    API_PREFIX,
+    CHUNK,
+    XML,
+    BadFraming,
+    Reject,
+    body_pieces,
+    send,
+    send_head,
+    xml_error,
+)
 
 RESULTS_PATH = f"{API_PREFIX}/_results/"
 UPLOAD_PATH = f"{API_PREFIX}/_upload/"
@@ -185,14 +195,12 @@ class Storage:
             out.append(Blob("out_0/big.bin", self.big_result_bytes, "application/octet-stream"))
         return out
 
-    def results(
-        self, base_url: str, job_id: str, params: Mapping[str, Any], chunks: int
-    ) -> dict[str, Any]:
-        """The ``GET /jobs/{id}/results`` answer: names and signed links."""
+    def results(self, base_url: str, job_id: str, blobs: list[Blob]) -> dict[str, Any]:
+        """The ``GET /jobs/{id}/results`` answer: the blobs' names and signed links."""
         return {
             "results": [
                 {"name": blob.name, "link": self.sign(base_url, f"/_results/{job_id}/{i}")}
-                for i, blob in enumerate(self.blobs(job_id, params, chunks))
+                for i, blob in enumerate(blobs)
             ]
         }
 
@@ -223,7 +231,7 @@ def serve_storage(
     handler: BaseHTTPRequestHandler, storage: Storage, results: Callable[[str], list[Blob]]
 ) -> bool:
     """Answer a storage request (a result link or ``tempUrl``; False for another path),
-    reading its body itself; ``results(job_id)`` gives the blobs or raises ``LookupError``."""
+    reading its body itself; ``results(job_id)`` gives the blobs or raises ``Reject``."""
     parts = urlsplit(handler.path)
     path = parts.path
     if not path.startswith((RESULTS_PATH, UPLOAD_PATH)):
@@ -263,7 +271,7 @@ def serve_storage(
     else:
         try:
             blob = results(job_id)[int(index)]
-        except (LookupError, ValueError):
+        except (Reject, LookupError, ValueError):
             _xml(handler, 404, "NoSuchKey", "The specified key does not exist.")
             return True
         if fault is not None and fault.kind == "trickle" and handler.command == "GET":

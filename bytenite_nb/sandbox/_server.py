@@ -344,24 +344,14 @@ class Sandbox:
         return _envelope("job deleted")
 
     def _results(self, call: _Call) -> dict[str, Any]:
-        with self._lock:
-            job = self._find(call.job_id)
-            state, _ = job_state(job, self.step_seconds)
-        if state != "JOB_STATE_COMPLETE":
-            raise Reject(400, "job has not yet been completed")
-        params = job.request.get("params", {})
-        return self.storage.results(self.base_url, job.id, params, job.chunks)
+        return self.storage.results(self.base_url, call.job_id, self.result_blobs(call.job_id))
 
     def result_blobs(self, job_id: str) -> list[Blob]:
-        """The files a completed job's result links serve (``LookupError`` if none)."""
+        """The files a completed job's result links serve (``Reject`` 404 or 400 if none)."""
         with self._lock:
-            job = self._jobs.get(job_id)
-            if (
-                job is None
-                or job.deleted
-                or job_state(job, self.step_seconds)[0] != "JOB_STATE_COMPLETE"
-            ):
-                raise LookupError(job_id)
+            job = self._find(job_id)
+            if job_state(job, self.step_seconds)[0] != "JOB_STATE_COMPLETE":
+                raise Reject(400, "job has not yet been completed")
         return self.storage.blobs(job.id, job.request.get("params", {}), job.chunks)
 
     def _upload_completed(self, call: _Call) -> dict[str, Any]:
