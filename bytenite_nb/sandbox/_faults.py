@@ -14,7 +14,7 @@ from http.server import BaseHTTPRequestHandler
 from typing import Generic, Literal, Protocol, TypeVar
 from urllib.parse import parse_qs
 
-from ._wire import XML, send, send_head, xml_error
+from ._wire import send, send_head, send_xml, xml_error
 
 Target = Literal["results", "upload", "any"]
 
@@ -137,8 +137,8 @@ def serve_answer(handler: BaseHTTPRequestHandler, fault: StorageFault, query: st
     """Answer with ``fault``'s status and body (an echo fault quotes the signature)."""
     if fault.kind == "echo":
         signature = parse_qs(query).get("X-Signature", [""])[0]
-        body = xml_error("SignatureDoesNotMatch", f"The signature {signature} does not match")
-        send(handler, fault.status, body, XML)
+        message = f"The signature {signature} does not match"
+        send_xml(handler, fault.status, "SignatureDoesNotMatch", message)
     else:
         send(handler, fault.status, fault.body, fault.headers)
 

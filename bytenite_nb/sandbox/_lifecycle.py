@@ -23,17 +23,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from ._faults import StorageFaults, send_trickled, serve_answer
-from ._wire import (
-    API_PREFIX,
-    CHUNK,
-    XML,
-    BadFraming,
-    Reject,
-    body_pieces,
-    send,
-    send_head,
-    xml_error,
-)
+from ._wire import API_PREFIX, CHUNK, BadFraming, Reject, body_pieces, send, send_head, send_xml
 
 RESULTS_PATH = f"{API_PREFIX}/_results/"
 UPLOAD_PATH = f"{API_PREFIX}/_upload/"
@@ -265,14 +255,14 @@ def serve_storage(
     _drain(handler)
     job_id, _, index = path[len(RESULTS_PATH) :].partition("/")
     if problem is not None:
-        _xml(handler, 403, *problem.split(": ", 1))
+        send_xml(handler, 403, *problem.split(": ", 1))
     elif handler.command not in ("GET", "HEAD"):
-        _xml(handler, 405, "MethodNotAllowed", "a result link takes GET")
+        send_xml(handler, 405, "MethodNotAllowed", "a result link takes GET")
     else:
         try:
             blob = results(job_id)[int(index)]
         except (Reject, LookupError, ValueError):
-            _xml(handler, 404, "NoSuchKey", "The specified key does not exist.")
+            send_xml(handler, 404, "NoSuchKey", "The specified key does not exist.")
             return True
         if fault is not None and fault.kind == "trickle" and handler.command == "GET":
             sleep = storage.faults.sleep
@@ -319,7 +309,7 @@ def _put_upload(
                 size += len(piece)
         except BadFraming as bad:
             handler.close_connection = True
-            _xml(handler, bad.status, "IncompleteBody", bad.message)
+            send_xml(handler, bad.status, "IncompleteBody", bad.message)
             return
         with storage._lock:
             storage.uploads[job_id] = Upload(size, digest.hexdigest(), bytes(prefix))
@@ -336,12 +326,7 @@ def _drain(handler: BaseHTTPRequestHandler) -> None:
         handler.close_connection = True
 
 
-def _xml(handler: BaseHTTPRequestHandler, status: int, code: str, message: str) -> None:
-    """An error answer in the style of a storage host (XML, no rpcStatus)."""
-    send(handler, status, xml_error(code, message), XML)
-
-
 def _refuse(handler: BaseHTTPRequestHandler, status: int, code: str, message: str) -> None:
     """Drop the request's body, then answer with a storage host's error."""
     _drain(handler)
-    _xml(handler, status, code, message)
+    send_xml(handler, status, code, message)
