@@ -26,11 +26,8 @@ from .job import Job, JobResponse
 
 
 class CreateJobRequest(_WireModel):
-    """``jobsCreateJobRequest``: the body of ``POST /jobs``.
-
-    ``CreateJobRequest.model_validate(wire_dict)`` takes the camelCase wire
-    form (snake_case works too); ``to_payload()`` gives the wire dict back.
-    """
+    """``jobsCreateJobRequest``, the body of ``POST /jobs``: ``model_validate`` takes the
+    camelCase wire form (snake_case too); ``to_payload()`` gives the wire dict back."""
 
     spec_name: ClassVar[str] = "jobsCreateJobRequest"
 

@@ -52,8 +52,8 @@ class InProcessSandbox:
     """A sandbox served in process: ``.url``, ``.api_key``, ``.sandbox`` (its state,
     as on a ``SandboxServer``) and ``.transport()`` for ``Client``/``AsyncClient``."""
 
-    def __init__(self, sandbox: Sandbox | None = None, *, step_seconds: float = 1.0) -> None:
-        self.sandbox = sandbox if sandbox is not None else Sandbox(step_seconds=step_seconds)
+    def __init__(self, *, step_seconds: float = 1.0) -> None:
+        self.sandbox = Sandbox(step_seconds=step_seconds)
         self.sandbox.base_url = self.url = IN_PROCESS_URL
         self.api_key = self.sandbox.api_key
         self._server = SimpleNamespace(sandbox=self.sandbox, verbose=False)  # what _Handler reads

@@ -81,18 +81,12 @@ def _envelope(message: str) -> dict[str, Any]:
 class Sandbox:
     """The state of one sandbox: tokens, jobs, faults, request log. Thread-safe."""
 
-    def __init__(
-        self,
-        *,
-        api_key: str = SANDBOX_API_KEY,
-        token_ttl: int = 3600,
-        step_seconds: float = 1.0,
-        clock: Callable[[], float] = time.time,
-    ) -> None:
-        self.api_key = api_key
+    def __init__(self, *, step_seconds: float = 1.0) -> None:
+        self.api_key = SANDBOX_API_KEY
         #: Epoch seconds for job progress and token expiry (tests may set a faster one).
-        self.clock = clock
-        self.token_ttl = token_ttl
+        self.clock: Callable[[], float] = time.time
+        #: Seconds an access token lives.
+        self.token_ttl = 3600
         self.step_seconds = step_seconds
         self.base_url = ""
         self._lock = threading.Lock()
