@@ -1,13 +1,11 @@
 """Pydantic models of ByteNite's API, derived from the shipped spec.
 
 ``spec/create-job.openapi.json`` is the single source of truth: tests/test_models.py
-holds the enums and every model of ``SPEC_MODELS`` to it (values and their order, wire
-field names, required fields), so a drifted model fails the suite, not a payload.
-
-Python names are snake_case, the wire's camelCase (aliases); both are accepted. Requests
-are strict where the service is; responses are lenient (missing and unknown fields and
-unknown enum values parse). One module per family; of the package only ``display`` is
-imported, lazily, in the reprs.
+holds the enums and every model of ``SPEC_MODELS`` to it, so a drifted model fails the
+suite. Python names are snake_case, the wire's camelCase (aliases); both are accepted.
+Requests are strict where the service is; responses are lenient (missing and unknown
+fields and unknown enum values parse). Of the package only ``display`` is imported,
+lazily, in the reprs.
 """
 
 from __future__ import annotations

@@ -95,9 +95,7 @@ class DataSource(_WireModel):
                 problems.append((f"params.{key}", f"required for '{kind}'"))
             elif not isinstance(value, str):
                 problems.append((f"params.{key}", "must be a string"))
-        if kind == "url" and isinstance(params.get("url"), str) and params["url"].strip():
-            problem = _http_url_problem(params["url"])
-            if problem:
+            elif key == "url" and (problem := _http_url_problem(value)):
                 problems.append(("params.url", problem))
         return problems
 
