@@ -8,13 +8,13 @@ from __future__ import annotations
 import gzip as gzip_module
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
 from typing import Generic, Literal, Protocol, TypeVar
 from urllib.parse import parse_qs
 
-from ._wire import send, send_head, send_xml, xml_error
+from ._wire import send, send_xml, xml_error
 
 Target = Literal["results", "upload", "any"]
 
@@ -141,24 +141,3 @@ def serve_answer(handler: BaseHTTPRequestHandler, fault: StorageFault, query: st
         send_xml(handler, fault.status, "SignatureDoesNotMatch", message)
     else:
         send(handler, fault.status, fault.body, fault.headers)
-
-
-def send_trickled(
-    handler: BaseHTTPRequestHandler,
-    pieces: Iterable[bytes],
-    size: int,
-    content_type: str,
-    fault: StorageFault,
-    sleep: Callable[[float], None],
-) -> None:
-    """A 200 whose body comes ``fault.piece`` bytes per ``fault.pause`` seconds."""
-    send_head(handler, 200, {"Content-Type": content_type, "Content-Length": str(size)})
-    handler.wfile.flush()
-    try:
-        for chunk in pieces:
-            for start in range(0, len(chunk), fault.piece):
-                handler.wfile.write(chunk[start : start + fault.piece])
-                handler.wfile.flush()
-                sleep(fault.pause)
-    except OSError:  # the client gave up (its deadline): what a trickle is for
-        handler.close_connection = True

@@ -22,7 +22,7 @@ from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from ._faults import StorageFaults, send_trickled, serve_answer
+from ._faults import StorageFault, StorageFaults, serve_answer
 from ._wire import API_PREFIX, CHUNK, BadFraming, Reject, body_pieces, send, send_head, send_xml
 
 RESULTS_PATH = f"{API_PREFIX}/_results/"
@@ -264,27 +264,39 @@ def serve_storage(
         except (Reject, LookupError, ValueError):
             send_xml(handler, 404, "NoSuchKey", "The specified key does not exist.")
             return True
-        if fault is not None and fault.kind == "trickle" and handler.command == "GET":
-            sleep = storage.faults.sleep
-            send_trickled(handler, blob.chunks(), blob.size, blob.content_type, fault, sleep)
-        else:
-            _send_blob(handler, blob, fault.piece if fault and fault.kind == "cut" else None)
+        _send_blob(handler, blob, fault, storage.faults.sleep)
     return True
 
 
-def _send_blob(handler: BaseHTTPRequestHandler, blob: Blob, cut_after: int | None) -> None:
+def _send_blob(
+    handler: BaseHTTPRequestHandler,
+    blob: Blob,
+    fault: StorageFault | None,
+    sleep: Callable[[float], None],
+) -> None:
+    """A 200 with ``blob``; a ``trickle`` fault sends it ``piece`` bytes every ``pause``
+    seconds (through ``sleep``), a ``cut`` one hangs up after ``piece`` bytes."""
     send_head(handler, 200, {"Content-Type": blob.content_type, "Content-Length": str(blob.size)})
     if handler.command == "HEAD":
         return
+    step = fault.piece if fault and fault.kind == "trickle" else CHUNK
+    stop = fault.piece if fault and fault.kind == "cut" else blob.size
     sent = 0
-    for piece in blob.chunks():
-        if cut_after is not None and sent + len(piece) > cut_after:
-            handler.wfile.write(piece[: max(0, cut_after - sent)])
-            handler.wfile.flush()
-            handler.close_connection = True  # the body ends short: a broken transfer
-            return
-        handler.wfile.write(piece)
-        sent += len(piece)
+    try:
+        for chunk in blob.chunks():
+            for start in range(0, len(chunk), step):
+                piece = chunk[start : start + step][: stop - sent]
+                handler.wfile.write(piece)
+                sent += len(piece)
+                if fault and fault.kind == "trickle":
+                    handler.wfile.flush()
+                    sleep(fault.pause)
+                if sent == stop < blob.size:  # the body ends short: a broken transfer
+                    handler.wfile.flush()
+                    handler.close_connection = True
+                    return
+    except OSError:  # the client gave up (a trickle's point: its deadline)
+        handler.close_connection = True
 
 
 def _put_upload(
