@@ -45,8 +45,7 @@ class ResultFile(_WireModel):
 
     @property
     def preview_kind(self) -> str | None:
-        """``"image"``, ``"text"``, ``"json"`` or ``"csv"`` by the name's extension; None
-        for a file that gets no preview."""
+        """``"image"``, ``"text"``, ``"json"`` or ``"csv"`` by extension; None: no preview."""
         return PREVIEW_KINDS.get(PurePosixPath(self.name.lower()).suffix)
 
     @property

@@ -93,8 +93,7 @@ class StorageFaults(Faults[StorageFault]):
     def trickle(
         self, *, piece: int = 1, pause: float = 0.05, times: int = 1, target: Target = "results"
     ) -> None:
-        """The next ``times`` downloads send ``piece`` bytes every ``pause`` seconds
-        (through ``sleep``, which a test replaces by its fake clock's advance)."""
+        """The next ``times`` downloads send ``piece`` bytes every ``pause`` seconds."""
         self.add(StorageFault("trickle", target, times, piece=max(1, piece), pause=pause))
 
     def cut(self, after: int, *, times: int = 1) -> None:

@@ -207,14 +207,13 @@ class Storage:
             return f"the upload is not marked complete: PATCH /jobs/{job_id}/uploadcompleted"
         return None
 
-    def complete_upload(self, job_id: str) -> str | None:
-        """Mark a job's upload complete; why not, if it cannot be."""
+    def complete_upload(self, job_id: str) -> None:
+        """Mark a job's upload complete (``Reject`` 400 if nothing was uploaded)."""
         with self._lock:
             upload = self.uploads.get(job_id)
             if upload is None:
-                return "nothing was uploaded to this job's tempUrl"
+                raise Reject(400, f"job {job_id!r}: nothing was uploaded to this job's tempUrl")
             upload.completed = True
-        return None
 
 
 def serve_storage(

@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-Violation = tuple[str, str]
+from ._wire import Violation
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,6 @@ from ._wire import Violation, bad_request, int64
 
 _URL = re.compile(r"https?://[^/\s]+")
 _STRINGS = ("templateId", "name", "description")
-_STRUCTS = ("app", "partitioner", "assembler")
 _CONFIG_KEYS = ("taskTimeout", "jobTimeout", "isTestJob")
 
 
@@ -62,9 +61,8 @@ def read_update(data: Mapping[str, Any], keys: tuple[str, ...], subject: str) ->
 
 
 def run_config(data: Mapping[str, Any]) -> dict[str, Any]:
-    """The config a run body carries, flat (``{"taskTimeout": ...}``, the docs) and/or
-    nested (``{"config": {...}}``, a 2025 demo; it wins over flat members), read as a
-    create's config; ``{}`` when there is none. ``Reject`` 400 for one a create refuses."""
+    """A run body's config, flat (the docs) and nested (``{"config": ...}``, a 2025 demo; it
+    wins), read as a create's (``Reject`` 400 for what it refuses); ``{}`` for none."""
     config: dict[str, Any] = {}
     for given in ({key: data.get(key) for key in _CONFIG_KEYS}, data.get("config")):
         config.update(read_update({"config": given}, ("config",), "run request").get("config", {}))
@@ -106,7 +104,7 @@ def _params(value: Any, problems: list[Violation]) -> dict[str, Any] | None:
     if params is None:
         return None
     out = {"preset": _typed(params.get("preset"), str, "params.preset", problems)}
-    for key in _STRUCTS:  # google.protobuf.Structs: nulls inside are values
+    for key in ("app", "partitioner", "assembler"):  # Structs: nulls inside are values
         out[key] = _typed(params.get(key), dict, f"params.{key}", problems)
     return _set(out)
 
