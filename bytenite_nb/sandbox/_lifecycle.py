@@ -104,12 +104,6 @@ def png(width: int, height: int, seed: int) -> bytes:
     )
 
 
-def _cased(text: str, params: Mapping[str, Any]) -> str:
-    app = params.get("app")
-    case = app.get("case", "upper") if isinstance(app, dict) else "upper"
-    return text.lower() if case == "lower" else text.upper()
-
-
 @dataclass
 class Storage:
     """The signed links and uploads of one sandbox. Thread-safe."""
@@ -178,8 +172,11 @@ class Storage:
             Blob("out_0/summary.json", len(summary), "application/json", summary),
             Blob("out_0/metrics.csv", len(metrics), "text/csv", metrics.encode()),
         ]
+        app = params.get("app")
+        lower = isinstance(app, dict) and app.get("case") == "lower"
+        cased = source.lower() if lower else source.upper()
         for i in range(chunks):
-            text = f"{_cased(source, params)}\n(chunk {i} of {chunks})\n".encode()
+            text = f"{cased}\n(chunk {i} of {chunks})\n".encode()
             out.append(Blob(f"out_{i}/result.txt", len(text), "text/plain", text))
         if self.big_result_bytes:
             out.append(Blob("out_0/big.bin", self.big_result_bytes, "application/octet-stream"))
@@ -228,8 +225,7 @@ def serve_storage(
     carries_auth = handler.headers.get("Authorization") is not None
     with storage._lock:
         storage.requests.append((handler.command, path, carries_auth))
-        if carries_auth:
-            storage.authorization_refused += 1
+        storage.authorization_refused += carries_auth
     if carries_auth:
         _refuse(
             handler,
