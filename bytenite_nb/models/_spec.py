@@ -61,8 +61,7 @@ def wire_integer(schema: str, field: str, value: int) -> int | str:
 
 
 class _OpenStrEnum(str, Enum):
-    """A str enum, held to the spec by a test, whose unknown values parse to a
-    pseudo-member instead of failing."""
+    """A str enum whose unknown values parse to a pseudo-member instead of failing."""
 
     @classmethod
     def _missing_(cls, value: object) -> Any:

@@ -34,9 +34,8 @@ LEVEL_ALIASES = {"WARNING": "WARN", "ERR": "ERROR", "CRITICAL": "FATAL"}
 
 
 class LogLevel(_OpenStrEnum):
-    """A log line's level. ``LogLevel("warn")`` is ``LogLevel.WARN`` (any case,
-    ``LOG_LEVEL_`` prefix and aliases accepted); a level the service adds later
-    still parses (``is_known`` is then False)."""
+    """A log line's level: ``LogLevel("warn")`` is ``LogLevel.WARN`` (any case, ``LOG_LEVEL_``
+    prefix, aliases); a level the service adds later parses (``is_known`` is then False)."""
 
     UNKNOWN = "UNKNOWN"
     TRACE = "TRACE"
