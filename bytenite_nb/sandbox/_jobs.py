@@ -163,11 +163,6 @@ def read_request(data: Mapping[str, Any]) -> tuple[str, list[str], list[str], li
     return str(job_id).strip(), lists["levels"], services, lists["taskIds"]
 
 
-def task_id(job_id: str, index: int) -> str:
-    """The id of a job's task ``index`` (stable for a job)."""
-    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"bytenite-sandbox/{job_id}/task/{index}"))
-
-
 def _json(params: Mapping[str, Any], key: str) -> str:
     return json.dumps(params.get(key) or {}, ensure_ascii=False, sort_keys=True)[:500]
 
@@ -204,7 +199,7 @@ def job_logs(job: _Job, times: Mapping[str, float]) -> Logs:
     ]
     tasks: dict[str, list[Line]] = {}
     for index in range(chunks if "PARTITIONED" in at else 0):
-        key = task_id(job.id, index)
+        key = str(uuid.uuid5(uuid.NAMESPACE_URL, f"bytenite-sandbox/{job.id}/task/{index}"))
         box = f"{template.app.split('@')[0]}-{key[:8]}"
         start = at["PARTITIONED"] + index / 1000
         tasks[key] = [
