@@ -20,7 +20,7 @@ from bytenite_nb import sandbox
 from bytenite_nb.client import Client
 from bytenite_nb.errors import ApiError
 from bytenite_nb.sandbox._inprocess import InProcessSandbox
-from bytenite_nb.sandbox._ratelimit import TokenBucket
+from bytenite_nb.sandbox._server import TokenBucket
 
 from .flowdriver import FakeClock
 

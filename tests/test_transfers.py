@@ -296,12 +296,12 @@ def test_a_broken_connection_is_retried_then_leaves_nothing(
     job_id = completed(fresh_client)
     results = fresh_client.get_job_results(job_id)
     # Cut once: the retry completes the file, byte for byte.
-    storage.cut_downloads(after=100_000, times=1)
+    storage.faults.cut(after=100_000, times=1)
     fresh_client.download_results(job_id, tmp_path / "a")
     expected = hashlib.sha256(b"".join(big_chunks(2 * 1024 * 1024))).hexdigest()
     assert hashlib.sha256((tmp_path / "a/out_0/big.bin").read_bytes()).hexdigest() == expected
     # Cut every time: one typed error, no file, no temp file, no signature in the message.
-    storage.cut_downloads(after=100_000, times=1000)
+    storage.faults.cut(after=100_000, times=1000)
     with pytest.raises(ByteNiteConnectionError) as caught:
         fresh_client.download_results(job_id, tmp_path / "b")
     left = sorted(p.name for p in (tmp_path / "b/out_0").iterdir())
@@ -563,7 +563,7 @@ async def test_async_interrupted_download_leaves_nothing(
     created = await aclient.create_job(HELLO)
     await aclient.run_job(created.job.id or "")
     await aclient.wait_for_job(created.job.id or "", interval=0.02, timeout=10)
-    fresh_server.sandbox.storage.cut_downloads(after=50_000, times=1000)
+    fresh_server.sandbox.storage.faults.cut(after=50_000, times=1000)
     with pytest.raises(ByteNiteConnectionError):
         await aclient.download_results(created.job.id or "", tmp_path)
     left = sorted(p.name for p in (tmp_path / "out_0").iterdir())

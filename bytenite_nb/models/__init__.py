@@ -1,16 +1,11 @@
 """Pydantic models of ByteNite's API, derived from the shipped spec.
 
-``spec/create-job.openapi.json`` is the single source of truth: the enums
-(``JobState``, ``ExecutionPriority``) are declared in code and every model in
-``SPEC_MODELS`` mirrors a schema; tests/test_models.py holds both to the spec
-(same values in the same order, same wire field names, same required fields),
-so a drifted model fails the suite instead of sending a wrong payload.
-
-Python names are snake_case; the wire is camelCase through aliases, and both
-are accepted on input. Requests are strict where the service is (timeouts,
-JSON objects, known data source descriptors); responses are lenient (missing
-fields, unknown fields and unknown enum values all parse). One module per
-family; nothing else of the package is imported but ``display``, lazily, in the reprs.
+``spec/create-job.openapi.json`` is the single source of truth: tests/test_models.py
+holds the enums and every model of ``SPEC_MODELS`` to it, so a drifted model fails the
+suite. Python names are snake_case, the wire's camelCase (aliases); both are accepted.
+Requests are strict where the service is; responses are lenient (missing and unknown
+fields and unknown enum values parse). Of the package only ``display`` is imported,
+lazily, in the reprs.
 """
 
 from __future__ import annotations

@@ -61,8 +61,7 @@ def wire_integer(schema: str, field: str, value: int) -> int | str:
 
 
 class _OpenStrEnum(str, Enum):
-    """A str enum, held to the spec by a test, whose unknown values parse to a
-    pseudo-member instead of failing."""
+    """A str enum whose unknown values parse to a pseudo-member instead of failing."""
 
     @classmethod
     def _missing_(cls, value: object) -> Any:
@@ -82,14 +81,10 @@ class _OpenStrEnum(str, Enum):
         return self.value in type(self)._value2member_map_
 
 
-_STATE_PREFIX = "JOB_STATE_"
-
-
 class JobState(_OpenStrEnum):
-    """A job's state; values are the wire strings, members are named without
-    ``JOB_STATE_`` (``JobState.COMPLETE``, ``JobState["COMPLETE"]``), in the
-    spec's order (a test holds them to ``jobJobState``). Values the spec does
-    not list parse too (``is_known`` is then False) and render as their raw name."""
+    """A job's state: the wire strings, members named without ``JOB_STATE_`` in the spec's
+    order (``JobState.COMPLETE``). Values the spec does not list parse too (``is_known``
+    is then False) and render as their raw name."""
 
     NEW = "JOB_STATE_NEW"
     STARTED = "JOB_STATE_STARTED"
@@ -106,7 +101,7 @@ class JobState(_OpenStrEnum):
     @property
     def short_name(self) -> str:
         """``"TASKS_COMPLETED"`` for ``JOB_STATE_TASKS_COMPLETED``."""
-        return str(self.value).removeprefix(_STATE_PREFIX)
+        return str(self.value).removeprefix("JOB_STATE_")
 
     @property
     def label(self) -> str:

@@ -18,8 +18,6 @@ _S3_TYPE = _TYPE_PREFIX + "S3DataSource"
 _S3_PARAMS = ("name", "bucketName", "cloudRegion", "secret_id")
 
 Direction = Literal["input", "output"]
-#: Params holding a signed URL (never shown in a repr).
-SIGNED_PARAMS = frozenset({"tempUrl"})
 
 
 @dataclass(frozen=True)
@@ -97,9 +95,7 @@ class DataSource(_WireModel):
                 problems.append((f"params.{key}", f"required for '{kind}'"))
             elif not isinstance(value, str):
                 problems.append((f"params.{key}", "must be a string"))
-        if kind == "url" and isinstance(params.get("url"), str) and params["url"].strip():
-            problem = _http_url_problem(params["url"])
-            if problem:
+            elif key == "url" and (problem := _http_url_problem(value)):
                 problems.append(("params.url", problem))
         return problems
 
@@ -107,7 +103,7 @@ class DataSource(_WireModel):
         # A ``tempUrl`` is a signed upload URL: it grants access, so no repr or str shows it.
         for name, value in super().__repr_args__():
             if name == "params" and isinstance(value, Mapping):
-                value = {k: ("***" if k in SIGNED_PARAMS else v) for k, v in value.items()}
+                value = {k: ("***" if k == "tempUrl" else v) for k, v in value.items()}
             yield name, value
 
     def __str__(self) -> str:

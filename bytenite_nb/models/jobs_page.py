@@ -1,9 +1,5 @@
-"""A page of the jobs list: ``GET /jobs`` → ``JobsPage``.
-
-The service answers ``{"pagination": {"total", "offset", "hasPrevious",
-"hasNext"}, "data": [job, ...]}``, zero values left out. Parsing is lenient:
-missing fields take their protojson defaults, items that are not objects are skipped.
-"""
+"""A page of the jobs list: ``GET /jobs`` → ``JobsPage``, from ``{"pagination": {"total",
+"offset", "hasPrevious", "hasNext"}, "data": [job, ...]}`` (zero values left out)."""
 
 from __future__ import annotations
 
@@ -55,9 +51,7 @@ class JobsPage(_ShownAsCard, BaseModel):
     def from_wire(cls, data: Any, *, limit: int | None = None) -> JobsPage:
         """Parse the service's answer (lenient; a bad job raises ``ValidationError``)."""
         fields = _page_fields(data if isinstance(data, Mapping) else {})
-        if limit is not None:
-            fields["limit"] = limit
-        return cls.model_validate(fields)
+        return cls.model_validate({**fields, "limit": limit})
 
     @property
     def next_offset(self) -> int:

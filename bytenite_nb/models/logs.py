@@ -6,9 +6,7 @@ The service groups log lines by the service that wrote them::
      "taskrunner": {"<taskId>": {"logs": [Log]}}}
     Log = {"log", "timestamp", "level", "container"}
 
-The request names the services by their enum names (``LOG_SERVICE_NAMES``), the
-package by the answer's keys. ``JobLogs`` flattens the groups into one list sorted
-by time. Parsing is lenient: unknown levels, services and unreadable times parse.
+Parsing is lenient: unknown levels and services and unreadable times parse.
 """
 
 from __future__ import annotations
@@ -33,13 +31,11 @@ LOG_SERVICES = ("partitioner", "taskrunner", "assembler")
 LOG_SERVICE_NAMES = {service: service.upper() for service in LOG_SERVICES}
 #: Other spellings accepted for a level (case does not matter either).
 LEVEL_ALIASES = {"WARNING": "WARN", "ERR": "ERROR", "CRITICAL": "FATAL"}
-_LEVEL_PREFIX = "LOG_LEVEL_"
 
 
 class LogLevel(_OpenStrEnum):
-    """A log line's level. ``LogLevel("warn")`` is ``LogLevel.WARN`` (any case,
-    ``LOG_LEVEL_`` prefix and aliases accepted); a level the service adds later
-    still parses (``is_known`` is then False)."""
+    """A log line's level: ``LogLevel("warn")`` is ``LogLevel.WARN`` (any case, ``LOG_LEVEL_``
+    prefix, aliases); a level the service adds later parses (``is_known`` is then False)."""
 
     UNKNOWN = "UNKNOWN"
     TRACE = "TRACE"
@@ -53,7 +49,7 @@ class LogLevel(_OpenStrEnum):
     @classmethod
     def _missing_(cls, value: object) -> Any:
         if isinstance(value, str):
-            name = value.strip().upper().removeprefix(_LEVEL_PREFIX)
+            name = value.strip().upper().removeprefix("LOG_LEVEL_")
             name = LEVEL_ALIASES.get(name, name)
             if name in cls.__members__:
                 return cls[name]
@@ -99,9 +95,6 @@ class LogEntry(BaseModel):
         return f"LogEntry({when} {self.level.value} {where}: {self.message[:60]!r})"
 
 
-_OWN_FIELDS = frozenset({"job_id", "entries", "levels", "services", "task_ids"})
-
-
 class JobLogs(_ShownAsCard, BaseModel):
     """A job's log lines in time order (``entries``), with what was asked for:
     ``levels`` and ``services`` (empty: all) and ``task_ids``."""
@@ -117,7 +110,7 @@ class JobLogs(_ShownAsCard, BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _wire(cls, data: Any) -> Any:
-        if isinstance(data, Mapping) and not set(data) & _OWN_FIELDS:
+        if isinstance(data, Mapping) and not cls.model_fields.keys() & set(data):
             return {"entries": entries_from_wire(data)}  # the service's grouped shape
         return data
 

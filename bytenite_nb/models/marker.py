@@ -1,10 +1,6 @@
-"""The batch marker: ``[bn-batch:<batch id>:<index>]`` at the end of a job's
-description, how a batch finds its jobs again (after a lost answer, a restart).
-
-It is for the client, not for the user: cards and tables show
-:func:`strip_marker` of a description. One pure function each builds, reads
-and strips it.
-"""
+"""The batch marker, ``[bn-batch:<batch id>:<index>]`` at the end of a job's
+description: how a batch finds its jobs again (after a lost answer, a restart). Cards
+and tables show :func:`strip_marker` of a description."""
 
 from __future__ import annotations
 

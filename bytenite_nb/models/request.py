@@ -21,16 +21,13 @@ from ..errors import cut
 from ._base import _WireModel
 from ._parts import AppParams, JobConfig, JobTemplate, RpcStatus, SelectionList
 from ._values import LONE_SURROGATE, _nested_object, not_object, sendable_text
-from .data_source import DataSource, Direction, _with_type_url
+from .data_source import DataSource, _with_type_url
 from .job import Job, JobResponse
 
 
 class CreateJobRequest(_WireModel):
-    """``jobsCreateJobRequest``: the body of ``POST /jobs``.
-
-    ``CreateJobRequest.model_validate(wire_dict)`` takes the camelCase wire
-    form (snake_case works too); ``to_payload()`` gives the wire dict back.
-    """
+    """``jobsCreateJobRequest``, the body of ``POST /jobs``: ``model_validate`` takes the
+    camelCase wire form (snake_case too); ``to_payload()`` gives the wire dict back."""
 
     spec_name: ClassVar[str] = "jobsCreateJobRequest"
 
@@ -66,7 +63,14 @@ class CreateJobRequest(_WireModel):
     @field_validator("data_source", "data_destination")
     @classmethod
     def _source(cls, value: DataSource | None, info: ValidationInfo) -> DataSource | None:
-        return _checked_source(value, "input" if info.field_name == "data_source" else "output")
+        if value is None:
+            return None
+        problems = value.problems("input" if info.field_name == "data_source" else "output")
+        if problems:
+            summary = "; ".join(f"{path}: {message}" for path, message in problems)
+            context = {"summary": summary, "problems": problems}
+            raise PydanticCustomError("data_source", "{summary}", context)
+        return _with_type_url(value)
 
     @field_validator("params")
     @classmethod
@@ -92,19 +96,6 @@ class CreateJobRequest(_WireModel):
     def __repr__(self) -> str:
         name = f", name={cut(repr(self.name), 80)}" if self.name else ""
         return f"CreateJobRequest(template_id={cut(repr(self.template_id), 80)}{name})"
-
-
-def _checked_source(value: DataSource | None, direction: Direction) -> DataSource | None:
-    if value is None:
-        return None
-    problems = value.problems(direction)
-    if problems:
-        raise PydanticCustomError(
-            "data_source",
-            "{summary}",
-            {"summary": "; ".join(f"{p}: {m}" for p, m in problems), "problems": problems},
-        )
-    return _with_type_url(value)
 
 
 #: Every model that mirrors a spec schema (tests/test_models.py checks each

@@ -1,10 +1,8 @@
-"""A job's output files: ``JobResults`` and ``ResultFile``.
-
-The service answers ``GET /jobs/{id}/results`` with
+"""A job's output files: ``JobResults`` and ``ResultFile``, from
 ``{"results": [{"name": "out_0/result.txt", "link": "<signed URL>"}]}``.
-A signed link grants access to the file for as long as it lives, so no
-repr, str or mimebundle of these models shows it: read ``.link`` when you
-need it, or ask a card for it (``card(show_links=True)``).
+
+A signed link grants access to its file while it lives, so no repr, str or mimebundle
+shows it: read ``.link``, or ask a card for it (``card(show_links=True)``).
 """
 
 from __future__ import annotations
@@ -47,8 +45,7 @@ class ResultFile(_WireModel):
 
     @property
     def preview_kind(self) -> str | None:
-        """``"image"``, ``"text"``, ``"json"`` or ``"csv"`` by the name's extension; None
-        for a file that gets no preview."""
+        """``"image"``, ``"text"``, ``"json"`` or ``"csv"`` by extension; None: no preview."""
         return PREVIEW_KINDS.get(PurePosixPath(self.name.lower()).suffix)
 
     @property

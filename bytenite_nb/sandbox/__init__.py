@@ -6,31 +6,26 @@
 ...     job = client.create_job({"templateId": "hello-world-template"})
 >>> server.stop()
 
-``python -m bytenite_nb.sandbox`` runs one in the foreground.
-
-It serves the calls of ``BYTENITE_API.md`` (``_routes.ROUTES``) and writes each
-integer in the form the shipped spec gives it. Where it differs from
-``BYTENITE_API.md``, and why:
+``python -m bytenite_nb.sandbox`` runs one in the foreground. It serves the calls of
+``BYTENITE_API.md`` (``_server.ROUTES``), each integer in the spec's form. Where it
+differs from ``BYTENITE_API.md``, and why:
 
 - ``POST /jobs/filter``, ``/jobs/runningTasks``, ``PATCH /jobs/{id}/jobname`` and
-  ``/configs``, ``GET /events``, ``/auth/secrets`` (seen only in ByteNite's
-  generated SDKs) answer 501 naming the path: not built. Any other unknown
-  path is a 404 naming it.
-- ``Authorization: Bearer <token>`` is taken as well as the raw token, and the
-  logs request's ``services`` as the answer's lower-case keys as well as the
-  enum names: the service most likely takes the first for its own SDK; the
-  second is for older clients (protojson would refuse it).
+  ``/configs``, ``GET /events``, ``/auth/secrets`` (only in ByteNite's generated SDKs)
+  answer 501 naming the path: not built. Any other unknown path is a 404 naming it.
+- ``Authorization: Bearer <token>`` is taken as well as the raw token (ByteNite's SDK),
+  and the logs request's ``services`` as the answer's lower-case keys as well as the
+  enum names (older clients; protojson would refuse them).
 - Enum values given as numbers (protojson takes ``1`` for a level) are refused.
-- ``config.taskTimeout``/``jobTimeout`` are read in the int64 range; the
-  service's uint32 would refuse more than 4294967295 (the spec says int64).
-- A ``config`` in the run body (UNCONFIRMED in ``BYTENITE_API.md``) is applied:
-  flat members (the docs) and a nested ``config`` (a 2025 demo; it wins), over
-  the create's config, checked like a create's. The service may ignore it.
+- ``config.taskTimeout``/``jobTimeout`` are read in the spec's int64 range; the
+  service's uint32 would refuse more than 4294967295.
+- A run body's ``config`` (UNCONFIRMED) is applied over the create's, checked like a
+  create's: flat members (the docs) and a nested ``config`` (a 2025 demo; it wins).
 - ``PATCH .../datasource`` replaces only the members its body sets;
   ``PATCH .../params`` replaces all params. Both answer ``{job, templateInfo}``.
-- Assumed where the sources are silent, as ``BYTENITE_API.md`` lists: pages
-  of at most 100 jobs, aborting a ``NEW`` job deletes it, a ``file`` job runs
-  only after ``uploadcompleted``, and no rate limit unless one is set.
+- Assumed where the sources are silent (``BYTENITE_API.md`` lists them): pages of at
+  most 100 jobs, aborting a ``NEW`` job deletes it, a ``file`` job runs only after
+  ``uploadcompleted``, and no rate limit unless one is set.
 """
 
 from ._http import SandboxServer, start

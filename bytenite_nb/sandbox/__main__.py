@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 
 from ._http import SandboxServer, make_server
 from ._templates import TEMPLATES
@@ -27,12 +28,8 @@ def main(argv: list[str] | None = None) -> None:
     print("Use it from a shell with:")
     print(f"  export BYTENITE_API_URL={server.url} BYTENITE_API_KEY={server.api_key}")
     print("Ctrl-C stops it.", flush=True)
-    try:
+    with server, contextlib.suppress(KeyboardInterrupt):
         server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.stop()
 
 
 if __name__ == "__main__":

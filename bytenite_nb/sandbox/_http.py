@@ -1,11 +1,8 @@
-"""The sandbox's HTTP side: a threaded server on loopback in front of a ``Sandbox``.
+"""The sandbox's HTTP side: a threaded loopback server in front of a ``Sandbox``.
 
-Whatever a client sends, it gets an answer in the service's style and the
-connection stays usable or is closed cleanly: a malformed request is a 4xx
-``rpcStatus``, a method a path does not take a 405 with ``Allow``, a path
-it does not serve a 404 (501 for the service's endpoints it lacks), each
-naming the path, a bug in the sandbox a JSON 500. No request can crash a
-handler or hang a connection.
+Every request gets an answer in the service's style (a sandbox bug: a JSON 500), and
+the connection stays usable or is closed cleanly: no request crashes a handler or
+hangs a connection.
 """
 
 from __future__ import annotations
@@ -21,9 +18,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ._lifecycle import serve_storage
-from ._routes import API_PREFIX
 from ._server import Sandbox
-from ._wire import BadFraming, body_pieces, rpc_status, send
+from ._wire import API_PREFIX, BadFraming, body_pieces, rpc_status, send
 
 #: The largest request body read (a bigger one gets 413 and the connection closes).
 MAX_BODY = 64 * 1024 * 1024
@@ -62,6 +58,7 @@ class _Handler(BaseHTTPRequestHandler):
         if serve_storage(self, sandbox.storage, sandbox.result_blobs):  # links and tempUrls
             return  # (streamed there: an upload is never read whole into memory)
         path = urlsplit(self.path).path.rstrip("/") or "/"
+        sandbox.record(self.command, path)
         try:
             try:
                 body = b"".join(body_pieces(self, MAX_BODY))
@@ -69,16 +66,16 @@ class _Handler(BaseHTTPRequestHandler):
                 raise BadFraming(408, "timed out reading the request body") from None
         except BadFraming as bad:
             self.close_connection = True
-            sandbox.record(self.command, path)
             self._error(bad.status, bad.message)
             return
         headers = {name.lower(): value for name, value in self.headers.items()}
-        fault = sandbox.take_fault(path.removeprefix(API_PREFIX), self.command)
+        api_path, method = path.removeprefix(API_PREFIX), self.command
+        fault = sandbox.faults.take(
+            lambda f: f.path in (None, api_path) and f.method in (None, method)
+        )
         if fault is not None:
             if fault.applied:  # the request takes effect; only its answer is lost
                 sandbox.handle(self.command, self.path, headers, body)
-            else:
-                sandbox.record(self.command, path)
             retry = {"Retry-After": fault.retry_after} if fault.retry_after else {}
             if fault.status == 0:  # hang up without an answer
                 self.close_connection = True
@@ -87,7 +84,7 @@ class _Handler(BaseHTTPRequestHandler):
             else:
                 self._reply(fault.status, fault.body, fault.content_type, retry)
             return
-        retry_after = sandbox.throttle(self.command, path)
+        retry_after = sandbox.throttle(path)
         if retry_after is not None:
             message = "rate limit exceeded: too many requests, retry later"
             self._error(429, message, {"Retry-After": retry_after})
@@ -132,10 +129,8 @@ class _HTTPServer(ThreadingHTTPServer):
 
 
 class SandboxServer:
-    """A running sandbox: ``.url`` (the API root), ``.api_key``, ``.stop()``.
-
-    ``.sandbox`` is its state (a ``Sandbox``): faults, rate limits, requests.
-    """
+    """A running sandbox: ``.url`` (the API root), ``.api_key``, ``.stop()``, and
+    ``.sandbox``, its state (a ``Sandbox``: faults, rate limits, requests)."""
 
     def __init__(self, httpd: _HTTPServer, thread: threading.Thread | None) -> None:
         self._httpd = httpd
@@ -182,10 +177,8 @@ def make_server(
 def start(
     port: int = 0, *, host: str = "127.0.0.1", step_seconds: float = 1.0, verbose: bool = False
 ) -> SandboxServer:
-    """Start a sandbox in a background thread; ``port=0`` picks a free port.
-
-    ``step_seconds`` is how long a running job stays in each state.
-    """
+    """Start a sandbox in a background thread; ``port=0`` picks a free port, and a running
+    job stays ``step_seconds`` in each state."""
     httpd = make_server(port, host=host, step_seconds=step_seconds, verbose=verbose)
     thread = threading.Thread(
         target=httpd.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True, name="bn-sandbox"

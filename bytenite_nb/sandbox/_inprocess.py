@@ -1,6 +1,5 @@
-"""The sandbox without a socket: an ``httpx`` transport that hands each request
-to the sandbox's real request handler (``_http._Handler``) over in-memory
-streams, and reads its answer back as the wire would carry it. The same routes,
+"""The sandbox without a socket: an ``httpx`` transport that hands each request, as its
+wire bytes, to the sandbox's real request handler (``_http._Handler``): the same routes,
 faults and framing checks as ``start()``, with no port and no server thread.
 
 >>> box = InProcessSandbox()
@@ -18,8 +17,8 @@ from typing import Any, cast
 import httpx
 
 from ._http import _Handler
-from ._routes import API_PREFIX
 from ._server import Sandbox
+from ._wire import API_PREFIX
 
 #: The API root of an in-process sandbox (``.invalid``: no request can leave the process).
 IN_PROCESS_URL = "http://sandbox.invalid" + API_PREFIX
@@ -53,8 +52,8 @@ class InProcessSandbox:
     """A sandbox served in process: ``.url``, ``.api_key``, ``.sandbox`` (its state,
     as on a ``SandboxServer``) and ``.transport()`` for ``Client``/``AsyncClient``."""
 
-    def __init__(self, sandbox: Sandbox | None = None, *, step_seconds: float = 1.0) -> None:
-        self.sandbox = sandbox if sandbox is not None else Sandbox(step_seconds=step_seconds)
+    def __init__(self, *, step_seconds: float = 1.0) -> None:
+        self.sandbox = Sandbox(step_seconds=step_seconds)
         self.sandbox.base_url = self.url = IN_PROCESS_URL
         self.api_key = self.sandbox.api_key
         self._server = SimpleNamespace(sandbox=self.sandbox, verbose=False)  # what _Handler reads

@@ -1,14 +1,9 @@
 """The sandbox's storage side: result files behind signed links, the upload ``tempUrl``.
 
-A completed job's results are real files: per chunk ``out_{i}/result.txt``
-(the input text, or a greeting, cased as ``params.app.case`` asks), and for
-the first chunk a small PNG, a JSON summary and a CSV of metrics.
-
-Like a storage host's signed URLs (GCS, S3), these links carry their own
-signature and expiry in the query and refuse a request with an
-``Authorization`` header (400): a client that leaks its API token to them
-fails loudly. The ``tempUrl`` takes a streamed ``PUT`` of the input file (with
-``Content-Disposition: attachment``): only its size, SHA-256 and first bytes are kept.
+Like a storage host's signed URLs, the links carry their signature and expiry in the
+query and refuse a request with an ``Authorization`` header (400): a client that leaks
+its API token to them fails loudly. A ``tempUrl`` takes a streamed ``PUT`` (with
+``Content-Disposition: attachment``) and keeps only its size, SHA-256 and first bytes.
 """
 
 from __future__ import annotations
@@ -21,15 +16,14 @@ import struct
 import threading
 import time
 import zlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from ._routes import API_PREFIX
-from ._storage_faults import StorageFaults, send_trickled, serve_answer
-from ._wire import CHUNK, XML, BadFraming, body_pieces, send, send_head, xml_error
+from ._faults import StorageFault, StorageFaults, serve_answer
+from ._wire import API_PREFIX, CHUNK, BadFraming, Reject, body_pieces, send, send_head, send_xml
 
 RESULTS_PATH = f"{API_PREFIX}/_results/"
 UPLOAD_PATH = f"{API_PREFIX}/_upload/"
@@ -110,12 +104,6 @@ def png(width: int, height: int, seed: int) -> bytes:
     )
 
 
-def _cased(text: str, params: Mapping[str, Any]) -> str:
-    app = params.get("app")
-    case = app.get("case", "upper") if isinstance(app, dict) else "upper"
-    return text.lower() if case == "lower" else text.upper()
-
-
 @dataclass
 class Storage:
     """The signed links and uploads of one sandbox. Thread-safe."""
@@ -131,10 +119,8 @@ class Storage:
     faults: StorageFaults = field(default_factory=StorageFaults)
     _key: bytes = field(default_factory=lambda: secrets.token_bytes(16))
     _expired_uploads: bool = False
-    _cuts: list[int] = field(default_factory=list)  # bytes sent by each next download
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    # -- signed URLs ------------------------------------------------------------------
     def sign(self, base_url: str, path: str) -> str:
         """``base_url`` + ``path`` with an expiry and a signature in the query."""
         expires = int(time.time()) + LINK_TTL
@@ -160,21 +146,11 @@ class Storage:
         """The signed ``tempUrl`` of a ``file`` job."""
         return self.sign(base_url, f"/_upload/{job_id}")
 
-    def cut_downloads(self, after: int, *, times: int = 1) -> None:
-        """The next ``times`` downloads stop after ``after`` bytes (connection closed)."""
-        with self._lock:
-            self._cuts = [after] * times
-
-    def _take_cut(self) -> int | None:
-        with self._lock:
-            return self._cuts.pop() if self._cuts else None
-
     def expire_uploads(self, expired: bool = True) -> None:
         """From now on every ``tempUrl`` answers 403 ``Request has expired``."""
         with self._lock:
             self._expired_uploads = expired
 
-    # -- the job side -------------------------------------------------------------------
     def blobs(self, job_id: str, params: Mapping[str, Any], chunks: int) -> list[Blob]:
         """The result files of a completed job, in the order the results list them."""
         with self._lock:
@@ -196,21 +172,22 @@ class Storage:
             Blob("out_0/summary.json", len(summary), "application/json", summary),
             Blob("out_0/metrics.csv", len(metrics), "text/csv", metrics.encode()),
         ]
+        app = params.get("app")
+        lower = isinstance(app, dict) and app.get("case") == "lower"
+        cased = source.lower() if lower else source.upper()
         for i in range(chunks):
-            text = f"{_cased(source, params)}\n(chunk {i} of {chunks})\n".encode()
+            text = f"{cased}\n(chunk {i} of {chunks})\n".encode()
             out.append(Blob(f"out_{i}/result.txt", len(text), "text/plain", text))
         if self.big_result_bytes:
             out.append(Blob("out_0/big.bin", self.big_result_bytes, "application/octet-stream"))
         return out
 
-    def results(
-        self, base_url: str, job_id: str, params: Mapping[str, Any], chunks: int
-    ) -> dict[str, Any]:
-        """The ``GET /jobs/{id}/results`` answer: names and signed links."""
+    def results(self, base_url: str, job_id: str, blobs: list[Blob]) -> dict[str, Any]:
+        """The ``GET /jobs/{id}/results`` answer: the blobs' names and signed links."""
         return {
             "results": [
                 {"name": blob.name, "link": self.sign(base_url, f"/_results/{job_id}/{i}")}
-                for i, blob in enumerate(self.blobs(job_id, params, chunks))
+                for i, blob in enumerate(blobs)
             ]
         }
 
@@ -227,22 +204,20 @@ class Storage:
             return f"the upload is not marked complete: PATCH /jobs/{job_id}/uploadcompleted"
         return None
 
-    def complete_upload(self, job_id: str) -> str | None:
-        """Mark a job's upload complete; why not, if it cannot be."""
+    def complete_upload(self, job_id: str) -> None:
+        """Mark a job's upload complete (``Reject`` 400 if nothing was uploaded)."""
         with self._lock:
             upload = self.uploads.get(job_id)
             if upload is None:
-                return "nothing was uploaded to this job's tempUrl"
+                raise Reject(400, f"job {job_id!r}: nothing was uploaded to this job's tempUrl")
             upload.completed = True
-        return None
 
 
-def serve_storage(handler: BaseHTTPRequestHandler, storage: Storage, results: Any) -> bool:
-    """Answer a storage request (result link or ``tempUrl``); False for other paths.
-
-    ``results(job_id)`` returns the job's blobs (or raises ``LookupError``).
-    Reads the body itself, in pieces: call it before anything reads the body.
-    """
+def serve_storage(
+    handler: BaseHTTPRequestHandler, storage: Storage, results: Callable[[str], list[Blob]]
+) -> bool:
+    """Answer a storage request (a result link or ``tempUrl``; False for another path),
+    reading its body itself; ``results(job_id)`` gives the blobs or raises ``Reject``."""
     parts = urlsplit(handler.path)
     path = parts.path
     if not path.startswith((RESULTS_PATH, UPLOAD_PATH)):
@@ -250,8 +225,7 @@ def serve_storage(handler: BaseHTTPRequestHandler, storage: Storage, results: An
     carries_auth = handler.headers.get("Authorization") is not None
     with storage._lock:
         storage.requests.append((handler.command, path, carries_auth))
-        if carries_auth:
-            storage.authorization_refused += 1
+        storage.authorization_refused += carries_auth
     if carries_auth:
         _refuse(
             handler,
@@ -261,8 +235,9 @@ def serve_storage(handler: BaseHTTPRequestHandler, storage: Storage, results: An
             "or the Authorization header should be specified",
         )
         return True
-    fault = storage.faults.take(path, RESULTS_PATH)
-    if fault is not None and fault.kind != "trickle":
+    target = "results" if path.startswith(RESULTS_PATH) else "upload"
+    fault = storage.faults.take(lambda f: f.target in ("any", target))
+    if fault is not None and fault.kind in ("answer", "echo"):
         _drain(handler)
         serve_answer(handler, fault, parts.query)
         return True
@@ -275,36 +250,48 @@ def serve_storage(handler: BaseHTTPRequestHandler, storage: Storage, results: An
     _drain(handler)
     job_id, _, index = path[len(RESULTS_PATH) :].partition("/")
     if problem is not None:
-        _xml(handler, 403, *problem.split(": ", 1))
+        send_xml(handler, 403, *problem.split(": ", 1))
     elif handler.command not in ("GET", "HEAD"):
-        _xml(handler, 405, "MethodNotAllowed", "a result link takes GET")
+        send_xml(handler, 405, "MethodNotAllowed", "a result link takes GET")
     else:
         try:
             blob = results(job_id)[int(index)]
-        except (LookupError, ValueError):
-            _xml(handler, 404, "NoSuchKey", "The specified key does not exist.")
+        except (Reject, LookupError, ValueError):
+            send_xml(handler, 404, "NoSuchKey", "The specified key does not exist.")
             return True
-        if fault is not None and handler.command == "GET":
-            sleep = storage.faults.sleep
-            send_trickled(handler, blob.chunks(), blob.size, blob.content_type, fault, sleep)
-        else:
-            _send_blob(handler, blob, storage._take_cut() if handler.command == "GET" else None)
+        _send_blob(handler, blob, fault, storage.faults.sleep)
     return True
 
 
-def _send_blob(handler: BaseHTTPRequestHandler, blob: Blob, cut_after: int | None) -> None:
+def _send_blob(
+    handler: BaseHTTPRequestHandler,
+    blob: Blob,
+    fault: StorageFault | None,
+    sleep: Callable[[float], None],
+) -> None:
+    """A 200 with ``blob``; a ``trickle`` fault sends it ``piece`` bytes every ``pause``
+    seconds (through ``sleep``), a ``cut`` one hangs up after ``piece`` bytes."""
     send_head(handler, 200, {"Content-Type": blob.content_type, "Content-Length": str(blob.size)})
     if handler.command == "HEAD":
         return
+    step = fault.piece if fault and fault.kind == "trickle" else CHUNK
+    stop = fault.piece if fault and fault.kind == "cut" else blob.size
     sent = 0
-    for piece in blob.chunks():
-        if cut_after is not None and sent + len(piece) > cut_after:
-            handler.wfile.write(piece[: max(0, cut_after - sent)])
-            handler.wfile.flush()
-            handler.close_connection = True  # the body ends short: a broken transfer
-            return
-        handler.wfile.write(piece)
-        sent += len(piece)
+    try:
+        for chunk in blob.chunks():
+            for start in range(0, len(chunk), step):
+                piece = chunk[start : start + step][: stop - sent]
+                handler.wfile.write(piece)
+                sent += len(piece)
+                if fault and fault.kind == "trickle":
+                    handler.wfile.flush()
+                    sleep(fault.pause)
+                if sent == stop < blob.size:  # the body ends short: a broken transfer
+                    handler.wfile.flush()
+                    handler.close_connection = True
+                    return
+    except OSError:  # the client gave up (a trickle's point: its deadline)
+        handler.close_connection = True
 
 
 def _put_upload(
@@ -329,7 +316,7 @@ def _put_upload(
                 size += len(piece)
         except BadFraming as bad:
             handler.close_connection = True
-            _xml(handler, bad.status, "IncompleteBody", bad.message)
+            send_xml(handler, bad.status, "IncompleteBody", bad.message)
             return
         with storage._lock:
             storage.uploads[job_id] = Upload(size, digest.hexdigest(), bytes(prefix))
@@ -346,12 +333,7 @@ def _drain(handler: BaseHTTPRequestHandler) -> None:
         handler.close_connection = True
 
 
-def _xml(handler: BaseHTTPRequestHandler, status: int, code: str, message: str) -> None:
-    """An error answer in the style of a storage host (XML, no rpcStatus)."""
-    send(handler, status, xml_error(code, message), XML)
-
-
 def _refuse(handler: BaseHTTPRequestHandler, status: int, code: str, message: str) -> None:
     """Drop the request's body, then answer with a storage host's error."""
     _drain(handler)
-    _xml(handler, status, code, message)
+    send_xml(handler, status, code, message)

@@ -1,15 +1,12 @@
-"""A local stand-in for the ByteNite API: its state and the answer to each call.
+"""The sandbox's state, in memory and thread-safe, and the answer to each call.
 
-It speaks the service's paths, auth and wire format (protojson: integers in
-the form the spec gives each, empty fields left out, ``rpcStatus`` errors with
-gRPC codes), keeps everything in memory and is safe to use from many threads.
-It validates payloads on its own, independently of the package's models, the
-way the service does: of ``bytenite_nb.models`` it reads only the shipped spec
-(``spec_schema``, ``wire_integer``) and the nesting bound (``too_deep``).
+It validates payloads on its own, as the service does: of ``bytenite_nb.models`` it
+reads only the shipped spec (``spec_schema``, ``wire_integer``) and ``too_deep``.
 """
 
 from __future__ import annotations
 
+import math
 import re
 import secrets
 import threading
@@ -18,22 +15,62 @@ import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from ..models import wire_integer
-from ._jobs import _Job, job_json, job_state
+from ._faults import Fault, Faults
+from ._jobs import _Job, answer, job_json, job_logs, job_state, read_request
 from ._lifecycle import Blob, Storage
-from ._logs import answer, job_logs, read_request
-from ._ratelimit import TokenBucket
-from ._routes import API_PREFIX, CUSTOMER_PREFIX, route
 from ._templates import TEMPLATES
 from ._validate import read_create, read_update, run_config, service_rules
-from ._wire import Reject, bad_request, json_object
+from ._wire import API_PREFIX, CUSTOMER_PREFIX, Reject, bad_request, json_object
 
 #: The sandbox's fixed API key. Not a secret: it only opens this local server.
 SANDBOX_API_KEY = "bn-sandbox-key"
 #: A page of ``GET /jobs`` holds at most this many jobs (BYTENITE_API.md).
 MAX_PAGE = 100
+
+#: The service's endpoints the sandbox lacks: a 501, never a 405 reading ``filter`` as a job id.
+UNSERVED: list[re.Pattern[str]] = [
+    re.compile(rf"{CUSTOMER_PREFIX}/jobs/(filter|runningTasks)"),
+    re.compile(rf"{CUSTOMER_PREFIX}/jobs/[^/]+/(jobname|configs)"),
+    re.compile(rf"{CUSTOMER_PREFIX}/events"),
+    re.compile(rf"{API_PREFIX}/auth/secrets(/[^/]+)?"),
+]
+
+_JOB = rf"{CUSTOMER_PREFIX}/jobs/([^/]+)"
+#: Each path's methods and the ``Sandbox`` method that answers each, first match first
+#: (``/jobs/templates`` before ``/jobs/{id}``). A group of the pattern is the job id.
+ROUTES: list[tuple[re.Pattern[str], dict[str, str]]] = [
+    (re.compile(rf"{API_PREFIX}/auth/access_token"), {"POST": "_exchange"}),
+    (re.compile(rf"{CUSTOMER_PREFIX}/jobs"), {"GET": "_list", "POST": "_create"}),
+    (re.compile(rf"{CUSTOMER_PREFIX}/jobs/templates"), {"GET": "_templates"}),
+    (re.compile(_JOB), {"GET": "_get", "DELETE": "_delete"}),
+    (re.compile(rf"{_JOB}/run"), {"POST": "_run"}),
+    (re.compile(rf"{_JOB}/abort"), {"POST": "_abort"}),
+    (re.compile(rf"{_JOB}/results"), {"GET": "_results"}),
+    (re.compile(rf"{_JOB}/uploadcompleted"), {"PATCH": "_upload_completed"}),
+    (re.compile(rf"{_JOB}/datasource"), {"PATCH": "_set_data_source"}),
+    (re.compile(rf"{_JOB}/params"), {"PATCH": "_set_params"}),
+    (re.compile(rf"{CUSTOMER_PREFIX}/logs"), {"POST": "_logs"}),
+]
+
+
+def route(method: str, path: str) -> tuple[str, str]:
+    """The ``Sandbox`` method that answers ``method path``, and the job id (``""``: none);
+    ``Reject`` naming the path: 404 for no route, 501 for an endpoint of the service the
+    sandbox lacks, 405 (with ``Allow``) for a method the path does not take."""
+    if any(pattern.fullmatch(path) for pattern in UNSERVED):
+        raise Reject(501, f"the sandbox does not serve {method} {path} (the service may)")
+    for pattern, methods in ROUTES:
+        match = pattern.fullmatch(path)
+        if match is None:
+            continue
+        if method not in methods:
+            allow = {"Allow": ", ".join(sorted(methods))}
+            raise Reject(405, f"method {method} not allowed for {path}", headers=allow)
+        return methods[method], unquote(match.group(1)) if match.groups() else ""
+    raise Reject(404, f"no route for {method} {path}: the sandbox serves no such path")
 
 
 def _envelope(message: str) -> dict[str, Any]:
@@ -41,43 +78,22 @@ def _envelope(message: str) -> dict[str, Any]:
     return {"ok": True, "requestId": str(uuid.uuid4()), "message": message, "error": None}
 
 
-@dataclass
-class Fault:
-    """A canned failure for the next matching request(s)."""
-
-    status: int
-    times: int = 1
-    path: str | None = None
-    body: bytes | None = None
-    content_type: str = "application/json"
-    retry_after: str | None = None
-    method: str | None = None
-    #: Apply the request, then answer with the fault (the answer is lost, not
-    #: the request: a create that happened although the client saw a 502).
-    applied: bool = False
-
-
 class Sandbox:
     """The state of one sandbox: tokens, jobs, faults, request log. Thread-safe."""
 
-    def __init__(
-        self,
-        *,
-        api_key: str = SANDBOX_API_KEY,
-        token_ttl: int = 3600,
-        step_seconds: float = 1.0,
-        clock: Callable[[], float] = time.time,
-    ) -> None:
-        self.api_key = api_key
+    def __init__(self, *, step_seconds: float = 1.0) -> None:
+        self.api_key = SANDBOX_API_KEY
         #: Epoch seconds for job progress and token expiry (tests may set a faster one).
-        self.clock = clock
-        self.token_ttl = token_ttl
+        self.clock: Callable[[], float] = time.time
+        #: Seconds an access token lives.
+        self.token_ttl = 3600
         self.step_seconds = step_seconds
         self.base_url = ""
         self._lock = threading.Lock()
         self._tokens: dict[str, float] = {}
         self._jobs: dict[str, _Job] = {}
-        self._faults: list[Fault] = []
+        #: ``fail_next``'s faults, for the HTTP side to take.
+        self.faults: Faults[Fault] = Faults()
         #: Result files, signed links and uploads (``_lifecycle``).
         self.storage = Storage()
         self._bucket: TokenBucket | None = None
@@ -102,10 +118,7 @@ class Sandbox:
         each request out first, so that only its answer is lost."""
         raw = body.encode() if isinstance(body, str) else body
         wait = None if retry_after is None else str(retry_after)
-        with self._lock:
-            self._faults.append(
-                Fault(status, times, path, raw, content_type, wait, method, applied)
-            )
+        self.faults.add(Fault(status, times, path, raw, content_type, wait, method, applied))
 
     def rate_limit(
         self,
@@ -114,11 +127,8 @@ class Sandbox:
         burst: int | None = None,
         retry_after: float | None = None,
     ) -> None:
-        """Answer customer calls over ``requests_per_second`` with ``429`` (``None``: no limit).
-
-        A token bucket (``TokenBucket``: ``burst``, ``retry_after``); ``fail_next``
-        faults come first and spend no token.
-        """
+        """Answer customer calls over ``requests_per_second`` with 429 (``None``: no limit),
+        through a ``TokenBucket``; ``fail_next`` faults come first and spend no token."""
         bucket = None
         if requests_per_second is not None:
             bucket = TokenBucket(requests_per_second, burst, retry_after, clock=self.clock)
@@ -126,21 +136,16 @@ class Sandbox:
             self._bucket = bucket
 
     def record(self, method: str, path: str) -> None:
-        """Add a request to ``requests`` (``handle`` does; so do answers that bypass it)."""
+        """Add a request to ``requests`` (the HTTP side records each one)."""
         with self._lock:
             self.requests.append((method, path))
 
-    def throttle(self, method: str, path: str) -> str | None:
+    def throttle(self, path: str) -> str | None:
         """Spend a token for a customer call; the ``Retry-After`` to answer if there was none."""
-        if not path.startswith(CUSTOMER_PREFIX + "/"):
-            return None
         with self._lock:
-            if self._bucket is None:
+            if self._bucket is None or not path.startswith(CUSTOMER_PREFIX + "/"):
                 return None
-            wait = self._bucket.take()
-            if wait is not None:
-                self.requests.append((method, path))
-            return wait
+            return self._bucket.take()
 
     def revoke_tokens(self) -> None:
         """Invalidate every token issued so far (their next use gets 401)."""
@@ -159,24 +164,12 @@ class Sandbox:
             return [job_json(j, self.step_seconds) for j in self._jobs.values() if not j.deleted]
 
     # -- request handling ---------------------------------------------------------
-    def take_fault(self, path: str, method: str | None = None) -> Fault | None:
-        with self._lock:
-            for fault in self._faults:
-                if fault.path not in (None, path) or fault.method not in (None, method):
-                    continue
-                fault.times -= 1
-                if fault.times <= 0:
-                    self._faults.remove(fault)
-                return fault
-        return None
-
     def handle(
         self, method: str, target: str, headers: Mapping[str, str], body: bytes
     ) -> tuple[int, Any, Mapping[str, str]]:
         """Route one request (header names in lower case); return ``(status, body, headers)``."""
         parts = urlsplit(target)
         path = parts.path.rstrip("/") or "/"
-        self.record(method, path)
         try:
             if path.startswith(CUSTOMER_PREFIX + "/"):
                 self._authorize(headers.get("authorization"))
@@ -212,7 +205,7 @@ class Sandbox:
         if expires < self.clock():
             raise Reject(401, "access token expired")
 
-    # -- jobs (each answers one route; ``_routes.ROUTES`` names them) ------------
+    # -- jobs (each answers one route; ``ROUTES`` names them) ---------------------
     def _templates(self, call: _Call) -> dict[str, Any]:
         return {"data": [t.info() for t in TEMPLATES.values() if not t.private]}
 
@@ -285,8 +278,7 @@ class Sandbox:
             job = self._find(call.job_id)
             if job.run_at is not None:
                 raise Reject(400, f"job {job.id!r} has already been started")
-            missing = self.storage.upload_problem(job.id) if job.temp_url else None
-            if missing is not None:
+            if job.temp_url and (missing := self.storage.upload_problem(job.id)):
                 raise Reject(400, f"job {job.id!r} cannot run: {missing}")
             if config:
                 job.request["config"] = {**job.request.get("config", {}), **config}
@@ -345,24 +337,14 @@ class Sandbox:
         return _envelope("job deleted")
 
     def _results(self, call: _Call) -> dict[str, Any]:
-        with self._lock:
-            job = self._find(call.job_id)
-            state, _ = job_state(job, self.step_seconds)
-        if state != "JOB_STATE_COMPLETE":
-            raise Reject(400, "job has not yet been completed")
-        params = job.request.get("params", {})
-        return self.storage.results(self.base_url, job.id, params, job.chunks)
+        return self.storage.results(self.base_url, call.job_id, self.result_blobs(call.job_id))
 
     def result_blobs(self, job_id: str) -> list[Blob]:
-        """The files a completed job's result links serve (``LookupError`` if none)."""
+        """The files a completed job's result links serve (``Reject`` 404 or 400 if none)."""
         with self._lock:
-            job = self._jobs.get(job_id)
-            if (
-                job is None
-                or job.deleted
-                or job_state(job, self.step_seconds)[0] != "JOB_STATE_COMPLETE"
-            ):
-                raise LookupError(job_id)
+            job = self._find(job_id)
+            if job_state(job, self.step_seconds)[0] != "JOB_STATE_COMPLETE":
+                raise Reject(400, "job has not yet been completed")
         return self.storage.blobs(job.id, job.request.get("params", {}), job.chunks)
 
     def _upload_completed(self, call: _Call) -> dict[str, Any]:
@@ -370,9 +352,7 @@ class Sandbox:
             job = self._find(call.job_id)
         if not job.temp_url:
             raise Reject(400, f"job {job.id!r} has no file data source to upload to")
-        problem = self.storage.complete_upload(job.id)
-        if problem is not None:
-            raise Reject(400, f"job {job.id!r}: {problem}")
+        self.storage.complete_upload(job.id)
         return _envelope("upload completed")
 
 
@@ -398,3 +378,43 @@ def _query_int(query: dict[str, list[str]], name: str) -> int:
     if not re.fullmatch(r"[+]?[0-9]{1,18}", values[0]):
         raise bad_request([(name, "must be a whole number >= 0")])
     return int(values[0])
+
+
+class TokenBucket:
+    """``rate`` requests a second on average, bursts of up to ``burst`` (default: one
+    second's worth, at least 1). Not thread-safe."""
+
+    def __init__(
+        self,
+        rate: float,
+        burst: int | None = None,
+        retry_after: float | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        if not rate > 0 or not math.isfinite(rate):
+            raise ValueError(f"requests_per_second must be a positive number, got {rate!r}")
+        if burst is None:
+            burst = max(1, int(rate))  # one second's worth
+        if burst < 1:
+            raise ValueError(f"burst must be at least 1, got {burst!r}")
+        if retry_after is not None and not retry_after >= 0:
+            raise ValueError(f"retry_after must be >= 0 seconds, got {retry_after!r}")
+        self.rate = rate
+        self.burst = burst
+        self.retry_after = retry_after
+        self._clock = clock
+        self._tokens = float(burst)
+        self._stamp = clock()
+
+    def take(self) -> str | None:
+        """Spend a token: ``None`` if there was one, else the ``Retry-After`` to send (the
+        fixed ``retry_after``, or the whole seconds until the next token, at least 1)."""
+        now = self._clock()
+        self._tokens = min(self.burst, self._tokens + (now - self._stamp) * self.rate)
+        self._stamp = now
+        if self._tokens >= 1:
+            self._tokens -= 1
+            return None
+        if self.retry_after is not None:
+            return f"{self.retry_after:g}"
+        return str(max(1, math.ceil((1 - self._tokens) / self.rate)))

@@ -1,8 +1,4 @@
-"""The sandbox's built-in job templates and the param checks each one makes.
-
-Each check returns ``(field path, description)`` pairs, as the service's
-template JSON schemas would reject them.
-"""
+"""The sandbox's built-in job templates; each checks params as its JSON schema would."""
 
 from __future__ import annotations
 
@@ -10,7 +6,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-Violation = tuple[str, str]
+from ._wire import Violation
 
 
 @dataclass(frozen=True)

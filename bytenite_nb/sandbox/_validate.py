@@ -1,14 +1,9 @@
-"""Reading a create-job request the way the service does, before any template sees it.
+"""Reading a job request as the service does, before any template sees it, in two layers:
 
-Two layers, as in the service:
-
-- ``read_create``: what grpc-gateway's protojson refuses (wrong JSON types,
-  int64 out of range, a non-string ``preset`` or ``@type``) and the canonical
-  form the service stores: ``null`` members read as unset, int64 values as
-  ints, unknown fields dropped. A stored request is always renderable.
-- ``service_rules``: what the service itself refuses in a request protojson
-  accepted (negative timeouts, a data source without a descriptor, a ``url``
-  source without an http(s) URL).
+- ``read_create``: what grpc-gateway's protojson refuses (wrong JSON types, int64 out of
+  range) and the canonical form the service stores (``null`` read as unset, int64 as
+  ints, unknown fields dropped): a stored request always renders.
+- ``service_rules``: what the service itself refuses in a request protojson accepted.
 """
 
 from __future__ import annotations
@@ -21,7 +16,6 @@ from ._wire import Violation, bad_request, int64
 
 _URL = re.compile(r"https?://[^/\s]+")
 _STRINGS = ("templateId", "name", "description")
-_STRUCTS = ("app", "partitioner", "assembler")
 _CONFIG_KEYS = ("taskTimeout", "jobTimeout", "isTestJob")
 
 
@@ -67,9 +61,8 @@ def read_update(data: Mapping[str, Any], keys: tuple[str, ...], subject: str) ->
 
 
 def run_config(data: Mapping[str, Any]) -> dict[str, Any]:
-    """The config a run body carries, flat (``{"taskTimeout": ...}``, the docs) and/or
-    nested (``{"config": {...}}``, a 2025 demo; it wins over flat members), read as a
-    create's config; ``{}`` when there is none. ``Reject`` 400 for one a create refuses."""
+    """A run body's config, flat (the docs) and nested (``{"config": ...}``, a 2025 demo; it
+    wins), read as a create's (``Reject`` 400 for what it refuses); ``{}`` for none."""
     config: dict[str, Any] = {}
     for given in ({key: data.get(key) for key in _CONFIG_KEYS}, data.get("config")):
         config.update(read_update({"config": given}, ("config",), "run request").get("config", {}))
@@ -111,7 +104,7 @@ def _params(value: Any, problems: list[Violation]) -> dict[str, Any] | None:
     if params is None:
         return None
     out = {"preset": _typed(params.get("preset"), str, "params.preset", problems)}
-    for key in _STRUCTS:  # google.protobuf.Structs: nulls inside are values
+    for key in ("app", "partitioner", "assembler"):  # Structs: nulls inside are values
         out[key] = _typed(params.get(key), dict, f"params.{key}", problems)
     return _set(out)
 

@@ -19,10 +19,10 @@ from typing import Any
 
 from ..models import INT64_MAX, INT64_MIN, MAX_NESTING, too_deep
 
+API_PREFIX = "/v1"
+CUSTOMER_PREFIX = "/v1/customer"
 Violation = tuple[str, str]
 Headers = Mapping[str, str]
-#: The content type of a storage host's error answers.
-XML = {"Content-Type": "application/xml; charset=UTF-8"}
 
 #: HTTP status -> gRPC code, as grpc-gateway maps them (2 = UNKNOWN otherwise).
 STATUS_CODES = {
@@ -161,6 +161,12 @@ def xml_error(code: str, message: str) -> bytes:
         "<?xml version='1.0' encoding='UTF-8'?>"
         f"<Error><Code>{code}</Code><Message>{message}</Message></Error>"
     ).encode()
+
+
+def send_xml(handler: BaseHTTPRequestHandler, status: int, code: str, message: str) -> None:
+    """A storage host's error answer (XML, no rpcStatus)."""
+    xml = {"Content-Type": "application/xml; charset=UTF-8"}
+    send(handler, status, xml_error(code, message), xml)
 
 
 def bad_request(violations: list[Violation], subject: str = "job request") -> Reject:
