@@ -5,10 +5,9 @@ holds the enums and every model of ``SPEC_MODELS`` to it, so a drifted model fai
 suite. Python names are snake_case, the wire's camelCase (aliases); both are accepted.
 Requests are strict where the service is; responses are lenient (missing and unknown
 fields and unknown enum values parse). Of the package only ``display`` is imported,
-lazily, in the reprs.
+lazily, in the reprs. Annotations are not postponed here: pydantic reads them as built
+instead of compiling each string at import (2 ms of the first dry run).
 """
-
-from __future__ import annotations
 
 from ._parts import AppParams, JobConfig, JobTemplate, RpcStatus, SelectionList
 from ._spec import SPEC_FILE, ExecutionPriority, JobState, spec, spec_schema, wire_integer

@@ -1,7 +1,5 @@
 """The base of every wire model, and its check against the spec (run by the tests)."""
 
-from __future__ import annotations
-
 from collections.abc import Callable, Mapping
 from functools import cache
 from typing import Any, ClassVar, NamedTuple

@@ -1,7 +1,5 @@
 """App params, job config, selection lists, templates and ``rpcStatus``."""
 
-from __future__ import annotations
-
 from typing import Any, ClassVar
 
 from pydantic import Field, StrictBool, StrictStr

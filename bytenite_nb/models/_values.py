@@ -1,7 +1,5 @@
 """Value types shared by requests and responses: int64, seconds, durations, JSON checks."""
 
-from __future__ import annotations
-
 import math
 import re
 from collections.abc import Mapping

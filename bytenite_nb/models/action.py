@@ -1,8 +1,6 @@
 """The answer to an action on a job (abort, delete): the service's envelope
 (``{"ok", "requestId", "message"}``), a dict that a notebook shows as one line."""
 
-from __future__ import annotations
-
 from typing import Any
 
 

@@ -1,7 +1,5 @@
 """Data sources and destinations: the known descriptors, their checks and builders."""
 
-from __future__ import annotations
-
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal
@@ -111,53 +109,53 @@ class DataSource(_WireModel):
 
     # -- constructors for the known descriptors ---------------------------
     @classmethod
-    def url(cls, url: str) -> DataSource:
+    def url(cls, url: str) -> "DataSource":
         """An input file downloaded from an ``http(s)://`` URL."""
         return cls._known("url", {"url": url}, "input")
 
     @classmethod
-    def file(cls) -> DataSource:
+    def file(cls) -> "DataSource":
         """An input uploaded from this machine after the job is created."""
         return cls._known("file", {}, "input")
 
     @classmethod
-    def bucket(cls) -> DataSource:
+    def bucket(cls) -> "DataSource":
         """Output to ByteNite's temporary bucket (files kept 48 h)."""
         return cls._known("bucket", None, "output")
 
     @classmethod
-    def bypass(cls) -> DataSource:
+    def bypass(cls) -> "DataSource":
         """No input, or no output."""
         return cls._known("bypass", None, None)
 
     @classmethod
-    def aws(cls, *, bucket_name: str, cloud_region: str, name: str, secret_id: str) -> DataSource:
+    def aws(cls, *, bucket_name: str, cloud_region: str, name: str, secret_id: str) -> "DataSource":
         """An S3 bucket: ``name`` is a file path for input, a folder for output."""
         return cls._s3("aws", bucket_name, cloud_region, name, secret_id)
 
     @classmethod
-    def gcp(cls, *, bucket_name: str, cloud_region: str, name: str, secret_id: str) -> DataSource:
+    def gcp(cls, *, bucket_name: str, cloud_region: str, name: str, secret_id: str) -> "DataSource":
         """A Google Cloud Storage bucket, e.g. ``cloud_region="us-west2-b"``."""
         return cls._s3("gcp", bucket_name, cloud_region, name, secret_id)
 
     @classmethod
     def storj(
         cls, *, bucket_name: str, name: str, secret_id: str, cloud_region: str = "global"
-    ) -> DataSource:
+    ) -> "DataSource":
         """A Storj bucket (region ``"global"``)."""
         return cls._s3("storj", bucket_name, cloud_region, name, secret_id)
 
     @classmethod
     def _s3(
         cls, kind: str, bucket_name: str, cloud_region: str, name: str, secret_id: str
-    ) -> DataSource:
+    ) -> "DataSource":
         values = (name, bucket_name, cloud_region, secret_id)
         return cls._known(kind, dict(zip(_S3_PARAMS, values, strict=True)), None)
 
     @classmethod
     def _known(
         cls, kind: str, params: dict[str, Any] | None, direction: Direction | None
-    ) -> DataSource:
+    ) -> "DataSource":
         source = _with_type_url(cls(data_source_descriptor=kind, params=params))
         problems = source.problems(direction)
         if problems:

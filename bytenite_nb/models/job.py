@@ -1,7 +1,5 @@
 """What the service answers about a job: ``Job`` and ``JobResponse``."""
 
-from __future__ import annotations
-
 from typing import Annotated, Any, ClassVar
 
 from pydantic import Field

@@ -1,8 +1,6 @@
 """A page of the jobs list: ``GET /jobs`` → ``JobsPage``, from ``{"pagination": {"total",
 "offset", "hasPrevious", "hasNext"}, "data": [job, ...]}`` (zero values left out)."""
 
-from __future__ import annotations
-
 from collections.abc import Mapping
 from typing import Any
 
@@ -48,7 +46,7 @@ class JobsPage(_ShownAsCard, BaseModel):
         return data
 
     @classmethod
-    def from_wire(cls, data: Any, *, limit: int | None = None) -> JobsPage:
+    def from_wire(cls, data: Any, *, limit: int | None = None) -> "JobsPage":
         """Parse the service's answer (lenient; a bad job raises ``ValidationError``)."""
         fields = _page_fields(data if isinstance(data, Mapping) else {})
         return cls.model_validate({**fields, "limit": limit})

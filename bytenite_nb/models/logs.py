@@ -9,8 +9,6 @@ The service groups log lines by the service that wrote them::
 Parsing is lenient: unknown levels and services and unreadable times parse.
 """
 
-from __future__ import annotations
-
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timezone
@@ -56,7 +54,7 @@ class LogLevel(_OpenStrEnum):
         return super()._missing_(value)
 
     @classmethod
-    def known(cls, value: object) -> LogLevel | None:
+    def known(cls, value: object) -> "LogLevel | None":
         """The known level ``value`` names (any case, aliases), or None."""
         try:
             level = cls(value)
@@ -123,7 +121,7 @@ class JobLogs(_ShownAsCard, BaseModel):
         levels: Iterable[str] = (),
         services: Iterable[str] = (),
         task_ids: Iterable[str] = (),
-    ) -> JobLogs:
+    ) -> "JobLogs":
         """Parse the service's answer to ``POST /logs`` (lenient, never raises)."""
         entries = entries_from_wire(data if isinstance(data, Mapping) else {})
         return cls.model_construct(
@@ -134,7 +132,7 @@ class JobLogs(_ShownAsCard, BaseModel):
             task_ids=list(task_ids),
         )
 
-    def filter(self, *, levels: Iterable[str] = (), services: Iterable[str] = ()) -> JobLogs:
+    def filter(self, *, levels: Iterable[str] = (), services: Iterable[str] = ()) -> "JobLogs":
         """Only the entries of these levels and services (empty: all)."""
         wanted_levels = {LogLevel(level) for level in levels}
         wanted_services = {str(s).lower() for s in services}

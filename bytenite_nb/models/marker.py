@@ -2,8 +2,6 @@
 description: how a batch finds its jobs again (after a lost answer, a restart). Cards
 and tables show :func:`strip_marker` of a description."""
 
-from __future__ import annotations
-
 import re
 
 #: ``bn-batch:<batch id>:<index>`` inside square brackets.

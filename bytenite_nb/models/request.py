@@ -1,7 +1,5 @@
 """The create-job request, and validation errors in wire terms."""
 
-from __future__ import annotations
-
 import warnings
 from collections.abc import Iterable, Mapping
 from typing import Annotated, Any, ClassVar

@@ -5,8 +5,6 @@ A signed link grants access to its file while it lives, so no repr, str or mimeb
 shows it: read ``.link``, or ask a card for it (``card(show_links=True)``).
 """
 
-from __future__ import annotations
-
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -98,7 +96,7 @@ class JobResults(_WireModel):
         return value
 
     @classmethod
-    def from_wire(cls, data: Any, job_id: str | None = None) -> JobResults:
+    def from_wire(cls, data: Any, job_id: str | None = None) -> "JobResults":
         """Parse an answer leniently: a dict with ``results``, a bare list, or nothing."""
         if isinstance(data, list):
             data = {"results": data}
@@ -113,7 +111,7 @@ class JobResults(_WireModel):
         """The file names, in the service's order."""
         return [f.name for f in self.files]
 
-    def card(self, *, show_links: bool = False) -> ResultsCard:
+    def card(self, *, show_links: bool = False) -> "ResultsCard":
         """The results card; ``show_links=True`` writes the signed links into it."""
         return ResultsCard(self, show_links=show_links)
 
