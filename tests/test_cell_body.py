@@ -67,6 +67,18 @@ def test_an_alias_bomb_is_refused_naming_the_line(libyaml: bool) -> None:
     assert message.startswith("line ")
 
 
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [("templateId: t\nname: a\x01b", "line 2, column 8"), ("é: 1\nb: \ud800", "line 2, column 4")],
+)
+def test_a_character_yaml_refuses_is_a_body_error_naming_the_place(
+    text: str, where: str, libyaml: bool
+) -> None:
+    # PyYAML's readers refuse control characters and lone surrogates (libyaml as a
+    # UnicodeEncodeError), some while the loader is built: each a BodyError, line and column.
+    assert refused(text, libyaml).startswith(f"malformed YAML at {where}: the character")
+
+
 def test_a_billion_laughs_is_refused_in_any_field(libyaml: bool) -> None:
     message = refused(f"templateId: t\nname:\n{indent(bomb(9), '  ')}", libyaml)
     assert "aliases repeat more than" in message

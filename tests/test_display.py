@@ -289,6 +289,11 @@ def test_error_cards() -> None:
     card = display.error_html(restated)
     assert card.count("must be upper") == 1
     assert display.error_text(restated).count("must be upper") == 2  # once, then the raw details
+    # Violations across details: the first 20 shown, the rest counted (in both forms).
+    many = [{"fieldViolations": [{"field": f"f{i}", "description": "d"}]} for i in range(30)]
+    crowded = ApiError("m", status_code=400, details=[*many, {"fieldViolations": "not a list"}])
+    assert "… 10 more" in display.error_text(crowded) and "f19" in display.error_text(crowded)
+    assert "10 more" in display.error_html(crowded) and ">f20<" not in display.error_html(crowded)
     payload = PayloadError(
         [{"field": "config.taskTimeout", "message": "must be 0 or more seconds"}]
     )

@@ -209,13 +209,17 @@ async def test_async_api_calls_go_to_the_transport_directly(
     async with AsyncClient(box.api_key, base_url=box.url, transport=box.transport()) as c:
         created = await c.create_job(HELLO)
         assert (await c.get_job(str(created.job.id))).job.id == created.job.id
+    with pytest.raises(RuntimeError, match="closed"):
+        await c.get_job(str(created.job.id))
 
 
+# No such method, or one that takes other arguments (``Client.close()`` takes none).
+@pytest.mark.parametrize("lookup", ["_no_such_lookup", "close"])
 def test_an_httpx_without_the_lookup_sends_through_the_client(
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, lookup: str
 ) -> None:
     box = InProcessSandbox(step_seconds=0.0)
-    monkeypatch.setattr(_steps, "_TRANSPORT_LOOKUP", "_no_such_lookup")
+    monkeypatch.setattr(_steps, "_TRANSPORT_LOOKUP", lookup)
     sent: list[str] = []
     send = httpx.Client.send
 

@@ -1,5 +1,5 @@
 """The steps a flow yields to its driver, the retry constants and arithmetic,
-and :class:`driven`. No I/O.
+:class:`driven`, and the drivers' transport lookup (:func:`api_transport`). No I/O.
 """
 
 from __future__ import annotations
@@ -116,7 +116,10 @@ def api_transport(http: httpx.Client | httpx.AsyncClient, url: httpx.URL) -> Any
     if http.is_closed:
         raise RuntimeError("Cannot send a request, as the client has been closed.")
     lookup = getattr(http, _TRANSPORT_LOOKUP, None)
-    return None if lookup is None else lookup(url)
+    try:
+        return None if lookup is None else lookup(url)
+    except TypeError:  # another httpx's private lookup
+        return None
 
 
 @dataclass(frozen=True)

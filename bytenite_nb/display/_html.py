@@ -168,22 +168,23 @@ def kv_table(rows: Iterable[tuple[str, str]], *, more: int = 0) -> str:
     return f'<div class="bn-kv">{body}</div>' if body else ""
 
 
-def problems_table(problems: Sequence[tuple[str, str]]) -> str:
+def problems_table(problems: Sequence[tuple[str, str]], count: int | None = None) -> str:
     """A table of the first :data:`MAX_ROWS` (field, message) problems, each message cut
-    to :data:`MAX_CELL`, and how many more there are."""
+    to :data:`MAX_CELL`, and how many more there are (of ``count``, when ``problems``
+    holds only the first)."""
     rows = (
         (field, f'<span class="bn-error-msg">{esc(fold(message, MAX_CELL))}</span>')
         for field, message in problems[:MAX_ROWS]
     )
-    return kv_table(rows, more=len(problems) - MAX_ROWS)
+    return kv_table(rows, more=(len(problems) if count is None else count) - MAX_ROWS)
 
 
-def problems_lines(problems: Sequence[tuple[str, str]]) -> list[str]:
+def problems_lines(problems: Sequence[tuple[str, str]], count: int | None = None) -> list[str]:
     """The text form of :func:`problems_table`: ``  field: message`` lines."""
     lines = [
         f"  {fold(key, MAX_LABEL)}: {fold(text, MAX_CELL)}" for key, text in problems[:MAX_ROWS]
     ]
-    more = len(problems) - MAX_ROWS
+    more = (len(problems) if count is None else count) - MAX_ROWS
     return lines + ([f"  … {more:,} more"] if more > 0 else [])
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from itertools import islice
 from typing import Any
 
 from ..errors import (
@@ -32,20 +33,23 @@ from ._html import (
 )
 
 
-def _violations(details: Sequence[Mapping[str, Any]]) -> list[tuple[str, str]]:
-    """The ``google.rpc.BadRequest`` field violations, as (field, description)."""
-    return [
-        (str(violation.get("field", "")), str(violation.get("description", "")))
+def _violations(details: Sequence[Mapping[str, Any]]) -> tuple[list[tuple[str, str]], int]:
+    """The first :data:`MAX_ROWS` ``google.rpc.BadRequest`` field violations, as (field,
+    description), and how many there are (counted, not copied: an answer may hold millions)."""
+    pairs = (
+        (violation.get("field", ""), violation.get("description", ""))
         for detail in details
         if isinstance(violations := detail.get("fieldViolations"), (list, tuple))
         for violation in violations
         if isinstance(violation, Mapping)
-    ]
+    )
+    first = [(str(field), str(text)) for field, text in islice(pairs, MAX_ROWS)]
+    return first, len(first) + sum(1 for _ in pairs)
 
 
 def _repeats(message: str, violations: list[tuple[str, str]]) -> bool:
     """True when the message only restates the field problems shown (each is said once)."""
-    return any(d and d in message for _, d in violations[:MAX_ROWS])
+    return any(d and d in message for _, d in violations)
 
 
 def error_title(error: BaseException) -> str:
@@ -74,7 +78,7 @@ def error_html(error: BaseException) -> str:
     if isinstance(error, PayloadError):
         body.append(problems_table(field_problems(error.errors)))
     elif isinstance(error, ApiError):
-        violations = _violations(error.details)
+        violations, count = _violations(error.details)
         rows = []
         if error.code is not None:
             name = esc(fold(str(error.code_name), MAX_LABEL))
@@ -87,7 +91,7 @@ def error_html(error: BaseException) -> str:
             rows.append(("request", f"<code>{request}</code>"))
         body.append(kv_table(rows))
         if violations:
-            body.append(section("Field problems", problems_table(violations), open=True))
+            body.append(section("Field problems", problems_table(violations, count), open=True))
         other = [d for d in error.details if not d.get("fieldViolations")]  # not shown yet
         if other:
             body.append(folded("Details", json_block(other)))
@@ -105,17 +109,18 @@ def error_text(error: BaseException) -> str:
     """A compact plain-text version of the error card."""
     lines = [error_title(error)]
     rows: list[tuple[str, str]] = []
+    count = None
     if isinstance(error, PayloadError):
         rows = field_problems(error.errors)
     elif isinstance(error, ApiError):
         if error.code is not None:
             lines.append(fold(f"  code     {error.code} {error.code_name}", MAX_LABEL))
-        rows = _violations(error.details)
+        rows, count = _violations(error.details)
         if not _repeats(error.message, rows):
             lines.append(f"  message  {fold(error.message, MAX_MESSAGE)}")
     else:
         lines.append(f"  {fold(str(error), MAX_MESSAGE)}")
-    lines += problems_lines(rows)
+    lines += problems_lines(rows, count)
     if isinstance(error, ApiError) and error.details:
         lines.append(f"  details  {json_text(error.details, 600)}")  # raw, for a bug report
     return fold("\n".join(lines), MAX_TEXT)

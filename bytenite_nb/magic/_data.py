@@ -100,9 +100,17 @@ def uses_libyaml() -> bool:
 def read_yaml(text: str, *, libyaml: bool = True) -> Any:
     """A YAML document → JSON values; ``BodyError`` when it is not (``libyaml=False``:
     PyYAML's pure-Python parser, same rules)."""
-    loader = _loader_class(libyaml)(text)
+    loader = None
     try:
+        loader = _loader_class(libyaml)(text)  # the pure-Python reader checks characters here
         node = loader.get_single_node()
+    except (yaml.reader.ReaderError, UnicodeEncodeError) as exc:  # a character YAML refuses
+        bad = exc.object[exc.start] if isinstance(exc, UnicodeEncodeError) else exc.character
+        bad = chr(bad) if isinstance(bad, int) else bad
+        at = text.find(bad)
+        line, column = text.count("\n", 0, at) + 1, at - text.rfind("\n", 0, at)
+        message = f"the character {bad!a} is not allowed"
+        raise BodyError(message, line, column, kind="malformed YAML") from None
     except RecursionError:
         mark = getattr(loader, "get_mark", lambda: None)()
         raise _error(f"nested more than {MAX_NESTING} levels deep", mark) from None
@@ -114,7 +122,8 @@ def read_yaml(text: str, *, libyaml: bool = True) -> Any:
     except yaml.YAMLError as exc:
         raise BodyError(" ".join(str(exc).split()), kind="malformed YAML") from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     return None if node is None else _Walk(loader).value(node, 1, None)
 
 

@@ -97,7 +97,8 @@ class StorageFaults(Faults[StorageFault]):
         self.add(StorageFault("trickle", target, times, piece=max(1, piece), pause=pause))
 
     def cut(self, after: int, *, times: int = 1) -> None:
-        """The next ``times`` downloads stop after ``after`` bytes (connection closed)."""
+        """The next ``times`` result-link requests stop after ``after`` bytes (connection
+        closed); a link refused before its file is sent spends one too."""
         self.add(StorageFault("cut", "results", times, piece=after))
 
     def answer(
