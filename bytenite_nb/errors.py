@@ -144,19 +144,19 @@ class ByteNiteError(Exception):
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
         """The error card (text/plain and text/html; application/json when asked)."""
-        from .display import error_mimebundle
+        from .display.error import error_mimebundle
 
         return error_mimebundle(self, include)
 
     def _repr_html_(self) -> str:
-        from .display import error_html
+        from .display.error import error_html
 
         return error_html(self)
 
     def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
         # IPython prints exceptions with its own text printer, ahead of the
         # mimebundle's text/plain; this hook is found first.
-        from .display import error_text
+        from .display.error import error_text
 
         printer.text(error_text(self))
 

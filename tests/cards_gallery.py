@@ -12,9 +12,19 @@ import json
 from datetime import datetime, timezone
 from typing import Any
 
-from bytenite_nb import display
-from bytenite_nb.display import progress_mimebundle
-from bytenite_nb.display.batch import BatchRow, BatchView
+from bytenite_nb.display.batch import (
+    BatchRow,
+    BatchView,
+    batch_mimebundle,
+    batch_progress_mimebundle,
+)
+from bytenite_nb.display.error import error_mimebundle
+from bytenite_nb.display.job import job_mimebundle
+from bytenite_nb.display.jobs import jobs_html, jobs_text
+from bytenite_nb.display.logs import logs_mimebundle
+from bytenite_nb.display.payload import payload_mimebundle
+from bytenite_nb.display.progress import progress_mimebundle
+from bytenite_nb.display.results import results_mimebundle
 from bytenite_nb.errors import PayloadError, api_error_from_body
 from bytenite_nb.models import (
     CreateJobRequest,
@@ -179,18 +189,18 @@ def gallery() -> dict[str, dict[str, Any]]:
     logs = JobLogs.from_wire(LOGS, job_id="5f0c2a9e-1b7d-4c1e-9a53-0c3f2d8e7b61")
     progress = Progress("out_0/poster.png", 450_000, 1_000_000, 1.5)
     return {
-        "job": display.job_mimebundle(JobResponse.model_validate(JOB)),
-        "job-failed": display.job_mimebundle(JobResponse.model_validate(failed)),
-        "error": display.error_mimebundle(api_error),
-        "payload-error": display.error_mimebundle(bad_payload),
-        "payload": display.payload_mimebundle(request),
+        "job": job_mimebundle(JobResponse.model_validate(JOB)),
+        "job-failed": job_mimebundle(JobResponse.model_validate(failed)),
+        "error": error_mimebundle(api_error),
+        "payload-error": error_mimebundle(bad_payload),
+        "payload": payload_mimebundle(request),
         "jobs": {
-            "text/plain": display.jobs_text(page, now=NOW),
-            "text/html": display.jobs_html(page, now=NOW),
+            "text/plain": jobs_text(page, now=NOW),
+            "text/html": jobs_html(page, now=NOW),
         },
-        "logs": display.logs_mimebundle(logs),
-        "results": display.results_mimebundle(results()),
-        "batch": display.batch_mimebundle(batch_view()),
-        "batch-progress": display.batch_progress_mimebundle(batch_view(done=False)),
+        "logs": logs_mimebundle(logs),
+        "results": results_mimebundle(results()),
+        "batch": batch_mimebundle(batch_view()),
+        "batch-progress": batch_progress_mimebundle(batch_view(done=False)),
         "transfer": progress_mimebundle(progress),
     }

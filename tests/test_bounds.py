@@ -10,8 +10,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bytenite_nb import display
 from bytenite_nb.display._html import MAX_CARD_BYTES, MAX_TEXT_BYTES
+from bytenite_nb.display.payload import payload_html, payload_mimebundle, payload_text
 from bytenite_nb.errors import (
     ApiError,
     ByteNiteConnectionError,
@@ -120,9 +120,9 @@ def test_a_hostile_error_gives_a_bounded_card_repr_and_str(error: Exception) -> 
     ids=["strings", "deep", "wide", "key", "odd-values"],
 )
 def test_a_hostile_payload_gives_a_bounded_card(payload: dict[str, Any]) -> None:
-    check_bundle(display.payload_mimebundle(payload))
+    check_bundle(payload_mimebundle(payload))
     problems = [{"field": "f" * MB, "message": "m" * MB}] * 10**5
-    html, text = display.payload_html(payload, problems), display.payload_text(payload, problems)
+    html, text = payload_html(payload, problems), payload_text(payload, problems)
     assert len(html.encode()) <= MAX_CARD_BYTES and len(text.encode()) <= MAX_TEXT_BYTES
 
 
@@ -262,7 +262,7 @@ def test_generated_hostile_errors_give_bounded_escaped_cards(
 def test_generated_hostile_payloads_give_bounded_escaped_cards(
     payload: dict[str, Any], problems: list[dict[str, str]]
 ) -> None:
-    check_bundle(display.payload_mimebundle(payload))
-    html = display.payload_html(payload, problems)
+    check_bundle(payload_mimebundle(payload))
+    html = payload_html(payload, problems)
     assert len(html.encode("utf-8", "surrogatepass")) <= MAX_CARD_BYTES
     assert_safe(html)

@@ -14,9 +14,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from IPython.lib.pretty import pretty
 
-from bytenite_nb import display
+from bytenite_nb.display import kv_table, section
 from bytenite_nb.display._html import MAX_ITEMS, css, duration, json_html, relative, style_block
 from bytenite_nb.display._states import badge, steps
+from bytenite_nb.display.error import error_html, error_text
+from bytenite_nb.display.job import job_html, job_text
+from bytenite_nb.display.payload import payload_html
 from bytenite_nb.errors import ApiError, ByteNiteConnectionError, PayloadError, api_error_from_body
 from bytenite_nb.models import CreateJobRequest, JobResponse, JobState
 
@@ -146,9 +149,9 @@ def test_json_html_highlights_and_folds() -> None:
 
 
 def test_section_and_table_are_empty_without_content() -> None:
-    assert display.section("Config", "") == ""
-    assert display.kv_table([]) == ""
-    assert display.section("A", "b", open=True) == (
+    assert section("Config", "") == ""
+    assert kv_table([]) == ""
+    assert section("A", "b", open=True) == (
         '<div class="bn-section"><div class="bn-section-title"><b>A</b></div>b</div>'
     )
 
@@ -157,7 +160,7 @@ def test_section_and_table_are_empty_without_content() -> None:
 
 
 def job_card(data: dict[str, Any]) -> str:
-    return display.job_html(JobResponse.model_validate(data), now=NOW)
+    return job_html(JobResponse.model_validate(data), now=NOW)
 
 
 def test_job_card_shows_every_part() -> None:
@@ -190,9 +193,7 @@ def test_failed_job_shows_the_error() -> None:
     card = job_card(FAILED)
     assert ">Failed<" in card and "partitioner exited with code 1" in card
     assert 'duration<span class="bn-sep">:</span></span> <span class="bn-td">1m' in card
-    assert "error      partitioner exited" in display.job_text(
-        JobResponse.model_validate(FAILED), now=NOW
-    )
+    assert "error      partitioner exited" in job_text(JobResponse.model_validate(FAILED), now=NOW)
 
 
 def test_unknown_state_renders_raw_and_neutral() -> None:
@@ -205,7 +206,7 @@ def test_unknown_state_renders_raw_and_neutral() -> None:
 def test_empty_response_renders() -> None:
     card = job_card({})
     assert "Untitled job" in card and ">unknown<" in card
-    text = display.job_text(JobResponse(), now=NOW)
+    text = job_text(JobResponse(), now=NOW)
     assert text.startswith("ByteNite job 'Untitled job' [UNKNOWN]")
 
 
@@ -268,7 +269,7 @@ def test_error_cards() -> None:
         method="POST",
         url="https://api.test/v1/customer/jobs",
     )
-    card = display.error_html(error)
+    card = error_html(error)
     assert "ByteNite API error · 400 Bad Request" in card
     assert "3 <code>INVALID_ARGUMENT</code>" in card
     assert (
@@ -286,35 +287,33 @@ def test_error_cards() -> None:
             {"fieldViolations": [{"field": "params.app.case", "description": "must be upper"}]}
         ],
     )
-    card = display.error_html(restated)
+    card = error_html(restated)
     assert card.count("must be upper") == 1
-    assert display.error_text(restated).count("must be upper") == 2  # once, then the raw details
+    assert error_text(restated).count("must be upper") == 2  # once, then the raw details
     # Violations across details: the first 20 shown, the rest counted (in both forms).
     many = [{"fieldViolations": [{"field": f"f{i}", "description": "d"}]} for i in range(30)]
     crowded = ApiError("m", status_code=400, details=[*many, {"fieldViolations": "not a list"}])
-    assert "… 10 more" in display.error_text(crowded) and "f19" in display.error_text(crowded)
-    assert "10 more" in display.error_html(crowded) and ">f20<" not in display.error_html(crowded)
+    assert "… 10 more" in error_text(crowded) and "f19" in error_text(crowded)
+    assert "10 more" in error_html(crowded) and ">f20<" not in error_html(crowded)
     payload = PayloadError(
         [{"field": "config.taskTimeout", "message": "must be 0 or more seconds"}]
     )
-    card = display.error_html(payload)
+    card = error_html(payload)
     assert '<span class="bn-th">config.taskTimeout<' in card and "nothing was sent" in card
     assert set(payload._repr_mimebundle_()) == {"text/plain", "text/html"}
     assert payload._repr_mimebundle_(include=["application/json"])["application/json"] == {
         "errors": payload.errors
     }
     connection = ByteNiteConnectionError("POST x timed out", maybe_applied=True)
-    assert "may have been applied" in display.error_html(connection)
-    assert "Not signed in" in display.error_html(ApiError("no credentials"))
+    assert "may have been applied" in error_html(connection)
+    assert "Not signed in" in error_html(ApiError("no credentials"))
 
 
 def test_payload_card() -> None:
     request = CreateJobRequest.model_validate({"templateId": "t", "config": {"taskTimeout": 5}})
-    card = display.payload_html(request)
+    card = payload_html(request)
     assert ">valid<" in card and '<span class="bn-k">&quot;taskTimeout&quot;</span>' in card
-    invalid = display.payload_html(
-        {"templateId": ""}, [{"field": "templateId", "message": "blank"}]
-    )
+    invalid = payload_html({"templateId": ""}, [{"field": "templateId", "message": "blank"}])
     assert ">1 problem<" in invalid and '<span class="bn-th">templateId<' in invalid
     assert set(request._repr_mimebundle_()) == {"text/plain", "text/html"}
     wire = request._repr_mimebundle_(include=["application/json"])["application/json"]
@@ -359,7 +358,7 @@ def test_hostile_strings_in_every_field_render_as_text(a: str, b: str, c: str) -
         },
     }
     response = JobResponse.model_validate(data)
-    assert_safe(display.job_html(response, now=NOW))
+    assert_safe(job_html(response, now=NOW))
     error = ApiError(
         a,
         status_code=400,
@@ -368,14 +367,14 @@ def test_hostile_strings_in_every_field_render_as_text(a: str, b: str, c: str) -
         method="POST",
         url=c,
     )
-    assert_safe(display.error_html(error))
-    assert_safe(display.error_html(PayloadError([{"field": a, "message": b}])))
-    assert_safe(display.payload_html({"templateId": a, b: c}, [{"field": b, "message": c}]))
+    assert_safe(error_html(error))
+    assert_safe(error_html(PayloadError([{"field": a, "message": b}])))
+    assert_safe(payload_html({"templateId": a, b: c}, [{"field": b, "message": c}]))
 
 
 def test_a_one_megabyte_error_message_is_truncated_visibly() -> None:
     error = ApiError("E" * 1_000_000, status_code=500)
-    card = display.error_html(error)
+    card = error_html(error)
     assert len(card) < 20_000 and "more characters]" in card
 
 
@@ -423,7 +422,7 @@ def test_cards_are_deterministic() -> None:
         ("job_card_failed", lambda: job_card(FAILED)),
         (
             "error_card",
-            lambda: display.error_html(
+            lambda: error_html(
                 api_error_from_body(
                     404,
                     b'{"code": 5, "message": "job template \'x\' not found"}',
@@ -434,7 +433,7 @@ def test_cards_are_deterministic() -> None:
         ),
         (
             "payload_card",
-            lambda: display.payload_html(
+            lambda: payload_html(
                 CreateJobRequest.model_validate(
                     {
                         "templateId": "hello-world-template",

@@ -10,9 +10,15 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bytenite_nb import display
-from bytenite_nb.display.jobs import MAX_JOB_ROWS
-from bytenite_nb.display.logs import MAX_LOG_BYTES, MAX_LOG_LINES, fold_logs, level_tone
+from bytenite_nb.display.jobs import MAX_JOB_ROWS, jobs_html, jobs_text
+from bytenite_nb.display.logs import (
+    MAX_LOG_BYTES,
+    MAX_LOG_LINES,
+    fold_logs,
+    level_tone,
+    logs_html,
+    logs_text,
+)
 from bytenite_nb.models import JobLogs, JobsPage, LogLevel
 
 from .html_audit import HOSTILE, assert_safe
@@ -60,7 +66,7 @@ LOGS = {
 
 
 def page_card(wire: Any = PAGE, **kwargs: Any) -> str:
-    return display.jobs_html(JobsPage.from_wire(wire, limit=20), now=NOW, **kwargs)
+    return jobs_html(JobsPage.from_wire(wire, limit=20), now=NOW, **kwargs)
 
 
 def rows(markup: str) -> list[str]:
@@ -116,13 +122,13 @@ def test_jobs_table_folds_past_the_row_cap() -> None:
     assert len(rows(card)) == MAX_JOB_ROWS
     assert "… 80 more jobs on this page not shown" in card
     assert "j49" in card and ">j50<" not in card
-    text = display.jobs_text(JobsPage.from_wire(many), now=NOW)
+    text = jobs_text(JobsPage.from_wire(many), now=NOW)
     assert "… 80 more jobs not shown" in text and len(text.splitlines()) == 53
     assert len(page_card(many).encode()) < 60_000
 
 
 def test_jobs_text_is_aligned_columns() -> None:
-    text = display.jobs_text(JobsPage.from_wire(PAGE), now=NOW)
+    text = jobs_text(JobsPage.from_wire(PAGE), now=NOW)
     lines = text.splitlines()
     assert lines[0] == "ByteNite jobs 21–24 of 45, newest first"
     header, *body = lines[1:6]
@@ -140,7 +146,7 @@ def test_jobs_text_is_aligned_columns() -> None:
 def test_an_empty_page() -> None:
     card = page_card({})
     assert "no jobs" in card and 'class="bn-grid' not in card and "more:" not in card
-    assert display.jobs_text(JobsPage.from_wire({"pagination": {"offset": "40"}})) == (
+    assert jobs_text(JobsPage.from_wire({"pagination": {"offset": "40"}})) == (
         "ByteNite no jobs at offset 40 (0 in all)"
     )
 
@@ -160,7 +166,7 @@ def test_jobs_page_renders_itself() -> None:
 
 def logs_card(wire: Any = LOGS, **kwargs: Any) -> str:
     logs = JobLogs.from_wire(wire, job_id="j-1", levels=kwargs.pop("levels", []))
-    return display.logs_html(logs, **kwargs)
+    return logs_html(logs, **kwargs)
 
 
 def section_titles(card: str) -> list[str]:
@@ -204,7 +210,7 @@ def test_logs_view_levels_by_word_and_colour_and_counts() -> None:
 def test_logs_view_says_which_levels_are_shown() -> None:
     card = logs_card(levels=["WARN", "ERROR"])
     assert "levels shown: WARN, ERROR" in card
-    text = display.logs_text(JobLogs.from_wire({}, job_id="j-1", levels=["ERROR"]))
+    text = logs_text(JobLogs.from_wire({}, job_id="j-1", levels=["ERROR"]))
     assert text == "ByteNite logs of job j-1: 0 lines; levels: ERROR; services: all"
     assert "No log lines." in logs_card({})
 
@@ -225,7 +231,7 @@ def test_logs_fold_keeps_the_most_recent_lines() -> None:
     assert "early" not in card
     assert "partitioner (1 line, last 0 shown)" in section_titles(card)
     assert len(card.encode()) < 80_000
-    text = display.logs_text(JobLogs.from_wire(wire))
+    text = logs_text(JobLogs.from_wire(wire))
     assert "… 801 earlier lines not shown" in text and "line 999" in text
     assert len(text.splitlines()) < 210
 
@@ -298,7 +304,7 @@ def test_hostile_strings_render_as_text(a: str, b: str, c: str) -> None:
         "taskrunner": {b or "t": {"logs": [{"log": c, "level": a, "container": b}]}},
         a or "svc": [{"log": b, "level": c}],
     }
-    card = display.logs_html(JobLogs.from_wire(logs, job_id=c, levels=[a], services=[b]))
+    card = logs_html(JobLogs.from_wire(logs, job_id=c, levels=[a], services=[b]))
     assert_safe(card)
     for value in (a, b, c):
         if value in HOSTILE and "<" in value:  # only escaped, in both cards

@@ -11,7 +11,8 @@ from IPython.core.interactiveshell import InteractiveShell
 from IPython.utils.capture import capture_output
 
 from bytenite_nb import progress as progress_module
-from bytenite_nb.display import progress_mimebundle, results_html, results_text, size_text
+from bytenite_nb.display import size_text
+from bytenite_nb.display.progress import progress_mimebundle
 from bytenite_nb.display.results import (
     CSV_ROWS,
     LINKS_NOTE,
@@ -21,6 +22,8 @@ from bytenite_nb.display.results import (
     TEXT_LINES,
     image_size,
     image_type,
+    results_html,
+    results_text,
 )
 from bytenite_nb.models import JobResults, ResultFile
 from bytenite_nb.progress import Progress, reporter

@@ -19,7 +19,7 @@ import pytest
 from bytenite_nb import sandbox
 from bytenite_nb.client import AsyncClient, Client
 from bytenite_nb.client._jobs import MAX_PAGES_UNKNOWN, SLACK_PAGES, _JobWalk
-from bytenite_nb.display import jobs_html, jobs_text
+from bytenite_nb.display.jobs import jobs_html, jobs_text
 from bytenite_nb.errors import ApiError, PayloadError
 from bytenite_nb.models import JobsPage
 

@@ -16,10 +16,10 @@ from typing import Any
 
 import pytest
 
-from bytenite_nb.display import logs_html, logs_text, results_html, results_text
 from bytenite_nb.display._html import MAX_CARD_BYTES, MAX_TEXT_BYTES
 from bytenite_nb.display._text import bounded, inert
-from bytenite_nb.display.results import MAX_IMAGE_PIXELS, image_size
+from bytenite_nb.display.logs import logs_html, logs_text
+from bytenite_nb.display.results import MAX_IMAGE_PIXELS, image_size, results_html, results_text
 from bytenite_nb.models import JobLogs, JobResults
 from bytenite_nb.progress import Progress
 

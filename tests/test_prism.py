@@ -31,8 +31,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bytenite_nb import display
 from bytenite_nb.client import Client
+from bytenite_nb.display.job import job_html, job_text
 from bytenite_nb.models import DataSource, JobResponse, spec
 
 from .strategies import KNOWN_SOURCES, VALID_REQUESTS
@@ -131,8 +131,8 @@ def prism(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Client]:
 
 def check_response(response: JobResponse) -> None:
     assert isinstance(response, JobResponse)
-    assert display.job_html(response).startswith("<")
-    assert display.job_text(response).startswith("ByteNite job")
+    assert job_html(response).startswith("<")
+    assert job_text(response).startswith("ByteNite job")
     json.dumps(response.to_wire())
 
 

@@ -16,9 +16,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bytenite_nb import display
 from bytenite_nb.client import Client
 from bytenite_nb.config import mask_secret
+from bytenite_nb.display.job import job_html, job_text
 from bytenite_nb.errors import ApiError, ByteNiteError
 
 from .flowdriver import no_sleep
@@ -109,7 +109,7 @@ def test_a_job_that_echoes_the_token_shows_it_nowhere() -> None:
     job = {"job": {"id": "j", "name": f"n {TOKEN}", "numUnitsEstimation": TOKEN}}
     with client_answering(lambda request: httpx.Response(200, json=job)) as client:
         response = client.get_job("j")
-    assert_hidden(display.job_html(response) + display.job_text(response) + repr(response))
+    assert_hidden(job_html(response) + job_text(response) + repr(response))
     assert_hidden(json.dumps(response.to_wire()))
 
 

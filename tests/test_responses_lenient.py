@@ -22,8 +22,8 @@ from hypothesis import given
 from hypothesis_jsonschema import from_schema
 from pydantic.alias_generators import to_camel
 
-from bytenite_nb import display
 from bytenite_nb.client import Client
+from bytenite_nb.display.job import job_html, job_text
 from bytenite_nb.models import INT64_MAX, INT64_MIN, JobConfig, JobResponse, spec_schema
 
 INT32 = {"minimum": -(2**31), "maximum": 2**31 - 1}
@@ -84,8 +84,8 @@ def keys_kept(data: dict[str, Any], wire: dict[str, Any]) -> list[str]:
 @given(RESPONSES)
 def test_every_spec_allowed_response_parses_and_renders(data: dict[str, Any]) -> None:
     response = JobResponse.model_validate(data)
-    html = display.job_html(response)
-    text = display.job_text(response)
+    html = job_html(response)
+    text = job_text(response)
     bundle = response._repr_mimebundle_()
     assert html.startswith("<") and text.startswith("ByteNite job")
     assert set(bundle) >= {"text/plain", "text/html"}
@@ -121,7 +121,7 @@ def test_every_spec_allowed_response_parses_and_renders(data: dict[str, Any]) ->
 )
 def test_what_requests_refuse_responses_read(job: dict[str, Any], check: str) -> None:
     response = JobResponse.model_validate({"job": job})
-    assert display.job_html(response) and display.job_text(response)
+    assert job_html(response) and job_text(response)
     assert keys_kept(job, response.to_wire()["job"]) == []
 
 
@@ -129,14 +129,14 @@ def test_negative_timeouts_are_read_as_the_service_holds_them() -> None:
     job = JobResponse.model_validate({"job": {"config": {"taskTimeout": "-5"}}}).job
     assert job.config is not None and job.config.task_timeout == -5
     assert isinstance(job.config, JobConfig)
-    assert "task timeout" in display.job_html(JobResponse(job=job))
+    assert "task timeout" in job_html(JobResponse(job=job))
 
 
 def test_an_unreadable_value_is_kept_as_received_and_the_field_is_none() -> None:
     job = JobResponse.model_validate({"job": {"numUnitsEstimation": "abc", "name": "n"}}).job
     assert job.num_units_estimation is None and job.name == "n"
     assert job.model_extra == {"numUnitsEstimation": "abc"}
-    assert "abc" in display.job_html(JobResponse(job=job))  # under "Other fields"
+    assert "abc" in job_html(JobResponse(job=job))  # under "Other fields"
 
 
 def test_the_wire_name_wins_over_its_snake_case_spelling() -> None:
@@ -189,5 +189,5 @@ def test_create_and_get_return_such_jobs(job: dict[str, Any]) -> None:
 def test_huge_and_tiny_doubles_render() -> None:
     for value in (1.7976931348623157e308, -1.7976931348623157e308, 5e-324, 2**63 + 1):
         response = JobResponse.model_validate({"job": {"duration": value, "paymentAmount": value}})
-        assert display.job_html(response)
+        assert job_html(response)
         assert math.isfinite(response.job.duration or 0.0)

@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as w
 from pydantic import ValidationError
 
-from ..display import esc, kv_table, payload_html, plural, section, style_block, wrap
+from ..display import esc, kv_table, plural, section, style_block, wrap
+from ..display.payload import payload_html
 from ..models import CreateJobRequest, parse_seconds, payload_problems
 from ._fields import parse_json_object
 

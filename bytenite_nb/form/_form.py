@@ -13,7 +13,8 @@ import ipywidgets as w
 import yaml
 
 from .. import client as client_part  # its drivers (httpx) load with the first Client
-from ..display import error_html, esc, size_text, style_block
+from ..display import esc, size_text, style_block
+from ..display.error import error_html
 from ..errors import PayloadError
 from ..models import CreateJobRequest, JobResponse
 from ..progress import Progress

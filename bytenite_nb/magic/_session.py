@@ -28,7 +28,7 @@ from ..config import (
     session_version,
     set_session,
 )
-from ..display import job_line
+from ..display.job import job_line
 from ..errors import ByteNiteError, one_line
 from ..models import JobState
 from ._body import curl_command

@@ -51,7 +51,7 @@ class Job(_Lenient, _SpecIntegers):
     template_info: JobTemplate | None = None
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
-        from ..display import job_mimebundle
+        from ..display.job import job_mimebundle
 
         return job_mimebundle(JobResponse(job=self, template_info=self.template_info), include)
 
@@ -70,7 +70,7 @@ class JobResponse(_ShownAsCard, _Lenient):
 
     @staticmethod
     def _repr_card() -> Card:
-        from ..display import job_html, job_mimebundle, job_text
+        from ..display.job import job_html, job_mimebundle, job_text
 
         return Card(job_text, job_html, job_mimebundle)
 

@@ -67,7 +67,7 @@ class JobsPage(_ShownAsCard, BaseModel):
 
     @staticmethod
     def _repr_card() -> Card:
-        from ..display import jobs_html, jobs_mimebundle, jobs_text
+        from ..display.jobs import jobs_html, jobs_mimebundle, jobs_text
 
         return Card(jobs_text, jobs_html, jobs_mimebundle)
 

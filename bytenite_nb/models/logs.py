@@ -173,7 +173,7 @@ class JobLogs(_ShownAsCard, BaseModel):
 
     @staticmethod
     def _repr_card() -> Card:
-        from ..display import logs_html, logs_mimebundle, logs_text
+        from ..display.logs import logs_html, logs_mimebundle, logs_text
 
         return Card(logs_text, logs_html, logs_mimebundle)
 

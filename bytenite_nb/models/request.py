@@ -87,7 +87,7 @@ class CreateJobRequest(_WireModel):
         return self.to_wire()
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
-        from ..display import payload_mimebundle
+        from ..display.payload import payload_mimebundle
 
         return payload_mimebundle(self, include)
 

@@ -136,7 +136,7 @@ class ResultsCard(_ShownAsCard):
 
     @staticmethod
     def _repr_card() -> Card:
-        from ..display import results_html, results_mimebundle, results_text
+        from ..display.results import results_html, results_mimebundle, results_text
 
         return Card(
             lambda card: results_text(card.results, show_links=card.show_links),
