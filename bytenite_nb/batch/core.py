@@ -91,7 +91,8 @@ class BatchCore(Generic[C]):
         self.created_at = created_at or datetime.now(timezone.utc).isoformat()
         #: Show progress (None: in a notebook or on a terminal only).
         self.progress = progress
-        self._lock = threading.Lock()
+        #: Held while ``items`` change (a create, a wait round): hold it to read them at once.
+        self.lock = threading.Lock()
         #: Waits for flows an interrupted call left in flight (they finish and record).
         self._background: list[Callable[[], None]] = []
 
@@ -143,7 +144,7 @@ class BatchCore(Generic[C]):
 
     def counts(self) -> dict[str, int]:
         """How many items have each status (``complete``, ``running``, ``error``...)."""
-        with self._lock:
+        with self.lock:
             return dict(Counter(item.status for item in self.items))
 
     def __len__(self) -> int:
@@ -208,7 +209,7 @@ class BatchCore(Generic[C]):
         """Look for ``items`` in the jobs list: found, they take the job; else ``pending``."""
         stamps = [item.unknown_at for item in items if item.unknown_at is not None]
         if stamps:
-            yield Sleep(max(0.0, GRACE - (self.client._clock() - max(stamps))))
+            yield Sleep(max(0.0, GRACE - (self.client.clock() - max(stamps))))
         try:  # when the batch was made (wall clock)
             since = datetime.fromisoformat(self.created_at).timestamp()
         except (TypeError, ValueError):
@@ -216,7 +217,7 @@ class BatchCore(Generic[C]):
         found = yield from self.client._find_created(
             {item.marker for item in items}, since, by_marker=True, pages=MAX_FIND_PAGES
         )
-        with self._lock:
+        with self.lock:
             for item in items:
                 jobs = found.get(item.marker)
                 if jobs:
@@ -235,13 +236,13 @@ class BatchCore(Generic[C]):
         """One item through the submit flow: created (and run) once, recorded as it goes."""
 
         def record(stage: str, response: Any) -> None:
-            with self._lock:
+            with self.lock:
                 if stage == "created":
                     item.response, item.phase, item.error = response, "created", None
                 elif stage == "starting":
                     item.run = "sending"
 
-        with self._lock:
+        with self.lock:
             item.phase = "sending"
         submit = self.client._submit_job(
             item.parsed or item.request,
@@ -255,7 +256,7 @@ class BatchCore(Generic[C]):
     def _run_item(self, item: BatchItem) -> Flow[None]:
         """Start a created job (a run sent before may have started it: checked)."""
         earlier = item.run == "unknown"
-        with self._lock:
+        with self.lock:
             item.run = "sending"
         start = self.client._run_job(item.id or "", earlier=earlier)
         yield from self._tracked(item, start, started=True)
@@ -266,21 +267,21 @@ class BatchCore(Generic[C]):
         try:
             yield from flow
             if started:
-                with self._lock:
+                with self.lock:
                     item.run, item.error = "done", None
         except Exception as exc:
             doubt = may_be_applied(exc)
-            with self._lock:
+            with self.lock:
                 item.error = exc
                 if item.phase != "created":
                     item.phase = "unknown" if doubt else "error"
-                    item.unknown_at = self.client._clock() if doubt else None
+                    item.unknown_at = self.client.clock() if doubt else None
                 else:
                     item.run = "unknown" if doubt else "error"
         finally:
-            with self._lock:
+            with self.lock:
                 if item.phase == "sending":
-                    item.phase, item.unknown_at = "unknown", self.client._clock()
+                    item.phase, item.unknown_at = "unknown", self.client.clock()
                 if item.run == "sending":
                     item.run = "unknown"
 
@@ -324,7 +325,7 @@ class BatchCore(Generic[C]):
         targets = [item for item in self.items if item.id and not item.done]
         answers = yield self._gather(self.client._abort_job(item.id or "") for item in targets)
         aborted = []
-        with self._lock:
+        with self.lock:
             for item, answer in zip(targets, answers, strict=True):
                 if isinstance(answer, Exception):
                     item.error = answer
@@ -341,7 +342,7 @@ class BatchCore(Generic[C]):
         """What a card shows: counts, errors grouped, the first rows (failures first)."""
         from ..display.batch import BAD_STATUSES, MAX_ROWS, BatchRow, BatchView
 
-        with self._lock:
+        with self.lock:
             errors: dict[str, list[int]] = {}
             rows = []
             for item in self.items:
@@ -398,7 +399,7 @@ class BatchCore(Generic[C]):
         from ..display.job import source_summary  # the card's text (a repr of the item)
 
         rows = []
-        with self._lock:
+        with self.lock:
             for item in self.items:
                 job = item.job
                 name = (job.name if job else None) or item.request.get("name")

@@ -35,7 +35,7 @@ _MAX_INT_DIGITS = 20
 
 def save(batch: BatchCore[Any], path: str | os.PathLike[str]) -> Path:
     """Write the batch to ``path`` (a temporary file renamed over it: never half-written)."""
-    with batch._lock:
+    with batch.lock:
         items = [_item(item) for item in batch.items]
     data = {
         "format": FORMAT,

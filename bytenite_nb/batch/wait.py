@@ -48,7 +48,7 @@ def wait_flow(
     max_interval = options.get("max_interval", MAX_INTERVAL)
     if not (interval > 0 and math.isfinite(interval)):
         raise ValueError(f"interval must be a positive number of seconds, got {interval!r}")
-    clock = batch.client._clock
+    clock = batch.client.clock
     deadline = None if timeout is None else clock() + timeout
     delay = interval
     depth = 0  # list pages the last round needed
@@ -86,14 +86,14 @@ def _poll_round(
         )
         seen = {job_id: jobs[0] for job_id, jobs in found.items()}
     changed = False
-    with batch._lock:
+    with batch.lock:
         for job_id, job in seen.items():
             changed |= _refresh(by_id[job_id], job)
     missing = [job_id for job_id in by_id if job_id not in seen]
     if missing:
         answers = yield batch._gather((client._get_job(job_id) for job_id in missing), progress)
         first_error: Exception | None = None
-        with batch._lock:
+        with batch.lock:
             for job_id, answer in zip(missing, answers, strict=True):
                 item = by_id[job_id]
                 if isinstance(answer, NotFoundError):

@@ -105,6 +105,11 @@ class _BaseClient:
         return self._settings
 
     @property
+    def clock(self) -> Callable[[], float]:
+        """The monotonic clock (seconds) of all the client's timing (``clock=``)."""
+        return self._clock
+
+    @property
     def base_url(self) -> str:
         return self._settings.base_url
 
