@@ -60,20 +60,23 @@ def server(skip_clock: SkipClock) -> Iterator[sandbox.SandboxServer]:
     srv.stop()
 
 
-@pytest.fixture
-def fresh_server() -> Iterator[sandbox.SandboxServer]:
-    """A sandbox of the test's own (for request counts and faults), on loopback.
-
-    Its loop looks for ``stop()`` every 10 ms rather than ``start()``'s 200 ms:
-    some 250 tests use one, and each stop waited for that look.
-    """
-    httpd = make_server(step_seconds=0.05)
-    httpd.sandbox.clock = SkipClock()
+def own_server(step_seconds: float) -> sandbox.SandboxServer:
+    """A sandbox of the test's own on loopback, whose loop looks for ``stop()`` every
+    10 ms rather than ``start()``'s 200 ms: some 290 tests use one, and each stop
+    waited for that look."""
+    httpd = make_server(step_seconds=step_seconds)
     thread = threading.Thread(
         target=httpd.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
     )
     thread.start()
-    srv = sandbox.SandboxServer(httpd, thread)
+    return sandbox.SandboxServer(httpd, thread)
+
+
+@pytest.fixture
+def fresh_server() -> Iterator[sandbox.SandboxServer]:
+    """A sandbox of the test's own (for request counts and faults) on a skipping clock."""
+    srv = own_server(step_seconds=0.05)
+    srv.sandbox.clock = SkipClock()
     yield srv
     srv.stop()
 
@@ -168,7 +171,7 @@ def anyio_backend() -> str:
 def srv() -> Iterator[sandbox.SandboxServer]:
     """A loopback sandbox of the test's own whose jobs move on in real time (the
     hostile-answer tests: faults, storage, request counts)."""
-    server = sandbox.start(step_seconds=0.01)
+    server = own_server(step_seconds=0.01)
     yield server
     server.stop()
 

@@ -65,8 +65,8 @@ LOGS = {
 }
 
 
-def page_card(wire: Any = PAGE, **kwargs: Any) -> str:
-    return jobs_html(JobsPage.from_wire(wire, limit=20), now=NOW, **kwargs)
+def page_card(wire: Any = PAGE) -> str:
+    return jobs_html(JobsPage.from_wire(wire, limit=20), now=NOW)
 
 
 def rows(markup: str) -> list[str]:
@@ -164,9 +164,8 @@ def test_jobs_page_renders_itself() -> None:
 # -- logs view ---------------------------------------------------------------------------
 
 
-def logs_card(wire: Any = LOGS, **kwargs: Any) -> str:
-    logs = JobLogs.from_wire(wire, job_id="j-1", levels=kwargs.pop("levels", []))
-    return logs_html(logs, **kwargs)
+def logs_card(wire: Any = LOGS, levels: list[str] | None = None) -> str:
+    return logs_html(JobLogs.from_wire(wire, job_id="j-1", levels=levels or []))
 
 
 def section_titles(card: str) -> list[str]:

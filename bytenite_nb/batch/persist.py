@@ -107,7 +107,7 @@ def _unsent(phase: str) -> str:
 
 
 class _Saved(BaseModel):
-    model_config = ConfigDict(strict=True, alias_generator=to_camel)
+    model_config = ConfigDict(strict=True, alias_generator=to_camel, defer_build=True)
 
 
 class SavedError(_Saved):

@@ -20,6 +20,7 @@ from typing import Any, Concatenate, Generic, ParamSpec, Protocol, TypeVar, over
 
 import httpx
 
+from .._urls import without_query
 from .._version import __version__
 from ..errors import ApiError
 
@@ -98,7 +99,7 @@ class _Answer:
                 f"({self.size:,} bytes read before stopping); it was not read further",
                 status_code=None,
                 method=self.request.method,
-                url=str(self.request.url.copy_with(query=None)),
+                url=without_query(str(self.request.url)),
             )
         if self.clock() > self.end:
             raise AttemptTimeout("the answer did not arrive in time", request=self.request)

@@ -188,9 +188,12 @@ def problems_lines(problems: Sequence[tuple[str, str]], count: int | None = None
     return lines + ([f"  … {more:,} more"] if more > 0 else [])
 
 
-def field_problems(problems: Iterable[Mapping[str, Any]]) -> list[tuple[str, str]]:
-    """``{"field", "message"}`` problems as (field, message) pairs."""
-    return [(str(p.get("field") or "(payload)"), str(p.get("message", ""))) for p in problems]
+def field_problems(problems: Sequence[Mapping[str, Any]]) -> list[tuple[str, str]]:
+    """The first :data:`MAX_ROWS` ``{"field", "message"}`` problems as (field, message)
+    pairs (the tables count the rest: pass them ``len(problems)``)."""
+    return [
+        (str(p.get("field") or "(payload)"), str(p.get("message", ""))) for p in problems[:MAX_ROWS]
+    ]
 
 
 Cell = str | tuple[str, str]

@@ -76,7 +76,7 @@ def error_html(error: BaseException) -> str:
     )
     body = [head]
     if isinstance(error, PayloadError):
-        body.append(problems_table(field_problems(error.errors)))
+        body.append(problems_table(field_problems(error.errors), len(error.errors)))
     elif isinstance(error, ApiError):
         violations, count = _violations(error.details)
         rows = []
@@ -111,7 +111,7 @@ def error_text(error: BaseException) -> str:
     rows: list[tuple[str, str]] = []
     count = None
     if isinstance(error, PayloadError):
-        rows = field_problems(error.errors)
+        rows, count = field_problems(error.errors), len(error.errors)
     elif isinstance(error, ApiError):
         if error.code is not None:
             lines.append(fold(f"  code     {error.code} {error.code_name}", MAX_LABEL))

@@ -47,7 +47,7 @@ def payload_html(payload: Payload, errors: Problems = ()) -> str:
     )
     body = [head]
     if errors:
-        body.append(problems_table(field_problems(errors)))
+        body.append(problems_table(field_problems(errors), len(errors)))
     body.append(json_block(_payload_dict(payload)))
     return wrap(f"bn-payload bn-{tone}", "".join(body))
 
@@ -55,7 +55,7 @@ def payload_html(payload: Payload, errors: Problems = ()) -> str:
 def payload_text(payload: Payload, errors: Problems = ()) -> str:
     """A plain-text version of the payload card."""
     head = "Create-job payload (valid, not sent)" if not errors else "Create-job payload (invalid)"
-    lines = [head, *problems_lines(field_problems(errors))]
+    lines = [head, *problems_lines(field_problems(errors), len(errors))]
     lines.append(json_text(_payload_dict(payload), MAX_TEXT - 600, indent=2))
     return fold("\n".join(lines), MAX_TEXT)
 

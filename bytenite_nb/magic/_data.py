@@ -107,10 +107,9 @@ def read_yaml(text: str, *, libyaml: bool = True) -> Any:
     except (yaml.reader.ReaderError, UnicodeEncodeError) as exc:  # a character YAML refuses
         bad = exc.object[exc.start] if isinstance(exc, UnicodeEncodeError) else exc.character
         bad = chr(bad) if isinstance(bad, int) else bad
-        at = text.find(bad)
-        line, column = text.count("\n", 0, at) + 1, at - text.rfind("\n", 0, at)
+        where = _line_and_column(text, text.find(bad))
         message = f"the character {bad!a} is not allowed"
-        raise BodyError(message, line, column, kind="malformed YAML") from None
+        raise BodyError(message, *where, kind="malformed YAML") from None
     except RecursionError:
         mark = getattr(loader, "get_mark", lambda: None)()
         raise _error(f"nested more than {MAX_NESTING} levels deep", mark) from None

@@ -4,9 +4,10 @@
 holds the enums and every model of ``SPEC_MODELS`` to it, so a drifted model fails the
 suite. Python names are snake_case, the wire's camelCase (aliases); both are accepted.
 Requests are strict where the service is; responses are lenient (missing and unknown
-fields and unknown enum values parse). Of the package only ``display`` is imported,
-lazily, in the reprs. Annotations are not postponed here: pydantic reads them as built
-instead of compiling each string at import (2 ms of the first dry run).
+fields and unknown enum values parse). Of the package only ``errors`` (for ``cut``) is
+imported, and ``display`` lazily, in the reprs. Annotations are not postponed here:
+pydantic reads them as built instead of compiling each string at import (2 ms of the
+first dry run).
 """
 
 from ._parts import AppParams, JobConfig, JobTemplate, RpcStatus, SelectionList
